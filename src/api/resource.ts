@@ -1,0 +1,64 @@
+// What the API server knows about one resource: the row of the resource table (names, scope,
+// verbs, subresources) and the hooks its strategy contributes. A built-in kind or a CRD is one
+// ResourceType plus one ResourceStrategy; the generic REST handlers do everything else.
+import type { KubeObject } from './object.js';
+import type { FieldError } from './status.js';
+
+export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
+
+export const allVerbs: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+export interface SubresourceType {
+  /** "status", "scale", "binding", "eviction", "token", "log", "exec", ... */
+  name: string;
+  /** The kind the subresource accepts and returns (autoscaling/v1 Scale for scale). */
+  group: string;
+  version: string;
+  kind: string;
+  verbs: Verb[];
+}
+
+export interface ResourceType {
+  group: string;
+  version: string;
+  kind: string;
+  listKind: string;
+  /** The URL segment: pods, deployments. */
+  plural: string;
+  singular: string;
+  namespaced: boolean;
+  verbs: Verb[];
+  shortNames?: string[];
+  categories?: string[];
+  subresources: SubresourceType[];
+}
+
+/** One column of a Table, as metav1.TableColumnDefinition. */
+export interface TableColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format: string;
+  description: string;
+  priority: number;
+}
+
+/** Upstream's table printer for one kind (pkg/printers/internalversion). */
+export interface TablePrinter {
+  columns: TableColumn[];
+  /** One row's cells, same order and count as columns. `now` makes AGE deterministic in tests. */
+  cells(obj: KubeObject, now: Date): unknown[];
+}
+
+/** Per-resource hooks, all optional. Called by the generic store in this order:
+ *  create: defaults → prepareForCreate → validate;
+ *  update: defaults → prepareForUpdate → validate → validateUpdate. */
+export interface ResourceStrategy {
+  defaults?(obj: KubeObject): void;
+  prepareForCreate?(obj: KubeObject): void;
+  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+  validate?(obj: KubeObject): FieldError[];
+  validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+  /** Field selector attributes beyond metadata.name and metadata.namespace (e.g. spec.nodeName). */
+  fieldAttrs?(obj: KubeObject): Record<string, string>;
+  printer?: TablePrinter;
+}
