@@ -2,16 +2,19 @@
 // parts the generic machinery touches.
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 
+/** ObjectMeta without kubernetes-types' readonly marks: the server is the one that sets those fields. */
+export type Metadata = { -readonly [K in keyof ObjectMeta]: ObjectMeta[K] };
+
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: ObjectMeta;
+  metadata?: Metadata;
   [field: string]: unknown;
 }
 
 /** A KubeObject whose metadata is known to be present (after the API server has accepted it). */
 export interface StoredObject extends KubeObject {
-  metadata: ObjectMeta & { name: string; uid: string; resourceVersion: string };
+  metadata: Metadata & { name: string; uid: string; resourceVersion: string };
 }
 
 export function groupVersion(group: string, version: string): string {

@@ -1,0 +1,150 @@
+// Steady-state churn on the sqlite store: KEYS keys with ~1 KiB values updated UPDATES times
+// while the compactor runs on a short interval, as a busy server would. Answers: does the file
+// stay bounded (DB + WAL vs live data), what write rate do we sustain, and how long is the
+// longest pause a writer sees while compaction, vacuum and WAL checkpoints run.
+// Usage: node --import tsx bench/storage-churn.ts [updates=1e6]   (or CHURN_UPDATES=…)
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { openSqliteStore } from '../src/storage/sqlite/sqlite-store.js';
+import { startCompactor } from '../src/storage/compactor.js';
+
+const UPDATES = Number(process.argv[2] ?? process.env.CHURN_UPDATES ?? 1e6);
+const KEYS = Number(process.env.CHURN_KEYS ?? 1000);
+const VALUE_BYTES = 1024;
+const COMPACT = { intervalMs: 200, retainMs: 0, minRetainRevisions: 1000 };
+
+const dir = mkdtempSync(join(tmpdir(), 'k8ts-churn-'));
+const store = openSqliteStore({ path: join(dir, 'state.db'), walAutocheckpointPages: Number(process.env.WAL_PAGES ?? 1000) });
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function value(i: number, n: number): string {
+  // Distinct, incompressible-looking content of fixed size.
+  const head = `{"key":${i},"gen":${n},"data":"`;
+  let body = '';
+  let x = (i * 2654435761 + n * 40503) >>> 0;
+  while (body.length < VALUE_BYTES - head.length - 2) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    body += x.toString(36);
+  }
+  return head + body.slice(0, VALUE_BYTES - head.length - 2) + '"}';
+}
+
+const keyOf = (i: number): string => `/registry/configmaps/bench/cm-${String(i).padStart(5, '0')}`;
+const liveBytes = (n: number): number => n * (keyOf(0).length + VALUE_BYTES);
+
+const revs: number[] = [];
+for (let i = 0; i < KEYS; i++) revs.push((await store.create(keyOf(i), value(i, 0))).modRevision);
+
+const compactor = startCompactor(store, COMPACT);
+const gaps: number[] = [];
+let maxGap = 0;
+let maxWrite = 0;
+let peakFile = 0;
+const fileSamples: number[] = [];
+let last = performance.now();
+const started = last;
+let seed = 12345;
+for (let n = 1; n <= UPDATES; n++) {
+  seed = (seed * 1103515245 + 12345) >>> 0;
+  const i = seed % KEYS;
+  const t0 = performance.now();
+  revs[i] = (await store.update(keyOf(i), value(i, n), revs[i])).modRevision;
+  const t1 = performance.now();
+  maxWrite = Math.max(maxWrite, t1 - t0);
+  const gap = t1 - last;
+  last = t1;
+  if (gap > maxGap) maxGap = gap;
+  if (gap > 1) gaps.push(gap);
+  // Yield every write so timers (the compactor) and its batches interleave with writes, as they
+  // would with requests arriving from the network.
+  await tick();
+  if (n % 5000 === 0) {
+    const st = store.stats();
+    const file = st.dbBytes + st.walBytes;
+    peakFile = Math.max(peakFile, file);
+    if (n > UPDATES / 2) fileSamples.push(file);
+    if (n % 100_000 === 0) process.stderr.write(`  ${n} updates, file ${(file / 1e6).toFixed(2)} MB\n`);
+  }
+  last = performance.now();
+}
+const elapsed = (performance.now() - started) / 1000;
+compactor.stop();
+const steady = store.stats();
+const steadyFile = steady.dbBytes + steady.walBytes;
+const meanSteady = fileSamples.reduce((a, b) => a + b, 0) / Math.max(1, fileSamples.length);
+
+// Shrink phase: delete 90% of the keys, compact everything, measure the vacuum's stall and the
+// space returned (writes continue meanwhile, so the stall is what a client would see).
+for (let i = 0; i < KEYS; i++) if (i % 10 !== 0) await store.delete(keyOf(i));
+const beforeShrink = store.stats();
+let shrinkMaxGap = 0;
+let writing = true;
+const writer = (async () => {
+  let prev = performance.now();
+  for (let n = 0; writing; n++) {
+    const i = (n % (KEYS / 10)) * 10;
+    revs[i] = (await store.update(keyOf(i), value(i, n), revs[i])).modRevision;
+    const now = performance.now();
+    shrinkMaxGap = Math.max(shrinkMaxGap, now - prev);
+    await tick();
+    prev = performance.now();
+  }
+})();
+await store.compact(await store.currentRevision());
+writing = false;
+await writer;
+const afterShrink = store.stats();
+await store.close();
+rmSync(dir, { recursive: true, force: true });
+
+gaps.sort((a, b) => a - b);
+const mb = (b: number): string => (b / 1e6).toFixed(2);
+const result = {
+  updates: UPDATES,
+  keys: KEYS,
+  valueBytes: VALUE_BYTES,
+  compactor: COMPACT,
+  writesPerSec: Math.round(UPDATES / elapsed),
+  liveDataBytes: liveBytes(KEYS),
+  peakFileBytes: peakFile,
+  meanFileBytesSecondHalf: Math.round(meanSteady),
+  finalDbBytes: steady.dbBytes,
+  finalWalBytes: steady.walBytes,
+  finalFreeBytes: steady.freeBytes,
+  peakRatio: +(peakFile / liveBytes(KEYS)).toFixed(2),
+  meanRatio: +(meanSteady / liveBytes(KEYS)).toFixed(2),
+  compactions: steady.compactions,
+  compactedRows: steady.compactedRows,
+  longestWriterStallMs: +maxGap.toFixed(2),
+  longestSingleWriteMs: +maxWrite.toFixed(2),
+  stallsOver1ms: gaps.length,
+  stallsOver5ms: gaps.filter((g) => g > 5).length,
+  shrink: {
+    fileBeforeBytes: beforeShrink.dbBytes + beforeShrink.walBytes,
+    fileAfterBytes: afterShrink.dbBytes + afterShrink.walBytes,
+    vacuumedPages: afterShrink.vacuumedPages - beforeShrink.vacuumedPages,
+    longestWriterStallMs: +shrinkMaxGap.toFixed(2),
+  },
+};
+
+const rows: [string, string][] = [
+  ['updates', `${UPDATES} on ${KEYS} keys × ${VALUE_BYTES} B`],
+  ['compactor', `every ${COMPACT.intervalMs} ms, retain ${COMPACT.retainMs} ms / ${COMPACT.minRetainRevisions} revisions`],
+  ['writes/s', String(result.writesPerSec)],
+  ['live data', `${mb(result.liveDataBytes)} MB`],
+  ['DB+WAL peak', `${mb(peakFile)} MB (${result.peakRatio}× live)`],
+  ['DB+WAL mean, 2nd half', `${mb(meanSteady)} MB (${result.meanRatio}× live)`],
+  ['final DB / WAL / free', `${mb(steady.dbBytes)} / ${mb(steady.walBytes)} / ${mb(steady.freeBytes)} MB`],
+  ['compactions / rows', `${steady.compactions} / ${steady.compactedRows}`],
+  ['longest writer stall', `${result.longestWriterStallMs} ms (single write max ${result.longestSingleWriteMs} ms)`],
+  ['stalls > 1 ms / > 5 ms', `${result.stallsOver1ms} / ${result.stallsOver5ms}`],
+  ['shrink: 90% deleted', `${mb(result.shrink.fileBeforeBytes)} → ${mb(result.shrink.fileAfterBytes)} MB, stall ${result.shrink.longestWriterStallMs} ms`],
+];
+const w = Math.max(...rows.map((r) => r[0].length));
+console.log(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n'));
+const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'storage-churn.json');
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, JSON.stringify(result, null, 2) + '\n');

@@ -1,0 +1,135 @@
+// How server-side apply sees a value through its schema: as a scalar leaf, a struct (declared
+// fields), a map (arbitrary keys), or a list (atomic, set, or map keyed by some fields). This is
+// the one place SchemaNode is interpreted, following upstream's OpenAPI-to-SMD conversion:
+// without x-kubernetes-list-type, patchStrategy=merge makes a list a map keyed by patchMergeKey
+// (or a set for scalars); everything else is atomic. Unknown schema (undefined, or `any`) is
+// "deduced": objects are granular maps, lists atomic.
+import type { FieldNode, SchemaNode } from '../../schema.js';
+import type { PathElement } from './path.js';
+
+export type Shape =
+  | { kind: 'leaf' }
+  | { kind: 'struct'; atomic: boolean; field: (name: string) => Typed | undefined }
+  | { kind: 'map'; atomic: boolean; value: Typed }
+  | { kind: 'list'; relation: 'atomic' | 'set' | 'map'; keys: string[]; item: Typed };
+
+/** A schema position: the node, plus the struct-field tags that shape lists without listType. */
+export interface Typed {
+  schema: SchemaNode | undefined;
+  field?: FieldNode;
+}
+
+export const DEDUCED: Typed = { schema: undefined };
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** The shape of value v at position t. A value whose JSON kind disagrees with its schema is a leaf. */
+export function shapeOf(t: Typed, v: unknown): Shape {
+  const s = t.schema;
+  if (!s || s.type === 'any') {
+    if (isObject(v)) return { kind: 'map', atomic: false, value: DEDUCED };
+    if (Array.isArray(v)) return { kind: 'list', relation: 'atomic', keys: [], item: DEDUCED };
+    return { kind: 'leaf' };
+  }
+  if (s.type === 'object') {
+    if (v !== null && v !== undefined && !isObject(v)) return { kind: 'leaf' };
+    const fields = s.fields();
+    return {
+      kind: 'struct',
+      atomic: s.mapType === 'atomic',
+      // Unknown fields of a struct are kept deduced (preserve-unknown-fields, or not yet pruned).
+      field: (name) => (Object.hasOwn(fields, name) ? { schema: fields[name].schema, field: fields[name] } : undefined),
+    };
+  }
+  if (s.type === 'map') {
+    if (v !== null && v !== undefined && !isObject(v)) return { kind: 'leaf' };
+    return { kind: 'map', atomic: s.mapType === 'atomic', value: { schema: s.values } };
+  }
+  if (s.type === 'array') {
+    if (v !== null && v !== undefined && !Array.isArray(v)) return { kind: 'leaf' };
+    const item: Typed = { schema: s.items };
+    if (s.listType === 'map') return { kind: 'list', relation: 'map', keys: s.listMapKeys ?? [], item };
+    if (s.listType === 'set') return { kind: 'list', relation: 'set', keys: [], item };
+    if (s.listType === 'atomic') return { kind: 'list', relation: 'atomic', keys: [], item };
+    const f = t.field;
+    if (f?.patchStrategy?.includes('merge')) {
+      if (f.patchMergeKey) return { kind: 'list', relation: 'map', keys: [f.patchMergeKey], item };
+      return { kind: 'list', relation: 'set', keys: [], item };
+    }
+    return { kind: 'list', relation: 'atomic', keys: [], item };
+  }
+  return { kind: 'leaf' };
+}
+
+/** Child position of key k in a struct or map. */
+export function childTyped(shape: Shape, k: string): { typed: Typed; declared: boolean } {
+  if (shape.kind === 'struct') {
+    const f = shape.field(k);
+    return f ? { typed: f, declared: true } : { typed: DEDUCED, declared: false };
+  }
+  if (shape.kind === 'map') return { typed: shape.value, declared: false };
+  return { typed: DEDUCED, declared: false };
+}
+
+/**
+ * Defaults of list-map key fields that clients routinely omit; upstream reads them from the
+ * OpenAPI `default` of the key field (only `protocol`, defaulting to TCP, occurs in built-ins).
+ * A schema node carrying `default` wins over this table.
+ */
+const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
+
+function keyDefault(item: Typed, name: string): unknown {
+  const s = item.schema;
+  if (s?.type !== 'object') return undefined;
+  const f = s.fields()[name];
+  if (!f) return undefined;
+  const d = (f.schema as { default?: unknown }).default;
+  return d !== undefined ? d : KEY_DEFAULTS[name];
+}
+
+export class DuplicateKeyError extends Error {}
+
+/** The path element of a list item (upstream's listItemToPathElement). */
+export function itemElement(shape: Extract<Shape, { kind: 'list' }>, index: number, item: unknown): PathElement {
+  if (shape.relation === 'map') {
+    if (!isObject(item)) return { index };
+    const key: [string, unknown][] = [];
+    for (const name of [...shape.keys].sort()) {
+      let v = item[name];
+      if (v === undefined || v === null) v = keyDefault(shape.item, name);
+      if (v !== undefined && v !== null) key.push([name, v]);
+    }
+    return key.length > 0 ? { key } : { index };
+  }
+  if (shape.relation === 'set') return { value: item };
+  return { index };
+}
+
+/** True if v carries nothing: absent, null, {} or []. Such values compare and merge as leaves. */
+export function isEmptyish(v: unknown): boolean {
+  if (v === undefined || v === null) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (isObject(v)) return Object.keys(v).length === 0;
+  return false;
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => deepEqual(x, b[i]));
+  }
+  if (isObject(a)) {
+    if (!isObject(b)) return false;
+    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
+    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
+    return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+export function clone<T>(v: T): T {
+  return v === undefined ? v : (structuredClone(v) as T);
+}

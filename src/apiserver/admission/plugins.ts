@@ -1,0 +1,125 @@
+// The admission plugins upstream enables by default that matter before RBAC and quotas land:
+// NamespaceLifecycle, ServiceAccount (default account name), Priority, DefaultTolerationSeconds,
+// and the Service IP/port allocation upstream does in the service REST storage.
+import type { KubeObject } from '../../api/object.js';
+import { forbidden, StatusError } from '../../api/status.js';
+import type { ResourceRegistry } from '../registry/resource-registry.js';
+import type { WatchCache } from '../watch-cache.js';
+import type { AdmissionPlugin } from './admission.js';
+import type { ServiceAllocator } from './service-allocator.js';
+
+export interface AdmissionDeps {
+  cache: WatchCache;
+  registry: ResourceRegistry;
+  services: ServiceAllocator;
+}
+
+/** Namespaces that always exist and may not be deleted. */
+export const immortalNamespaces = ['default', 'kube-system', 'kube-public'];
+
+function isPod(a: { entry: { type: { group: string; plural: string } }; subresource: string }): boolean {
+  return a.entry.type.group === '' && a.entry.type.plural === 'pods' && a.subresource === '';
+}
+
+export function namespaceLifecycle(deps: AdmissionDeps): AdmissionPlugin {
+  const namespaces = deps.registry.find('', 'v1', 'namespaces')!;
+  const lookup = (name: string) => deps.cache.resourceFor(namespaces.prefix).objects.get(`${namespaces.prefix}${name}`);
+  return {
+    name: 'NamespaceLifecycle',
+    async validate(a) {
+      if (a.operation === 'DELETE' && a.entry === namespaces && immortalNamespaces.includes(a.name)) {
+        const err = forbidden(`namespaces "${a.name}" is forbidden: this namespace may not be deleted`);
+        throw err;
+      }
+      if (a.operation !== 'CREATE' || !a.entry.type.namespaced) return;
+      let ns = lookup(a.namespace);
+      if (!ns) {
+        await deps.cache.syncToStore();
+        ns = lookup(a.namespace);
+      }
+      if (!ns) {
+        throw new StatusError(404, 'NotFound', `namespaces "${a.namespace}" not found`, { name: a.namespace, kind: 'namespaces' });
+      }
+      if (ns.metadata.deletionTimestamp) {
+        const resource = a.entry.gr.group ? `${a.entry.gr.resource}.${a.entry.gr.group}` : a.entry.gr.resource;
+        throw new StatusError(403, 'Forbidden', `${resource} "${a.name}" is forbidden: unable to create new content in namespace ${a.namespace} because it is being terminated`, {
+          name: a.name,
+          group: a.entry.gr.group || undefined,
+          kind: a.entry.gr.resource,
+          causes: [{ reason: 'NamespaceTerminating', message: `namespace ${a.namespace} is being terminated`, field: 'metadata.namespace' }],
+        });
+      }
+    },
+  };
+}
+
+export const serviceAccountDefault: AdmissionPlugin = {
+  name: 'ServiceAccount',
+  admit(a) {
+    if (a.operation !== 'CREATE' || !isPod(a)) return;
+    const spec = (a.object.spec ??= {}) as { serviceAccountName?: string; serviceAccount?: string };
+    spec.serviceAccountName ||= spec.serviceAccount || 'default';
+    spec.serviceAccount = spec.serviceAccountName;
+  },
+};
+
+interface Toleration {
+  key?: string;
+  operator?: string;
+  effect?: string;
+  tolerationSeconds?: number;
+}
+
+export const defaultTolerationSeconds: AdmissionPlugin = {
+  name: 'DefaultTolerationSeconds',
+  admit(a) {
+    if (a.operation !== 'CREATE' || !isPod(a)) return;
+    const spec = (a.object.spec ??= {}) as { tolerations?: Toleration[] };
+    const tolerations = (spec.tolerations ??= []);
+    for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+      const covered = tolerations.some((t) => (t.key === key || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute'));
+      if (!covered) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+    }
+  },
+};
+
+export function priority(deps: AdmissionDeps): AdmissionPlugin {
+  const classes = deps.registry.find('scheduling.k8s.io', 'v1', 'priorityclasses')!;
+  return {
+    name: 'Priority',
+    admit(a) {
+      if (a.operation !== 'CREATE' || !isPod(a)) return;
+      const spec = (a.object.spec ??= {}) as { priorityClassName?: string; priority?: number; preemptionPolicy?: string };
+      const all = [...deps.cache.resourceFor(classes.prefix).objects.values()] as (KubeObject & { value?: number; globalDefault?: boolean; preemptionPolicy?: string })[];
+      const pc = spec.priorityClassName ? all.find((c) => c.metadata?.name === spec.priorityClassName) : all.find((c) => c.globalDefault);
+      if (spec.priorityClassName && !pc) {
+        throw forbidden(`pods "${a.name}" is forbidden: no PriorityClass with name ${spec.priorityClassName} was found`);
+      }
+      const value = pc?.value ?? 0;
+      if (spec.priority !== undefined && spec.priority !== value) {
+        throw forbidden(`pods "${a.name}" is forbidden: the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${value} from the given PriorityClass name`);
+      }
+      spec.priority = value;
+      if (pc) {
+        spec.priorityClassName = pc.metadata?.name;
+        spec.preemptionPolicy ??= pc.preemptionPolicy ?? 'PreemptLowerPriority';
+      } else {
+        spec.preemptionPolicy ??= 'PreemptLowerPriority';
+      }
+    },
+  };
+}
+
+export function serviceAllocation(deps: AdmissionDeps): AdmissionPlugin {
+  return {
+    name: 'ServiceIPAllocation',
+    admit(a) {
+      if (a.entry.type.group !== '' || a.entry.type.plural !== 'services' || a.subresource !== '') return;
+      if (a.operation === 'CREATE' || a.operation === 'UPDATE') deps.services.allocate(a.object, a.oldObject, !a.ctx.dryRun);
+    },
+  };
+}
+
+export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
+  return [namespaceLifecycle(deps), serviceAccountDefault, defaultTolerationSeconds, priority(deps), serviceAllocation(deps)];
+}

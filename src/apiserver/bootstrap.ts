@@ -1,0 +1,88 @@
+// What a fresh cluster has before anyone asks: the four system namespaces, the `kubernetes`
+// Service (and its Endpoints/EndpointSlice) pointing at this server, and the two system
+// PriorityClasses. Idempotent: a restart reconciles what is there.
+import type { KubeObject } from '../api/object.js';
+import { StatusError } from '../api/status.js';
+import type { RequestContext } from './registry/context.js';
+import type { ApiServer } from './server.js';
+
+const systemUser = { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] };
+
+function ctx(): RequestContext {
+  return { user: systemUser, dryRun: false, fieldManager: 'kube-apiserver', warnings: [], now: new Date() };
+}
+
+async function ensure(api: ApiServer, group: string, version: string, plural: string, namespace: string, obj: KubeObject, reconcile?: (current: KubeObject) => KubeObject | undefined): Promise<void> {
+  const entry = api.registry.find(group, version, plural);
+  if (!entry) throw new Error(`bootstrap: ${group}/${version}/${plural} is not served`);
+  const name = obj.metadata!.name!;
+  let current: KubeObject | undefined;
+  try {
+    current = await api.generic.get(entry, namespace, name);
+  } catch (err) {
+    if (!(err instanceof StatusError) || err.code !== 404) throw err;
+  }
+  if (!current) {
+    await api.generic.create(entry, namespace, obj, ctx());
+    return;
+  }
+  const next = reconcile?.(structuredClone(current));
+  if (next) await api.generic.update(entry, namespace, name, '', ctx(), () => next);
+}
+
+export async function bootstrapCluster(api: ApiServer): Promise<void> {
+  for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+    await ensure(api, '', 'v1', 'namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+  for (const [name, value, description] of [
+    ['system-node-critical', 2000001000, 'Used for system critical pods that must not be moved from their current node.'],
+    ['system-cluster-critical', 2000000000, 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.'],
+  ] as const) {
+    await ensure(api, 'scheduling.k8s.io', 'v1', 'priorityclasses', '', {
+      apiVersion: 'scheduling.k8s.io/v1',
+      kind: 'PriorityClass',
+      metadata: { name },
+      value,
+      description,
+      preemptionPolicy: 'PreemptLowerPriority',
+    });
+  }
+  const { host, port } = api.advertise;
+  await ensure(api, '', 'v1', 'services', 'default', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: { type: 'ClusterIP', clusterIP: api.services.firstIP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None' },
+  }, (current) => {
+    const spec = current.spec as { ports: { targetPort: number }[] };
+    if (spec.ports[0]?.targetPort === port) return undefined;
+    spec.ports[0].targetPort = port;
+    return current;
+  });
+  const addresses = [{ ip: host }];
+  const endpointPorts = [{ name: 'https', port, protocol: 'TCP' }];
+  await ensure(api, '', 'v1', 'endpoints', 'default', {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses, ports: endpointPorts }],
+  }, (current) => {
+    const subsets = [{ addresses, ports: endpointPorts }];
+    if (JSON.stringify(current.subsets) === JSON.stringify(subsets)) return undefined;
+    return { ...current, subsets };
+  });
+  const slice = {
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [host], conditions: { ready: true } }],
+    ports: [{ name: 'https', port, protocol: 'TCP' }],
+  };
+  await ensure(api, 'discovery.k8s.io', 'v1', 'endpointslices', 'default', {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
+    ...slice,
+  }, (current) => {
+    if (JSON.stringify({ addressType: current.addressType, endpoints: current.endpoints, ports: current.ports }) === JSON.stringify(slice)) return undefined;
+    return { ...current, ...slice };
+  });
+}

@@ -1,0 +1,57 @@
+// Authentication: who is asking. Client certificates signed by the cluster CA (CN = user,
+// O = groups), bearer tokens from pluggable token authenticators, else system:anonymous.
+import type { TLSSocket } from 'node:tls';
+import type { UserInfo } from '../registry/context.js';
+import type { Request } from '../http/body.js';
+
+export interface TokenAuthenticator {
+  /** Resolves the user a bearer token stands for, or undefined if this authenticator does not know it. */
+  authenticate(token: string): Promise<UserInfo | undefined>;
+}
+
+export const anonymousUser: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
+
+const certUsers = new WeakMap<object, UserInfo | null>();
+
+function userFromCertificate(socket: TLSSocket): UserInfo | undefined {
+  const cached = certUsers.get(socket);
+  if (cached !== undefined) return cached ?? undefined;
+  let user: UserInfo | null = null;
+  if (socket.authorized) {
+    const cert = socket.getPeerCertificate();
+    const subject = cert?.subject as unknown as Record<string, string | string[]> | undefined;
+    const cn = subject?.CN;
+    if (typeof cn === 'string' && cn) {
+      const o = subject?.O;
+      const groups = o === undefined ? [] : Array.isArray(o) ? o : [o];
+      user = { username: cn, groups: [...groups, 'system:authenticated'] };
+    }
+  }
+  certUsers.set(socket, user);
+  return user ?? undefined;
+}
+
+export class Authenticator {
+  constructor(private readonly tokens: TokenAuthenticator[] = []) {}
+
+  /** The request's user; undefined means credentials were presented and rejected (401). */
+  async authenticate(req: Request): Promise<UserInfo | undefined> {
+    const auth = req.headers.authorization;
+    if (auth) {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+      if (m) {
+        for (const t of this.tokens) {
+          const user = await t.authenticate(m[1]);
+          if (user) return user;
+        }
+        return undefined;
+      }
+    }
+    const socket = req.socket as TLSSocket;
+    if (typeof socket?.getPeerCertificate === 'function') {
+      const user = userFromCertificate(socket);
+      if (user) return user;
+    }
+    return anonymousUser;
+  }
+}

@@ -1,0 +1,23 @@
+// fieldValidation=Strict|Warn|Ignore: unknown and duplicate fields are refused (Strict), reported
+// as warnings (Warn, the default) or ignored; either way they are pruned before storage.
+import type { KubeObject } from '../../api/object.js';
+import { pruneUnknownFields } from '../../api/prune.js';
+import { badRequest } from '../../api/status.js';
+import { findDuplicateFields, findUnknownFields } from '../../api/openapi/field-validation.js';
+import type { RequestContext } from '../registry/context.js';
+import type { ResourceEntry } from '../registry/resource-entry.js';
+import type { FieldValidation } from './request-context.js';
+
+export function checkFields(entry: ResourceEntry, obj: KubeObject, jsonText: string | undefined, mode: FieldValidation, ctx: RequestContext): void {
+  const schema = entry.schema();
+  if (mode !== 'Ignore') {
+    const problems: string[] = [];
+    if (jsonText) problems.push(...findDuplicateFields(jsonText));
+    if (schema) problems.push(...findUnknownFields(obj, schema));
+    if (problems.length) {
+      if (mode === 'Strict') throw badRequest(`strict decoding error: ${problems.join(', ')}`);
+      ctx.warnings.push(...problems);
+    }
+  }
+  pruneUnknownFields(obj, schema);
+}

@@ -1,0 +1,110 @@
+// Paths that are not resources: health checks, /version, discovery documents and OpenAPI.
+import { arch, platform } from 'node:os';
+import { K8TS_VERSION, KUBERNETES_MAJOR, KUBERNETES_MINOR } from '../../util/version.js';
+import { openapiV3DocumentJSON, openapiV3Root } from '../../api/openapi/documents.js';
+import { StatusError } from '../../api/status.js';
+import type { Request } from '../http/body.js';
+import { writeJSON, writeText, type Response } from '../http/respond.js';
+import type { ApiServer } from '../server.js';
+import { aggregatedContentTypeFor, aggregatedDiscovery, apiGroupDocument, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
+
+const notFound = () => new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+
+export function versionInfo(): Record<string, string> {
+  return {
+    major: KUBERNETES_MAJOR,
+    minor: KUBERNETES_MINOR,
+    gitVersion: `v${KUBERNETES_MAJOR}.${KUBERNETES_MINOR}.0-k8ts.${K8TS_VERSION}`,
+    gitCommit: '0000000000000000000000000000000000000000',
+    gitTreeState: 'clean',
+    buildDate: '1970-01-01T00:00:00Z',
+    goVersion: `node${process.versions.node}`,
+    compiler: 'k8ts',
+    platform: `${platform()}/${arch() === 'x64' ? 'amd64' : arch()}`,
+  };
+}
+
+function healthCheck(api: ApiServer, res: Response, path: string, query: URLSearchParams): void {
+  const [, endpoint, check] = path.split('/');
+  const checks: [string, boolean][] = [
+    ['ping', true],
+    ['log', true],
+    ['etcd', !api.cache.error],
+    ['poststarthook/bootstrap-controller', endpoint !== 'readyz' || api.ready],
+  ];
+  if (endpoint === 'readyz') checks.push(['shutdown', api.ready]);
+  if (check) {
+    const one = checks.find(([name]) => name === path.split('/').slice(2).join('/'));
+    if (!one) throw notFound();
+    writeText(res, one[1] ? 200 : 500, one[1] ? 'ok' : `internal server error: ${one[0]} check failed`);
+    return;
+  }
+  const ok = checks.every(([, passed]) => passed);
+  if (query.has('verbose') || !ok) {
+    const lines = checks.map(([name, passed]) => `[${passed ? '+' : '-'}]${name} ${passed ? 'ok' : 'failed: reason withheld'}`);
+    lines.push(ok ? `${endpoint} check passed` : `${endpoint} check failed`);
+    writeText(res, ok ? 200 : 500, lines.join('\n') + '\n');
+    return;
+  }
+  writeText(res, 200, 'ok');
+}
+
+export async function handleNonResource(api: ApiServer, req: Request, res: Response, path: string, query: URLSearchParams): Promise<void> {
+  const p = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  if (/^\/(healthz|livez|readyz)(\/|$)/.test(p)) return healthCheck(api, res, p, query);
+  if (p === '/version') return writeJSON(res, 200, versionInfo());
+  if (p === '/api' || p === '/apis') {
+    const v = wantsAggregated(req.headers.accept);
+    if (v) {
+      return writeJSON(res, 200, aggregatedDiscovery(api.registry, p === '/api', v), { 'Content-Type': aggregatedContentTypeFor(v), Vary: 'Accept' });
+    }
+    const body = p === '/api' ? apiVersions(`${api.advertise.host}:${api.advertise.port}`) : apiGroupList(api.registry);
+    return writeJSON(res, 200, body, { Vary: 'Accept' });
+  }
+  const parts = p.split('/').filter(Boolean);
+  if (parts[0] === 'api' && parts.length === 2) {
+    const doc = apiResourceList(api.registry, '', parts[1]);
+    if (!doc) throw notFound();
+    return writeJSON(res, 200, doc);
+  }
+  if (parts[0] === 'apis' && parts.length === 2) {
+    const doc = apiGroupDocument(api.registry, parts[1]);
+    if (!doc) throw notFound();
+    return writeJSON(res, 200, doc);
+  }
+  if (parts[0] === 'apis' && parts.length === 3) {
+    const doc = apiResourceList(api.registry, parts[1], parts[2]);
+    if (!doc) throw notFound();
+    return writeJSON(res, 200, doc);
+  }
+  if (p === '/openapi/v3') {
+    return writeJSON(res, 200, openapiV3Root(api.registry.groupVersions().flatMap((g) => g.versions.map((version) => ({ group: g.group, version })))));
+  }
+  if (parts[0] === 'openapi' && parts[1] === 'v3' && parts.length >= 3) {
+    const gvPath = parts.slice(2).join('/');
+    const m = /^(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(gvPath);
+    if (!m) throw notFound();
+    const group = m[1] ? '' : m[2];
+    const version = m[1] ?? m[3];
+    const resources = api.registry.resourcesOf(group, version);
+    if (!resources.length) throw notFound();
+    const { body, hash } = openapiV3DocumentJSON(group, version, resources);
+    const etag = `"${hash}"`;
+    // A URL carrying ?hash= names one immutable document; kubectl caches it for good.
+    const headers: Record<string, string> = query.has('hash')
+      ? { ETag: etag, 'Cache-Control': 'public, immutable', Expires: new Date(Date.now() + 365 * 86400e3).toUTCString() }
+      : { ETag: etag, 'Cache-Control': 'no-cache, private' };
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    return writeJSON(res, 200, body, headers);
+  }
+  if (p === '/') {
+    const paths = ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/metrics', '/openapi/v3', '/readyz', '/version'];
+    for (const g of api.registry.groupVersions()) if (g.group) paths.push(`/apis/${g.group}`, ...g.versions.map((v) => `/apis/${g.group}/${v}`));
+    return writeJSON(res, 200, { paths: paths.sort() });
+  }
+  throw notFound();
+}

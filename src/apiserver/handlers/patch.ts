@@ -1,0 +1,85 @@
+// PATCH: JSON patch, merge patch and strategic merge patch applied to the stored object inside a
+// guaranteed update (re-applied on a lost race), and server-side apply (creates when absent).
+import type { KubeObject } from '../../api/object.js';
+import { groupVersion } from '../../api/object.js';
+import { applyPatch, patchTypeFromContentType } from '../../api/patch/index.js';
+import { serverSideApply } from '../../api/patch/apply/index.js';
+import { badRequest, methodNotAllowed, unsupportedMediaType } from '../../api/status.js';
+import { decodeJSON, decodeYAML, readBody } from '../http/body.js';
+import { formatTime, type RequestContext } from '../registry/context.js';
+import type { ResourceRequest } from './resource.js';
+import { writeObject } from './resource.js';
+import { checkFields } from './field-check.js';
+import { fieldValidation, writeContext, type FieldValidation } from './request-context.js';
+
+export async function handlePatch(r: ResourceRequest): Promise<void> {
+  const contentType = r.req.headers['content-type'] ?? '';
+  const type = patchTypeFromContentType(contentType);
+  if (!type) {
+    throw unsupportedMediaType(contentType);
+  }
+  const ctx = writeContext(r.query, r.user, r.req.headers['user-agent']);
+  const mode = fieldValidation(r.query);
+  const body = await readBody(r.req);
+  if (type === 'apply') return handleApply(r, body, ctx, mode);
+  if (r.query.get('force') !== null) throw badRequest('force: Invalid value: force is only allowed for apply patches');
+  const patch = decodeJSON(body).value;
+  const schema = r.entry.schema();
+  const updated = await r.store.update(r.entry, r.info.namespace, r.info.name, r.info.subresource, ctx, (current) => {
+    const patched = applyPatch(type, current, patch, schema);
+    keepTypeMeta(r, patched, current);
+    checkFields(r.entry, patched, undefined, mode, ctx);
+    return patched;
+  });
+  writeObject(r, 200, updated, ctx);
+}
+
+function keepTypeMeta(r: ResourceRequest, patched: KubeObject, current: KubeObject): void {
+  if (patched.kind !== current.kind || patched.apiVersion !== current.apiVersion) {
+    throw badRequest(`the patch may not change the object's kind or apiVersion (from ${String(current.apiVersion)}/${String(current.kind)})`);
+  }
+  if (patched.metadata?.name !== current.metadata?.name) {
+    throw badRequest(`the name of the object (${String(patched.metadata?.name)}) does not match the name on the URL (${r.info.name})`);
+  }
+}
+
+async function handleApply(r: ResourceRequest, body: Buffer, ctx: RequestContext, mode: FieldValidation): Promise<void> {
+  const manager = r.query.get('fieldManager');
+  if (!manager) throw badRequest('PATCH, fieldManager: Required value: is required for apply patch');
+  if (!r.entry.type.verbs.includes('patch') && !r.info.subresource) throw methodNotAllowed('patch', r.entry.gr);
+  const applied = decodeYAML(body);
+  if (applied === null || typeof applied !== 'object' || Array.isArray(applied)) throw badRequest('error decoding YAML: the apply configuration must be an object');
+  const config = applied as KubeObject;
+  const t = r.entry.type;
+  const expectedVersion = groupVersion(t.group, t.version);
+  if (config.apiVersion !== expectedVersion || config.kind !== t.kind) {
+    throw badRequest(`the API version and kind in the apply configuration (${String(config.apiVersion)}, ${String(config.kind)}) must be ${expectedVersion}, ${t.kind}`);
+  }
+  if (config.metadata?.name !== undefined && config.metadata.name !== r.info.name) {
+    throw badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${r.info.name})`);
+  }
+  checkFields(r.entry, config, undefined, mode, ctx);
+  const force = r.query.get('force') === 'true';
+  const schema = r.entry.schema();
+  const now = formatTime(ctx.now);
+  ctx.managedFieldsSet = true;
+  let created = false;
+  const result = await r.store.update(
+    r.entry,
+    r.info.namespace,
+    r.info.name,
+    r.info.subresource,
+    ctx,
+    (current) => serverSideApply({ live: current, applied: config, manager, force, schema, now, subresource: r.info.subresource }).object,
+    {
+      createIfMissing: async () => {
+        if (r.info.subresource) throw badRequest(`cannot apply the ${r.info.subresource} of an object that does not exist`);
+        created = true;
+        const obj = serverSideApply({ live: undefined, applied: config, manager, force, schema, now }).object;
+        obj.metadata = { ...obj.metadata, name: r.info.name };
+        return r.store.create(r.entry, r.info.namespace, obj, ctx);
+      },
+    },
+  );
+  writeObject(r, created ? 201 : 200, result, ctx);
+}

@@ -1,0 +1,221 @@
+// Subresources with behaviour of their own: scale (autoscaling/v1 Scale over a workload's
+// replicas), pods/binding (the scheduler's bind), pods/eviction (PDB-aware delete),
+// namespaces/finalize, and the node-agent streams (log, exec, attach, portforward, proxy).
+import type { KubeObject, StoredObject } from '../../api/object.js';
+import { applyPatch, patchTypeFromContentType } from '../../api/patch/index.js';
+import { formatLabelSelector, labelSelectorAsSelector, matchesLabels } from '../../api/selectors/labels.js';
+import { badRequest, conflict, invalid, methodNotAllowed, notFound, StatusError, serviceUnavailable, tooManyRequests, unsupportedMediaType } from '../../api/status.js';
+import { decodeJSON, readBody } from '../http/body.js';
+import { writeJSON } from '../http/respond.js';
+import { formatTime } from '../registry/context.js';
+import type { ResourceEntry } from '../registry/resource-entry.js';
+import type { ApiServer } from '../server.js';
+import { readObject, type ResourceRequest } from './resource.js';
+import { writeContext } from './request-context.js';
+
+type Handler = (api: ApiServer, r: ResourceRequest) => Promise<void>;
+
+const scalable = new Set(['apps/deployments', 'apps/replicasets', 'apps/statefulsets', '/replicationcontrollers']);
+const nodeStreams = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
+
+export function hasSubresourceHandler(entry: ResourceEntry, sub: string): boolean {
+  const key = `${entry.type.group}/${entry.type.plural}`;
+  if (!entry.type.subresources.some((s) => s.name === sub)) return false;
+  if (sub === 'scale') return scalable.has(key);
+  if (key === '/pods') return sub === 'binding' || sub === 'eviction' || nodeStreams.has(sub);
+  if (key === '/namespaces') return sub === 'finalize';
+  if (key === '/nodes' || key === '/services') return sub === 'proxy';
+  return false;
+}
+
+export async function handleSubresource(api: ApiServer, r: ResourceRequest): Promise<void> {
+  const sub = r.info.subresource;
+  const handler: Handler | undefined =
+    sub === 'scale' ? handleScale : sub === 'binding' ? handleBinding : sub === 'eviction' ? handleEviction : sub === 'finalize' ? handleFinalize : nodeStreams.has(sub) ? handleNodeStream : undefined;
+  if (!handler) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  return handler(api, r);
+}
+
+const success = (code: number) => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code });
+
+// ---- scale --------------------------------------------------------------------------------
+
+function toScale(obj: StoredObject): KubeObject {
+  const spec = (obj.spec ?? {}) as { replicas?: number; selector?: unknown };
+  const status = (obj.status ?? {}) as { replicas?: number };
+  const selector = spec.selector && typeof spec.selector === 'object' && ('matchLabels' in spec.selector || 'matchExpressions' in spec.selector)
+    ? formatLabelSelector(spec.selector as never)
+    : Object.entries((spec.selector ?? {}) as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(',');
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: {
+      name: obj.metadata.name,
+      namespace: obj.metadata.namespace,
+      uid: obj.metadata.uid,
+      resourceVersion: obj.metadata.resourceVersion,
+      creationTimestamp: obj.metadata.creationTimestamp,
+    },
+    spec: { replicas: spec.replicas ?? 0 },
+    status: { replicas: status.replicas ?? 0, ...(selector ? { selector } : {}) },
+  };
+}
+
+async function handleScale(_api: ApiServer, r: ResourceRequest): Promise<void> {
+  const { entry, info } = r;
+  if (info.verb === 'get') {
+    const obj = await r.store.get(entry, info.namespace, info.name, r.query.get('resourceVersion') ?? undefined);
+    writeJSON(r.res, 200, toScale(obj));
+    return;
+  }
+  if (info.verb !== 'update' && info.verb !== 'patch') throw methodNotAllowed(info.verb, entry.gr);
+  const ctx = writeContext(r.query, r.user, r.req.headers['user-agent']);
+  let change: (scale: KubeObject) => KubeObject;
+  if (info.verb === 'update') {
+    const { obj } = await readObject(r, 'Scale', 'autoscaling', 'v1');
+    change = () => obj;
+  } else {
+    const type = patchTypeFromContentType(r.req.headers['content-type'] ?? '');
+    if (!type || type === 'apply') throw unsupportedMediaType(r.req.headers['content-type'] ?? '');
+    const patch = decodeJSON(await readBody(r.req)).value;
+    change = (scale) => applyPatch(type, scale, patch, undefined);
+  }
+  const updated = await r.store.update(entry, info.namespace, info.name, 'scale', ctx, (current) => {
+    const wanted = change(toScale(current as StoredObject));
+    const replicas = (wanted.spec as { replicas?: unknown } | undefined)?.replicas;
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+      throw invalid('Scale', 'autoscaling', info.name, [{ type: 'FieldValueInvalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' }]);
+    }
+    const next = structuredClone(current);
+    next.spec = { ...(next.spec as object), replicas };
+    const rv = wanted.metadata?.resourceVersion;
+    next.metadata = { ...next.metadata, resourceVersion: rv || current.metadata?.resourceVersion };
+    return next;
+  });
+  writeJSON(r.res, 200, toScale(updated));
+}
+
+// ---- binding ------------------------------------------------------------------------------
+
+/** Binds a pod to a node: shared by pods/binding and the core bindings resource. */
+export async function bindPod(api: ApiServer, r: ResourceRequest, podName: string, binding: KubeObject): Promise<void> {
+  const target = binding.target as { kind?: string; name?: string } | undefined;
+  if (!target?.name) {
+    throw invalid('Binding', '', podName, [{ type: 'FieldValueRequired', field: 'target.name', detail: '' }]);
+  }
+  if (target.kind && target.kind !== 'Node') {
+    throw invalid('Binding', '', podName, [{ type: 'FieldValueNotSupported', field: 'target.kind', value: target.kind, detail: 'supported values: "Node"' }]);
+  }
+  const pods = api.registry.find('', 'v1', 'pods')!;
+  const ctx = writeContext(r.query, r.user, r.req.headers['user-agent']);
+  const gr = { group: '', resource: 'pods/binding' };
+  await r.store.update(pods, r.info.namespace, podName, 'binding', ctx, (current) => {
+    const spec = (current.spec ?? {}) as { nodeName?: string };
+    if (current.metadata?.deletionTimestamp) throw conflict(gr, podName, `pod ${podName} is being deleted, cannot be assigned to a host`);
+    if (spec.nodeName) throw conflict(gr, podName, `pod ${podName} is already assigned to node "${spec.nodeName}"`);
+    const uid = binding.metadata?.uid;
+    if (uid && uid !== current.metadata?.uid) throw conflict(gr, podName, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata?.uid}`);
+    const next = structuredClone(current);
+    next.spec = { ...spec, nodeName: target.name };
+    const status = (next.status ?? {}) as { conditions?: { type: string }[] };
+    const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+    conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: formatTime(ctx.now) } as never);
+    next.status = { ...status, conditions };
+    if (binding.metadata?.annotations) next.metadata = { ...next.metadata, annotations: { ...next.metadata?.annotations, ...binding.metadata.annotations } };
+    return next;
+  });
+  writeJSON(r.res, 201, success(201));
+}
+
+async function handleBinding(api: ApiServer, r: ResourceRequest): Promise<void> {
+  if (r.info.verb !== 'create') throw methodNotAllowed(r.info.verb, r.entry.gr);
+  const { obj } = await readObject(r, 'Binding', '', 'v1');
+  if (obj.metadata?.name && obj.metadata.name !== r.info.name) {
+    throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${r.info.name})`);
+  }
+  return bindPod(api, r, r.info.name, obj);
+}
+
+// ---- eviction -----------------------------------------------------------------------------
+
+interface PDB extends StoredObject {
+  spec?: { selector?: never };
+  status?: { disruptionsAllowed?: number; observedGeneration?: number; disruptedPods?: Record<string, string>; currentHealthy?: number; desiredHealthy?: number };
+}
+
+async function handleEviction(api: ApiServer, r: ResourceRequest): Promise<void> {
+  if (r.info.verb !== 'create') throw methodNotAllowed(r.info.verb, r.entry.gr);
+  const { obj: eviction } = await readObject(r, 'Eviction', 'policy', 'v1');
+  const { info } = r;
+  if (eviction.metadata?.name && eviction.metadata.name !== info.name) {
+    throw badRequest(`name in URL does not match name in Eviction object`);
+  }
+  const ctx = writeContext(r.query, r.user, r.req.headers['user-agent']);
+  const pod = await r.store.get(r.entry, info.namespace, info.name);
+  const phase = (pod.status as { phase?: string } | undefined)?.phase;
+  const deleteOptions = (eviction.deleteOptions ?? {}) as { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string } };
+  // Pods that are not running can always go: they cost no availability.
+  if (phase === 'Running' && !pod.metadata.deletionTimestamp) {
+    const pdbEntry = api.registry.find('policy', 'v1', 'poddisruptionbudgets')!;
+    const all = (await r.store.list(pdbEntry, info.namespace, {})).items as PDB[];
+    const matching = all.filter((pdb) => {
+      const sel = pdb.spec?.selector;
+      return sel !== undefined && matchesLabels(labelSelectorAsSelector(sel), pod.metadata.labels);
+    });
+    if (matching.length > 1) {
+      throw new StatusError(500, 'InternalError', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
+    }
+    if (matching.length === 1) {
+      const pdb = matching[0];
+      await r.store.update(pdbEntry, info.namespace, pdb.metadata.name, 'status', ctx, (current) => {
+        const c = current as PDB;
+        const status = c.status ?? {};
+        if ((status.observedGeneration ?? 0) < (c.metadata.generation ?? 0) || (status.disruptionsAllowed ?? 0) <= 0) {
+          const err = tooManyRequests("Cannot evict pod as it would violate the pod's disruption budget.");
+          (err as { details?: unknown }).details = {
+            causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${c.metadata.name} needs ${status.desiredHealthy ?? 0} healthy pods and has ${status.currentHealthy ?? 0} currently` }],
+          };
+          throw err;
+        }
+        const next = structuredClone(c);
+        next.status = { ...status, disruptionsAllowed: (status.disruptionsAllowed ?? 0) - 1, disruptedPods: { ...status.disruptedPods, [info.name]: formatTime(ctx.now) } };
+        return next;
+      });
+    }
+  }
+  await r.store.delete(r.entry, info.namespace, info.name, { gracePeriodSeconds: deleteOptions.gracePeriodSeconds, preconditions: deleteOptions.preconditions }, ctx);
+  writeJSON(r.res, 201, success(201));
+}
+
+// ---- namespaces/finalize ------------------------------------------------------------------
+
+async function handleFinalize(_api: ApiServer, r: ResourceRequest): Promise<void> {
+  if (r.info.verb !== 'update') throw methodNotAllowed(r.info.verb, r.entry.gr);
+  const { obj } = await readObject(r);
+  const ctx = writeContext(r.query, r.user, r.req.headers['user-agent']);
+  const finalizers = (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+  const updated = await r.store.update(r.entry, '', r.info.name, 'finalize', ctx, (current) => {
+    const next = structuredClone(current);
+    next.spec = { ...(next.spec as object), finalizers };
+    if (!finalizers.length) delete (next.spec as { finalizers?: string[] }).finalizers;
+    if (obj.metadata?.resourceVersion) next.metadata = { ...next.metadata, resourceVersion: obj.metadata.resourceVersion };
+    return next;
+  });
+  writeJSON(r.res, 200, updated);
+}
+
+// ---- node agent streams -------------------------------------------------------------------
+
+async function handleNodeStream(_api: ApiServer, r: ResourceRequest): Promise<void> {
+  const { entry, info } = r;
+  const obj = await r.store.get(entry, info.namespace, info.name).catch((err: unknown) => {
+    if (err instanceof StatusError && err.code === 404) throw notFound(entry.gr, info.name);
+    throw err;
+  });
+  if (entry.type.plural === 'pods') {
+    const nodeName = (obj.spec as { nodeName?: string } | undefined)?.nodeName;
+    if (!nodeName) throw badRequest(`pod ${info.name} does not have a host assigned`);
+    throw serviceUnavailable(`no node agent is connected for node "${nodeName}": pod ${info.subresource} needs the node agent`);
+  }
+  throw serviceUnavailable(`no proxy target is reachable for ${entry.type.plural} "${info.name}"`);
+}

@@ -1,0 +1,88 @@
+// Resources that are requests, not stored objects: access reviews answer with the authorizer's
+// decision, selfsubjectreviews with the caller's identity, core bindings bind a pod.
+import type { KubeObject } from '../../api/object.js';
+import { methodNotAllowed, serviceUnavailable, StatusError } from '../../api/status.js';
+import { writeJSON } from '../http/respond.js';
+import type { UserInfo } from '../registry/context.js';
+import type { ApiServer } from '../server.js';
+import { readObject, type ResourceRequest } from './resource.js';
+import { bindPod } from './subresources.js';
+
+interface ResourceAttributes {
+  namespace?: string;
+  verb?: string;
+  group?: string;
+  resource?: string;
+  subresource?: string;
+  name?: string;
+}
+
+interface ReviewSpec {
+  resourceAttributes?: ResourceAttributes;
+  nonResourceAttributes?: { path?: string; verb?: string };
+  user?: string;
+  groups?: string[];
+  uid?: string;
+}
+
+function review(api: ApiServer, user: UserInfo, spec: ReviewSpec): { allowed: boolean; reason?: string } {
+  const ra = spec.resourceAttributes;
+  const nra = spec.nonResourceAttributes;
+  const d = api.authorizer.authorize({
+    user,
+    verb: ra?.verb ?? nra?.verb ?? '',
+    isResource: !!ra,
+    group: ra?.group ?? '',
+    resource: ra?.resource ?? '',
+    subresource: ra?.subresource ?? '',
+    namespace: ra?.namespace ?? '',
+    name: ra?.name ?? '',
+    path: nra?.path ?? '',
+  });
+  return d.allowed ? { allowed: true, reason: d.reason } : { allowed: false };
+}
+
+export async function handleVirtual(api: ApiServer, r: ResourceRequest): Promise<void> {
+  const t = r.entry.type;
+  const key = `${t.group}/${t.plural}`;
+  if (key === '/componentstatuses') {
+    if (r.info.verb !== 'list' && r.info.verb !== 'get') throw methodNotAllowed(r.info.verb, r.entry.gr);
+    const etcd = { kind: 'ComponentStatus', apiVersion: 'v1', metadata: { name: 'storage' }, conditions: [{ type: 'Healthy', status: api.cache.error ? 'False' : 'True', message: 'ok' }] };
+    if (r.info.verb === 'get') {
+      if (r.info.name !== 'storage') throw new StatusError(404, 'NotFound', `componentstatuses "${r.info.name}" not found`);
+      return writeJSON(r.res, 200, etcd);
+    }
+    return writeJSON(r.res, 200, { kind: 'ComponentStatusList', apiVersion: 'v1', metadata: {}, items: [etcd] });
+  }
+  if (r.info.verb !== 'create') throw methodNotAllowed(r.info.verb, r.entry.gr);
+  const { obj } = await readObject(r);
+  const out: KubeObject = { ...obj, metadata: { ...obj.metadata, creationTimestamp: null } as never };
+  switch (key) {
+    case 'authorization.k8s.io/selfsubjectaccessreviews':
+      out.status = review(api, r.user, obj.spec as ReviewSpec);
+      break;
+    case 'authorization.k8s.io/localsubjectaccessreviews':
+    case 'authorization.k8s.io/subjectaccessreviews': {
+      const spec = (obj.spec ?? {}) as ReviewSpec;
+      const subject: UserInfo = { username: spec.user ?? '', groups: spec.groups ?? [], uid: spec.uid };
+      if (key.startsWith('authorization.k8s.io/local') && spec.resourceAttributes) spec.resourceAttributes.namespace = r.info.namespace;
+      out.status = review(api, subject, spec);
+      break;
+    }
+    case 'authorization.k8s.io/selfsubjectrulesreviews':
+      out.status = r.user.groups.includes('system:authenticated')
+        ? { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false }
+        : { resourceRules: [], nonResourceRules: [{ verbs: ['get'], nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'] }], incomplete: false };
+      break;
+    case 'authentication.k8s.io/selfsubjectreviews':
+      out.status = { userInfo: { username: r.user.username, groups: r.user.groups, ...(r.user.uid ? { uid: r.user.uid } : {}), ...(r.user.extra ? { extra: r.user.extra } : {}) } };
+      break;
+    case 'authentication.k8s.io/tokenreviews':
+      throw serviceUnavailable('token review needs service account token validation, which is not enabled on this server yet');
+    case '/bindings':
+      return bindPod(api, r, obj.metadata?.name ?? '', obj);
+    default:
+      throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  }
+  writeJSON(r.res, 201, out);
+}

@@ -1,0 +1,39 @@
+// Content negotiation for responses: plain objects, Tables (kubectl get) and
+// PartialObjectMetadata (metadata-only informers), as upstream's endpoints/handlers/negotiation.
+import { notAcceptable } from '../../api/status.js';
+
+export type ResponseForm = 'object' | 'table' | 'partial';
+
+export interface Negotiated {
+  form: ResponseForm;
+  /** meta.k8s.io version the client asked for (v1 or v1beta1). */
+  metaVersion: string;
+}
+
+/** Picks the first acceptable media type, honouring `as=Table` / `as=PartialObjectMetadata(List)`. */
+export function negotiate(accept: string | undefined, isList: boolean): Negotiated {
+  if (!accept) return { form: 'object', metaVersion: 'v1' };
+  let sawUnsupported = false;
+  for (const clause of accept.split(',')) {
+    const [type, ...paramParts] = clause.trim().split(';').map((p) => p.trim());
+    const params = new Map(paramParts.map((p) => p.split('=').map((s) => s.trim()) as [string, string]));
+    const as = params.get('as');
+    const mt = type.toLowerCase();
+    const jsonLike = mt === 'application/json' || mt === '*/*' || mt === 'application/*' || mt === 'application/yaml' || mt === 'application/vnd.kubernetes.protobuf';
+    if (!jsonLike) {
+      sawUnsupported = true;
+      continue;
+    }
+    if (!as) return { form: 'object', metaVersion: 'v1' };
+    const g = params.get('g');
+    const v = params.get('v') ?? 'v1';
+    if (g !== 'meta.k8s.io' || (v !== 'v1' && v !== 'v1beta1')) continue;
+    if (as === 'Table') return { form: 'table', metaVersion: v };
+    if (as === 'PartialObjectMetadata' && !isList) return { form: 'partial', metaVersion: v };
+    if (as === 'PartialObjectMetadataList' && isList) return { form: 'partial', metaVersion: v };
+  }
+  if (sawUnsupported || accept) {
+    throw notAcceptable(`only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf, application/json;as=Table;v=v1;g=meta.k8s.io`);
+  }
+  return { form: 'object', metaVersion: 'v1' };
+}

@@ -1,0 +1,69 @@
+// Assembles the built-in resources: each row of the resource table with its strategy (defaults,
+// validation, kind hooks, table printer, field selectors) and its schema.
+import { builtinGroups, builtinResources } from '../../api/resources/builtin.js';
+const applyDefaults = (..._a: unknown[]) => {};
+const validateObject = (..._a: unknown[]) => [];
+const validateObjectUpdate = (..._a: unknown[]) => [];
+import { printerFor } from '../../api/printers/index.js';
+import { fieldAttrsFor } from '../../api/selectors/field-attrs.js';
+import { schemaForKind } from '../../api/openapi/schema-nodes.js';
+import type { ResourceType } from '../../api/resource.js';
+import { hooksFor } from './kind-hooks.js';
+import { storagePrefix, type ResourceEntry } from './resource-entry.js';
+import { ResourceRegistry } from './resource-registry.js';
+
+/**
+ * Resources that are requests rather than stored objects (reviews, bindings); they have their
+ * own create handlers and no storage.
+ */
+export const virtualResources = new Set([
+  'authorization.k8s.io/selfsubjectaccessreviews',
+  'authorization.k8s.io/selfsubjectrulesreviews',
+  'authorization.k8s.io/subjectaccessreviews',
+  'authorization.k8s.io/localsubjectaccessreviews',
+  'authentication.k8s.io/selfsubjectreviews',
+  'authentication.k8s.io/tokenreviews',
+  '/bindings',
+  '/componentstatuses',
+]);
+
+export function isVirtual(t: ResourceType): boolean {
+  return virtualResources.has(`${t.group}/${t.plural}`);
+}
+
+export function builtinEntry(t: ResourceType): ResourceEntry {
+  const { group, version, kind } = t;
+  const hasStatus = t.subresources.some((s) => s.name === 'status');
+  const hooks = hooksFor(group, kind, hasStatus);
+  // A resource served at several versions keeps each version's objects apart until conversion
+  // exists; the preferred version owns the plain prefix.
+  const preferred = builtinGroups.find((g) => g.group === group)?.versions[0] ?? version;
+  const plural = version === preferred ? t.plural : `${t.plural}.${version}`;
+  return {
+    type: t,
+    gr: { group, resource: t.plural },
+    prefix: storagePrefix(group, plural),
+    hasStatus,
+    schema: () => schemaForKind(group, version, kind),
+    strategy: {
+      defaults: (obj) => applyDefaults(group, version, kind, obj),
+      validate: (obj) => validateObject(group, version, kind, obj),
+      validateUpdate: (obj, old) => validateObjectUpdate(group, version, kind, obj, old),
+      fieldAttrs: (obj) => fieldAttrsFor(group, kind, obj),
+      printer: printerFor(group, kind),
+      ...hooks,
+    },
+  };
+}
+
+export function builtinRegistry(): ResourceRegistry {
+  const registry = new ResourceRegistry();
+  for (const g of builtinGroups) {
+    for (const version of g.versions) {
+      for (const t of builtinResources) {
+        if (t.group === g.group && t.version === version) registry.add(builtinEntry(t));
+      }
+    }
+  }
+  return registry;
+}

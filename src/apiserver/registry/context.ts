@@ -1,0 +1,26 @@
+// What a registry operation knows about the request that caused it.
+
+export interface UserInfo {
+  username: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
+
+export interface RequestContext {
+  user: UserInfo;
+  /** dryRun=All: run every step but the storage write. */
+  dryRun: boolean;
+  /** The manager recorded in managedFields (fieldManager param, else derived from the user agent). */
+  fieldManager: string;
+  /** Warnings to return in `Warning: 299 - "..."` headers. */
+  warnings: string[];
+  now: Date;
+  /** Server-side apply already computed metadata.managedFields for this write. */
+  managedFieldsSet?: boolean;
+}
+
+/** metav1.Time: RFC 3339 with second precision, as upstream serializes it. */
+export function formatTime(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,618 @@
+// One create/read/update/delete/list path for every resource (upstream:
+// registry/generic/registry/store.go). A resource contributes only its strategy hooks; the
+// status subresource reuses the strategy with the halves swapped.
+//
+// Reads with no resourceVersion are consistent: they wait until the watch cache holds every
+// write acknowledged before the request, then answer from memory. Writes go to storage with a
+// precondition on the modification revision read, and retry only when the client gave no
+// resourceVersion of its own (GuaranteedUpdate).
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import type { KubeObject, StoredObject } from '../../api/object.js';
+import {
+  alreadyExists,
+  badRequest,
+  conflict,
+  expired,
+  invalid,
+  notFound,
+  StatusError,
+  staleResourceVersion,
+  type FieldError,
+} from '../../api/status.js';
+import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError, type Store } from '../../storage/store.js';
+import type { AdmissionChain } from '../admission/admission.js';
+import { decodeStored, TooOldResourceVersionError, type CacheEvent, type WatchCache } from '../watch-cache.js';
+import { formatTime, type RequestContext } from './context.js';
+import { listPrefix, objectKey, type ResourceEntry } from './resource-entry.js';
+
+export type ObjectFilter = (obj: StoredObject) => boolean;
+
+export interface ListOptions {
+  filter?: ObjectFilter;
+  /** True when no selector narrows the list (then remainingItemCount is exact). */
+  unfiltered?: boolean;
+  limit?: number;
+  continueToken?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+}
+
+export interface ListResult {
+  items: StoredObject[];
+  resourceVersion: string;
+  continueToken?: string;
+  remainingItemCount?: number;
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export interface DeleteResult {
+  object: StoredObject;
+  /** False when the object remains (finalizers pending or graceful pod termination). */
+  deleted: boolean;
+}
+
+/** Tracks metadata.managedFields on writes (server-side apply's bookkeeping). */
+export interface ManagedFieldsTracker {
+  update(entry: ResourceEntry, old: KubeObject | undefined, updated: KubeObject, ctx: RequestContext, subresource: string): void;
+}
+
+export interface WatchStartOptions {
+  filter?: ObjectFilter;
+  resourceVersion?: string;
+  /** Send the current state as synthetic ADDED events first (RV unset/"0", or sendInitialEvents). */
+  initialEvents: boolean;
+}
+
+export interface WatchSink {
+  event(type: CacheEvent['type'], obj: StoredObject): void;
+  /** Initial events (if asked for) are all sent; `revision` is the state they represent. */
+  initialEventsDone(revision: number): void;
+  close(err?: StatusError): void;
+}
+
+const nameSuffixAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
+const maxUpdateRetries = 16;
+
+export interface GenericStoreOptions {
+  store: Store;
+  cache: WatchCache;
+  admission: AdmissionChain;
+  managedFields?: ManagedFieldsTracker;
+}
+
+export class GenericStore {
+  private readonly store: Store;
+  private readonly cache: WatchCache;
+  private readonly admission: AdmissionChain;
+  private managedFields: ManagedFieldsTracker | undefined;
+  /** Called after an object is removed from storage (e.g. to release its ClusterIP). */
+  readonly afterDelete: ((entry: ResourceEntry, obj: StoredObject) => void)[] = [];
+
+  constructor(opts: GenericStoreOptions) {
+    this.store = opts.store;
+    this.cache = opts.cache;
+    this.admission = opts.admission;
+    this.managedFields = opts.managedFields;
+  }
+
+  setManagedFieldsTracker(t: ManagedFieldsTracker): void {
+    this.managedFields = t;
+  }
+
+  // ---- reads ------------------------------------------------------------------------------
+
+  /** GET: consistent unless resourceVersion is given (then any cached state at least that new). */
+  async get(entry: ResourceEntry, namespace: string, name: string, resourceVersion?: string): Promise<StoredObject> {
+    if (resourceVersion && resourceVersion !== '0') await this.waitForResourceVersion(parseRV(resourceVersion));
+    else if (!resourceVersion) await this.cache.syncToStore();
+    const obj = this.cache.resourceFor(entry.prefix).objects.get(objectKey(entry, namespace, name));
+    if (!obj) throw notFound(entry.gr, name);
+    return obj;
+  }
+
+  /** Reads straight from storage (used by writes, which need the modRevision). */
+  private async getFromStore(entry: ResourceEntry, key: string, name: string): Promise<{ obj: StoredObject; modRevision: number }> {
+    const kv = await this.store.get(key);
+    if (!kv) throw notFound(entry.gr, name);
+    return { obj: decodeStored(kv.value, kv.modRevision), modRevision: kv.modRevision };
+  }
+
+  async list(entry: ResourceEntry, namespace: string, opts: ListOptions): Promise<ListResult> {
+    const prefix = listPrefix(entry, namespace);
+    const filter = opts.filter ?? (() => true);
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    if (opts.continueToken) return this.listContinue(entry, prefix, opts.continueToken, filter, limit);
+
+    const rv = opts.resourceVersion;
+    if (opts.resourceVersionMatch === 'Exact') {
+      if (!rv || rv === '0') throw badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch "Exact" is forbidden for resourceVersion "0"');
+      return this.listFromStore(entry, prefix, parseRV(rv), undefined, filter, limit);
+    }
+    if (opts.resourceVersionMatch && opts.resourceVersionMatch !== 'NotOlderThan') {
+      throw badRequest(`resourceVersionMatch: Unsupported value: "${opts.resourceVersionMatch}": supported values: "Exact", "NotOlderThan", ""`);
+    }
+    if (opts.resourceVersionMatch === 'NotOlderThan' && !rv) {
+      throw badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
+    }
+    if (rv && rv !== '0') await this.waitForResourceVersion(parseRV(rv));
+    else if (!rv) await this.cache.syncToStore();
+
+    const rc = this.cache.resourceFor(entry.prefix);
+    const revision = this.cache.revision;
+    const items: StoredObject[] = [];
+    const keys = rc.keys();
+    let i = lowerBound(keys, prefix);
+    let lastKey = '';
+    let matchedAfterLimit = 0;
+    for (; i < keys.length && keys[i].startsWith(prefix); i++) {
+      const obj = rc.objects.get(keys[i])!;
+      if (!filter(obj)) continue;
+      if (limit && items.length >= limit) {
+        matchedAfterLimit++;
+        if (!opts.unfiltered) break;
+        continue;
+      }
+      items.push(obj);
+      lastKey = keys[i];
+    }
+    const result: ListResult = { items, resourceVersion: String(revision) };
+    if (matchedAfterLimit > 0) {
+      result.continueToken = encodeContinue(revision, lastKey.slice(entry.prefix.length) + '\u0000');
+      if (opts.unfiltered) result.remainingItemCount = matchedAfterLimit;
+    }
+    return result;
+  }
+
+  private async listContinue(entry: ResourceEntry, prefix: string, token: string, filter: ObjectFilter, limit: number): Promise<ListResult> {
+    const { revision, start } = decodeContinue(token);
+    const startKey = entry.prefix + start;
+    if (!startKey.startsWith(prefix)) throw badRequest('continue key is not valid: the key does not belong to the list');
+    return this.listFromStore(entry, prefix, revision, startKey, filter, limit);
+  }
+
+  /** A list at an exact past revision, read from storage (continue tokens, resourceVersionMatch=Exact). */
+  private async listFromStore(entry: ResourceEntry, prefix: string, revision: number, startKey: string | undefined, filter: ObjectFilter, limit: number): Promise<ListResult> {
+    const items: StoredObject[] = [];
+    let next = startKey;
+    let more = false;
+    let lastKey = '';
+    try {
+      for (;;) {
+        const page = await this.store.list(prefix, { revision, startKey: next, limit: limit ? Math.max(limit - items.length, 1) * 2 : 0 });
+        let i = 0;
+        for (; i < page.items.length; i++) {
+          const kv = page.items[i];
+          const obj = decodeStored(kv.value, kv.modRevision);
+          if (!filter(obj)) continue;
+          if (limit && items.length >= limit) {
+            more = true;
+            break;
+          }
+          items.push(obj);
+          lastKey = kv.key;
+        }
+        if (more || !page.more) break;
+        next = page.items[page.items.length - 1].key + '\u0000';
+      }
+    } catch (err) {
+      if (err instanceof CompactedError) {
+        throw expired(
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+        );
+      }
+      throw err;
+    }
+    const result: ListResult = { items, resourceVersion: String(revision) };
+    if (more) result.continueToken = encodeContinue(revision, lastKey.slice(entry.prefix.length) + '\u0000');
+    return result;
+  }
+
+  private async waitForResourceVersion(rv: number): Promise<void> {
+    if (this.cache.revision >= rv) return;
+    const current = await this.store.currentRevision();
+    if (rv > current) {
+      // Upstream waits up to 3 s for a future resourceVersion, then answers 504 "Too large resource version".
+      if (!(await this.cache.waitFresh(rv, 3000))) {
+        throw new StatusError(504, 'Timeout', `Too large resource version: ${rv}, current: ${this.cache.revision}`, {
+          causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+          retryAfterSeconds: 1,
+        });
+      }
+      return;
+    }
+    await this.cache.waitFresh(rv);
+  }
+
+  // ---- watch -------------------------------------------------------------------------------
+
+  /** Starts a watch; returns a function that stops it. Events are delivered synchronously to the sink. */
+  async watch(entry: ResourceEntry, namespace: string, opts: WatchStartOptions, sink: WatchSink): Promise<() => void> {
+    const prefix = listPrefix(entry, namespace);
+    const filter = opts.filter ?? (() => true);
+    const rc = this.cache.resourceFor(entry.prefix);
+    const rvString = opts.resourceVersion ?? '';
+    let replay: CacheEvent[] = [];
+    if (opts.initialEvents) {
+      if (!rvString) await this.cache.syncToStore();
+      else if (rvString !== '0') await this.waitForResourceVersion(parseRV(rvString));
+    } else {
+      const rv = parseRV(rvString);
+      if (rv > this.cache.revision) await this.waitForResourceVersion(rv);
+      try {
+        replay = rc.eventsAfter(rv);
+      } catch (err) {
+        if (err instanceof TooOldResourceVersionError) {
+          sink.close(expired(err.message));
+          return () => {};
+        }
+        throw err;
+      }
+    }
+    const deliver = (ev: CacheEvent) => {
+      if (!ev.key.startsWith(prefix)) return;
+      const now = ev.type !== 'DELETED' && filter(ev.object);
+      const before = ev.prevObject !== undefined && ev.type !== 'ADDED' && filter(ev.prevObject);
+      if (ev.type === 'DELETED') {
+        if (filter(ev.object)) sink.event('DELETED', ev.object);
+      } else if (now && before) sink.event('MODIFIED', ev.object);
+      else if (now) sink.event('ADDED', ev.object);
+      else if (before) sink.event('DELETED', ev.object);
+    };
+    // Registering and snapshotting happen in one synchronous step, so no event falls between them.
+    const remove = rc.addWatcher({ onEvent: deliver, onClose: () => sink.close() });
+    if (opts.initialEvents) {
+      const keys = rc.keys();
+      for (let i = lowerBound(keys, prefix); i < keys.length && keys[i].startsWith(prefix); i++) {
+        const obj = rc.objects.get(keys[i])!;
+        if (filter(obj)) sink.event('ADDED', obj);
+      }
+      sink.initialEventsDone(this.cache.revision);
+    } else {
+      for (const ev of replay) deliver(ev);
+    }
+    return remove;
+  }
+
+  get currentRevision(): number {
+    return this.cache.revision;
+  }
+
+  // ---- create ------------------------------------------------------------------------------
+
+  async create(entry: ResourceEntry, namespace: string, input: KubeObject, ctx: RequestContext): Promise<StoredObject> {
+    const obj = structuredClone(input);
+    const meta = (obj.metadata ??= {});
+    if (entry.type.namespaced) meta.namespace = namespace;
+    else delete meta.namespace;
+    if (!meta.name) {
+      if (!meta.generateName) {
+        throw invalid(entry.type.kind, entry.type.group, '', [
+          { type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' },
+        ]);
+      }
+      meta.name = generateName(meta.generateName);
+    }
+    if (meta.resourceVersion) {
+      // Upstream: "resourceVersion should not be set on objects to be created"
+      throw badRequest('resourceVersion should not be set on objects to be created');
+    }
+    meta.uid = randomUUID();
+    meta.creationTimestamp = formatTime(ctx.now);
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete (meta as Record<string, unknown>).selfLink;
+    entry.strategy.defaults?.(obj);
+    if ('spec' in obj || meta.generation !== undefined) meta.generation = 1;
+    entry.strategy.prepareForCreate?.(obj);
+    await this.admission.admit({ operation: 'CREATE', entry, subresource: '', namespace, name: meta.name, object: obj, ctx });
+    this.validate(entry, obj, undefined);
+    await this.admission.validate({ operation: 'CREATE', entry, subresource: '', namespace, name: meta.name, object: obj, ctx });
+    if (!ctx.managedFieldsSet) this.managedFields?.update(entry, undefined, obj, ctx, '');
+    const key = objectKey(entry, namespace, meta.name);
+    if (ctx.dryRun) {
+      if (await this.store.get(key)) throw alreadyExists(entry.gr, meta.name);
+      return obj as StoredObject;
+    }
+    try {
+      const kv = await this.store.create(key, serialize(obj));
+      return decodeStored(kv.value, kv.modRevision);
+    } catch (err) {
+      if (err instanceof KeyExistsError) throw alreadyExists(entry.gr, meta.name);
+      throw err;
+    }
+  }
+
+  private validate(entry: ResourceEntry, obj: KubeObject, old: KubeObject | undefined): void {
+    const errors: FieldError[] = [...(entry.strategy.validate?.(obj) ?? [])];
+    if (old) errors.push(...(entry.strategy.validateUpdate?.(obj, old) ?? []));
+    if (errors.length) throw invalid(entry.type.kind, entry.type.group, obj.metadata?.name ?? '', errors);
+  }
+
+  // ---- update ------------------------------------------------------------------------------
+
+  /**
+   * Reads the object, lets `mutate` produce its new state, and writes it with a precondition on
+   * the revision read. When the new state carries a resourceVersion the client asked for
+   * optimistic concurrency: a mismatch is a 409. Otherwise a lost race is retried.
+   */
+  async update(
+    entry: ResourceEntry,
+    namespace: string,
+    name: string,
+    subresource: string,
+    ctx: RequestContext,
+    mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
+    opts: { createIfMissing?: (ctx: RequestContext) => Promise<StoredObject> } = {},
+  ): Promise<StoredObject> {
+    const key = objectKey(entry, namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.store.get(key);
+      if (!kv) {
+        if (opts.createIfMissing) return opts.createIfMissing(ctx);
+        throw notFound(entry.gr, name);
+      }
+      const current = decodeStored(kv.value, kv.modRevision);
+      const proposed = structuredClone(await mutate(structuredClone(current)));
+      const wantedRV = proposed.metadata?.resourceVersion;
+      if (wantedRV && wantedRV !== current.metadata.resourceVersion) throw staleResourceVersion(entry.gr, name);
+      const next = this.prepareUpdate(entry, subresource, proposed, current, namespace, name);
+      await this.admission.admit({ operation: 'UPDATE', entry, subresource, namespace, name, object: next, oldObject: current, ctx });
+      // Server-side subresources (binding, scale, finalize) change what the main resource may not.
+      this.validate(entry, next, isServerSubresource(subresource) ? undefined : current);
+      await this.admission.validate({ operation: 'UPDATE', entry, subresource, namespace, name, object: next, oldObject: current, ctx });
+      if (!ctx.managedFieldsSet) this.managedFields?.update(entry, current, next, ctx, subresource);
+      const meta = next.metadata!;
+      meta.resourceVersion = current.metadata.resourceVersion;
+      if (isDeepStrictEqual(withoutManagedFieldTimes(next), withoutManagedFieldTimes(current))) return current;
+      const finished = meta.deletionTimestamp && !(meta.finalizers?.length) && !hasNamespaceFinalizers(entry, next) && !isGracefullyTerminatingPod(entry, next);
+      if (ctx.dryRun) return next as StoredObject;
+      try {
+        if (finished) {
+          const gone = await this.store.delete(key, kv.modRevision);
+          const obj = decodeStored(serialize(next), gone.modRevision);
+          this.runAfterDelete(entry, obj);
+          return obj;
+        }
+        const written = await this.store.update(key, serialize(next), kv.modRevision);
+        return decodeStored(written.value, written.modRevision);
+      } catch (err) {
+        if (err instanceof ConflictError || err instanceof KeyNotFoundError) {
+          if (wantedRV) throw staleResourceVersion(entry.gr, name);
+          if (attempt < maxUpdateRetries) continue;
+          throw conflict(entry.gr, name, 'too many concurrent updates, please retry');
+        }
+        throw err;
+      }
+    }
+  }
+
+  /** Applies the strategy to an update: identity fields, status/spec halves, generation. */
+  private prepareUpdate(entry: ResourceEntry, subresource: string, proposed: KubeObject, current: StoredObject, namespace: string, name: string): KubeObject {
+    let next: KubeObject;
+    if (isServerSubresource(subresource)) {
+      // The subresource handler built the whole new object from the current one; keep identity only.
+      next = proposed;
+      next.metadata = { ...proposed.metadata, name, uid: current.metadata.uid, creationTimestamp: current.metadata.creationTimestamp };
+      if (entry.type.namespaced) next.metadata.namespace = namespace;
+      if (current.metadata.generation !== undefined && specChanged(next, current)) next.metadata.generation = current.metadata.generation + 1;
+    } else if (subresource === 'status' && entry.hasStatus) {
+      // Status writes change only status (and nothing in metadata but what the client may not touch anyway).
+      next = structuredClone(current) as KubeObject;
+      if (proposed.status === undefined) delete next.status;
+      else next.status = proposed.status;
+      next.metadata = { ...current.metadata, managedFields: proposed.metadata?.managedFields ?? current.metadata.managedFields };
+    } else {
+      next = proposed;
+      next.apiVersion = current.apiVersion;
+      next.kind = current.kind;
+      const meta = (next.metadata ??= {});
+      if (meta.name !== undefined && meta.name !== name) {
+        throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+      }
+      meta.name = name;
+      if (entry.type.namespaced) {
+        if (meta.namespace && meta.namespace !== namespace) {
+          throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        }
+        meta.namespace = namespace;
+      }
+      // Fields only the server sets.
+      meta.uid = current.metadata.uid;
+      meta.creationTimestamp = current.metadata.creationTimestamp;
+      if (current.metadata.deletionTimestamp) {
+        meta.deletionTimestamp = current.metadata.deletionTimestamp;
+        meta.deletionGracePeriodSeconds = current.metadata.deletionGracePeriodSeconds;
+      } else {
+        delete meta.deletionTimestamp;
+        delete meta.deletionGracePeriodSeconds;
+      }
+      meta.generation = current.metadata.generation;
+      if (meta.generation === undefined) delete meta.generation;
+      if (entry.hasStatus) {
+        if (current.status === undefined) delete next.status;
+        else next.status = current.status;
+      }
+      entry.strategy.defaults?.(next);
+      entry.strategy.prepareForUpdate?.(next, current);
+      if (current.metadata.generation !== undefined && specChanged(next, current)) meta.generation = current.metadata.generation + 1;
+      // Removing finalizers from an object being deleted may not add new ones (upstream forbids adding).
+    }
+    return next;
+  }
+
+  // ---- delete ------------------------------------------------------------------------------
+
+  async delete(entry: ResourceEntry, namespace: string, name: string, options: DeleteOptions, ctx: RequestContext): Promise<DeleteResult> {
+    const key = objectKey(entry, namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const { obj: current, modRevision } = await this.getFromStore(entry, key, name);
+      const pre = options.preconditions;
+      if (pre?.uid && pre.uid !== current.metadata.uid) {
+        throw conflict(entry.gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+        throw conflict(entry.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+      }
+      await this.admission.validate({ operation: 'DELETE', entry, subresource: '', namespace, name, object: current, oldObject: current, ctx });
+      const next = structuredClone(current) as StoredObject;
+      const pending = this.beforeDelete(entry, next, options, ctx);
+      try {
+        if (pending) {
+          if (isDeepStrictEqual(next, current)) return { object: current, deleted: false };
+          if (ctx.dryRun) return { object: next, deleted: false };
+          const written = await this.store.update(key, serialize(next), modRevision);
+          return { object: decodeStored(written.value, written.modRevision), deleted: false };
+        }
+        if (ctx.dryRun) return { object: current, deleted: true };
+        const gone = await this.store.delete(key, modRevision);
+        const obj = decodeStored(gone.value, gone.modRevision);
+        this.runAfterDelete(entry, obj);
+        return { object: obj, deleted: true };
+      } catch (err) {
+        if (err instanceof KeyNotFoundError) throw notFound(entry.gr, name);
+        if (err instanceof ConflictError && attempt < maxUpdateRetries) continue;
+        throw err;
+      }
+    }
+  }
+
+  private runAfterDelete(entry: ResourceEntry, obj: StoredObject): void {
+    for (const hook of this.afterDelete) hook(entry, obj);
+  }
+
+  /**
+   * Sets deletionTimestamp and the garbage collector's finalizers when the object cannot go at
+   * once (upstream: BeforeDelete + deletionFinalizersForGarbageCollection). Returns true if the
+   * object stays for now.
+   */
+  private beforeDelete(entry: ResourceEntry, obj: StoredObject, options: DeleteOptions, ctx: RequestContext): boolean {
+    const meta = obj.metadata;
+    const finalizers = new Set(meta.finalizers ?? []);
+    const policy = options.propagationPolicy;
+    if (policy === 'Orphan') {
+      finalizers.add('orphan');
+      finalizers.delete('foregroundDeletion');
+    } else if (policy === 'Foreground') {
+      finalizers.add('foregroundDeletion');
+      finalizers.delete('orphan');
+    } else if (policy === 'Background') {
+      finalizers.delete('orphan');
+      finalizers.delete('foregroundDeletion');
+    }
+    const pod = entry.type.group === '' && entry.type.plural === 'pods';
+    const ns = entry.type.group === '' && entry.type.plural === 'namespaces';
+    let grace = 0;
+    if (pod) {
+      const spec = (obj.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };
+      const phase = (obj.status as { phase?: string } | undefined)?.phase;
+      grace = options.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
+      // Unscheduled or finished pods have no kubelet to wait for: they go at once.
+      if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') grace = 0;
+      if (meta.deletionGracePeriodSeconds !== undefined && meta.deletionGracePeriodSeconds < grace) grace = meta.deletionGracePeriodSeconds;
+    }
+    const nsFinalizers = ns ? ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
+    if (finalizers.size === 0 && grace === 0 && nsFinalizers.length === 0) return false;
+    if (finalizers.size) meta.finalizers = [...finalizers];
+    else delete meta.finalizers;
+    if (!meta.deletionTimestamp || (pod && grace < (meta.deletionGracePeriodSeconds ?? Infinity))) {
+      meta.deletionTimestamp = formatTime(new Date(ctx.now.getTime() + grace * 1000));
+      meta.deletionGracePeriodSeconds = grace;
+      if (meta.generation !== undefined) meta.generation++;
+    }
+    if (ns) (obj.status as { phase?: string }) = { ...(obj.status as object), phase: 'Terminating' };
+    return true;
+  }
+}
+
+/** Subresources whose handlers are server code that computes the full new object. */
+function isServerSubresource(subresource: string): boolean {
+  return subresource !== '' && subresource !== 'status';
+}
+
+function hasNamespaceFinalizers(entry: ResourceEntry, obj: KubeObject): boolean {
+  return entry.type.group === '' && entry.type.plural === 'namespaces' && ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers?.length ?? 0) > 0;
+}
+
+function isGracefullyTerminatingPod(entry: ResourceEntry, obj: KubeObject): boolean {
+  return entry.type.group === '' && entry.type.plural === 'pods' && (obj.metadata?.deletionGracePeriodSeconds ?? 0) > 0;
+}
+
+function specChanged(a: KubeObject, b: KubeObject): boolean {
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (k === 'metadata' || k === 'status' || k === 'apiVersion' || k === 'kind') continue;
+    if (!isDeepStrictEqual(a[k], b[k])) return true;
+  }
+  return false;
+}
+
+function withoutManagedFieldTimes(o: KubeObject): unknown {
+  const mf = o.metadata?.managedFields;
+  if (!mf) return o;
+  return { ...o, metadata: { ...o.metadata, managedFields: mf.map((m) => ({ ...m, time: undefined })) } };
+}
+
+/** Stored form: the object without resourceVersion (derived from the storage revision on read). */
+export function serialize(obj: KubeObject): string {
+  const meta = obj.metadata;
+  if (meta?.resourceVersion === undefined) return JSON.stringify(obj);
+  const { resourceVersion: _rv, ...rest } = meta;
+  return JSON.stringify({ ...obj, metadata: rest });
+}
+
+export function generateName(prefix: string): string {
+  let s = prefix;
+  for (let i = 0; i < 5; i++) s += nameSuffixAlphabet[Math.floor(Math.random() * nameSuffixAlphabet.length)];
+  return s;
+}
+
+export function parseRV(rv: string): number {
+  if (rv === '' || rv === undefined) return 0;
+  if (!/^\d+$/.test(rv)) {
+    const err = badRequest(`resourceVersion: Invalid value: "${rv}": must be a non-negative integer`);
+    throw err;
+  }
+  return Number(rv);
+}
+
+function lowerBound(keys: string[], prefix: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+interface ContinueToken {
+  v: string;
+  rv: number;
+  start: string;
+}
+
+function encodeContinue(revision: number, start: string): string {
+  const token: ContinueToken = { v: 'meta.k8s.io/v1', rv: revision, start };
+  return Buffer.from(JSON.stringify(token)).toString('base64url');
+}
+
+function decodeContinue(token: string): { revision: number; start: string } {
+  let parsed: ContinueToken;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as ContinueToken;
+  } catch {
+    throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+  if (parsed?.v !== 'meta.k8s.io/v1' || typeof parsed.rv !== 'number' || typeof parsed.start !== 'string' || parsed.start.includes('..')) {
+    throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+  return { revision: parsed.rv, start: parsed.start };
+}
+
+export { StatusError };

@@ -1,0 +1,81 @@
+// Strategy hooks that are specific to one kind (upstream: each resource's strategy.go
+// PrepareForCreate/PrepareForUpdate). Defaulting and validation live in src/api.
+import type { KubeObject } from '../../api/object.js';
+import type { ResourceStrategy } from '../../api/resource.js';
+
+type Hooks = Pick<ResourceStrategy, 'prepareForCreate' | 'prepareForUpdate'>;
+
+interface Container {
+  resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
+}
+
+/** Pod QoS class, as upstream's qos.GetPodQOS (cpu and memory only). */
+export function podQOSClass(spec: { containers?: Container[]; initContainers?: Container[] } | undefined): string {
+  const containers = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
+  let anyRequestOrLimit = false;
+  let guaranteed = true;
+  for (const c of containers) {
+    const requests = c.resources?.requests ?? {};
+    const limits = c.resources?.limits ?? {};
+    for (const r of ['cpu', 'memory']) {
+      const req = requests[r] ?? limits[r];
+      const lim = limits[r];
+      if (req !== undefined || lim !== undefined) anyRequestOrLimit = true;
+      if (lim === undefined || (req !== undefined && String(req) !== String(lim))) guaranteed = false;
+    }
+  }
+  if (!anyRequestOrLimit) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+/** Secret's write-only stringData is merged into data (base64) and never stored, as upstream's conversion does. */
+function foldStringData(obj: KubeObject): void {
+  const stringData = obj.stringData as Record<string, string> | undefined;
+  if (!stringData) return;
+  const data = { ...((obj.data as Record<string, string> | undefined) ?? {}) };
+  for (const [k, v] of Object.entries(stringData)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+  obj.data = data;
+  delete obj.stringData;
+}
+
+const resetStatus: Hooks = {
+  prepareForCreate(obj) {
+    obj.status = {};
+  },
+};
+
+/** Keyed by "group/Kind". Kinds with a status subresource that are not listed get resetStatus. */
+export const kindHooks: Record<string, Hooks> = {
+  '/Pod': {
+    prepareForCreate(obj) {
+      obj.status = { phase: 'Pending', qosClass: podQOSClass(obj.spec as never) };
+    },
+  },
+  '/Namespace': {
+    prepareForCreate(obj) {
+      obj.status = { phase: 'Active' };
+    },
+  },
+  '/Secret': {
+    prepareForCreate: foldStringData,
+    prepareForUpdate: foldStringData,
+  },
+  // The node agent registers its node with its status filled in.
+  '/Node': {},
+  '/PersistentVolume': {
+    prepareForCreate(obj) {
+      obj.status = { phase: 'Pending' };
+    },
+  },
+  '/PersistentVolumeClaim': {
+    prepareForCreate(obj) {
+      obj.status = { phase: 'Pending' };
+    },
+  },
+};
+
+export function hooksFor(group: string, kind: string, hasStatus: boolean): Hooks {
+  return kindHooks[`${group}/${kind}`] ?? (hasStatus ? resetStatus : {});
+}
+
+export type { KubeObject };

@@ -1,0 +1,29 @@
+// A resource as the registry serves it: its table row, its strategy and where it lives in storage.
+import type { ResourceStrategy, ResourceType } from '../../api/resource.js';
+import type { GroupResource } from '../../api/status.js';
+import type { ObjectNode } from '../../api/schema.js';
+
+export interface ResourceEntry {
+  type: ResourceType;
+  strategy: ResourceStrategy;
+  gr: GroupResource;
+  /** Storage prefix of every object of this resource: /registry/<group|core>/<plural>/ */
+  prefix: string;
+  /** Has a status subresource: the main resource ignores status changes and vice versa. */
+  hasStatus: boolean;
+  /** The kind's structural schema (patching, apply, field validation, pruning); undefined = untyped. */
+  schema(): ObjectNode | undefined;
+}
+
+export function storagePrefix(group: string, plural: string): string {
+  return `/registry/${group || 'core'}/${plural}/`;
+}
+
+export function objectKey(entry: ResourceEntry, namespace: string, name: string): string {
+  return entry.type.namespaced ? `${entry.prefix}${namespace}/${name}` : `${entry.prefix}${name}`;
+}
+
+/** The prefix holding one namespace's objects, or all of them. */
+export function listPrefix(entry: ResourceEntry, namespace: string): string {
+  return entry.type.namespaced && namespace ? `${entry.prefix}${namespace}/` : entry.prefix;
+}

@@ -1,0 +1,199 @@
+// The API server: builds the registry, the watch cache and the generic store over a Store, and
+// serves them over HTTPS with HTTP/2 and HTTP/1.1 on one port. `handle` is the whole filter
+// chain (authentication → authorization → handlers) and is what an in-process transport calls.
+import { createSecureServer, type Http2SecureServer } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { forbidden, StatusError, unauthorized } from '../api/status.js';
+import type { Store } from '../storage/store.js';
+import { apiserverMetrics } from '../util/apiserver-metrics.js';
+import { metricsContentType, metricsText } from '../util/metrics.js';
+import { AdmissionChain } from './admission/admission.js';
+import { defaultAdmissionPlugins } from './admission/plugins.js';
+import { Authenticator, type TokenAuthenticator } from './filters/authentication.js';
+import { authenticatedAuthorizer, forbiddenMessage, type Authorizer } from './filters/authorization.js';
+import type { Request } from './http/body.js';
+import { toStatusError, writeError, writeJSON, writeText, type Response } from './http/respond.js';
+import { handleNonResource } from './handlers/non-resource.js';
+import { handleResource } from './handlers/resource.js';
+import { handleSubresource, hasSubresourceHandler } from './handlers/subresources.js';
+import { handleVirtual } from './handlers/virtual.js';
+import { bootstrapCluster } from './bootstrap.js';
+import { builtinRegistry, isVirtual } from './registry/builtin.js';
+import { GenericStore } from './registry/generic-store.js';
+import { managedFieldsTracker } from './registry/managed-fields.js';
+import type { ResourceRegistry } from './registry/resource-registry.js';
+import { parseRequestInfo, type RequestInfo } from './request-info.js';
+import { ServiceAllocator } from './admission/service-allocator.js';
+import { WatchCache } from './watch-cache.js';
+
+export interface ApiServerOptions {
+  store: Store;
+  bindAddress: string;
+  /** 0 = the OS picks a free port. */
+  port: number;
+  tls: { certPem: string; keyPem: string; clientCaPem: string };
+  log?: Logger;
+  tokenAuthenticators?: TokenAuthenticator[];
+  /** Service ClusterIP range (default 10.96.0.0/12, as kubeadm). */
+  serviceCIDR?: string;
+}
+
+export interface RunningApiServer {
+  port: number;
+  url: string;
+  api: ApiServer;
+  close(): Promise<void>;
+}
+
+export class ApiServer {
+  readonly registry: ResourceRegistry;
+  readonly cache: WatchCache;
+  readonly generic: GenericStore;
+  readonly authenticator: Authenticator;
+  readonly authorizer: Authorizer = authenticatedAuthorizer;
+  readonly services: ServiceAllocator;
+  private readonly metrics = apiserverMetrics();
+  ready = false;
+  /** host:port clients use (for discovery's serverAddressByClientCIDRs and the kubernetes Endpoints). */
+  advertise = { host: '127.0.0.1', port: 0 };
+
+  constructor(
+    readonly store: Store,
+    readonly log: Logger | undefined,
+    opts: { tokenAuthenticators?: TokenAuthenticator[]; serviceCIDR?: string },
+  ) {
+    this.registry = builtinRegistry();
+    this.cache = new WatchCache(store);
+    this.services = new ServiceAllocator(opts.serviceCIDR ?? '10.96.0.0/12');
+    const admission = new AdmissionChain(defaultAdmissionPlugins({ cache: this.cache, registry: this.registry, services: this.services }));
+    this.generic = new GenericStore({ store, cache: this.cache, admission, managedFields: managedFieldsTracker });
+    this.generic.afterDelete.push((entry, obj) => this.services.release(entry, obj));
+    this.authenticator = new Authenticator(opts.tokenAuthenticators);
+  }
+
+  async start(): Promise<void> {
+    await this.cache.start();
+    this.services.loadFrom(this.cache, this.registry);
+  }
+
+  async bootstrap(): Promise<void> {
+    await bootstrapCluster(this);
+    this.ready = true;
+  }
+
+  /** The whole request path: authentication, authorization, routing. Never throws. */
+  handle = (req: Request, res: Response): void => {
+    const started = process.hrtime.bigint();
+    let info: RequestInfo | undefined;
+    const finish = () => {
+      if (!info?.isResource) return;
+      const labels = {
+        verb: info.verb.toUpperCase(),
+        dry_run: '',
+        group: info.group,
+        version: info.version,
+        resource: info.resource,
+        subresource: info.subresource,
+        scope: info.name ? 'resource' : info.namespace ? 'namespace' : 'cluster',
+        component: 'apiserver',
+      };
+      this.metrics.requestTotal.inc({ ...labels, code: String(res.statusCode) });
+      this.metrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    };
+    res.on('finish', finish);
+    this.route(req, res, (i) => (info = i)).catch((err: unknown) => {
+      const status = toStatusError(err);
+      if (status.code >= 500) this.log?.error({ err, url: req.url, method: req.method }, 'request failed');
+      if (res.headersSent) res.end();
+      else writeError(res, status);
+    });
+  };
+
+  private async route(req: Request, res: Response, setInfo: (i: RequestInfo) => void): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const path = url.pathname;
+    const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);
+    setInfo(info);
+    const user = await this.authenticator.authenticate(req);
+    if (!user) throw unauthorized();
+    const attrs = { user, verb: info.verb, isResource: info.isResource, group: info.group, resource: info.resource, subresource: info.subresource, namespace: info.namespace, name: info.name, path };
+    const decision = this.authorizer.authorize(attrs);
+    if (!decision.allowed) throw forbidden(forbiddenMessage(attrs));
+    if (path === '/metrics') {
+      writeText(res, 200, await metricsText(), metricsContentType);
+      return;
+    }
+    if (!info.isResource || !info.resource) {
+      await handleNonResource(this, req, res, path, url.searchParams);
+      return;
+    }
+    const entry = this.registry.find(info.group, info.version, info.resource);
+    if (!entry) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    const r = { req, res, info, query: url.searchParams, entry, user, store: this.generic };
+    if (isVirtual(entry.type)) return handleVirtual(this, r);
+    if (info.subresource && info.subresource !== 'status') {
+      if (!hasSubresourceHandler(entry, info.subresource)) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      return handleSubresource(this, r);
+    }
+    return handleResource(r);
+  }
+}
+
+export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
+  const api = new ApiServer(opts.store, opts.log, { tokenAuthenticators: opts.tokenAuthenticators, serviceCIDR: opts.serviceCIDR });
+  await api.start();
+  const server: Http2SecureServer = createSecureServer(
+    {
+      allowHTTP1: true,
+      cert: opts.tls.certPem,
+      key: opts.tls.keyPem,
+      ca: opts.tls.clientCaPem,
+      requestCert: true,
+      rejectUnauthorized: false,
+      // Watches multiplex over one connection: allow as many streams as client-go opens.
+      settings: { maxConcurrentStreams: 1000 },
+    },
+    api.handle as never,
+  );
+  // Long-lived watches must not be cut by Node's default request timeouts.
+  server.setTimeout(0);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.bindAddress, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? '127.0.0.1' : opts.bindAddress;
+  api.advertise = { host, port };
+  await api.bootstrap();
+  const sessions = new Set<{ destroy(): void }>();
+  server.on('session', (s) => {
+    sessions.add(s);
+    s.on('close', () => sessions.delete(s));
+  });
+  const sockets = new Set<{ destroy(): void }>();
+  server.on('secureConnection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  opts.log?.info({ url }, 'API server listening');
+  return {
+    port,
+    url,
+    api,
+    close: async () => {
+      api.ready = false;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sessions) s.destroy();
+      for (const s of sockets) s.destroy();
+      api.cache.stop();
+      await closed;
+    },
+  };
+}
+
+export { writeJSON };

@@ -1,0 +1,254 @@
+// The API server's one watch on storage, fanned out from memory (upstream: storage/cacher).
+// At start it lists every key at a recent revision and replays the log from there, so the
+// history window already covers the last `historyCapacity` writes after a restart and clients
+// can resume watches from the resourceVersion they last saw.
+//
+// Contract: objects held here (and handed out by snapshot/list/events) are shared and must never
+// be mutated; callers clone before changing anything. Events are applied and dispatched in
+// revision order on the event loop, so when `revision` is R every event <= R has been delivered
+// to every watcher registered before it.
+import type { Store, WatchEvent, Watcher as StoreWatcher } from '../storage/store.js';
+import type { StoredObject } from '../api/object.js';
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface CacheEvent {
+  type: EventType;
+  key: string;
+  object: StoredObject;
+  prevObject?: StoredObject;
+  revision: number;
+}
+
+export interface CacheWatcher {
+  /** Called with every event of the resource, in order; the watcher filters. */
+  onEvent(ev: CacheEvent): void;
+  /** The watch cache stopped (storage watch failed); the watcher must end its stream. */
+  onClose(err: Error): void;
+}
+
+export class TooOldResourceVersionError extends Error {
+  constructor(
+    readonly requested: number,
+    readonly oldest: number,
+  ) {
+    super(`too old resource version: ${requested} (${oldest})`);
+  }
+}
+
+/** The cached state of one resource (all keys under one prefix, e.g. /registry/apps/deployments/). */
+export class ResourceCache {
+  readonly objects = new Map<string, StoredObject>();
+  private sortedKeys: string[] | undefined;
+  private readonly history: CacheEvent[] = [];
+  private historyHead = 0;
+  /** Every event with revision > historyStart is in `history`. */
+  private historyStart: number;
+  private readonly watchers = new Set<CacheWatcher>();
+
+  constructor(
+    readonly prefix: string,
+    startRevision: number,
+    private readonly capacity: number,
+  ) {
+    this.historyStart = startRevision;
+  }
+
+  /** Keys in storage order (bytewise), cached until the key set changes. */
+  keys(): string[] {
+    if (!this.sortedKeys) this.sortedKeys = [...this.objects.keys()].sort(compareKeys);
+    return this.sortedKeys;
+  }
+
+  apply(ev: CacheEvent): void {
+    if (ev.type === 'DELETED') {
+      this.objects.delete(ev.key);
+      this.sortedKeys = undefined;
+    } else {
+      if (!this.objects.has(ev.key)) this.sortedKeys = undefined;
+      this.objects.set(ev.key, ev.object);
+    }
+    this.history.push(ev);
+    if (this.history.length - this.historyHead > this.capacity) {
+      this.historyStart = this.history[this.historyHead].revision;
+      this.historyHead++;
+      if (this.historyHead > 4096 && this.historyHead * 2 > this.history.length) {
+        this.history.splice(0, this.historyHead);
+        this.historyHead = 0;
+      }
+    }
+    for (const w of this.watchers) w.onEvent(ev);
+  }
+
+  /** Events with revision > after, oldest first. Throws TooOldResourceVersionError if they left the window. */
+  eventsAfter(after: number): CacheEvent[] {
+    if (after < this.historyStart) throw new TooOldResourceVersionError(after, this.historyStart + 1);
+    let lo = this.historyHead;
+    let hi = this.history.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.history[mid].revision <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.history.slice(lo);
+  }
+
+  addWatcher(w: CacheWatcher): () => void {
+    this.watchers.add(w);
+    return () => this.watchers.delete(w);
+  }
+
+  closeWatchers(err: Error): void {
+    for (const w of this.watchers) w.onClose(err);
+    this.watchers.clear();
+  }
+
+  get watcherCount(): number {
+    return this.watchers.size;
+  }
+}
+
+export function compareKeys(a: string, b: string): number {
+  // Storage orders keys bytewise; for the ASCII keys the API server writes, UTF-16 order matches.
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Splits /registry/<group>/<plural>/... into its resource prefix /registry/<group>/<plural>/. */
+export function resourcePrefixOf(key: string): string {
+  let slashes = 0;
+  for (let i = 0; i < key.length; i++) {
+    if (key.charCodeAt(i) === 47 && ++slashes === 4) return key.slice(0, i + 1);
+  }
+  return key;
+}
+
+export function decodeStored(value: string, modRevision: number): StoredObject {
+  const obj = JSON.parse(value) as StoredObject;
+  obj.metadata.resourceVersion = String(modRevision);
+  return obj;
+}
+
+export interface WatchCacheOptions {
+  /** Events kept per resource for watches that resume from an older resourceVersion. */
+  historyCapacity?: number;
+  /** Revisions replayed from storage at start, to pre-fill history after a restart. */
+  replayOnStart?: number;
+}
+
+export class WatchCache {
+  private readonly resources = new Map<string, ResourceCache>();
+  private storeWatch: StoreWatcher | undefined;
+  private waiters: { revision: number; resolve: () => void }[] = [];
+  private failed: Error | undefined;
+  /** The revision of the last event applied. */
+  revision = 0;
+  private startRevision = 0;
+  private readonly capacity: number;
+  private readonly replay: number;
+
+  constructor(
+    private readonly store: Store,
+    opts: WatchCacheOptions = {},
+  ) {
+    this.capacity = opts.historyCapacity ?? 10_000;
+    this.replay = opts.replayOnStart ?? this.capacity;
+  }
+
+  async start(): Promise<void> {
+    const current = await this.store.currentRevision();
+    const compacted = await this.store.compactedRevision();
+    const from = Math.max(compacted, current - this.replay, 0);
+    const initial = await this.store.list('/registry/', { revision: from || undefined });
+    const at = from || initial.revision;
+    this.startRevision = at;
+    this.revision = at;
+    for (const kv of initial.items) {
+      this.resourceFor(resourcePrefixOf(kv.key)).objects.set(kv.key, decodeStored(kv.value, kv.modRevision));
+    }
+    await new Promise<void>((resolve, reject) => {
+      let started = false;
+      try {
+        this.storeWatch = this.store.watch('/registry/', {
+          afterRevision: at,
+          onEvents: (events) => this.applyEvents(events),
+          onError: (err) => this.fail(err),
+        });
+        started = true;
+      } catch (err) {
+        reject(err);
+      }
+      if (started) resolve();
+    });
+    await this.waitFresh(current);
+  }
+
+  stop(): void {
+    this.storeWatch?.close();
+    this.storeWatch = undefined;
+    this.fail(new Error('watch cache stopped'));
+  }
+
+  private fail(err: Error): void {
+    this.failed = err;
+    for (const rc of this.resources.values()) rc.closeWatchers(err);
+    for (const w of this.waiters) w.resolve();
+    this.waiters = [];
+  }
+
+  resourceFor(prefix: string): ResourceCache {
+    let rc = this.resources.get(prefix);
+    if (!rc) {
+      rc = new ResourceCache(prefix, this.startRevision, this.capacity);
+      this.resources.set(prefix, rc);
+    }
+    return rc;
+  }
+
+  private applyEvents(events: WatchEvent[]): void {
+    for (const ev of events) {
+      const prefix = resourcePrefixOf(ev.kv.key);
+      const rc = this.resourceFor(prefix);
+      const object = decodeStored(ev.kv.value, ev.kv.modRevision);
+      const prevObject = ev.prevKv ? decodeStored(ev.prevKv.value, ev.prevKv.modRevision) : rc.objects.get(ev.kv.key);
+      const type: EventType = ev.type === 'delete' ? 'DELETED' : prevObject ? 'MODIFIED' : 'ADDED';
+      rc.apply({ type, key: ev.kv.key, object, prevObject, revision: ev.kv.modRevision });
+      this.revision = ev.kv.modRevision;
+    }
+    if (this.waiters.length) {
+      const still: typeof this.waiters = [];
+      for (const w of this.waiters) (w.revision <= this.revision ? w.resolve() : still.push(w));
+      this.waiters = still;
+    }
+  }
+
+  /** Resolves once every write up to `revision` is in the cache (consistent reads from cache). */
+  waitFresh(revision: number, timeoutMs = 3000): Promise<boolean> {
+    if (this.revision >= revision || this.failed) return Promise.resolve(this.revision >= revision);
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      timer.unref?.();
+      const waiter = {
+        revision,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(this.revision >= revision);
+        },
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** A consistent read point: waits until the cache holds every write acknowledged so far. */
+  async syncToStore(): Promise<number> {
+    const current = await this.store.currentRevision();
+    if (!(await this.waitFresh(current))) throw new Error(`watch cache did not reach revision ${current}`);
+    return this.revision;
+  }
+
+  get error(): Error | undefined {
+    return this.failed;
+  }
+}

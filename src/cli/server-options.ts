@@ -1,0 +1,56 @@
+// The options `k8ts server` and `k8ts up` share, with their parsing and defaults.
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+
+export interface ServerFlags {
+  dataDir: string;
+  port: number;
+  bind: string;
+  storage: string;
+  tlsSan: string[];
+  logLevel?: string;
+}
+
+export const DEFAULT_DATA_DIR = './.k8ts';
+export const DEFAULT_PORT = 6443;
+export const DEFAULT_BIND = '127.0.0.1';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('must be a number from 0 to 65535 (0 picks a free port).');
+  return port;
+}
+
+function parseBind(value: string): string {
+  if (!isIP(value)) throw new InvalidArgumentError('must be an IP address, e.g. 127.0.0.1 or 0.0.0.0.');
+  return value;
+}
+
+function parseStorage(value: string): string {
+  if (value === 'sqlite' || /^sqlite:.+/.test(value) || /^etcd:\/\/[^,\s]+(,[^,\s]+)*$/.test(value)) return value;
+  throw new InvalidArgumentError('must be "sqlite", sqlite:/path/to/file.db or etcd://host:port[,host:port…].');
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function addServerOptions(cmd: Command): Command {
+  return cmd
+    .option('--data-dir <dir>', 'where certificates, kubeconfig and the sqlite database live', DEFAULT_DATA_DIR)
+    .option('--port <port>', 'HTTPS port of the API server (0 picks a free one)', parsePort, DEFAULT_PORT)
+    .option('--bind <address>', 'IP address to listen on (0.0.0.0 for all interfaces)', parseBind, DEFAULT_BIND)
+    .option('--storage <spec>', 'sqlite (DATA_DIR/state.db), sqlite:/path/file.db or etcd://host:port[,host:port…]', parseStorage, 'sqlite')
+    .addOption(
+      new Option('--tls-san <name>', 'extra host name or IP for the serving certificate (repeatable)')
+        .argParser(collect)
+        .default([], 'none'),
+    )
+    .option('--log-level <level>', 'trace, debug, info, warn or error (default: $K8TS_LOG_LEVEL or info)');
+}
+
+/** Flags with the data dir made absolute, as the kubeconfig path printed to the user must be. */
+export function normalizeFlags(flags: ServerFlags): ServerFlags {
+  return { ...flags, dataDir: resolve(flags.dataDir) };
+}

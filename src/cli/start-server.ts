@@ -1,0 +1,126 @@
+// The `k8ts server` pipeline: data dir → certificates → storage → API server → kubeconfig.
+// Every expected failure becomes a CliError naming what could not be done; whatever was opened
+// before the failure is closed again.
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { ensurePki, type Pki } from '../auth/pki/pki.js';
+import { writeKubeconfig } from '../auth/pki/kubeconfig.js';
+import { openStore } from '../storage/open.js';
+import { startApiServer } from '../apiserver/server.js';
+import { componentLogger, type Logger } from '../util/log.js';
+import { CliError, messageOf } from './errors.js';
+import { prepareDataDir } from './data-dir.js';
+
+export interface StartServerOptions {
+  /** Absolute path of the data dir; created (0700) if missing (idempotent). */
+  dataDir: string;
+  port: number;
+  bind: string;
+  /** "sqlite" or etcd://host:port[,…]. */
+  storage: string;
+  /** Extra names for the serving certificate. */
+  tlsSans: string[];
+  log: Logger;
+}
+
+export interface RunningServer {
+  /** https://host:port clients should use (the actual port when 0 was asked for). */
+  url: string;
+  port: number;
+  kubeconfigPath: string;
+  pki: Pki;
+  /** Stops the API server, then the store. */
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
+  const { dataDir, log } = opts;
+  prepareDataDir(dataDir);
+
+  const { hosts, ips } = certificateNames(opts.bind, opts.tlsSans);
+  let pki: Pki;
+  try {
+    pki = await ensurePki(dataDir, { hosts, ips });
+  } catch (err) {
+    throw new CliError(`cannot prepare certificates in ${join(dataDir, 'pki')}: ${messageOf(err)}`, { cause: err });
+  }
+  for (const { file, reason } of pki.issued) log.info({ file, reason }, 'issued');
+
+  let store: Awaited<ReturnType<typeof openStore>>;
+  try {
+    const storeLog = componentLogger(log, 'storage');
+    store = await openStore(opts.storage, dataDir, { log: (msg, fields) => storeLog.info(fields ?? {}, msg) });
+  } catch (err) {
+    throw new CliError(`cannot open storage ${opts.storage}: ${messageOf(err)}`, { cause: err });
+  }
+
+  let server: Awaited<ReturnType<typeof startApiServer>>;
+  try {
+    server = await startApiServer({
+      store,
+      bindAddress: opts.bind,
+      port: opts.port,
+      tls: { certPem: pki.servingCertPem, keyPem: pki.servingKeyPem, clientCaPem: pki.caCertPem },
+      log: componentLogger(log, 'apiserver'),
+    });
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw listenError(err, opts.bind, opts.port);
+  }
+
+  const url = `https://${hostForUrl(opts.bind)}:${server.port}`;
+  const kubeconfigPath = join(dataDir, 'kubeconfig');
+  const close = async () => {
+    try {
+      await server.close();
+    } finally {
+      await store.close();
+    }
+  };
+  try {
+    writeKubeconfig(kubeconfigPath, { server: url, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem });
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw new CliError(`cannot write ${kubeconfigPath}: ${messageOf(err)}`, { cause: err });
+  }
+  return { url, port: server.port, kubeconfigPath, pki, close };
+}
+
+/**
+ * The serving certificate's extra names: the bind address, or every address of this machine when
+ * listening on all of them (agents on other machines dial one of those), plus --tls-san.
+ */
+function certificateNames(bind: string, sans: string[]): { hosts: string[]; ips: string[] } {
+  const ips: string[] = [];
+  if (bind === '0.0.0.0' || bind === '::') {
+    for (const addrs of Object.values(networkInterfaces())) {
+      for (const a of addrs ?? []) {
+        if (!a.internal && !(a.family === 'IPv6' && a.scopeid)) ips.push(a.address);
+      }
+    }
+  } else {
+    ips.push(bind);
+  }
+  return { hosts: sans, ips };
+}
+
+/** The host part of the URL clients use: loopback when listening everywhere, [v6] bracketed. */
+export function hostForUrl(bind: string): string {
+  if (bind === '0.0.0.0' || bind === '::') return '127.0.0.1';
+  return bind.includes(':') ? `[${bind}]` : bind;
+}
+
+function listenError(err: unknown, bind: string, port: number): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const where = `${bind.includes(':') ? `[${bind}]` : bind}:${port}`;
+  switch (code) {
+    case 'EADDRINUSE':
+      return new CliError(`cannot listen on ${where}: address already in use (is another k8ts or kube-apiserver running? pick another --port)`, { cause: err });
+    case 'EADDRNOTAVAIL':
+      return new CliError(`cannot listen on ${where}: ${bind} is not an address of this machine`, { cause: err });
+    case 'EACCES':
+      return new CliError(`cannot listen on ${where}: permission denied (ports below 1024 need privileges)`, { cause: err });
+    default:
+      return err instanceof Error ? err : new Error(String(err));
+  }
+}

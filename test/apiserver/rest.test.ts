@@ -1,0 +1,225 @@
+// The REST semantics of the generic handlers, checked over real HTTPS against a real server:
+// status codes, Status bodies, optimistic concurrency, generation, status subresource,
+// finalizers, graceful pod deletion, dry run, generateName and bad input.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+
+let c: TestCluster;
+before(async () => {
+  c = await startTestCluster();
+  await c.request('POST', '/api/v1/namespaces', { body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'rest' } }) });
+});
+after(async () => {
+  await c?.close();
+});
+
+const cm = (name: string, data: Record<string, string> = {}, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...extra }, data });
+
+describe('REST semantics', () => {
+  test('create answers 201 with uid, creationTimestamp and a resourceVersion; a second create is 409 AlreadyExists', async () => {
+    const r = await c.request('POST', '/api/v1/namespaces/rest/configmaps', { body: cm('a', { k: 'v' }) });
+    assert.equal(r.status, 201);
+    const obj = r.json();
+    assert.match(obj.metadata.uid, /^[0-9a-f-]{36}$/);
+    assert.match(obj.metadata.creationTimestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.match(obj.metadata.resourceVersion, /^\d+$/);
+    const again = await c.request('POST', '/api/v1/namespaces/rest/configmaps', { body: cm('a') });
+    assert.equal(again.status, 409);
+    assert.equal(again.json().reason, 'AlreadyExists');
+    assert.equal(again.json().message, 'configmaps "a" already exists');
+    assert.equal(again.json().kind, 'Status');
+  });
+
+  test('generateName gives a unique name with a five-character suffix', async () => {
+    const r = await c.request('POST', '/api/v1/namespaces/rest/configmaps', { body: JSON.stringify({ metadata: { generateName: 'gen-' } }) });
+    assert.equal(r.status, 201);
+    assert.match(r.json().metadata.name, /^gen-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+  });
+
+  test('dryRun=All validates and answers but stores nothing', async () => {
+    const r = await c.request('POST', '/api/v1/namespaces/rest/configmaps?dryRun=All', { body: cm('dry') });
+    assert.equal(r.status, 201);
+    assert.equal((await c.request('GET', '/api/v1/namespaces/rest/configmaps/dry')).status, 404);
+  });
+
+  test('update with a stale resourceVersion is 409 Conflict; without one it is unconditional', async () => {
+    const created = (await c.request('POST', '/api/v1/namespaces/rest/configmaps', { body: cm('occ', { v: '1' }) })).json();
+    const first = await c.request('PUT', '/api/v1/namespaces/rest/configmaps/occ', { body: JSON.stringify({ ...created, data: { v: '2' } }) });
+    assert.equal(first.status, 200);
+    assert.notEqual(first.json().metadata.resourceVersion, created.metadata.resourceVersion);
+    const stale = await c.request('PUT', '/api/v1/namespaces/rest/configmaps/occ', { body: JSON.stringify({ ...created, data: { v: '3' } }) });
+    assert.equal(stale.status, 409);
+    assert.equal(stale.json().reason, 'Conflict');
+    const unconditional = await c.request('PUT', '/api/v1/namespaces/rest/configmaps/occ', { body: cm('occ', { v: '4' }) });
+    assert.equal(unconditional.status, 200);
+    assert.equal(unconditional.json().data.v, '4');
+  });
+
+  test('generation increases on spec changes only; status changes go through /status', async () => {
+    const dep = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'gen' },
+      spec: { replicas: 1, selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
+    };
+    const created = (await c.request('POST', '/apis/apps/v1/namespaces/rest/deployments', { body: JSON.stringify(dep) })).json();
+    assert.equal(created.metadata.generation, 1);
+    const path = '/apis/apps/v1/namespaces/rest/deployments/gen';
+    const labelled = (await c.request('PATCH', path, { body: '{"metadata":{"labels":{"x":"y"}}}', headers: { 'Content-Type': 'application/merge-patch+json' } })).json();
+    assert.equal(labelled.metadata.generation, 1, 'metadata change keeps generation');
+    const scaled = (await c.request('PATCH', path, { body: '{"spec":{"replicas":3}}', headers: { 'Content-Type': 'application/merge-patch+json' } })).json();
+    assert.equal(scaled.metadata.generation, 2);
+    const ignored = (await c.request('PATCH', path, { body: '{"status":{"replicas":9}}', headers: { 'Content-Type': 'application/merge-patch+json' } })).json();
+    assert.equal(ignored.status?.replicas, undefined, 'the main resource ignores status');
+    const status = await c.request('PATCH', `${path}/status`, { body: '{"status":{"replicas":9},"spec":{"replicas":1}}', headers: { 'Content-Type': 'application/merge-patch+json' } });
+    assert.equal(status.status, 200);
+    assert.equal(status.json().status.replicas, 9);
+    assert.equal(status.json().spec.replicas, 3, 'the status subresource ignores spec');
+    assert.equal(status.json().metadata.generation, 2);
+  });
+
+  test('finalizers keep a deleted object until they are removed', async () => {
+    await c.request('POST', '/api/v1/namespaces/rest/configmaps', { body: cm('fin', {}, { finalizers: ['example.com/hold'] }) });
+    const del = await c.request('DELETE', '/api/v1/namespaces/rest/configmaps/fin');
+    assert.equal(del.status, 202);
+    const held = (await c.request('GET', '/api/v1/namespaces/rest/configmaps/fin')).json();
+    assert.ok(held.metadata.deletionTimestamp);
+    const released = await c.request('PATCH', '/api/v1/namespaces/rest/configmaps/fin', { body: '{"metadata":{"finalizers":null}}', headers: { 'Content-Type': 'application/merge-patch+json' } });
+    assert.equal(released.status, 200);
+    assert.equal((await c.request('GET', '/api/v1/namespaces/rest/configmaps/fin')).status, 404);
+  });
+
+  test('a scheduled pod is deleted gracefully; grace period 0 removes it at once', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox' }] } };
+    await c.request('POST', '/api/v1/namespaces/rest/pods', { body: JSON.stringify(pod) });
+    const del = await c.request('DELETE', '/api/v1/namespaces/rest/pods/p');
+    assert.equal(del.status, 202);
+    const terminating = del.json();
+    assert.equal(terminating.metadata.deletionGracePeriodSeconds, 30);
+    const force = await c.request('DELETE', '/api/v1/namespaces/rest/pods/p', { body: JSON.stringify({ gracePeriodSeconds: 0 }) });
+    assert.equal(force.status, 200);
+    assert.equal((await c.request('GET', '/api/v1/namespaces/rest/pods/p')).status, 404);
+  });
+
+  test('an unscheduled pod is deleted at once', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'q' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
+    await c.request('POST', '/api/v1/namespaces/rest/pods', { body: JSON.stringify(pod) });
+    const del = await c.request('DELETE', '/api/v1/namespaces/rest/pods/q');
+    assert.equal(del.status, 200);
+    assert.equal(del.json().status, 'Success');
+  });
+
+  test('binding a pod sets its node once; a second binding is a conflict', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'b' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
+    await c.request('POST', '/api/v1/namespaces/rest/pods', { body: JSON.stringify(pod) });
+    const bind = (node: string) => c.request('POST', '/api/v1/namespaces/rest/pods/b/binding', { body: JSON.stringify({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 'b' }, target: { kind: 'Node', name: node } }) });
+    assert.equal((await bind('n1')).status, 201);
+    const bound = (await c.request('GET', '/api/v1/namespaces/rest/pods/b')).json();
+    assert.equal(bound.spec.nodeName, 'n1');
+    assert.ok(bound.status.conditions.some((x: { type: string; status: string }) => x.type === 'PodScheduled' && x.status === 'True'));
+    const again = await bind('n2');
+    assert.equal(again.status, 409);
+    assert.match(again.json().message, /already assigned to node "n1"/);
+  });
+
+  test('services get a ClusterIP from the range and NodePorts from 30000-32767, never twice', async () => {
+    const svc = (name: string, type = 'ClusterIP') => JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type, selector: { a: 'b' }, ports: [{ port: 80 }] } });
+    const ips = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      const s = (await c.request('POST', '/api/v1/namespaces/rest/services', { body: svc(`s${i}`, 'NodePort') })).json();
+      assert.match(s.spec.clusterIP, /^10\.(9[6-9]|10[0-9]|11[01])\.\d+\.\d+$/);
+      assert.ok(s.spec.ports[0].nodePort >= 30000 && s.spec.ports[0].nodePort <= 32767);
+      assert.equal(s.spec.ports[0].targetPort, 80);
+      ips.add(s.spec.clusterIP);
+    }
+    assert.equal(ips.size, 5);
+    const taken = await c.request('POST', '/api/v1/namespaces/rest/services', { body: JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'dup' }, spec: { clusterIP: '10.96.0.1', ports: [{ port: 80 }] } }) });
+    assert.equal(taken.status, 422);
+    assert.match(taken.json().message, /provided IP is already allocated/);
+  });
+
+  test('bad input gets the right Status: malformed JSON, wrong kind, namespace mismatch, too large, unsupported media type', async () => {
+    const cases: [string, { body: string | Buffer; headers?: Record<string, string> }, number, RegExp][] = [
+      ['malformed JSON', { body: '{"metadata": {' }, 400, /error decoding JSON body|JSON/],
+      ['wrong kind', { body: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }) }, 400, /does not match the expected kind/],
+      ['wrong apiVersion', { body: JSON.stringify({ apiVersion: 'apps/v1', kind: 'ConfigMap', metadata: { name: 'x' } }) }, 400, /does not match the expected API version/],
+      ['namespace mismatch', { body: cm('x', {}, { namespace: 'other' }) }, 400, /does not match the namespace/],
+      ['an array body', { body: '[]' }, 400, /must be a JSON object/],
+      ['too large', { body: Buffer.alloc(4 * 1024 * 1024, 'a') }, 413, /too large/],
+      ['unsupported media type', { body: 'x', headers: { 'Content-Type': 'text/html' } }, 415, /unknown format/],
+      ['deeply nested', { body: '{"metadata":{"name":"deep"},"data":' + '['.repeat(10000) + ']'.repeat(10000) + '}' }, 400, /nested/],
+    ];
+    for (const [name, opts, code, message] of cases) {
+      const r = await c.request('POST', '/api/v1/namespaces/rest/configmaps', opts);
+      assert.equal(r.status, code, `${name}: ${r.body.slice(0, 200)}`);
+      const s = r.json();
+      assert.equal(s.kind, 'Status', name);
+      assert.equal(s.code, code, name);
+      assert.match(s.message, message, name);
+    }
+    assert.equal((await c.request('GET', '/api/v1/namespaces/rest/configmaps/x')).status, 404, 'nothing half-written');
+  });
+
+  test('unknown fields: Strict refuses naming the field, Warn stores without them and warns', async () => {
+    const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'uf' }, data: { a: 'b' }, bogus: 1 });
+    const strict = await c.request('POST', '/api/v1/namespaces/rest/configmaps?fieldValidation=Strict', { body });
+    assert.equal(strict.status, 400);
+    assert.match(strict.json().message, /strict decoding error: unknown field "bogus"/);
+    const warn = await c.request('POST', '/api/v1/namespaces/rest/configmaps?fieldValidation=Warn', { body });
+    assert.equal(warn.status, 201);
+    assert.match(String(warn.headers.warning), /unknown field \\"bogus\\"/);
+    assert.equal(warn.json().bogus, undefined);
+  });
+
+  test('anonymous requests may read health and version but nothing else', async () => {
+    assert.equal((await c.request('GET', '/readyz', { anonymous: true })).body, 'ok');
+    assert.equal((await c.request('GET', '/version', { anonymous: true })).status, 200);
+    const denied = await c.request('GET', '/api/v1/namespaces/rest/configmaps', { anonymous: true });
+    assert.equal(denied.status, 403);
+    assert.equal(denied.json().message, 'configmaps is forbidden: User "system:anonymous" cannot list resource "configmaps" in API group "" in the namespace "rest"');
+  });
+
+  test('readyz?verbose lists its checks', async () => {
+    const r = await c.request('GET', '/readyz?verbose');
+    assert.equal(r.status, 200);
+    assert.match(r.body, /\[\+\]ping ok/);
+    assert.match(r.body, /readyz check passed/);
+  });
+
+  test('list with limit returns a continue token and remainingItemCount; an expired or bad token is refused', async () => {
+    for (let i = 0; i < 5; i++) await c.request('POST', '/api/v1/namespaces/rest/secrets', { body: JSON.stringify({ metadata: { name: `page-${i}` } }) });
+    const first = (await c.request('GET', '/api/v1/namespaces/rest/secrets?limit=2')).json();
+    assert.equal(first.items.length, 2);
+    assert.equal(first.metadata.remainingItemCount, 3);
+    await c.request('DELETE', '/api/v1/namespaces/rest/secrets/page-4');
+    const second = (await c.request('GET', `/api/v1/namespaces/rest/secrets?limit=2&continue=${encodeURIComponent(first.metadata.continue)}`)).json();
+    assert.deepEqual(second.items.map((s: { metadata: { name: string } }) => s.metadata.name), ['page-2', 'page-3']);
+    assert.equal(second.metadata.resourceVersion, first.metadata.resourceVersion, 'every page is read at the first page\'s revision');
+    const third = (await c.request('GET', `/api/v1/namespaces/rest/secrets?limit=2&continue=${encodeURIComponent(second.metadata.continue)}`)).json();
+    assert.deepEqual(third.items.map((s: { metadata: { name: string } }) => s.metadata.name), ['page-4'], 'a deleted object still shows in the consistent snapshot');
+    assert.equal(third.metadata.continue, undefined);
+    const bad = await c.request('GET', '/api/v1/namespaces/rest/secrets?limit=2&continue=garbage');
+    assert.equal(bad.status, 400);
+  });
+
+  test('a label selector that does not parse is a 400 naming the problem', async () => {
+    const r = await c.request('GET', '/api/v1/namespaces/rest/configmaps?labelSelector=' + encodeURIComponent('a in (b'));
+    assert.equal(r.status, 400);
+    const f = await c.request('GET', '/api/v1/namespaces/rest/configmaps?fieldSelector=spec.bogus%3Dx');
+    assert.equal(f.status, 400);
+  });
+
+  test('a namespace being deleted refuses new content and the system namespaces cannot be deleted', async () => {
+    await c.request('POST', '/api/v1/namespaces', { body: JSON.stringify({ metadata: { name: 'doomed' } }) });
+    const del = await c.request('DELETE', '/api/v1/namespaces/doomed');
+    assert.equal(del.status, 202);
+    assert.equal(del.json().status.phase, 'Terminating');
+    const refused = await c.request('POST', '/api/v1/namespaces/doomed/configmaps', { body: cm('late') });
+    assert.equal(refused.status, 403);
+    assert.match(refused.json().message, /because it is being terminated/);
+    const sys = await c.request('DELETE', '/api/v1/namespaces/kube-system');
+    assert.equal(sys.status, 403);
+  });
+});

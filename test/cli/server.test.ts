@@ -1,0 +1,80 @@
+// `k8ts server` end to end: the real binary, the real kubectl. Needs the API server
+// (src/apiserver/server.ts); skipped only while that file does not exist.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { runK8ts, startK8ts } from './k8ts-process.js';
+
+const run = promisify(execFile);
+const apiserverMissing = !existsSync(new URL('../../src/apiserver/server.ts', import.meta.url));
+const skip = apiserverMissing ? 'src/apiserver/server.ts does not exist yet' : false;
+
+const READY = /^k8ts API server ready at (https:\/\/127\.0\.0\.1:(\d+)) — export KUBECONFIG=(\S+)$/;
+
+function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'k8ts-server-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function kubectl(kubeconfig: string, cacheDir: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run('kubectl', ['--kubeconfig', kubeconfig, ...args], { env: { ...process.env, KUBECACHEDIR: cacheDir } });
+  return stdout;
+}
+
+test('k8ts server starts on a free port, serves kubectl through the kubeconfig it wrote, stops cleanly on SIGTERM and SIGINT, and keeps its CA across restarts', { skip, timeout: 120_000 }, async (t) => {
+  const dir = tempDir(t);
+  const dataDir = join(dir, 'data');
+  const cache = join(dir, 'kube-cache');
+  let caPem = '';
+  for (const [round, signal] of [[1, 'SIGTERM'], [2, 'SIGINT']] as const) {
+    const k8ts = startK8ts(['server', '--data-dir', dataDir, '--port', '0']);
+    t.after(() => k8ts.child.kill('SIGKILL'));
+    const [, url, port, kubeconfig] = await k8ts.waitForLine(READY);
+    assert.notEqual(port, '0', 'the ready line carries the real port');
+    assert.equal(kubeconfig, join(dataDir, 'kubeconfig'), 'an absolute kubeconfig path');
+
+    const config = parse(readFileSync(kubeconfig, 'utf8')) as { clusters: { cluster: { server: string } }[] };
+    assert.equal(config.clusters[0].cluster.server, url, 'the kubeconfig points at the real port');
+    assert.equal(await kubectl(kubeconfig, cache, 'get', '--raw', '/readyz'), 'ok', `round ${round}`);
+
+    const ca = readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8');
+    if (round === 1) caPem = ca;
+    else assert.equal(ca, caPem, 'the restart reuses the CA');
+
+    k8ts.child.kill(signal);
+    const { code } = await k8ts.exited;
+    assert.equal(code, 0, `clean exit after ${signal}; stderr:\n${k8ts.stderr()}`);
+    assert.equal(k8ts.stdout().trim().split('\n').length, 1, 'one line on stdout');
+    // Logs are JSON lines on stderr when it is not a terminal.
+    for (const line of k8ts.stderr().trim().split('\n')) assert.doesNotThrow(() => JSON.parse(line), line);
+    const issued = k8ts.stderr().split('\n').filter((l) => l.includes('"msg":"issued"'));
+    assert.equal(issued.length, round === 1 ? 4 : 0, `round ${round} issues certificates only the first time`);
+  }
+});
+
+test('a port already in use, or an address not on this machine, exits 1 with one line and no stack trace', { skip, timeout: 60_000 }, async (t) => {
+  const blocker = createServer().listen(0, '127.0.0.1');
+  await once(blocker, 'listening');
+  t.after(() => blocker.close());
+  const { port } = blocker.address() as AddressInfo;
+  const cases = [
+    { args: ['--port', String(port)], line: new RegExp(`^k8ts: cannot listen on 127\\.0\\.0\\.1:${port}: address already in use`) },
+    { args: ['--bind', '192.0.2.123', '--port', '0'], line: /^k8ts: cannot listen on 192\.0\.2\.123:0: 192\.0\.2\.123 is not an address of this machine/ },
+  ];
+  for (const c of cases) {
+    const { code, stdout, stderr } = await runK8ts(['server', '--data-dir', tempDir(t), ...c.args], { K8TS_LOG_LEVEL: 'silent' });
+    assert.equal(code, 1, stderr);
+    assert.equal(stdout, '');
+    assert.match(stderr, c.line);
+    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+  }
+});

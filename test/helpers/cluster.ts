@@ -1,0 +1,108 @@
+// A real API server for tests: the same pipeline as `k8ts server` (certificates, sqlite storage,
+// HTTPS on a port the OS picks, a kubeconfig), plus helpers to drive it with the real kubectl,
+// @kubernetes/client-node and plain HTTPS requests. No part of the server is mocked.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/util/log.js';
+import { startServer, type RunningServer } from '../../src/cli/start-server.js';
+
+export const kubectlPath = process.env.KUBECTL ?? '/usr/bin/kubectl';
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TestCluster {
+  dataDir: string;
+  url: string;
+  kubeconfig: string;
+  server: RunningServer;
+  /** Runs the real kubectl against this cluster with a private discovery cache. */
+  kubectl(args: string[], opts?: { stdin?: string; binary?: string; env?: Record<string, string> }): Promise<KubectlResult>;
+  /** kubectl that must succeed; returns stdout. */
+  kubectlOk(args: string[], opts?: { stdin?: string; binary?: string; env?: Record<string, string> }): Promise<string>;
+  /** An HTTPS request as the admin user. */
+  request(method: string, path: string, opts?: { body?: string | Buffer; headers?: Record<string, string>; anonymous?: boolean }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string; json<T = any>(): T }>;
+  close(): Promise<void>;
+}
+
+const silent = new Writable({ write: (_c, _e, cb) => cb() });
+
+export async function startTestCluster(opts: { dataDir?: string } = {}): Promise<TestCluster> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'k8ts-test-'));
+  const cacheDir = mkdtempSync(join(tmpdir(), 'k8ts-kubectl-cache-'));
+  const log = createLogger('test', { level: 'silent', destination: silent as never });
+  const server = await startServer({ dataDir, port: 0, bind: '127.0.0.1', storage: 'sqlite', tlsSans: [], log });
+  const kubeconfig = server.kubeconfigPath;
+
+  const kubectl: TestCluster['kubectl'] = (args, o = {}) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(o.binary ?? kubectlPath, ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], {
+        env: { ...process.env, HOME: dataDir, KUBECONFIG: kubeconfig, ...o.env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d));
+      child.stderr.on('data', (d: Buffer) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      child.stdin.end(o.stdin ?? '');
+    });
+
+  const kubectlOk: TestCluster['kubectlOk'] = async (args, o) => {
+    const r = await kubectl(args, o);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    return r.stdout;
+  };
+
+  const request: TestCluster['request'] = (method, path, o = {}) =>
+    new Promise((resolve, reject) => {
+      const u = new URL(path, server.url);
+      const req = httpsRequest(
+        {
+          method,
+          hostname: u.hostname,
+          port: u.port,
+          path: u.pathname + u.search,
+          ca: server.pki.caCertPem,
+          cert: o.anonymous ? undefined : server.pki.adminCertPem,
+          key: o.anonymous ? undefined : server.pki.adminKeyPem,
+          headers: {
+            Accept: 'application/json',
+            ...(o.body !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(o.body)) } : {}),
+            ...o.headers,
+          },
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) }));
+        },
+      );
+      req.on('error', reject);
+      req.end(o.body);
+    });
+
+  return {
+    dataDir,
+    url: server.url,
+    kubeconfig,
+    server,
+    kubectl,
+    kubectlOk,
+    request,
+    close: async () => {
+      await server.close();
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      rmSync(cacheDir, { recursive: true, force: true });
+    },
+  };
+}
