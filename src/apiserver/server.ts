@@ -11,6 +11,7 @@ import { metricsContentType, metricsText } from '../util/metrics.js';
 import { AdmissionChain } from './admission/admission.js';
 import { defaultAdmissionPlugins } from './admission/plugins.js';
 import { Authenticator, type TokenAuthenticator } from './filters/authentication.js';
+import { impersonate } from './filters/impersonation.js';
 import { authenticatedAuthorizer, forbiddenMessage, type Authorizer } from './filters/authorization.js';
 import type { Request } from './http/body.js';
 import { toStatusError, writeError, writeJSON, writeText, type Response } from './http/respond.js';
@@ -26,6 +27,8 @@ import type { ResourceRegistry } from './registry/resource-registry.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { ServiceAllocator } from './admission/service-allocator.js';
 import { WatchCache } from './watch-cache.js';
+import { ServiceAccountTokens } from '../auth/serviceaccount/tokens.js';
+import { serviceAccountAuthenticator } from './filters/serviceaccount-authenticator.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -37,6 +40,8 @@ export interface ApiServerOptions {
   tokenAuthenticators?: TokenAuthenticator[];
   /** Service ClusterIP range (default 10.96.0.0/12, as kubeadm). */
   serviceCIDR?: string;
+  /** PEM private key that signs service account tokens (TokenRequest); without it tokens are not served. */
+  serviceAccountKeyPem?: string;
 }
 
 export interface RunningApiServer {
@@ -53,6 +58,8 @@ export class ApiServer {
   readonly authenticator: Authenticator;
   readonly authorizer: Authorizer = authenticatedAuthorizer;
   readonly services: ServiceAllocator;
+  readonly tokens: ServiceAccountTokens | undefined;
+  readonly serviceAccountAuth: ReturnType<typeof serviceAccountAuthenticator> | undefined;
   private readonly metrics = apiserverMetrics();
   ready = false;
   /** host:port clients use (for discovery's serverAddressByClientCIDRs and the kubernetes Endpoints). */
@@ -61,7 +68,7 @@ export class ApiServer {
   constructor(
     readonly store: Store,
     readonly log: Logger | undefined,
-    opts: { tokenAuthenticators?: TokenAuthenticator[]; serviceCIDR?: string },
+    opts: { tokenAuthenticators?: TokenAuthenticator[]; serviceCIDR?: string; serviceAccountKeyPem?: string },
   ) {
     this.registry = builtinRegistry();
     this.cache = new WatchCache(store);
@@ -69,7 +76,9 @@ export class ApiServer {
     const admission = new AdmissionChain(defaultAdmissionPlugins({ cache: this.cache, registry: this.registry, services: this.services }));
     this.generic = new GenericStore({ store, cache: this.cache, admission, managedFields: managedFieldsTracker });
     this.generic.afterDelete.push((entry, obj) => this.services.release(entry, obj));
-    this.authenticator = new Authenticator(opts.tokenAuthenticators);
+    this.tokens = opts.serviceAccountKeyPem ? new ServiceAccountTokens(opts.serviceAccountKeyPem) : undefined;
+    this.serviceAccountAuth = this.tokens ? serviceAccountAuthenticator(this.tokens, this.cache, this.registry) : undefined;
+    this.authenticator = new Authenticator([...(opts.tokenAuthenticators ?? []), ...(this.serviceAccountAuth ? [this.serviceAccountAuth] : [])]);
   }
 
   async start(): Promise<void> {
@@ -87,6 +96,7 @@ export class ApiServer {
     const started = process.hrtime.bigint();
     let info: RequestInfo | undefined;
     const finish = () => {
+      this.log?.debug({ method: req.method, url: req.url, code: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
       if (!info?.isResource) return;
       const labels = {
         verb: info.verb.toUpperCase(),
@@ -115,8 +125,9 @@ export class ApiServer {
     const path = url.pathname;
     const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);
     setInfo(info);
-    const user = await this.authenticator.authenticate(req);
-    if (!user) throw unauthorized();
+    const authenticated = await this.authenticator.authenticate(req);
+    if (!authenticated) throw unauthorized();
+    const user = impersonate(req, authenticated, this.authorizer);
     const attrs = { user, verb: info.verb, isResource: info.isResource, group: info.group, resource: info.resource, subresource: info.subresource, namespace: info.namespace, name: info.name, path };
     const decision = this.authorizer.authorize(attrs);
     if (!decision.allowed) throw forbidden(forbiddenMessage(attrs));
@@ -141,7 +152,7 @@ export class ApiServer {
 }
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
-  const api = new ApiServer(opts.store, opts.log, { tokenAuthenticators: opts.tokenAuthenticators, serviceCIDR: opts.serviceCIDR });
+  const api = new ApiServer(opts.store, opts.log, { tokenAuthenticators: opts.tokenAuthenticators, serviceCIDR: opts.serviceCIDR, serviceAccountKeyPem: opts.serviceAccountKeyPem });
   await api.start();
   const server: Http2SecureServer = createSecureServer(
     {

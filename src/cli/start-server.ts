@@ -61,6 +61,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       bindAddress: opts.bind,
       port: opts.port,
       tls: { certPem: pki.servingCertPem, keyPem: pki.servingKeyPem, clientCaPem: pki.caCertPem },
+      serviceAccountKeyPem: pki.serviceAccountKeyPem,
       log: componentLogger(log, 'apiserver'),
     });
   } catch (err) {

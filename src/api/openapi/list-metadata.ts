@@ -135,6 +135,7 @@ export const listMetadata: ListMetadataTable = {
   // ---- core/v1: services, endpoints, nodes, namespaces, storage
   'core.ServiceSpec': {
     ports: mergeBy('port', ['port', 'protocol']),
+    selector: { mapType: 'atomic' },
     clusterIPs: atomic,
     externalIPs: atomic,
     loadBalancerSourceRanges: atomic,
@@ -170,6 +171,8 @@ export const listMetadata: ListMetadataTable = {
   'core.EventSeries': {},
 
   // ---- apps/v1
+  // DeploymentSpec.strategy: `patchStrategy:"retainKeys"` (switching to Recreate drops rollingUpdate).
+  'apps.DeploymentSpec': { strategy: { patchStrategy: 'retainKeys' } },
   'apps.DeploymentStatus': { conditions: mergeBy('type') },
   'apps.ReplicaSetStatus': { conditions: mergeBy('type') },
   'apps.StatefulSetStatus': { conditions: mergeBy('type') },

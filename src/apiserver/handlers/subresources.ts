@@ -24,6 +24,7 @@ export function hasSubresourceHandler(entry: ResourceEntry, sub: string): boolea
   if (sub === 'scale') return scalable.has(key);
   if (key === '/pods') return sub === 'binding' || sub === 'eviction' || nodeStreams.has(sub);
   if (key === '/namespaces') return sub === 'finalize';
+  if (key === '/serviceaccounts') return sub === 'token';
   if (key === '/nodes' || key === '/services') return sub === 'proxy';
   return false;
 }
@@ -31,7 +32,7 @@ export function hasSubresourceHandler(entry: ResourceEntry, sub: string): boolea
 export async function handleSubresource(api: ApiServer, r: ResourceRequest): Promise<void> {
   const sub = r.info.subresource;
   const handler: Handler | undefined =
-    sub === 'scale' ? handleScale : sub === 'binding' ? handleBinding : sub === 'eviction' ? handleEviction : sub === 'finalize' ? handleFinalize : nodeStreams.has(sub) ? handleNodeStream : undefined;
+    sub === 'scale' ? handleScale : sub === 'binding' ? handleBinding : sub === 'eviction' ? handleEviction : sub === 'finalize' ? handleFinalize : sub === 'token' ? handleTokenRequest : nodeStreams.has(sub) ? handleNodeStream : undefined;
   if (!handler) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
   return handler(api, r);
 }
@@ -202,6 +203,60 @@ async function handleFinalize(_api: ApiServer, r: ResourceRequest): Promise<void
     return next;
   });
   writeJSON(r.res, 200, updated);
+}
+
+// ---- serviceaccounts/token ----------------------------------------------------------------
+
+/** Upstream refuses tokens shorter than 10 minutes; 1 hour is the default. */
+const minTokenSeconds = 600;
+
+async function handleTokenRequest(api: ApiServer, r: ResourceRequest): Promise<void> {
+  if (r.info.verb !== 'create') throw methodNotAllowed(r.info.verb, r.entry.gr);
+  if (!api.tokens) throw serviceUnavailable('service account token signing is not configured on this server');
+  const { obj } = await readObject(r, 'TokenRequest', 'authentication.k8s.io', 'v1');
+  const { info } = r;
+  const account = await r.store.get(r.entry, info.namespace, info.name);
+  const spec = (obj.spec ?? {}) as { audiences?: string[]; expirationSeconds?: number; boundObjectRef?: { kind?: string; apiVersion?: string; name?: string; uid?: string } | null };
+  const expirationSeconds = spec.expirationSeconds ?? 3600;
+  if (expirationSeconds < minTokenSeconds) {
+    throw invalid('TokenRequest', 'authentication.k8s.io', info.name, [{ type: 'FieldValueInvalid', field: 'spec.expirationSeconds', value: expirationSeconds, detail: 'may not specify a duration less than 10 minutes' }]);
+  }
+  if (expirationSeconds > 2 ** 32) {
+    throw invalid('TokenRequest', 'authentication.k8s.io', info.name, [{ type: 'FieldValueTooLong', field: 'spec.expirationSeconds', value: expirationSeconds, detail: 'may not specify a duration larger than 2^32 seconds' }]);
+  }
+  let boundObject: { kind: 'Pod' | 'Secret' | 'Node'; name: string; uid: string } | undefined;
+  const ref = spec.boundObjectRef;
+  if (ref?.name) {
+    const kinds = { Pod: 'pods', Secret: 'secrets', Node: 'nodes' } as const;
+    const kind = ref.kind as keyof typeof kinds;
+    if (!(kind in kinds)) {
+      throw invalid('TokenRequest', 'authentication.k8s.io', info.name, [{ type: 'FieldValueNotSupported', field: 'spec.boundObjectRef.kind', value: ref.kind, detail: 'supported values: "Pod", "Node", "Secret"' }]);
+    }
+    const entry = api.registry.find('', 'v1', kinds[kind])!;
+    const target = await r.store.get(entry, kind === 'Node' ? '' : info.namespace, ref.name);
+    if (ref.uid && ref.uid !== target.metadata.uid) {
+      throw conflict(entry.gr, ref.name, `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+    }
+    boundObject = { kind, name: ref.name, uid: target.metadata.uid };
+  }
+  const audiences = spec.audiences?.length ? spec.audiences : [api.tokens.issuer];
+  const ctx = writeContext(r.query, r.user, r.req.headers['user-agent']);
+  const { token, expiresAt } = await api.tokens.issue({
+    namespace: info.namespace,
+    serviceAccountName: info.name,
+    serviceAccountUID: account.metadata.uid,
+    audiences,
+    expirationSeconds,
+    boundObject,
+    now: ctx.now,
+  });
+  writeJSON(r.res, 201, {
+    kind: 'TokenRequest',
+    apiVersion: 'authentication.k8s.io/v1',
+    metadata: { name: info.name, namespace: info.namespace, creationTimestamp: null },
+    spec: { audiences, expirationSeconds, boundObjectRef: ref ?? null },
+    status: { token, expirationTimestamp: formatTime(expiresAt) },
+  });
 }
 
 // ---- node agent streams -------------------------------------------------------------------

@@ -7,6 +7,7 @@ import type { UserInfo } from '../registry/context.js';
 import type { ApiServer } from '../server.js';
 import { readObject, type ResourceRequest } from './resource.js';
 import { bindPod } from './subresources.js';
+import { serviceAccountUser } from '../filters/serviceaccount-authenticator.js';
 
 interface ResourceAttributes {
   namespace?: string;
@@ -77,8 +78,15 @@ export async function handleVirtual(api: ApiServer, r: ResourceRequest): Promise
     case 'authentication.k8s.io/selfsubjectreviews':
       out.status = { userInfo: { username: r.user.username, groups: r.user.groups, ...(r.user.uid ? { uid: r.user.uid } : {}), ...(r.user.extra ? { extra: r.user.extra } : {}) } };
       break;
-    case 'authentication.k8s.io/tokenreviews':
-      throw serviceUnavailable('token review needs service account token validation, which is not enabled on this server yet');
+    case 'authentication.k8s.io/tokenreviews': {
+      const spec = (obj.spec ?? {}) as { token?: string; audiences?: string[] };
+      if (!api.serviceAccountAuth) throw serviceUnavailable('service account token validation is not configured on this server');
+      const verified = spec.token ? await api.serviceAccountAuth.review(spec.token, spec.audiences) : undefined;
+      out.status = verified
+        ? { authenticated: true, user: serviceAccountUser(verified), audiences: spec.audiences?.length ? spec.audiences : verified.audiences }
+        : { authenticated: false, error: 'invalid bearer token, token lookup failed', user: {} };
+      break;
+    }
     case '/bindings':
       return bindPod(api, r, obj.metadata?.name ?? '', obj);
     default:

@@ -1,9 +1,8 @@
 // Assembles the built-in resources: each row of the resource table with its strategy (defaults,
 // validation, kind hooks, table printer, field selectors) and its schema.
 import { builtinGroups, builtinResources } from '../../api/resources/builtin.js';
-const applyDefaults = (..._a: unknown[]) => {};
-const validateObject = (..._a: unknown[]) => [];
-const validateObjectUpdate = (..._a: unknown[]) => [];
+import { applyDefaults } from '../../api/defaults/index.js';
+import { validateObject, validateObjectUpdate } from '../../api/validation/index.js';
 import { printerFor } from '../../api/printers/index.js';
 import { fieldAttrsFor } from '../../api/selectors/field-attrs.js';
 import { schemaForKind } from '../../api/openapi/schema-nodes.js';

@@ -361,6 +361,8 @@ export class GenericStore {
       const proposed = structuredClone(await mutate(structuredClone(current)));
       const wantedRV = proposed.metadata?.resourceVersion;
       if (wantedRV && wantedRV !== current.metadata.resourceVersion) throw staleResourceVersion(entry.gr, name);
+      // Built-in kinds allow unconditional updates (upstream AllowUnconditionalUpdate): the write is then based on what was read.
+      if (!wantedRV) (proposed.metadata ??= {}).resourceVersion = current.metadata.resourceVersion;
       const next = this.prepareUpdate(entry, subresource, proposed, current, namespace, name);
       await this.admission.admit({ operation: 'UPDATE', entry, subresource, namespace, name, object: next, oldObject: current, ctx });
       // Server-side subresources (binding, scale, finalize) change what the main resource may not.

@@ -2,6 +2,7 @@
 // PrepareForCreate/PrepareForUpdate). Defaulting and validation live in src/api.
 import type { KubeObject } from '../../api/object.js';
 import type { ResourceStrategy } from '../../api/resource.js';
+import { generateJobSelector } from '../../api/defaults/index.js';
 
 type Hooks = Pick<ResourceStrategy, 'prepareForCreate' | 'prepareForUpdate'>;
 
@@ -28,16 +29,6 @@ export function podQOSClass(spec: { containers?: Container[]; initContainers?: C
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
-/** Secret's write-only stringData is merged into data (base64) and never stored, as upstream's conversion does. */
-function foldStringData(obj: KubeObject): void {
-  const stringData = obj.stringData as Record<string, string> | undefined;
-  if (!stringData) return;
-  const data = { ...((obj.data as Record<string, string> | undefined) ?? {}) };
-  for (const [k, v] of Object.entries(stringData)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
-  obj.data = data;
-  delete obj.stringData;
-}
-
 const resetStatus: Hooks = {
   prepareForCreate(obj) {
     obj.status = {};
@@ -56,9 +47,17 @@ export const kindHooks: Record<string, Hooks> = {
       obj.status = { phase: 'Active' };
     },
   },
-  '/Secret': {
-    prepareForCreate: foldStringData,
-    prepareForUpdate: foldStringData,
+  'batch/Job': {
+    prepareForCreate(obj) {
+      obj.status = {};
+      generateJobSelector(obj);
+    },
+  },
+  // Go serializes the status counters even when zero; clients (and kubectl's dry run) expect them.
+  'policy/PodDisruptionBudget': {
+    prepareForCreate(obj) {
+      obj.status = { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 };
+    },
   },
   // The node agent registers its node with its status filled in.
   '/Node': {},

@@ -225,11 +225,12 @@ class SqliteStoreImpl implements SqliteStore {
     const sqlLimit = limit ? limit + 1 : -1;
     let rows: LogRow[];
     let revision: number;
-    if (!opts.revision) {
+    if (opts.revision !== undefined && opts.revision > 0) this.checkReadable(opts.revision);
+    // A read at the current revision is a current read: use kv, not the history scan.
+    if (!opts.revision || opts.revision === this.rev) {
       revision = this.rev;
       rows = this.q.listLive.all({ start, end, limit: sqlLimit }) as LogRow[];
     } else {
-      this.checkReadable(opts.revision);
       revision = opts.revision;
       rows = this.q.listAt.all({ start, end, rev: revision, limit: sqlLimit }) as LogRow[];
     }

@@ -1,0 +1,50 @@
+// Impersonation (Impersonate-User, -Group, -Uid, -Extra-*), as upstream's impersonation filter:
+// the requester must be allowed the `impersonate` verb on each thing it claims; the request then
+// runs as the impersonated user with the groups upstream adds.
+import { badRequest, forbidden } from '../../api/status.js';
+import type { Request } from '../http/body.js';
+import type { UserInfo } from '../registry/context.js';
+import type { Authorizer } from './authorization.js';
+
+function headerValues(req: Request, name: string): string[] {
+  const v = req.headers[name];
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : String(v).split(',')).map((s) => s.trim()).filter(Boolean);
+}
+
+export function impersonate(req: Request, requester: UserInfo, authorizer: Authorizer): UserInfo {
+  const users = headerValues(req, 'impersonate-user');
+  const groups = headerValues(req, 'impersonate-group');
+  const uid = headerValues(req, 'impersonate-uid')[0];
+  const extra: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (!name.startsWith('impersonate-extra-') || value === undefined) continue;
+    const key = decodeURIComponent(name.slice('impersonate-extra-'.length));
+    extra[key] = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',').map((s) => s.trim()));
+  }
+  if (!users.length) {
+    if (groups.length || uid || Object.keys(extra).length) throw badRequest('requested impersonation of groups, uid or extra without impersonating a user');
+    return requester;
+  }
+  if (users.length > 1) throw badRequest('only one Impersonate-User header is allowed');
+  const username = users[0];
+  const check = (resource: string, name: string, group = '') => {
+    const d = authorizer.authorize({ user: requester, verb: 'impersonate', isResource: true, group, resource, subresource: '', namespace: '', name, path: '' });
+    if (!d.allowed) throw forbidden(`${resource} "${name}" is forbidden: User "${requester.username}" cannot impersonate resource "${resource}" in API group "${group}" at the cluster scope`);
+  };
+  const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(username);
+  if (sa) check('serviceaccounts', sa[2]);
+  else check('users', username);
+  for (const g of groups) check('groups', g);
+  if (uid) check('uids', uid, 'authentication.k8s.io');
+  for (const [key, values] of Object.entries(extra)) for (const v of values) check(`userextras/${key}`, v, 'authentication.k8s.io');
+
+  const all = [...groups];
+  if (sa) all.push('system:serviceaccounts', `system:serviceaccounts:${sa[1]}`);
+  if (username === 'system:anonymous') {
+    if (!all.includes('system:unauthenticated')) all.push('system:unauthenticated');
+  } else if (!all.includes('system:authenticated')) {
+    all.push('system:authenticated');
+  }
+  return { username, groups: all, ...(uid ? { uid } : {}), ...(Object.keys(extra).length ? { extra } : {}) };
+}
