@@ -26,7 +26,7 @@ import { managedFieldsTracker } from './registry/managed-fields.js';
 import type { ResourceRegistry } from './registry/resource-registry.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { ServiceAllocator } from './admission/service-allocator.js';
-import { WatchCache } from './watch-cache.js';
+import { WatchCache, type WatchCacheOptions } from './watch-cache.js';
 import { ServiceAccountTokens } from '../auth/serviceaccount/tokens.js';
 import { serviceAccountAuthenticator } from './filters/serviceaccount-authenticator.js';
 
@@ -42,6 +42,7 @@ export interface ApiServerOptions {
   serviceCIDR?: string;
   /** PEM private key that signs service account tokens (TokenRequest); without it tokens are not served. */
   serviceAccountKeyPem?: string;
+  watchCache?: WatchCacheOptions;
 }
 
 export interface RunningApiServer {
@@ -68,10 +69,10 @@ export class ApiServer {
   constructor(
     readonly store: Store,
     readonly log: Logger | undefined,
-    opts: { tokenAuthenticators?: TokenAuthenticator[]; serviceCIDR?: string; serviceAccountKeyPem?: string },
+    opts: { tokenAuthenticators?: TokenAuthenticator[]; serviceCIDR?: string; serviceAccountKeyPem?: string; watchCache?: WatchCacheOptions },
   ) {
     this.registry = builtinRegistry();
-    this.cache = new WatchCache(store);
+    this.cache = new WatchCache(store, opts.watchCache);
     this.services = new ServiceAllocator(opts.serviceCIDR ?? '10.96.0.0/12');
     const admission = new AdmissionChain(defaultAdmissionPlugins({ cache: this.cache, registry: this.registry, services: this.services }));
     this.generic = new GenericStore({ store, cache: this.cache, admission, managedFields: managedFieldsTracker });
@@ -152,7 +153,7 @@ export class ApiServer {
 }
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
-  const api = new ApiServer(opts.store, opts.log, { tokenAuthenticators: opts.tokenAuthenticators, serviceCIDR: opts.serviceCIDR, serviceAccountKeyPem: opts.serviceAccountKeyPem });
+  const api = new ApiServer(opts.store, opts.log, { tokenAuthenticators: opts.tokenAuthenticators, serviceCIDR: opts.serviceCIDR, serviceAccountKeyPem: opts.serviceAccountKeyPem, watchCache: opts.watchCache });
   await api.start();
   const server: Http2SecureServer = createSecureServer(
     {

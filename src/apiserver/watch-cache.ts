@@ -208,9 +208,11 @@ export class WatchCache {
     for (const ev of events) {
       const prefix = resourcePrefixOf(ev.kv.key);
       const rc = this.resourceFor(prefix);
-      const object = decodeStored(ev.kv.value, ev.kv.modRevision);
-      const prevObject = ev.prevKv ? decodeStored(ev.prevKv.value, ev.prevKv.modRevision) : rc.objects.get(ev.kv.key);
+      // Events arrive in revision order, so the cached object is the previous value; prevKv is
+      // parsed only if the cache somehow lacks it.
+      const prevObject = rc.objects.get(ev.kv.key) ?? (ev.prevKv ? decodeStored(ev.prevKv.value, ev.prevKv.modRevision) : undefined);
       const type: EventType = ev.type === 'delete' ? 'DELETED' : prevObject ? 'MODIFIED' : 'ADDED';
+      const object = ev.type === 'delete' && prevObject ? { ...prevObject, metadata: { ...prevObject.metadata, resourceVersion: String(ev.kv.modRevision) } } : decodeStored(ev.kv.value, ev.kv.modRevision);
       rc.apply({ type, key: ev.kv.key, object, prevObject, revision: ev.kv.modRevision });
       this.revision = ev.kv.modRevision;
     }

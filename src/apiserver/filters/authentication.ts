@@ -9,6 +9,10 @@ export interface TokenAuthenticator {
   authenticate(token: string): Promise<UserInfo | undefined>;
 }
 
+/** In-process requests (components in this process) carry their user on the request object under
+ *  this symbol; nothing from the network can set it. The client library uses the same Symbol.for. */
+export const inProcessUserKey = Symbol.for('k8ts.in-process-user');
+
 export const anonymousUser: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
 
 const certUsers = new WeakMap<object, UserInfo | null>();
@@ -36,6 +40,8 @@ export class Authenticator {
 
   /** The request's user; undefined means credentials were presented and rejected (401). */
   async authenticate(req: Request): Promise<UserInfo | undefined> {
+    const inProcess = (req as unknown as Record<symbol, UserInfo | undefined>)[inProcessUserKey];
+    if (inProcess) return { ...inProcess, groups: [...new Set([...inProcess.groups, 'system:authenticated'])] };
     const auth = req.headers.authorization;
     if (auth) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);

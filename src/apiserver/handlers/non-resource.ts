@@ -6,6 +6,7 @@ import { StatusError } from '../../api/status.js';
 import type { Request } from '../http/body.js';
 import { writeJSON, writeText, type Response } from '../http/respond.js';
 import type { ApiServer } from '../server.js';
+import { openapiV2Protobuf, openapiV2ProtobufType, wantsOpenapiV2Protobuf } from './openapi-v2.js';
 import { aggregatedContentTypeFor, aggregatedDiscovery, apiGroupDocument, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
 
 const notFound = () => new StatusError(404, 'NotFound', 'the server could not find the requested resource');
@@ -76,6 +77,12 @@ export async function handleNonResource(api: ApiServer, req: Request, res: Respo
     const doc = apiResourceList(api.registry, parts[1], parts[2]);
     if (!doc) throw notFound();
     return writeJSON(res, 200, doc);
+  }
+  if (p === '/openapi/v2' && wantsOpenapiV2Protobuf(req.headers.accept)) {
+    const resources = api.registry.groupVersions().flatMap((g) => g.versions.flatMap((v) => api.registry.resourcesOf(g.group, v)));
+    res.writeHead(200, { 'Content-Type': openapiV2ProtobufType, 'Cache-Control': 'no-cache, private' });
+    res.end(openapiV2Protobuf(resources));
+    return;
   }
   if (p === '/openapi/v3') {
     return writeJSON(res, 200, openapiV3Root(api.registry.groupVersions().flatMap((g) => g.versions.map((version) => ({ group: g.group, version })))));

@@ -76,6 +76,9 @@ export interface WatchSink {
   close(err?: StatusError): void;
 }
 
+const continueTooOld =
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
+
 const nameSuffixAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
 const maxUpdateRetries = 16;
 
@@ -132,7 +135,7 @@ export class GenericStore {
     const rv = opts.resourceVersion;
     if (opts.resourceVersionMatch === 'Exact') {
       if (!rv || rv === '0') throw badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch "Exact" is forbidden for resourceVersion "0"');
-      return this.listFromStore(entry, prefix, parseRV(rv), undefined, filter, limit);
+      return this.listFromStore(entry, prefix, parseRV(rv), undefined, filter, limit, 'The resourceVersion for the provided list is too old.');
     }
     if (opts.resourceVersionMatch && opts.resourceVersionMatch !== 'NotOlderThan') {
       throw badRequest(`resourceVersionMatch: Unsupported value: "${opts.resourceVersionMatch}": supported values: "Exact", "NotOlderThan", ""`);
@@ -173,11 +176,11 @@ export class GenericStore {
     const { revision, start } = decodeContinue(token);
     const startKey = entry.prefix + start;
     if (!startKey.startsWith(prefix)) throw badRequest('continue key is not valid: the key does not belong to the list');
-    return this.listFromStore(entry, prefix, revision, startKey, filter, limit);
+    return this.listFromStore(entry, prefix, revision, startKey, filter, limit, continueTooOld);
   }
 
   /** A list at an exact past revision, read from storage (continue tokens, resourceVersionMatch=Exact). */
-  private async listFromStore(entry: ResourceEntry, prefix: string, revision: number, startKey: string | undefined, filter: ObjectFilter, limit: number): Promise<ListResult> {
+  private async listFromStore(entry: ResourceEntry, prefix: string, revision: number, startKey: string | undefined, filter: ObjectFilter, limit: number, tooOld: string): Promise<ListResult> {
     const items: StoredObject[] = [];
     let next = startKey;
     let more = false;
@@ -201,11 +204,7 @@ export class GenericStore {
         next = page.items[page.items.length - 1].key + '\u0000';
       }
     } catch (err) {
-      if (err instanceof CompactedError) {
-        throw expired(
-          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
-        );
-      }
+      if (err instanceof CompactedError) throw expired(tooOld);
       throw err;
     }
     const result: ListResult = { items, resourceVersion: String(revision) };
@@ -321,7 +320,9 @@ export class GenericStore {
     }
     try {
       const kv = await this.store.create(key, serialize(obj));
-      return decodeStored(kv.value, kv.modRevision);
+      // The stored value is exactly `obj`; reuse it instead of parsing it back.
+      obj.metadata!.resourceVersion = String(kv.modRevision);
+      return obj as StoredObject;
     } catch (err) {
       if (err instanceof KeyExistsError) throw alreadyExists(entry.gr, meta.name);
       throw err;
@@ -382,7 +383,8 @@ export class GenericStore {
           return obj;
         }
         const written = await this.store.update(key, serialize(next), kv.modRevision);
-        return decodeStored(written.value, written.modRevision);
+        next.metadata!.resourceVersion = String(written.modRevision);
+        return next as StoredObject;
       } catch (err) {
         if (err instanceof ConflictError || err instanceof KeyNotFoundError) {
           if (wantedRV) throw staleResourceVersion(entry.gr, name);
