@@ -49,6 +49,8 @@ export interface ScalarNode extends NodeBase {
   format?: string;
   /** x-kubernetes-int-or-string (IntOrString, Quantity). */
   intOrString?: boolean;
+  /** metav1.Time (RFC 3339, serialized to the second) or metav1.MicroTime (exactly six fractional digits). */
+  timePrecision?: 'seconds' | 'micro';
   enum?: unknown[];
 }
 

@@ -157,9 +157,10 @@ export class WatchCache {
   async start(): Promise<void> {
     const current = await this.store.currentRevision();
     const compacted = await this.store.compactedRevision();
-    const from = Math.max(compacted, current - this.replay, 0);
-    const initial = await this.store.list('/registry/', { revision: from || undefined });
-    const at = from || initial.revision;
+    // Start from a past revision and replay the log from there, so history covers the last
+    // `replay` writes. Revision 0 is the empty store: nothing to list.
+    const at = Math.max(compacted, current - this.replay, 0);
+    const initial = at > 0 ? await this.store.list('/registry/', { revision: at }) : { items: [] };
     this.startRevision = at;
     this.revision = at;
     for (const kv of initial.items) {

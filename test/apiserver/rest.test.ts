@@ -223,3 +223,33 @@ describe('REST semantics', () => {
     assert.equal(sys.status, 403);
   });
 });
+
+describe('timestamps', () => {
+  test('metav1.Time is stored to the second in UTC; a MicroTime without six digits is a 400 naming the field', async () => {
+    const ev = (eventTime: string) =>
+      JSON.stringify({
+        apiVersion: 'events.k8s.io/v1',
+        kind: 'Event',
+        metadata: { generateName: 'e-' },
+        regarding: { kind: 'Pod', namespace: 'rest', name: 'x' },
+        reason: 'R',
+        note: 'n',
+        type: 'Normal',
+        action: 'A',
+        reportingController: 'c',
+        reportingInstance: 'i',
+        eventTime,
+        deprecatedFirstTimestamp: '2024-05-06T07:08:09.123+02:00',
+      });
+    const ok = await c.request('POST', '/apis/events.k8s.io/v1/namespaces/rest/events', { body: ev('2024-05-06T07:08:09.123456Z') });
+    assert.equal(ok.status, 201, ok.body);
+    assert.equal(ok.json().eventTime, '2024-05-06T07:08:09.123456Z');
+    assert.equal(ok.json().deprecatedFirstTimestamp, '2024-05-06T05:08:09Z');
+    const core = (await c.request('GET', `/api/v1/namespaces/rest/events/${ok.json().metadata.name}`)).json();
+    assert.equal(core.message, 'n', 'the events.k8s.io Event is the core Event under other field names');
+    assert.equal(core.firstTimestamp, '2024-05-06T05:08:09Z');
+    const bad = await c.request('POST', '/apis/events.k8s.io/v1/namespaces/rest/events', { body: ev('2024-05-06T07:08:09.12Z') });
+    assert.equal(bad.status, 400);
+    assert.match(bad.json().message, /eventTime: parsing time "2024-05-06T07:08:09.12Z"/);
+  });
+});

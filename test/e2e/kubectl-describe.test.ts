@@ -121,7 +121,7 @@ describe('kubectl describe', () => {
   // Upstream stores both Event versions under one prefix (/registry/events), converting between
   // involvedObject/message and regarding/note; k8ts keeps them apart (registry/builtin.ts gives
   // each group its own prefix).
-  test('an events.k8s.io/v1 Event is readable as a core/v1 Event and shows in describe', { todo: 'registry: events.k8s.io/v1 and core/v1 Events are stored separately, not as one resource' }, async () => {
+  test('an events.k8s.io/v1 Event is readable as a core/v1 Event and shows in describe', async () => {
     const pod = JSON.parse(await c.kubectlOk(['get', 'pod', 'web', '-n', 'desc', '-o', 'json']));
     await post('/apis/events.k8s.io/v1/namespaces/desc/events', {
       apiVersion: 'events.k8s.io/v1',
@@ -134,7 +134,8 @@ describe('kubectl describe', () => {
       action: 'Pull',
       reportingController: 'k8ts/kubelet',
       reportingInstance: 'node-a',
-      eventTime: new Date().toISOString(),
+      // MicroTime: exactly six fractional digits, as Go's layout demands.
+      eventTime: new Date().toISOString().replace('Z', '000Z'),
     });
     const core = JSON.parse(await c.kubectlOk(['get', 'events.v1.', 'web.3', '-n', 'desc', '-o', 'json']));
     assert.equal(core.involvedObject.name, 'web');

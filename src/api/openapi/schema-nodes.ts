@@ -37,6 +37,9 @@ export function schemaForKind(group: string, version: string, kind: string): Obj
   return node.type === 'object' ? node : undefined;
 }
 
+const TIME = 'io.k8s.apimachinery.pkg.apis.meta.v1.Time';
+const MICRO_TIME = 'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime';
+
 const defCache = new Map<string, SchemaNode>();
 
 /** The node of one named definition (cached; shared by every field that refers to it). */
@@ -50,6 +53,8 @@ export function nodeForDefinition(name: string): SchemaNode {
     node = { type: 'string', intOrString: true, format: name === QUANTITY ? 'quantity' : 'int-or-string', ...desc(def) };
   } else if (def.type === 'string') {
     node = { type: 'string', ...(def.format ? { format: def.format as string } : {}), ...desc(def) };
+    if (name === TIME) node.timePrecision = 'seconds';
+    if (name === MICRO_TIME) node.timePrecision = 'micro';
   } else if (!def.properties) {
     // RawExtension, FieldsV1, JSON, JSONSchemaPropsOr*: anything goes. An empty struct
     // (CustomResourceSubresourceStatus) keeps an object with no fields.

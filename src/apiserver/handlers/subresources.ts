@@ -171,11 +171,15 @@ async function handleEviction(api: ApiServer, r: ResourceRequest): Promise<void>
       await r.store.update(pdbEntry, info.namespace, pdb.metadata.name, 'status', ctx, (current) => {
         const c = current as PDB;
         const status = c.status ?? {};
-        if ((status.observedGeneration ?? 0) < (c.metadata.generation ?? 0) || (status.disruptionsAllowed ?? 0) <= 0) {
+        // Upstream's checkAndDecrement: a budget its controller has not yet observed cannot
+        // vouch for anything; one with no disruptions left says how far it is from healthy.
+        const processing = (status.observedGeneration ?? 0) < (c.metadata.generation ?? 0);
+        if (processing || (status.disruptionsAllowed ?? 0) <= 0) {
           const err = tooManyRequests("Cannot evict pod as it would violate the pod's disruption budget.");
-          (err as { details?: unknown }).details = {
-            causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${c.metadata.name} needs ${status.desiredHealthy ?? 0} healthy pods and has ${status.currentHealthy ?? 0} currently` }],
-          };
+          const message = processing
+            ? `The disruption budget ${c.metadata.name} is still being processed by the server.`
+            : `The disruption budget ${c.metadata.name} needs ${status.desiredHealthy ?? 0} healthy pods and has ${status.currentHealthy ?? 0} currently`;
+          (err as { details?: unknown }).details = { causes: [{ reason: 'DisruptionBudget', message }] };
           throw err;
         }
         const next = structuredClone(c);

@@ -8,6 +8,7 @@ import { fieldAttrsFor } from '../../api/selectors/field-attrs.js';
 import { schemaForKind } from '../../api/openapi/schema-nodes.js';
 import type { ResourceType } from '../../api/resource.js';
 import { hooksFor } from './kind-hooks.js';
+import { coreEventToEventsV1, eventsV1ToCoreEvent } from '../../api/conversion/events.js';
 import { storagePrefix, type ResourceEntry } from './resource-entry.js';
 import { ResourceRegistry } from './resource-registry.js';
 
@@ -30,6 +31,11 @@ export function isVirtual(t: ResourceType): boolean {
   return virtualResources.has(`${t.group}/${t.plural}`);
 }
 
+/** Resources stored as another version's objects, with the conversions between them. */
+const sharedStorage: Record<string, { group: string; plural: string; convert: NonNullable<ResourceEntry['convert']> }> = {
+  'events.k8s.io/v1/events': { group: '', plural: 'events', convert: { toStorage: eventsV1ToCoreEvent, fromStorage: coreEventToEventsV1 } },
+};
+
 export function builtinEntry(t: ResourceType): ResourceEntry {
   const { group, version, kind } = t;
   const hasStatus = t.subresources.some((s) => s.name === 'status');
@@ -38,10 +44,12 @@ export function builtinEntry(t: ResourceType): ResourceEntry {
   // exists; the preferred version owns the plain prefix.
   const preferred = builtinGroups.find((g) => g.group === group)?.versions[0] ?? version;
   const plural = version === preferred ? t.plural : `${t.plural}.${version}`;
+  const shared = sharedStorage[`${group}/${version}/${t.plural}`];
   return {
+    ...(shared ? { convert: shared.convert } : {}),
     type: t,
     gr: { group, resource: t.plural },
-    prefix: storagePrefix(group, plural),
+    prefix: shared ? storagePrefix(shared.group, shared.plural) : storagePrefix(group, plural),
     hasStatus,
     schema: () => schemaForKind(group, version, kind),
     strategy: {

@@ -116,14 +116,14 @@ export class GenericStore {
     else if (!resourceVersion) await this.cache.syncToStore();
     const obj = this.cache.resourceFor(entry.prefix).objects.get(objectKey(entry, namespace, name));
     if (!obj) throw notFound(entry.gr, name);
-    return obj;
+    return out(entry, obj);
   }
 
   /** Reads straight from storage (used by writes, which need the modRevision). */
   private async getFromStore(entry: ResourceEntry, key: string, name: string): Promise<{ obj: StoredObject; modRevision: number }> {
     const kv = await this.store.get(key);
     if (!kv) throw notFound(entry.gr, name);
-    return { obj: decodeStored(kv.value, kv.modRevision), modRevision: kv.modRevision };
+    return { obj: out(entry, decodeStored(kv.value, kv.modRevision)), modRevision: kv.modRevision };
   }
 
   async list(entry: ResourceEntry, namespace: string, opts: ListOptions): Promise<ListResult> {
@@ -154,7 +154,7 @@ export class GenericStore {
     let lastKey = '';
     let matchedAfterLimit = 0;
     for (; i < keys.length && keys[i].startsWith(prefix); i++) {
-      const obj = rc.objects.get(keys[i])!;
+      const obj = out(entry, rc.objects.get(keys[i])!);
       if (!filter(obj)) continue;
       if (limit && items.length >= limit) {
         matchedAfterLimit++;
@@ -191,7 +191,7 @@ export class GenericStore {
         let i = 0;
         for (; i < page.items.length; i++) {
           const kv = page.items[i];
-          const obj = decodeStored(kv.value, kv.modRevision);
+          const obj = out(entry, decodeStored(kv.value, kv.modRevision));
           if (!filter(obj)) continue;
           if (limit && items.length >= limit) {
             more = true;
@@ -253,8 +253,9 @@ export class GenericStore {
         throw err;
       }
     }
-    const deliver = (ev: CacheEvent) => {
-      if (!ev.key.startsWith(prefix)) return;
+    const deliver = (raw: CacheEvent) => {
+      if (!raw.key.startsWith(prefix)) return;
+      const ev = entry.convert ? { ...raw, object: out(entry, raw.object), prevObject: raw.prevObject && out(entry, raw.prevObject) } : raw;
       const now = ev.type !== 'DELETED' && filter(ev.object);
       const before = ev.prevObject !== undefined && ev.type !== 'ADDED' && filter(ev.prevObject);
       if (ev.type === 'DELETED') {
@@ -268,7 +269,7 @@ export class GenericStore {
     if (opts.initialEvents) {
       const keys = rc.keys();
       for (let i = lowerBound(keys, prefix); i < keys.length && keys[i].startsWith(prefix); i++) {
-        const obj = rc.objects.get(keys[i])!;
+        const obj = out(entry, rc.objects.get(keys[i])!);
         if (filter(obj)) sink.event('ADDED', obj);
       }
       sink.initialEventsDone(this.cache.revision);
@@ -319,7 +320,7 @@ export class GenericStore {
       return obj as StoredObject;
     }
     try {
-      const kv = await this.store.create(key, serialize(obj));
+      const kv = await this.store.create(key, serialize(toStorage(entry, obj)));
       // The stored value is exactly `obj`; reuse it instead of parsing it back.
       obj.metadata!.resourceVersion = String(kv.modRevision);
       return obj as StoredObject;
@@ -358,7 +359,7 @@ export class GenericStore {
         if (opts.createIfMissing) return opts.createIfMissing(ctx);
         throw notFound(entry.gr, name);
       }
-      const current = decodeStored(kv.value, kv.modRevision);
+      const current = out(entry, decodeStored(kv.value, kv.modRevision));
       const proposed = structuredClone(await mutate(structuredClone(current)));
       const wantedRV = proposed.metadata?.resourceVersion;
       if (wantedRV && wantedRV !== current.metadata.resourceVersion) throw staleResourceVersion(entry.gr, name);
@@ -382,7 +383,7 @@ export class GenericStore {
           this.runAfterDelete(entry, obj);
           return obj;
         }
-        const written = await this.store.update(key, serialize(next), kv.modRevision);
+        const written = await this.store.update(key, serialize(toStorage(entry, next)), kv.modRevision);
         next.metadata!.resourceVersion = String(written.modRevision);
         return next as StoredObject;
       } catch (err) {
@@ -470,12 +471,12 @@ export class GenericStore {
         if (pending) {
           if (isDeepStrictEqual(next, current)) return { object: current, deleted: false };
           if (ctx.dryRun) return { object: next, deleted: false };
-          const written = await this.store.update(key, serialize(next), modRevision);
-          return { object: decodeStored(written.value, written.modRevision), deleted: false };
+          const written = await this.store.update(key, serialize(toStorage(entry, next)), modRevision);
+          return { object: out(entry, decodeStored(written.value, written.modRevision)), deleted: false };
         }
         if (ctx.dryRun) return { object: current, deleted: true };
         const gone = await this.store.delete(key, modRevision);
-        const obj = decodeStored(gone.value, gone.modRevision);
+        const obj = out(entry, decodeStored(gone.value, gone.modRevision));
         this.runAfterDelete(entry, obj);
         return { object: obj, deleted: true };
       } catch (err) {
@@ -541,6 +542,16 @@ function isServerSubresource(subresource: string): boolean {
 
 function hasNamespaceFinalizers(entry: ResourceEntry, obj: KubeObject): boolean {
   return entry.type.group === '' && entry.type.plural === 'namespaces' && ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers?.length ?? 0) > 0;
+}
+
+/** The object as this resource's version presents it (identity unless it shares storage). */
+function out(entry: ResourceEntry, obj: StoredObject): StoredObject {
+  return entry.convert ? (entry.convert.fromStorage(obj) as StoredObject) : obj;
+}
+
+/** The stored form of an object of this resource's version. */
+function toStorage(entry: ResourceEntry, obj: KubeObject): KubeObject {
+  return entry.convert ? entry.convert.toStorage(obj) : obj;
 }
 
 function isGracefullyTerminatingPod(entry: ResourceEntry, obj: KubeObject): boolean {

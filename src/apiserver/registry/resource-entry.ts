@@ -2,6 +2,7 @@
 import type { ResourceStrategy, ResourceType } from '../../api/resource.js';
 import type { GroupResource } from '../../api/status.js';
 import type { ObjectNode } from '../../api/schema.js';
+import type { KubeObject } from '../../api/object.js';
 
 export interface ResourceEntry {
   type: ResourceType;
@@ -13,6 +14,14 @@ export interface ResourceEntry {
   hasStatus: boolean;
   /** The kind's structural schema (patching, apply, field validation, pruning); undefined = untyped. */
   schema(): ObjectNode | undefined;
+  /**
+   * For a resource that shares storage with another version (events.k8s.io/v1 Events are stored
+   * as core/v1 Events): conversions between this version and the stored one.
+   */
+  convert?: {
+    toStorage(obj: KubeObject): KubeObject;
+    fromStorage(obj: KubeObject): KubeObject;
+  };
 }
 
 export function storagePrefix(group: string, plural: string): string {

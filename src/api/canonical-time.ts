@@ -1,0 +1,70 @@
+// metav1.Time and metav1.MicroTime as upstream decodes and re-encodes them: Time accepts any
+// RFC 3339 timestamp and is stored in UTC to the second; MicroTime must carry exactly six
+// fractional digits (Go parses it with the layout 2006-01-02T15:04:05.000000Z07:00). A value
+// that does not parse is a decode error naming the field.
+import type { SchemaNode } from './schema.js';
+
+const rfc3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+export interface TimeError {
+  field: string;
+  value: string;
+  message: string;
+}
+
+function parse(value: string, micro: boolean): { date: Date; micros: number } | string {
+  const m = rfc3339.exec(value);
+  const layout = micro ? '2006-01-02T15:04:05.000000Z07:00' : '2006-01-02T15:04:05Z07:00';
+  if (!m) return `parsing time ${JSON.stringify(value)} as ${JSON.stringify(layout)}: cannot parse`;
+  const frac = m[7] ?? '';
+  if (micro && frac.length !== 7) return `parsing time ${JSON.stringify(value)} as ${JSON.stringify(layout)}: cannot parse ${JSON.stringify(value.slice(19))} as ".000000"`;
+  const ms = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[8].toUpperCase()}`);
+  if (Number.isNaN(ms)) return `parsing time ${JSON.stringify(value)}: day or month out of range`;
+  return { date: new Date(ms), micros: frac ? Number(frac.slice(1, 7).padEnd(6, '0')) : 0 };
+}
+
+function format(date: Date, micros: number | undefined): string {
+  const base = date.toISOString().slice(0, 19);
+  return micros === undefined ? `${base}Z` : `${base}.${String(micros).padStart(6, '0')}Z`;
+}
+
+/** Rewrites every Time/MicroTime in `value` to upstream's serialized form; returns what did not parse. */
+export function canonicalizeTimes(value: unknown, schema: SchemaNode | undefined, path = ''): TimeError[] {
+  if (!schema || value === null || value === undefined) return [];
+  const errors: TimeError[] = [];
+  const walk = (v: unknown, s: SchemaNode, p: string, set: (nv: string) => void): void => {
+    if (v === null || v === undefined) return;
+    switch (s.type) {
+      case 'string':
+        if (s.timePrecision && typeof v === 'string') {
+          const r = parse(v, s.timePrecision === 'micro');
+          if (typeof r === 'string') errors.push({ field: p, value: v, message: r });
+          else set(format(r.date, s.timePrecision === 'micro' ? r.micros : undefined));
+        }
+        return;
+      case 'object': {
+        if (typeof v !== 'object' || Array.isArray(v)) return;
+        const o = v as Record<string, unknown>;
+        const fields = s.fields();
+        for (const k of Object.keys(o)) {
+          const f = fields[k];
+          if (f) walk(o[k], f.schema, p ? `${p}.${k}` : k, (nv) => (o[k] = nv));
+        }
+        return;
+      }
+      case 'array':
+        if (Array.isArray(v)) v.forEach((item, i) => walk(item, s.items, `${p}[${i}]`, (nv) => (v[i] = nv)));
+        return;
+      case 'map':
+        if (typeof v === 'object' && !Array.isArray(v)) {
+          const o = v as Record<string, unknown>;
+          for (const k of Object.keys(o)) walk(o[k], s.values, `${p}[${k}]`, (nv) => (o[k] = nv));
+        }
+        return;
+      default:
+        return;
+    }
+  };
+  walk(value, schema, path, () => {});
+  return errors;
+}
