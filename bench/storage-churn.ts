@@ -4,7 +4,7 @@
 // longest pause a writer sees while compaction, vacuum and WAL checkpoints run.
 // Usage: node --import tsx bench/storage-churn.ts [updates=1e6]   (or CHURN_UPDATES=…)
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -17,7 +17,10 @@ const VALUE_BYTES = 1024;
 const COMPACT = { intervalMs: 200, retainMs: 0, minRetainRevisions: 1000 };
 
 const dir = mkdtempSync(join(tmpdir(), 'k8ts-churn-'));
-const store = openSqliteStore({ path: join(dir, 'state.db'), walAutocheckpointPages: Number(process.env.WAL_PAGES ?? 1000) });
+const env = (name: string): number | undefined => (process.env[name] ? Number(process.env[name]) : undefined);
+const storeOpts = { walAutocheckpointPages: env('WAL_PAGES'), pageSize: env('PAGE_SIZE'), idleCheckpointMs: 500 };
+const store = openSqliteStore({ path: join(dir, 'state.db'), ...storeOpts });
+const loadBefore = loadavg();
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function value(i: number, n: number): string {
@@ -75,6 +78,21 @@ compactor.stop();
 const steady = store.stats();
 const steadyFile = steady.dbBytes + steady.walBytes;
 const meanSteady = fileSamples.reduce((a, b) => a + b, 0) / Math.max(1, fileSamples.length);
+const loadDuring = loadavg();
+
+// Settle: the compactor's next run (to current - minRetainRevisions), then no writes until the
+// store's idle maintenance has truncated the WAL and returned surplus free pages.
+const settleTo = (await store.currentRevision()) - COMPACT.minRetainRevisions;
+const truncationsBefore = store.stats().walTruncations;
+await store.compact(settleTo);
+// The store truncates on its own once idle; compacting again (a no-op) also gets there, for
+// stores that only maintain space at the end of a compaction.
+while (store.stats().walTruncations === truncationsBefore) {
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  if (store.stats().walTruncations === truncationsBefore) await store.compact(settleTo);
+}
+const settled = store.stats();
+const settledFile = settled.dbBytes + settled.walBytes;
 
 // Shrink phase: delete 90% of the keys, compact everything, measure the vacuum's stall and the
 // space returned (writes continue meanwhile, so the stall is what a client would see).
@@ -114,6 +132,15 @@ const result = {
   finalDbBytes: steady.dbBytes,
   finalWalBytes: steady.walBytes,
   finalFreeBytes: steady.freeBytes,
+  settledFileBytes: settledFile,
+  settledDbBytes: settled.dbBytes,
+  settledWalBytes: settled.walBytes,
+  settledFreeBytes: settled.freeBytes,
+  settledRatio: +(settledFile / liveBytes(KEYS)).toFixed(2),
+  commits: steady.commits,
+  storeOptions: storeOpts,
+  loadAverageBefore: loadBefore.map((l) => +l.toFixed(2)),
+  loadAverageAfterChurn: loadDuring.map((l) => +l.toFixed(2)),
   peakRatio: +(peakFile / liveBytes(KEYS)).toFixed(2),
   meanRatio: +(meanSteady / liveBytes(KEYS)).toFixed(2),
   compactions: steady.compactions,
@@ -122,6 +149,10 @@ const result = {
   longestSingleWriteMs: +maxWrite.toFixed(2),
   stallsOver1ms: gaps.length,
   stallsOver5ms: gaps.filter((g) => g > 5).length,
+  stallsOver20ms: gaps.filter((g) => g > 20).length,
+  // Gaps between consecutive writes, as percentiles over all writes (most are well under 1 ms).
+  gapP999Ms: +(gaps[gaps.length - Math.ceil(UPDATES / 1000)] ?? 0).toFixed(2),
+  gapP9999Ms: +(gaps[gaps.length - Math.ceil(UPDATES / 10000)] ?? 0).toFixed(2),
   shrink: {
     fileBeforeBytes: beforeShrink.dbBytes + beforeShrink.walBytes,
     fileAfterBytes: afterShrink.dbBytes + afterShrink.walBytes,
@@ -138,13 +169,16 @@ const rows: [string, string][] = [
   ['DB+WAL peak', `${mb(peakFile)} MB (${result.peakRatio}× live)`],
   ['DB+WAL mean, 2nd half', `${mb(meanSteady)} MB (${result.meanRatio}× live)`],
   ['final DB / WAL / free', `${mb(steady.dbBytes)} / ${mb(steady.walBytes)} / ${mb(steady.freeBytes)} MB`],
+  ['settled DB / WAL / free', `${mb(settled.dbBytes)} / ${mb(settled.walBytes)} / ${mb(settled.freeBytes)} MB (${result.settledRatio}× live)`],
+  ['load average before/after', `${result.loadAverageBefore.join(' ')} / ${result.loadAverageAfterChurn.join(' ')}`],
   ['compactions / rows', `${steady.compactions} / ${steady.compactedRows}`],
   ['longest writer stall', `${result.longestWriterStallMs} ms (single write max ${result.longestSingleWriteMs} ms)`],
-  ['stalls > 1 ms / > 5 ms', `${result.stallsOver1ms} / ${result.stallsOver5ms}`],
+  ['stalls > 1 / 5 / 20 ms', `${result.stallsOver1ms} / ${result.stallsOver5ms} / ${result.stallsOver20ms}`],
+  ['gap p99.9 / p99.99', `${result.gapP999Ms} / ${result.gapP9999Ms} ms`],
   ['shrink: 90% deleted', `${mb(result.shrink.fileBeforeBytes)} → ${mb(result.shrink.fileAfterBytes)} MB, stall ${result.shrink.longestWriterStallMs} ms`],
 ];
 const w = Math.max(...rows.map((r) => r[0].length));
 console.log(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n'));
-const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'storage-churn.json');
+const out = process.env.CHURN_OUT ?? join(dirname(fileURLToPath(import.meta.url)), 'results', 'storage-churn.json');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify(result, null, 2) + '\n');

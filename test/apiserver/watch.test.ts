@@ -96,6 +96,19 @@ describe('watch', () => {
     assert.ok(withBookmark.events.slice(0, -1).length >= 3);
   });
 
+  test('a watch far behind catches up at its own pace instead of being cut off (more than 16 MiB of events)', async () => {
+    const start = (await c.request('GET', '/api/v1/namespaces/w/configmaps')).json().metadata.resourceVersion;
+    const big = 'x'.repeat(900 * 1024);
+    for (let i = 0; i < 24; i++) {
+      const r = await c.request('POST', '/api/v1/namespaces/w/configmaps', { body: JSON.stringify({ metadata: { name: `big-${i}` }, data: { v: big } }) });
+      assert.equal(r.status, 201);
+    }
+    const { events, ended } = await watch(`/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=${start}`, (e) => e.length >= 24);
+    assert.equal(ended, false, 'the server did not end the stream');
+    assert.deepEqual(events.map((e) => e.object.metadata.name), Array.from({ length: 24 }, (_, i) => `big-${i}`));
+    await c.request('DELETE', '/api/v1/namespaces/w/configmaps?labelSelector=');
+  });
+
   test('timeoutSeconds ends the stream', async () => {
     const rv = (await c.request('GET', '/api/v1/namespaces/w/configmaps')).json().metadata.resourceVersion;
     const { ended } = await watch(`/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=${rv}&timeoutSeconds=1`, () => false);
@@ -109,7 +122,7 @@ describe('watch', () => {
   });
 
   test('kubectl get -w prints table rows as objects change', async () => {
-    const child = spawn(kubectlPath, ['--kubeconfig', c.kubeconfig, 'get', 'configmaps', '-n', 'w', '-w', '--output-watch-events'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(kubectlPath, ['--kubeconfig', c.kubeconfig, 'get', 'configmaps', '-n', 'w', '-w', '--output-watch-events', '-v=6'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const seen = new Promise<void>((resolve) => {
       child.stdout.on('data', (d: Buffer) => {
@@ -117,7 +130,14 @@ describe('watch', () => {
         if (/MODIFIED\s+kw\s+1/.test(out)) resolve();
       });
     });
-    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    // At -v=6 kubectl logs each request once answered: start writing when its watch is open.
+    let log = '';
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        log += d;
+        if (/watch=true\S* 200 OK/.test(log)) resolve();
+      });
+    });
     await c.request('POST', '/api/v1/namespaces/w/configmaps', { body: cm('kw') });
     await c.request('PATCH', '/api/v1/namespaces/w/configmaps/kw', { body: '{"data":{"a":"b"}}', headers: { 'Content-Type': 'application/merge-patch+json' } });
     await seen;

@@ -69,3 +69,20 @@ export function readClientTls(kubeconfigPath: string): ClientTls {
     key: b64(kc.users[0].user['client-key-data']),
   };
 }
+
+/**
+ * Starts the server and SIGKILLs it after `afterMs`, whether it got ready or not: a kill while it
+ * recovers the WAL, bootstraps or fills its watch cache. Resolves with whether it got ready.
+ */
+export async function startAndKill(dataDir: string, afterMs: number): Promise<{ wasReady: boolean }> {
+  const p = startK8ts(['server', '--data-dir', dataDir, '--port', '0'], { K8TS_LOG_LEVEL: 'warn' });
+  const ready = p.waitForLine(/ready at/).then(
+    () => true,
+    () => false,
+  );
+  // The point of this helper is a kill at an arbitrary moment, so a timer is the trigger.
+  await new Promise((resolve) => setTimeout(resolve, afterMs));
+  p.child.kill('SIGKILL');
+  await p.exited;
+  return { wasReady: await ready };
+}

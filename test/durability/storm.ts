@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkDatabase } from './db-check.js';
 import { apiClient, type ApiClient } from './https-client.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
+import { startAndKill, startServerProcess, type ServerProcess } from './server-process.js';
 import { checkRound, compareWatchWithList, fingerprint } from './verify.js';
 import { createWatcher, seen, type SeenObject, type WatchObject } from './watcher.js';
 import { runWriter, type Belief, type OpRecord } from './writer.js';
@@ -18,6 +18,13 @@ export interface StormOptions {
   namesPerWriter: number;
   /** The kill comes after a random number of 2xx answers in [min, max] (plus a few ms of jitter). */
   killAfterAcks: [number, number];
+  /**
+   * Chance per round that the watcher's connection drops at a random point of the storm, so the
+   * resumed watch has more to replay. Default 0.5.
+   */
+  watcherDropChance?: number;
+  /** Chance per round that the restarted server is first killed during its startup. Default 0.25. */
+  startupKillChance?: number;
   /** Data dir to use (kept); default a temp dir, removed at the end. */
   dataDir?: string;
   random?: () => number;
@@ -35,8 +42,17 @@ export interface RoundReport {
   unansweredApplied: number;
   /** 2xx writes confirmed at their revision with their exact content. */
   verified: number;
+  /** The watcher's connection dropped before the kill. */
+  watcherDropped: boolean;
+  /** The restart was first killed during startup after this many ms (undefined: it was not). */
+  startupKillMs?: number;
   /** Events the resumed watch delivered that happened before the kill but after the watcher's last one. */
   replayed: number;
+  /**
+   * Times the server ended the resumed watch cleanly before it caught up (a large backlog), so the
+   * watcher reconnected from its last revision.
+   */
+  watchReconnects: number;
   /** Highest revision any client saw before the kill, and the revision after the restart. */
   revisionBeforeKill: number;
   revisionAfterRestart: number;
@@ -49,8 +65,8 @@ export interface StormReport {
   /** Every problem, prefixed with its round (0: setup, rounds+1: final clean shutdown). */
   problems: string[];
   firstReadyMs: number;
-  /** Log rows and live configmaps in the database after the final clean shutdown. */
-  final: { logRows: number; liveConfigMaps: number; exitCode: number | null };
+  /** History revisions and live configmaps in the database after the final clean shutdown. */
+  final: { historyEvents: number; liveConfigMaps: number; exitCode: number | null };
 }
 
 const NAMESPACE = 'durability';
@@ -60,7 +76,7 @@ export async function runStorm(opts: StormOptions): Promise<StormReport> {
   const rnd = opts.random ?? Math.random;
   const log = opts.log ?? (() => {});
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'k8ts-kill9-'));
-  const report: StormReport = { rounds: [], problems: [], firstReadyMs: 0, final: { logRows: 0, liveConfigMaps: 0, exitCode: null } };
+  const report: StormReport = { rounds: [], problems: [], firstReadyMs: 0, final: { historyEvents: 0, liveConfigMaps: 0, exitCode: null } };
   const problem = (round: number, msgs: string[]) => report.problems.push(...msgs.map((m) => `round ${round}: ${m}`));
 
   const names: string[][] = [];
@@ -91,6 +107,7 @@ export async function runStorm(opts: StormOptions): Promise<StormReport> {
       const killAt = opts.killAfterAcks[0] + Math.floor(rnd() * (opts.killAfterAcks[1] - opts.killAfterAcks[0] + 1));
       let acks = 0;
       let answers = 0;
+      const dropAt = rnd() < (opts.watcherDropChance ?? 0.5) ? Math.floor(killAt * (0.2 + 0.7 * rnd())) : -1;
       let stopped = false;
       let killed: Promise<void> | undefined;
       const victim: ServerProcess = server;
@@ -108,7 +125,7 @@ export async function runStorm(opts: StormOptions): Promise<StormReport> {
           random: rnd,
           onAnswer: (op) => {
             // The answer cap keeps a storm whose writes all fail (a broken server) from running for ever.
-            if (op.outcome === 'ok') acks++;
+            if (op.outcome === 'ok' && ++acks === dropAt) watcher.disconnect();
             if (acks >= killAt || ++answers >= killAt * 4) kill();
           },
         }),
@@ -122,10 +139,17 @@ export async function runStorm(opts: StormOptions): Promise<StormReport> {
       for (const op of ops) if (op.data) fingerprints.set(op.id, fingerprint(op.data));
       const lastWatched = watcher.lastRv();
       const revisionBeforeKill = Math.max(lastWatched, ...ops.map((o) => Number(o.rv ?? 0)));
-      const dbCheck = checkDatabase(join(dataDir, 'state.db'), `/registry/core/configmaps/${NAMESPACE}/`, { copy: true });
+      const dbCheck = await checkDatabase(join(dataDir, 'state.db'), `/registry/core/configmaps/${NAMESPACE}/`, { copy: true });
       problem(round, dbCheck.problems.map((p) => `database after kill: ${p}`));
 
-      // ---- restart and verify ----
+      // ---- restart (sometimes killed once more while starting) and verify ----
+      let startupKillMs: number | undefined;
+      if (rnd() < (opts.startupKillChance ?? 0.25)) {
+        startupKillMs = Math.floor(rnd() * 1500);
+        const { wasReady } = await startAndKill(dataDir, startupKillMs);
+        log(`round ${round}: killed during startup after ${startupKillMs} ms (${wasReady ? 'after' : 'before'} ready)`);
+        problem(round, (await checkDatabase(join(dataDir, 'state.db'), `/registry/core/configmaps/${NAMESPACE}/`, { copy: true })).problems.map((p) => `database after startup kill: ${p}`));
+      }
       server = await startServerProcess(dataDir);
       client = apiClient(server.url, server.tls, opts.writers + 4);
       const listed = await listConfigMaps(client);
@@ -134,6 +158,7 @@ export async function runStorm(opts: StormOptions): Promise<StormReport> {
       if (listed.rv < maxKnown) roundProblems.push(`revision after restart ${listed.rv} went back from ${maxKnown}`);
       let replayed = 0;
       let historyThrough = Infinity;
+      const reconnectsBefore = watcher.reconnects();
       try {
         await watcher.connect(client);
         const snapshot = watcher.stateAt(listed.rv);
@@ -172,12 +197,15 @@ export async function runStorm(opts: StormOptions): Promise<StormReport> {
       roundProblems.push(...check.problems, ...watcher.problems.splice(0));
       const r: RoundReport = {
         round,
+        watcherDropped: dropAt >= 0 && dropAt <= check.acked,
+        startupKillMs,
         acked: check.acked,
         refused: check.refused,
         unanswered: check.unanswered,
         unansweredApplied: check.unansweredApplied,
         verified: check.verified,
         replayed,
+        watchReconnects: watcher.reconnects() - reconnectsBefore,
         revisionBeforeKill,
         revisionAfterRestart: listed.rv,
         restartToReadyMs: server.readyMs,
@@ -185,7 +213,7 @@ export async function runStorm(opts: StormOptions): Promise<StormReport> {
       };
       report.rounds.push(r);
       problem(round, roundProblems);
-      log(`round ${round}: acked ${r.acked}, refused ${r.refused}, unanswered ${r.unanswered} (${r.unansweredApplied} applied), verified ${r.verified}, replayed ${r.replayed}, ready in ${r.restartToReadyMs} ms, ${roundProblems.length} problems`);
+      log(`round ${round}: acked ${r.acked}, refused ${r.refused}, unanswered ${r.unanswered} (${r.unansweredApplied} applied), verified ${r.verified}, replayed ${r.replayed} (${r.watchReconnects} reconnects), ready in ${r.restartToReadyMs} ms, ${roundProblems.length} problems`);
     }
 
     // ---- clean shutdown: the file must hold exactly what the watcher ended with ----
@@ -196,8 +224,8 @@ export async function runStorm(opts: StormOptions): Promise<StormReport> {
     report.final.exitCode = await server.stop();
     server = undefined;
     if (report.final.exitCode !== 0) problem(final, [`clean shutdown exited ${report.final.exitCode}`]);
-    const db = checkDatabase(join(dataDir, 'state.db'), `/registry/core/configmaps/${NAMESPACE}/`, { copy: false });
-    report.final.logRows = db.logRows;
+    const db = await checkDatabase(join(dataDir, 'state.db'), `/registry/core/configmaps/${NAMESPACE}/`, { copy: false });
+    report.final.historyEvents = db.historyEvents;
     report.final.liveConfigMaps = db.live.size;
     const finalProblems = [...db.problems];
     for (const [name, obj] of expected) {

@@ -34,17 +34,21 @@ export interface Watcher {
   readonly eventByOp: Map<string, number>;
   readonly problems: string[];
   lastRv(): number;
-  /** Events received on the current connection. */
-  eventsThisConnection(): number;
+  /** Times the server ended a watch cleanly (no ERROR) and stateAt reconnected from lastRv(). */
+  reconnects(): number;
   /** Opens the watch from lastRv() on a (new) server; resolves once the server accepted it. */
   connect(client: ApiClient): Promise<void>;
   /**
    * Resolves with a copy of the state as of revision `rv`: taken when the first event above `rv`
-   * arrives (before applying it). Rejects if the watch ends first or nothing comes in time.
+   * arrives (before applying it). If the server ends the watch cleanly first (as it may for a
+   * watcher with a large backlog), reconnects from the last revision seen, as a client would.
+   * Rejects after an ERROR event, when the connection breaks, or when nothing comes in time.
    */
   stateAt(rv: number, timeoutMs?: number): Promise<Map<string, SeenObject>>;
   /** Resolves when the current connection ends, with the reason. */
   ended(): Promise<string>;
+  /** Drops the connection (a client whose network broke); events after this are not seen. */
+  disconnect(): void;
   /** Starts over from a LIST (what a client does after 410 Gone); the event history is kept. */
   reset(items: WatchObject[], rv: number): void;
 }
@@ -60,7 +64,9 @@ export function createWatcher(namespace: string, initial: { items: WatchObject[]
   const eventByOp = new Map<string, number>();
   const problems: string[] = [];
   let last = initial.rv;
-  let count = 0;
+  let reconnects = 0;
+  let errorOnConnection = false;
+  let client: ApiClient | undefined;
   let ended: Promise<string> = Promise.resolve('not connected');
   let abort = () => {};
   let waiter: { rv: number; resolve: (s: Map<string, SeenObject>) => void } | undefined;
@@ -74,6 +80,7 @@ export function createWatcher(namespace: string, initial: { items: WatchObject[]
       return;
     }
     if (ev.type === 'ERROR') {
+      errorOnConnection = true;
       problems.push(`watch ERROR event after ${last}: ${ev.object.code} ${ev.object.message}`);
       return;
     }
@@ -111,7 +118,6 @@ export function createWatcher(namespace: string, initial: { items: WatchObject[]
       eventByOp.set(op, rv);
     }
     last = Math.max(last, rv);
-    count++;
   };
 
   return {
@@ -120,31 +126,37 @@ export function createWatcher(namespace: string, initial: { items: WatchObject[]
     eventByOp,
     problems,
     lastRv: () => last,
-    eventsThisConnection: () => count,
-    async connect(client) {
-      count = 0;
+    reconnects: () => reconnects,
+    async connect(c) {
+      client = c;
+      errorOnConnection = false;
       const path = `/api/v1/namespaces/${namespace}/configmaps?watch=1&resourceVersion=${last}&allowWatchBookmarks=true&timeoutSeconds=3600`;
-      const s = await client.stream(path, onLine);
+      const s = await c.stream(path, onLine);
       if (s.status !== 200) throw new Error(`watch from ${last} answered ${s.status}`);
       ended = s.ended;
       abort = s.abort;
     },
-    stateAt(rv, timeoutMs = 15_000) {
-      if (last > rv) return Promise.reject(new Error(`watch is already past ${rv} (at ${last})`));
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no watch event after ${rv} within ${timeoutMs} ms (last seen ${last})`)), timeoutMs);
-        const done = (s: Map<string, SeenObject>) => {
-          clearTimeout(timer);
-          resolve(s);
-        };
-        waiter = { rv, resolve: done };
-        ended.then((why) => {
-          clearTimeout(timer);
-          reject(new Error(`watch ended (${why}) before an event after ${rv}`));
-        });
-      });
+    async stateAt(rv, timeoutMs = 15_000) {
+      if (last > rv) throw new Error(`watch is already past ${rv} (at ${last})`);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+      const reached = new Promise<Map<string, SeenObject>>((resolve) => (waiter = { rv, resolve }));
+      try {
+        for (;;) {
+          const r = await Promise.race([reached, timedOut, ended.then((why) => ({ why }))]);
+          if (r === 'timeout') throw new Error(`no watch event after ${rv} within ${timeoutMs} ms (last seen ${last})`);
+          if (r instanceof Map) return r;
+          if (r.why !== 'end' || errorOnConnection || !client) throw new Error(`watch ended (${r.why}) before an event after ${rv}`);
+          reconnects++;
+          await this.connect(client);
+        }
+      } finally {
+        clearTimeout(timer);
+        waiter = undefined;
+      }
     },
     ended: () => ended,
+    disconnect: () => abort(),
     reset(items, rv) {
       abort();
       waiter = undefined;

@@ -1,8 +1,8 @@
 // One storm writer: a sequential loop of configmap writes on names only it touches, so what the
 // writer was told is exactly what the server state must be (up to its last, unanswered request).
 // Every request is recorded with its outcome. Some requests are built to be refused (stale
-// resourceVersion, create of an existing name, malformed body, namespace mismatch): those must
-// get an error and must leave no trace.
+// resourceVersion, create of an existing name, malformed body, namespace mismatch, invalid data
+// key): those must get an error and must leave no trace.
 import type { ApiClient, Outcome } from './https-client.js';
 
 export type Verb = 'create' | 'update' | 'delete';
@@ -96,6 +96,12 @@ export async function runWriter(o: WriterOptions): Promise<OpRecord[]> {
       method = 'DELETE';
       doomed = true;
       body = JSON.stringify({ preconditions: { resourceVersion: String(Number(before.rv) - 1) } }); // 409
+    } else if (dice < 0.98) {
+      verb = 'update';
+      method = 'PUT';
+      doomed = true;
+      // An invalid data key: 422, with the rest of the object perfectly writable.
+      body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, resourceVersion: before.rv }, data: { ...data, 'not a key!': 'x' } });
     } else {
       verb = 'create';
       method = 'POST';

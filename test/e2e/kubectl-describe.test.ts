@@ -113,6 +113,9 @@ describe('kubectl describe', () => {
     assert.match(out, /^\S+\s+Warning\s+BackOff\s+pod\/web\s+Back-off pulling image "nginx:1\.25"$/m);
     const filtered = await c.kubectlOk(['get', 'events', '-n', 'desc', '--field-selector', 'involvedObject.name=other', '-o', 'name']);
     assert.equal(filtered.trim(), 'event/other.1');
+    const forWeb = await c.kubectlOk(['events', '-n', 'desc', '--for', 'pod/web']);
+    assert.match(forWeb, /Scheduled/);
+    assert.doesNotMatch(forWeb, /Unrelated/);
     const warnings = await c.kubectlOk(['events', '-n', 'desc', '--types=Warning']);
     assert.match(warnings, /BackOff/);
     assert.doesNotMatch(warnings, /Scheduled/);

@@ -12,6 +12,8 @@ import { subsetMismatches } from './subset.js';
 let c: TestCluster;
 let certFile = '';
 let keyFile = '';
+let binFile = '';
+const binary = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x0a, 0x6b, 0x38, 0x73, 0xc3, 0x28]);
 before(async () => {
   c = await startTestCluster();
   await c.kubectlOk(['create', 'namespace', 'imp']);
@@ -20,6 +22,9 @@ before(async () => {
   keyFile = join(c.dataDir, 'tls.key');
   writeFileSync(certFile, c.server.pki.adminCertPem);
   writeFileSync(keyFile, c.server.pki.adminKeyPem);
+  // Bytes that are not UTF-8: a protobuf `bytes` field must carry them unchanged.
+  binFile = join(c.dataDir, 'blob.bin');
+  writeFileSync(binFile, binary);
 });
 after(async () => {
   await c?.close();
@@ -232,6 +237,78 @@ const cases: Case[] = [
     args: () => ['create', 'quota', 'q', ...ns, '--hard=pods=10,cpu=2,memory=1Gi,services.nodeports=0', '--scopes=NotBestEffort'],
     get: ['resourcequota', 'q', ...ns],
     printed: /^resourcequota\/q created$/,
+  },
+  {
+    what: 'create configmap with non-UTF-8 file content as binaryData and unicode literals',
+    args: () => ['create', 'configmap', 'cm-bin', ...ns, `--from-file=blob=${binFile}`, '--from-literal=greeting=héllo wörld ✓'],
+    get: ['configmap', 'cm-bin', ...ns],
+    printed: /^configmap\/cm-bin created$/,
+    check: (o) => {
+      assert.deepEqual(Buffer.from(o.binaryData.blob, 'base64'), binary);
+      assert.equal(o.data.greeting, 'héllo wörld ✓');
+    },
+  },
+  {
+    what: 'create secret generic from a binary file with a custom type',
+    args: () => ['create', 'secret', 'generic', 'sb', ...ns, `--from-file=blob=${binFile}`, '--type=example.com/blob'],
+    get: ['secret', 'sb', ...ns],
+    printed: /^secret\/sb created$/,
+    check: (o) => {
+      assert.equal(o.type, 'example.com/blob');
+      assert.deepEqual(Buffer.from(o.data.blob, 'base64'), binary);
+    },
+  },
+  {
+    what: 'create secret generic of type basic-auth',
+    args: () => ['create', 'secret', 'generic', 'sba', ...ns, '--type=kubernetes.io/basic-auth', '--from-literal=username=u', '--from-literal=password=p'],
+    get: ['secret', 'sba', ...ns],
+    printed: /^secret\/sba created$/,
+  },
+  {
+    what: 'create deployment with two images',
+    args: () => ['create', 'deployment', 'multi', ...ns, '--image=nginx:1.25', '--image=busybox:1.36'],
+    get: ['deployment', 'multi', ...ns],
+    printed: /^deployment.apps\/multi created$/,
+    check: (o) => assert.deepEqual(o.spec.template.spec.containers.map((x: { name: string }) => x.name), ['nginx', 'busybox']),
+  },
+  {
+    what: 'create a headless service clusterip',
+    args: () => ['create', 'service', 'clusterip', 'headless', ...ns, '--clusterip=None', '--tcp=5432:5432'],
+    get: ['service', 'headless', ...ns],
+    printed: /^service\/headless created$/,
+    check: (o) => {
+      assert.equal(o.spec.clusterIP, 'None');
+      assert.deepEqual(o.spec.clusterIPs, ['None']);
+    },
+  },
+  {
+    what: 'create ingress with a TLS host and a default backend',
+    args: () => ['create', 'ingress', 'web-ing', ...ns, '--class=default', '--rule=foo.example.com/bar*=svc-c:80,tls=st', '--default-backend=svc-c:80', '--annotation=team=web'],
+    get: ['ingress', 'web-ing', ...ns],
+    printed: /^ingress.networking.k8s.io\/web-ing created$/,
+    check: (o) => {
+      assert.equal(o.spec.rules[0].http.paths[0].pathType, 'Prefix');
+      assert.deepEqual(o.spec.tls, [{ hosts: ['foo.example.com'], secretName: 'st' }]);
+    },
+  },
+  {
+    what: 'create rolebinding to a clusterrole',
+    args: () => ['create', 'rolebinding', 'node-reader-rb', ...ns, '--clusterrole=node-reader', '--user=carol'],
+    get: ['rolebinding', 'node-reader-rb', ...ns],
+    printed: /^rolebinding.rbac.authorization.k8s.io\/node-reader-rb created$/,
+  },
+  {
+    what: 'create cronjob that restarts on failure',
+    args: () => ['create', 'cronjob', 'retrying', ...ns, '--image=busybox:1.36', '--schedule=@hourly', '--restart=OnFailure', '--', 'false'],
+    get: ['cronjob', 'retrying', ...ns],
+    printed: /^cronjob.batch\/retrying created$/,
+  },
+  {
+    what: 'create the global default priorityclass with a never-preempt policy',
+    args: () => ['create', 'priorityclass', 'default-pc', '--value=10', '--global-default=true'],
+    get: ['priorityclass', 'default-pc'],
+    printed: /^priorityclass.scheduling.k8s.io\/default-pc created$/,
+    check: (o) => assert.equal(o.globalDefault, true),
   },
   {
     what: 'run a pod with labels, env, a port and a command',

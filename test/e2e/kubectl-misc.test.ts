@@ -138,6 +138,19 @@ describe('wait and delete --wait', () => {
     assert.match(out, /pod "floating" deleted/);
   });
 
+  test('delete --cascade=foreground|orphan leaves the object to the garbage collector with its finalizer', async () => {
+    for (const [cascade, finalizer] of [['foreground', 'foregroundDeletion'], ['orphan', 'orphan']]) {
+      const name = `cascade-${cascade}`;
+      await c.kubectlOk(['create', 'deployment', name, '-n', 'misc', '--image=nginx:1.25']);
+      const before = JSON.parse(await c.kubectlOk(['get', 'deployment', name, '-n', 'misc', '-o', 'json']));
+      assert.match(await c.kubectlOk(['delete', 'deployment', name, '-n', 'misc', `--cascade=${cascade}`, '--wait=false']), new RegExp(`deployment.apps "${name}" deleted`));
+      const d = JSON.parse(await c.kubectlOk(['get', 'deployment', name, '-n', 'misc', '-o', 'json']));
+      assert.deepEqual(d.metadata.finalizers, [finalizer]);
+      assert.ok(d.metadata.deletionTimestamp);
+      assert.equal(d.metadata.generation, before.metadata.generation + 1, 'the first graceful deletion bumps the generation');
+    }
+  });
+
   test('wait --for=delete returns once the object is gone', async () => {
     await c.kubectlOk(['create', 'configmap', 'doomed', '-n', 'misc']);
     const w = background(['wait', '--for=delete', 'configmap/doomed', '-n', 'misc', '--timeout=30s']);
@@ -151,16 +164,17 @@ describe('wait and delete --wait', () => {
 
 describe('get all, get --raw, cluster-info, config', () => {
   test('get all lists the kinds in the "all" category', async () => {
-    await c.kubectlOk(['create', 'deployment', 'd1', '-n', 'misc', '--image=nginx:1.25']);
-    await c.kubectlOk(['create', 'service', 'clusterip', 's1', '-n', 'misc', '--tcp=80:80']);
-    await c.kubectlOk(['create', 'cronjob', 'cj1', '-n', 'misc', '--image=busybox', '--schedule=*/5 * * * *']);
-    await c.kubectlOk(['apply', '-f', '-'], { stdin: podManifest('lonely') });
-    const out = await c.kubectlOk(['get', 'all', '-n', 'misc']);
+    await c.kubectlOk(['create', 'namespace', 'allns']);
+    await c.kubectlOk(['create', 'deployment', 'd1', '-n', 'allns', '--image=nginx:1.25']);
+    await c.kubectlOk(['create', 'service', 'clusterip', 's1', '-n', 'allns', '--tcp=80:80']);
+    await c.kubectlOk(['create', 'cronjob', 'cj1', '-n', 'allns', '--image=busybox', '--schedule=*/5 * * * *']);
+    await c.kubectlOk(['apply', '-f', '-'], { stdin: podManifest('lonely').replace('"misc"', '"allns"') });
+    const out = await c.kubectlOk(['get', 'all', '-n', 'allns']);
     assert.match(out, /^pod\/lonely\s+0\/1\s+Pending\s+0\s+\S+$/m);
     assert.match(out, /^service\/s1\s+ClusterIP\s+10\.\d+\.\d+\.\d+\s+<none>\s+80\/TCP\s+\S+$/m);
     assert.match(out, /^deployment\.apps\/d1\s+0\/1\s+0\s+0\s+\S+$/m);
     assert.match(out, /^cronjob\.batch\/cj1\s+\*\/5 \* \* \* \*\s+<none>\s+False\s+0\s+<none>\s+\S+$/m);
-    const names = await c.kubectlOk(['get', 'all', '-n', 'misc', '-o', 'name']);
+    const names = await c.kubectlOk(['get', 'all', '-n', 'allns', '-o', 'name']);
     assert.deepEqual(names.trim().split('\n').sort(), ['cronjob.batch/cj1', 'deployment.apps/d1', 'pod/lonely', 'service/s1']);
   });
 
@@ -184,10 +198,30 @@ describe('get all, get --raw, cluster-info, config', () => {
     assert.equal((await c.kubectlOk(['get', '--raw', '/readyz'])).trim(), 'ok');
   });
 
+  test('/openapi/v2 is served only as gnostic protobuf, with PATCH operations that take fieldValidation', async () => {
+    // kubectl ≤ 1.28 asks for exactly this (with the `@` spelling) before any apply.
+    const pb = await c.request('GET', '/openapi/v2', { headers: { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } });
+    assert.equal(pb.status, 200);
+    assert.equal(pb.headers['content-type'], 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    assert.ok(pb.body.startsWith('\n\x032.0'), 'field 1 (swagger) = "2.0" comes first');
+    assert.ok(pb.body.includes('/apis/apps/v1/namespaces/{namespace}/deployments/{name}'));
+    assert.ok(pb.body.includes('{"group":"apps","kind":"Deployment","version":"v1"}'));
+    assert.ok(pb.body.includes('fieldValidation'));
+    const json = await c.request('GET', '/openapi/v2');
+    assert.equal(json.status, 404);
+  });
+
   test('get --raw of a missing path is a 404 Status', async () => {
     const r = await c.kubectl(['get', '--raw', '/apis/nope.example.com/v1']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /NotFound|the server could not find the requested resource/);
+  });
+
+  test('get componentstatuses prints upstream\'s STATUS, MESSAGE and ERROR columns', async () => {
+    const out = await c.kubectlOk(['get', 'componentstatuses']);
+    assert.match(out, /^NAME\s+STATUS\s+MESSAGE\s+ERROR$/m);
+    assert.match(out, /^storage\s+Healthy\s+ok\s*$/m);
+    assert.match(await c.kubectlOk(['get', 'cs', 'storage']), /^storage\s+Healthy\s+ok\s*$/m);
   });
 
   test('cluster-info names the control plane URL', async () => {

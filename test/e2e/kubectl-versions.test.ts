@@ -44,6 +44,14 @@ describe('every installed kubectl version', () => {
       assert.match(await c.kubectlOk(['apply', '-f', '-'], { ...opts, stdin: manifest(1) }), /deployment.apps\/web created/);
       assert.match(await c.kubectlOk(['apply', '-f', '-'], { ...opts, stdin: manifest(2) }), /deployment.apps\/web configured/);
 
+      // Strict validation is the default; kubectl ≤ 1.28 learns that the server does it from
+      // /openapi/v2 (protobuf), later ones from /openapi/v3. Either way the server must refuse.
+      const bogus = JSON.parse(manifest(2));
+      bogus.spec.bogus = true;
+      const strict = await c.kubectl(['apply', '-f', '-'], { ...opts, stdin: JSON.stringify(bogus) });
+      assert.equal(strict.code, 1, strict.stdout);
+      assert.match(strict.stderr, /unknown field "spec\.bogus"/);
+
       const cm = JSON.parse(await c.kubectlOk(['get', 'configmap', 'imperative', '-n', ns, '-o', 'json'], opts));
       assert.deepEqual(cm.data, { k: 'v' });
       const d = JSON.parse(await c.kubectlOk(['get', 'deployment', 'web', '-n', ns, '-o', 'json'], opts));

@@ -5,6 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from '../../src/storage/sqlite/sqlite-store.js';
+import Database from 'better-sqlite3';
+import { ConflictError, KeyExistsError, KeyNotFoundError, type KeyValue, type WatchEvent } from '../../src/storage/store.js';
+import { compareKeys } from '../../src/storage/keys.js';
 import { EventCollector, runStoreConformance, type StoreHarness } from './conformance.js';
 
 function harness(extra: Partial<SqliteStoreOptions> = {}): StoreHarness & { store: SqliteStore; dir: string } {
@@ -29,7 +32,7 @@ function harness(extra: Partial<SqliteStoreOptions> = {}): StoreHarness & { stor
 
 runStoreConformance('sqlite', async () => harness());
 
-test('sqlite: compaction in small batches removes superseded rows and deletion rows, then keeps history above it', async () => {
+test('sqlite: compaction in small batches removes the history at or below the revision and keeps every read above it', async () => {
   const h = harness({ compactBatchRows: 3 });
   try {
     const s = h.store;
@@ -39,18 +42,19 @@ test('sqlite: compaction in small batches removes superseded rows and deletion r
     }
     for (let i = 0; i < 5; i++) await s.delete(`/k/${i}`);
     const rev = await s.currentRevision(); // 65
+    const at55 = await s.list('/k/', { revision: rev - 10 });
     const before = s.stats();
     await s.compact(rev - 10);
     const after = s.stats();
-    // Rows left: each key's newest row at or below rev-10 (10 rows), and the 10 writes above it.
-    assert.equal(after.compactedRows, 65 - 20);
+    // One history row per revision: those of revisions 1..55 go.
+    assert.equal(after.compactedRows, 55);
     assert.equal(after.compactions, before.compactions + 1);
     assert.deepEqual((await s.list('/k/')).items.map((i) => i.value), ['v5', 'v5', 'v5', 'v5', 'v5']);
-    assert.equal((await s.list('/k/', { revision: rev - 10 })).items.length, 10);
+    assert.deepEqual(await s.list('/k/', { revision: rev - 10 }), at55);
+    assert.equal(at55.items.length, 10);
     await s.compact(rev);
-    // Left: the five live keys' rows and the newest row (a deletion), which always stays so the
-    // revision survives a restart.
-    assert.equal(s.stats().compactedRows, 65 - 6);
+    assert.equal(s.stats().compactedRows, 65);
+    assert.deepEqual((await s.list('/k/')).items.map((i) => i.value), ['v5', 'v5', 'v5', 'v5', 'v5']);
     assert.equal(await s.currentRevision(), rev);
   } finally {
     await h.dispose();
@@ -77,7 +81,7 @@ test('sqlite: a watch that replays history keeps writers running between its chu
 
 test('sqlite: compaction returns free pages to the file system and truncates the WAL when idle', async () => {
   let now = 0;
-  const h = harness({ vacuumStepPages: 16, idleCheckpointMs: 1000, now: () => now });
+  const h = harness({ vacuumStepPages: 16, idleCheckpointMs: 1000, now: () => now, pageSize: 4096 });
   try {
     const s = h.store;
     const big = 'x'.repeat(4000);
@@ -106,19 +110,215 @@ test('sqlite: a file with a compaction interrupted part-way resumes it and keeps
       await s.update(`/i/${i % 4}`, `v${i}`, cur.modRevision);
     });
     const want = await s.list('/i/', { revision: 15 });
-    // Close while the compaction is between batches: it stops and records its progress.
+    // Close while the compaction is between batches: it stops; what is left stays readable.
     const compaction = s.compact(15);
-    // Let batches run until the first deletions (the first rows are creates: nothing to delete).
     while (s.stats().compactedRows === 0) await new Promise((resolve) => setImmediate(resolve));
     const s2 = await h.reopen();
     await compaction;
     const firstPart = s.stats().compactedRows;
-    assert.ok(firstPart > 0 && firstPart < 11, `first run removed ${firstPart} rows`);
+    assert.ok(firstPart > 0 && firstPart < 15, `first run removed ${firstPart} rows`);
     assert.equal(await s2.compactedRevision(), 15);
     assert.deepEqual(await s2.list('/i/', { revision: 15 }), want);
-    await s2.compact(15); // resumes from the recorded progress
+    await s2.compact(15); // deletes the rest
     assert.deepEqual(await s2.list('/i/', { revision: 15 }), want);
-    assert.equal(firstPart + h.store.stats().compactedRows, 11);
+    assert.equal(firstPart + h.store.stats().compactedRows, 15);
+  } finally {
+    await h.dispose();
+  }
+});
+
+test('sqlite: writes issued in the same tick share one transaction, each with its own revision and outcome', async () => {
+  const h = harness();
+  try {
+    const s = h.store;
+    await s.create('/g/b', 'b0'); // 1
+    const c = new EventCollector();
+    const w = s.watch('/g/', { afterRevision: 1, ...c });
+    const commits = s.stats().commits;
+    const settle = <T>(p: Promise<T>) => p.then((v) => ({ ok: v }), (e: unknown) => ({ err: e }));
+    const results = await Promise.all([
+      settle(s.create('/g/a', 'a1')),
+      settle(s.create('/g/a', 'again')),
+      settle(s.update('/g/b', 'b1', 99)),
+      settle(s.update('/g/b', 'b1', 1)),
+      settle(s.delete('/g/missing')),
+      settle(s.delete('/g/a')),
+    ]);
+    assert.equal(s.stats().commits, commits + 1, 'one transaction');
+    assert.deepEqual(results[0], { ok: { key: '/g/a', value: 'a1', createRevision: 2, modRevision: 2 } });
+    assert.ok('err' in results[1] && results[1].err instanceof KeyExistsError, 'the second create sees the first');
+    assert.ok('err' in results[2] && results[2].err instanceof ConflictError);
+    assert.deepEqual(results[3], { ok: { key: '/g/b', value: 'b1', createRevision: 1, modRevision: 3 } });
+    assert.ok('err' in results[4] && results[4].err instanceof KeyNotFoundError);
+    assert.deepEqual(results[5], { ok: { key: '/g/a', value: 'a1', createRevision: 2, modRevision: 4 } });
+    assert.equal(await s.currentRevision(), 4);
+    await c.until(4);
+    w.close();
+    assert.deepEqual(c.revisions(), [2, 3, 4]);
+    assert.deepEqual(c.events[1].prevKv, { key: '/g/b', value: 'b0', createRevision: 1, modRevision: 1 });
+  } finally {
+    await h.dispose();
+  }
+});
+
+test('sqlite: sixteen concurrent writers commit in fewer transactions than writes, every write acknowledged once', async () => {
+  const h = harness();
+  try {
+    const s = h.store;
+    const revs = await Promise.all(
+      Array.from({ length: 16 }, async (_, w) => {
+        const mine: number[] = [];
+        for (let i = 0; i < 20; i++) mine.push((await s.create(`/c/${w}/${i}`, 'v')).modRevision);
+        return mine;
+      }),
+    );
+    const all = revs.flat().sort((a, b) => a - b);
+    assert.deepEqual(all, Array.from({ length: 320 }, (_, i) => i + 1));
+    const st = s.stats();
+    assert.equal(st.writes, 320);
+    assert.ok(st.commits <= 40, `${st.commits} commits for 320 writes`);
+  } finally {
+    await h.dispose();
+  }
+});
+
+test('sqlite: close() commits writes that were queued but not yet flushed', async () => {
+  const h = harness();
+  const pending = h.store.create('/q/a', 'v');
+  await h.reopen();
+  assert.deepEqual(await pending, { key: '/q/a', value: 'v', createRevision: 1, modRevision: 1 });
+  assert.equal((await h.store.get('/q/a'))?.value, 'v');
+  await h.dispose();
+});
+
+test('sqlite: a file of another schema version is refused with a message that says what to do', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'k8ts-sqlite-'));
+  const path = join(dir, 'state.db');
+  try {
+    const old = new Database(path);
+    old.exec('CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID');
+    old.exec("INSERT INTO meta VALUES ('schema', 1)");
+    old.exec('CREATE TABLE log (rev INTEGER PRIMARY KEY, key TEXT, value TEXT)');
+    old.close();
+    assert.throws(() => openSqliteStore({ path }), /schema version 1 is not supported .*schema 2.*empty data directory/);
+    // The refused file is left as it was.
+    const again = new Database(path, { readonly: true });
+    assert.deepEqual(again.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all(), [{ name: 'log' }, { name: 'meta' }]);
+    again.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sqlite: after churn and compaction the live values stay dense: the file is close to live data plus retained history', async () => {
+  let now = 0;
+  const h = harness({ now: () => now, pageSize: 8192 });
+  try {
+    const s = h.store;
+    const keys = 200;
+    const value = (i: number, n: number) => `${i}:${n}:`.padEnd(1000, 'x');
+    const revs: number[] = [];
+    for (let i = 0; i < keys; i++) revs.push((await s.create(`/d/${i}`, value(i, 0))).modRevision);
+    for (let n = 1; n <= 20; n++) {
+      for (let i = 0; i < keys; i++) revs[i] = (await s.update(`/d/${i}`, value(i, n), revs[i])).modRevision;
+      if (n % 5 === 0) await s.compact((await s.currentRevision()) - 100);
+    }
+    now += 10_000; // idle: compaction also returns free pages and truncates the WAL
+    await s.compact((await s.currentRevision()) - 100);
+    const st = s.stats();
+    const live = keys * 1010;
+    const history = 100 * 1010;
+    assert.equal(st.walBytes, 0);
+    const used = st.dbBytes - st.freeBytes;
+    assert.ok(used < (live + history) * 1.35, `${used} bytes in use for ${live} live + ${history} history`);
+    // Idle: free pages beyond a small reserve went back to the file system.
+    assert.ok(st.freeBytes <= 16 * 8192, `${st.freeBytes} bytes free`);
+  } finally {
+    await h.dispose();
+  }
+});
+
+test('sqlite: the WAL stays within the checkpoint size while writes go on', async () => {
+  const h = harness({ walAutocheckpointPages: 16, pageSize: 4096 });
+  try {
+    const s = h.store;
+    let rev = (await s.create('/w/a', 'x'.repeat(2000))).modRevision;
+    let maxWal = 0;
+    for (let i = 0; i < 300; i++) {
+      rev = (await s.update('/w/a', `${i}`.padEnd(2000, 'y'), rev)).modRevision;
+      maxWal = Math.max(maxWal, s.stats().walBytes);
+    }
+    // 16 pages plus the frames of the commit that crossed the limit, each with a 24-byte header.
+    assert.ok(maxWal > 0 && maxWal <= 24 * (4096 + 24) + 32, `wal reached ${maxWal} bytes`);
+  } finally {
+    await h.dispose();
+  }
+});
+
+test('sqlite: once writes stop, idle maintenance truncates the WAL without waiting for a compaction', async () => {
+  const h = harness({ idleCheckpointMs: 20 });
+  try {
+    const s = h.store;
+    for (let i = 0; i < 50; i++) await s.create(`/m/${i}`, 'v'.repeat(500));
+    assert.ok(s.stats().walBytes > 0);
+    const deadline = Date.now() + 5000;
+    while (s.stats().walTruncations === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(s.stats().walTruncations, 1);
+    assert.equal(s.stats().walBytes, 0);
+    assert.equal((await s.get('/m/49'))?.value, 'v'.repeat(500));
+  } finally {
+    await h.dispose();
+  }
+});
+
+test('sqlite: reads at every retained revision and replays from any of them match a model of the history', async () => {
+  const h = harness({ compactBatchRows: 5 });
+  try {
+    const s = h.store;
+    // The model: the full key/value map after each revision, and every event.
+    const states: Map<string, KeyValue>[] = [new Map()];
+    const events: WatchEvent[] = [];
+    const live = new EventCollector();
+    const lw = s.watch('/m/', { afterRevision: 0, ...live });
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+    for (let i = 0; i < 400; i++) {
+      const key = `/m/${rnd(12)}`;
+      const cur = states[states.length - 1].get(key);
+      let kv: KeyValue;
+      const next = new Map(states[states.length - 1]);
+      if (!cur) {
+        kv = await s.create(key, `v${i}`);
+        next.set(key, kv);
+        events.push({ type: 'put', kv });
+      } else if (rnd(4) === 0) {
+        kv = await s.delete(key, cur.modRevision);
+        next.delete(key);
+        events.push({ type: 'delete', kv, prevKv: cur });
+      } else {
+        kv = await s.update(key, `v${i}`, cur.modRevision);
+        next.set(key, kv);
+        events.push({ type: 'put', kv, prevKv: cur });
+      }
+      states.push(next);
+      if (i % 97 === 96) await s.compact(kv.modRevision - 60);
+    }
+    await live.until(400);
+    lw.close();
+    assert.deepEqual(live.events, events);
+    const floor = await s.compactedRevision();
+    for (let rev = floor; rev <= 400; rev++) {
+      const want = [...states[rev].values()].sort((a, b) => compareKeys(a.key, b.key));
+      assert.deepEqual((await s.list('/m/', { revision: rev })).items, want, `list at ${rev}`);
+      for (const k of ['/m/0', '/m/5', '/m/11']) assert.deepEqual(await s.get(k, rev), states[rev].get(k), `get ${k} at ${rev}`);
+      if (rev % 20 === 0 && rev < 400) {
+        const c = new EventCollector();
+        const w = s.watch('/m/', { afterRevision: rev, ...c });
+        await c.until(400);
+        w.close();
+        assert.deepEqual(c.events, events.slice(rev), `replay after ${rev}`);
+      }
+    }
   } finally {
     await h.dispose();
   }

@@ -5,7 +5,9 @@ import { methodNotAllowed, serviceUnavailable, StatusError } from '../../api/sta
 import { writeJSON } from '../http/respond.js';
 import type { UserInfo } from '../registry/context.js';
 import type { ApiServer } from '../server.js';
-import { readObject, type ResourceRequest } from './resource.js';
+import { negotiate } from '../http/negotiate.js';
+import { printerOf, readObject, writeObject, type ResourceRequest } from './resource.js';
+import { toTable } from './transform.js';
 import { bindPod } from './subresources.js';
 import { serviceAccountUser } from '../filters/serviceaccount-authenticator.js';
 
@@ -51,8 +53,11 @@ export async function handleVirtual(api: ApiServer, r: ResourceRequest): Promise
     const etcd = { kind: 'ComponentStatus', apiVersion: 'v1', metadata: { name: 'storage' }, conditions: [{ type: 'Healthy', status: api.cache.error ? 'False' : 'True', message: 'ok' }] };
     if (r.info.verb === 'get') {
       if (r.info.name !== 'storage') throw new StatusError(404, 'NotFound', `componentstatuses "${r.info.name}" not found`);
-      return writeJSON(r.res, 200, etcd);
+      return writeObject(r, 200, etcd);
     }
+    // `kubectl get cs` asks for a Table: answer with the STATUS/MESSAGE/ERROR columns.
+    const n = negotiate(r.req.headers.accept, true);
+    if (n.form === 'table') return writeJSON(r.res, 200, toTable(printerOf(r.entry), [etcd], {}, n, { includeObject: r.query.get('includeObject') ?? 'Metadata', now: new Date() }));
     return writeJSON(r.res, 200, { kind: 'ComponentStatusList', apiVersion: 'v1', metadata: {}, items: [etcd] });
   }
   if (r.info.verb !== 'create') throw methodNotAllowed(r.info.verb, r.entry.gr);

@@ -15,8 +15,8 @@ import { partialObject, toTable } from './transform.js';
 export const bookmarkIntervalMs = 30_000;
 /** Upstream's default when timeoutSeconds is absent: a random time in [minRequestTimeout, 2×). */
 const minRequestTimeoutSeconds = 1800;
-/** A watcher whose socket buffers more than this is too slow; its watch is ended. */
-const maxBufferedBytes = 16 * 1024 * 1024;
+/** A watcher this many events behind is too slow; its watch is ended. */
+const maxQueuedEvents = 100_000;
 
 export async function handleWatch(r: ResourceRequest): Promise<void> {
   const n = negotiate(r.req.headers.accept, false);
@@ -65,12 +65,41 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
     return obj;
   };
 
-  const write = (line: string) => {
+  // Events wait in a queue of renderers and are written at the client's pace: a watch that
+  // starts far behind catches up as fast as it reads. Only a watcher that falls further behind
+  // than maxQueuedEvents on live events is ended (it resumes from its last resourceVersion).
+  const out = res as unknown as { write(chunk: string): boolean; once(event: 'drain', fn: () => void): void };
+  const queue: (() => string)[] = [];
+  let head = 0;
+  let waitingForDrain = false;
+  const pump = () => {
+    waitingForDrain = false;
+    while (head < queue.length && !closed) {
+      const line = queue[head]();
+      queue[head++] = undefined as never;
+      if (!out.write(line + '\n')) {
+        waitingForDrain = true;
+        out.once('drain', pump);
+        break;
+      }
+    }
+    if (head === queue.length) {
+      queue.length = 0;
+      head = 0;
+    } else if (head > 4096 && head * 2 > queue.length) {
+      queue.splice(0, head);
+      head = 0;
+    }
+  };
+  const write = (render: string | (() => string)) => {
     if (closed) return;
     sendHeaders();
-    const out = res as unknown as { write(chunk: string): boolean; writableLength?: number };
-    out.write(line + '\n');
-    if ((out.writableLength ?? 0) > maxBufferedBytes) finish();
+    queue.push(typeof render === 'string' ? () => render : render);
+    if (queue.length - head > maxQueuedEvents) {
+      finish();
+      return;
+    }
+    if (!waitingForDrain) pump();
   };
 
   const bookmark = (revision: number, initialEventsEnd = false) => {
@@ -104,7 +133,7 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
     {
       event: (type, obj) => {
         lastRevision = Math.max(lastRevision, Number(obj.metadata.resourceVersion));
-        write(`{"type":"${type}","object":${JSON.stringify(shape(obj))}}`);
+        write(() => `{"type":"${type}","object":${JSON.stringify(shape(obj))}}`);
       },
       initialEventsDone: (revision) => {
         lastRevision = Math.max(lastRevision, revision);

@@ -9,6 +9,7 @@ import { schemaForKind } from '../../api/openapi/schema-nodes.js';
 import type { ResourceType } from '../../api/resource.js';
 import { hooksFor } from './kind-hooks.js';
 import { coreEventToEventsV1, eventsV1ToCoreEvent } from '../../api/conversion/events.js';
+import { hpaV1ToV2, hpaV2ToV1 } from '../../api/conversion/hpa.js';
 import { storagePrefix, type ResourceEntry } from './resource-entry.js';
 import { ResourceRegistry } from './resource-registry.js';
 
@@ -31,17 +32,38 @@ export function isVirtual(t: ResourceType): boolean {
   return virtualResources.has(`${t.group}/${t.plural}`);
 }
 
+/** Kinds whose upstream strategy sets metadata.generation (1.32: workloads, not pods or services). */
+const generationKinds = new Set([
+  'apps/Deployment',
+  'apps/ReplicaSet',
+  'apps/StatefulSet',
+  'apps/DaemonSet',
+  'batch/Job',
+  'batch/CronJob',
+  '/ReplicationController',
+  'autoscaling/HorizontalPodAutoscaler',
+  'policy/PodDisruptionBudget',
+  'networking.k8s.io/NetworkPolicy',
+  'networking.k8s.io/Ingress',
+  'apiextensions.k8s.io/CustomResourceDefinition',
+  'flowcontrol.apiserver.k8s.io/FlowSchema',
+  'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
+]);
+
 /** Resources stored as another version's objects, with the conversions between them. */
 const sharedStorage: Record<string, { group: string; plural: string; convert: NonNullable<ResourceEntry['convert']> }> = {
   'events.k8s.io/v1/events': { group: '', plural: 'events', convert: { toStorage: eventsV1ToCoreEvent, fromStorage: coreEventToEventsV1 } },
+  'autoscaling/v1/horizontalpodautoscalers': { group: 'autoscaling', plural: 'horizontalpodautoscalers', convert: { toStorage: hpaV1ToV2, fromStorage: hpaV2ToV1 } },
 };
 
 export function builtinEntry(t: ResourceType): ResourceEntry {
   const { group, version, kind } = t;
   const hasStatus = t.subresources.some((s) => s.name === 'status');
   const hooks = hooksFor(group, kind, hasStatus);
-  // A resource served at several versions keeps each version's objects apart until conversion
-  // exists; the preferred version owns the plain prefix.
+  // A resource served at several versions without a conversion keeps each version's objects
+  // apart; the preferred version owns the plain prefix.
   const preferred = builtinGroups.find((g) => g.group === group)?.versions[0] ?? version;
   const plural = version === preferred ? t.plural : `${t.plural}.${version}`;
   const shared = sharedStorage[`${group}/${version}/${t.plural}`];
@@ -51,6 +73,7 @@ export function builtinEntry(t: ResourceType): ResourceEntry {
     gr: { group, resource: t.plural },
     prefix: shared ? storagePrefix(shared.group, shared.plural) : storagePrefix(group, plural),
     hasStatus,
+    tracksGeneration: generationKinds.has(`${group}/${kind}`),
     schema: () => schemaForKind(group, version, kind),
     strategy: {
       defaults: (obj) => applyDefaults(group, version, kind, obj),

@@ -308,7 +308,8 @@ export class GenericStore {
     delete meta.deletionGracePeriodSeconds;
     delete (meta as Record<string, unknown>).selfLink;
     entry.strategy.defaults?.(obj);
-    if ('spec' in obj || meta.generation !== undefined) meta.generation = 1;
+    if (entry.tracksGeneration) meta.generation = 1;
+    else delete meta.generation;
     entry.strategy.prepareForCreate?.(obj);
     await this.admission.admit({ operation: 'CREATE', entry, subresource: '', namespace, name: meta.name, object: obj, ctx });
     this.validate(entry, obj, undefined);

@@ -12,6 +12,8 @@ export interface ResourceEntry {
   prefix: string;
   /** Has a status subresource: the main resource ignores status changes and vice versa. */
   hasStatus: boolean;
+  /** metadata.generation is set on create and bumped on spec changes (upstream: the strategies that do so). */
+  tracksGeneration: boolean;
   /** The kind's structural schema (patching, apply, field validation, pruning); undefined = untyped. */
   schema(): ObjectNode | undefined;
   /**

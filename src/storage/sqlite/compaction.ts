@@ -1,58 +1,31 @@
-// Compaction and space reclamation for the sqlite log. Every step here is a short synchronous
+// Compaction and space reclamation for the sqlite store. Every step here is a short synchronous
 // transaction; the caller yields to the event loop between steps so writers (which share the
 // one connection and the one thread) are never held up for more than a few milliseconds.
-import { getMeta, setMeta, type Db } from './schema.js';
+import type { Db } from './schema.js';
 
 /**
- * Compaction to revision C removes, for rows Z with done < Z.rev <= C (visited once, in rev
- * order): the row Z supersedes (Z.prev_rev — superseded by Z <= C), and Z itself if it is a
- * deletion. That is exactly "rows below C superseded by a row <= C, and deletion rows <= C",
- * without any MAX(rev) GROUP BY scan. A deletion row's predecessor goes in the same transaction
- * as the deletion row, so a read at any revision >= C sees a consistent state between batches.
- * Progress is persisted (meta.compact_done) with each batch, so a crash resumes, not restarts.
+ * Compaction to revision C deletes hist rows with rev <= C: the values superseded at or before C
+ * and the events at or before C (see schema.ts). A read or watch at any revision >= C needs none
+ * of them, so once the compacted revision is published the rows can go in any number of batches,
+ * and a crash between batches leaves nothing to repair: the next compaction deletes the rest.
  */
-export class LogCompactor {
-  private readonly scan;
+export class HistCompactor {
+  private readonly lowest;
   private readonly del;
 
-  constructor(private readonly db: Db) {
-    this.scan = db.prepare('SELECT rev, prev_rev, deleted FROM log WHERE rev > ? AND rev <= ? ORDER BY rev LIMIT ?');
-    this.del = db.prepare('DELETE FROM log WHERE rev = ?');
+  constructor(db: Db) {
+    this.lowest = db.prepare('SELECT min(rev) AS r FROM hist');
+    this.del = db.prepare('DELETE FROM hist WHERE rev <= ?');
   }
 
-  /** Revisions up to which compaction has been applied. */
-  done(): number {
-    return getMeta(this.db, 'compact_done') ?? 0;
-  }
-
-  /**
-   * One batch: visits at most batchRows rows above done() up to target. The row at `top` (the
-   * store's current revision) is never deleted, so max(rev) always equals the current revision
-   * and a restart recovers it. Returns rows deleted and whether target has been reached.
-   */
-  step(target: number, top: number, batchRows: number): { deleted: number; finished: boolean } {
-    return this.db.transaction(() => {
-      const from = this.done();
-      if (from >= target) return { deleted: 0, finished: true };
-      const rows = this.scan.all(from, target, batchRows) as { rev: number; prev_rev: number; deleted: number }[];
-      let deleted = 0;
-      let reached = rows.length < batchRows ? target : rows[rows.length - 1].rev;
-      let stoppedAtTop = false;
-      for (const r of rows) {
-        if (r.prev_rev > 0) deleted += this.del.run(r.prev_rev).changes;
-        if (r.deleted) {
-          if (r.rev >= top) {
-            // Keep the newest row; revisit it next time (deleting its predecessor again is a no-op).
-            reached = r.rev - 1;
-            stoppedAtTop = true;
-            break;
-          }
-          deleted += this.del.run(r.rev).changes;
-        }
-      }
-      setMeta(this.db, 'compact_done', reached);
-      return { deleted, finished: reached >= target || stoppedAtTop };
-    }).immediate();
+  /** One batch: deletes the hist rows of at most batchRows revisions at or below target. */
+  step(target: number, batchRows: number): { deleted: number; finished: boolean } {
+    const lo = (this.lowest.get() as { r: number | null }).r;
+    if (lo === null || lo > target) return { deleted: 0, finished: true };
+    // Revisions in hist are dense (one row each), so a revision range bounds the batch's rows.
+    const hi = Math.min(target, lo + batchRows - 1);
+    const deleted = this.del.run(hi).changes;
+    return { deleted, finished: hi >= target };
   }
 }
 

@@ -1,29 +1,46 @@
-// Opens the SQLite file and creates the schema. The layout (one value per revision, stored once):
-//   log  — every write ever made (until compacted): rev is the rowid, so a revision is a B-tree
-//          position and "rows after R" is a range scan. Deletion rows keep the deleted value so
-//          DELETED events can carry prevKv after a restart.
-//   kv   — key → rev of its live log row; the hot path for current reads (no MAX(rev) GROUP BY).
-//   meta — small named integers: the compacted revision and compaction progress.
+// Opens the SQLite file and creates the schema. Layout (schema 2): every value is stored exactly
+// once, either as a key's current value or as history, so live data stays dense however much
+// history compaction removes.
+//   kv   — one row per live key, its current value updated in place. A rowid table (not WITHOUT
+//          ROWID: values of ~1 KiB would spill to overflow pages in an index B-tree) with a
+//          unique index on key.
+//   hist — one row per write, keyed by the write's revision, carrying the value that write
+//          superseded (none for a create). A write's own value is found where it lives now: in
+//          kv, or as prev_value of the key's next hist row. Rows enter at the right edge of the
+//          B-tree and compaction to C is "delete rows with rev <= C" — exactly the values
+//          superseded at or before C plus the events at or before C — from the left edge, so
+//          history pages are freed whole and reused, never left one row per page.
+//   meta — small named integers: schema version, compacted revision.
+// Schema 1 (one log table holding every value, live ones included) is refused, not migrated:
+// there are no users of it yet.
 import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+
+/** hist.kind */
+export const KIND_CREATE = 0;
+export const KIND_UPDATE = 1;
+export const KIND_DELETE = 2;
 
 const DDL = `
-CREATE TABLE IF NOT EXISTS log (
-  rev        INTEGER PRIMARY KEY,
-  key        TEXT    NOT NULL,
+CREATE TABLE IF NOT EXISTS kv (
+  id         INTEGER PRIMARY KEY,
+  key        TEXT    NOT NULL UNIQUE,
   create_rev INTEGER NOT NULL,
-  prev_rev   INTEGER NOT NULL,  -- rev of the row this one supersedes; 0 for a create
-  deleted    INTEGER NOT NULL,  -- 1: a deletion row, value = the value it deleted
+  mod_rev    INTEGER NOT NULL,
   value      TEXT    NOT NULL
 );
-CREATE INDEX IF NOT EXISTS log_key_rev ON log (key, rev);
-CREATE TABLE IF NOT EXISTS kv (
-  key TEXT PRIMARY KEY,
-  rev INTEGER NOT NULL
-) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS hist (
+  rev             INTEGER PRIMARY KEY,  -- the write's revision
+  key             TEXT    NOT NULL,
+  kind            INTEGER NOT NULL,     -- 0 create, 1 update, 2 delete
+  prev_create_rev INTEGER,              -- the superseded value (NULL for a create)
+  prev_mod_rev    INTEGER,
+  prev_value      TEXT
+);
+CREATE INDEX IF NOT EXISTS hist_key_rev ON hist (key, rev);
 CREATE TABLE IF NOT EXISTS meta (
   name  TEXT PRIMARY KEY,
   value INTEGER NOT NULL
@@ -34,26 +51,38 @@ export interface OpenDbOptions {
   path: string;
   /** synchronous=FULL (fsync every commit) instead of NORMAL; see SqliteStoreOptions.fsync. */
   fsync: boolean;
+  /** Page size for a new file (ignored for an existing one). */
+  pageSize: number;
+  /** Page cache per connection, in KiB. */
+  cacheKiB: number;
   log: (msg: string, fields?: object) => void;
 }
 
 export function openDb(opts: OpenDbOptions): Db {
   const db = new Database(opts.path);
-  // auto_vacuum only takes effect when set before the first table is created; it is what lets
-  // compaction give pages back to the file system in small incremental_vacuum steps.
-  db.pragma('auto_vacuum = INCREMENTAL');
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${opts.fsync ? 'FULL' : 'NORMAL'}`);
-  db.pragma('busy_timeout = 5000');
-  // After a checkpoint resets the WAL, truncate it to this size so one burst does not leave a
-  // large -wal file behind for ever.
-  db.pragma(`journal_size_limit = ${4 * 1024 * 1024}`);
-  db.exec(DDL);
-  const version = getMeta(db, 'schema');
-  if (version === undefined) setMeta(db, 'schema', SCHEMA_VERSION);
-  else if (version !== SCHEMA_VERSION) {
+  try {
+    // Refuse a file from another schema before touching it.
+    const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined;
+    const version = hasMeta ? getMeta(db, 'schema') : undefined;
+    if (hasMeta && version !== SCHEMA_VERSION) {
+      throw new Error(
+        `${opts.path}: storage schema version ${version ?? 'unknown'} is not supported by this version (it reads schema ${SCHEMA_VERSION}); ` +
+          'there is no migration: move the file aside and start with an empty data directory',
+      );
+    }
+    // page_size and auto_vacuum only take effect before the first table is created.
+    // auto_vacuum=INCREMENTAL lets the store give pages back to the file system in small steps.
+    db.pragma(`page_size = ${opts.pageSize}`);
+    db.pragma('auto_vacuum = INCREMENTAL');
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${opts.fsync ? 'FULL' : 'NORMAL'}`);
+    db.pragma(`cache_size = -${opts.cacheKiB}`);
+    db.pragma('busy_timeout = 5000');
+    db.exec(DDL);
+    if (version === undefined) setMeta(db, 'schema', SCHEMA_VERSION);
+  } catch (err) {
     db.close();
-    throw new Error(`${opts.path}: unsupported storage schema version ${version} (want ${SCHEMA_VERSION})`);
+    throw err;
   }
   if (db.pragma('auto_vacuum', { simple: true }) !== 2) {
     opts.log('sqlite file was created without auto_vacuum=INCREMENTAL; space is reused but not returned', {

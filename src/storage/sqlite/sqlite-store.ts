@@ -3,16 +3,35 @@
 // backend. This process is the only writer of the file (one store per file), which is what lets
 // watch events be delivered in-process right after each commit instead of polling the log.
 //
+// Group commit: writes are queued and applied on the next turn of the event loop (setImmediate),
+// all writes queued by then in one transaction, each with its own revision and its own outcome
+// (a failed precondition fails that write only). Promises settle only after COMMIT has returned,
+// so "acknowledged" still means "committed"; batching only saves per-transaction work (WAL
+// frames for pages several writes touch, the commit itself, and with fsync the flush).
+//
 // Durability: a write's promise resolves only after its transaction has committed to the WAL.
 // With synchronous=NORMAL the commit is a write() into the -wal file without fsync: the data is
 // in the OS page cache, so it survives kill -9 / a crash of this process (the durability test
 // proves it), but the last commits may be lost on power failure or a kernel crash (the database
 // stays consistent). synchronous=FULL adds an fsync per commit and survives power loss at a
-// cost of one disk flush per write. The default is NORMAL (fsync: false): the embedded store
-// serves laptops, CI and tests, where process crashes matter and power loss does not, and an
-// fsync per write would cap throughput at the disk's flush rate. Deployments that need
+// cost of one disk flush per write batch. The default is NORMAL (fsync: false): the embedded
+// store serves laptops, CI and tests, where process crashes matter and power loss does not, and
+// an fsync per write would cap throughput at the disk's flush rate. Deployments that need
 // power-loss durability set fsync: true (or use etcd).
+//
+// Space: see schema.ts for why live values stay dense. The WAL is kept small by checkpointing
+// every walAutocheckpointPages pages, and truncated to zero, with surplus free pages returned to
+// the file system, once writes have stopped for idleCheckpointMs. A checkpoint runs in the
+// committing transaction and costs two fsyncs (WAL, then database) plus copying at most that
+// many pages: that, not compaction or vacuum (both in ~1 ms steps), is the longest pause writers
+// see. A checkpointer on another thread would not remove it: the WAL can only restart once a
+// checkpoint has caught up with the last commit, so under continuous writes someone must wait
+// for the fsyncs, and bounding the WAL is the point.
+//
+// Maintenance steps (compaction batches, vacuum steps) are short synchronous transactions with
+// a turn of the event loop between them, so queued writes go in between.
 import { statSync } from 'node:fs';
+import type Database from 'better-sqlite3';
 import {
   CompactedError,
   ConflictError,
@@ -28,9 +47,9 @@ import {
   type Watcher,
 } from '../store.js';
 import { prefixEnd } from '../keys.js';
-import { getMeta, openDb, setMeta, type Db } from './schema.js';
+import { KIND_CREATE, KIND_DELETE, KIND_UPDATE, getMeta, openDb, setMeta, type Db } from './schema.js';
 import { WatchHub } from './watch-hub.js';
-import { LogCompactor, checkpoint, incrementalVacuum, pagesToVacuum, spaceInfo } from './compaction.js';
+import { HistCompactor, checkpoint, incrementalVacuum, pagesToVacuum, spaceInfo } from './compaction.js';
 
 export type StoreLog = (msg: string, fields?: object) => void;
 
@@ -40,20 +59,37 @@ export interface SqliteStoreOptions {
   log?: StoreLog;
   /** fsync every commit (synchronous=FULL). Default false; see the comment at the top of this file. */
   fsync?: boolean;
-  /** Log rows visited per compaction transaction (each one holds the thread). Default 1000. */
+  /** Revisions deleted per compaction transaction (each one holds the thread). Default 250 (~1.5 ms for 1 KiB values). */
   compactBatchRows?: number;
-  /** Pages returned per incremental_vacuum step. Default 128 (512 KiB at 4 KiB pages). */
+  /** Pages returned per incremental_vacuum step (each one holds the thread). Default 32 (~0.5 ms). */
   vacuumStepPages?: number;
-  /** After compaction, truncate the WAL if no write happened for this long. Default 1000 ms. */
+  /**
+   * After this long without a write, truncate the WAL to zero bytes and return surplus free
+   * pages to the file system. Default 1000 ms.
+   */
   idleCheckpointMs?: number;
   /** Log revisions scanned per watch-replay step (each step holds the thread). Default 2000. */
   watchReplayChunk?: number;
   /**
-   * WAL pages after which the committing write checkpoints (wal_autocheckpoint). Smaller keeps
-   * the -wal file smaller but fsyncs the database more often; each commit adds ~3 pages.
-   * Default 1000 (about 4 MiB).
+   * WAL pages after which the committing transaction checkpoints (wal_autocheckpoint). Each
+   * checkpoint copies at most this many pages into the database, so this bounds both the -wal
+   * file and the pause a checkpoint causes; smaller means more checkpoints, each with two
+   * fsyncs (WAL, then database). Default: 4 MiB worth of pages (1024 at 4 KiB). A create
+   * writes ~4 pages, so with 8 KiB pages and a 0.5-2 MiB WAL a checkpoint (two fsyncs, ~3 ms on
+   * this disk) came every 16-64 commits and cut single-writer creates 2-3× (bench/storage-write.ts).
+   * The -wal file is truncated to zero once idle, so this only costs space during bursts.
    */
   walAutocheckpointPages?: number;
+  /**
+   * Page size of a new file. Default 4096. 8192 packs ~1 KiB objects 7 to a page instead of 3
+   * (settled churn file 2.5× live instead of 2.8×) but doubles the WAL bytes every commit
+   * writes, hence checkpoints (fsyncs) per write; measured slower for single-writer creates.
+   */
+  pageSize?: number;
+  /** SQLite page cache in KiB. Default 32768 (32 MiB). */
+  cacheKiB?: number;
+  /** At most this many queued writes share one transaction. Default 128. */
+  maxBatch?: number;
   /** Clock for the idle test above. */
   now?: () => number;
 }
@@ -61,9 +97,11 @@ export interface SqliteStoreOptions {
 export interface SqliteStoreStats {
   /** Successful writes since open. */
   writes: number;
+  /** Write transactions committed since open (writes / commits = mean group-commit batch). */
+  commits: number;
   /** compact() calls that advanced the compacted revision. */
   compactions: number;
-  /** Log rows removed by compaction since open. */
+  /** History rows removed by compaction since open. */
   compactedRows: number;
   /** Pages returned to the file system by incremental vacuum since open. */
   vacuumedPages: number;
@@ -89,29 +127,52 @@ export interface SqliteStore extends Store {
   stats(): SqliteStoreStats;
 }
 
-interface LogRow {
-  rev: number;
-  key: string;
-  create_rev: number;
-  prev_rev: number;
-  deleted: number;
-  value: string;
-}
-
-interface ChangeRow extends LogRow {
-  p_value: string | null;
-  p_create_rev: number | null;
-}
-
-const COLS = 'l.rev, l.key, l.create_rev, l.prev_rev, l.deleted, l.value';
-
 export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   return new SqliteStoreImpl(opts);
 }
 
-function toKv(r: LogRow): KeyValue {
-  return { key: r.key, value: r.value, createRevision: r.create_rev, modRevision: r.rev };
+interface KvRow {
+  id: number;
+  key: string;
+  create_rev: number;
+  mod_rev: number;
+  value: string;
 }
+
+interface HistRow {
+  rev: number;
+  key: string;
+  kind: number;
+  prev_create_rev: number | null;
+  prev_mod_rev: number | null;
+  prev_value: string | null;
+  /** The value the write at rev produced (puts only), wherever it lives now. */
+  value: string | null;
+}
+
+type WriteOp =
+  | { kind: 'create'; key: string; value: string }
+  | { kind: 'update'; key: string; value: string; expected: number }
+  | { kind: 'delete'; key: string; expected: number | undefined };
+
+interface Pending {
+  op: WriteOp;
+  resolve(kv: KeyValue): void;
+  reject(err: Error): void;
+  /** Set inside the transaction. */
+  event?: WatchEvent;
+  error?: Error;
+}
+
+const toKv = (r: { key: string; value: string; create_rev: number; mod_rev: number }): KeyValue => ({
+  key: r.key,
+  value: r.value,
+  createRevision: r.create_rev,
+  modRevision: r.mod_rev,
+});
+
+const isPreconditionError = (e: unknown): e is Error =>
+  e instanceof KeyExistsError || e instanceof KeyNotFoundError || e instanceof ConflictError;
 
 // SQLite orders every TEXT value before every BLOB, so an empty BLOB is an upper bound above all
 // keys; using it keeps one statement (and an index range scan) for bounded and unbounded prefixes.
@@ -120,71 +181,122 @@ const upperBound = (prefix: string): string | Buffer => prefixEnd(prefix) ?? NO_
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+const KV_COLS = 'id, key, create_rev, mod_rev, value';
+const DEFAULT_WAL_BYTES = 4 * 1024 * 1024;
+
 class SqliteStoreImpl implements SqliteStore {
   readonly path: string;
   private readonly db: Db;
   private readonly log: StoreLog;
   private readonly hub: WatchHub;
-  private readonly compactor: LogCompactor;
+  private readonly compactor: HistCompactor;
   private readonly batchRows: number;
   private readonly vacuumStep: number;
   private readonly idleCheckpointMs: number;
+  private readonly maxBatch: number;
   private readonly now: () => number;
   private readonly q;
-  /** The current revision; only changed after a commit, on this thread. */
+  private readonly commitBatch: Database.Transaction<(batch: Pending[]) => void>;
+  /** The current (committed) revision; only changed after a commit, on this thread. */
   private rev: number;
   private compacted: number;
+  private liveKeys: number;
   private closed = false;
   private lastWriteAt = 0;
-  /** Serialises compact() calls. */
-  private compacting: Promise<void> = Promise.resolve();
-  private readonly counters = { writes: 0, compactions: 0, compactedRows: 0, vacuumedPages: 0, walTruncations: 0 };
+  private queue: Pending[] = [];
+  private flushScheduled = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** Serialises compaction and idle maintenance (both vacuum in steps). */
+  private maintenance: Promise<void> = Promise.resolve();
+  private readonly counters = { writes: 0, commits: 0, compactions: 0, compactedRows: 0, vacuumedPages: 0, walTruncations: 0 };
 
   constructor(opts: SqliteStoreOptions) {
     this.path = opts.path;
     this.log = opts.log ?? (() => {});
-    this.batchRows = opts.compactBatchRows ?? 1000;
-    this.vacuumStep = opts.vacuumStepPages ?? 128;
+    this.batchRows = opts.compactBatchRows ?? 250;
+    this.vacuumStep = opts.vacuumStepPages ?? 32;
     this.idleCheckpointMs = opts.idleCheckpointMs ?? 1000;
+    this.maxBatch = Math.max(1, opts.maxBatch ?? 128);
     this.now = opts.now ?? Date.now;
-    const db = (this.db = openDb({ path: opts.path, fsync: opts.fsync ?? false, log: this.log }));
-    db.pragma(`wal_autocheckpoint = ${opts.walAutocheckpointPages ?? 1000}`);
+    const db = (this.db = openDb({
+      path: opts.path,
+      fsync: opts.fsync ?? false,
+      pageSize: opts.pageSize ?? 4096,
+      cacheKiB: opts.cacheKiB ?? 32768,
+      log: this.log,
+    }));
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    const walPages = opts.walAutocheckpointPages ?? Math.max(16, Math.round(DEFAULT_WAL_BYTES / pageSize));
+    db.pragma(`wal_autocheckpoint = ${walPages}`);
+    // When a checkpoint lets the WAL restart, cut a -wal file that one burst made larger back to
+    // the checkpoint size, so a burst does not leave a large file behind for ever.
+    db.pragma(`journal_size_limit = ${walPages * pageSize}`);
     this.q = {
-      live: db.prepare(`SELECT ${COLS} FROM kv JOIN log l ON l.rev = kv.rev WHERE kv.key = ?`),
-      at: db.prepare(`SELECT ${COLS} FROM log l WHERE l.key = ? AND l.rev <= ? ORDER BY l.rev DESC LIMIT 1`),
-      insertLog: db.prepare(
-        'INSERT INTO log (rev, key, create_rev, prev_rev, deleted, value) VALUES (?, ?, ?, ?, ?, ?)',
+      live: db.prepare(`SELECT ${KV_COLS} FROM kv WHERE key = ?`),
+      insertKv: db.prepare('INSERT INTO kv (key, create_rev, mod_rev, value) VALUES (?, ?, ?, ?)'),
+      updateKv: db.prepare('UPDATE kv SET mod_rev = ?, value = ? WHERE id = ?'),
+      deleteKv: db.prepare('DELETE FROM kv WHERE id = ?'),
+      insertHist: db.prepare(
+        'INSERT INTO hist (rev, key, kind, prev_create_rev, prev_mod_rev, prev_value) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      insertKv: db.prepare('INSERT INTO kv (key, rev) VALUES (?, ?)'),
-      updateKv: db.prepare('UPDATE kv SET rev = ? WHERE key = ?'),
-      deleteKv: db.prepare('DELETE FROM kv WHERE key = ?'),
+      // The first write to key after @rev: its superseded value is the key's value at @rev.
+      nextWrite: db.prepare(
+        'SELECT kind, prev_create_rev, prev_mod_rev, prev_value FROM hist WHERE key = ? AND rev > ? ORDER BY rev LIMIT 1',
+      ),
       listLive: db.prepare(
-        `SELECT ${COLS} FROM kv JOIN log l ON l.rev = kv.rev
-         WHERE kv.key >= @start AND kv.key < @end ORDER BY kv.key LIMIT @limit`,
+        `SELECT ${KV_COLS} FROM kv WHERE key >= @start AND key < @end ORDER BY key LIMIT @limit`,
       ),
-      // History: the newest row per key at or below @rev, skipping keys whose newest row there
-      // is a deletion. Only used for reads at an old revision (the watch cache serves recent ones).
+      // A key's value at @rev is its current value if that is no newer than @rev, otherwise the
+      // value superseded by its first write after @rev (none if that write was a create). The
+      // two halves never hold the same key.
       listAt: db.prepare(
-        `SELECT ${COLS} FROM log l
-         WHERE l.key >= @start AND l.key < @end AND l.rev <= @rev AND l.deleted = 0
-           AND NOT EXISTS (SELECT 1 FROM log n WHERE n.key = l.key AND n.rev > l.rev AND n.rev <= @rev)
-         ORDER BY l.key LIMIT @limit`,
+        `SELECT key, create_rev, mod_rev, value FROM kv
+           WHERE key >= @start AND key < @end AND mod_rev <= @rev
+         UNION ALL
+         SELECT h.key, h.prev_create_rev, h.prev_mod_rev, h.prev_value FROM hist h
+           WHERE h.key >= @start AND h.key < @end AND h.rev > @rev AND h.kind <> ${KIND_CREATE}
+             AND NOT EXISTS (SELECT 1 FROM hist e WHERE e.key = h.key AND e.rev > @rev AND e.rev < h.rev)
+         ORDER BY 1 LIMIT @limit`,
       ),
       count: db.prepare('SELECT count(*) AS n FROM kv WHERE key >= @start AND key < @end'),
       countAll: db.prepare('SELECT count(*) AS n FROM kv'),
-      // "+l.key" keeps the planner on the rev (rowid) range instead of the key index.
+      // Events in (from, to] under [start, end). A put's value lives in kv if it is still current,
+      // else in the key's next hist row. "+h.key" keeps the planner on the rev (rowid) range.
       changes: db.prepare(
-        `SELECT ${COLS}, p.value AS p_value, p.create_rev AS p_create_rev
-         FROM log l LEFT JOIN log p ON p.rev = l.prev_rev AND l.prev_rev > 0
-         WHERE l.rev > @from AND l.rev <= @to AND +l.key >= @start AND +l.key < @end
-         ORDER BY l.rev`,
+        `SELECT h.rev, h.key, h.kind, h.prev_create_rev, h.prev_mod_rev, h.prev_value,
+           CASE WHEN h.kind = ${KIND_DELETE} THEN NULL ELSE coalesce(
+             (SELECT c.value FROM kv c WHERE c.key = h.key AND c.mod_rev = h.rev),
+             (SELECT n.prev_value FROM hist n WHERE n.key = h.key AND n.rev > h.rev ORDER BY n.rev LIMIT 1)
+           ) END AS value
+         FROM hist h
+         WHERE h.rev > @from AND h.rev <= @to AND +h.key >= @start AND +h.key < @end
+         ORDER BY h.rev`,
       ),
-      maxRev: db.prepare('SELECT max(rev) AS r FROM log'),
+      maxHistRev: db.prepare('SELECT max(rev) AS r FROM hist'),
+      maxKvRev: db.prepare('SELECT max(mod_rev) AS r FROM kv'),
     };
-    this.compactor = new LogCompactor(db);
+    this.commitBatch = db.transaction((batch: Pending[]) => {
+      let rev = this.rev;
+      for (const p of batch) {
+        try {
+          p.event = this.apply(p.op, rev + 1);
+          rev++;
+        } catch (err) {
+          // Preconditions are checked before anything is written, so a failed write leaves no
+          // trace and the others in the batch go on; anything else aborts the whole batch.
+          if (!isPreconditionError(err)) throw err;
+          p.error = err;
+        }
+      }
+    });
+    this.compactor = new HistCompactor(db);
     this.compacted = getMeta(db, 'compacted') ?? 0;
-    const maxRev = (this.q.maxRev.get() as { r: number | null }).r ?? 0;
-    this.rev = Math.max(maxRev, this.compacted);
+    // Every write leaves a hist row at its revision until compacted; compaction never goes
+    // above the current revision, so this recovers the revision even if the newest row is gone.
+    const maxHist = (this.q.maxHistRev.get() as { r: number | null }).r ?? 0;
+    const maxKv = (this.q.maxKvRev.get() as { r: number | null }).r ?? 0;
+    this.rev = Math.max(maxHist, maxKv, this.compacted);
+    this.liveKeys = (this.q.countAll.get() as { n: number }).n;
     this.hub = new WatchHub({
       readChanges: (from, to, start, end) => this.readChanges(from, to, start, end),
       currentRevision: () => this.rev,
@@ -208,12 +320,15 @@ class SqliteStoreImpl implements SqliteStore {
   async get(key: string, revision?: number): Promise<KeyValue | undefined> {
     this.checkOpen();
     if (!revision) {
-      const r = this.q.live.get(key) as LogRow | undefined;
+      const r = this.q.live.get(key) as KvRow | undefined;
       return r && toKv(r);
     }
     this.checkReadable(revision);
-    const r = this.q.at.get(key, revision) as LogRow | undefined;
-    return r && !r.deleted ? toKv(r) : undefined;
+    const cur = this.q.live.get(key) as KvRow | undefined;
+    if (cur && cur.mod_rev <= revision) return toKv(cur);
+    const next = this.q.nextWrite.get(key, revision) as Omit<HistRow, 'rev' | 'key' | 'value'> | undefined;
+    if (!next || next.kind === KIND_CREATE) return undefined;
+    return { key, value: next.prev_value as string, createRevision: next.prev_create_rev as number, modRevision: next.prev_mod_rev as number };
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
@@ -223,16 +338,16 @@ class SqliteStoreImpl implements SqliteStore {
     const end = upperBound(prefix);
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     const sqlLimit = limit ? limit + 1 : -1;
-    let rows: LogRow[];
+    let rows: KvRow[];
     let revision: number;
     if (opts.revision !== undefined && opts.revision > 0) this.checkReadable(opts.revision);
-    // A read at the current revision is a current read: use kv, not the history scan.
+    // A read at the current revision is a current read: use kv alone.
     if (!opts.revision || opts.revision === this.rev) {
       revision = this.rev;
-      rows = this.q.listLive.all({ start, end, limit: sqlLimit }) as LogRow[];
+      rows = this.q.listLive.all({ start, end, limit: sqlLimit }) as KvRow[];
     } else {
       revision = opts.revision;
-      rows = this.q.listAt.all({ start, end, rev: revision, limit: sqlLimit }) as LogRow[];
+      rows = this.q.listAt.all({ start, end, rev: revision, limit: sqlLimit }) as KvRow[];
     }
     const more = limit > 0 && rows.length > limit;
     if (more) rows.length = limit;
@@ -241,57 +356,20 @@ class SqliteStoreImpl implements SqliteStore {
 
   async count(prefix: string): Promise<number> {
     this.checkOpen();
-    const row = (prefix === '' ? this.q.countAll.get() : this.q.count.get({ start: prefix, end: upperBound(prefix) })) as {
-      n: number;
-    };
-    return row.n;
+    if (prefix === '') return this.liveKeys;
+    return (this.q.count.get({ start: prefix, end: upperBound(prefix) }) as { n: number }).n;
   }
 
-  async create(key: string, value: string): Promise<KeyValue> {
-    this.checkOpen();
-    const rev = this.rev + 1;
-    this.db
-      .transaction(() => {
-        if (this.q.live.get(key)) throw new KeyExistsError(key);
-        this.q.insertLog.run(rev, key, rev, 0, 0, value);
-        this.q.insertKv.run(key, rev);
-      })
-      .immediate();
-    const kv: KeyValue = { key, value, createRevision: rev, modRevision: rev };
-    this.committed(rev, { type: 'put', kv });
-    return kv;
+  create(key: string, value: string): Promise<KeyValue> {
+    return this.enqueue({ kind: 'create', key, value });
   }
 
-  async update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
-    this.checkOpen();
-    const rev = this.rev + 1;
-    const prev = this.db
-      .transaction(() => {
-        const cur = this.current(key, expectedModRevision);
-        this.q.insertLog.run(rev, key, cur.create_rev, cur.rev, 0, value);
-        this.q.updateKv.run(rev, key);
-        return cur;
-      })
-      .immediate();
-    const kv: KeyValue = { key, value, createRevision: prev.create_rev, modRevision: rev };
-    this.committed(rev, { type: 'put', kv, prevKv: toKv(prev) });
-    return kv;
+  update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
+    return this.enqueue({ kind: 'update', key, value, expected: expectedModRevision });
   }
 
-  async delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
-    this.checkOpen();
-    const rev = this.rev + 1;
-    const prev = this.db
-      .transaction(() => {
-        const cur = this.current(key, expectedModRevision);
-        this.q.insertLog.run(rev, key, cur.create_rev, cur.rev, 1, cur.value);
-        this.q.deleteKv.run(key);
-        return cur;
-      })
-      .immediate();
-    const kv: KeyValue = { key, value: prev.value, createRevision: prev.create_rev, modRevision: rev };
-    this.committed(rev, { type: 'delete', kv, prevKv: toKv(prev) });
-    return kv;
+  delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
+    return this.enqueue({ kind: 'delete', key, expected: expectedModRevision });
   }
 
   watch(prefix: string, opts: WatchOptions): Watcher {
@@ -300,9 +378,9 @@ class SqliteStoreImpl implements SqliteStore {
   }
 
   compact(revision: number): Promise<void> {
-    const run = this.compacting.then(() => this.compactNow(revision));
+    const run = this.maintenance.then(() => this.compactNow(revision));
     // A failed compaction must not wedge later ones.
-    this.compacting = run.catch(() => {});
+    this.maintenance = run.catch(() => {});
     return run;
   }
 
@@ -321,19 +399,98 @@ class SqliteStoreImpl implements SqliteStore {
       dbBytes: space.pageCount * space.pageSize,
       walBytes,
       freeBytes: space.freePages * space.pageSize,
-      keys: this.closed ? 0 : (this.q.countAll.get() as { n: number }).n,
+      keys: this.closed ? 0 : this.liveKeys,
       watchers: this.hub.size,
     };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // Writes already queued were accepted: commit them before closing.
+    while (this.queue.length > 0) this.flush();
     this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     this.hub.closeAll(new Error('storage is closed'));
     // Let an in-flight compaction notice `closed` and stop between batches.
-    await this.compacting;
+    await this.maintenance;
     this.db.close();
     this.log('sqlite store closed', { path: this.path, revision: this.rev });
+  }
+
+  // ---- writes ----
+
+  private enqueue(op: WriteOp): Promise<KeyValue> {
+    if (this.closed) return Promise.reject(new Error('storage is closed'));
+    return new Promise<KeyValue>((resolve, reject) => {
+      this.queue.push({ op, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => {
+          this.flushScheduled = false;
+          this.flush();
+        });
+      }
+    });
+  }
+
+  /** Commits up to maxBatch queued writes in one transaction, then publishes and settles them. */
+  private flush(): void {
+    if (this.queue.length === 0 || this.closed) return;
+    const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
+    this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
+    if (this.queue.length > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
+    }
+    try {
+      this.commitBatch.immediate(batch);
+    } catch (err) {
+      // Rolled back: nothing in the batch happened.
+      for (const p of batch) p.reject(err as Error);
+      return;
+    }
+    this.counters.commits++;
+    // Committed: advance the revision and publish in revision order before any caller resumes.
+    for (const p of batch) {
+      if (!p.event) continue;
+      this.rev = p.event.kv.modRevision;
+      this.counters.writes++;
+      if (p.op.kind === 'create') this.liveKeys++;
+      else if (p.op.kind === 'delete') this.liveKeys--;
+      this.hub.publish(p.event);
+    }
+    this.lastWriteAt = this.now();
+    this.armIdleTimer();
+    for (const p of batch) {
+      if (p.event) p.resolve(p.event.kv);
+      else p.reject(p.error as Error);
+    }
+  }
+
+  /** Applies one write at revision rev inside the batch transaction; returns its event. */
+  private apply(op: WriteOp, rev: number): WatchEvent {
+    const { key } = op;
+    if (op.kind === 'create') {
+      if (this.q.live.get(key)) throw new KeyExistsError(key);
+      this.q.insertKv.run(key, rev, rev, op.value);
+      this.q.insertHist.run(rev, key, KIND_CREATE, null, null, null);
+      return { type: 'put', kv: { key, value: op.value, createRevision: rev, modRevision: rev } };
+    }
+    const cur = this.q.live.get(key) as KvRow | undefined;
+    if (!cur) throw new KeyNotFoundError(key);
+    if (op.expected !== undefined && cur.mod_rev !== op.expected) throw new ConflictError(key, toKv(cur));
+    const prevKv = toKv(cur);
+    if (op.kind === 'update') {
+      this.q.insertHist.run(rev, key, KIND_UPDATE, cur.create_rev, cur.mod_rev, cur.value);
+      this.q.updateKv.run(rev, op.value, cur.id);
+      return { type: 'put', kv: { key, value: op.value, createRevision: cur.create_rev, modRevision: rev }, prevKv };
+    }
+    this.q.insertHist.run(rev, key, KIND_DELETE, cur.create_rev, cur.mod_rev, cur.value);
+    this.q.deleteKv.run(cur.id);
+    return { type: 'delete', kv: { key, value: cur.value, createRevision: cur.create_rev, modRevision: rev }, prevKv };
   }
 
   // ---- internals ----
@@ -347,38 +504,27 @@ class SqliteStoreImpl implements SqliteStore {
     if (revision < this.compacted) throw new CompactedError(revision, this.compacted);
   }
 
-  /** The live row for key, checking the precondition; call inside the write transaction. */
-  private current(key: string, expectedModRevision: number | undefined): LogRow {
-    const cur = this.q.live.get(key) as LogRow | undefined;
-    if (!cur) throw new KeyNotFoundError(key);
-    if (expectedModRevision !== undefined && cur.rev !== expectedModRevision) throw new ConflictError(key, toKv(cur));
-    return cur;
-  }
-
-  /** After a commit: advance the revision and hand the event to watchers (delivered later). */
-  private committed(rev: number, event: WatchEvent): void {
-    this.rev = rev;
-    this.counters.writes++;
-    this.lastWriteAt = this.now();
-    this.hub.publish(event);
-  }
-
   private readChanges(from: number, to: number, start: string, end: string | undefined): WatchEvent[] {
-    const rows = this.q.changes.all({ from, to, start, end: end ?? NO_UPPER_BOUND }) as ChangeRow[];
+    const rows = this.q.changes.all({ from, to, start, end: end ?? NO_UPPER_BOUND }) as HistRow[];
     return rows.map((r): WatchEvent => {
-      if (r.deleted) {
-        return {
-          type: 'delete',
-          kv: toKv(r),
-          prevKv: { key: r.key, value: r.value, createRevision: r.create_rev, modRevision: r.prev_rev },
-        };
+      if (r.kind === KIND_CREATE) {
+        return { type: 'put', kv: { key: r.key, value: this.putValue(r), createRevision: r.rev, modRevision: r.rev } };
       }
-      const ev: WatchEvent = { type: 'put', kv: toKv(r) };
-      if (r.prev_rev > 0 && r.p_value !== null) {
-        ev.prevKv = { key: r.key, value: r.p_value, createRevision: r.p_create_rev as number, modRevision: r.prev_rev };
-      }
-      return ev;
+      const prevKv: KeyValue = {
+        key: r.key,
+        value: r.prev_value as string,
+        createRevision: r.prev_create_rev as number,
+        modRevision: r.prev_mod_rev as number,
+      };
+      if (r.kind === KIND_DELETE) return { type: 'delete', kv: { ...prevKv, modRevision: r.rev }, prevKv };
+      return { type: 'put', kv: { key: r.key, value: this.putValue(r), createRevision: prevKv.createRevision, modRevision: r.rev }, prevKv };
     });
+  }
+
+  private putValue(r: HistRow): string {
+    // Unreachable unless the file is corrupt: a put's value is current or superseded later.
+    if (r.value === null) throw new Error(`storage: the value written at revision ${r.rev} (${r.key}) is missing`);
+    return r.value;
   }
 
   private async compactNow(revision: number): Promise<void> {
@@ -395,7 +541,7 @@ class SqliteStoreImpl implements SqliteStore {
     let deleted = 0;
     for (;;) {
       if (this.closed) return;
-      const step = this.compactor.step(this.compacted, this.rev, this.batchRows);
+      const step = this.compactor.step(this.compacted, this.batchRows);
       deleted += step.deleted;
       this.counters.compactedRows += step.deleted;
       if (step.finished) break;
@@ -405,23 +551,53 @@ class SqliteStoreImpl implements SqliteStore {
     this.log('compacted', { revision: this.compacted, deletedRows: deleted, vacuumedPages: vacuumed, ms: this.now() - started });
   }
 
-  /** Returns surplus free pages to the file system in small steps, then shrinks the WAL if idle. */
+  private idle(): boolean {
+    return this.now() - this.lastWriteAt >= this.idleCheckpointMs && this.queue.length === 0;
+  }
+
+  /**
+   * Returns surplus free pages to the file system in small steps; when idle, also truncates the
+   * WAL. While writes go on, a quarter of the file is kept free: churn refills freed history
+   * pages, and returning them would only move pages around to grow the file again.
+   */
   private async reclaimSpace(): Promise<number> {
     let vacuumed = 0;
     for (;;) {
       if (this.closed) return vacuumed;
-      const info = spaceInfo(this.db);
-      const n = Math.min(this.vacuumStep, pagesToVacuum(info));
+      const n = Math.min(this.vacuumStep, pagesToVacuum(spaceInfo(this.db), this.idle() ? 0 : 0.25, 16));
       if (n <= 0) break;
       incrementalVacuum(this.db, n);
       vacuumed += n;
       this.counters.vacuumedPages += n;
       await yieldToLoop();
     }
-    if (!this.closed && this.now() - this.lastWriteAt >= this.idleCheckpointMs) {
+    if (!this.closed && this.idle()) {
       const r = checkpoint(this.db, true);
       if (!r.busy) this.counters.walTruncations++;
     }
     return vacuumed;
+  }
+
+  /** Schedules idle maintenance for when writes have stopped for idleCheckpointMs. */
+  private armIdleTimer(): void {
+    if (this.idleTimer || this.closed) return;
+    const fire = (): void => {
+      this.idleTimer = undefined;
+      if (this.closed) return;
+      const wait = this.lastWriteAt + this.idleCheckpointMs - this.now();
+      if (wait > 0 || this.queue.length > 0) {
+        this.idleTimer = setTimeout(fire, Math.max(1, wait));
+        this.idleTimer.unref();
+        return;
+      }
+      const run = this.maintenance.then(() => this.reclaimSpace());
+      this.maintenance = run.then(
+        () => {},
+        (err: unknown) => this.log('idle maintenance failed', { err: String(err) }),
+      );
+    };
+    this.idleTimer = setTimeout(fire, this.idleCheckpointMs);
+    // Maintenance alone must not keep the process alive.
+    this.idleTimer.unref();
   }
 }

@@ -1,0 +1,19 @@
+// metav1.Time's JSON form: RFC 3339 in UTC with whole seconds.
+export function formatTime(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * The hex UnixNano suffix of event names (`<object>.<hex>`). Our clock has millisecond resolution,
+ * so within one millisecond the nanoseconds are counted up, process-wide: two events (plain or
+ * aggregated, from any recorder here) never share a name — a shared name would make the second
+ * create fail with AlreadyExists and the event vanish.
+ */
+let lastNanos = 0n;
+
+export function nextNameSuffix(ms: number): string {
+  let n = BigInt(Math.floor(ms)) * 1_000_000n;
+  if (n <= lastNanos) n = lastNanos + 1n;
+  lastNanos = n;
+  return n.toString(16);
+}

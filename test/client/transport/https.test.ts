@@ -1,0 +1,212 @@
+// The HTTPS transport against the real API server (startTestCluster: the `k8ts server` pipeline
+// on a loopback port with its generated PKI and kubeconfig): HTTP/2 and HTTP/1.1, one HTTP/2
+// session for many watches, the server's stream limit, TLS options, rotated token files, and a
+// server that goes away mid-watch.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createSecureServer, type ServerHttp2Stream } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SelfSubjectReview } from 'kubernetes-types/authentication/v1.js';
+import { loadConfig } from '../../../src/client/kubeconfig/load.js';
+import type { ClientConfig } from '../../../src/client/kubeconfig/client-config.js';
+import { Client } from '../../../src/client/rest/client.js';
+import { resources } from '../../../src/client/rest/builtin-resources.js';
+import { isUnauthorized } from '../../../src/client/rest/errors.js';
+import { readAll } from '../../../src/client/rest/request.js';
+import { HttpsTransport } from '../../../src/client/transport/https.js';
+import { WatchConnectionError } from '../../../src/client/watch/decoder.js';
+import type { WatchStream } from '../../../src/client/types.js';
+import { startTestCluster, type TestCluster } from '../../helpers/cluster.js';
+
+let cluster: TestCluster;
+let clusterClosed = false;
+let config: ClientConfig;
+const tmp = mkdtempSync(join(tmpdir(), 'k8ts-https-'));
+
+before(async () => {
+  cluster = await startTestCluster();
+  config = loadConfig({ kubeconfig: cluster.kubeconfig, env: {} });
+});
+after(async () => {
+  if (!clusterClosed) await cluster.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function whoAmI(client: Client): Promise<string | undefined> {
+  const review = await client.requestJSON<SelfSubjectReview>({
+    method: 'POST',
+    path: '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+    body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }),
+  });
+  return review.status?.userInfo?.username;
+}
+
+for (const http1 of [false, true]) {
+  const proto = http1 ? 'HTTP/1.1' : 'HTTP/2';
+  test(`over ${proto} with the kubeconfig's client certificate: create, get, list and delete a ConfigMap as the admin user`, async () => {
+    const client = Client.fromConfig(config, { http1 });
+    assert.equal((client.transport as HttpsTransport).protocol, http1 ? 'http/1.1' : 'h2');
+    const cms = client.resource(resources.configMaps);
+    const name = `https-${http1 ? 'h1' : 'h2'}`;
+    await cms.create({ metadata: { name }, data: { proto } });
+    assert.equal((await cms.get(name)).data?.proto, proto);
+    assert.ok((await cms.list({ namespace: 'default' })).items.some((i) => i.metadata?.name === name));
+    await cms.delete(name);
+    assert.notEqual(await whoAmI(client), 'system:anonymous');
+    if (!http1) assert.equal((client.transport as HttpsTransport).sessionCount, 1);
+    await client.close();
+  });
+}
+
+test('the kubeconfig user is who the server sees (client certificate CN)', async () => {
+  const client = Client.fromConfig(config);
+  const user = await whoAmI(client);
+  const viaKubectl = JSON.parse(await cluster.kubectlOk(['auth', 'whoami', '-o', 'json'])) as SelfSubjectReview;
+  assert.equal(user, viaKubectl.status?.userInfo?.username);
+  await client.close();
+});
+
+test('a hundred concurrent watches share one HTTP/2 session and each sees the same event', async () => {
+  const client = Client.fromConfig(config);
+  const cms = client.resource(resources.configMaps, 'default');
+  const rv = (await cms.list()).metadata.resourceVersion;
+  const watches: WatchStream[] = await Promise.all(Array.from({ length: 100 }, () => cms.watch({ resourceVersion: rv })));
+  assert.equal((client.transport as HttpsTransport).sessionCount, 1);
+  await cms.create({ metadata: { name: 'fan-out' } });
+  const firsts = await Promise.all(
+    watches.map(async (w) => {
+      for await (const e of w) {
+        w.stop();
+        return `${e.type} ${e.object.metadata?.name}`;
+      }
+      return 'ended';
+    }),
+  );
+  assert.deepEqual(new Set(firsts), new Set(['ADDED fan-out']));
+  assert.equal((client.transport as HttpsTransport).sessionCount, 1);
+  await cms.delete('fan-out');
+  await client.close();
+});
+
+test("requests beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait for a free stream instead of being refused", async () => {
+  const limit = 2;
+  const held: ServerHttp2Stream[] = [];
+  let open = 0;
+  let maxOpen = 0;
+  const server = createSecureServer({ cert: cluster.server.pki.servingCertPem, key: cluster.server.pki.servingKeyPem, settings: { maxConcurrentStreams: limit } });
+  server.on('stream', (stream) => {
+    open++;
+    maxOpen = Math.max(maxOpen, open);
+    stream.on('close', () => open--);
+    held.push(stream);
+    // Answer in batches of `limit`: a client that opened more streams would have them refused.
+    if (held.length === limit) for (const s of held.splice(0)) s.respond({ ':status': 200 }), s.end('{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const t = new HttpsTransport({ server: `https://127.0.0.1:${port}`, ca: cluster.server.pki.caCertPem, insecure: false, namespace: 'default' });
+  const answers = await Promise.all(Array.from({ length: 6 }, () => t.request({ method: 'GET', path: '/x' }).then(async (r) => (await readAll(r.body), r.status))));
+  assert.deepEqual(answers, [200, 200, 200, 200, 200, 200]);
+  assert.equal(maxOpen, limit);
+  assert.equal(t.sessionCount, 1);
+  await t.close();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+test('after the server sends GOAWAY and drops the session, the next request opens a new session', async () => {
+  const server = createSecureServer({ cert: cluster.server.pki.servingCertPem, key: cluster.server.pki.servingKeyPem });
+  const sessions: Array<{ goaway(): void; destroy(): void }> = [];
+  server.on('session', (s) => sessions.push(s));
+  server.on('stream', (stream) => {
+    stream.respond({ ':status': 200 });
+    stream.end(String(sessions.length));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const t = new HttpsTransport({ server: `https://127.0.0.1:${port}`, ca: cluster.server.pki.caCertPem, insecure: false, namespace: 'default' });
+  const get = async () => (await readAll((await t.request({ method: 'GET', path: '/' })).body)).toString();
+  assert.equal(await get(), '1');
+  const closed = new Promise((resolve) => server.once('session', resolve));
+  sessions[0].goaway();
+  sessions[0].destroy();
+  // The client may still be learning that the session is gone; a GET is idempotent, so retry
+  // only the race itself (a reset), never a wrong answer.
+  let answer: string | undefined;
+  for (let i = 0; i < 5 && answer === undefined; i++) answer = await get().catch((err: NodeJS.ErrnoException) => (/ECONNRESET|ERR_HTTP2/.test(err.code ?? '') ? undefined : Promise.reject(err)));
+  await closed;
+  assert.equal(answer, '2');
+  await t.close();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+test('a watch the server ends on its own (timeoutSeconds) ends the iteration cleanly over HTTP/2 and HTTP/1.1', async () => {
+  for (const http1 of [false, true]) {
+    const client = Client.fromConfig(config, { http1 });
+    const cms = client.resource(resources.configMaps, 'default');
+    const watch = await cms.watch({ resourceVersion: (await cms.list()).metadata.resourceVersion, timeoutSeconds: 1 });
+    const events: string[] = [];
+    for await (const e of watch) events.push(e.type);
+    assert.deepEqual(events, []);
+    await client.close();
+  }
+});
+
+test('TLS: insecure-skip-tls-verify connects without the CA; without it an unknown CA is refused; tls-server-name is what is verified', async () => {
+  const base = { server: config.server, cert: config.cert, key: config.key, namespace: 'default' };
+  const insecure = Client.fromConfig({ ...base, insecure: true });
+  assert.equal(await whoAmI(insecure), await whoAmI(insecure));
+  await insecure.close();
+
+  const untrusted = Client.fromConfig({ ...base, insecure: false });
+  await assert.rejects(whoAmI(untrusted), (err: NodeJS.ErrnoException) => /certificate/i.test(err.message) || /CERT|SIGNED/.test(err.code ?? ''));
+  await untrusted.close();
+
+  const named = Client.fromConfig({ ...base, ca: config.ca, insecure: false, tlsServerName: 'kubernetes.default.svc' });
+  assert.ok(await whoAmI(named));
+  await named.close();
+  const wrongName = Client.fromConfig({ ...base, ca: config.ca, insecure: false, tlsServerName: 'not-the-server.example' }, { http1: true });
+  await assert.rejects(whoAmI(wrongName), /not-the-server\.example|altnames/i);
+  await wrongName.close();
+});
+
+test('a bearer token file is re-read when it is rotated (atomic rename), as a projected service account token is', async () => {
+  const admin = Client.fromConfig(config);
+  const sa = admin.resource(resources.serviceAccounts, 'default');
+  await sa.create({ metadata: { name: 'robot' } });
+  const token = async () => (await sa.createToken('robot', { spec: { audiences: [] } })).status!.token;
+  const file = join(tmp, 'token');
+  const rotate = (value: string) => {
+    writeFileSync(file + '.new', value);
+    renameSync(file + '.new', file);
+  };
+  rotate(await token());
+  const robot = Client.fromConfig({ server: config.server, ca: config.ca, tokenFile: file, insecure: false, namespace: 'default' });
+  assert.equal(await whoAmI(robot), 'system:serviceaccount:default:robot');
+  rotate('not-a-valid-token');
+  await assert.rejects(whoAmI(robot), (err) => isUnauthorized(err));
+  rotate(await token());
+  assert.equal(await whoAmI(robot), 'system:serviceaccount:default:robot');
+  await robot.close();
+  await admin.close();
+});
+
+// Last: stops the cluster.
+test('when the server goes away, open watches over HTTP/2 and HTTP/1.1 end with a connection error (not a clean end)', async () => {
+  const clients = [Client.fromConfig(config), Client.fromConfig(config, { http1: true })];
+  const pending = await Promise.all(
+    clients.map(async (c) => {
+      const cms = c.resource(resources.configMaps, 'default');
+      const w = await cms.watch({ resourceVersion: (await cms.list()).metadata.resourceVersion });
+      // Wrapped: awaiting the bare promise here would wait for an event that never comes.
+      return { next: w[Symbol.asyncIterator]().next() };
+    }),
+  );
+  const checks = pending.map((p) => assert.rejects(p.next, WatchConnectionError));
+  clusterClosed = true;
+  await cluster.close();
+  await Promise.all(checks);
+  for (const c of clients) await c.close();
+});
