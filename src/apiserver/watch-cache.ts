@@ -21,7 +21,7 @@ export interface CacheEvent {
 }
 
 export interface CacheWatcher {
-  /** Called with every event of the resource, in order; the watcher filters. */
+  /** Called with every event of the resource after `sinceRevision`, in order; the watcher filters. */
   onEvent(ev: CacheEvent): void;
   /** The watch cache stopped (storage watch failed); the watcher must end its stream. */
   onClose(err: Error): void;
@@ -44,7 +44,8 @@ export class ResourceCache {
   private historyHead = 0;
   /** Every event with revision > historyStart is in `history`. */
   private historyStart: number;
-  private readonly watchers = new Set<CacheWatcher>();
+  /** Each watcher with the revision its snapshot (initial state or replay) already covers. */
+  private readonly watchers = new Map<CacheWatcher, number>();
 
   constructor(
     readonly prefix: string,
@@ -60,6 +61,7 @@ export class ResourceCache {
     return this.sortedKeys;
   }
 
+  /** Updates the state and history at once (reads see it); watchers are told later by dispatch(). */
   apply(ev: CacheEvent): void {
     if (ev.type === 'DELETED') {
       this.objects.delete(ev.key);
@@ -77,7 +79,10 @@ export class ResourceCache {
         this.historyHead = 0;
       }
     }
-    for (const w of this.watchers) w.onEvent(ev);
+  }
+
+  dispatch(ev: CacheEvent): void {
+    for (const [w, since] of this.watchers) if (ev.revision > since) w.onEvent(ev);
   }
 
   /** Events with revision > after, oldest first. Throws TooOldResourceVersionError if they left the window. */
@@ -93,13 +98,14 @@ export class ResourceCache {
     return this.history.slice(lo);
   }
 
-  addWatcher(w: CacheWatcher): () => void {
-    this.watchers.add(w);
+  /** Registers a watcher whose own snapshot covers every event up to `sinceRevision`. */
+  addWatcher(w: CacheWatcher, sinceRevision: number): () => void {
+    this.watchers.set(w, sinceRevision);
     return () => this.watchers.delete(w);
   }
 
   closeWatchers(err: Error): void {
-    for (const w of this.watchers) w.onClose(err);
+    for (const w of this.watchers.keys()) w.onClose(err);
     this.watchers.clear();
   }
 
@@ -140,8 +146,13 @@ export class WatchCache {
   private storeWatch: StoreWatcher | undefined;
   private waiters: { revision: number; resolve: () => void }[] = [];
   private failed: Error | undefined;
-  /** The revision of the last event applied. */
+  /** The revision of the last event applied (reads see everything up to it). */
   revision = 0;
+  /** Every event up to this revision has been handed to watchers (what bookmarks may promise). */
+  dispatchedRevision = 0;
+  private pending: { rc: ResourceCache; ev: CacheEvent }[] = [];
+  private readonly expected = new Map<string, { value: string; obj: StoredObject }>();
+  private dispatchScheduled = false;
   private startRevision = 0;
   private readonly capacity: number;
   private readonly replay: number;
@@ -163,6 +174,7 @@ export class WatchCache {
     const initial = at > 0 ? await this.store.list('/registry/', { revision: at }) : { items: [] };
     this.startRevision = at;
     this.revision = at;
+    this.dispatchedRevision = at;
     for (const kv of initial.items) {
       this.resourceFor(resourcePrefixOf(kv.key)).objects.set(kv.key, decodeStored(kv.value, kv.modRevision));
     }
@@ -213,15 +225,53 @@ export class WatchCache {
       // parsed only if the cache somehow lacks it.
       const prevObject = rc.objects.get(ev.kv.key) ?? (ev.prevKv ? decodeStored(ev.prevKv.value, ev.prevKv.modRevision) : undefined);
       const type: EventType = ev.type === 'delete' ? 'DELETED' : prevObject ? 'MODIFIED' : 'ADDED';
-      const object = ev.type === 'delete' && prevObject ? { ...prevObject, metadata: { ...prevObject.metadata, resourceVersion: String(ev.kv.modRevision) } } : decodeStored(ev.kv.value, ev.kv.modRevision);
-      rc.apply({ type, key: ev.kv.key, object, prevObject, revision: ev.kv.modRevision });
+      const object = ev.type === 'delete' && prevObject ? { ...prevObject, metadata: { ...prevObject.metadata, resourceVersion: String(ev.kv.modRevision) } } : this.objectFor(ev.kv.key, ev.kv.value, ev.kv.modRevision);
+      const cacheEvent: CacheEvent = { type, key: ev.kv.key, object, prevObject, revision: ev.kv.modRevision };
+      rc.apply(cacheEvent);
+      this.pending.push({ rc, ev: cacheEvent });
       this.revision = ev.kv.modRevision;
+    }
+    // Fan-out to watchers runs after the current I/O callbacks, so the write that produced these
+    // events is answered before a thousand watchers are served.
+    if (this.pending.length && !this.dispatchScheduled) {
+      this.dispatchScheduled = true;
+      setImmediate(() => this.dispatch());
     }
     if (this.waiters.length) {
       const still: typeof this.waiters = [];
       for (const w of this.waiters) (w.revision <= this.revision ? w.resolve() : still.push(w));
       this.waiters = still;
     }
+  }
+
+  /**
+   * The API server announces the object it is about to write so the cache can keep that object
+   * instead of parsing the stored text back (the write path's largest single cost). The object
+   * is used only if the stored text is exactly what was announced; it must not be modified
+   * after the write (the cache shares it with the response).
+   */
+  expectWrite(key: string, value: string, obj: StoredObject): void {
+    this.expected.set(key, { value, obj });
+  }
+
+  private objectFor(key: string, value: string, modRevision: number): StoredObject {
+    const hint = this.expected.get(key);
+    if (hint) {
+      this.expected.delete(key);
+      if (hint.value === value) {
+        hint.obj.metadata.resourceVersion = String(modRevision);
+        return hint.obj;
+      }
+    }
+    return decodeStored(value, modRevision);
+  }
+
+  private dispatch(): void {
+    this.dispatchScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    for (const { rc, ev } of batch) rc.dispatch(ev);
+    if (batch.length) this.dispatchedRevision = batch[batch.length - 1].ev.revision;
   }
 
   /** Resolves once every write up to `revision` is in the cache (consistent reads from cache). */

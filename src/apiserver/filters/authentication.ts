@@ -17,8 +17,8 @@ export const anonymousUser: UserInfo = { username: 'system:anonymous', groups: [
 
 const certUsers = new WeakMap<object, UserInfo | null>();
 
-function userFromCertificate(socket: TLSSocket): UserInfo | undefined {
-  const cached = certUsers.get(socket);
+function userFromCertificate(socket: TLSSocket, cacheKey: object): UserInfo | undefined {
+  const cached = certUsers.get(cacheKey);
   if (cached !== undefined) return cached ?? undefined;
   let user: UserInfo | null = null;
   if (socket.authorized) {
@@ -31,7 +31,7 @@ function userFromCertificate(socket: TLSSocket): UserInfo | undefined {
       user = { username: cn, groups: [...groups, 'system:authenticated'] };
     }
   }
-  certUsers.set(socket, user);
+  certUsers.set(cacheKey, user);
   return user ?? undefined;
 }
 
@@ -53,9 +53,12 @@ export class Authenticator {
         return undefined;
       }
     }
-    const socket = req.socket as TLSSocket;
+    // HTTP/2's compatibility API hands out a new socket proxy per request: key the cache on the
+    // session (one per connection) so the certificate is parsed once per connection.
+    const session = (req as { stream?: { session?: { socket?: TLSSocket } } }).stream?.session;
+    const socket = (session?.socket ?? req.socket) as TLSSocket;
     if (typeof socket?.getPeerCertificate === 'function') {
-      const user = userFromCertificate(socket);
+      const user = userFromCertificate(socket, session ?? socket);
       if (user) return user;
     }
     return anonymousUser;

@@ -18,6 +18,21 @@ const minRequestTimeoutSeconds = 1800;
 /** A watcher this many events behind is too slow; its watch is ended. */
 const maxQueuedEvents = 100_000;
 
+/**
+ * Every watcher of a resource is handed the same cached object for an event, one after another
+ * in a single dispatch: remembering the last serialization makes the fan-out serialize once.
+ * (One entry, so nothing is retained beyond the event being sent.)
+ */
+let lastObject: object | undefined;
+let lastJSON = '';
+function serializedOnce(obj: StoredObject): string {
+  if (obj !== lastObject) {
+    lastJSON = JSON.stringify(obj);
+    lastObject = obj;
+  }
+  return lastJSON;
+}
+
 export async function handleWatch(r: ResourceRequest): Promise<void> {
   const n = negotiate(r.req.headers.accept, false);
   const extra = r.info.name ? [{ field: 'metadata.name', operator: '=' as const, value: r.info.name }] : undefined;
@@ -133,7 +148,7 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
     {
       event: (type, obj) => {
         lastRevision = Math.max(lastRevision, Number(obj.metadata.resourceVersion));
-        write(() => `{"type":"${type}","object":${JSON.stringify(shape(obj))}}`);
+        write(() => `{"type":"${type}","object":${n.form === 'object' ? serializedOnce(obj) : JSON.stringify(shape(obj))}}`);
       },
       initialEventsDone: (revision) => {
         lastRevision = Math.max(lastRevision, revision);

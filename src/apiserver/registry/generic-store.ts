@@ -265,7 +265,7 @@ export class GenericStore {
       else if (before) sink.event('DELETED', ev.object);
     };
     // Registering and snapshotting happen in one synchronous step, so no event falls between them.
-    const remove = rc.addWatcher({ onEvent: deliver, onClose: () => sink.close() });
+    const remove = rc.addWatcher({ onEvent: deliver, onClose: () => sink.close() }, this.cache.revision);
     if (opts.initialEvents) {
       const keys = rc.keys();
       for (let i = lowerBound(keys, prefix); i < keys.length && keys[i].startsWith(prefix); i++) {
@@ -279,14 +279,15 @@ export class GenericStore {
     return remove;
   }
 
+  /** A revision every watcher has been sent all events up to (safe for bookmarks). */
   get currentRevision(): number {
-    return this.cache.revision;
+    return this.cache.dispatchedRevision;
   }
 
   // ---- create ------------------------------------------------------------------------------
 
-  async create(entry: ResourceEntry, namespace: string, input: KubeObject, ctx: RequestContext): Promise<StoredObject> {
-    const obj = structuredClone(input);
+  /** Creates `obj`, which the store takes over (it is modified and may end up in the watch cache: callers pass a fresh object and do not touch it afterwards). */
+  async create(entry: ResourceEntry, namespace: string, obj: KubeObject, ctx: RequestContext): Promise<StoredObject> {
     const meta = (obj.metadata ??= {});
     if (entry.type.namespaced) meta.namespace = namespace;
     else delete meta.namespace;
@@ -298,6 +299,7 @@ export class GenericStore {
       }
       meta.name = generateName(meta.generateName);
     }
+    const name = meta.name;
     if (meta.resourceVersion) {
       // Upstream: "resourceVersion should not be set on objects to be created"
       throw badRequest('resourceVersion should not be set on objects to be created');
@@ -308,25 +310,30 @@ export class GenericStore {
     delete meta.deletionGracePeriodSeconds;
     delete (meta as Record<string, unknown>).selfLink;
     entry.strategy.defaults?.(obj);
-    if (entry.tracksGeneration) meta.generation = 1;
-    else delete meta.generation;
-    entry.strategy.prepareForCreate?.(obj);
-    await this.admission.admit({ operation: 'CREATE', entry, subresource: '', namespace, name: meta.name, object: obj, ctx });
-    this.validate(entry, obj, undefined);
-    await this.admission.validate({ operation: 'CREATE', entry, subresource: '', namespace, name: meta.name, object: obj, ctx });
+    // Upstream records the creator's ownership of the (defaulted) object before the strategy and
+    // admission add server-set fields (status, allocated IPs, priority), which nobody owns.
     if (!ctx.managedFieldsSet) this.managedFields?.update(entry, undefined, obj, ctx, '');
-    const key = objectKey(entry, namespace, meta.name);
+    // (the tracker may have replaced obj.metadata)
+    if (entry.tracksGeneration) obj.metadata!.generation = 1;
+    else delete obj.metadata!.generation;
+    entry.strategy.prepareForCreate?.(obj);
+    await this.admission.admit({ operation: 'CREATE', entry, subresource: '', namespace, name, object: obj, ctx });
+    this.validate(entry, obj, undefined);
+    await this.admission.validate({ operation: 'CREATE', entry, subresource: '', namespace, name, object: obj, ctx });
+    const key = objectKey(entry, namespace, name);
     if (ctx.dryRun) {
-      if (await this.store.get(key)) throw alreadyExists(entry.gr, meta.name);
+      if (await this.store.get(key)) throw alreadyExists(entry.gr, name);
       return obj as StoredObject;
     }
     try {
-      const kv = await this.store.create(key, serialize(toStorage(entry, obj)));
+      const value = serialize(toStorage(entry, obj));
+      if (!entry.convert) this.cache.expectWrite(key, value, obj as StoredObject);
+      const kv = await this.store.create(key, value);
       // The stored value is exactly `obj`; reuse it instead of parsing it back.
       obj.metadata!.resourceVersion = String(kv.modRevision);
       return obj as StoredObject;
     } catch (err) {
-      if (err instanceof KeyExistsError) throw alreadyExists(entry.gr, meta.name);
+      if (err instanceof KeyExistsError) throw alreadyExists(entry.gr, name);
       throw err;
     }
   }
@@ -361,7 +368,9 @@ export class GenericStore {
         throw notFound(entry.gr, name);
       }
       const current = out(entry, decodeStored(kv.value, kv.modRevision));
-      const proposed = structuredClone(await mutate(structuredClone(current)));
+      // `mutate` must not modify `current` (patches and subresource handlers build new objects);
+      // its result is copied because a caller may return the same object on every retry.
+      const proposed = structuredClone(await mutate(current));
       const wantedRV = proposed.metadata?.resourceVersion;
       if (wantedRV && wantedRV !== current.metadata.resourceVersion) throw staleResourceVersion(entry.gr, name);
       // Built-in kinds allow unconditional updates (upstream AllowUnconditionalUpdate): the write is then based on what was read.
@@ -384,7 +393,9 @@ export class GenericStore {
           this.runAfterDelete(entry, obj);
           return obj;
         }
-        const written = await this.store.update(key, serialize(toStorage(entry, next)), kv.modRevision);
+        const value = serialize(toStorage(entry, next));
+        if (!entry.convert) this.cache.expectWrite(key, value, next as StoredObject);
+        const written = await this.store.update(key, value, kv.modRevision);
         next.metadata!.resourceVersion = String(written.modRevision);
         return next as StoredObject;
       } catch (err) {

@@ -36,9 +36,10 @@ function gvkString(apiVersion: string | undefined, kind: string | undefined): st
 
 /** Copy of obj without metadata.managedFields: ownership data is never itself compared or merged. */
 export function withoutManagedFields(obj: KubeObject): KubeObject {
-  const copy = structuredClone(obj);
-  if (copy.metadata) delete copy.metadata.managedFields;
-  return copy;
+  // Shallow: the walks only read the object, so copying the whole tree would be wasted work.
+  if (!obj.metadata?.managedFields) return obj;
+  const { managedFields: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 /**

@@ -1,0 +1,110 @@
+// What every controller is given: a client, shared informers (one list+watch per resource
+// however many controllers use it), an event recorder per component, and a logger. A controller
+// is level-triggered: it reads informer caches and reconciles keys from a rate-limited work
+// queue, never acting on a single event.
+import type { Logger } from 'pino';
+import type { KubeObject } from '../api/object.js';
+import type { Client } from '../client/rest/client.js';
+import type { ResourceRef } from '../client/rest/resource-ref.js';
+import { listerWatcher } from '../client/rest/lister-watcher.js';
+import { SharedInformerFactory, type InformerKey } from '../client/cache/informer-factory.js';
+import type { SharedIndexInformer } from '../client/cache/shared-informer.js';
+import type { Indexers } from '../client/cache/store.js';
+import type { TransformFunc } from '../client/cache/delta-fifo.js';
+import { EventBroadcaster, restEventSink, type EventRecorder } from '../client/record/index.js';
+
+export interface InformerOptions<T extends KubeObject> {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  indexers?: Indexers<T>;
+  transform?: TransformFunc<T>;
+}
+
+/** Shared informers keyed by the REST client's resource references. */
+export class Informers {
+  private readonly refs = new Map<string, ResourceRef>();
+  readonly factory: SharedInformerFactory;
+
+  constructor(
+    private readonly client: Client,
+    opts: { resyncPeriodMs?: number } = {},
+  ) {
+    this.factory = new SharedInformerFactory({
+      resyncPeriodMs: opts.resyncPeriodMs,
+      listerWatcherFor: <T extends KubeObject>(key: InformerKey<T>) => {
+        const ref = this.refs.get(`${key.group}/${key.version}/${key.resource}`);
+        if (!ref) throw new Error(`no resource reference registered for ${key.group}/${key.version}/${key.resource}`);
+        return listerWatcher(this.client.resource(ref as ResourceRef<T>), {
+          namespace: key.namespace || undefined,
+          labelSelector: key.labelSelector,
+          fieldSelector: key.fieldSelector,
+        });
+      },
+    });
+  }
+
+  /** The shared informer for a resource (created on first request; start() runs new ones). */
+  for<T extends KubeObject>(ref: ResourceRef<T>, opts: InformerOptions<T> = {}): SharedIndexInformer<T> {
+    this.refs.set(`${ref.group}/${ref.version}/${ref.plural}`, ref);
+    return this.factory.forResource<T>(
+      { group: ref.group, version: ref.version, resource: ref.plural, namespace: opts.namespace, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector },
+      { indexers: opts.indexers, transform: opts.transform },
+    );
+  }
+
+  start(): void {
+    this.factory.start();
+  }
+
+  /** True when every started informer has synced (false if the signal aborted first). */
+  async waitForCacheSync(signal?: AbortSignal): Promise<boolean> {
+    const synced = await this.factory.waitForCacheSync(signal);
+    return [...synced.values()].every(Boolean);
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve(this.factory.shutdown());
+  }
+}
+
+export interface ControllerContext {
+  client: Client;
+  informers: Informers;
+  /** An event recorder whose events carry `component` as their source. */
+  recorder(component: string): EventRecorder;
+  log: Logger;
+}
+
+export interface Controller {
+  readonly name: string;
+  /** Runs until the signal aborts; resolves after in-flight work is done. Informers are synced first by the manager. */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+/** How the manager knows a controller: its name (for --controllers) and how to build it. */
+export interface ControllerDescriptor {
+  name: string;
+  create(ctx: ControllerContext): Controller;
+}
+
+export function newControllerContext(client: Client, log: Logger, opts: { host?: string } = {}): ControllerContext & { close(): Promise<void> } {
+  const informers = new Informers(client);
+  const broadcaster = new EventBroadcaster({ log });
+  broadcaster.startRecordingToSink(restEventSink(client));
+  const recorders = new Map<string, EventRecorder>();
+  return {
+    client,
+    informers,
+    log,
+    recorder(component) {
+      let r = recorders.get(component);
+      if (!r) recorders.set(component, (r = broadcaster.newRecorder({ component, host: opts.host })));
+      return r;
+    },
+    async close() {
+      await informers.shutdown();
+      await broadcaster.shutdown();
+    },
+  };
+}
