@@ -18,6 +18,8 @@ export interface ServerOptions {
   startTimeoutMs?: number;
   /** Keep the data dir after stop (for inspection). */
   keepDataDir?: boolean;
+  /** Run the controllers in the server process too (default: the API server alone). */
+  controllers?: boolean;
 }
 
 export interface ServerProcess {
@@ -37,11 +39,12 @@ export interface ServerProcess {
 }
 
 export async function startServer(opts: ServerOptions = {}): Promise<ServerProcess> {
+  // API server benchmarks measure the API server alone unless asked to run the controllers.
   const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-'));
   const logFd = openSync(join(dataDir, 'server.log'), 'a');
   const child: ChildProcess = spawn(
     process.execPath,
-    [...(opts.nodeArgs ?? []), binPath, 'server', '--data-dir', dataDir, '--port', '0', '--bind', '127.0.0.1'],
+    [...(opts.nodeArgs ?? []), binPath, 'server', '--data-dir', dataDir, '--port', '0', '--bind', '127.0.0.1', ...(opts.controllers ? [] : ['--controllers', ''])],
     // The server's logs go to a file: a pipe nobody drains would stall it.
     { stdio: ['ignore', 'pipe', logFd], env: { ...process.env, K8TS_LOG_FORMAT: 'json' } },
   );

@@ -26,6 +26,28 @@ addServerOptions(
     .description(`run the API server (data in ${DEFAULT_DATA_DIR} unless --data-dir); writes DATA_DIR/kubeconfig for the admin`),
 ).action(serve);
 
+const seconds = (v: string) => {
+  const n = Number(v.replace(/s$/, ''));
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`not a duration in seconds: ${v}`);
+  return n;
+};
+
+program
+  .command('controller-manager')
+  .description('run the controllers against a cluster (kubeconfig from --kubeconfig, $KUBECONFIG, ~/.kube/config or in-cluster)')
+  .option('--kubeconfig <path>', 'kubeconfig to use')
+  .option('--context <name>', 'kubeconfig context to use')
+  .option('--controllers <list>', 'controllers to run: "*", names, "-name" to disable one', '*')
+  .option('--no-leader-elect', 'run without leader election (only one instance may run then)')
+  .option('--leader-elect-lease-duration <seconds>', 'lease duration', seconds, 15)
+  .option('--leader-elect-renew-deadline <seconds>', 'renew deadline', seconds, 10)
+  .option('--leader-elect-retry-period <seconds>', 'retry period', seconds, 2)
+  .option('--log-level <level>', 'trace, debug, info, warn or error (default: $K8TS_LOG_LEVEL or info)')
+  .action(async (flags) => {
+    const { runControllerManagerCommand } = await import('./controller-manager-command.js');
+    await runControllerManagerCommand(flags);
+  });
+
 program
   .command('version')
   .description('print the k8ts version and the Kubernetes API version it serves')

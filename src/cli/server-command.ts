@@ -2,7 +2,7 @@
 // stdout, run until SIGINT/SIGTERM.
 import { createLogger } from '../util/log.js';
 import { CliError, messageOf } from './errors.js';
-import { normalizeFlags, type ServerFlags } from './server-options.js';
+import { normalizeFlags, parseControllerList, type ServerFlags } from './server-options.js';
 import { exitOnSignal } from './shutdown.js';
 import { prepareDataDir } from './data-dir.js';
 
@@ -24,6 +24,7 @@ export async function runServer(rawFlags: ServerFlags): Promise<void> {
     storage: flags.storage,
     tlsSans: flags.tlsSan,
     log,
+    controllers: parseControllerList(flags.controllers),
   });
   exitOnSignal(server.close, log);
   // performance.now() counts from process start: this is the time a user waits.

@@ -10,6 +10,8 @@ export interface ServerFlags {
   storage: string;
   tlsSan: string[];
   logLevel?: string;
+  /** Controllers to run in-process: "*" (default), names, "-name" to leave one out; "" for none. */
+  controllers: string;
 }
 
 export const DEFAULT_DATA_DIR = './.k8ts';
@@ -47,7 +49,16 @@ export function addServerOptions(cmd: Command): Command {
         .argParser(collect)
         .default([], 'none'),
     )
-    .option('--log-level <level>', 'trace, debug, info, warn or error (default: $K8TS_LOG_LEVEL or info)');
+    .option('--log-level <level>', 'trace, debug, info, warn or error (default: $K8TS_LOG_LEVEL or info)')
+    .option('--controllers <list>', 'controllers to run in this process: "*", names, "-name" to disable one; "" for none', '*');
+}
+
+/** "*,-garbagecollector" → ["*", "-garbagecollector"]; "" → [] (none). */
+export function parseControllerList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Flags with the data dir made absolute, as the kubeconfig path printed to the user must be. */

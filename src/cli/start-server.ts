@@ -7,6 +7,9 @@ import { ensurePki, type Pki } from '../auth/pki/pki.js';
 import { writeKubeconfig } from '../auth/pki/kubeconfig.js';
 import { openStore } from '../storage/open.js';
 import { startApiServer } from '../apiserver/server.js';
+import { Client } from '../client/rest/client.js';
+import { runControllerManager } from '../controllers/manager.js';
+import { builtinControllers } from '../controllers/registry.js';
 import { componentLogger, type Logger } from '../util/log.js';
 import { CliError, messageOf } from './errors.js';
 import { prepareDataDir } from './data-dir.js';
@@ -21,6 +24,8 @@ export interface StartServerOptions {
   /** Extra names for the serving certificate. */
   tlsSans: string[];
   log: Logger;
+  /** Controllers to run in-process over the in-process transport ([] = none; default all). */
+  controllers?: string[];
 }
 
 export interface RunningServer {
@@ -71,8 +76,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
 
   const url = `https://${hostForUrl(opts.bind)}:${server.port}`;
   const kubeconfigPath = join(dataDir, 'kubeconfig');
+  const controllers = startControllers(server.api.handle, opts, pki.caCertPem);
   const close = async () => {
     try {
+      await controllers.stop();
       await server.close();
     } finally {
       await store.close();
@@ -85,6 +92,25 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     throw new CliError(`cannot write ${kubeconfigPath}: ${messageOf(err)}`, { cause: err });
   }
   return { url, port: server.port, kubeconfigPath, pki, close };
+}
+
+/** Runs the controller manager in this process, as system:kube-controller-manager over the in-process transport. */
+function startControllers(handler: Parameters<typeof Client.inProcess>[0], opts: StartServerOptions, caPem: string): { stop(): Promise<void> } {
+  const enabled = opts.controllers ?? ['*'];
+  if (!enabled.length) return { stop: async () => undefined };
+  const client = Client.inProcess(handler, { username: 'system:kube-controller-manager', groups: [] });
+  const abort = new AbortController();
+  const log = opts.log.child({ component: 'controller-manager' });
+  const running = runControllerManager({ client, log, controllers: builtinControllers({ rootCaPem: caPem }), enabled }, abort.signal).catch((err: unknown) => {
+    log.error({ err }, 'controller manager stopped');
+  });
+  return {
+    async stop() {
+      abort.abort();
+      await running;
+      await client.close();
+    },
+  };
 }
 
 /**

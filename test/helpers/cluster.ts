@@ -34,11 +34,15 @@ export interface TestCluster {
 
 const silent = new Writable({ write: (_c, _e, cb) => cb() });
 
-export async function startTestCluster(opts: { dataDir?: string } = {}): Promise<TestCluster> {
+/**
+ * `controllers`: which controllers run in the server process (default none, so API tests see
+ * the API server alone; pass ['*'] for the whole control plane, as `k8ts server` runs it).
+ */
+export async function startTestCluster(opts: { dataDir?: string; controllers?: string[] } = {}): Promise<TestCluster> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'k8ts-test-'));
   const cacheDir = mkdtempSync(join(tmpdir(), 'k8ts-kubectl-cache-'));
   const log = createLogger('test', { level: 'silent', destination: silent as never });
-  const server = await startServer({ dataDir, port: 0, bind: '127.0.0.1', storage: 'sqlite', tlsSans: [], log });
+  const server = await startServer({ dataDir, port: 0, bind: '127.0.0.1', storage: 'sqlite', tlsSans: [], log, controllers: opts.controllers ?? [] });
   const kubeconfig = server.kubeconfigPath;
 
   const kubectl: TestCluster['kubectl'] = (args, o = {}) =>

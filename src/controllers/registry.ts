@@ -1,0 +1,13 @@
+// Every controller this project ships, in the order the manager starts them. `--controllers`
+// selects among them by name ("*", "name", "-name"), as kube-controller-manager does.
+import type { ControllerDescriptor } from './context.js';
+import { serviceAccountsController } from './serviceaccount/serviceaccounts-controller.js';
+
+export interface BuiltinControllerOptions {
+  /** The cluster CA (PEM) that the root-ca-cert-publisher puts in every namespace. */
+  rootCaPem?: string;
+}
+
+export function builtinControllers(_opts: BuiltinControllerOptions = {}): ControllerDescriptor[] {
+  return [serviceAccountsController];
+}
