@@ -26,9 +26,12 @@ export interface ControllerManagerFlags {
 export async function runControllerManagerCommand(flags: ControllerManagerFlags): Promise<void> {
   let log;
   let client: Client;
+  let caPem: string | undefined;
   try {
     log = createLogger('controller-manager', { level: flags.logLevel });
-    client = Client.fromConfig(loadConfig({ kubeconfig: flags.kubeconfig, context: flags.context }));
+    const config = loadConfig({ kubeconfig: flags.kubeconfig, context: flags.context });
+    caPem = config.ca;
+    client = Client.fromConfig(config);
   } catch (err) {
     throw new CliError(messageOf(err), { cause: err });
   }
@@ -44,7 +47,8 @@ export async function runControllerManagerCommand(flags: ControllerManagerFlags)
   // must not); the command does, until it is told to stop.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   abort.signal.addEventListener('abort', () => clearInterval(keepAlive), { once: true });
-  const controllers = builtinControllers();
+  // The CA the client trusts is the cluster's: it is what kube-root-ca.crt publishes.
+  const controllers = builtinControllers({ rootCaPem: caPem });
   const enabled = parseControllerList(flags.controllers);
   const run = (signal: AbortSignal) => runControllerManager({ client, log, controllers, enabled, host: hostname() }, signal);
   if (!flags.leaderElect) {

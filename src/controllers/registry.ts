@@ -2,12 +2,16 @@
 // selects among them by name ("*", "name", "-name"), as kube-controller-manager does.
 import type { ControllerDescriptor } from './context.js';
 import { serviceAccountsController } from './serviceaccount/serviceaccounts-controller.js';
+import { namespaceController } from './namespace/index.js';
+import { newRootCACertPublisher } from './rootcacert/index.js';
 
 export interface BuiltinControllerOptions {
   /** The cluster CA (PEM) that the root-ca-cert-publisher puts in every namespace. */
   rootCaPem?: string;
 }
 
-export function builtinControllers(_opts: BuiltinControllerOptions = {}): ControllerDescriptor[] {
-  return [serviceAccountsController];
+export function builtinControllers(opts: BuiltinControllerOptions = {}): ControllerDescriptor[] {
+  const all: ControllerDescriptor[] = [namespaceController, serviceAccountsController];
+  if (opts.rootCaPem) all.push(newRootCACertPublisher(opts.rootCaPem));
+  return all;
 }
