@@ -4,6 +4,9 @@ import type { ControllerDescriptor } from './context.js';
 import { serviceAccountsController } from './serviceaccount/serviceaccounts-controller.js';
 import { namespaceController } from './namespace/index.js';
 import { newRootCACertPublisher } from './rootcacert/index.js';
+import { garbageCollectorController } from './garbagecollector/index.js';
+import { podGCController } from './podgc/index.js';
+import { ttlAfterFinishedController } from './ttlafterfinished/index.js';
 
 export interface BuiltinControllerOptions {
   /** The cluster CA (PEM) that the root-ca-cert-publisher puts in every namespace. */
@@ -11,7 +14,7 @@ export interface BuiltinControllerOptions {
 }
 
 export function builtinControllers(opts: BuiltinControllerOptions = {}): ControllerDescriptor[] {
-  const all: ControllerDescriptor[] = [namespaceController, serviceAccountsController];
+  const all: ControllerDescriptor[] = [namespaceController, serviceAccountsController, garbageCollectorController, podGCController, ttlAfterFinishedController];
   if (opts.rootCaPem) all.push(newRootCACertPublisher(opts.rootCaPem));
   return all;
 }
