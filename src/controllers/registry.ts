@@ -7,6 +7,11 @@ import { newRootCACertPublisher } from './rootcacert/index.js';
 import { garbageCollectorController } from './garbagecollector/index.js';
 import { podGCController } from './podgc/index.js';
 import { ttlAfterFinishedController } from './ttlafterfinished/index.js';
+import { endpointsController } from './endpoints/index.js';
+import { endpointSliceController } from './endpointslice/index.js';
+import { disruptionController } from './disruption/index.js';
+import { statefulSetController } from './statefulset/index.js';
+import { daemonSetController } from './daemonset/index.js';
 
 export interface BuiltinControllerOptions {
   /** The cluster CA (PEM) that the root-ca-cert-publisher puts in every namespace. */
@@ -14,7 +19,7 @@ export interface BuiltinControllerOptions {
 }
 
 export function builtinControllers(opts: BuiltinControllerOptions = {}): ControllerDescriptor[] {
-  const all: ControllerDescriptor[] = [namespaceController, serviceAccountsController, garbageCollectorController, podGCController, ttlAfterFinishedController];
+  const all: ControllerDescriptor[] = [namespaceController, serviceAccountsController, garbageCollectorController, podGCController, ttlAfterFinishedController, endpointsController, endpointSliceController, disruptionController, statefulSetController, daemonSetController];
   if (opts.rootCaPem) all.push(newRootCACertPublisher(opts.rootCaPem));
   return all;
 }

@@ -253,3 +253,27 @@ describe('timestamps', () => {
     assert.match(bad.json().message, /eventTime: parsing time "2024-05-06T07:08:09.12Z"/);
   });
 });
+
+describe('concurrent patches', () => {
+  test('patches without a resourceVersion never conflict: a lost race is re-applied to the newer object', async () => {
+    await c.request('POST', '/api/v1/namespaces/rest/configmaps', { body: cm('race') });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        c.request('PATCH', '/api/v1/namespaces/rest/configmaps/race', { body: JSON.stringify({ metadata: { labels: { [`l${i}`]: 'x' } } }), headers: { 'Content-Type': 'application/merge-patch+json' } }),
+      ),
+    );
+    assert.deepEqual(results.map((r) => r.status), Array(20).fill(200));
+    const labels = (await c.request('GET', '/api/v1/namespaces/rest/configmaps/race')).json().metadata.labels;
+    assert.equal(Object.keys(labels).length, 20);
+  });
+
+  test('a patch that carries a stale resourceVersion is a conflict', async () => {
+    const current = (await c.request('GET', '/api/v1/namespaces/rest/configmaps/race')).json();
+    await c.request('PATCH', '/api/v1/namespaces/rest/configmaps/race', { body: '{"data":{"a":"1"}}', headers: { 'Content-Type': 'application/merge-patch+json' } });
+    const stale = await c.request('PATCH', '/api/v1/namespaces/rest/configmaps/race', {
+      body: JSON.stringify({ metadata: { resourceVersion: current.metadata.resourceVersion }, data: { a: '2' } }),
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+    });
+    assert.equal(stale.status, 409);
+  });
+});

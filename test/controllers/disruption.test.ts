@@ -157,6 +157,25 @@ describe('disruption controller', () => {
     pdb = await waitForPdb(ns, 'budget', (p) => p.status?.currentHealthy === 2 && p.status.expectedPods === 2, 'the evicted pod gone');
     assert.equal(pdb.status!.disruptionsAllowed, 0);
   });
+
+  const unhealthyCases: { policy: 'AlwaysAllow' | 'IfHealthyBudget'; minAvailable: number; why: string }[] = [
+    { policy: 'AlwaysAllow', minAvailable: 3, why: 'AlwaysAllow lets unready pods go whatever the budget says' },
+    { policy: 'IfHealthyBudget', minAvailable: 2, why: 'IfHealthyBudget lets unready pods go while currentHealthy >= desiredHealthy' },
+  ];
+  for (const c of unhealthyCases) {
+    test(
+      `unhealthyPodEvictionPolicy ${c.policy}: an unready pod is evicted although disruptionsAllowed is 0 (${c.why})`,
+      async () => {
+        const ns = `pdb-unhealthy-${c.policy.toLowerCase()}`;
+        await createNamespace(rig.client, ns);
+        for (const n of ['a', 'b']) await createPod(rig.client, ns, n, { ip: `10.5.0.${n.charCodeAt(0)}` });
+        await createPod(rig.client, ns, 'sick', { ip: '10.5.0.9', ready: false });
+        await createPdb(ns, 'budget', { minAvailable: c.minAvailable, selector: { matchLabels: { app: 'web' } }, unhealthyPodEvictionPolicy: c.policy });
+        await waitForPdb(ns, 'budget', (p) => p.status?.currentHealthy === 2 && p.status.disruptionsAllowed === 0, 'no disruptions allowed');
+        await rig.client.resource(resources.pods).evict('sick', { metadata: { namespace: ns } }, { namespace: ns });
+      },
+    );
+  }
 });
 
 const pdbs = () => rig.client.resource(resources.podDisruptionBudgets);

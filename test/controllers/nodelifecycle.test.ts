@@ -3,9 +3,10 @@
 // are evicted as their tolerations say; a recovered node loses the taints.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod, Toleration } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import { startControllers, waitForObject, type ControllerRig } from '../helpers/controllers.js';
+import { startControllers, waitForObject, waitForObjects, type ControllerRig } from '../helpers/controllers.js';
+import type { KubeObject } from '../../src/api/object.js';
 import { FakeClock } from '../../src/client/workqueue/index.js';
 import { resources } from '../../src/client/rest/builtin-resources.js';
 import { computeZoneState, newNodeLifecycleController, newTaintEvictionController, zoneQPS, defaultEvictionRates, matchingTolerations, minTolerationMs, desiredNoScheduleTaints, type NodeHealth } from '../../src/controllers/nodelifecycle/index.js';
@@ -65,8 +66,30 @@ async function renewLease(name: string): Promise<string> {
   return renewTime;
 }
 
-function boundPod(name: string, node: string, tolerations?: Pod['spec'] extends infer S ? (S extends { tolerations?: infer T } ? T : never) : never): Pod {
-  return { metadata: { name }, spec: { nodeName: node, containers: [{ name: 'app', image: 'nginx' }], tolerations } } as Pod;
+function boundPod(name: string, node: string, tolerations?: Toleration[]): Pod & KubeObject {
+  return { metadata: { name }, spec: { nodeName: node, containers: [{ name: 'app', image: 'nginx' }], tolerations } } as Pod & KubeObject;
+}
+
+/** Waits for the taint eviction controller's "Marking for deletion" event for a pod (it has scheduled the eviction). */
+async function markedForDeletion(pod: string): Promise<void> {
+  await waitForObjects(
+    rig.client.resource(resources.coreEvents),
+    (evs) => evs.some((e) => e.reason === 'TaintManagerEviction' && e.involvedObject?.name === pod && /^Marking for deletion Pod default\//.test(e.message ?? '')),
+    `TaintManagerEviction event for ${pod}`,
+    { namespace: 'default' },
+  );
+}
+
+/** A pod the eviction deleted: gone, or (bound to a node, so deleted gracefully) terminating. */
+const evicted = (p: Pod | undefined) => p === undefined || !!p.metadata?.deletionTimestamp;
+
+/** Advances the fake clock in steps, renewing the healthy node's Lease between them (as its agent would). */
+async function advanceKeepingHealthy(ms: number): Promise<void> {
+  for (let left = ms; left > 0; left -= 20_000) {
+    await clock.advance(Math.min(20_000, left));
+    const renewed = await renewLease('healthy');
+    await whenObserved('healthy', (h) => h.leaseRenewTime === renewed);
+  }
 }
 
 const hasTaint = (n: Node | undefined, key: string, effect: string) => !!n?.spec?.taints?.some((t) => t.key === key && t.effect === effect);
@@ -92,7 +115,7 @@ describe('node lifecycle controller', () => {
     const shortMarked = waitForObject(pods, 'default', 'short', (p) => !!p?.status?.conditions?.some((c) => c.type === 'DisruptionTarget'), 'DisruptionTarget on short', 20_000);
     await clock.advance(20_000);
 
-    const stale = await waitForObject(nodes, undefined, 'stale', (n) => readyStatus(n) === 'Unknown' && hasTaint(n, 'node.kubernetes.io/unreachable', 'NoSchedule') && hasTaint(n, 'node.kubernetes.io/unreachable', 'NoExecute'), 'stale node Unknown and tainted');
+    const stale = await waitForObject(nodes, undefined, "stale", (n) => readyStatus(n) === 'Unknown' && hasTaint(n, 'node.kubernetes.io/unreachable', 'NoSchedule') && hasTaint(n, 'node.kubernetes.io/unreachable', 'NoExecute'), 'stale node Unknown and tainted');
     for (const type of ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure']) {
       const c = stale?.status?.conditions?.find((x) => x.type === type);
       assert.equal(c?.status, 'Unknown', type);
@@ -105,19 +128,22 @@ describe('node lifecycle controller', () => {
     assert.equal(readyStatus(healthy), 'True');
     assert.ok(!hasTaint(healthy, 'node.kubernetes.io/unreachable', 'NoExecute'));
 
-    // tolerationSeconds 30: evicted after 30 s, with the DisruptionTarget condition first.
-    await clock.advance(31_000);
+    // tolerationSeconds 30: evicted after 30 s (counted from when the controller saw the taint), with the DisruptionTarget condition first.
+    await markedForDeletion('short');
+    await markedForDeletion('default-tolerations');
+    await advanceKeepingHealthy(31_000);
     const marked = await shortMarked;
     const target = marked?.status?.conditions?.find((c) => c.type === 'DisruptionTarget');
     assert.equal(target?.reason, 'DeletionByTaintManager');
     assert.equal(target?.message, 'Taint manager: deleting due to NoExecute taint');
-    await waitForObject(pods, 'default', 'short', (p) => p === undefined, 'short deleted');
-    assert.ok(await pods.get('default-tolerations', { namespace: 'default' }), 'the 300 s default toleration has not run out');
+    await waitForObject(pods, 'default', 'short', evicted, 'short deleted');
+    const waiting = await pods.get('default-tolerations', { namespace: 'default' });
+    assert.equal(waiting.metadata?.deletionTimestamp, undefined, 'the 300 s default toleration has not run out');
 
     // The admission default (300 s) runs out later; "forever" and the pod on the healthy node stay.
-    await clock.advance(270_000);
-    await waitForObject(pods, 'default', 'default-tolerations', (p) => p === undefined, 'default-tolerations deleted');
-    const left = (await pods.list({ namespace: 'default' })).items.map((p) => p.metadata?.name).sort();
+    await advanceKeepingHealthy(270_000);
+    await waitForObject(pods, 'default', 'default-tolerations', evicted, 'default-tolerations deleted');
+    const left = (await pods.list({ namespace: 'default' })).items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name).sort();
     assert.deepEqual(left, ['elsewhere', 'forever']);
   });
 
@@ -142,8 +168,9 @@ describe('node lifecycle controller', () => {
     const node = await nodes.get('healthy');
     await nodes.update({ ...node, spec: { ...node.spec, taints: [...(node.spec?.taints ?? []), { key: 'example.com/maintenance', effect: 'NoExecute' }] } });
     await marked;
-    await waitForObject(pods, 'default', 'intolerant', (p) => p === undefined, 'intolerant deleted');
-    assert.ok(await pods.get('tolerant', { namespace: 'default' }));
+    await waitForObject(pods, 'default', 'intolerant', evicted, 'intolerant deleted');
+    const tolerant = await pods.get('tolerant', { namespace: 'default' });
+    assert.equal(tolerant.metadata?.deletionTimestamp, undefined);
   });
 
   test('a new node that has not reported Ready is tainted not-ready:NoSchedule', async () => {

@@ -8,6 +8,7 @@ import { resourceQuotaController, resourceQuotasRef, type Quota } from '../../sr
 import { resources } from '../../src/client/rest/builtin-resources.js';
 import { ApiError } from '../../src/client/rest/errors.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../src/api/object.js';
 
 let rig: ControllerRig;
 before(async () => {
@@ -18,7 +19,7 @@ after(async () => {
 });
 
 const pod = (name: string, resources?: { requests?: Record<string, string>; limits?: Record<string, string> }, extra: Partial<Pod['spec']> = {}) =>
-  ({ metadata: { name }, spec: { containers: [{ name: 'app', image: 'nginx', resources }], ...extra } }) as Pod & { metadata: { name: string } };
+  ({ metadata: { name }, spec: { containers: [{ name: 'app', image: 'nginx', resources }], ...extra } }) as Pod & KubeObject;
 
 async function newNamespace(name: string): Promise<void> {
   await rig.client.resource(resources.namespaces).create({ metadata: { name } });

@@ -7,6 +7,8 @@ import type { ResourceRegistry } from '../registry/resource-registry.js';
 import type { WatchCache } from '../watch-cache.js';
 import type { AdmissionPlugin } from './admission.js';
 import type { ServiceAllocator } from './service-allocator.js';
+import { limitRanger } from './limit-ranger.js';
+import { resourceQuotaAdmission } from './resource-quota.js';
 
 export interface AdmissionDeps {
   cache: WatchCache;
@@ -121,5 +123,5 @@ export function serviceAllocation(deps: AdmissionDeps): AdmissionPlugin {
 }
 
 export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
-  return [namespaceLifecycle(deps), serviceAccountDefault, defaultTolerationSeconds, priority(deps), serviceAllocation(deps)];
+  return [namespaceLifecycle(deps), limitRanger(deps), serviceAccountDefault, defaultTolerationSeconds, priority(deps), serviceAllocation(deps), resourceQuotaAdmission(deps)];
 }

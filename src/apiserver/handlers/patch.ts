@@ -25,13 +25,29 @@ export async function handlePatch(r: ResourceRequest): Promise<void> {
   if (r.query.get('force') !== null) throw badRequest('force: Invalid value: force is only allowed for apply patches');
   const patch = decodeJSON(body).value;
   const schema = r.entry.schema();
+  const precondition = patchResourceVersion(type, patch);
   const updated = await r.store.update(r.entry, r.info.namespace, r.info.name, r.info.subresource, ctx, (current) => {
     const patched = applyPatch(type, current, patch, schema);
     keepTypeMeta(r, patched, current);
+    // Only a resourceVersion the patch itself carries is a precondition; otherwise a lost race
+    // re-applies the patch to the newer object, as upstream's patcher does.
+    if (!precondition && patched.metadata) delete patched.metadata.resourceVersion;
     checkFields(r.entry, patched, undefined, mode, ctx);
     return patched;
   });
   writeObject(r, 200, updated, ctx);
+}
+
+/** The resourceVersion a patch sets, if any (a JSON patch op on /metadata/resourceVersion counts). */
+function patchResourceVersion(type: string, patch: unknown): string | undefined {
+  if (type === 'json') {
+    const ops = Array.isArray(patch) ? (patch as { path?: unknown; value?: unknown }[]) : [];
+    const op = ops.find((o) => o && (o.path === '/metadata/resourceVersion' || o.path === '/metadata'));
+    if (!op) return undefined;
+    return op.path === '/metadata' ? (op.value as { resourceVersion?: string } | undefined)?.resourceVersion : String(op.value);
+  }
+  const meta = (patch as { metadata?: { resourceVersion?: unknown } } | null)?.metadata;
+  return typeof meta?.resourceVersion === 'string' && meta.resourceVersion ? meta.resourceVersion : undefined;
 }
 
 function keepTypeMeta(r: ResourceRequest, patched: KubeObject, current: KubeObject): void {
@@ -70,7 +86,11 @@ async function handleApply(r: ResourceRequest, body: Buffer, ctx: RequestContext
     r.info.name,
     r.info.subresource,
     ctx,
-    (current) => serverSideApply({ live: current, applied: config, manager, force, schema, now, subresource: r.info.subresource }).object,
+    (current) => {
+      const obj = serverSideApply({ live: current, applied: config, manager, force, schema, now, subresource: r.info.subresource }).object;
+      if (!config.metadata?.resourceVersion && obj.metadata) delete obj.metadata.resourceVersion;
+      return obj;
+    },
     {
       createIfMissing: async () => {
         if (r.info.subresource) throw badRequest(`cannot apply the ${r.info.subresource} of an object that does not exist`);

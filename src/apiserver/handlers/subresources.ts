@@ -89,11 +89,22 @@ async function handleScale(_api: ApiServer, r: ResourceRequest): Promise<void> {
     }
     const next = structuredClone(current);
     next.spec = { ...(next.spec as object), replicas };
-    const rv = wanted.metadata?.resourceVersion;
-    next.metadata = { ...next.metadata, resourceVersion: rv || current.metadata?.resourceVersion };
+    // A resourceVersion the client sent in the Scale is a precondition on the parent; without
+    // one (kubectl scale's merge patch) a lost race is retried.
+    const rv = patchedScaleVersion(info.verb, wanted, current);
+    next.metadata = { ...next.metadata };
+    if (rv) next.metadata.resourceVersion = rv;
+    else delete next.metadata.resourceVersion;
     return next;
   });
   writeJSON(r.res, 200, toScale(updated));
+}
+
+/** PUT carries the client's resourceVersion; a patch only if it changed the Scale's own. */
+function patchedScaleVersion(verb: string, wanted: KubeObject, current: KubeObject): string | undefined {
+  const rv = wanted.metadata?.resourceVersion;
+  if (verb === 'update') return rv || undefined;
+  return rv && rv !== current.metadata?.resourceVersion ? rv : undefined;
 }
 
 // ---- binding ------------------------------------------------------------------------------
@@ -155,8 +166,9 @@ async function handleEviction(api: ApiServer, r: ResourceRequest): Promise<void>
   const pod = await r.store.get(r.entry, info.namespace, info.name);
   const phase = (pod.status as { phase?: string } | undefined)?.phase;
   const deleteOptions = (eviction.deleteOptions ?? {}) as { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string } };
-  // Pods that are not running can always go: they cost no availability.
-  if (phase === 'Running' && !pod.metadata.deletionTimestamp) {
+  // Upstream's canIgnorePDB: finished, pending and already-terminating pods cost no availability.
+  const ignoresBudget = phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || !!pod.metadata.deletionTimestamp;
+  if (!ignoresBudget) {
     const pdbEntry = api.registry.find('policy', 'v1', 'poddisruptionbudgets')!;
     const all = (await r.store.list(pdbEntry, info.namespace, {})).items as PDB[];
     const matching = all.filter((pdb) => {
@@ -166,8 +178,9 @@ async function handleEviction(api: ApiServer, r: ResourceRequest): Promise<void>
     if (matching.length > 1) {
       throw new StatusError(500, 'InternalError', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
     }
-    if (matching.length === 1) {
-      const pdb = matching[0];
+    const pdb = matching[0];
+    const unhealthyMayGo = pdb !== undefined && !isPodReady(pod) && unhealthyPodMayBeEvicted(pdb);
+    if (pdb && !unhealthyMayGo) {
       await r.store.update(pdbEntry, info.namespace, pdb.metadata.name, 'status', ctx, (current) => {
         const c = current as PDB;
         const status = c.status ?? {};
@@ -188,8 +201,38 @@ async function handleEviction(api: ApiServer, r: ResourceRequest): Promise<void>
       });
     }
   }
+  // Upstream marks the pod with DisruptionTarget before it deletes it, so its controller (and
+  // the Job's podFailurePolicy) can tell an eviction from a failure.
+  if (!pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed') {
+    await r.store
+      .update(r.entry, info.namespace, info.name, 'status', ctx, (current) => {
+        const next = structuredClone(current);
+        const status = (next.status ?? {}) as { conditions?: { type: string }[] };
+        const conditions = (status.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
+        conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastTransitionTime: formatTime(ctx.now) } as never);
+        next.status = { ...status, conditions };
+        return next;
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof StatusError && err.code === 404)) throw err;
+      });
+  }
   await r.store.delete(r.entry, info.namespace, info.name, { gracePeriodSeconds: deleteOptions.gracePeriodSeconds, preconditions: deleteOptions.preconditions }, ctx);
   writeJSON(r.res, 201, success(201));
+}
+
+function isPodReady(pod: StoredObject): boolean {
+  const conditions = (pod.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+  return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** unhealthyPodEvictionPolicy: AlwaysAllow, or IfHealthyBudget (default) while the budget is met. */
+function unhealthyPodMayBeEvicted(pdb: PDB): boolean {
+  const policy = (pdb.spec as { unhealthyPodEvictionPolicy?: string } | undefined)?.unhealthyPodEvictionPolicy ?? 'IfHealthyBudget';
+  if (policy === 'AlwaysAllow') return true;
+  const status = pdb.status ?? {};
+  const desired = status.desiredHealthy ?? 0;
+  return desired > 0 && (status.currentHealthy ?? 0) >= desired;
 }
 
 // ---- namespaces/finalize ------------------------------------------------------------------

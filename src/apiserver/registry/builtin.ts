@@ -50,6 +50,7 @@ const generationKinds = new Set([
   'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
   'admissionregistration.k8s.io/ValidatingAdmissionPolicy',
   'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
+  'discovery.k8s.io/EndpointSlice',
 ]);
 
 /** Resources stored as another version's objects, with the conversions between them. */

@@ -14,6 +14,7 @@ import { newRateLimitingQueue, runWorkers } from '../../client/workqueue/index.j
 import { isDeletedFinalStateUnknown, keyOf, splitMetaNamespaceKey } from '../../client/cache/index.js';
 import { namespaceIndex } from '../../client/cache/indexers.js';
 import type { Controller, ControllerContext } from '../context.js';
+import { sameLabels } from '../endpoints/pod-util.js';
 import { expectedScale, newScaleFinders } from './scale.js';
 import { countHealthy, desiredStatus, expectedAndDesired, failSafeStatus, needsScale, pendingDisruptions } from './status.js';
 
@@ -72,7 +73,7 @@ export function newDisruptionController(ctx: ControllerContext, opts: Disruption
     onAdd: (pod) => enqueueForPod(pod),
     onUpdate: (old, pod) => {
       enqueueForPod(pod);
-      if (old.metadata?.labels !== pod.metadata?.labels) enqueueForPod(old);
+      if (!sameLabels(old.metadata?.labels, pod.metadata?.labels)) enqueueForPod(old);
     },
     onDelete: (obj) => {
       const pod = isDeletedFinalStateUnknown(obj) ? obj.obj : obj;

@@ -88,7 +88,10 @@ export function newEndpointsController(ctx: ControllerContext, opts: EndpointsCo
 
     const current = endpoints.getIndexer().getByKey(key) as Ep | undefined;
     if (current && staleVersions.get(key) === current.metadata!.resourceVersion) {
-      throw new Error(`endpoints informer cache is out of date, resource version ${current.metadata!.resourceVersion} already processed for endpoints ${key}`);
+      // Our own last write has not reached the cache yet: look again shortly (not an error).
+      log.debug({ service: key, resourceVersion: current.metadata!.resourceVersion }, 'endpoints informer cache is out of date; requeuing');
+      queue.addRateLimited(key);
+      return;
     }
     const labels: Record<string, string> = { ...svc.metadata?.labels };
     if (!isServiceIPSet(svc)) labels[headlessServiceLabel] = '';

@@ -103,7 +103,12 @@ export function newEndpointSliceController(ctx: ControllerContext, opts: Endpoin
     const existing = (slices.getIndexer().byIndex(namespaceIndex, namespace) as Slice[]).filter(
       (s) => isOurs(s) && s.metadata?.labels?.[serviceNameLabel] === name && !s.metadata?.deletionTimestamp,
     );
-    if (tracker.stale(key, existing)) throw new Error('EndpointSlice informer cache is out of date');
+    if (tracker.stale(key, existing)) {
+      // Our own last write has not reached the cache yet: look again shortly (not an error).
+      log.debug({ service: key }, 'EndpointSlice informer cache is out of date; requeuing');
+      queue.addRateLimited(key);
+      return;
+    }
     const triggerTime = triggerTimes.compute(namespace, svc, selected);
 
     const plan = reconcile({

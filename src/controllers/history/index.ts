@@ -4,6 +4,7 @@ export {
   controllerRevisionHashLabel,
   controllerRevisions,
   createControllerRevision,
+  ensureUpdateRevision,
   equalRevision,
   findEqualRevisions,
   newControllerRevision,

@@ -121,3 +121,33 @@ export async function truncateHistory(client: Client, revisions: readonly Revisi
     }
   }
 }
+
+/**
+ * The update revision for `data` among a parent's revisions (upstream getStatefulSetRevisions /
+ * constructHistory): the newest revision if it already holds data, an older equal revision
+ * promoted to the next number (a rollback), or a newly created one. Returns the sorted revisions
+ * after the change and the collision count used.
+ */
+export async function ensureUpdateRevision(
+  client: Client,
+  parent: KubeObject,
+  parentKind: { apiVersion: string; kind: string },
+  templateLabels: Record<string, string> | undefined,
+  data: unknown,
+  owned: readonly RevisionObject[],
+  collisionCount: number,
+): Promise<{ update: RevisionObject; revisions: RevisionObject[]; collisionCount: number }> {
+  let revisions = sortRevisions(owned);
+  const candidate = newControllerRevision(parent, parentKind, templateLabels, data, nextRevision(revisions), collisionCount);
+  const equal = findEqualRevisions(revisions, candidate);
+  const newest = revisions[revisions.length - 1];
+  if (equal.length > 0 && equal[equal.length - 1].metadata?.name === newest.metadata?.name) return { update: newest, revisions, collisionCount };
+  if (equal.length > 0) {
+    const update = await updateRevisionNumber(client, equal[equal.length - 1], candidate.revision);
+    revisions = sortRevisions(revisions.map((r) => (r.metadata?.name === update.metadata?.name ? update : r)));
+    return { update, revisions, collisionCount };
+  }
+  const saved = await createControllerRevision(client, parent, parentKind, candidate, collisionCount);
+  revisions = sortRevisions([...revisions.filter((r) => r.metadata?.name !== saved.revision.metadata?.name), saved.revision]);
+  return { update: saved.revision, revisions, collisionCount: saved.collisionCount };
+}

@@ -60,13 +60,29 @@ export function newNodeLifecycleController(ctx: ControllerContext, opts: NodeLif
   const leases = ctx.informers.for(resources.leases, { namespace: nodeLeaseNamespace });
   const nodeClient = ctx.client.resource(resources.nodes);
   // NoSchedule taints follow node changes at once (upstream nodeUpdateQueue).
-  const taintQueue = newRateLimitingQueue<string>({ name: 'node_lifecycle_controller', clock });
+  // Retry backoff runs on real time; the injected clock drives heartbeats and rates.
+  const taintQueue = newRateLimitingQueue<string>({ name: 'node_lifecycle_controller' });
 
   const health = new Map<string, NodeHealth>();
   const zoneStates = new Map<string, ZoneState>();
   const zoneQueues = new Map<string, ZoneQueue>();
 
   const getNode = (name: string) => nodes.getIndexer().getByKey(name) as K<Node> | undefined;
+  // Nodes as we last wrote them: newer than the informer's copy until its watch catches up.
+  const written = new Map<string, K<Node>>();
+  const remember = (n: K<Node>) => written.set(n.metadata.name!, n);
+  /** The freshest known state of a node (undefined once the informer says it is gone). */
+  function freshNode(name: string): K<Node> | undefined {
+    const cached = getNode(name);
+    const mine = written.get(name);
+    if (!cached) {
+      written.delete(name);
+      return undefined;
+    }
+    if (mine && Number(mine.metadata.resourceVersion) > Number(cached.metadata.resourceVersion)) return mine;
+    written.delete(name);
+    return cached;
+  }
 
   /** Records a heartbeat as soon as the informer shows it (the monitor pass also looks). */
   function observeNow(name: string): void {
@@ -96,7 +112,7 @@ export function newNodeLifecycleController(ctx: ControllerContext, opts: NodeLif
   // ---- NoSchedule taints ----------------------------------------------------------------
 
   async function syncNoScheduleTaints(name: string): Promise<void> {
-    const node = getNode(name);
+    const node = freshNode(name);
     if (!node) return;
     const want = desiredNoScheduleTaints(node);
     const taints = node.spec?.taints ?? [];
@@ -107,7 +123,7 @@ export function newNodeLifecycleController(ctx: ControllerContext, opts: NodeLif
     const next: Taint[] = taints.filter((t) => !(t.effect === 'NoSchedule' && remove.includes(t.key)));
     for (const key of add) next.push({ key, effect: 'NoSchedule', timeAdded: nowTime(clock) });
     try {
-      await nodeClient.update({ ...node, spec: { ...node.spec, taints: next } });
+      remember((await nodeClient.update({ ...node, spec: { ...node.spec, taints: next } })) as K<Node>);
     } catch (err) {
       if (isNotFound(err)) return;
       throw err;
@@ -139,7 +155,7 @@ export function newNodeLifecycleController(ctx: ControllerContext, opts: NodeLif
     if (!key && !current.length) return true;
     const next = key ? [...others, { key, effect: 'NoExecute', timeAdded: nowTime(clock) }] : others;
     try {
-      await nodeClient.update({ ...node, spec: { ...node.spec, taints: next } });
+      remember((await nodeClient.update({ ...node, spec: { ...node.spec, taints: next } })) as K<Node>);
       return true;
     } catch (err) {
       if (isNotFound(err)) return true;
@@ -152,7 +168,7 @@ export function newNodeLifecycleController(ctx: ControllerContext, opts: NodeLif
   async function doNoExecuteTaintingPass(): Promise<void> {
     for (const q of zoneQueues.values()) {
       for (const name of [...q.nodes]) {
-        const node = getNode(name);
+        const node = freshNode(name);
         const ready = node ? condition(node, 'Ready')?.status : 'True';
         if (!node || ready === 'True' || ready === undefined) {
           q.nodes.delete(name);
@@ -191,8 +207,9 @@ export function newNodeLifecycleController(ctx: ControllerContext, opts: NodeLif
     const now = clock.now();
     const zoneReady = new Map<string, (string | undefined)[]>();
     const current: K<Node>[] = [];
-    for (let node of all) {
-      const name = node.metadata.name!;
+    for (const cached of all) {
+      const name = cached.metadata.name!;
+      let node = freshNode(name) ?? cached;
       const lease = leases.getIndexer().getByKey(`${nodeLeaseNamespace}/${name}`) as Lease | undefined;
       const { health: h, graceMs } = observe(health.get(name), node, lease, now, grace);
       health.set(name, h);
@@ -203,6 +220,7 @@ export function newNodeLifecycleController(ctx: ControllerContext, opts: NodeLif
           const wasReady = condition(node, 'Ready')?.status === 'True';
           try {
             node = (await nodeClient.updateStatus({ ...node, status: { ...node.status, conditions } })) as K<Node>;
+            remember(node);
             log.info({ node: name }, 'node stopped posting status; conditions set to Unknown');
             if (wasReady) recorder.event(node, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
           } catch (err) {

@@ -40,8 +40,9 @@ export function newTaintEvictionController(ctx: ControllerContext, opts: TaintEv
   const nodes = ctx.informers.for(resources.nodes);
   const podClient = ctx.client.resource(resources.pods);
   // Pod keys to (re)consider, and pod keys whose deletion time has come.
-  const queue = newRateLimitingQueue<string>({ name: 'taint_eviction', clock });
-  const evictions = newRateLimitingQueue<string>({ name: 'taint_eviction_delete', clock });
+  // The queues' retry backoff runs on real time; only tolerationSeconds follow the injected clock.
+  const queue = newRateLimitingQueue<string>({ name: 'taint_eviction' });
+  const evictions = newRateLimitingQueue<string>({ name: 'taint_eviction_delete' });
   const scheduled = new Map<string, Scheduled>();
 
   const podKey = (p: Pod) => `${p.metadata!.namespace}/${p.metadata!.name}`;
@@ -81,8 +82,10 @@ export function newTaintEvictionController(ctx: ControllerContext, opts: TaintEv
 
   function schedule(key: string, pod: Pod, createdAt: number, fireAt: number): void {
     recorder.event(pod as never, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${key}`);
-    const timer = clock.setTimeout(() => evictions.add(key), Math.max(0, fireAt - clock.now()));
+    const delay = fireAt - clock.now();
+    const timer = delay > 0 ? clock.setTimeout(() => evictions.add(key), delay) : { cancel: () => undefined };
     scheduled.set(key, { createdAt, fireAt, timer });
+    if (delay <= 0) evictions.add(key);
   }
 
   /** Decides, for one pod, whether and when it must go (processPodOnNode). */

@@ -9,16 +9,7 @@ import type { Client } from '../../client/rest/client.js';
 import { resources } from '../../client/rest/builtin-resources.js';
 import { isAlreadyExists, isNotFound } from '../../client/rest/errors.js';
 import type { EventRecorder } from '../../client/record/index.js';
-import {
-  createControllerRevision,
-  findEqualRevisions,
-  newControllerRevision,
-  nextRevision,
-  sortRevisions,
-  truncateHistory,
-  updateRevisionNumber,
-  type RevisionObject,
-} from '../history/index.js';
+import { ensureUpdateRevision, truncateHistory, type RevisionObject } from '../history/index.js';
 import { errorMessage } from '../util/index.js';
 import { claimIsStale, desiredClaimOwners } from './claims.js';
 import {
@@ -66,23 +57,15 @@ export async function getRevisions(
   set: SetObject,
   owned: RevisionObject[],
 ): Promise<{ current: RevisionObject; update: RevisionObject; revisions: RevisionObject[]; collisionCount: number }> {
-  let revisions = sortRevisions(owned);
-  let collisionCount = set.status?.collisionCount ?? 0;
-  const candidate = newControllerRevision(set, statefulSetKind, set.spec?.template?.metadata?.labels, revisionData(set), nextRevision(revisions), collisionCount);
-  const equal = findEqualRevisions(revisions, candidate);
-  let update: RevisionObject;
-  if (equal.length > 0 && equal[equal.length - 1].metadata?.name === revisions[revisions.length - 1].metadata?.name) {
-    update = equal[equal.length - 1]; // nothing changed since the newest revision
-  } else if (equal.length > 0) {
-    // A rollback to an older template: promote that revision rather than duplicating it.
-    update = await updateRevisionNumber(deps.client, equal[equal.length - 1], candidate.revision);
-    revisions = sortRevisions(revisions.map((r) => (r.metadata?.name === update.metadata?.name ? update : r)));
-  } else {
-    const saved = await createControllerRevision(deps.client, set, statefulSetKind, candidate, collisionCount);
-    update = saved.revision;
-    collisionCount = saved.collisionCount;
-    revisions = sortRevisions([...revisions.filter((r) => r.metadata?.name !== update.metadata?.name), update]);
-  }
+  const { update, revisions, collisionCount } = await ensureUpdateRevision(
+    deps.client,
+    set,
+    statefulSetKind,
+    set.spec?.template?.metadata?.labels,
+    revisionData(set),
+    owned,
+    set.status?.collisionCount ?? 0,
+  );
   const current = revisions.find((r) => r.metadata?.name === set.status?.currentRevision) ?? update;
   return { current, update, revisions, collisionCount };
 }

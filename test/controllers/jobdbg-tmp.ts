@@ -1,0 +1,13 @@
+import { startControllers } from '/work/main/test/helpers/controllers.js';
+import { resources } from '/work/main/src/client/rest/builtin-resources.js';
+import { jobController } from '/work/main/src/controllers/job/index.js';
+import { jobObject } from '/work/main/test/controllers/job-fixtures.js';
+const rig = await startControllers([jobController]);
+console.log('started');
+const j = await rig.client.resource(resources.jobs).create(jobObject('x', { completions: 1 }));
+console.log('created', JSON.stringify(j.spec?.selector), JSON.stringify(j.spec?.template?.metadata));
+await new Promise((r) => setTimeout(r, 2000));
+const ps = await rig.client.resource(resources.pods).list({ namespace: 'default' });
+console.log(ps.items.map((p) => p.metadata?.name + ' ' + JSON.stringify(p.metadata?.finalizers)));
+console.log(JSON.stringify((await rig.client.resource(resources.jobs).get('x', { namespace: 'default' })).status));
+await rig.close();
