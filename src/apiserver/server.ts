@@ -74,7 +74,7 @@ export class ApiServer {
     this.registry = builtinRegistry();
     this.cache = new WatchCache(store, opts.watchCache);
     this.services = new ServiceAllocator(opts.serviceCIDR ?? '10.96.0.0/12');
-    const admission = new AdmissionChain(defaultAdmissionPlugins({ cache: this.cache, registry: this.registry, services: this.services }));
+    const admission = new AdmissionChain(defaultAdmissionPlugins({ cache: this.cache, registry: this.registry, services: this.services, store }));
     this.generic = new GenericStore({ store, cache: this.cache, admission, managedFields: managedFieldsTracker });
     this.generic.afterDelete.push((entry, obj) => this.services.release(entry, obj));
     this.tokens = opts.serviceAccountKeyPem ? new ServiceAccountTokens(opts.serviceAccountKeyPem) : undefined;

@@ -1,6 +1,7 @@
 // The controller manager: builds the chosen controllers over one shared context, starts the
 // informers they asked for, waits for the caches, then runs every controller until stopped.
 // With leader election only the leader runs controllers (kube-controller-manager's behaviour).
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Client } from '../client/rest/client.js';
 import { newControllerContext, type ControllerDescriptor } from './context.js';
@@ -26,6 +27,8 @@ export function selectControllers(all: ControllerDescriptor[], enabled: string[]
 
 /** Runs until the signal aborts; resolves once every controller has stopped. */
 export async function runControllerManager(opts: ControllerManagerOptions, signal: AbortSignal): Promise<void> {
+  // Every controller, informer and worker listens on this one signal: many listeners are expected.
+  setMaxListeners(0, signal);
   const ctx = newControllerContext(opts.client, opts.log, { host: opts.host });
   const controllers = selectControllers(opts.controllers, opts.enabled).map((d) => d.create(ctx));
   ctx.informers.start();

@@ -12,6 +12,10 @@ import { endpointSliceController } from './endpointslice/index.js';
 import { disruptionController } from './disruption/index.js';
 import { statefulSetController } from './statefulset/index.js';
 import { daemonSetController } from './daemonset/index.js';
+import { jobController } from './job/index.js';
+import { cronJobController } from './cronjob/index.js';
+import { nodeLifecycleController, taintEvictionController } from './nodelifecycle/index.js';
+import { resourceQuotaController } from './resourcequota/index.js';
 
 export interface BuiltinControllerOptions {
   /** The cluster CA (PEM) that the root-ca-cert-publisher puts in every namespace. */
@@ -19,7 +23,23 @@ export interface BuiltinControllerOptions {
 }
 
 export function builtinControllers(opts: BuiltinControllerOptions = {}): ControllerDescriptor[] {
-  const all: ControllerDescriptor[] = [namespaceController, serviceAccountsController, garbageCollectorController, podGCController, ttlAfterFinishedController, endpointsController, endpointSliceController, disruptionController, statefulSetController, daemonSetController];
+  const all: ControllerDescriptor[] = [
+    namespaceController,
+    serviceAccountsController,
+    garbageCollectorController,
+    podGCController,
+    ttlAfterFinishedController,
+    endpointsController,
+    endpointSliceController,
+    disruptionController,
+    statefulSetController,
+    daemonSetController,
+    jobController,
+    cronJobController,
+    nodeLifecycleController,
+    taintEvictionController,
+    resourceQuotaController,
+  ];
   if (opts.rootCaPem) all.push(newRootCACertPublisher(opts.rootCaPem));
   return all;
 }

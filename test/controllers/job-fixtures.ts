@@ -23,7 +23,7 @@ export async function finishPod(client: Client, pod: Pod, phase: 'Succeeded' | '
   const pods = client.resource(resources.pods);
   let cur = pod as Pod & KubeObject;
   for (;;) {
-    const next = structuredClone(cur);
+    const next = structuredClone(cur) as Pod & KubeObject & { status?: Pod['status'] };
     const t = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     next.status = {
       ...next.status,

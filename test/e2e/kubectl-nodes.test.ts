@@ -42,7 +42,7 @@ async function ownedPod(name: string, node: string, labels: Record<string, strin
     }),
   });
   if (running) {
-    await c.kubectlOk(['patch', 'pod', name, '-n', 'nodes', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Running"}}']);
+    await c.kubectlOk(['patch', 'pod', name, '-n', 'nodes', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}']);
   }
 }
 

@@ -158,22 +158,18 @@ function targetOf(a: AdmissionAttributes): Target {
 
 export function limitRanger(deps: { cache: WatchCache; registry: ResourceRegistry }): AdmissionPlugin {
   const entry = deps.registry.find('', 'v1', 'limitranges')!;
-  const rangesIn = async (namespace: string): Promise<LimitRange[]> => {
+  // Read from the watch cache, which trails storage by at most a moment (upstream reads an informer).
+  const rangesIn = (namespace: string): LimitRange[] => {
     const prefix = listPrefix(entry, namespace);
-    const read = () => [...deps.cache.resourceFor(entry.prefix).objects].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v as LimitRange);
-    let found = read();
-    // A LimitRange created just before this request may not be in the cache yet (upstream's live lookup).
-    if (!found.length) {
-      await deps.cache.syncToStore();
-      found = read();
-    }
-    return found;
+    const out: LimitRange[] = [];
+    for (const [key, obj] of deps.cache.resourceFor(entry.prefix).objects) if (key.startsWith(prefix)) out.push(obj as LimitRange);
+    return out;
   };
   return {
     name: 'LimitRanger',
-    async admit(a) {
+    admit(a) {
       if (targetOf(a) !== 'pod') return;
-      const ranges = await rangesIn(a.namespace);
+      const ranges = rangesIn(a.namespace);
       if (!ranges.length) return;
       const spec = (a.object.spec ??= {}) as PodSpec;
       const notes = applyContainerDefaults(spec, ranges);
@@ -184,10 +180,10 @@ export function limitRanger(deps: { cache: WatchCache; registry: ResourceRegistr
       const status = a.object.status as { qosClass?: string } | undefined;
       if (status?.qosClass) status.qosClass = podQOSClass(spec as never);
     },
-    async validate(a) {
+    validate(a) {
       const target = targetOf(a);
       if (!target) return;
-      const ranges = await rangesIn(a.namespace);
+      const ranges = rangesIn(a.namespace);
       for (const lr of ranges) {
         const errs = target === 'pod' ? podViolations((a.object.spec ?? {}) as PodSpec, lr) : claimViolations(a.object, lr);
         if (errs.length) throw forbiddenFor(a, aggregate(errs));

@@ -5,6 +5,7 @@ import type { KubeObject } from '../../api/object.js';
 import { forbidden, StatusError } from '../../api/status.js';
 import type { ResourceRegistry } from '../registry/resource-registry.js';
 import type { WatchCache } from '../watch-cache.js';
+import type { Store } from '../../storage/store.js';
 import type { AdmissionPlugin } from './admission.js';
 import type { ServiceAllocator } from './service-allocator.js';
 import { limitRanger } from './limit-ranger.js';
@@ -14,6 +15,8 @@ export interface AdmissionDeps {
   cache: WatchCache;
   registry: ResourceRegistry;
   services: ServiceAllocator;
+  /** The API server's storage (quota admission charges usage there, under the watch cache). */
+  store: Store;
 }
 
 /** Namespaces that always exist and may not be deleted. */

@@ -22,8 +22,8 @@ import type { AdmissionAttributes, AdmissionPlugin } from './admission.js';
 export interface ResourceQuotaDeps {
   cache: WatchCache;
   registry: ResourceRegistry;
-  /** Where charges are written. Defaults to the store under the watch cache. */
-  store?: Store;
+  /** Where charges are written (the store under the watch cache). */
+  store: Store;
   /** The clock that decides whether a deleted pod still counts (tests). */
   now?: () => number;
 }
@@ -42,10 +42,6 @@ function forbiddenFor(a: AdmissionAttributes, message: string): StatusError {
   return new StatusError(403, 'Forbidden', `${qualified} "${a.name}" is forbidden: ${message}`, { name: a.name, group: group || undefined, kind: resource });
 }
 
-// The WatchCache owns the Store the server was built on; admission deps do not carry it yet.
-function storeOf(deps: ResourceQuotaDeps): Store {
-  return deps.store ?? (deps.cache as unknown as { store: Store }).store;
-}
 
 /** One quota's new status.used if the request is admitted. */
 interface Charge {
@@ -118,7 +114,7 @@ export function resourceQuotaAdmission(deps: ResourceQuotaDeps): AdmissionPlugin
   async function writeUsed(entry: ResourceEntry, q: StoredQuota, used: ResourceList): Promise<void> {
     const next = { ...q, status: { ...q.status, used } };
     const key = `${listPrefix(entry, q.metadata.namespace ?? '')}${q.metadata.name}`;
-    await storeOf(deps).update(key, serialize(next), Number(q.metadata.resourceVersion));
+    await deps.store.update(key, serialize(next), Number(q.metadata.resourceVersion));
   }
 
   async function evaluate(a: AdmissionAttributes, evaluator: QuotaEvaluator): Promise<void> {
@@ -175,11 +171,9 @@ export function resourceQuotaAdmission(deps: ResourceQuotaDeps): AdmissionPlugin
       if (ignored.has(`${group}/${resource}`)) return;
       const evaluator = evaluatorFor(group, resource);
       if (!evaluator.handles(a.operation, a.subresource)) return;
-      // Cheap exit: no quota in the namespace at all.
-      if (!quotasIn(a.namespace).length) {
-        await deps.cache.syncToStore();
-        if (!quotasIn(a.namespace).length) return;
-      }
+      // Cheap exit: no quota in the namespace (the watch cache is at most a moment behind; a
+      // quota that new has no status yet, and the controller's count will include this object).
+      if (!quotasIn(a.namespace).length) return;
       const previous = chains.get(a.namespace) ?? Promise.resolve();
       const mine = previous.then(() => evaluate(a, evaluator));
       const tail = mine.catch(() => undefined);

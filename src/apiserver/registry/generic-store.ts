@@ -80,7 +80,9 @@ const continueTooOld =
   'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
 
 const nameSuffixAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
-const maxUpdateRetries = 16;
+// Upstream's GuaranteedUpdate retries storage conflicts without a limit: every round has a winner, so
+// N racing writers finish in N rounds. The bound only guards against a livelock bug.
+const maxUpdateRetries = 1000;
 
 export interface GenericStoreOptions {
   store: Store;
@@ -316,8 +318,9 @@ export class GenericStore {
     // (the tracker may have replaced obj.metadata)
     if (entry.tracksGeneration) obj.metadata!.generation = 1;
     else delete obj.metadata!.generation;
-    entry.strategy.prepareForCreate?.(obj);
+    // Upstream's order: mutating admission, then the strategy (PrepareForCreate), then validation.
     await this.admission.admit({ operation: 'CREATE', entry, subresource: '', namespace, name, object: obj, ctx });
+    entry.strategy.prepareForCreate?.(obj);
     this.validate(entry, obj, undefined);
     await this.admission.validate({ operation: 'CREATE', entry, subresource: '', namespace, name, object: obj, ctx });
     const key = objectKey(entry, namespace, name);

@@ -2,6 +2,7 @@
 // selectors), however many controllers ask for it, so each list+watch reaches the server once.
 // The factory does not know how to talk to the server: it is given a function that builds a
 // ListerWatcher for a resource (the REST client provides one; tests provide fakes).
+import { setMaxListeners } from 'node:events';
 import type { KubeObject } from '../../api/object.js';
 import type { ListerWatcher } from '../types.js';
 import type { TransformFunc } from './delta-fifo.js';
@@ -53,6 +54,13 @@ export interface ForResourceOptions<T extends KubeObject> {
   transform?: TransformFunc<T>;
 }
 
+/** Every informer of the factory listens on one signal; a controller manager runs dozens. */
+function newSharedAbortController(): AbortController {
+  const ac = new AbortController();
+  setMaxListeners(0, ac.signal);
+  return ac;
+}
+
 export function informerKeyString(key: InformerKey): string {
   const gr = `${key.group}/${key.version}/${key.resource}`;
   return [gr, key.namespace ?? '', key.labelSelector ?? '', key.fieldSelector ?? ''].join('|');
@@ -61,7 +69,7 @@ export function informerKeyString(key: InformerKey): string {
 export class SharedInformerFactory {
   private readonly informers = new Map<string, SharedIndexInformer<KubeObject>>();
   private readonly runs = new Map<string, Promise<void>>();
-  private readonly ac = new AbortController();
+  private readonly ac = newSharedAbortController();
   private shuttingDown = false;
 
   constructor(private readonly opts: SharedInformerFactoryOptions) {}

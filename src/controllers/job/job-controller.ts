@@ -11,7 +11,7 @@ import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../../api/object.js';
 import { isEverything, labelSelectorAsSelector, matchesLabels, type Selector } from '../../api/selectors/labels.js';
 import { resources } from '../../client/rest/builtin-resources.js';
-import { isNotFound, isConflict } from '../../client/rest/errors.js';
+import { isNotFound } from '../../client/rest/errors.js';
 import { isDeletedFinalStateUnknown, type DeletedFinalStateUnknown } from '../../client/cache/index.js';
 import { newRateLimitingQueue, runWorkers, realClock, type Clock } from '../../client/workqueue/index.js';
 import type { Controller, ControllerContext } from '../context.js';
@@ -232,25 +232,26 @@ export function newJobController(ctx: ControllerContext, opts: JobControllerOpti
     return [...podIndexer.byIndex(controllerUIDIndex, job.metadata!.uid!), ...podIndexer.byIndex(controllerUIDIndex, orphanIndexKey(job.metadata?.namespace)).filter((p) => !isTerminal(p) && !p.metadata?.deletionTimestamp)];
   }
 
-  async function deletePods(job: JobObj, key: string, victims: PodObj[]): Promise<number> {
-    if (!victims.length) return 0;
+  /**
+   * Deletes pods; those deleted while carrying our finalizer are added to `uncountedFailed` (as
+   * upstream, a pod the controller deletes counts as failed) and their finalizers released.
+   */
+  async function deletePods(job: JobObj, key: string, victims: PodObj[], uncountedFailed?: string[]): Promise<void> {
+    if (!victims.length) return;
     expectations.expectDeletionsOf(key, victims.map(objectKey));
-    let deleted = 0;
     const errors: unknown[] = [];
     await Promise.all(
       victims.map(async (pod) => {
         try {
           await podControl.deletePod(pod.metadata!.namespace!, pod.metadata!.name!, { ...job, ...jobKind });
-          deleted++;
+          if (uncountedFailed && hasFinalizer(pod)) uncountedFailed.push(pod.metadata!.uid!);
         } catch (err) {
           expectations.deletionObservedOf(key, objectKey(pod));
-          if (isNotFound(err)) deleted++;
-          else errors.push(err);
+          if (!isNotFound(err)) errors.push(err);
         }
       }),
     );
     if (errors.length) throw errors[0];
-    return deleted;
   }
 
   async function createPods(job: JobObj, key: string, count: number, indexes: number[] | undefined): Promise<number> {
@@ -376,8 +377,10 @@ export function newJobController(ctx: ControllerContext, opts: JobControllerOpti
       existingTarget?.status === 'True' ? { reason: existingTarget.reason ?? '', message: existingTarget.message ?? '' } : undefined;
     if (!failure && failJobMessage) failure = { reason: reasonPodFailurePolicy, message: failJobMessage };
     if (!failure && (failed > backoffLimit || pastBackoffLimitOnFailure(job, active))) failure = { reason: reasonBackoffLimitExceeded, message: messageBackoffLimitExceeded };
-    if (!failure && !suspended && spec.activeDeadlineSeconds && status.startTime && now - Date.parse(status.startTime) >= spec.activeDeadlineSeconds * 1000) {
-      failure = { reason: reasonDeadlineExceeded, message: messageDeadlineExceeded };
+    if (!failure && !suspended && spec.activeDeadlineSeconds && status.startTime) {
+      const left = Date.parse(status.startTime) + spec.activeDeadlineSeconds * 1000 - now;
+      if (left <= 0) failure = { reason: reasonDeadlineExceeded, message: messageDeadlineExceeded };
+      else queue.addAfter(key, left); // look again when the deadline passes (upstream requeues the same way)
     }
 
     const allSucceededIndexes = new Set([...completedIndexes, ...uncountedSucceededIndexes]);
@@ -390,11 +393,13 @@ export function newJobController(ctx: ControllerContext, opts: JobControllerOpti
     }
 
     let manageError: unknown;
+    // Pods this sync created count as active (as upstream), before the cache shows them.
+    let createdCount = 0;
     if (failure) {
       setCondition(conditions, 'FailureTarget', 'True', failure.reason, failure.message, nowStr);
       if (satisfied && active.length) {
         try {
-          await deletePods(job, key, active);
+          await deletePods(job, key, active, uncounted.failed);
         } catch (err) {
           manageError = err;
         }
@@ -404,7 +409,7 @@ export function newJobController(ctx: ControllerContext, opts: JobControllerOpti
       setCondition(conditions, 'SuccessCriteriaMet', 'True', reasonCompletionsReached, messageCompletionsReached, nowStr);
       if (satisfied && active.length) {
         try {
-          await deletePods(job, key, active);
+          await deletePods(job, key, active, uncounted.failed);
         } catch (err) {
           manageError = err;
         }
@@ -413,7 +418,7 @@ export function newJobController(ctx: ControllerContext, opts: JobControllerOpti
     } else if (suspended) {
       if (satisfied && active.length) {
         try {
-          await deletePods(job, key, active);
+          await deletePods(job, key, active, uncounted.failed);
         } catch (err) {
           manageError = err;
         }
@@ -430,7 +435,7 @@ export function newJobController(ctx: ControllerContext, opts: JobControllerOpti
       }
       if (satisfied) {
         try {
-          active = await manageJob(job, key, active, pods, succeeded, allSucceededIndexes, parallelism, completions, indexed, now);
+          ({ active, created: createdCount } = await manageJob(job, key, active, pods, succeeded, allSucceededIndexes, parallelism, completions, indexed, now));
         } catch (err) {
           manageError = err;
         }
@@ -440,23 +445,21 @@ export function newJobController(ctx: ControllerContext, opts: JobControllerOpti
     // Step 1: record the newly finished pods before touching their finalizers.
     const ready = active.filter(isPodReady).length;
     const writeStatus = async (s: JobStatus): Promise<void> => {
-      if (JSON.stringify(s) === JSON.stringify(job.status ?? {})) return;
+      if (sameStatus(s, job.status ?? {})) return;
       const updated = await jobClient.updateStatus({ ...job, status: s });
       job.metadata = updated.metadata;
       job.status = updated.status;
     };
     status.conditions = conditions.length ? conditions : undefined;
-    status.active = active.length;
+    status.active = active.length + createdCount;
     status.ready = ready;
     status.terminating = terminating();
     status.uncountedTerminatedPods = uncounted;
     try {
       await writeStatus(structuredClone(status));
     } catch (err) {
-      if (isConflict(err) || isNotFound(err)) {
-        queue.add(key);
-        return;
-      }
+      if (isNotFound(err)) return;
+      // A conflict means the cache is behind: retry with backoff (the rate limiter) once it caught up.
       throw err;
     }
 
@@ -518,10 +521,8 @@ export function newJobController(ctx: ControllerContext, opts: JobControllerOpti
     try {
       await writeStatus(status);
     } catch (err) {
-      if (isConflict(err) || isNotFound(err)) {
-        queue.add(key);
-        return;
-      }
+      if (isNotFound(err)) return;
+      // A conflict means the cache is behind: retry with backoff (the rate limiter) once it caught up.
       throw err;
     }
     if (finishedEvent) recorder.event({ ...job, ...jobKind }, finishedEvent[0] as 'Normal' | 'Warning', finishedEvent[1], finishedEvent[2]);
@@ -541,7 +542,7 @@ export function newJobController(ctx: ControllerContext, opts: JobControllerOpti
     completions: number | undefined,
     indexed: boolean,
     now: number,
-  ): Promise<PodObj[]> {
+  ): Promise<{ active: PodObj[]; created: number }> {
     let want: number;
     if (completions === undefined || completions === null) want = succeeded > 0 ? 0 : parallelism;
     else want = Math.max(0, Math.min(parallelism, completions - (indexed ? succeededIndexes.size : succeeded)));
@@ -569,14 +570,14 @@ export function newJobController(ctx: ControllerContext, opts: JobControllerOpti
       const victims = extra.slice(0, maxPodCreateDeletePerSync);
       await deletePods(job, key, victims);
       const gone = new Set(victims);
-      return active.filter((p) => !gone.has(p));
+      return { active: active.filter((p) => !gone.has(p)), created: 0 };
     }
     const diff = Math.min(want - active.length, maxPodCreateDeletePerSync);
-    if (diff <= 0) return active;
+    if (diff <= 0) return { active, created: 0 };
     const wait = remainingBackoffMs(backoffs.get(key) ?? { failuresAfterLastSuccess: 0 }, now, backoffBase, backoffMax);
     if (wait > 0) {
       queue.addAfter(key, wait);
-      return active;
+      return { active, created: 0 };
     }
     let indexes: number[] | undefined;
     if (indexed) {
@@ -585,8 +586,8 @@ export function newJobController(ctx: ControllerContext, opts: JobControllerOpti
       for (const p of pods) if (p.metadata?.deletionTimestamp && !isTerminal(p)) held.add(podCompletionIndex(p) ?? -1);
       indexes = firstPendingIndexes(completions ?? 0, succeededIndexes, held, diff);
     }
-    await createPods(job, key, diff, indexes);
-    return active;
+    const created = await createPods(job, key, diff, indexes);
+    return { active, created };
   }
 
   return {
@@ -611,6 +612,24 @@ function addCompletionIndex(pod: Pod, jobName: string, index: number): void {
       if (!c.env?.some((e) => e.name === completionIndexEnv)) c.env = [...(c.env ?? []), env];
     }
   }
+}
+
+/** Status equality ignoring how the server spells "nothing" (0, [], {}, absent) and key order. */
+export function sameStatus(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.length ? v.map(canonical) : undefined;
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) {
+      const c = canonical((v as Record<string, unknown>)[k]);
+      if (c !== undefined) out[k] = c;
+    }
+    return Object.keys(out).length ? out : undefined;
+  }
+  return v === 0 || v === '' || v === null ? undefined : v;
 }
 
 /** restartPolicy OnFailure: container restarts of running pods count against backoffLimit. */
