@@ -8,7 +8,6 @@ import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import { waitForObject } from '../helpers/controllers.js';
 import { runControllerManager } from '../../src/controllers/manager.js';
-import { builtinControllers } from '../../src/controllers/registry.js';
 import { disruptionController } from '../../src/controllers/disruption/index.js';
 import { Client } from '../../src/client/rest/client.js';
 import { loadConfig } from '../../src/client/kubeconfig/load.js';
@@ -27,8 +26,8 @@ before(async () => {
   client = Client.fromConfig(loadConfig({ kubeconfig: cluster.kubeconfig }));
   controllerClient = Client.fromConfig(loadConfig({ kubeconfig: cluster.kubeconfig }));
   // The server may already run this controller itself (once registered); never run two.
-  const builtin = new Set(builtinControllers().map((d) => d.name));
-  const mine = [disruptionController].filter((d) => !builtin.has(d.name));
+  // startTestCluster runs no controllers of its own: run exactly the ones under test.
+  const mine = [disruptionController];
   const log = createLogger('disruption-e2e', { level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) as never });
   running = runControllerManager({ client: controllerClient, log, controllers: mine }, stop.signal);
 });

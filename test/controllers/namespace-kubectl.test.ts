@@ -8,7 +8,6 @@ import { Writable } from 'node:stream';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import { waitForObject } from '../helpers/controllers.js';
 import { runControllerManager } from '../../src/controllers/manager.js';
-import { builtinControllers } from '../../src/controllers/registry.js';
 import { namespaceController } from '../../src/controllers/namespace/index.js';
 import { newRootCACertPublisher, rootCACertConfigMapName } from '../../src/controllers/rootcacert/index.js';
 import { Client } from '../../src/client/rest/client.js';
@@ -27,8 +26,8 @@ before(async () => {
   client = Client.fromConfig(loadConfig({ kubeconfig: cluster.kubeconfig }));
   controllerClient = Client.fromConfig(loadConfig({ kubeconfig: cluster.kubeconfig }));
   // The server may already run these controllers itself (once they are registered); never run two.
-  const builtin = new Set(builtinControllers({ rootCaPem: cluster.server.pki.caCertPem }).map((d) => d.name));
-  const mine = [namespaceController, newRootCACertPublisher(cluster.server.pki.caCertPem)].filter((d) => !builtin.has(d.name));
+  // startTestCluster runs no controllers of its own: run exactly the ones under test.
+  const mine = [namespaceController, newRootCACertPublisher(cluster.server.pki.caCertPem)];
   const log = createLogger('namespace-e2e', { level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) as never });
   running = runControllerManager({ client: controllerClient, log, controllers: mine }, stop.signal);
 });
