@@ -3,38 +3,23 @@
 // `kubectl create cronjob`.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import { waitForObjects } from '../helpers/controllers.js';
-import { runControllerManager } from '../../src/controllers/manager.js';
-import { jobController } from '../../src/controllers/job/index.js';
-import { cronJobController } from '../../src/controllers/cronjob/index.js';
 import { Client } from '../../src/client/rest/client.js';
 import { loadConfig } from '../../src/client/kubeconfig/load.js';
 import { resources } from '../../src/client/rest/builtin-resources.js';
-import { createLogger } from '../../src/util/log.js';
 import { finishPod } from './job-fixtures.js';
 
 let cluster: TestCluster;
 let client: Client;
-let controllerClient: Client;
-const stop = new AbortController();
-let running: Promise<void> = Promise.resolve();
 
 before(async () => {
-  cluster = await startTestCluster();
+  // The controllers under test run inside the server process, as `k8ts server --controllers` runs them.
+  cluster = await startTestCluster({ controllers: ['job', 'cronjob'] });
   client = Client.fromConfig(loadConfig({ kubeconfig: cluster.kubeconfig }));
-  controllerClient = Client.fromConfig(loadConfig({ kubeconfig: cluster.kubeconfig }));
-  // startTestCluster runs no controllers of its own: run exactly the ones under test.
-  const mine = [jobController, cronJobController];
-  const log = createLogger('job-e2e', { level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) as never });
-  running = runControllerManager({ client: controllerClient, log, controllers: mine }, stop.signal);
 });
 
 after(async () => {
-  stop.abort();
-  await running;
-  await controllerClient?.close();
   await client?.close();
   await cluster?.close();
 });

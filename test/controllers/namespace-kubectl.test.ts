@@ -4,38 +4,23 @@
 // terminating namespace is first processed).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import { waitForObject } from '../helpers/controllers.js';
-import { runControllerManager } from '../../src/controllers/manager.js';
-import { namespaceController } from '../../src/controllers/namespace/index.js';
 import { newRootCACertPublisher, rootCACertConfigMapName } from '../../src/controllers/rootcacert/index.js';
 import { Client } from '../../src/client/rest/client.js';
 import { loadConfig } from '../../src/client/kubeconfig/load.js';
 import { resources } from '../../src/client/rest/builtin-resources.js';
-import { createLogger } from '../../src/util/log.js';
 
 let cluster: TestCluster;
 let client: Client;
-let controllerClient: Client;
-const stop = new AbortController();
-let running: Promise<void> = Promise.resolve();
 
 before(async () => {
-  cluster = await startTestCluster();
+  // The controllers under test run inside the server process, as `k8ts server --controllers` runs them.
+  cluster = await startTestCluster({ controllers: ['namespace', 'root-ca-cert-publisher'] });
   client = Client.fromConfig(loadConfig({ kubeconfig: cluster.kubeconfig }));
-  controllerClient = Client.fromConfig(loadConfig({ kubeconfig: cluster.kubeconfig }));
-  // The server may already run these controllers itself (once they are registered); never run two.
-  // startTestCluster runs no controllers of its own: run exactly the ones under test.
-  const mine = [namespaceController, newRootCACertPublisher(cluster.server.pki.caCertPem)];
-  const log = createLogger('namespace-e2e', { level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) as never });
-  running = runControllerManager({ client: controllerClient, log, controllers: mine }, stop.signal);
 });
 
 after(async () => {
-  stop.abort();
-  await running;
-  await controllerClient?.close();
   await client?.close();
   await cluster?.close();
 });
