@@ -16,6 +16,8 @@ import { jobController } from './job/index.js';
 import { cronJobController } from './cronjob/index.js';
 import { nodeLifecycleController, taintEvictionController } from './nodelifecycle/index.js';
 import { resourceQuotaController } from './resourcequota/index.js';
+import { replicaSetController } from './replicaset/index.js';
+import { deploymentController } from './deployment/index.js';
 
 export interface BuiltinControllerOptions {
   /** The cluster CA (PEM) that the root-ca-cert-publisher puts in every namespace. */
@@ -27,6 +29,8 @@ export function builtinControllers(opts: BuiltinControllerOptions = {}): Control
     namespaceController,
     serviceAccountsController,
     garbageCollectorController,
+    replicaSetController,
+    deploymentController,
     podGCController,
     ttlAfterFinishedController,
     endpointsController,

@@ -34,3 +34,21 @@ describe('k8ts server control plane', () => {
     assert.match(gone.stderr, /namespaces "cp" not found/);
   });
 });
+
+describe('workloads under k8ts server', () => {
+  test('kubectl create deployment makes a ReplicaSet and its pods; scaling follows; deleting it collects them', async () => {
+    await c.kubectlOk(['create', 'namespace', 'wl']);
+    await c.kubectlOk(['create', 'deployment', 'web', '-n', 'wl', '--image=nginx', '--replicas=3']);
+    await c.kubectlOk(['wait', 'deployment/web', '-n', 'wl', '--for=jsonpath={.status.replicas}=3', '--timeout=30s']);
+    const pods = (await c.kubectlOk(['get', 'pods', '-n', 'wl', '-l', 'app=web', '-o', 'name'])).trim().split('\n');
+    assert.equal(pods.length, 3);
+    const rs = JSON.parse(await c.kubectlOk(['get', 'replicasets', '-n', 'wl', '-o', 'json']));
+    assert.equal(rs.items.length, 1);
+    assert.equal(rs.items[0].metadata.ownerReferences[0].kind, 'Deployment');
+    await c.kubectlOk(['scale', 'deployment/web', '-n', 'wl', '--replicas=1']);
+    await c.kubectlOk(['wait', 'deployment/web', '-n', 'wl', '--for=jsonpath={.status.replicas}=1', '--timeout=30s']);
+    await c.kubectlOk(['delete', 'deployment', 'web', '-n', 'wl', '--timeout=30s']);
+    // The garbage collector removes the ReplicaSet (and its pods) the deployment owned.
+    await c.kubectlOk(['wait', `replicaset/${rs.items[0].metadata.name}`, '-n', 'wl', '--for=delete', '--timeout=30s']);
+  });
+});
