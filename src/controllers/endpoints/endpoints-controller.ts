@@ -8,12 +8,12 @@ import type { KubeObject } from '../../api/object.js';
 import { resources } from '../../client/rest/builtin-resources.js';
 import { isForbidden, isNotFound } from '../../client/rest/errors.js';
 import { newRateLimitingQueue, runWorkers } from '../../client/workqueue/index.js';
-import { isDeletedFinalStateUnknown, keyOf, splitMetaNamespaceKey } from '../../client/cache/index.js';
+import { keyOf, splitMetaNamespaceKey } from '../../client/cache/index.js';
 import { namespaceIndex } from '../../client/cache/indexers.js';
 import type { Controller, ControllerContext } from '../context.js';
 import { semanticEqual } from './equal.js';
 import { formatRFC3339Nano, isServiceIPSet, serviceSelectsPod } from './pod-util.js';
-import { podServiceKeys, servicesForPodUpdate } from './service-membership.js';
+import { queueServicesOnServiceAndPodChanges } from './service-membership.js';
 import { computeSubsets, headlessServiceLabel, overCapacityAnnotation, truncateSubsets } from './subsets.js';
 import { lastChangeTriggerTimeAnnotation, TriggerTimeTracker } from './trigger-time.js';
 
@@ -42,22 +42,7 @@ export function newEndpointsController(ctx: ControllerContext, opts: EndpointsCo
   // cache has not caught up with our own write yet (upstream's staleEndpointsTracker).
   const staleVersions = new Map<string, string>();
 
-  const enqueueAll = (keys: Iterable<string>) => {
-    for (const k of keys) queue.add(k);
-  };
-  services.addEventHandler({
-    onAdd: (svc) => queue.add(keyOf(svc)),
-    onUpdate: (_old, svc) => queue.add(keyOf(svc)),
-    onDelete: (svc) => queue.add(keyOf(svc)),
-  });
-  pods.addEventHandler({
-    onAdd: (pod) => enqueueAll(podServiceKeys(services.getIndexer(), pod)),
-    onUpdate: (oldPod, pod) => enqueueAll(servicesForPodUpdate(services.getIndexer(), oldPod, pod)),
-    onDelete: (obj) => {
-      const pod = isDeletedFinalStateUnknown(obj) ? obj.obj : obj;
-      if (pod) enqueueAll(podServiceKeys(services.getIndexer(), pod));
-    },
-  });
+  queueServicesOnServiceAndPodChanges(services, pods, queue);
   endpoints.addEventHandler({ onDelete: (obj) => queue.add(keyOf(obj)) });
 
   async function sync(key: string): Promise<void> {

@@ -4,6 +4,8 @@ import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.js';
 import type { ReadonlyIndexer } from '../../client/cache/store.js';
 import { namespaceIndex } from '../../client/cache/indexers.js';
+import { isDeletedFinalStateUnknown, keyOf } from '../../client/cache/index.js';
+import type { SharedIndexInformer } from '../../client/cache/shared-informer.js';
 import { podEndpointFingerprint, sameLabels, serviceSelectsPod } from './pod-util.js';
 
 /** Keys (namespace/name) of the services in the pod's namespace whose selector selects it. */
@@ -28,4 +30,31 @@ export function servicesForPodUpdate(services: ReadonlyIndexer<Service & KubeObj
   const keys = podServiceKeys(services, newPod);
   if (labelsChanged) for (const k of podServiceKeys(services, oldPod)) keys.add(k);
   return keys;
+}
+
+/**
+ * The event handlers both endpoint controllers (Endpoints and EndpointSlice) need: a Service is
+ * queued when it changes, and every Service selecting a pod is queued when that pod changes.
+ */
+export function queueServicesOnServiceAndPodChanges(
+  services: SharedIndexInformer<Service & KubeObject>,
+  pods: SharedIndexInformer<Pod & KubeObject>,
+  queue: { add(key: string): void },
+): void {
+  const addAll = (keys: Iterable<string>) => {
+    for (const k of keys) queue.add(k);
+  };
+  services.addEventHandler({
+    onAdd: (svc) => queue.add(keyOf(svc)),
+    onUpdate: (_old, svc) => queue.add(keyOf(svc)),
+    onDelete: (svc) => queue.add(keyOf(svc)),
+  });
+  pods.addEventHandler({
+    onAdd: (pod) => addAll(podServiceKeys(services.getIndexer(), pod)),
+    onUpdate: (oldPod, pod) => addAll(servicesForPodUpdate(services.getIndexer(), oldPod, pod)),
+    onDelete: (obj) => {
+      const pod = isDeletedFinalStateUnknown(obj) ? obj.obj : obj;
+      if (pod) addAll(podServiceKeys(services.getIndexer(), pod));
+    },
+  });
 }

@@ -10,12 +10,12 @@ import type { KubeObject } from '../../api/object.js';
 import { resources } from '../../client/rest/builtin-resources.js';
 import { isNotFound } from '../../client/rest/errors.js';
 import { newRateLimitingQueue, runWorkers } from '../../client/workqueue/index.js';
-import { isDeletedFinalStateUnknown, keyOf, splitMetaNamespaceKey } from '../../client/cache/index.js';
+import { isDeletedFinalStateUnknown, splitMetaNamespaceKey } from '../../client/cache/index.js';
 import { namespaceIndex } from '../../client/cache/indexers.js';
 import type { Controller, ControllerContext } from '../context.js';
 import { errorMessage, hasNamespaceTerminatingCause, hasSelector } from '../endpoints/endpoints-controller.js';
 import { formatRFC3339Nano, serviceSelectsPod } from '../endpoints/pod-util.js';
-import { podServiceKeys, servicesForPodUpdate } from '../endpoints/service-membership.js';
+import { queueServicesOnServiceAndPodChanges } from '../endpoints/service-membership.js';
 import { lastChangeTriggerTimeAnnotation, TriggerTimeTracker } from '../endpoints/trigger-time.js';
 import { controllerName, defaultMaxEndpointsPerSlice, managedByLabel, reconcile, serviceNameLabel } from './reconciler.js';
 import { EndpointSliceTracker } from './tracker.js';
@@ -49,26 +49,11 @@ export function newEndpointSliceController(ctx: ControllerContext, opts: Endpoin
   const tracker = new EndpointSliceTracker();
   const max = opts.maxEndpointsPerSlice ?? defaultMaxEndpointsPerSlice;
 
-  const enqueueAll = (keys: Iterable<string>) => {
-    for (const k of keys) queue.add(k);
-  };
   const enqueueForSlice = (s: EndpointSlice) => {
     const k = serviceKeyOf(s);
     if (k) queue.add(k);
   };
-  services.addEventHandler({
-    onAdd: (svc) => queue.add(keyOf(svc)),
-    onUpdate: (_old, svc) => queue.add(keyOf(svc)),
-    onDelete: (svc) => queue.add(keyOf(svc)),
-  });
-  pods.addEventHandler({
-    onAdd: (pod) => enqueueAll(podServiceKeys(services.getIndexer(), pod)),
-    onUpdate: (oldPod, pod) => enqueueAll(servicesForPodUpdate(services.getIndexer(), oldPod, pod)),
-    onDelete: (obj) => {
-      const pod = isDeletedFinalStateUnknown(obj) ? obj.obj : obj;
-      if (pod) enqueueAll(podServiceKeys(services.getIndexer(), pod));
-    },
-  });
+  queueServicesOnServiceAndPodChanges(services, pods, queue);
   slices.addEventHandler({
     onAdd: (s) => {
       if (isOurs(s) && tracker.shouldSync(s)) enqueueForSlice(s);
