@@ -1,0 +1,167 @@
+// Everything the scheduler knows about one node in a cycle (upstream framework.NodeInfo): the
+// Node, the pods on it (bound and assumed), their summed requests, host ports in use, images
+// present, and the pods with (anti-)affinity so InterPodAffinity scans only those. `generation`
+// increases on every change, which lets the cache copy only changed nodes into a snapshot.
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { newPodInfo, podKey, type PodInfo } from './pod-info.js';
+import { addResource, cloneResource, emptyResource, podRequests, resourceFromList, subtractResource, type Resource } from './resource.js';
+
+let nextGeneration = 1;
+export const newGeneration = () => nextGeneration++;
+
+export interface ImageState {
+  sizeBytes: number;
+  /** On how many nodes the image is present (for ImageLocality's spread factor). */
+  numNodes: number;
+}
+
+/** Host ports in use: "ip/protocol/port". A pod port with hostIP 0.0.0.0 conflicts with every IP. */
+export class HostPortInfo {
+  private readonly used = new Map<string, number>();
+
+  add(ip: string | undefined, protocol: string | undefined, port: number): void {
+    const k = `${ip || '0.0.0.0'}/${protocol || 'TCP'}/${port}`;
+    this.used.set(k, (this.used.get(k) ?? 0) + 1);
+  }
+
+  remove(ip: string | undefined, protocol: string | undefined, port: number): void {
+    const k = `${ip || '0.0.0.0'}/${protocol || 'TCP'}/${port}`;
+    const n = (this.used.get(k) ?? 0) - 1;
+    if (n > 0) this.used.set(k, n);
+    else this.used.delete(k);
+  }
+
+  /** True if ip/protocol/port conflicts with a port in use (0.0.0.0 on either side matches any IP). */
+  conflicts(ip: string | undefined, protocol: string | undefined, port: number): boolean {
+    const addr = ip || '0.0.0.0';
+    const proto = protocol || 'TCP';
+    for (const k of this.used.keys()) {
+      const [uip, uproto, uport] = k.split('/');
+      if (Number(uport) !== port || uproto !== proto) continue;
+      if (addr === '0.0.0.0' || uip === '0.0.0.0' || uip === addr) return true;
+    }
+    return false;
+  }
+
+  get size(): number {
+    return this.used.size;
+  }
+
+  clone(): HostPortInfo {
+    const c = new HostPortInfo();
+    for (const [k, v] of this.used) c.used.set(k, v);
+    return c;
+  }
+}
+
+export class NodeInfo {
+  node: Node | undefined;
+  pods: PodInfo[] = [];
+  podsWithAffinity: PodInfo[] = [];
+  podsWithRequiredAntiAffinity: PodInfo[] = [];
+  /** Sum of the pods' requests (what NodeResourcesFit compares with allocatable). */
+  requested: Resource = emptyResource();
+  /** Sum with 100m/200Mi for containers that request nothing (what scoring uses). */
+  nonZeroRequested: Resource = emptyResource();
+  allocatable: Resource = emptyResource();
+  usedPorts = new HostPortInfo();
+  /** Image name (every name of the image, tags and digests) → state. Filled by the cache. */
+  imageStates = new Map<string, ImageState>();
+  /** PVC keys "ns/name" → pods using them (ReadWriteOncePod checks). */
+  pvcRefCounts = new Map<string, number>();
+  generation = newGeneration();
+
+  constructor(node?: Node, ...pods: Pod[]) {
+    if (node) this.setNode(node);
+    for (const p of pods) this.addPod(p);
+  }
+
+  get name(): string {
+    return this.node?.metadata?.name ?? '';
+  }
+
+  setNode(node: Node): void {
+    this.node = node;
+    this.allocatable = resourceFromList(node.status?.allocatable as Record<string, string> | undefined);
+    this.generation = newGeneration();
+  }
+
+  removeNode(): void {
+    this.node = undefined;
+    this.generation = newGeneration();
+  }
+
+  addPod(pod: Pod): void {
+    this.addPodInfo(newPodInfo(pod));
+  }
+
+  addPodInfo(pi: PodInfo): void {
+    this.pods.push(pi);
+    if (pi.requiredAffinityTerms.length || pi.requiredAntiAffinityTerms.length || pi.preferredAffinityTerms.length || pi.preferredAntiAffinityTerms.length) {
+      this.podsWithAffinity.push(pi);
+    }
+    if (pi.requiredAntiAffinityTerms.length) this.podsWithRequiredAntiAffinity.push(pi);
+    this.update(pi.pod, 1);
+  }
+
+  /** Removes the pod with the same namespace/name (by key, so an updated copy removes the old one). */
+  removePod(pod: Pod): boolean {
+    const key = podKey(pod);
+    const i = this.pods.findIndex((p) => podKey(p.pod) === key);
+    if (i < 0) return false;
+    const [pi] = this.pods.splice(i, 1);
+    const drop = (list: PodInfo[]) => {
+      const j = list.findIndex((p) => podKey(p.pod) === key);
+      if (j >= 0) list.splice(j, 1);
+    };
+    drop(this.podsWithAffinity);
+    drop(this.podsWithRequiredAntiAffinity);
+    this.update(pi!.pod, -1);
+    return true;
+  }
+
+  private update(pod: Pod, sign: 1 | -1): void {
+    const req = podRequests(pod);
+    const nonZero = podRequests(pod, { nonZero: true });
+    if (sign > 0) {
+      addResource(this.requested, req);
+      addResource(this.nonZeroRequested, nonZero);
+    } else {
+      subtractResource(this.requested, req);
+      subtractResource(this.nonZeroRequested, nonZero);
+    }
+    for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+      for (const p of c.ports ?? []) {
+        if (!p.hostPort) continue;
+        if (sign > 0) this.usedPorts.add(p.hostIP, p.protocol, p.hostPort);
+        else this.usedPorts.remove(p.hostIP, p.protocol, p.hostPort);
+      }
+    }
+    for (const v of pod.spec?.volumes ?? []) {
+      const claim = v.persistentVolumeClaim?.claimName;
+      if (!claim) continue;
+      const k = `${pod.metadata?.namespace ?? ''}/${claim}`;
+      const n = (this.pvcRefCounts.get(k) ?? 0) + sign;
+      if (n > 0) this.pvcRefCounts.set(k, n);
+      else this.pvcRefCounts.delete(k);
+    }
+    this.generation = newGeneration();
+  }
+
+  /** A copy for a snapshot: pod lists and sums are copied, pod objects and PodInfos are shared (immutable). */
+  clone(): NodeInfo {
+    const c = new NodeInfo();
+    c.node = this.node;
+    c.pods = [...this.pods];
+    c.podsWithAffinity = [...this.podsWithAffinity];
+    c.podsWithRequiredAntiAffinity = [...this.podsWithRequiredAntiAffinity];
+    c.requested = cloneResource(this.requested);
+    c.nonZeroRequested = cloneResource(this.nonZeroRequested);
+    c.allocatable = cloneResource(this.allocatable);
+    c.usedPorts = this.usedPorts.clone();
+    c.imageStates = new Map(this.imageStates);
+    c.pvcRefCounts = new Map(this.pvcRefCounts);
+    c.generation = this.generation;
+    return c;
+  }
+}

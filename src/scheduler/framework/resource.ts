@@ -1,0 +1,136 @@
+// Resource arithmetic as the scheduler does it (upstream framework.Resource and
+// resource helpers): CPU in millicores, memory and storage in bytes, everything else
+// ("scalar" resources: extended, hugepages, attachable volumes) in whole units (milli for
+// none: extended resources are integers). A pod's request is computed as the kubelet will
+// admit it: max(sum of regular containers + restartable sidecars, each init container in
+// order with the sidecars started before it) + overhead.
+import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import { toMilli, toValue } from '../../api/validation/quantity.js';
+
+export interface Resource {
+  milliCPU: number;
+  memory: number;
+  ephemeralStorage: number;
+  /** Pod count (only meaningful for allocatable). */
+  allowedPodNumber: number;
+  /** Extended resources, hugepages-*, attachable-volumes-*: name → whole units. */
+  scalar: Map<string, number>;
+}
+
+export const CPU = 'cpu';
+export const MEMORY = 'memory';
+export const EPHEMERAL_STORAGE = 'ephemeral-storage';
+export const PODS = 'pods';
+
+/** Upstream's non-zero defaults for containers that request nothing (used in scoring and spreading). */
+export const DEFAULT_MILLI_CPU_REQUEST = 100;
+export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
+
+export function emptyResource(): Resource {
+  return { milliCPU: 0, memory: 0, ephemeralStorage: 0, allowedPodNumber: 0, scalar: new Map() };
+}
+
+export function cloneResource(r: Resource): Resource {
+  return { ...r, scalar: new Map(r.scalar) };
+}
+
+/** From a ResourceList (allocatable, or a container's requests). */
+export function resourceFromList(list: Record<string, string | number> | undefined): Resource {
+  const r = emptyResource();
+  if (list) for (const [name, q] of Object.entries(list)) addNamed(r, name, q);
+  return r;
+}
+
+function addNamed(r: Resource, name: string, q: string | number, sign = 1): void {
+  const text = String(q);
+  switch (name) {
+    case CPU:
+      r.milliCPU += sign * toMilli(text);
+      break;
+    case MEMORY:
+      r.memory += sign * toValue(text);
+      break;
+    case EPHEMERAL_STORAGE:
+      r.ephemeralStorage += sign * toValue(text);
+      break;
+    case PODS:
+      r.allowedPodNumber += sign * toValue(text);
+      break;
+    default:
+      if (isScalarResourceName(name)) r.scalar.set(name, (r.scalar.get(name) ?? 0) + sign * toValue(text));
+  }
+}
+
+/** Extended resources (example.com/gpu), prefixed native ones (kubernetes.io/x), hugepages-*, attachable-volumes-*. */
+export function isScalarResourceName(name: string): boolean {
+  if (name.startsWith('hugepages-') || name.startsWith('attachable-volumes-')) return true;
+  return name.includes('/') && !name.startsWith('requests.');
+}
+
+export function addResource(into: Resource, r: Resource): void {
+  into.milliCPU += r.milliCPU;
+  into.memory += r.memory;
+  into.ephemeralStorage += r.ephemeralStorage;
+  into.allowedPodNumber += r.allowedPodNumber;
+  for (const [k, v] of r.scalar) into.scalar.set(k, (into.scalar.get(k) ?? 0) + v);
+}
+
+export function subtractResource(from: Resource, r: Resource): void {
+  from.milliCPU -= r.milliCPU;
+  from.memory -= r.memory;
+  from.ephemeralStorage -= r.ephemeralStorage;
+  from.allowedPodNumber -= r.allowedPodNumber;
+  for (const [k, v] of r.scalar) from.scalar.set(k, (from.scalar.get(k) ?? 0) - v);
+}
+
+/** Element-wise max into `into`. */
+export function maxResource(into: Resource, r: Resource): void {
+  into.milliCPU = Math.max(into.milliCPU, r.milliCPU);
+  into.memory = Math.max(into.memory, r.memory);
+  into.ephemeralStorage = Math.max(into.ephemeralStorage, r.ephemeralStorage);
+  for (const [k, v] of r.scalar) into.scalar.set(k, Math.max(into.scalar.get(k) ?? 0, v));
+}
+
+function containerRequests(c: Container, nonZero: boolean): Resource {
+  const r = resourceFromList(c.resources?.requests as Record<string, string> | undefined);
+  if (nonZero) {
+    const req = c.resources?.requests ?? {};
+    if (req[CPU] === undefined) r.milliCPU = DEFAULT_MILLI_CPU_REQUEST;
+    if (req[MEMORY] === undefined) r.memory = DEFAULT_MEMORY_REQUEST;
+  }
+  return r;
+}
+
+const isSidecar = (c: Container) => c.restartPolicy === 'Always';
+
+/**
+ * The pod's effective request (upstream resource.PodRequests): regular containers and sidecars
+ * run together; each init container runs with the sidecars declared before it; the pod needs
+ * the larger of the two, plus spec.overhead. With `nonZero`, containers that request no cpu or
+ * memory count as 100m / 200Mi (upstream's NonZero requests, used for scoring only).
+ */
+export function podRequests(pod: Pod, opts: { nonZero?: boolean } = {}): Resource {
+  const nonZero = opts.nonZero ?? false;
+  const spec = pod.spec;
+  const total = emptyResource();
+  if (!spec) return total;
+  for (const c of spec.containers ?? []) addResource(total, containerRequests(c, nonZero));
+  const sidecars = emptyResource();
+  const initMax = emptyResource();
+  for (const c of spec.initContainers ?? []) {
+    const r = containerRequests(c, nonZero);
+    if (isSidecar(c)) {
+      addResource(sidecars, r);
+      // A sidecar keeps running beside every later init container and the regular containers.
+      maxResource(initMax, sidecars);
+    } else {
+      const during = cloneResource(sidecars);
+      addResource(during, r);
+      maxResource(initMax, during);
+    }
+  }
+  addResource(total, sidecars);
+  maxResource(total, initMax);
+  if (spec.overhead) addResource(total, resourceFromList(spec.overhead as Record<string, string>));
+  return total;
+}
