@@ -44,7 +44,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerProce
   const logFd = openSync(join(dataDir, 'server.log'), 'a');
   const child: ChildProcess = spawn(
     process.execPath,
-    [...(opts.nodeArgs ?? []), binPath, 'server', '--data-dir', dataDir, '--port', '0', '--bind', '127.0.0.1', ...(opts.controllers ? [] : ['--controllers', ''])],
+    [...(opts.nodeArgs ?? []), binPath, 'server', '--data-dir', dataDir, '--port', '0', '--bind', '127.0.0.1', ...(opts.controllers ? [] : ['--controllers', '', '--disable', 'scheduler'])],
     // The server's logs go to a file: a pipe nobody drains would stall it.
     { stdio: ['ignore', 'pipe', logFd], env: { ...process.env, K8TS_LOG_FORMAT: 'json' } },
   );

@@ -2,7 +2,9 @@
 // serves them over HTTPS with HTTP/2 and HTTP/1.1 on one port. `handle` is the whole filter
 // chain (authentication → authorization → handlers) and is what an in-process transport calls.
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { forbidden, StatusError, unauthorized } from '../api/status.js';
 import type { Store } from '../storage/store.js';
@@ -19,6 +21,7 @@ import { handleNonResource } from './handlers/non-resource.js';
 import { handleResource } from './handlers/resource.js';
 import { handleSubresource, hasSubresourceHandler } from './handlers/subresources.js';
 import { handleVirtual } from './handlers/virtual.js';
+import { upgradeHead, type KubeletClientCredentials, type UpgradeRequest } from './handlers/node-proxy.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { builtinRegistry, isVirtual } from './registry/builtin.js';
 import { GenericStore } from './registry/generic-store.js';
@@ -43,6 +46,8 @@ export interface ApiServerOptions {
   /** PEM private key that signs service account tokens (TokenRequest); without it tokens are not served. */
   serviceAccountKeyPem?: string;
   watchCache?: WatchCacheOptions;
+  /** Client certificate the API server presents to node agents (pods/log, exec, …). */
+  kubeletClient?: KubeletClientCredentials;
 }
 
 export interface RunningApiServer {
@@ -63,14 +68,17 @@ export class ApiServer {
   readonly serviceAccountAuth: ReturnType<typeof serviceAccountAuthenticator> | undefined;
   private readonly metrics = apiserverMetrics();
   ready = false;
+  /** Certificate for connections to node agents; without it the kubelet refuses them. */
+  kubeletClient: KubeletClientCredentials | undefined;
   /** host:port clients use (for discovery's serverAddressByClientCIDRs and the kubernetes Endpoints). */
   advertise = { host: '127.0.0.1', port: 0 };
 
   constructor(
     readonly store: Store,
     readonly log: Logger | undefined,
-    opts: { tokenAuthenticators?: TokenAuthenticator[]; serviceCIDR?: string; serviceAccountKeyPem?: string; watchCache?: WatchCacheOptions },
+    opts: { tokenAuthenticators?: TokenAuthenticator[]; serviceCIDR?: string; serviceAccountKeyPem?: string; watchCache?: WatchCacheOptions; kubeletClient?: KubeletClientCredentials },
   ) {
+    this.kubeletClient = opts.kubeletClient;
     this.registry = builtinRegistry();
     this.cache = new WatchCache(store, opts.watchCache);
     this.services = new ServiceAllocator(opts.serviceCIDR ?? '10.96.0.0/12');
@@ -153,7 +161,7 @@ export class ApiServer {
 }
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
-  const api = new ApiServer(opts.store, opts.log, { tokenAuthenticators: opts.tokenAuthenticators, serviceCIDR: opts.serviceCIDR, serviceAccountKeyPem: opts.serviceAccountKeyPem, watchCache: opts.watchCache });
+  const api = new ApiServer(opts.store, opts.log, { tokenAuthenticators: opts.tokenAuthenticators, serviceCIDR: opts.serviceCIDR, serviceAccountKeyPem: opts.serviceAccountKeyPem, watchCache: opts.watchCache, kubeletClient: opts.kubeletClient });
   await api.start();
   const server: Http2SecureServer = createSecureServer(
     {
@@ -170,6 +178,16 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   );
   // Long-lived watches must not be cut by Node's default request timeouts.
   server.setTimeout(0);
+  // HTTP/1.1 Upgrade (exec, attach, port-forward): the request goes through the same filter chain
+  // with a response bound to the socket, so errors are ordinary Status responses; the stream
+  // handler takes the socket over once the caller is authorized.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const res = new ServerResponse(req);
+    res.assignSocket(socket as Socket);
+    res.on('finish', () => socket.end());
+    (req as UpgradeRequest)[upgradeHead] = { socket, head };
+    api.handle(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.bindAddress, () => {

@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import { K8TS_VERSION, KUBERNETES_MAJOR, KUBERNETES_MINOR } from '../util/version.js';
 import { reportError } from './errors.js';
-import { addServerOptions, DEFAULT_DATA_DIR, type ServerFlags } from './server-options.js';
+import { addServerOptions, addUpOptions, DEFAULT_DATA_DIR, type ServerFlags, type UpFlags } from './server-options.js';
 
 const program = new Command('k8ts')
   .description('A Kubernetes-compatible cluster in one Node.js process.')
@@ -14,16 +14,19 @@ const serve = async (flags: ServerFlags) => {
   await runServer(flags);
 };
 
-addServerOptions(
+addUpOptions(
   program
     .command('up')
-    .description(`run a cluster on this machine (data in ${DEFAULT_DATA_DIR} unless --data-dir); prints a KUBECONFIG to use`),
-).action(serve);
+    .description(`run a whole cluster on this machine — API server, controllers, scheduler, node agent, service proxy, DNS (data in ${DEFAULT_DATA_DIR} unless --data-dir); prints a KUBECONFIG to use`),
+).action(async (flags: UpFlags) => {
+  const { runUp } = await import('./up-command.js');
+  await runUp(flags);
+});
 
 addServerOptions(
   program
     .command('server')
-    .description(`run the API server (data in ${DEFAULT_DATA_DIR} unless --data-dir); writes DATA_DIR/kubeconfig for the admin`),
+    .description(`run the control plane — API server, controllers, scheduler (data in ${DEFAULT_DATA_DIR} unless --data-dir); writes DATA_DIR/kubeconfig for the admin`),
 ).action(serve);
 
 const seconds = (v: string) => {
@@ -46,6 +49,77 @@ program
   .action(async (flags) => {
     const { runControllerManagerCommand } = await import('./controller-manager-command.js');
     await runControllerManagerCommand(flags);
+  });
+
+program
+  .command('scheduler')
+  .description('run the scheduler against a cluster (kubeconfig from --kubeconfig, $KUBECONFIG, ~/.kube/config or in-cluster)')
+  .option('--kubeconfig <path>', 'kubeconfig to use')
+  .option('--context <name>', 'kubeconfig context to use')
+  .option('--config <path>', 'a KubeSchedulerConfiguration file (kubescheduler.config.k8s.io/v1)')
+  .option('--no-leader-elect', 'run without leader election (only one instance may run then)')
+  .option('--leader-elect-lease-duration <seconds>', 'lease duration', seconds, 15)
+  .option('--leader-elect-renew-deadline <seconds>', 'renew deadline', seconds, 10)
+  .option('--leader-elect-retry-period <seconds>', 'retry period', seconds, 2)
+  .option('--log-level <level>', 'trace, debug, info, warn or error (default: $K8TS_LOG_LEVEL or info)')
+  .action(async (flags) => {
+    const { runSchedulerCommand } = await import('./scheduler-command.js');
+    await runSchedulerCommand(flags);
+  });
+
+program
+  .command('proxy')
+  .description('run the service proxy (and with --cluster-dns, cluster DNS behind kube-system/kube-dns) against a cluster')
+  .option('--kubeconfig <path>', 'kubeconfig to use')
+  .option('--context <name>', 'kubeconfig context to use')
+  .option('--hostname-override <name>', 'node name (default: the host name)')
+  .option('--proxy-mode <mode>', 'nftables or userspace (default: nftables when root with nft installed, else userspace)')
+  .option('--service-cidr <cidr>', 'range ClusterIPs come from (must match the API server)', '10.96.0.0/12')
+  .option('--node-addresses <list>', 'comma-separated addresses NodePorts listen on (default 127.0.0.1 and every non-internal IPv4 address)')
+  .option('--algorithm <name>', 'round-robin or least-connections', 'round-robin')
+  .option('--metrics-bind-address <host:port>', 'where /metrics and /healthz are served', '127.0.0.1:10249')
+  .option('--cluster-dns', 'also run cluster DNS and the kube-dns Service', false)
+  .option('--cluster-dns-ip <ip>', 'kube-dns ClusterIP (default: 10th address of --service-cidr)')
+  .option('--dns-address <ip>', 'where the DNS server listens', '127.0.0.1')
+  .option('--dns-port <port>', 'DNS server port', (v: string) => Number(v), 10053)
+  .option('--cluster-domain <domain>', 'cluster domain', 'cluster.local')
+  .option('--log-level <level>', 'trace, debug, info, warn or error (default: $K8TS_LOG_LEVEL or info)')
+  .action(async (flags) => {
+    const { runProxyCommand } = await import('./proxy-command.js');
+    await runProxyCommand(flags);
+  });
+
+program
+  .command('agent')
+  .description('run a node agent (process runtime) that joins a cluster: --server URL --token T, or --kubeconfig')
+  .option('--server <url>', 'API server URL')
+  .option('--token <token>', 'bearer token (ServiceAccount or bootstrap token)')
+  .option('--token-file <path>', 'file holding the bearer token')
+  .option('--ca-file <path>', 'cluster CA: verifies the API server and its kubelet client certificate')
+  .option('--insecure-skip-tls-verify', 'do not verify the API server certificate')
+  .option('--kubeconfig <path>', 'kubeconfig instead of --server/--token')
+  .option('--name <name>', 'node name (default: the hostname)')
+  .option('--data-dir <dir>', 'agent state (default ~/.k8ts/agent)')
+  .option('--pod-cidr <cidr>', 'pod IPs of this node (default 127.1.0.0/16)')
+  .option('--node-ip <ip>', "the node's InternalIP (default: first non-loopback IPv4)")
+  .option('--pod-manifest-path <dir>', 'static pod manifests')
+  .option('--manifest-url <url>', 'static pods from a URL')
+  .option('--cluster-dns <ips>', 'cluster DNS server IPs for pods with dnsPolicy ClusterFirst (e.g. 10.96.0.10)')
+  .option('--cluster-domain <domain>', 'cluster domain', 'cluster.local')
+  .option('--system-reserved <list>', 'e.g. cpu=100m,memory=100Mi')
+  .option('--kube-reserved <list>', 'e.g. cpu=100m,memory=100Mi')
+  .option('--max-pods <n>', 'pods this node may run', Number, 110)
+  .option('--eviction-hard <list>', 'hard eviction thresholds (default memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%,imagefs.available<15%)')
+  .option('--eviction-soft <list>', 'soft eviction thresholds, e.g. memory.available<500Mi')
+  .option('--eviction-soft-grace-period <list>', 'grace period per soft threshold, e.g. memory.available=1m30s')
+  .option('--eviction-minimum-reclaim <list>', 'minimum reclaim per signal, e.g. memory.available=0Mi')
+  .option('--eviction-pressure-transition-period <duration>', 'how long a pressure condition is held (default 5m)')
+  .option('--eviction-max-pod-grace-period <seconds>', 'grace period for pods evicted by a soft threshold', Number)
+  .option('--kubelet-port <port>', 'HTTPS port of the kubelet API (served when the CA is known)', Number, 10250)
+  .option('--log-level <level>', 'trace, debug, info, warn or error')
+  .action(async (flags) => {
+    const { runAgentCommand } = await import('./agent-command.js');
+    await runAgentCommand(flags);
   });
 
 program

@@ -1,4 +1,4 @@
-// The action behind `k8ts server` (and, for now, `k8ts up`): start, print one ready line on
+// The action behind `k8ts server` (API server, controllers, scheduler): start, print one ready line on
 // stdout, run until SIGINT/SIGTERM.
 import { createLogger } from '../util/log.js';
 import { CliError, messageOf } from './errors.js';
@@ -25,6 +25,8 @@ export async function runServer(rawFlags: ServerFlags): Promise<void> {
     tlsSans: flags.tlsSan,
     log,
     controllers: parseControllerList(flags.controllers),
+    scheduler: flags.disable.includes('scheduler') ? false : { configPath: flags.schedulerConfig },
+    serviceCidr: flags.serviceCidr,
   });
   exitOnSignal(server.close, log);
   // performance.now() counts from process start: this is the time a user waits.

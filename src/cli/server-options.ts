@@ -12,7 +12,25 @@ export interface ServerFlags {
   logLevel?: string;
   /** Controllers to run in-process: "*" (default), names, "-name" to leave one out; "" for none. */
   controllers: string;
+  /** Components not to run: scheduler (server and up), agent, proxy, dns (up). */
+  disable: string[];
+  schedulerConfig?: string;
+  /** Default 10.96.0.0/12 (k8ts up without root: 127.96.0.0/16, which the proxy can bind). */
+  serviceCidr?: string;
 }
+
+/** Node-side flags of `k8ts up`. */
+export interface UpFlags extends ServerFlags {
+  nodeName?: string;
+  podCidr: string;
+  kubeletPort: number;
+  podManifestPath?: string;
+  /** nftables or userspace (default: nftables when root with nft, else userspace). */
+  proxyMode?: string;
+}
+
+export const COMPONENTS = ['scheduler', 'agent', 'proxy', 'dns'] as const;
+export type Component = (typeof COMPONENTS)[number];
 
 export const DEFAULT_DATA_DIR = './.k8ts';
 export const DEFAULT_PORT = 6443;
@@ -38,6 +56,18 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+function collectComponents(value: string, previous: string[]): string[] {
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) if (!(COMPONENTS as readonly string[]).includes(n)) throw new InvalidArgumentError(`unknown component "${n}" (known: ${COMPONENTS.join(', ')}).`);
+  return [...previous, ...names];
+}
+
+function parseCidr(value: string): string {
+  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(value);
+  if (!m || !isIP(m[1]!) || Number(m[2]) > 32) throw new InvalidArgumentError('must be an IPv4 CIDR such as 10.96.0.0/12.');
+  return value;
+}
+
 export function addServerOptions(cmd: Command): Command {
   return cmd
     .option('--data-dir <dir>', 'where certificates, kubeconfig and the sqlite database live', DEFAULT_DATA_DIR)
@@ -50,7 +80,20 @@ export function addServerOptions(cmd: Command): Command {
         .default([], 'none'),
     )
     .option('--log-level <level>', 'trace, debug, info, warn or error (default: $K8TS_LOG_LEVEL or info)')
-    .option('--controllers <list>', 'controllers to run in this process: "*", names, "-name" to disable one; "" for none', '*');
+    .option('--controllers <list>', 'controllers to run in this process: "*", names, "-name" to disable one; "" for none', '*')
+    .addOption(new Option('--disable <components>', `components not to run (comma-separated, repeatable): ${COMPONENTS.join(', ')}`).argParser(collectComponents).default([], 'none'))
+    .option('--scheduler-config <file>', 'KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) for the in-process scheduler')
+    .option('--service-cidr <cidr>', 'range Service ClusterIPs are allocated from (default 10.96.0.0/12; 127.96.0.0/16 for `up` without root)', parseCidr);
+}
+
+/** The options only `k8ts up` has: the node agent on this machine. */
+export function addUpOptions(cmd: Command): Command {
+  return addServerOptions(cmd)
+    .option('--node-name <name>', 'name of this machine\'s Node (default: the hostname)')
+    .option('--pod-cidr <cidr>', 'pod IPs of this node (loopback addresses for the process runtime)', parseCidr, '127.1.0.0/16')
+    .option('--kubelet-port <port>', 'HTTPS port of the node agent\'s API (logs, exec, port-forward; 0 picks a free one)', parsePort, 10250)
+    .option('--pod-manifest-path <dir>', 'directory of static pod manifests')
+    .addOption(new Option('--proxy-mode <mode>', 'service proxy mode (default: nftables when root with nft installed, else userspace)').choices(['nftables', 'userspace']));
 }
 
 /** "*,-garbagecollector" → ["*", "-garbagecollector"]; "" → [] (none). */

@@ -8,6 +8,7 @@ import { writeKubeconfig } from '../auth/pki/kubeconfig.js';
 import { openStore } from '../storage/open.js';
 import { startApiServer } from '../apiserver/server.js';
 import { Client } from '../client/rest/client.js';
+import type { InProcessHandler } from '../client/transport/in-process.js';
 import { runControllerManager } from '../controllers/manager.js';
 import { builtinControllers } from '../controllers/registry.js';
 import { componentLogger, type Logger } from '../util/log.js';
@@ -26,6 +27,10 @@ export interface StartServerOptions {
   log: Logger;
   /** Controllers to run in-process over the in-process transport ([] = none; default all). */
   controllers?: string[];
+  /** Run the scheduler in-process (default true), with a KubeSchedulerConfiguration file if given. */
+  scheduler?: boolean | { configPath?: string };
+  /** Service ClusterIP range (default 10.96.0.0/12). */
+  serviceCidr?: string;
 }
 
 export interface RunningServer {
@@ -34,7 +39,9 @@ export interface RunningServer {
   port: number;
   kubeconfigPath: string;
   pki: Pki;
-  /** Stops the API server, then the store. */
+  /** The API server's request function, for more in-process components (k8ts up). */
+  handler: InProcessHandler;
+  /** Stops the in-process components, the API server, then the store. */
   close(): Promise<void>;
 }
 
@@ -67,6 +74,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       port: opts.port,
       tls: { certPem: pki.servingCertPem, keyPem: pki.servingKeyPem, clientCaPem: pki.caCertPem },
       serviceAccountKeyPem: pki.serviceAccountKeyPem,
+      kubeletClient: { certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem },
+      serviceCIDR: opts.serviceCidr,
       log: componentLogger(log, 'apiserver'),
     });
   } catch (err) {
@@ -77,8 +86,18 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const url = `https://${hostForUrl(opts.bind)}:${server.port}`;
   const kubeconfigPath = join(dataDir, 'kubeconfig');
   const controllers = startControllers(server.api.handle, opts, pki.caCertPem);
+  let scheduler: { stop(): Promise<void> } | undefined;
+  try {
+    scheduler = await startInProcessScheduler(server.api.handle, opts);
+  } catch (err) {
+    await controllers.stop();
+    await server.close();
+    await store.close();
+    throw err;
+  }
   const close = async () => {
     try {
+      await scheduler?.stop();
       await controllers.stop();
       await server.close();
     } finally {
@@ -91,7 +110,24 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     await close().catch(() => undefined);
     throw new CliError(`cannot write ${kubeconfigPath}: ${messageOf(err)}`, { cause: err });
   }
-  return { url, port: server.port, kubeconfigPath, pki, close };
+  return { url, port: server.port, kubeconfigPath, pki, handler: server.api.handle as InProcessHandler, close };
+}
+
+/** The scheduler in this process, as system:kube-scheduler over the in-process transport. */
+async function startInProcessScheduler(handler: InProcessHandler, opts: StartServerOptions): Promise<{ stop(): Promise<void> } | undefined> {
+  if (opts.scheduler === false) return undefined;
+  const configPath = typeof opts.scheduler === 'object' ? opts.scheduler.configPath : undefined;
+  const [{ startScheduler }, { readSchedulerConfigFile }] = await Promise.all([import('../scheduler/start.js'), import('./scheduler-command.js')]);
+  // readSchedulerConfigFile's errors name the file and the field.
+  const config = configPath ? readSchedulerConfigFile(configPath) : undefined;
+  const client = Client.inProcess(handler, { username: 'system:kube-scheduler', groups: [] });
+  const running = startScheduler({ client, log: opts.log.child({ component: 'scheduler' }), config });
+  return {
+    async stop() {
+      await running.stop();
+      await client.close();
+    },
+  };
 }
 
 /** Runs the controller manager in this process, as system:kube-controller-manager over the in-process transport. */

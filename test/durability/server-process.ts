@@ -29,7 +29,7 @@ export interface ServerProcess {
 /** Starts `k8ts server --data-dir DIR --port 0` (the API server alone: no controller writes objects of its own) and waits for its ready line. */
 export async function startServerProcess(dataDir: string): Promise<ServerProcess> {
   const t0 = performance.now();
-  const p: K8tsProcess = startK8ts(['server', '--data-dir', dataDir, '--port', '0', '--controllers', ''], { K8TS_LOG_LEVEL: 'warn' });
+  const p: K8tsProcess = startK8ts(['server', '--data-dir', dataDir, '--port', '0', '--controllers', '', '--disable', 'scheduler'], { K8TS_LOG_LEVEL: 'warn' });
   let m: RegExpMatchArray;
   try {
     m = await p.waitForLine(/ready at (https:\/\/\S+)/);
@@ -75,7 +75,7 @@ export function readClientTls(kubeconfigPath: string): ClientTls {
  * recovers the WAL, bootstraps or fills its watch cache. Resolves with whether it got ready.
  */
 export async function startAndKill(dataDir: string, afterMs: number): Promise<{ wasReady: boolean }> {
-  const p = startK8ts(['server', '--data-dir', dataDir, '--port', '0', '--controllers', ''], { K8TS_LOG_LEVEL: 'warn' });
+  const p = startK8ts(['server', '--data-dir', dataDir, '--port', '0', '--controllers', '', '--disable', 'scheduler'], { K8TS_LOG_LEVEL: 'warn' });
   const ready = p.waitForLine(/ready at/).then(
     () => true,
     () => false,

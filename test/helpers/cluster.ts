@@ -38,11 +38,11 @@ const silent = new Writable({ write: (_c, _e, cb) => cb() });
  * `controllers`: which controllers run in the server process (default none, so API tests see
  * the API server alone; pass ['*'] for the whole control plane, as `k8ts server` runs it).
  */
-export async function startTestCluster(opts: { dataDir?: string; controllers?: string[] } = {}): Promise<TestCluster> {
+export async function startTestCluster(opts: { dataDir?: string; controllers?: string[]; scheduler?: boolean } = {}): Promise<TestCluster> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'k8ts-test-'));
   const cacheDir = mkdtempSync(join(tmpdir(), 'k8ts-kubectl-cache-'));
   const log = createLogger('test', { level: 'silent', destination: silent as never });
-  const server = await startServer({ dataDir, port: 0, bind: '127.0.0.1', storage: 'sqlite', tlsSans: [], log, controllers: opts.controllers ?? [] });
+  const server = await startServer({ dataDir, port: 0, bind: '127.0.0.1', storage: 'sqlite', tlsSans: [], log, controllers: opts.controllers ?? [], scheduler: opts.scheduler ?? false });
   const kubeconfig = server.kubeconfigPath;
 
   const kubectl: TestCluster['kubectl'] = (args, o = {}) =>

@@ -97,10 +97,13 @@ export function validateService(svc: Obj): Errors {
     seen.add(k);
   });
   const etp = spec.externalTrafficPolicy;
+  // Upstream's ExternallyAccessible: NodePort, LoadBalancer, or a ClusterIP Service with externalIPs.
+  const externalIPs = Array.isArray(spec.externalIPs) ? spec.externalIPs : [];
+  const externallyAccessible = type === 'NodePort' || type === 'LoadBalancer' || ((type ?? 'ClusterIP') === 'ClusterIP' && externalIPs.length > 0);
   if (etp !== undefined && etp !== null && etp !== '') {
-    if (type !== 'NodePort' && type !== 'LoadBalancer') errs.push(invalid('spec.externalTrafficPolicy', etp, 'may only be set for externally-accessible services'));
+    if (!externallyAccessible) errs.push(invalid('spec.externalTrafficPolicy', etp, 'may only be set for externally-accessible services'));
     else if (etp !== 'Cluster' && etp !== 'Local') errs.push(notSupported('spec.externalTrafficPolicy', etp, ['Cluster', 'Local']));
-  } else if (type === 'NodePort' || type === 'LoadBalancer') {
+  } else if (externallyAccessible) {
     errs.push(required('spec.externalTrafficPolicy', ''));
   }
   const itp = spec.internalTrafficPolicy;

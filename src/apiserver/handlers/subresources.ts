@@ -12,6 +12,8 @@ import type { ResourceEntry } from '../registry/resource-entry.js';
 import type { ApiServer } from '../server.js';
 import { readObject, type ResourceRequest } from './resource.js';
 import { writeContext } from './request-context.js';
+import { podProxyTarget, relayHttp, serviceProxyTarget } from './pod-service-proxy.js';
+import { kubeletLocation, relayRequest, relayUpgrade, upgradeHead, type UpgradeRequest } from './node-proxy.js';
 
 type Handler = (api: ApiServer, r: ResourceRequest) => Promise<void>;
 
@@ -308,16 +310,12 @@ async function handleTokenRequest(api: ApiServer, r: ResourceRequest): Promise<v
 
 // ---- node agent streams -------------------------------------------------------------------
 
-async function handleNodeStream(_api: ApiServer, r: ResourceRequest): Promise<void> {
+async function handleNodeStream(api: ApiServer, r: ResourceRequest): Promise<void> {
   const { entry, info } = r;
-  const obj = await r.store.get(entry, info.namespace, info.name).catch((err: unknown) => {
-    if (err instanceof StatusError && err.code === 404) throw notFound(entry.gr, info.name);
-    throw err;
-  });
-  if (entry.type.plural === 'pods') {
-    const nodeName = (obj.spec as { nodeName?: string } | undefined)?.nodeName;
-    if (!nodeName) throw badRequest(`pod ${info.name} does not have a host assigned`);
-    throw serviceUnavailable(`no node agent is connected for node "${nodeName}": pod ${info.subresource} needs the node agent`);
-  }
-  throw serviceUnavailable(`no proxy target is reachable for ${entry.type.plural} "${info.name}"`);
+  if (entry.type.plural === 'services') return relayHttp(r.req, r.res, await serviceProxyTarget(api, r));
+  if (entry.type.plural === 'pods' && info.subresource === 'proxy') return relayHttp(r.req, r.res, await podProxyTarget(api, r));
+  const loc = await kubeletLocation(api, r);
+  if ((r.req as UpgradeRequest)[upgradeHead]) return relayUpgrade(r.req as UpgradeRequest, loc, api.kubeletClient);
+  if (info.subresource !== 'log' && info.subresource !== 'proxy') throw badRequest('Upgrade request required');
+  return relayRequest(r.req, r.res, loc, api.kubeletClient);
 }

@@ -1,5 +1,5 @@
 // The cluster's certificates, created on first start and reused after. Layout (as kubeadm's
-// /etc/kubernetes/pki): DATA_DIR/pki/{ca,apiserver,admin}.{crt,key}, sa.key and sa.pub.
+// /etc/kubernetes/pki): DATA_DIR/pki/{ca,apiserver,admin,apiserver-kubelet-client}.{crt,key}, sa.key and sa.pub.
 //
 // Reuse rules, checked with node:crypto only (so a restart never loads the X.509 generator):
 // - the CA is never replaced silently; a half-present or broken CA is an error for the operator;
@@ -26,6 +26,9 @@ export interface Pki {
   /** A client certificate in group system:masters, for the admin kubeconfig. */
   adminCertPem: string;
   adminKeyPem: string;
+  /** The API server's client certificate for node agents (pods/log, exec, port-forward). */
+  kubeletClientCertPem: string;
+  kubeletClientKeyPem: string;
   /** The key that signs service-account tokens (ECDSA P-256 when generated: ES256). */
   serviceAccountKeyPem: string;
   /** Its public half, for verifying those tokens. */
@@ -58,6 +61,8 @@ export const SERVING_SUBJECT: SubjectName = { commonName: 'kube-apiserver' };
 // Group system:masters is bound to cluster-admin by upstream's bootstrap RBAC policy and is a
 // superuser before any authorizer runs.
 export const ADMIN_SUBJECT: SubjectName = { commonName: 'kubernetes-admin', organizations: ['system:masters'] };
+// As kubeadm's apiserver-kubelet-client: the kubelet authorizes it for every node API.
+export const KUBELET_CLIENT_SUBJECT: SubjectName = { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'] };
 
 const EKU_OID: Record<Usage, string> = { server: '1.3.6.1.5.5.7.3.1', client: '1.3.6.1.5.5.7.3.2' };
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -97,9 +102,10 @@ export async function ensurePki(dataDir: string, opts: PkiOptions): Promise<Pki>
     issued.push({ file: certPath, reason });
     return { certPem: newCert, keyPem: keys.privateKeyPem, certPath, keyPath };
   };
-  const [serving, admin, sa] = await Promise.all([
+  const [serving, admin, kubeletClient, sa] = await Promise.all([
     leaf('apiserver', SERVING_SUBJECT, 'server', names),
     leaf('admin', ADMIN_SUBJECT, 'client'),
+    leaf('apiserver-kubelet-client', KUBELET_CLIENT_SUBJECT, 'client'),
     ensureServiceAccountKey(path('sa.key'), path('sa.pub'), issued),
   ]);
 
@@ -111,6 +117,8 @@ export async function ensurePki(dataDir: string, opts: PkiOptions): Promise<Pki>
     servingKeyPem: serving.keyPem,
     adminCertPem: admin.certPem,
     adminKeyPem: admin.keyPem,
+    kubeletClientCertPem: kubeletClient.certPem,
+    kubeletClientKeyPem: kubeletClient.keyPem,
     serviceAccountKeyPem: sa.keyPem,
     serviceAccountPublicKeyPem: sa.pubPem,
     caCertPath: path('ca.crt'),

@@ -191,6 +191,12 @@ export interface Runtime {
   pullImage(image: string): Promise<string>;
   imageStatus(image: string): Promise<ImageInfo | undefined>;
   listImages(): Promise<ImageInfo[]>;
+
+  /**
+   * Agent shutdown: stop watching containers and release the runtime's own resources (timers,
+   * file watches) WITHOUT stopping containers, so that the next agent adopts them. Optional.
+   */
+  close?(): void;
 }
 
 export class RuntimeError extends Error {

@@ -15,41 +15,60 @@ export interface ImageState {
   numNodes: number;
 }
 
-/** Host ports in use: "ip/protocol/port". A pod port with hostIP 0.0.0.0 conflicts with every IP. */
+const PROTOCOLS: Record<string, number> = { TCP: 0, UDP: 1, SCTP: 2 };
+/** Protocol and port as one number (ports are < 65536); an empty protocol is TCP. */
+const protocolPort = (protocol: string | undefined, port: number) => (PROTOCOLS[protocol || 'TCP'] ?? 3) * 65536 + port;
+
+/**
+ * Host ports in use, indexed by protocol+port, then host IP → count (NodePorts checks thousands of
+ * nodes per pod, so a check is two map lookups). A pod port with hostIP 0.0.0.0 conflicts with every IP.
+ */
 export class HostPortInfo {
-  private readonly used = new Map<string, number>();
+  private readonly used = new Map<number, Map<string, number>>();
+  private entries = 0;
 
   add(ip: string | undefined, protocol: string | undefined, port: number): void {
-    const k = `${ip || '0.0.0.0'}/${protocol || 'TCP'}/${port}`;
-    this.used.set(k, (this.used.get(k) ?? 0) + 1);
+    const pp = protocolPort(protocol, port);
+    let ips = this.used.get(pp);
+    if (!ips) this.used.set(pp, (ips = new Map()));
+    const addr = ip || '0.0.0.0';
+    const n = ips.get(addr) ?? 0;
+    if (n === 0) this.entries++;
+    ips.set(addr, n + 1);
   }
 
   remove(ip: string | undefined, protocol: string | undefined, port: number): void {
-    const k = `${ip || '0.0.0.0'}/${protocol || 'TCP'}/${port}`;
-    const n = (this.used.get(k) ?? 0) - 1;
-    if (n > 0) this.used.set(k, n);
-    else this.used.delete(k);
+    const pp = protocolPort(protocol, port);
+    const ips = this.used.get(pp);
+    const addr = ip || '0.0.0.0';
+    const n = (ips?.get(addr) ?? 0) - 1;
+    if (!ips || n < 0) return;
+    if (n > 0) ips.set(addr, n);
+    else {
+      ips.delete(addr);
+      this.entries--;
+      if (ips.size === 0) this.used.delete(pp);
+    }
   }
 
   /** True if ip/protocol/port conflicts with a port in use (0.0.0.0 on either side matches any IP). */
   conflicts(ip: string | undefined, protocol: string | undefined, port: number): boolean {
+    if (port <= 0) return false;
+    const ips = this.used.get(protocolPort(protocol, port));
+    if (!ips) return false;
     const addr = ip || '0.0.0.0';
-    const proto = protocol || 'TCP';
-    for (const k of this.used.keys()) {
-      const [uip, uproto, uport] = k.split('/');
-      if (Number(uport) !== port || uproto !== proto) continue;
-      if (addr === '0.0.0.0' || uip === '0.0.0.0' || uip === addr) return true;
-    }
-    return false;
+    return addr === '0.0.0.0' || ips.has('0.0.0.0') || ips.has(addr);
   }
 
+  /** Distinct ip/protocol/port entries in use. */
   get size(): number {
-    return this.used.size;
+    return this.entries;
   }
 
   clone(): HostPortInfo {
     const c = new HostPortInfo();
-    for (const [k, v] of this.used) c.used.set(k, v);
+    for (const [k, ips] of this.used) c.used.set(k, new Map(ips));
+    c.entries = this.entries;
     return c;
   }
 }

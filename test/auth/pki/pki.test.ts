@@ -59,7 +59,11 @@ test('the first start creates a CA, a serving certificate with every in-cluster 
   assert.ok(admin.checkPrivateKey(createPrivateKey(pki.adminKeyPem)));
   assert.ok(serving.checkPrivateKey(createPrivateKey(pki.servingKeyPem)));
 
-  assert.equal(pki.issued.length, 4);
+  const kubeletClient = new X509Certificate(pki.kubeletClientCertPem);
+  assert.ok(kubeletClient.verify(ca.publicKey), 'the kubelet client certificate is signed by the CA');
+  assert.match(kubeletClient.subject, /O=system:masters/);
+  // CA, serving, admin, kubelet client, service-account key.
+  assert.equal(pki.issued.length, 5);
 });
 
 test('key files are readable by the owner only, certificates by everyone, and the PEMs returned are the files on disk', async (t) => {

@@ -1,0 +1,375 @@
+// Scheduler throughput and latency, modelled on upstream's scheduler_perf: an API server process
+// (bench/lib/server-process.ts), the scheduler running in this process over HTTPS, nodes created
+// as API objects (no node agent), then initial pods (waited until all are bound) and measured
+// pods created at full speed through the API while the scheduler runs. Per workload: pods/s over
+// the measured pods (first create → last bind) and p50/p99 per-pod latency create → bound (seen
+// on a watch). Upstream thresholds (performance-config.yaml) are printed beside ours.
+//
+//   node --import tsx bench/scheduler.ts            # full sizes
+//   node --import tsx bench/scheduler.ts --quick    # small sizes, a smoke run
+//   K8TS_BENCH_WORKLOADS=SchedulingBasic,Preemption node --import tsx bench/scheduler.ts
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../src/api/object.js';
+import { loadConfig } from '../src/client/kubeconfig/load.js';
+import { Client } from '../src/client/rest/client.js';
+import { resources } from '../src/client/rest/builtin-resources.js';
+import { resourceRef } from '../src/client/rest/resource-ref.js';
+import { isAlreadyExists, isNotFound } from '../src/client/rest/errors.js';
+import { mergeRegistries, inTreeRegistry } from '../src/scheduler/plugins/registry.js';
+import * as podTopologySpread from '../src/scheduler/plugins/pod-topology-spread/index.js';
+import { runScheduler } from '../src/scheduler/start.js';
+import { createLogger } from '../src/util/log.js';
+import { monoMs, sleep } from './lib/clock.js';
+import { isMain } from './lib/main.js';
+import { memoryKb } from './lib/proc.js';
+import { writeReport, type Metric } from './lib/report.js';
+import { startServer } from './lib/server-process.js';
+import { round, summarize } from './lib/stats.js';
+
+const quick = process.argv.includes('--quick');
+const ns = 'sched-bench';
+type P = Pod & KubeObject;
+type N = Node & KubeObject;
+const priorityClasses = resourceRef<KubeObject & { value: number }>({ group: 'scheduling.k8s.io', version: 'v1', plural: 'priorityclasses', kind: 'PriorityClass', namespaced: false });
+
+interface Workload {
+  name: string;
+  nodes: number;
+  initPods: number;
+  measuredPods: number;
+  node(i: number): N;
+  initPod(i: number): P;
+  measuredPod(i: number): P;
+  /** Upstream's threshold and our target, pods/s. */
+  upstream: number;
+  target: number;
+  /** Victims of preemption are force-deleted as a kubelet would once they stop. */
+  reapTerminating?: boolean;
+  /** Also measure the scheduler alone: this many more pods created while it is stopped, then scheduled as a backlog. */
+  backlog?: number;
+}
+
+// ---- object templates (upstream scheduler_perf templates) --------------------------------
+
+const zones = ['zone1', 'zone2', 'zone3'];
+
+function node(i: number, labels: Record<string, string> = {}): N {
+  const name = `node-${i}`;
+  const allocatable = { cpu: '4', memory: '32Gi', pods: '110' };
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } },
+    status: { allocatable, capacity: allocatable, conditions: [{ type: 'Ready', status: 'True' }] },
+  };
+}
+
+function pod(name: string, o: { labels?: Record<string, string>; cpu?: string; memory?: string; spec?: Partial<Pod['spec']> } = {}): P {
+  const requests = { cpu: o.cpu ?? '100m', memory: o.memory ?? '500Mi' };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns, labels: o.labels },
+    spec: { containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.10', resources: { requests, limits: requests } }], ...o.spec },
+  };
+}
+
+const basic = (nodes: number, init: number, measured: number): Workload => ({
+  name: 'SchedulingBasic',
+  nodes,
+  initPods: init,
+  measuredPods: measured,
+  node: (i) => node(i),
+  initPod: (i) => pod(`init-${i}`),
+  measuredPod: (i) => pod(`m-${i}`),
+  upstream: 270,
+  target: 2000,
+  backlog: measured,
+});
+
+const spreadLabels = { color: 'blue' };
+const topologySpreading = (nodes: number, init: number, measured: number): Workload => ({
+  name: 'TopologySpreading',
+  nodes,
+  initPods: init,
+  measuredPods: measured,
+  node: (i) => node(i, { 'topology.kubernetes.io/zone': zones[i % zones.length]! }),
+  initPod: (i) => pod(`init-${i}`),
+  measuredPod: (i) =>
+    pod(`m-${i}`, {
+      labels: spreadLabels,
+      spec: { topologySpreadConstraints: [{ maxSkew: 5, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: spreadLabels } }] },
+    }),
+  upstream: 85,
+  target: 500,
+  backlog: measured,
+});
+
+const antiLabels = { color: 'green' };
+const podAntiAffinity = (nodes: number, init: number, measured: number): Workload => ({
+  name: 'PodAntiAffinity',
+  nodes,
+  initPods: init,
+  measuredPods: measured,
+  node: (i) => node(i),
+  initPod: (i) => pod(`init-${i}`),
+  measuredPod: (i) =>
+    pod(`m-${i}`, {
+      labels: antiLabels,
+      spec: { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: antiLabels }, topologyKey: 'kubernetes.io/hostname' }] } } },
+    }),
+  upstream: 60,
+  target: 300,
+});
+
+const nodeAffinity = (nodes: number, init: number, measured: number): Workload => ({
+  name: 'NodeAffinity',
+  nodes,
+  initPods: init,
+  measuredPods: measured,
+  node: (i) => node(i, { 'scheduler-perf': i % 2 === 0 ? 'zone1' : 'zone2' }),
+  initPod: (i) => pod(`init-${i}`),
+  measuredPod: (i) =>
+    pod(`m-${i}`, {
+      spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'scheduler-perf', operator: 'In', values: ['zone1'] }] }] } } } },
+    }),
+  upstream: 220,
+  target: 1000,
+  backlog: measured,
+});
+
+// Low-priority pods fill every node (4 × 1 cpu on 4-cpu nodes); each high-priority pod must preempt one.
+const preemption = (nodes: number, measured: number): Workload => ({
+  name: 'Preemption',
+  nodes,
+  initPods: nodes * 4,
+  measuredPods: measured,
+  node: (i) => node(i),
+  initPod: (i) => pod(`low-${i}`, { cpu: '1', memory: '1Gi', spec: { priorityClassName: 'bench-low' } }),
+  measuredPod: (i) => pod(`high-${i}`, { cpu: '1', memory: '1Gi', spec: { priorityClassName: 'bench-high' } }),
+  upstream: 18,
+  target: 100,
+  reapTerminating: true,
+});
+
+function workloads(): Workload[] {
+  const all = quick
+    ? [basic(500, 100, 1000), topologySpreading(500, 100, 500), podAntiAffinity(500, 100, 300), nodeAffinity(500, 100, 500), preemption(50, 50)]
+    : [basic(5000, 1000, 10_000), topologySpreading(5000, 1000, 2000), podAntiAffinity(5000, 1000, 1000), nodeAffinity(5000, 1000, 5000), preemption(500, 500)];
+  const only = process.env.K8TS_BENCH_WORKLOADS?.split(',');
+  return only ? all.filter((w) => only.includes(w.name)) : all;
+}
+
+// ---- helpers --------------------------------------------------------------------------------
+
+/** Runs fn over 0..n-1 with `concurrency` calls in flight. */
+async function parallel(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < n) await fn(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+}
+
+/** Watches pods in ns from `rv`: calls onBound once per pod name when it is first seen with a node; onTerminating for pods being deleted. */
+async function watchPods(client: Client, rv: string, signal: AbortSignal, onBound: (name: string, t: number) => void, onTerminating: (p: P) => void): Promise<void> {
+  const pods = client.resource(resources.pods);
+  const seen = new Set<string>();
+  let from = rv;
+  while (!signal.aborted) {
+    try {
+      const stream = await pods.watch({ namespace: ns, resourceVersion: from, signal });
+      for await (const ev of stream) {
+        if (ev.type === 'BOOKMARK' || ev.type === 'ERROR') continue;
+        const p = ev.object as P;
+        from = p.metadata?.resourceVersion ?? from;
+        const name = p.metadata?.name ?? '';
+        if (p.spec?.nodeName && !seen.has(name)) {
+          seen.add(name);
+          onBound(name, monoMs());
+        }
+        if (ev.type !== 'DELETED' && p.metadata?.deletionTimestamp) onTerminating(p);
+      }
+    } catch (err) {
+      if (signal.aborted) return;
+      console.error(`[scheduler bench] pod watch dropped (${String(err)}); watching again`);
+      await sleep(50);
+    }
+  }
+}
+
+/** Creates obj, retrying dropped connections (HTTP/2 sessions reset under load); AlreadyExists means an earlier try landed. */
+async function createWithRetry(client: Client, obj: KubeObject, namespace?: string): Promise<void> {
+  const ref = obj.kind === 'Node' ? resources.nodes : resources.pods;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await client.resource(ref as typeof resources.pods).create(obj as P, { namespace });
+      return;
+    } catch (err) {
+      if (isAlreadyExists(err)) return;
+      if (attempt >= 20) throw err;
+      await sleep(Math.min(1000, 20 * 2 ** attempt));
+    }
+  }
+}
+
+function waitFor(cond: () => boolean, what: string, timeoutMs: number): Promise<void> {
+  const t0 = monoMs();
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      if (cond()) return resolve();
+      if (monoMs() - t0 > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+// ---- one workload -----------------------------------------------------------------------------
+
+async function runWorkload(w: Workload): Promise<Metric[]> {
+  const progress = (msg: string) => console.error(`[scheduler bench] ${w.name}: ${msg}`);
+  const server = await startServer();
+  // Separate clients (HTTP/2 sessions) for the scheduler, the load and the watch, as separate processes would have.
+  const client = Client.fromConfig(loadConfig({ kubeconfig: server.kubeconfig }));
+  const schedClient = Client.fromConfig(loadConfig({ kubeconfig: server.kubeconfig }));
+  const watchClient = Client.fromConfig(loadConfig({ kubeconfig: server.kubeconfig }));
+  const stop = new AbortController();
+  let schedStop = new AbortController();
+  let scheduler: Promise<void> | undefined;
+  try {
+    await client.resource(resources.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    if (w.reapTerminating) {
+      const pcs = client.resource(priorityClasses);
+      await pcs.create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'bench-low' }, value: 1 });
+      await pcs.create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'bench-high' }, value: 1000 });
+    }
+    const t0 = monoMs();
+    await parallel(w.nodes, 32, async (i) => {
+      await createWithRetry(client, w.node(i));
+    });
+    progress(`${w.nodes} nodes in ${round(monoMs() - t0)} ms`);
+
+    // The scheduler, with PodTopologySpread registered if the registry does not have it yet.
+    const base = inTreeRegistry();
+    const registry = base.has(podTopologySpread.NAME) ? base : mergeRegistries(base, { [podTopologySpread.NAME]: podTopologySpread.factory });
+    const log = createLogger('scheduler', { level: process.env.K8TS_BENCH_SCHED_LOG ?? 'fatal', format: 'json' });
+    const startScheduler = async (): Promise<number> => {
+      let started!: () => void;
+      const ready = new Promise<void>((r) => (started = r));
+      scheduler = runScheduler({ client: schedClient, log, registry, onStarted: () => started() }, schedStop.signal);
+      await ready;
+      return monoMs();
+    };
+    await startScheduler();
+
+    const bound = new Map<string, number>();
+    const created = new Map<string, number>();
+    const reaping = new Set<string>();
+    const list = await client.resource(resources.pods).list({ namespace: ns, limit: 1 });
+    const reap = (p: P) => {
+      const name = p.metadata!.name!;
+      if (!w.reapTerminating || reaping.has(name)) return;
+      reaping.add(name);
+      client
+        .resource(resources.pods)
+        .delete(name, { namespace: ns, gracePeriodSeconds: 0 })
+        .catch((err: unknown) => {
+          if (!isNotFound(err)) console.error(`[scheduler bench] reaping ${name}: ${String(err)}`);
+        });
+    };
+    const watching = watchPods(watchClient, list.metadata.resourceVersion ?? '0', stop.signal, (name, t) => bound.set(name, t), reap);
+
+    const t1 = monoMs();
+    await parallel(w.initPods, 32, async (i) => {
+      await createWithRetry(client, w.initPod(i), ns);
+    });
+    await waitFor(() => [...bound.keys()].filter((n) => !n.startsWith('m-') && !n.startsWith('high-')).length >= w.initPods, `${w.initPods} initial pods bound`, 600_000);
+    progress(`${w.initPods} initial pods bound in ${round(monoMs() - t1)} ms`);
+
+    const schedCpu0 = process.cpuUsage();
+    const srvCpu0 = server.cpuMs();
+    const tStart = monoMs();
+    const names: string[] = [];
+    await parallel(w.measuredPods, 32, async (i) => {
+      const p = w.measuredPod(i);
+      const name = p.metadata!.name!;
+      names.push(name);
+      created.set(name, monoMs());
+      await createWithRetry(client, p, ns);
+    });
+    const createdMs = monoMs() - tStart;
+    progress(`${w.measuredPods} measured pods created in ${round(createdMs)} ms`);
+    await waitFor(() => names.every((n) => bound.has(n)), `${w.measuredPods} measured pods bound`, quick ? 120_000 : 900_000);
+    const tEnd = Math.max(...names.map((n) => bound.get(n)!));
+    const wall = tEnd - tStart;
+    const cpu = process.cpuUsage(schedCpu0);
+    const latencies = summarize(names.map((n) => bound.get(n)! - created.get(n)!));
+    const rss = memoryKb(process.pid).rssKb / 1024;
+    const podsPerSec = (w.measuredPods / wall) * 1000;
+    progress(`${round(podsPerSec)} pods/s, p50 ${round(latencies.p50)} ms, p99 ${round(latencies.p99)} ms`);
+    const label = `${w.name}, ${w.nodes} nodes, ${w.initPods} initial + ${w.measuredPods} measured pods`;
+    const backlogMetrics: Metric[] = [];
+    if (w.backlog) {
+      // The scheduler alone: stop it, create a backlog, start it again and time the backlog's scheduling.
+      schedStop.abort();
+      await scheduler;
+      schedStop = new AbortController();
+      const backlogNames = Array.from({ length: w.backlog }, (_, i) => `b-${i}`);
+      await parallel(w.backlog, 32, async (i) => {
+        const p = w.measuredPod(i);
+        await createWithRetry(client, { ...p, metadata: { ...p.metadata, name: backlogNames[i] } } as P, ns);
+      });
+      const sched0 = process.cpuUsage();
+      const tReady = await startScheduler();
+      await waitFor(() => backlogNames.every((n) => bound.has(n)), `${w.backlog} backlog pods bound`, quick ? 120_000 : 900_000);
+      const bWall = Math.max(...backlogNames.map((n) => bound.get(n)!)) - tReady;
+      const bCpu = process.cpuUsage(sched0);
+      const rate = (w.backlog / bWall) * 1000;
+      progress(`backlog of ${w.backlog}: ${round(rate)} pods/s`);
+      backlogMetrics.push(
+        { name: `  scheduler alone: a backlog of ${w.backlog} pods, synced → all bound`, unit: 'pods/s', runs: [rate], note: 'pods created while the scheduler was stopped; binds still go through the API server' },
+        { name: '    scheduler process CPU over wall', unit: 'cores', runs: [(bCpu.user + bCpu.system) / 1000 / bWall] },
+      );
+    }
+    stop.abort();
+    schedStop.abort();
+    await watching;
+    return [
+      { name: `${label}: throughput`, unit: 'pods/s', runs: [podsPerSec], target: { op: '>=', value: w.target }, note: `upstream threshold ${w.upstream}` },
+      { name: '  latency create → bound p50', unit: 'ms', runs: [latencies.p50] },
+      { name: '  latency create → bound p99', unit: 'ms', runs: [latencies.p99] },
+      { name: '  creating the measured pods took', unit: 'ms', runs: [createdMs] },
+      { name: '  scheduler process CPU (scheduler + load + watch) over wall', unit: 'cores', runs: [(cpu.user + cpu.system) / 1000 / wall] },
+      { name: '  API server CPU over wall', unit: 'cores', runs: [(server.cpuMs() - srvCpu0) / wall] },
+      { name: '  scheduler process RSS', unit: 'MiB', runs: [rss] },
+      ...backlogMetrics,
+    ];
+  } finally {
+    stop.abort();
+    schedStop.abort();
+    await scheduler?.catch((err: unknown) => console.error(`[scheduler bench] scheduler: ${String(err)}`));
+    await Promise.all([client.close(), schedClient.close(), watchClient.close()]);
+    await server.stop();
+  }
+}
+
+export async function main(): Promise<void> {
+  const metrics: Metric[] = [];
+  const details: Record<string, unknown> = { quick };
+  for (const w of workloads()) {
+    try {
+      metrics.push(...(await runWorkload(w)));
+    } catch (err) {
+      console.error(`[scheduler bench] ${w.name} failed: ${String(err)}`);
+      details[`${w.name} error`] = String(err);
+    }
+  }
+  writeReport(quick ? 'scheduler-quick' : 'scheduler', 'Scheduler throughput and latency (scheduler_perf workloads; API server process over HTTPS)', metrics, details);
+}
+
+if (isMain(import.meta.url)) {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
+  await main();
+  process.exit(0);
+}

@@ -1,0 +1,183 @@
+// Connections the API server relays to a node agent (upstream's pod/node "connect" REST and
+// its UpgradeAwareHandler): pods/log, exec, attach and portforward, and nodes/proxy. The API
+// server authenticates and authorizes the caller as for any request, resolves the kubelet's
+// address from the Node (InternalIP, else Hostname; port from daemonEndpoints), and then
+// streams bytes in both directions without interpreting them. It presents its kubelet-client
+// certificate to the kubelet; it does not verify the kubelet's serving certificate, as
+// upstream does not unless --kubelet-certificate-authority is given.
+import { request as httpsRequest } from 'node:https';
+import { connect as tlsConnect } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { StoredObject } from '../../api/object.js';
+import { badRequest, notFound, serviceUnavailable, StatusError } from '../../api/status.js';
+import type { Request } from '../http/body.js';
+import type { Response } from '../http/respond.js';
+import type { ResourceRequest } from './resource.js';
+import type { ApiServer } from '../server.js';
+
+/** What an HTTP/1.1 Upgrade request carries besides req: its socket and the bytes read past the headers. */
+export const upgradeHead = Symbol('k8ts.upgrade-head');
+export type UpgradeRequest = Request & { [upgradeHead]?: { socket: Duplex; head: Buffer } };
+
+export interface KubeletClientCredentials {
+  certPem: string;
+  keyPem: string;
+}
+
+export interface KubeletLocation {
+  host: string;
+  port: number;
+  /** Path and query on the kubelet. */
+  path: string;
+}
+
+const DEFAULT_KUBELET_PORT = 10250;
+
+/** Log options forwarded to the kubelet's /containerLogs as upstream's LogLocation does. */
+const logParams = ['follow', 'previous', 'sinceSeconds', 'sinceTime', 'timestamps', 'tailLines', 'limitBytes', 'insecureSkipTLSVerifyBackend'];
+const streamParams = ['command', 'stdin', 'stdout', 'stderr', 'tty', 'container', 'ports'];
+
+async function getObject(api: ApiServer, plural: string, namespace: string, name: string): Promise<StoredObject> {
+  const entry = api.registry.find('', 'v1', plural)!;
+  return api.generic.get(entry, namespace, name).catch((err: unknown) => {
+    if (err instanceof StatusError && err.code === 404) throw notFound(entry.gr, name);
+    throw err;
+  });
+}
+
+export async function kubeletAddress(api: ApiServer, nodeName: string): Promise<{ host: string; port: number }> {
+  const node = (await getObject(api, 'nodes', '', nodeName)) as unknown as Node;
+  const addresses = node.status?.addresses ?? [];
+  const host = addresses.find((a) => a.type === 'InternalIP')?.address ?? addresses.find((a) => a.type === 'ExternalIP')?.address ?? addresses.find((a) => a.type === 'Hostname')?.address;
+  if (!host) throw serviceUnavailable(`no preferred addresses found; known addresses: []`);
+  return { host, port: node.status?.daemonEndpoints?.kubeletEndpoint?.Port || DEFAULT_KUBELET_PORT };
+}
+
+/** The container a pod stream targets: the one named, or the only one (as upstream's validation). */
+function containerFor(pod: Pod, requested: string | null, sub: string): string {
+  const containers = pod.spec?.containers ?? [];
+  const inits = pod.spec?.initContainers ?? [];
+  const ephemeral = pod.spec?.ephemeralContainers ?? [];
+  const name = pod.metadata?.name ?? '';
+  if (!requested) {
+    if (containers.length === 1) return containers[0]!.name;
+    let msg = `a container name must be specified for pod ${name}, choose one of: [${containers.map((c) => c.name).join(' ')}]`;
+    if (inits.length) msg += ` or one of the init containers: [${inits.map((c) => c.name).join(' ')}]`;
+    if (ephemeral.length) msg += ` or one of the ephemeral containers: [${ephemeral.map((c) => c.name).join(' ')}]`;
+    throw badRequest(msg);
+  }
+  if ([...containers, ...inits, ...ephemeral].some((c) => c.name === requested)) return requested;
+  throw badRequest(`container ${requested} is not valid for pod ${name}`);
+}
+
+function forward(query: URLSearchParams, names: string[], skip: string[] = []): string {
+  const out = new URLSearchParams();
+  for (const [k, v] of query) if (names.includes(k) && !skip.includes(k)) out.append(k, v);
+  const s = out.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Where on which kubelet a pods/{log,exec,attach,portforward} or nodes/proxy request goes. */
+export async function kubeletLocation(api: ApiServer, r: ResourceRequest): Promise<KubeletLocation> {
+  const { info, query } = r;
+  const sub = info.subresource;
+  if (info.resource === 'nodes') {
+    const { host, port } = await kubeletAddress(api, info.name);
+    const q = query.toString();
+    return { host, port, path: `/${info.rest.map(encodeURIComponent).join('/')}${q ? `?${q}` : ''}` };
+  }
+  const pod = (await getObject(api, 'pods', info.namespace, info.name)) as unknown as Pod;
+  const nodeName = pod.spec?.nodeName;
+  if (!nodeName) throw badRequest(`pod ${info.name} does not have a host assigned`);
+  const { host, port } = await kubeletAddress(api, nodeName);
+  const ns = encodeURIComponent(info.namespace);
+  const podName = encodeURIComponent(info.name);
+  if (sub === 'portforward') return { host, port, path: `/portForward/${ns}/${podName}${forward(query, ['ports'])}` };
+  const container = encodeURIComponent(containerFor(pod, query.get('container'), sub));
+  if (sub === 'log') return { host, port, path: `/containerLogs/${ns}/${podName}/${container}${forward(query, logParams)}` };
+  const kubeletSub = sub === 'exec' ? 'exec' : 'attach';
+  return { host, port, path: `/${kubeletSub}/${ns}/${podName}/${container}${forward(query, streamParams, ['container'])}` };
+}
+
+// Hop-by-hop and credential headers never go to the kubelet: it trusts the API server's certificate.
+const dropHeaders = new Set(['authorization', 'impersonate-user', 'impersonate-group', 'impersonate-uid', 'host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
+
+function forwardedHeaders(req: Request): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined || k.startsWith(':') || dropHeaders.has(k) || k.startsWith('impersonate-extra-')) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+/** A plain request (logs, nodes/proxy GET): the kubelet's status, headers and body stream back. */
+export function relayRequest(req: Request, res: Response, loc: KubeletLocation, creds: KubeletClientCredentials | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const out = httpsRequest(
+      {
+        host: loc.host,
+        port: loc.port,
+        path: loc.path,
+        method: req.method,
+        headers: forwardedHeaders(req),
+        cert: creds?.certPem,
+        key: creds?.keyPem,
+        rejectUnauthorized: false,
+      },
+      (upstream) => {
+        const headers: Record<string, string | string[]> = {};
+        for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !dropHeaders.has(k)) headers[k] = v;
+        res.writeHead(upstream.statusCode ?? 502, headers as never);
+        // Streams like `logs -f` flush per chunk; the client's disconnect closes the kubelet side.
+        (res as { flushHeaders?: () => void }).flushHeaders?.();
+        upstream.on('data', (chunk: Buffer) => (res as { write(c: Buffer): boolean }).write(chunk));
+        upstream.on('end', () => {
+          res.end();
+          resolve();
+        });
+        upstream.on('error', () => {
+          res.end();
+          resolve();
+        });
+        res.on('close', () => upstream.destroy());
+      },
+    );
+    out.on('error', (err) => reject(serviceUnavailable(`error trying to reach the node agent at ${loc.host}:${loc.port}: ${err.message}`)));
+    req.pipe(out);
+  });
+}
+
+/**
+ * An Upgrade request (exec/attach/portforward over WebSocket or SPDY): the same request line and
+ * headers go to the kubelet over TLS, then both sockets are spliced, so the 101 response and every
+ * frame after it pass through unchanged.
+ */
+export function relayUpgrade(req: UpgradeRequest, loc: KubeletLocation, creds: KubeletClientCredentials | undefined): Promise<void> {
+  const hijacked = req[upgradeHead];
+  if (!hijacked) throw badRequest('Upgrade request required');
+  const { socket, head } = hijacked;
+  return new Promise((resolve, reject) => {
+    const upstream = tlsConnect({ host: loc.host, port: loc.port, cert: creds?.certPem, key: creds?.keyPem, rejectUnauthorized: false, servername: undefined, ALPNProtocols: ['http/1.1'] });
+    upstream.once('error', (err) => reject(serviceUnavailable(`error trying to reach the node agent at ${loc.host}:${loc.port}: ${err.message}`)));
+    upstream.once('secureConnect', () => {
+      upstream.removeAllListeners('error');
+      const lines = [`${req.method} ${loc.path} HTTP/1.1`, `Host: ${loc.host}:${loc.port}`, 'Connection: Upgrade', `Upgrade: ${String(req.headers.upgrade)}`];
+      for (const [k, v] of Object.entries(forwardedHeaders(req))) for (const one of Array.isArray(v) ? v : [v]) lines.push(`${k}: ${one}`);
+      upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+      if (head.length) upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+      const done = () => {
+        upstream.destroy();
+        socket.destroy();
+        resolve();
+      };
+      upstream.on('close', done);
+      socket.on('close', done);
+      upstream.on('error', done);
+      socket.on('error', done);
+    });
+  });
+}

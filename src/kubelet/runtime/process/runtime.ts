@@ -1,0 +1,784 @@
+// The process runtime: every container is a host process (see executable.ts for which program runs).
+//
+// Per container a small shell shim (shim.ts) starts the program in its own session and process
+// group, appends its output to raw files that a LogPump turns into the CRI log, and records its exit
+// status; all state lives under rootDir (state.ts), so a new ProcessRuntime over the same rootDir
+// (an agent restart) adopts running containers and learns how the others ended.
+//
+// Isolation: as root on Linux (and unless `namespaces: false`), each container gets private mount,
+// UTS and IPC namespaces and — unless the pod uses hostPID — its own PID namespace with a fresh
+// /proc (the program is pid 1, so, as in a real container, it ignores SIGTERM unless it handles it);
+// the hostname is the sandbox's; every Mount is bind-mounted at its containerPath inside the mount
+// namespace (the mount point is created on the host file system if missing). Network is the host's:
+// the pod's IP is a distinct loopback address from `podCidr` (containers listen on $POD_IP, set by
+// the kubelet). Containers and pods get cgroups (cgroups.ts) with their limits; a container killed
+// by the cgroup's OOM killer ends with reason OOMKilled.
+//
+// Fallback (not root, or no unshare): plain processes in their own process group; a Mount whose
+// containerPath does not exist is exposed as a symlink to its hostPath when the parent directory is
+// writable (otherwise it is only reachable at its hostPath); no hostname, no PID view, no limits.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { Logger } from '../../../util/log.js';
+import { CgroupManager, cgroupPids, cgroupStats, oomKillCount, procsFiles, removeCgroup } from '../../cgroups/cgroups.js';
+import type { LogRotationOptions } from '../../logs/writer.js';
+import { rotatedLogFiles } from '../../logs/writer.js';
+import {
+  RuntimeError,
+  type Container,
+  type ContainerConfig,
+  type ContainerFilter,
+  type ContainerStats,
+  type ContainerStatus,
+  type ExecResult,
+  type ImageInfo,
+  type PodSandbox,
+  type PodSandboxConfig,
+  type PodSandboxStatus,
+  type Runtime,
+  type SandboxState,
+  type StreamSession,
+} from '../types.js';
+import { execArgv, resizePty, runSync, shellQuote, startSession, type ExecTarget } from './exec.js';
+import { DEFAULT_PATH, executableOfImage, resolveExecutable } from './executable.js';
+import { IpAllocator } from './ip-allocator.js';
+import { LogPump } from './log-pump.js';
+import { exposeAsSymlink, lastLine, procStats, resolvConf, which } from './host.js';
+import { NS_INIT_SCRIPT, PLAIN_INIT_SCRIPT, SHIM_SCRIPT } from './shim.js';
+import {
+  childPids,
+  processAlive,
+  processStartTime,
+  readJson,
+  writeJson,
+  type ContainerRecord,
+  type SandboxRecord,
+} from './state.js';
+
+export interface ProcessRuntimeOptions {
+  /** Where state lives (sandboxes, containers, exit codes, raw output). */
+  rootDir: string;
+  /** Pod IPs come from here (loopback). Default 127.1.0.0/16. */
+  podCidr?: string;
+  /** The IP of hostNetwork sandboxes. Default 127.0.0.1. */
+  nodeIp?: string;
+  /** Private namespaces per container. Default: when root on Linux with unshare and nsenter. */
+  namespaces?: boolean;
+  /** Cgroup manager (default: detected; disabled when not root). */
+  cgroups?: CgroupManager;
+  /** Rotation of the CRI logs. */
+  logRotation?: LogRotationOptions;
+  log?: Logger;
+}
+
+interface Tools {
+  setsid: string;
+  unshare?: string;
+  nsenter?: string;
+  script: string;
+}
+
+function newId(): string {
+  return randomBytes(32).toString('hex');
+}
+
+function notFound(kind: string, id: string): RuntimeError {
+  return new RuntimeError(`${kind} "${id}" not found`, 'NotFound');
+}
+
+function matchLabels(labels: Record<string, string>, want?: Record<string, string>): boolean {
+  return !want || Object.entries(want).every(([k, v]) => labels[k] === v);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Live {
+  pump: LogPump;
+  child?: ChildProcess;
+  /** Listeners of raw output (attach sessions). */
+  listeners: Set<(stream: 'stdout' | 'stderr', data: Buffer) => void>;
+}
+
+export class ProcessRuntime implements Runtime {
+  readonly name = 'process';
+  private readonly rootDir: string;
+  private readonly sandboxes = new Map<string, SandboxRecord>();
+  private readonly containers = new Map<string, ContainerRecord>();
+  private readonly live = new Map<string, Live>();
+  private readonly exitWaiters = new Map<string, (() => void)[]>();
+  private readonly images = new Map<string, ImageInfo>();
+  private readonly cpuSamples = new Map<string, { ns: number; at: number; rate: number | undefined }>();
+  private readonly ipam: IpAllocator;
+  private readonly cgroups: CgroupManager;
+  private readonly tools: Tools;
+  private readonly namespaces: boolean;
+  private readonly log?: Logger;
+  private loaded: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly opts: ProcessRuntimeOptions) {
+    this.rootDir = path.resolve(opts.rootDir);
+    this.log = opts.log;
+    this.ipam = new IpAllocator(opts.podCidr ?? '127.1.0.0/16', path.join(this.rootDir, 'ipam.json'));
+    this.cgroups = opts.cgroups ?? new CgroupManager({ log: opts.log });
+    this.tools = { setsid: which('setsid') ?? 'setsid', unshare: which('unshare'), nsenter: which('nsenter'), script: which('script') ?? 'script' };
+    const root = typeof process.getuid === 'function' && process.getuid() === 0 && process.platform === 'linux';
+    const possible = root && this.tools.unshare !== undefined && this.tools.nsenter !== undefined;
+    this.namespaces = opts.namespaces ?? possible;
+    if (this.namespaces && !possible) throw new Error('process runtime: namespaces need root on Linux with unshare and nsenter');
+    if (!this.namespaces) this.log?.info('process runtime without namespaces: containers are plain processes (mounts as symlinks where possible)');
+  }
+
+  /** Whether close() was called (the runtime no longer tracks its containers). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Whether containers get private namespaces. */
+  get usesNamespaces(): boolean {
+    return this.namespaces;
+  }
+
+  version() {
+    return { runtimeName: 'process', runtimeVersion: '0.1.0', runtimeApiVersion: 'v1' };
+  }
+
+  // ---- state ----
+
+  private get shimPath(): string {
+    return path.join(this.rootDir, 'bin', 'shim.sh');
+  }
+
+  private containerDir(id: string): string {
+    return path.join(this.rootDir, 'containers', id);
+  }
+
+  private ensureLoaded(): Promise<void> {
+    this.loaded ??= Promise.resolve().then(() => this.load());
+    return this.loaded;
+  }
+
+  private load(): void {
+    fs.mkdirSync(path.join(this.rootDir, 'bin'), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(this.shimPath, SHIM_SCRIPT, { mode: 0o700 });
+    fs.mkdirSync(path.join(this.rootDir, 'sandboxes'), { recursive: true });
+    fs.mkdirSync(path.join(this.rootDir, 'containers'), { recursive: true });
+    for (const name of fs.readdirSync(path.join(this.rootDir, 'sandboxes'))) {
+      if (!name.endsWith('.json')) continue;
+      const rec = readJson<SandboxRecord>(path.join(this.rootDir, 'sandboxes', name));
+      if (rec) this.sandboxes.set(rec.id, rec);
+    }
+    for (const id of fs.readdirSync(path.join(this.rootDir, 'containers'))) {
+      const rec = readJson<ContainerRecord>(path.join(this.containerDir(id), 'container.json'));
+      if (!rec) continue;
+      this.containers.set(rec.id, rec);
+      if (rec.state === 'Running') {
+        this.startPump(rec);
+        this.checkExit(rec);
+      }
+    }
+    this.log?.debug({ sandboxes: this.sandboxes.size, containers: this.containers.size }, 'process runtime state loaded');
+  }
+
+  private saveSandbox(rec: SandboxRecord): void {
+    writeJson(path.join(this.rootDir, 'sandboxes', `${rec.id}.json`), rec);
+  }
+
+  private saveContainer(rec: ContainerRecord): void {
+    if (!this.containers.has(rec.id)) return; // removed meanwhile
+    writeJson(path.join(this.containerDir(rec.id), 'container.json'), rec);
+  }
+
+  /** Stops watching containers without touching them (agent shutdown; a new runtime adopts them). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const live of this.live.values()) live.pump.close(false);
+    this.live.clear();
+  }
+
+  // ---- sandboxes ----
+
+  async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+    await this.ensureLoaded();
+    const id = newId();
+    const hostNetwork = config.namespaceOptions?.network === 'node';
+    const inUse = [...this.sandboxes.values()].map((s) => s.ip).filter(Boolean);
+    const ip = hostNetwork ? (this.opts.nodeIp ?? '127.0.0.1') : this.ipam.allocate(inUse);
+    const cgroupName = config.cgroupParent ?? `kubepods/pod${config.uid}`;
+    const rec: SandboxRecord = { id, config, createdAt: Date.now(), state: 'Ready', ip, cgroupName };
+    try {
+      rec.cgroup = this.cgroups.create(cgroupName, config.resources);
+    } catch (err) {
+      throw new RuntimeError(`cannot create the pod cgroup ${cgroupName}: ${(err as Error).message}`, 'CreatePodSandboxError');
+    }
+    fs.mkdirSync(config.logDirectory, { recursive: true });
+    this.sandboxes.set(id, rec);
+    this.saveSandbox(rec);
+    return id;
+  }
+
+  private sandbox(id: string): SandboxRecord {
+    const rec = this.sandboxes.get(id);
+    if (!rec) throw notFound('pod sandbox', id);
+    return rec;
+  }
+
+  async stopPodSandbox(id: string): Promise<void> {
+    await this.ensureLoaded();
+    const rec = this.sandboxes.get(id);
+    if (!rec) return;
+    await Promise.all([...this.containers.values()].filter((c) => c.podSandboxId === id).map((c) => this.stopContainer(c.id, 0)));
+    if (rec.state !== 'NotReady' || rec.ip) {
+      rec.state = 'NotReady';
+      if (rec.config.namespaceOptions?.network !== 'node') rec.ip = '';
+      this.saveSandbox(rec);
+    }
+  }
+
+  async removePodSandbox(id: string): Promise<void> {
+    await this.ensureLoaded();
+    const rec = this.sandboxes.get(id);
+    if (!rec) return;
+    await this.stopPodSandbox(id);
+    for (const c of [...this.containers.values()]) if (c.podSandboxId === id) await this.removeContainer(c.id);
+    await removeCgroup(rec.cgroup, 2000, this.log);
+    this.sandboxes.delete(id);
+    fs.rmSync(path.join(this.rootDir, 'sandboxes', `${id}.json`), { force: true });
+    try {
+      fs.rmdirSync(rec.config.logDirectory);
+    } catch {
+      // not empty or gone: the kubelet owns the rest
+    }
+  }
+
+  async podSandboxStatus(id: string): Promise<PodSandboxStatus> {
+    await this.ensureLoaded();
+    const rec = this.sandbox(id);
+    return { ...this.sandboxView(rec), ip: rec.ip, additionalIps: [] };
+  }
+
+  private sandboxView(rec: SandboxRecord): PodSandbox {
+    const c = rec.config;
+    return {
+      id: rec.id,
+      metadata: { name: c.name, namespace: c.namespace, uid: c.uid, attempt: c.attempt },
+      state: rec.state,
+      createdAt: rec.createdAt,
+      labels: c.labels,
+      annotations: c.annotations,
+    };
+  }
+
+  async listPodSandboxes(filter: { state?: SandboxState; labels?: Record<string, string> } = {}): Promise<PodSandbox[]> {
+    await this.ensureLoaded();
+    return [...this.sandboxes.values()]
+      .filter((s) => (!filter.state || s.state === filter.state) && matchLabels(s.config.labels, filter.labels))
+      .map((s) => this.sandboxView(s));
+  }
+
+  // ---- containers ----
+
+  async createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
+    await this.ensureLoaded();
+    const sandbox = this.sandbox(podSandboxId);
+    if (sandbox.state !== 'Ready') throw new RuntimeError(`pod sandbox ${podSandboxId} is not ready`, 'CreateContainerError');
+    for (const m of config.mounts) {
+      if (!fs.existsSync(m.hostPath)) throw new RuntimeError(`failed to mount ${m.hostPath} at ${m.containerPath}: no such file or directory`, 'CreateContainerError');
+    }
+    const env: Record<string, string> = {};
+    for (const kv of config.envs) env[kv.name] = kv.value;
+    env.PATH ??= DEFAULT_PATH;
+    const id = newId();
+    const ns = sandboxConfig.namespaceOptions ?? sandbox.config.namespaceOptions;
+    const rec: ContainerRecord = {
+      id,
+      podSandboxId,
+      config,
+      hostname: sandbox.config.hostname || sandboxConfig.hostname,
+      createdAt: Date.now(),
+      state: 'Created',
+      startedAt: 0,
+      finishedAt: 0,
+      exitCode: 0,
+      reason: '',
+      message: '',
+      logPath: path.join(sandbox.config.logDirectory, config.logPath),
+      namespaced: this.namespaces,
+      pidNamespace: this.namespaces && ns?.pid !== 'node',
+      env,
+      cwd: config.workingDir || '/',
+    };
+    fs.mkdirSync(this.containerDir(id), { recursive: true, mode: 0o700 });
+    this.containers.set(id, rec);
+    this.saveContainer(rec);
+    return id;
+  }
+
+  private container(id: string): ContainerRecord {
+    const rec = this.containers.get(id);
+    if (!rec) throw notFound('container', id);
+    return rec;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    await this.ensureLoaded();
+    const rec = this.container(id);
+    if (rec.state !== 'Created') throw new RuntimeError(`container ${id} is ${rec.state}, not Created`, 'RunContainerError');
+    const sandbox = this.sandbox(rec.podSandboxId);
+    const dir = this.containerDir(id);
+    const c = rec.config;
+    // command[0] if set, else the image name (see executable.ts).
+    const name = c.command.length > 0 ? c.command[0] : executableOfImage(c.image);
+    const args = c.command.length > 0 ? [...c.command.slice(1), ...c.args] : c.args;
+    const exe = resolveExecutable(name, { pathEnv: rec.env.PATH, cwd: rec.cwd, mounts: c.mounts });
+    if (!exe) {
+      const message = `exec: "${name}": executable file not found in $PATH`;
+      this.finish(rec, 128, 'StartError', message);
+      throw new RuntimeError(message, 'RunContainerError');
+    }
+    try {
+      this.prepare(rec, sandbox, dir);
+    } catch (err) {
+      const message = `cannot prepare container: ${(err as Error).message}`;
+      this.finish(rec, 128, 'StartError', message);
+      throw new RuntimeError(message, 'RunContainerError');
+    }
+    // The log exists from the start, as with containerd, even if the program never writes.
+    fs.mkdirSync(path.dirname(rec.logPath), { recursive: true });
+    fs.closeSync(fs.openSync(rec.logPath, 'a'));
+    const argv = this.launchArgv(rec, dir, exe, args);
+    const child = spawn('/bin/sh', [this.shimPath, dir, ...argv], { env: rec.env, stdio: 'ignore', detached: true });
+    child.unref();
+    const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+    rec.shimPid = child.pid;
+    rec.shimStartTime = child.pid ? processStartTime(child.pid) : undefined;
+    // The shim writes DIR/pid as soon as the program is started.
+    const deadline = Date.now() + 10_000;
+    let pid: number | undefined;
+    for (;;) {
+      const text = fs.existsSync(path.join(dir, 'pid')) ? fs.readFileSync(path.join(dir, 'pid'), 'utf8').trim() : '';
+      if (text) {
+        pid = Number(text);
+        break;
+      }
+      const failed = await Promise.race([spawnError, sleep(5).then(() => undefined)]);
+      if (failed || Date.now() > deadline) {
+        const message = `cannot start the container shim: ${failed?.message ?? 'timed out'}`;
+        this.finish(rec, 128, 'StartError', message);
+        throw new RuntimeError(message, 'RunContainerError');
+      }
+    }
+    rec.pid = pid;
+    rec.state = 'Running';
+    // The pid file's time, like the exit file's for finishedAt: one clock for both.
+    rec.startedAt = Math.floor(fs.statSync(path.join(dir, 'pid')).mtimeMs);
+    if (rec.pidNamespace) {
+      // Wait for unshare to fork the program, so that its pid is known to status, exec and stats.
+      const until = Date.now() + 2000;
+      while (childPids(pid).length === 0 && processAlive(pid) && Date.now() < until) await sleep(2);
+    }
+    this.saveContainer(rec);
+    this.startPump(rec, child);
+    child.on('exit', () => this.checkExit(rec));
+    this.checkExit(rec);
+  }
+
+  // Writes the shim's and init's input files: cgroups, hostname, mounts, working directory, stdin FIFO.
+  private prepare(rec: ContainerRecord, sandbox: SandboxRecord, dir: string): void {
+    const c = rec.config;
+    if (sandbox.cgroupName && this.cgroups.mode !== 'none') {
+      rec.cgroup = this.cgroups.create(`${sandbox.cgroupName}/${rec.id}`, c.resources);
+    }
+    fs.writeFileSync(path.join(dir, 'cgroups'), procsFiles(rec.cgroup).map((f) => `${f}\n`).join(''));
+    fs.writeFileSync(path.join(dir, 'workdir'), rec.cwd);
+    if (rec.namespaced) {
+      // With hostNetwork the pod sees the node's hostname, as upstream.
+      if (sandbox.config.namespaceOptions?.network !== 'node') fs.writeFileSync(path.join(dir, 'hostname'), rec.hostname);
+      const lines = c.mounts.map((m) => {
+        const kind = fs.statSync(m.hostPath).isDirectory() ? 'dir' : 'file';
+        if (/[\t\n]/.test(m.hostPath + m.containerPath)) throw new Error(`mount path with a tab or newline: ${m.containerPath}`);
+        return `${m.hostPath}\t${m.containerPath}\t${m.readOnly ? 'ro' : 'rw'}\t${kind}\n`;
+      });
+      // The pod's DNS settings become its /etc/resolv.conf (as a CRI runtime writes it), unless the
+      // pod uses the host network or mounts its own.
+      const dns = sandbox.config.dnsConfig;
+      const hostNetwork = sandbox.config.namespaceOptions?.network === 'node';
+      if (dns && !hostNetwork && !c.mounts.some((m) => m.containerPath === '/etc/resolv.conf')) {
+        const resolv = path.join(dir, 'resolv.conf');
+        fs.writeFileSync(resolv, resolvConf(dns));
+        lines.push(`${resolv}\t/etc/resolv.conf\tro\tfile\n`);
+      }
+      fs.writeFileSync(path.join(dir, 'mounts'), lines.join(''));
+    } else {
+      fs.mkdirSync(rec.cwd, { recursive: true });
+      for (const m of c.mounts) exposeAsSymlink(m.hostPath, m.containerPath, this.log);
+    }
+    if (c.stdin) spawnSync('mkfifo', ['-m', '0600', path.join(dir, 'stdin')]);
+  }
+
+  private launchArgv(rec: ContainerRecord, dir: string, exe: string, argsIn: string[]): string[] {
+    // tty: the program runs under `script`, which gives it a pseudo-terminal; the output (with the
+    // terminal's echo of stdin) still goes to the log, and attach can resize the terminal.
+    let args = argsIn;
+    if (rec.config.tty) {
+      args = ['-q', '-f', '-e', '-c', shellQuote([exe, ...argsIn]), '/dev/null'];
+      exe = this.tools.script;
+    }
+    if (!rec.namespaced) return [this.tools.setsid, '/bin/sh', '-c', PLAIN_INIT_SCRIPT, 'k8ts-init', dir, exe, ...args];
+    const ns = rec.config && this.sandboxes.get(rec.podSandboxId)?.config.namespaceOptions;
+    const flags = ['--mount'];
+    if (ns?.network !== 'node') flags.push('--uts');
+    if (ns?.ipc !== 'node') flags.push('--ipc');
+    if (rec.pidNamespace) flags.push('--pid', '--fork', '--mount-proc', '--kill-child');
+    return [this.tools.setsid, this.tools.unshare!, ...flags, '/bin/sh', '-c', NS_INIT_SCRIPT, 'k8ts-init', dir, exe, ...args];
+  }
+
+  private startPump(rec: ContainerRecord, child?: ChildProcess): void {
+    if (this.closed) return;
+    const listeners = new Set<(stream: 'stdout' | 'stderr', data: Buffer) => void>();
+    const pump = new LogPump(this.containerDir(rec.id), rec.logPath, this.opts.logRotation ?? {}, () => this.checkExit(rec), (stream, data) => {
+      for (const l of listeners) l(stream, data);
+    });
+    this.live.set(rec.id, { pump, child, listeners });
+    pump.start();
+  }
+
+  /** Learns whether a running container ended (its shim wrote the exit file, or the shim died). */
+  private checkExit(rec: ContainerRecord): void {
+    // A closed runtime leaves the record to the runtime that adopts the container.
+    if (rec.state !== 'Running' || this.closed) return;
+    const dir = this.containerDir(rec.id);
+    const exitFile = path.join(dir, 'exit');
+    let text = '';
+    try {
+      text = fs.readFileSync(exitFile, 'utf8').trim();
+    } catch {
+      text = '';
+    }
+    if (text) {
+      let finishedAt = Date.now();
+      try {
+        finishedAt = Math.floor(fs.statSync(exitFile).mtimeMs);
+      } catch {
+        // keep now
+      }
+      this.finish(rec, Number(text), undefined, '', finishedAt);
+      return;
+    }
+    const shimGone = rec.shimPid === undefined || processStartTime(rec.shimPid) !== rec.shimStartTime || !processAlive(rec.shimPid);
+    if (shimGone && !(rec.pid !== undefined && processAlive(rec.pid))) {
+      // The shim was killed without writing the exit status (and so was the program).
+      this.finish(rec, 255, 'Unknown', 'the container ended while its exit status could not be recorded');
+    }
+  }
+
+  // Records the end of a container: reason Completed (0), OOMKilled (the cgroup's OOM killer fired),
+  // or Error; `reason` overrides (StartError, Unknown).
+  private finish(rec: ContainerRecord, exitCode: number, reason?: string, message = '', finishedAt = Date.now()): void {
+    const live = this.live.get(rec.id);
+    live?.pump.close(true);
+    this.live.delete(rec.id);
+    rec.state = 'Exited';
+    rec.exitCode = exitCode;
+    rec.finishedAt = finishedAt;
+    if (!rec.startedAt) rec.startedAt = 0;
+    rec.reason = reason ?? (oomKillCount(rec.cgroup) > 0 ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error');
+    rec.message = message;
+    if (!reason && exitCode === 128) {
+      // The init script failed before the program ran (its message is the last log line).
+      const lastErr = lastLine(path.join(this.containerDir(rec.id), 'stderr'));
+      if (lastErr.startsWith('k8ts: ')) {
+        rec.reason = 'StartError';
+        rec.message = lastErr.slice(6);
+      }
+    }
+    for (const f of ['stdout', 'stderr']) fs.rmSync(path.join(this.containerDir(rec.id), f), { force: true });
+    this.saveContainer(rec);
+    for (const w of this.exitWaiters.get(rec.id) ?? []) w();
+    this.exitWaiters.delete(rec.id);
+    void removeCgroup(rec.cgroup, 2000, this.log);
+  }
+
+  private waitExit(rec: ContainerRecord, timeoutMs: number): Promise<boolean> {
+    if (rec.state !== 'Running') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (ok: boolean) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        clearInterval(poll);
+        resolve(ok);
+      };
+      const timer = setTimeout(() => finish(rec.state !== 'Running'), timeoutMs);
+      // The exit file is written by another process; poll briefly in case no event arrives.
+      const poll = setInterval(() => {
+        this.checkExit(rec);
+        if (rec.state !== 'Running') finish(true);
+      }, 20);
+      const list = this.exitWaiters.get(rec.id) ?? [];
+      list.push(() => finish(true));
+      this.exitWaiters.set(rec.id, list);
+    });
+  }
+
+  private signal(rec: ContainerRecord, signal: NodeJS.Signals): void {
+    if (rec.pid === undefined) return;
+    try {
+      process.kill(-rec.pid, signal);
+    } catch {
+      // gone
+    }
+    if (signal === 'SIGKILL') {
+      for (const pid of cgroupPids(rec.cgroup)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }
+  }
+
+  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+    await this.ensureLoaded();
+    const rec = this.container(id);
+    this.checkExit(rec);
+    if (rec.state === 'Created') {
+      this.finish(rec, 0, 'Completed');
+      return;
+    }
+    if (rec.state !== 'Running') return;
+    if (timeoutSeconds > 0) {
+      this.signal(rec, 'SIGTERM');
+      if (await this.waitExit(rec, timeoutSeconds * 1000)) return;
+    }
+    this.signal(rec, 'SIGKILL');
+    if (!(await this.waitExit(rec, 10_000))) {
+      throw new RuntimeError(`container ${id} did not end after SIGKILL`, 'StopContainerError');
+    }
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    await this.ensureLoaded();
+    const rec = this.containers.get(id);
+    if (!rec) return;
+    if (rec.state === 'Running') await this.stopContainer(id, 0);
+    this.live.get(id)?.pump.close(true);
+    this.live.delete(id);
+    await removeCgroup(rec.cgroup, 2000, this.log);
+    this.containers.delete(id);
+    this.cpuSamples.delete(id);
+    fs.rmSync(this.containerDir(id), { recursive: true, force: true });
+    for (const f of [rec.logPath, ...rotatedLogFiles(rec.logPath)]) fs.rmSync(f, { force: true });
+    try {
+      fs.rmdirSync(path.dirname(rec.logPath)); // NAME/ of NAME/ATTEMPT.log, once no attempt is left
+    } catch {
+      // other attempts remain
+    }
+  }
+
+  private containerView(rec: ContainerRecord): Container {
+    return {
+      id: rec.id,
+      podSandboxId: rec.podSandboxId,
+      metadata: { name: rec.config.name, attempt: rec.config.attempt },
+      image: rec.config.image,
+      state: rec.state,
+      createdAt: rec.createdAt,
+      labels: rec.config.labels,
+      annotations: rec.config.annotations,
+    };
+  }
+
+  async listContainers(filter: ContainerFilter = {}): Promise<Container[]> {
+    await this.ensureLoaded();
+    const out: Container[] = [];
+    for (const rec of this.containers.values()) {
+      this.checkExit(rec);
+      if (filter.podSandboxId && rec.podSandboxId !== filter.podSandboxId) continue;
+      if (filter.state && rec.state !== filter.state) continue;
+      if (!matchLabels(rec.config.labels, filter.labels)) continue;
+      out.push(this.containerView(rec));
+    }
+    return out;
+  }
+
+  async containerStatus(id: string): Promise<ContainerStatus> {
+    await this.ensureLoaded();
+    const rec = this.container(id);
+    this.checkExit(rec);
+    return {
+      ...this.containerView(rec),
+      startedAt: rec.startedAt,
+      finishedAt: rec.finishedAt,
+      exitCode: rec.exitCode,
+      reason: rec.reason,
+      message: rec.message,
+      logPath: rec.logPath,
+      pid: rec.state === 'Running' ? this.programPid(rec) : undefined,
+    };
+  }
+
+  /** Host pid of the program: unshare's child with a PID namespace, else the process itself. */
+  private programPid(rec: ContainerRecord): number | undefined {
+    if (rec.pid === undefined) return undefined;
+    if (!rec.pidNamespace) return rec.pid;
+    return childPids(rec.pid)[0];
+  }
+
+  async containerStats(id: string): Promise<ContainerStats | undefined> {
+    await this.ensureLoaded();
+    const rec = this.container(id);
+    if (rec.state !== 'Running') return undefined;
+    const now = Date.now();
+    let cpuNs: number | undefined;
+    let workingSet: number | undefined;
+    let rss: number | undefined;
+    if (rec.cgroup) {
+      const s = cgroupStats(rec.cgroup);
+      cpuNs = s.cpuUsageNs;
+      workingSet = s.memoryWorkingSetBytes;
+      rss = s.memoryRssBytes;
+    } else {
+      const pid = this.programPid(rec);
+      if (pid !== undefined) ({ cpuNs, rss } = procStats(pid));
+      workingSet = rss;
+    }
+    // The rate needs two samples; a sample in the same millisecond keeps the previous rate.
+    let nanoCores: number | undefined;
+    const prev = this.cpuSamples.get(id);
+    if (cpuNs !== undefined) {
+      if (prev && now > prev.at) {
+        nanoCores = Math.max(0, ((cpuNs - prev.ns) / (now - prev.at)) * 1e3);
+        this.cpuSamples.set(id, { ns: cpuNs, at: now, rate: nanoCores });
+      } else if (prev) {
+        nanoCores = prev.rate;
+      } else {
+        this.cpuSamples.set(id, { ns: cpuNs, at: now, rate: undefined });
+      }
+    }
+    return { containerId: id, cpuUsageCoreNanoSeconds: cpuNs, cpuUsageNanoCores: nanoCores, memoryWorkingSetBytes: workingSet, memoryRssBytes: rss, timestamp: now };
+  }
+
+  // ---- exec, attach, port-forward ----
+
+  private async execTarget(rec: ContainerRecord): Promise<ExecTarget> {
+    if (rec.state !== 'Running') throw new RuntimeError(`container ${rec.id} is not running`, 'ContainerNotRunning');
+    let nsPid: number | undefined;
+    if (rec.namespaced) {
+      // Right after the start, unshare may not have forked the program yet.
+      const deadline = Date.now() + 2000;
+      while ((nsPid = this.programPid(rec)) === undefined && rec.state === 'Running' && Date.now() < deadline) await sleep(5);
+      if (nsPid === undefined) throw new RuntimeError(`container ${rec.id} has no process to enter`, 'ContainerNotRunning');
+    }
+    return { env: rec.env, cwd: rec.cwd, nsPid, pidNamespace: rec.pidNamespace, cgroupProcs: procsFiles(rec.cgroup) };
+  }
+
+  async execSync(id: string, cmd: string[], timeoutMs: number): Promise<ExecResult> {
+    await this.ensureLoaded();
+    const rec = this.container(id);
+    this.checkExit(rec);
+    const target = await this.execTarget(rec);
+    return runSync(execArgv(target, cmd, { nsenter: this.tools.nsenter ?? 'nsenter' }), target.env, timeoutMs);
+  }
+
+  async exec(id: string, cmd: string[], opts: { stdin: boolean; tty: boolean }): Promise<StreamSession> {
+    await this.ensureLoaded();
+    const rec = this.container(id);
+    this.checkExit(rec);
+    const target = await this.execTarget(rec);
+    return startSession(execArgv(target, cmd, { nsenter: this.tools.nsenter ?? 'nsenter' }), target.env, { ...opts, script: this.tools.script });
+  }
+
+  /**
+   * Attaches to the program's output from now on (and its stdin when the container has stdin: true).
+   * A container with tty: true runs under a pseudo-terminal (see launchArgv): its output is one
+   * stream, and resize sets the terminal's size. kill() ends the session, not the container.
+   * The container's stdin is a FIFO held open by its shim: it never sees EOF (stdinOnce is not honoured).
+   */
+  async attach(id: string, opts: { stdin: boolean; tty: boolean }): Promise<StreamSession> {
+    await this.ensureLoaded();
+    const rec = this.container(id);
+    this.checkExit(rec);
+    const live = this.live.get(id);
+    if (rec.state !== 'Running' || !live) throw new RuntimeError(`container ${id} is not running`, 'ContainerNotRunning');
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const listener = (stream: 'stdout' | 'stderr', data: Buffer) => (stream === 'stdout' || opts.tty ? stdout : stderr).write(data);
+    live.listeners.add(listener);
+    let stdin: fs.WriteStream | undefined;
+    if (opts.stdin && rec.config.stdin) {
+      stdin = fs.createWriteStream(path.join(this.containerDir(id), 'stdin'), { flags: 'a' });
+      stdin.on('error', () => {});
+    }
+    let end!: (code: number) => void;
+    const exited = new Promise<number>((resolve) => (end = resolve));
+    const detach = (code: number) => {
+      live.listeners.delete(listener);
+      stdout.end();
+      stderr.end();
+      stdin?.end();
+      end(code);
+    };
+    const list = this.exitWaiters.get(id) ?? [];
+    list.push(() => detach(rec.exitCode));
+    this.exitWaiters.set(id, list);
+    return {
+      stdin,
+      stdout,
+      stderr: opts.tty ? undefined : stderr,
+      exited,
+      resize: (cols, rows) => {
+        const pid = rec.config.tty && rec.state === 'Running' ? this.programPid(rec) : undefined;
+        if (pid !== undefined) void resizePty(pid, cols, rows);
+      },
+      kill: () => detach(0),
+    };
+  }
+
+  async portForward(podSandboxId: string, port: number): Promise<net.Socket> {
+    await this.ensureLoaded();
+    const rec = this.sandbox(podSandboxId);
+    if (!rec.ip) throw new RuntimeError(`pod sandbox ${podSandboxId} has no IP`, 'PortForwardError');
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: rec.ip, port });
+      socket.once('connect', () => resolve(socket));
+      socket.once('error', (err) => reject(new RuntimeError(`failed to connect to ${rec.ip}:${port}: ${err.message}`, 'PortForwardError')));
+    });
+  }
+
+  // ---- images: for this runtime, an image is an executable on the default PATH ----
+
+  async pullImage(image: string): Promise<string> {
+    const info = this.resolveImage(image);
+    if (!info) {
+      const name = executableOfImage(image);
+      throw new RuntimeError(`executable "${name}" (image "${image}") not found on PATH ${DEFAULT_PATH}`, 'ErrImagePull');
+    }
+    this.images.set(image, info);
+    return info.id;
+  }
+
+  private resolveImage(image: string): ImageInfo | undefined {
+    const exe = resolveExecutable(executableOfImage(image));
+    if (!exe) return undefined;
+    const real = fs.realpathSync(exe);
+    return { id: `sha256:${createHash('sha256').update(real).digest('hex')}`, repoTags: [image], sizeBytes: fs.statSync(real).size };
+  }
+
+  async imageStatus(image: string): Promise<ImageInfo | undefined> {
+    const info = this.resolveImage(image);
+    if (!info) this.images.delete(image);
+    return info;
+  }
+
+  async listImages(): Promise<ImageInfo[]> {
+    return [...this.images.values()];
+  }
+}

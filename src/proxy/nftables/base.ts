@@ -1,0 +1,54 @@
+// The fixed part of our table (upstream setupNFTables): hooked base chains, the dispatch chains
+// and the verdict maps the per-service-port rules fill in. Priorities as upstream: the filter
+// chains that reject traffic to services without endpoints run just before DNAT (-110),
+// the DNAT chains at dstnat (-100), masquerading at srcnat (100).
+import { chains, maps, masqueradeMark, nodePortIPsSet } from './names.js';
+import { isIPv4 } from './rules.js';
+import type { NftScript } from './script.js';
+
+/** Writes the whole fixed skeleton into `s` (assumes the table was just deleted). */
+export function writeBase(s: NftScript, nodeAddresses: readonly string[]): void {
+  const t = `${s.family} ${s.table}`;
+  s.add(`add table ${t} { comment "k8ts service proxy; rewritten by the proxy, do not edit"; }`);
+  const base = (name: string, type: string, hook: string, priority: string) => s.add(`add chain ${t} ${name} { type ${type} hook ${hook} priority ${priority}; policy accept; }`);
+  base(chains.filterInput, 'filter', 'input', '-110');
+  base(chains.filterForward, 'filter', 'forward', '-110');
+  base(chains.filterOutput, 'filter', 'output', '-110');
+  base(chains.natPrerouting, 'nat', 'prerouting', '-100');
+  base(chains.natOutput, 'nat', 'output', '-100');
+  base(chains.natPostrouting, 'nat', 'postrouting', '100');
+  for (const c of [chains.services, chains.serviceEndpointsCheck, chains.nodePortEndpointsCheck, chains.reject, chains.markForMasquerade, chains.masquerading]) s.add(`add chain ${t} ${c}`);
+
+  s.add(`add set ${t} ${nodePortIPsSet} { type ipv4_addr; }`);
+  s.add(`add map ${t} ${maps.serviceIPs} { type ipv4_addr . inet_proto . inet_service : verdict; }`);
+  s.add(`add map ${t} ${maps.serviceNodePorts} { type inet_proto . inet_service : verdict; }`);
+  s.add(`add map ${t} ${maps.noEndpointServices} { type ipv4_addr . inet_proto . inet_service : verdict; }`);
+  s.add(`add map ${t} ${maps.noEndpointNodePorts} { type inet_proto . inet_service : verdict; }`);
+  const v4 = nodeAddresses.filter(isIPv4);
+  if (v4.length) s.add(`add element ${t} ${nodePortIPsSet} { ${v4.join(', ')} }`);
+
+  // Rejects for service ports without endpoints, before any DNAT could apply.
+  s.rule(chains.filterInput, `ct state new jump ${chains.nodePortEndpointsCheck}`);
+  s.rule(chains.filterInput, `ct state new jump ${chains.serviceEndpointsCheck}`);
+  s.rule(chains.filterForward, `ct state new jump ${chains.serviceEndpointsCheck}`);
+  s.rule(chains.filterOutput, `ct state new jump ${chains.serviceEndpointsCheck}`);
+  s.rule(chains.filterOutput, `ct state new jump ${chains.nodePortEndpointsCheck}`);
+  s.rule(chains.serviceEndpointsCheck, `ip daddr . meta l4proto . th dport vmap @${maps.noEndpointServices}`);
+  s.rule(chains.nodePortEndpointsCheck, `ip daddr @${nodePortIPsSet} meta l4proto . th dport vmap @${maps.noEndpointNodePorts}`);
+  // TCP clients see a reset (ECONNREFUSED) at once; everything else an ICMP port unreachable.
+  s.rule(chains.reject, 'meta l4proto tcp reject with tcp reset');
+  s.rule(chains.reject, 'reject');
+
+  // DNAT: the same dispatch for traffic from other hosts (prerouting) and from this one (output).
+  s.rule(chains.natPrerouting, `jump ${chains.services}`);
+  s.rule(chains.natOutput, `jump ${chains.services}`);
+  s.rule(chains.services, `ip daddr . meta l4proto . th dport vmap @${maps.serviceIPs}`);
+  s.rule(chains.services, `ip daddr @${nodePortIPsSet} meta l4proto . th dport vmap @${maps.serviceNodePorts}`);
+
+  // Masquerade what the service chains marked (upstream's 0x4000 mark), and clear the mark.
+  s.rule(chains.markForMasquerade, `meta mark set meta mark or ${masqueradeMark}`);
+  s.rule(chains.natPostrouting, `jump ${chains.masquerading}`);
+  s.rule(chains.masquerading, `meta mark & ${masqueradeMark} == 0 return`);
+  s.rule(chains.masquerading, `meta mark set meta mark xor ${masqueradeMark}`);
+  s.rule(chains.masquerading, 'masquerade fully-random');
+}

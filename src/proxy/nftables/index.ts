@@ -1,0 +1,4 @@
+// The kernel (nftables) mode of the service proxy.
+export { NftablesProxier, nftablesProxier, type NftablesProxierOptions, type NftSyncStats } from './proxier.js';
+export { nftAvailable } from './nft.js';
+export { defaultTableName } from './names.js';

@@ -1,0 +1,68 @@
+// Chain, set and map names in our table, as upstream's nftables proxier names them: a fixed
+// prefix, a short hash of the full identity (so names stay unique if anything is ever cut) and
+// the readable identity, e.g. "service-1A2B3C4D-default/web/tcp/http" and
+// "endpoint-5E6F7A8B-default/web/tcp/http__127.1.0.5/8080". nft identifiers may hold letters,
+// digits and "/-_." — all of which namespaces, names, port names and IPv4 addresses are made of.
+import { createHash } from 'node:crypto';
+import type { EndpointInfo } from '../endpoint.js';
+import type { ServicePortInfo } from '../service-port.js';
+
+export const defaultTableName = 'k8ts-proxy';
+
+// Base chains (hooked) and the regular chains and maps every table has.
+export const chains = {
+  filterInput: 'filter-input',
+  filterForward: 'filter-forward',
+  filterOutput: 'filter-output',
+  natPrerouting: 'nat-prerouting',
+  natOutput: 'nat-output',
+  natPostrouting: 'nat-postrouting',
+  services: 'services',
+  serviceEndpointsCheck: 'service-endpoints-check',
+  nodePortEndpointsCheck: 'nodeport-endpoints-check',
+  reject: 'reject-chain',
+  markForMasquerade: 'mark-for-masquerade',
+  masquerading: 'masquerading',
+} as const;
+
+export const maps = {
+  serviceIPs: 'service-ips',
+  serviceNodePorts: 'service-nodeports',
+  noEndpointServices: 'no-endpoint-services',
+  noEndpointNodePorts: 'no-endpoint-nodeports',
+} as const;
+
+export const nodePortIPsSet = 'nodeport-ips';
+
+/** The mark upstream uses for "masquerade this packet in postrouting". */
+export const masqueradeMark = '0x4000';
+
+const hash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 8).toUpperCase();
+
+export const protoName = (p: ServicePortInfo['protocol']) => p.toLowerCase();
+
+/** "ns/name/proto/portName" (upstream servicePortChainNameBase). */
+export function servicePortBase(sp: ServicePortInfo): string {
+  return `${sp.namespace}/${sp.name}/${protoName(sp.protocol)}/${sp.portName}`;
+}
+
+const prefixed = (prefix: string, base: string) => `${prefix}-${hash(base)}-${base}`;
+
+/** All of a service port's usable endpoints (the cluster traffic policy). */
+export const serviceChain = (sp: ServicePortInfo) => prefixed('service', servicePortBase(sp));
+/** Only this node's endpoints (a Local traffic policy). */
+export const localChain = (sp: ServicePortInfo) => prefixed('local', servicePortBase(sp));
+/** Entry for NodePort, externalIP and load-balancer traffic. */
+export const externalChain = (sp: ServicePortInfo) => prefixed('external', servicePortBase(sp));
+
+const endpointBase = (sp: ServicePortInfo, ep: EndpointInfo) => `${servicePortBase(sp)}__${ep.ip}/${ep.port}`;
+export const endpointChain = (sp: ServicePortInfo, ep: EndpointInfo) => prefixed('endpoint', endpointBase(sp, ep));
+/** The client addresses pinned to an endpoint (sessionAffinity ClientIP). */
+/** The hash covers the timeout too: a new timeout is a new set (a set's timeout cannot be changed in place). */
+export const affinitySet = (sp: ServicePortInfo, ep: EndpointInfo) => {
+  const base = endpointBase(sp, ep);
+  return `affinity-${hash(`${base}@${sp.affinityTimeoutSeconds ?? 0}`)}-${base}`;
+};
+
+/** The endpoint choice (index → goto endpoint chain) of a service/local chain. */
+export const endpointsMap = (chain: string) => `vmap-${chain}`;

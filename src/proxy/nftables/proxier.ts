@@ -1,0 +1,224 @@
+// The kernel mode of the service proxy: nftables rules in one table of our own, laid out as
+// upstream kube-proxy's nftables mode (see base.ts, rules.ts). The proxier remembers, per
+// service port, the chains, sets and map elements it wrote; a sync computes the wanted ones of
+// the changed service ports only and writes the difference as one `nft -f -` transaction:
+// new chains are added, chains whose rules differ are flushed and rewritten, map elements are
+// deleted/added, chains and sets no longer wanted are flushed and deleted. The whole table is
+// rewritten only on the first sync and after a failed transaction (the kernel then still has the
+// state before it, but we no longer trust our record). sync() calls never overlap (Proxier contract).
+import type { Logger } from 'pino';
+import type { Proxier, ProxierOptions, ProxyState } from '../proxier.js';
+import type { ServicePortKey } from '../service-port.js';
+import { writeBase } from './base.js';
+import { applyScript, defaultNftPath, NftError, runNft } from './nft.js';
+import { defaultTableName } from './names.js';
+import { emptyRules, rulesFor, type ServicePortRules } from './rules.js';
+import { NftScript } from './script.js';
+import { enableRouteLocalnet, type SysctlChange } from './sysctl.js';
+import { ensureLocalRoute, type LocalRoute } from '../userspace/local-route.js';
+
+export interface NftablesProxierOptions extends ProxierOptions {
+  /** Our table (family ip); default "k8ts-proxy". Nothing outside it is touched. */
+  table?: string;
+  nftPath?: string;
+  /** Set net.ipv4.conf.all.route_localnet=1 while running (restored on stop), so traffic from other hosts reaches loopback endpoints; default true. */
+  routeLocalnet?: boolean;
+  /**
+   * Route the service CIDR to lo (`ip route add local CIDR dev lo`, removed on stop); default
+   * true. DNAT does not need it, but without it a ClusterIP's first routing decision needs a
+   * default route, and a ClusterIP port nobody serves would go out to the gateway instead of
+   * being refused here (upstream rejects those with its cluster-ips-check chain).
+   */
+  manageLocalRoute?: boolean;
+}
+
+export interface NftSyncStats {
+  full: boolean;
+  /** Service ports in the transaction. */
+  servicePorts: number;
+  /** Commands (lines) in the script. */
+  commands: number;
+  /** Time to build the script and for nft to apply it. */
+  buildMs: number;
+  applyMs: number;
+}
+
+const family = 'ip';
+
+export class NftablesProxier implements Proxier {
+  readonly mode = 'nftables';
+  readonly table: string;
+  /** What the kernel has, per service port, as of the last successful transaction. */
+  private written = new Map<ServicePortKey, ServicePortRules>();
+  private fullSyncNeeded = true;
+  /** Service ports nft rejected; left out until they change again. */
+  readonly failed = new Map<ServicePortKey, string>();
+  lastSync: NftSyncStats | undefined;
+  private readonly log: Logger;
+  private readonly nftPath: string;
+  private sysctl: SysctlChange | undefined;
+  private route: LocalRoute | undefined;
+
+  private constructor(private readonly opts: NftablesProxierOptions) {
+    this.table = opts.table ?? defaultTableName;
+    this.log = opts.log;
+    this.nftPath = opts.nftPath ?? defaultNftPath;
+  }
+
+  static async create(opts: NftablesProxierOptions): Promise<NftablesProxier> {
+    const p = new NftablesProxier(opts);
+    // Clean restart: a table left by a previous run (crash, kill -9) goes before anything else.
+    await applyScript(`add table ${family} ${p.table}\ndelete table ${family} ${p.table}\n`, p.nftPath);
+    if (opts.routeLocalnet !== false) {
+      try {
+        p.sysctl = await enableRouteLocalnet();
+        if (p.sysctl.changed) p.log.info('set net.ipv4.conf.all.route_localnet=1 so traffic from other hosts can reach loopback endpoints');
+      } catch (err) {
+        p.log.warn({ err }, 'cannot set net.ipv4.conf.all.route_localnet; NodePorts will not work from other hosts');
+      }
+    }
+    if (opts.manageLocalRoute !== false) {
+      p.route = await ensureLocalRoute(opts.serviceCidr);
+      if (p.route.error) p.log.warn({ serviceCidr: opts.serviceCidr }, p.route.error);
+    }
+    return p;
+  }
+
+  /** `nft list table` of our table (for tests and debugging). */
+  listTable(): Promise<string> {
+    return runNft(['list', 'table', family, this.table], '', this.nftPath);
+  }
+
+  async sync(state: ProxyState, changed: ReadonlySet<ServicePortKey>): Promise<void> {
+    if (this.fullSyncNeeded) return this.fullSync(state);
+    const started = performance.now();
+    const s = new NftScript(family, this.table);
+    const next = new Map<ServicePortKey, ServicePortRules>();
+    for (const key of changed) {
+      this.failed.delete(key);
+      const want = this.wanted(state, key);
+      writeDiff(s, key, this.written.get(key) ?? emptyRules(), want);
+      next.set(key, want);
+    }
+    if (!s.length) return;
+    const built = performance.now();
+    try {
+      await applyScript(s.text(), this.nftPath);
+    } catch (err) {
+      this.blame(s, err, 'incremental update failed; rewriting the whole table', false);
+      this.fullSyncNeeded = true;
+      return this.fullSync(state);
+    }
+    for (const [key, r] of next) {
+      if (r.chains.size || r.elements.size) this.written.set(key, r);
+      else this.written.delete(key);
+    }
+    this.lastSync = { full: false, servicePorts: changed.size, commands: s.length, buildMs: built - started, applyMs: performance.now() - built };
+  }
+
+  /**
+   * Deletes and rewrites the table with every service port. A service port whose lines nft
+   * rejects is left out (and logged) and the rest retried, so one bad service cannot keep the
+   * others from working.
+   */
+  private async fullSync(state: ProxyState): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const started = performance.now();
+      const s = new NftScript(family, this.table);
+      s.add(`add table ${family} ${this.table}`);
+      s.add(`delete table ${family} ${this.table}`);
+      writeBase(s, this.opts.nodeAddresses);
+      const next = new Map<ServicePortKey, ServicePortRules>();
+      for (const key of state.services.keys()) {
+        if (this.failed.has(key)) continue;
+        const want = this.wanted(state, key);
+        writeDiff(s, key, emptyRules(), want);
+        if (want.chains.size || want.elements.size) next.set(key, want);
+      }
+      const built = performance.now();
+      try {
+        await applyScript(s.text(), this.nftPath);
+      } catch (err) {
+        const owners = this.blame(s, err, 'full rewrite of the table failed');
+        if (!owners.length || attempt >= 5) throw err;
+        continue;
+      }
+      this.written = next;
+      this.fullSyncNeeded = false;
+      this.lastSync = { full: true, servicePorts: next.size, commands: s.length, buildMs: built - started, applyMs: performance.now() - built };
+      return;
+    }
+  }
+
+  private wanted(state: ProxyState, key: ServicePortKey): ServicePortRules {
+    const info = state.services.get(key);
+    if (!info) return emptyRules();
+    return rulesFor(info, state.endpoints.get(key) ?? [], this.opts.nodeName, this.opts.nodeAddresses.length > 0);
+  }
+
+  /**
+   * Logs a failed transaction with the service ports whose lines nft named, and (`mark`) records
+   * them as failed. An incremental failure marks nobody: its cause may be our record of the
+   * kernel, not the service port, and the full rewrite that follows finds out.
+   */
+  private blame(s: NftScript, err: unknown, msg: string, mark = true): ServicePortKey[] {
+    const lines = err instanceof NftError ? err.lines : [];
+    const owners = s.ownersOf(lines);
+    const stderr = err instanceof NftError ? err.stderr.trim() : String(err);
+    if (mark) for (const key of owners) this.failed.set(key, stderr);
+    this.log.error({ servicePorts: owners, lines: lines.slice(0, 5).map((n) => s.lineAt(n)), stderr: stderr.slice(0, 2000) }, msg);
+    return owners;
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await applyScript(`add table ${family} ${this.table}\ndelete table ${family} ${this.table}\n`, this.nftPath);
+    } finally {
+      this.written.clear();
+      this.fullSyncNeeded = true;
+      await this.sysctl?.restore().catch((err: unknown) => this.log.warn({ err }, 'cannot restore net.ipv4.conf.all.route_localnet'));
+      this.sysctl = undefined;
+      await this.route?.remove();
+      this.route = undefined;
+    }
+  }
+}
+
+const sameRules = (a: readonly string[] | undefined, b: readonly string[]) => !!a && a.length === b.length && a.every((r, i) => r === b[i]);
+
+/**
+ * Appends to `s` the commands that turn `old` into `want` for one service port, in an order the
+ * kernel accepts inside one transaction: new sets and chains first; then rewritten chains; then
+ * map elements; last, chains, sets and maps nothing refers to any more are flushed and deleted.
+ */
+export function writeDiff(s: NftScript, key: ServicePortKey, old: ServicePortRules, want: ServicePortRules): void {
+  const t = `${s.family} ${s.table}`;
+  const kind = (decl: string) => decl.slice(0, decl.indexOf(' '));
+  for (const [name, decl] of want.sets) if (!old.sets.has(name)) s.add(`add ${kind(decl)} ${t} ${name} ${decl.slice(decl.indexOf(' ') + 1)}`, key);
+  for (const name of want.chains.keys()) if (!old.chains.has(name)) s.add(`add chain ${t} ${name}`, key);
+  for (const [name, rules] of want.chains) {
+    const before = old.chains.get(name);
+    if (sameRules(before, rules)) continue;
+    if (before) s.add(`flush chain ${t} ${name}`, key);
+    for (const r of rules) s.rule(name, r, key);
+  }
+  const mapNames = new Set<string>([...old.elements.keys(), ...want.elements.keys()]);
+  const element = (k: string, v: string) => (v ? `${k} : ${v}` : k);
+  for (const map of mapNames) {
+    const o = old.elements.get(map) ?? new Map<string, string>();
+    const w = want.elements.get(map) ?? new Map<string, string>();
+    // The elements of a set of ours that goes away go with it.
+    const gone = old.sets.has(map) && !want.sets.has(map) ? [] : [...o].filter(([k, v]) => w.get(k) !== v).map(([k]) => k);
+    const added = [...w].filter(([k, v]) => o.get(k) !== v);
+    if (gone.length) s.add(`delete element ${t} ${map} { ${gone.join(', ')} }`, key);
+    if (added.length) s.add(`add element ${t} ${map} { ${added.map(([k, v]) => element(k, v)).join(', ')} }`, key);
+  }
+  const staleChains = [...old.chains.keys()].filter((n) => !want.chains.has(n));
+  // Flushed chains no longer refer to our sets and maps; deleted maps no longer to the chains.
+  for (const name of staleChains) s.add(`flush chain ${t} ${name}`, key);
+  for (const [name, decl] of old.sets) if (!want.sets.has(name)) s.add(`delete ${kind(decl)} ${t} ${name}`, key);
+  for (const name of staleChains) s.add(`delete chain ${t} ${name}`, key);
+}
+
+/** The `nftables` entry of proxierFactories. */
+export const nftablesProxier = (opts: NftablesProxierOptions): Promise<Proxier> => NftablesProxier.create(opts);

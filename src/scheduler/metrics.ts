@@ -1,0 +1,32 @@
+// The scheduler's Prometheus metrics, named as upstream's (pkg/scheduler/metrics).
+import { componentMetrics } from '../util/metrics.js';
+
+const m = componentMetrics('scheduler');
+
+/** result: scheduled | unschedulable | error. */
+export const scheduleAttempts = m.counter<'result' | 'profile'>({
+  name: 'schedule_attempts_total',
+  help: 'Number of attempts to schedule pods, by the result. Unschedulable means a pod could not be scheduled, while error means an internal scheduler problem.',
+  labelNames: ['result', 'profile'],
+});
+
+export const schedulingAttemptDuration = m.histogram<'result' | 'profile'>({
+  name: 'scheduling_attempt_duration_seconds',
+  help: 'Scheduling attempt latency in seconds (scheduling algorithm + binding)',
+  labelNames: ['result', 'profile'],
+  buckets: [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+});
+
+export const podSchedulingSLIDuration = m.histogram<'attempts'>({
+  name: 'pod_scheduling_sli_duration_seconds',
+  help: 'E2e latency for a pod being scheduled, from the time the pod enters the scheduling queue until it is bound; may include multiple attempts.',
+  labelNames: ['attempts'],
+  buckets: [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92, 163.84, 327.68, 655.36],
+});
+
+/** queue: active | backoff | unschedulable | gated. */
+export const pendingPods = m.gauge<'queue'>({
+  name: 'pending_pods',
+  help: 'Number of pending pods, by the queue type.',
+  labelNames: ['queue'],
+});

@@ -1,0 +1,86 @@
+// The machinery NodeResourcesFit's scoring strategies and NodeResourcesBalancedAllocation share
+// (upstream noderesources/resource_allocation.go): the pod's request per configured resource,
+// computed once in PreScore, and per node the (allocatable, requested + pod) pair each resource
+// is scored on. Fit scores cpu/memory with "non-zero" requests (100m / 200Mi for containers that
+// request nothing) so best-effort pods still spread; BalancedAllocation uses the real requests.
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { NodeInfo } from '../../framework/node-info.js';
+import { CPU, EPHEMERAL_STORAGE, MEMORY, isScalarResourceName, podRequests, type Resource } from '../../framework/resource.js';
+import type { ResourceSpec } from './args.js';
+
+/** A strategy's per-node function: requested[i] and allocatable[i] for resources[i] (0 = skip). */
+export type ResourceScorer = (requested: number[], allocatable: number[]) => number;
+
+/** One resource of a Resource by its API name (cpu in millicores). */
+export function resourceValue(r: Resource, name: string): number {
+  switch (name) {
+    case CPU:
+      return r.milliCPU;
+    case MEMORY:
+      return r.memory;
+    case EPHEMERAL_STORAGE:
+      return r.ephemeralStorage;
+    default:
+      return r.scalar.get(name) ?? 0;
+  }
+}
+
+export class ResourceAllocationScorer {
+  // Scratch arrays for score(): scoring is synchronous and single-threaded, so one pair serves every node.
+  private readonly requestedBuf: number[];
+  private readonly allocatableBuf: number[];
+
+  constructor(
+    readonly resources: ResourceSpec[],
+    private readonly scorer: ResourceScorer,
+    /** true: cpu/memory from real requests (BalancedAllocation); false: non-zero requests (Fit). */
+    private readonly useRequested: boolean,
+  ) {
+    this.requestedBuf = new Array<number>(resources.length).fill(0);
+    this.allocatableBuf = new Array<number>(resources.length).fill(0);
+  }
+
+  /** The pod's request for each configured resource, in order (upstream calculatePodResourceRequestList). */
+  podRequestList(pod: Pod): number[] {
+    const req = podRequests(pod, { nonZero: !this.useRequested });
+    return this.resources.map((r) => resourceValue(req, r.name));
+  }
+
+  /** Upstream resourceAllocationScorer.score for one node, given the pod's request list. */
+  score(nodeInfo: NodeInfo, podRequestList: number[]): number {
+    const requested = this.requestedBuf;
+    const allocatable = this.allocatableBuf;
+    const nodeRequested = this.useRequested ? nodeInfo.requested : nodeInfo.nonZeroRequested;
+    for (let i = 0; i < this.resources.length; i++) {
+      const name = this.resources[i]!.name;
+      const podRequest = podRequestList[i]!;
+      let alloc = 0;
+      let req = 0;
+      // (allocatable, node's requested + pod's request); (0, 0) for a scalar the pod does not request or the node lacks.
+      if (!(podRequest === 0 && isScalarResourceName(name))) {
+        switch (name) {
+          case CPU:
+            alloc = nodeInfo.allocatable.milliCPU;
+            req = nodeRequested.milliCPU + podRequest;
+            break;
+          case MEMORY:
+            alloc = nodeInfo.allocatable.memory;
+            req = nodeRequested.memory + podRequest;
+            break;
+          case EPHEMERAL_STORAGE:
+            alloc = nodeInfo.allocatable.ephemeralStorage;
+            req = nodeInfo.requested.ephemeralStorage + podRequest;
+            break;
+          default:
+            alloc = nodeInfo.allocatable.scalar.get(name) ?? 0;
+            req = alloc === 0 ? 0 : (nodeInfo.requested.scalar.get(name) ?? 0) + podRequest;
+        }
+      }
+      allocatable[i] = alloc;
+      requested[i] = alloc === 0 ? 0 : req;
+    }
+    return this.scorer(requested, allocatable);
+  }
+}
+
+export const isBestEffort = (podRequestList: number[]) => podRequestList.every((r) => r === 0);

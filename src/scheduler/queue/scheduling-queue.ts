@@ -1,0 +1,446 @@
+// The scheduling queue (upstream internal/queue/scheduling_queue.go, with queueing hints):
+// - activeQ: pods ready to be tried, ordered by the profiles' QueueSort (priority, then arrival);
+// - backoffQ: pods that failed and wait out their backoff (1 s doubling per attempt, 10 s max);
+// - unschedulable pool: pods rejected by plugins, moved back only by cluster events those
+//   plugins registered for (and whose hint says Queue), or after 5 minutes regardless;
+// - gated pods (PreEnqueue said no) wait in the pool until an update lets them in.
+// A popped pod is "in flight" until done(): events arriving meanwhile are recorded and replayed
+// for it if it comes back unschedulable, so an event racing the scheduling cycle is not lost.
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Logger } from 'pino';
+import { newPodInfo, type PodInfo } from '../framework/pod-info.js';
+import { QueueingHint, type ClusterEvent, type QueuedPodInfo, type QueueingHintFn } from '../framework/types.js';
+import type { Status } from '../framework/status.js';
+import { Events, isWildCard, matches, podSchedulingPropertiesChange, type LabeledEvent } from './events.js';
+import { KeyedHeap } from './keyed-heap.js';
+import { Nominator } from './nominator.js';
+
+export const DEFAULT_POD_INITIAL_BACKOFF_MS = 1000;
+export const DEFAULT_POD_MAX_BACKOFF_MS = 10_000;
+/** Upstream podMaxInUnschedulablePodsDuration. */
+export const DEFAULT_POD_MAX_IN_UNSCHEDULABLE_MS = 5 * 60 * 1000;
+
+/** A registered event of one plugin, with its hint. */
+export interface RegisteredHint {
+  event: ClusterEvent;
+  plugin: string;
+  hint?: QueueingHintFn;
+}
+
+export type QueueName = 'activeQ' | 'backoffQ' | 'unschedulablePods';
+
+type Strategy = 'skip' | 'afterBackoff' | 'immediately';
+
+interface InFlightEvent {
+  seq: number;
+  event: LabeledEvent;
+  oldObj: unknown;
+  newObj: unknown;
+  /** Only for this pod (ForceActivate of an in-flight pod). */
+  podUid?: string;
+}
+
+export interface SchedulingQueueOptions {
+  /** The QueueSort less (all profiles share one). */
+  less: (a: QueuedPodInfo, b: QueuedPodInfo) => boolean;
+  /** PreEnqueue of the pod's profile: null lets it in. */
+  preEnqueue: (pod: Pod) => Status | null;
+  /** Registered events with hints, per scheduler name. */
+  hints: Map<string, RegisteredHint[]>;
+  log: Logger;
+  now?: () => number;
+  podInitialBackoffMs?: number;
+  podMaxBackoffMs?: number;
+  podMaxInUnschedulableMs?: number;
+  /** Called when PreEnqueue gates a pod (the scheduler writes the SchedulingGated condition). */
+  onGated?: (pod: Pod, status: Status) => void;
+  /** Whether a pod is assumed or bound (the nominator ignores those). */
+  isScheduled?: (pod: Pod) => boolean;
+}
+
+const uidOf = (p: Pod) => p.metadata?.uid ?? '';
+const qUid = (q: QueuedPodInfo) => uidOf(q.podInfo.pod);
+
+export class SchedulingQueue {
+  readonly nominator: Nominator;
+  private readonly activeQ: KeyedHeap<QueuedPodInfo>;
+  private readonly backoffQ: KeyedHeap<QueuedPodInfo>;
+  private readonly unschedulable = new Map<string, QueuedPodInfo>();
+  /** uid → seq of the first event it must see; Map order is pop order, so the first is the oldest. */
+  private readonly inFlight = new Map<string, { seq: number; qpi: QueuedPodInfo }>();
+  private inFlightEvents: InFlightEvent[] = [];
+  /** Index of the first live entry of inFlightEvents. */
+  private eventsHead = 0;
+  private seq = 0;
+  private readonly now: () => number;
+  private readonly initialBackoff: number;
+  private readonly maxBackoff: number;
+  private readonly maxInUnschedulable: number;
+  private waiters: (() => void)[] = [];
+  private closed = false;
+  /** Every event any plugin registered (events nobody registered for are dropped early). */
+  private readonly interesting: ClusterEvent[];
+
+  constructor(private readonly opts: SchedulingQueueOptions) {
+    this.now = opts.now ?? Date.now;
+    this.initialBackoff = opts.podInitialBackoffMs ?? DEFAULT_POD_INITIAL_BACKOFF_MS;
+    this.maxBackoff = opts.podMaxBackoffMs ?? DEFAULT_POD_MAX_BACKOFF_MS;
+    this.maxInUnschedulable = opts.podMaxInUnschedulableMs ?? DEFAULT_POD_MAX_IN_UNSCHEDULABLE_MS;
+    this.activeQ = new KeyedHeap(qUid, opts.less);
+    this.backoffQ = new KeyedHeap(qUid, (a, b) => this.backoffExpiry(a) < this.backoffExpiry(b));
+    this.nominator = new Nominator(opts.isScheduled);
+    this.interesting = [...opts.hints.values()].flatMap((hs) => hs.map((h) => h.event));
+  }
+
+  // ---- sizes (metrics, tests) ----------------------------------------------------------------
+
+  counts(): Record<QueueName | 'gated', number> {
+    let gated = 0;
+    for (const q of this.unschedulable.values()) if (q.gated) gated++;
+    return { activeQ: this.activeQ.size, backoffQ: this.backoffQ.size, unschedulablePods: this.unschedulable.size - gated, gated };
+  }
+
+  /** Where the pod is waiting, if anywhere ('inFlight' while being scheduled). */
+  whereIs(pod: Pod): QueueName | 'inFlight' | undefined {
+    const uid = uidOf(pod);
+    if (this.activeQ.has(uid)) return 'activeQ';
+    if (this.backoffQ.has(uid)) return 'backoffQ';
+    if (this.unschedulable.has(uid)) return 'unschedulablePods';
+    if (this.inFlight.has(uid)) return 'inFlight';
+    return undefined;
+  }
+
+  queuedPodInfo(pod: Pod): QueuedPodInfo | undefined {
+    const uid = uidOf(pod);
+    return this.activeQ.get(uid) ?? this.backoffQ.get(uid) ?? this.unschedulable.get(uid) ?? this.inFlight.get(uid)?.qpi;
+  }
+
+  // ---- informer events for unscheduled pods ------------------------------------------------
+
+  /** A new pending pod: PreEnqueue decides between activeQ and the gated pool. */
+  add(pod: Pod): void {
+    if (this.whereIs(pod)) return this.update(this.queuedPodInfo(pod)!.podInfo.pod, pod);
+    const now = this.now();
+    const qpi: QueuedPodInfo = {
+      podInfo: newPodInfo(pod),
+      timestamp: now,
+      attempts: 0,
+      initialAttemptTimestamp: now,
+      unschedulablePlugins: new Set(),
+      pendingPlugins: new Set(),
+      gated: false,
+    };
+    this.moveToActiveQ(qpi);
+    this.nominator.addFromStatus(qpi.podInfo);
+  }
+
+  update(oldPod: Pod, newPod: Pod): void {
+    const uid = uidOf(newPod);
+    const inFlight = this.inFlight.get(uid);
+    if (inFlight) {
+      // Replayed for it if this attempt fails; the failure handler re-reads the pod anyway.
+      this.recordEvent(Events.UnscheduledPodUpdate, oldPod, newPod, uid);
+      this.nominator.updateNominatedPod(oldPod, newPodInfo(newPod));
+      return;
+    }
+    for (const heap of [this.activeQ, this.backoffQ]) {
+      const q = heap.get(uid);
+      if (q) {
+        q.podInfo = newPodInfo(newPod);
+        heap.addOrUpdate(q);
+        this.nominator.updateNominatedPod(oldPod, q.podInfo);
+        return;
+      }
+    }
+    const q = this.unschedulable.get(uid);
+    if (!q) return this.add(newPod);
+    q.podInfo = newPodInfo(newPod);
+    this.nominator.updateNominatedPod(oldPod, q.podInfo);
+    if (q.gated) {
+      // A gated pod gets in as soon as PreEnqueue lets it (its gates were removed).
+      this.unschedulable.delete(uid);
+      this.moveToActiveQ(q);
+      return;
+    }
+    for (const e of podSchedulingPropertiesChange('UnscheduledPod', newPod, oldPod)) {
+      const strategy = this.isPodWorthRequeuing(q, e, oldPod, newPod);
+      if (strategy === 'skip') continue;
+      this.unschedulable.delete(uid);
+      this.requeue(q, strategy);
+      break;
+    }
+  }
+
+  delete(pod: Pod): void {
+    const uid = uidOf(pod);
+    this.nominator.deleteNominatedPodIfExists(pod);
+    this.activeQ.delete(uid);
+    this.backoffQ.delete(uid);
+    this.unschedulable.delete(uid);
+  }
+
+  // ---- the scheduling loop -----------------------------------------------------------------
+
+  /** The next pod to schedule (now in flight), or undefined if activeQ is empty. */
+  pop(): QueuedPodInfo | undefined {
+    const q = this.activeQ.pop();
+    if (!q) return undefined;
+    q.attempts++;
+    q.unschedulablePlugins.clear();
+    q.pendingPlugins.clear();
+    this.inFlight.set(qUid(q), { seq: this.seq, qpi: q });
+    return q;
+  }
+
+  /** Resolves when activeQ has a pod (or the queue closes / the signal aborts). */
+  waitForPod(signal?: AbortSignal): Promise<void> {
+    if (this.activeQ.size > 0 || this.closed || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      this.waiters.push(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake();
+  }
+
+  private wake(): void {
+    if (!this.waiters.length) return;
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const w of ws) w();
+  }
+
+  /** The pod's scheduling (and binding) finished: it is no longer in flight. */
+  done(uid: string): void {
+    const entry = this.inFlight.get(uid);
+    if (!entry) return;
+    const wasOldest = this.inFlight.keys().next().value === uid;
+    this.inFlight.delete(uid);
+    if (this.inFlight.size === 0) {
+      this.inFlightEvents = [];
+      this.eventsHead = 0;
+    } else if (wasOldest) {
+      // Events older than the oldest pod still in flight can no longer matter: drop them
+      // (compacting only when the dead prefix is large, so this stays O(1) amortized).
+      const oldest = this.inFlight.values().next().value!.seq;
+      let i = this.eventsHead;
+      while (i < this.inFlightEvents.length && this.inFlightEvents[i].seq < oldest) i++;
+      this.eventsHead = i;
+      if (i > 1024 && i * 2 > this.inFlightEvents.length) {
+        this.inFlightEvents = this.inFlightEvents.slice(i);
+        this.eventsHead = 0;
+      }
+    }
+  }
+
+  /**
+   * A failed attempt (upstream AddUnschedulableIfNotPresent): replays the events that arrived
+   * while it was in flight through its rejecting plugins' hints; otherwise it parks in the
+   * unschedulable pool. A pod failed by an error (no rejecting plugin) goes to backoffQ.
+   */
+  addUnschedulableIfNotPresent(q: QueuedPodInfo): QueueName {
+    const uid = qUid(q);
+    const where = this.whereIs(q.podInfo.pod);
+    if (where && where !== 'inFlight') {
+      this.done(uid);
+      return where;
+    }
+    q.timestamp = this.now();
+    const strategy = this.strategyForInFlightPod(q);
+    this.done(uid);
+    const queue = this.requeue(q, strategy);
+    this.nominator.addFromStatus(q.podInfo);
+    return queue;
+  }
+
+  private strategyForInFlightPod(q: QueuedPodInfo): Strategy {
+    if (q.unschedulablePlugins.size === 0 && q.pendingPlugins.size === 0) return 'afterBackoff';
+    const entry = this.inFlight.get(qUid(q));
+    if (!entry) return 'skip';
+    let strategy: Strategy = 'skip';
+    for (let i = this.eventsHead; i < this.inFlightEvents.length; i++) {
+      const e = this.inFlightEvents[i];
+      if (e.seq < entry.seq || (e.podUid !== undefined && e.podUid !== qUid(q))) continue;
+      const s = this.isPodWorthRequeuing(q, e.event, e.oldObj, e.newObj);
+      if (s === 'immediately') return s;
+      if (s === 'afterBackoff') {
+        strategy = s;
+        if (q.pendingPlugins.size === 0) return s;
+      }
+    }
+    return strategy;
+  }
+
+  // ---- cluster events ------------------------------------------------------------------------
+
+  /**
+   * A cluster event (upstream MoveAllToActiveOrBackoffQueue): every parked pod whose rejecting
+   * plugins registered for it, and whose hints say Queue, moves to backoffQ or activeQ.
+   */
+  moveAllToActiveOrBackoffQueue(event: LabeledEvent, oldObj: unknown, newObj: unknown, preCheck?: (pod: Pod) => boolean): void {
+    if (!isWildCard(event) && !this.interesting.some((r) => matches(r, event))) return;
+    const moved: QueuedPodInfo[] = [];
+    for (const q of this.unschedulable.values()) {
+      if (preCheck && !preCheck(q.podInfo.pod)) continue;
+      moved.push(q);
+    }
+    this.movePods(moved, event, oldObj, newObj);
+    this.recordEvent(event, oldObj, newObj);
+  }
+
+  private movePods(pods: QueuedPodInfo[], event: LabeledEvent, oldObj: unknown, newObj: unknown): void {
+    for (const q of pods) {
+      // Gated pods only get in when they themselves are updated (upstream #124384).
+      if (q.gated && q.unschedulablePlugins.has('SchedulingGates')) continue;
+      const strategy = this.isPodWorthRequeuing(q, event, oldObj, newObj);
+      if (strategy === 'skip') continue;
+      this.unschedulable.delete(qUid(q));
+      this.requeue(q, strategy);
+    }
+  }
+
+  private recordEvent(event: LabeledEvent, oldObj: unknown, newObj: unknown, podUid?: string): void {
+    if (this.inFlight.size === 0) return;
+    this.inFlightEvents.push({ seq: this.seq++, event, oldObj, newObj, podUid });
+  }
+
+  /** Moves pods to activeQ now (upstream Activate: preemption victims gone, a plugin asks). */
+  activate(pods: Pod[]): void {
+    for (const pod of pods) {
+      const uid = uidOf(pod);
+      if (this.inFlight.has(uid)) {
+        this.recordEvent(Events.ForceActivate, undefined, pod, uid);
+        continue;
+      }
+      const q = this.unschedulable.get(uid) ?? this.backoffQ.get(uid);
+      if (!q) continue;
+      this.unschedulable.delete(uid);
+      this.backoffQ.delete(uid);
+      this.moveToActiveQ(q);
+    }
+  }
+
+  /** Whether an event may make the pod schedulable, by its rejecting plugins' hints. */
+  private isPodWorthRequeuing(q: QueuedPodInfo, event: ClusterEvent, oldObj: unknown, newObj: unknown): Strategy {
+    if (q.unschedulablePlugins.size === 0 && q.pendingPlugins.size === 0) return 'afterBackoff';
+    if (isWildCard(event)) return 'afterBackoff';
+    const hints = this.opts.hints.get(q.podInfo.pod.spec?.schedulerName ?? 'default-scheduler');
+    if (!hints) return 'afterBackoff';
+    let strategy: Strategy = 'skip';
+    for (const h of hints) {
+      if (!matches(h.event, event)) continue;
+      if (!q.unschedulablePlugins.has(h.plugin) && !q.pendingPlugins.has(h.plugin)) continue;
+      let hint = QueueingHint.Queue;
+      if (h.hint) {
+        try {
+          hint = h.hint(this.opts.log, q.podInfo.pod, oldObj, newObj);
+        } catch (err) {
+          this.opts.log.debug({ err, plugin: h.plugin }, 'queueing hint failed; queueing the pod');
+          hint = QueueingHint.Queue;
+        }
+      }
+      if (hint === QueueingHint.Skip) continue;
+      if (q.pendingPlugins.has(h.plugin)) return 'immediately';
+      if (q.pendingPlugins.size === 0) return 'afterBackoff';
+      strategy = 'afterBackoff';
+    }
+    return strategy;
+  }
+
+  private requeue(q: QueuedPodInfo, strategy: Strategy): QueueName {
+    if (strategy === 'skip') {
+      this.unschedulable.set(qUid(q), q);
+      return 'unschedulablePods';
+    }
+    if (strategy === 'afterBackoff' && this.isBackingOff(q)) {
+      this.backoffQ.addOrUpdate(q);
+      return 'backoffQ';
+    }
+    return this.moveToActiveQ(q) ? 'activeQ' : 'unschedulablePods';
+  }
+
+  /** Runs PreEnqueue: in → activeQ; gated → the unschedulable pool. */
+  private moveToActiveQ(q: QueuedPodInfo): boolean {
+    const s = this.opts.preEnqueue(q.podInfo.pod);
+    if (s) {
+      const wasGated = q.gated;
+      q.gated = true;
+      if (s.plugin) q.unschedulablePlugins.add(s.plugin);
+      this.unschedulable.set(qUid(q), q);
+      if (!wasGated) this.opts.onGated?.(q.podInfo.pod, s);
+      return false;
+    }
+    q.gated = false;
+    this.activeQ.addOrUpdate(q);
+    this.wake();
+    return true;
+  }
+
+  // ---- backoff and flushing ----------------------------------------------------------------
+
+  backoffDuration(q: QueuedPodInfo): number {
+    if (q.attempts === 0) return 0;
+    let d = this.initialBackoff;
+    for (let i = 1; i < q.attempts; i++) {
+      if (d > this.maxBackoff - d) return this.maxBackoff;
+      d += d;
+    }
+    return Math.min(d, this.maxBackoff);
+  }
+
+  private backoffExpiry(q: QueuedPodInfo): number {
+    return q.timestamp + this.backoffDuration(q);
+  }
+
+  private isBackingOff(q: QueuedPodInfo): boolean {
+    return this.backoffExpiry(q) > this.now();
+  }
+
+  /** Moves pods whose backoff expired to activeQ (upstream runs this every second). */
+  flushBackoffQCompleted(): void {
+    const now = this.now();
+    for (;;) {
+      const q = this.backoffQ.peek();
+      if (!q || this.backoffExpiry(q) > now) break;
+      this.backoffQ.pop();
+      this.moveToActiveQ(q);
+    }
+  }
+
+  /** Pods parked longer than 5 minutes are retried (upstream runs this every 30 seconds). */
+  flushUnschedulablePodsLeftover(): void {
+    const now = this.now();
+    const old: QueuedPodInfo[] = [];
+    for (const q of this.unschedulable.values()) if (now - q.timestamp > this.maxInUnschedulable) old.push(q);
+    if (old.length) this.movePods(old, Events.UnschedulableTimeout, undefined, undefined);
+  }
+
+  /** Starts the flush timers until the signal aborts. */
+  run(signal: AbortSignal): void {
+    const backoff = setInterval(() => this.flushBackoffQCompleted(), 1000);
+    const leftover = setInterval(() => this.flushUnschedulablePodsLeftover(), 30_000);
+    backoff.unref?.();
+    leftover.unref?.();
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearInterval(backoff);
+        clearInterval(leftover);
+        this.close();
+      },
+      { once: true },
+    );
+  }
+
+  /** For the nominator's sake: a PodInfo for a pod (reused if queued). */
+  podInfoFor(pod: Pod): PodInfo {
+    return this.queuedPodInfo(pod)?.podInfo ?? newPodInfo(pod);
+  }
+}

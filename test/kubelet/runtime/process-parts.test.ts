@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { executableOfImage, hostPathOf, resolveExecutable } from '../../../src/kubelet/runtime/process/executable.js';
+import { IpAllocator } from '../../../src/kubelet/runtime/process/ip-allocator.js';
+import { resolvConf } from '../../../src/kubelet/runtime/process/host.js';
+import { shellQuote } from '../../../src/kubelet/runtime/process/exec.js';
+
+function tmp(t: { after(fn: () => void): void }): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-parts-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('the image name without registry, tag or digest is the executable', () => {
+  const cases: [string, string][] = [
+    ['sleep', 'sleep'],
+    ['sleep:latest', 'sleep'],
+    ['docker.io/library/busybox:1.36', 'busybox'],
+    ['localhost:5000/tools/node@sha256:abc', 'node'],
+    ['/usr/bin/env', '/usr/bin/env'],
+    ['./run.sh', './run.sh'],
+  ];
+  for (const [image, exe] of cases) assert.equal(executableOfImage(image), exe, image);
+});
+
+test('executables resolve on PATH, relative to the working directory, and through mounts', (t) => {
+  const dir = tmp(t);
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(path.join(bin, 'tool'), '#!/bin/sh\n', { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'data'), 'not executable', { mode: 0o644 });
+  assert.match(resolveExecutable('sh') ?? '', /^\/.*\/sh$/);
+  assert.equal(resolveExecutable('tool', { pathEnv: bin }), path.join(bin, 'tool'));
+  assert.equal(resolveExecutable('tool'), undefined, 'not on the default PATH');
+  assert.equal(resolveExecutable('data', { pathEnv: bin }), undefined, 'not executable');
+  assert.equal(resolveExecutable('./tool', { cwd: bin }), path.join(bin, 'tool'));
+  // /scripts/tool exists only inside the container, where bin is mounted at /scripts.
+  const mounts = [{ hostPath: bin, containerPath: '/scripts' }];
+  assert.equal(hostPathOf('/scripts/tool', mounts), path.join(bin, 'tool'));
+  assert.equal(hostPathOf('/scriptsX/tool', mounts), '/scriptsX/tool');
+  assert.equal(resolveExecutable('/scripts/tool', { mounts }), '/scripts/tool');
+  assert.equal(resolveExecutable('tool', { pathEnv: '/scripts', mounts }), '/scripts/tool');
+  assert.equal(resolveExecutable(''), undefined);
+});
+
+test('pod IPs skip the network address, never repeat one in use, and the cursor survives a new allocator', (t) => {
+  const dir = tmp(t);
+  const file = path.join(dir, 'ipam.json');
+  const a = new IpAllocator('127.1.0.0/30', file);
+  const first = a.allocate([]);
+  assert.equal(first, '127.1.0.1');
+  const second = new IpAllocator('127.1.0.0/30', file).allocate([first]);
+  assert.equal(second, '127.1.0.2');
+  assert.throws(() => a.allocate([first, second]), /no free pod IP/);
+  assert.equal(a.allocate([second]), '127.1.0.1', 'a released address comes back when the range wraps');
+  assert.throws(() => new IpAllocator('10.0.0.0/33', file), /invalid pod CIDR/);
+});
+
+test('resolv.conf and shell quoting', () => {
+  assert.equal(resolvConf({ servers: ['10.96.0.10'], searches: ['a.svc', 'svc'], options: ['ndots:5'] }), 'search a.svc svc\nnameserver 10.96.0.10\noptions ndots:5\n');
+  assert.equal(shellQuote(['echo', "it's", 'a b', '$HOME']), `echo 'it'\\''s' 'a b' '$HOME'`);
+});

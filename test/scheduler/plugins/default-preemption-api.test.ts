@@ -1,0 +1,159 @@
+// DefaultPreemption against the real API server (in-process): the chosen victim gets the
+// DisruptionTarget condition (reason PreemptionByScheduler) and a graceful delete, a
+// "Preempted" event is recorded, other pods stay, and a lower-priority pod nominated to the
+// node loses its nomination.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Event, Node, Pod } from 'kubernetes-types/core/v1.js';
+import pino from 'pino';
+import { startInProcessApi, type InProcessApi } from '../../client/transport/in-process-api.js';
+import { resources } from '../../../src/client/rest/builtin-resources.js';
+import { resourceRef } from '../../../src/client/rest/resource-ref.js';
+import type { KubeObject } from '../../../src/api/object.js';
+import type { Client } from '../../../src/client/rest/client.js';
+import { newControllerContext } from '../../../src/controllers/context.js';
+import { CycleState } from '../../../src/scheduler/framework/cycle-state.js';
+import { NodeInfo } from '../../../src/scheduler/framework/node-info.js';
+import { newPodInfo } from '../../../src/scheduler/framework/pod-info.js';
+import { podRequests } from '../../../src/scheduler/framework/resource.js';
+import { isSuccess, Status } from '../../../src/scheduler/framework/status.js';
+import type { NodeInfoLister, NodeToStatus } from '../../../src/scheduler/framework/types.js';
+import { DefaultPreemption, defaultPreemptionArgs, factory } from '../../../src/scheduler/plugins/default-preemption/index.js';
+import type { Handle, PostFilterPlugin } from '../../../src/scheduler/framework/types.js';
+
+let api: InProcessApi;
+let client: Client;
+let ctx: ReturnType<typeof newControllerContext>;
+before(async () => {
+  api = await startInProcessApi();
+  client = api.client();
+  ctx = newControllerContext(client, pino({ level: 'silent' }));
+});
+after(async () => {
+  await ctx?.close();
+  await api?.close();
+});
+
+const pods = () => client.resource(resources.pods);
+
+const priorityClasses = () => client.resource(resourceRef<KubeObject>({ group: 'scheduling.k8s.io', version: 'v1', plural: 'priorityclasses', kind: 'PriorityClass', namespaced: false }));
+
+/** A pod of PriorityClass prio-<priority> (the Priority admission plugin fills spec.priority). */
+function podSpec(name: string, priority: number, nodeName?: string): Pod & KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default' },
+    spec: { nodeName, priorityClassName: `prio-${priority}`, containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '1' } } }] },
+  };
+}
+
+const node: Node = { metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } }, status: { allocatable: { cpu: '2', memory: '8Gi', pods: '110' } } };
+
+test('the victim gets DisruptionTarget and a graceful delete; a lower nomination on the node is cleared', async () => {
+  for (const value of [1, 5, 10, 100]) {
+    await priorityClasses().create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: `prio-${value}` }, value });
+  }
+  const victim = await pods().create(podSpec('victim', 1, 'n1'));
+  const keeper = await pods().create(podSpec('keeper', 100, 'n1'));
+  const preemptor = await pods().create(podSpec('preemptor', 10));
+  // A lower-priority pod already nominated to n1 by an earlier preemption.
+  const nominatedLow = await pods().create(podSpec('nominated-low', 5));
+  const nominatedNow = await pods().patch<Pod & KubeObject>('nominated-low', { status: { nominatedNodeName: 'n1' } }, { type: 'merge', subresource: 'status', namespace: 'default' });
+  assert.equal(nominatedNow.status?.nominatedNodeName, 'n1');
+
+  const ni = new NodeInfo(node, victim, keeper);
+  const lister: NodeInfoLister = { list: () => [ni], get: (n) => (n === 'n1' ? ni : undefined), havePodsWithAffinityList: () => [], havePodsWithRequiredAntiAffinityList: () => [] };
+  const fits = (p: Pod, info: NodeInfo) => (info.requested.milliCPU + podRequests(p).milliCPU <= info.allocatable.milliCPU ? null : Status.unschedulable('Insufficient cpu'));
+  const plugin = new DefaultPreemption({
+    args: defaultPreemptionArgs(undefined),
+    pdbs: () => [],
+    handle: {
+      client,
+      log: pino({ level: 'silent' }),
+      recorder: ctx.recorder('default-scheduler'),
+      snapshotSharedLister: () => lister,
+      nominator: { nominatedPodsForNode: (n) => (n === 'n1' ? [newPodInfo(nominatedNow)] : []), addNominatedPod() {}, deleteNominatedPodIfExists() {} },
+      runFilterPluginsWithNominatedPods: (_s, p, info) => fits(p, info),
+      runPreFilterExtensionAddPod: () => null,
+      runPreFilterExtensionRemovePod: () => null,
+      getWaitingPod: () => undefined,
+      extenders: [],
+    },
+  });
+  const failed = new Map([['n1', fits(preemptor, ni)!]]);
+  const statuses: NodeToStatus = { get: (n) => failed.get(n), entries: () => failed.entries() };
+
+  const { result, status } = await plugin.postFilter(new CycleState(), preemptor, statuses);
+  assert.ok(isSuccess(status), status?.message());
+  assert.deepEqual(result, { nominatedNodeName: 'n1' });
+
+  // A bound pod is deleted gracefully: it stays, terminating, with the condition set.
+  const v = await pods().get('victim', { namespace: 'default' });
+  assert.ok(v.metadata?.deletionTimestamp, 'victim is terminating');
+  const cond = v.status?.conditions?.find((c) => c.type === 'DisruptionTarget');
+  assert.equal(cond?.status, 'True');
+  assert.equal(cond?.reason, 'PreemptionByScheduler');
+  assert.equal(cond?.message, 'default-scheduler: preempting to accommodate a higher priority pod');
+
+  const k = await pods().get('keeper', { namespace: 'default' });
+  assert.equal(k.metadata?.deletionTimestamp, undefined);
+  assert.equal(k.status?.conditions?.find((c) => c.type === 'DisruptionTarget'), undefined);
+
+  const low = await pods().get('nominated-low', { namespace: 'default' });
+  assert.equal(low.status?.nominatedNodeName, undefined, 'the lower-priority nomination is cleared');
+  assert.equal(low.metadata?.uid, nominatedLow.metadata?.uid);
+
+  // The recorder writes asynchronously: poll the events (no watch event to await for a list).
+  const deadline = Date.now() + 5000;
+  let preempted: Event | undefined;
+  while (!preempted) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the Preempted event');
+    const events = (await client.resource(resources.coreEvents).list({ namespace: 'default' })).items;
+    preempted = events.find((e) => e.reason === 'Preempted' && e.involvedObject.name === 'victim');
+    if (!preempted) await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.equal(preempted.message, `Preempted by pod ${preemptor.metadata?.uid} on node n1`);
+  assert.equal(preempted.type, 'Normal');
+});
+
+test('through the factory: PDBs come from the informer, and the node whose victim no PDB protects is chosen', async () => {
+  const budgets = client.resource(resources.podDisruptionBudgets);
+  // No disruption controller runs here: the PDB's status allows no disruption.
+  await budgets.create({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'db', namespace: 'default' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'db' } } } });
+  const protectedPod = await pods().create({ ...podSpec('db-0', 1, 'm1'), metadata: { name: 'db-0', namespace: 'default', labels: { app: 'db' } } });
+  const plain = await pods().create(podSpec('plain-0', 5, 'm2'));
+  const preemptor = await pods().create(podSpec('preemptor-2', 10));
+
+  const nodes = ['m1', 'm2'].map((n) => ({ ...node, metadata: { name: n, labels: { 'kubernetes.io/hostname': n } }, status: { allocatable: { cpu: '1', memory: '8Gi', pods: '110' } } }));
+  const infos = [new NodeInfo(nodes[0], protectedPod), new NodeInfo(nodes[1], plain)];
+  const lister: NodeInfoLister = { list: () => infos, get: (n) => infos.find((i) => i.name === n), havePodsWithAffinityList: () => [], havePodsWithRequiredAntiAffinityList: () => [] };
+  const fits = (p: Pod, info: NodeInfo) => (info.requested.milliCPU + podRequests(p).milliCPU <= info.allocatable.milliCPU ? null : Status.unschedulable('Insufficient cpu'));
+  const handle = {
+    client,
+    informers: ctx.informers,
+    log: pino({ level: 'silent' }),
+    recorder: ctx.recorder('default-scheduler'),
+    snapshotSharedLister: () => lister,
+    nominator: { nominatedPodsForNode: () => [], addNominatedPod() {}, deleteNominatedPodIfExists() {} },
+    runFilterPluginsWithNominatedPods: (_s: CycleState, p: Pod, info: NodeInfo) => fits(p, info),
+    runPreFilterExtensionAddPod: () => null,
+    runPreFilterExtensionRemovePod: () => null,
+    getWaitingPod: () => undefined,
+    activate() {},
+    extenders: [],
+  } as unknown as Handle;
+  const plugin = factory(undefined, handle) as PostFilterPlugin;
+  ctx.informers.start();
+  assert.ok(await ctx.informers.waitForCacheSync());
+  assert.equal(ctx.informers.for(resources.podDisruptionBudgets).getStore().list().length, 1);
+
+  const failed = new Map(infos.map((i) => [i.name, fits(preemptor, i)!]));
+  const statuses: NodeToStatus = { get: (n) => failed.get(n), entries: () => failed.entries() };
+  const { result, status } = await plugin.postFilter(new CycleState(), preemptor, statuses);
+  assert.ok(isSuccess(status), status?.message());
+  // m1's victim has the lower priority, but evicting it would violate the PDB.
+  assert.deepEqual(result, { nominatedNodeName: 'm2' });
+  assert.ok((await pods().get('plain-0', { namespace: 'default' })).metadata?.deletionTimestamp);
+  assert.equal((await pods().get('db-0', { namespace: 'default' })).metadata?.deletionTimestamp, undefined);
+});
