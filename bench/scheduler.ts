@@ -370,6 +370,9 @@ export async function main(): Promise<void> {
 
 if (isMain(import.meta.url)) {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
+  // The HTTP/2 transport can emit an unhandled stream 'error' when the server resets a session
+  // (seen under this load; a client bug to fix in src/client/transport): log it, keep measuring.
+  process.on('uncaughtException', (err) => console.error(`[scheduler bench] uncaught: ${String(err)}`));
   await main();
   process.exit(0);
 }

@@ -223,6 +223,9 @@ export class Http2Connection {
  */
 function responseBody(stream: ClientHttp2Stream): Readable {
   const body = new PassThrough();
+  // Readers learn of a cut through their own iterator/pipeline or 'error' listener; this one only
+  // keeps a caller that never listens for errors from crashing the process when a session dies.
+  body.on('error', () => undefined);
   let ended = false;
   stream.pipe(body, { end: false });
   const cut = (why: string) => {

@@ -313,7 +313,8 @@ function newTicker(clock: Clock, periodMs: number, work: () => Promise<void>, lo
       return;
     }
     running = work()
-      .catch((err: unknown) => log.error({ err }, 'node lifecycle pass failed'))
+      // A conflict means the kubelet wrote the Node meanwhile; the next pass reads it again.
+      .catch((err: unknown) => (isConflict(err) ? log.debug({ err }, 'node lifecycle pass raced a node update') : log.error({ err }, 'node lifecycle pass failed')))
       .finally(() => {
         running = undefined;
         if (pending) {

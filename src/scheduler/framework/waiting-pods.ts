@@ -19,8 +19,8 @@ export class WaitingPodImpl implements WaitingPod {
   ) {
     this.result = new Promise((resolve) => (this.settle = resolve));
     for (const [plugin, ms] of waits) {
+      // Not unref'd: a pod waiting at Permit is work in progress that someone awaits.
       const t = setTimeout(() => this.reject(plugin, `rejected due to timeout after waiting ${ms / 1000}s at plugin ${plugin}`), ms);
-      t.unref?.();
       this.pending.set(plugin, t);
     }
   }

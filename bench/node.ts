@@ -1,0 +1,187 @@
+// Node benchmarks (issue 5), on `k8ts up` as a user runs it (its own process, every component):
+//   1. start → node Ready (fresh data dir, and a restart on the same dir); target ≤ 1 s;
+//   2. idle RSS of `k8ts up` with no pods; target ≤ 150 MB;
+//   3. 100 pods created at once: create → Running and create → Ready per pod (p50/p99); target p99 ≤ 500 ms;
+//   4. CPU of the process with those 100 pods idle.
+//
+//   node --import tsx bench/node.ts          K8TS_BENCH_PODS=100 K8TS_BENCH_RUNS=3 K8TS_BENCH_IDLE_SECONDS=20
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../src/api/object.js';
+import { loadConfig } from '../src/client/kubeconfig/load.js';
+import { Client } from '../src/client/rest/client.js';
+import { resources } from '../src/client/rest/builtin-resources.js';
+import { monoMs, sleep } from './lib/clock.js';
+import { cpuMs, memoryKb } from './lib/proc.js';
+import { writeReport, type Metric } from './lib/report.js';
+import { percentile, round } from './lib/stats.js';
+import { isMain } from './lib/main.js';
+
+const binPath = fileURLToPath(new URL('../bin/k8ts', import.meta.url));
+const env = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
+const podCount = env('K8TS_BENCH_PODS', 100);
+const runs = env('K8TS_BENCH_RUNS', 3);
+const idleSeconds = env('K8TS_BENCH_IDLE_SECONDS', 20);
+
+interface Up {
+  child: ChildProcess;
+  dataDir: string;
+  kubeconfig: string;
+  /** ms from spawn to the node Ready line, and to the whole cluster's ready line. */
+  nodeReadyMs: number;
+  clusterReadyMs: number;
+  stop(): Promise<number>;
+}
+
+/** Spawns `k8ts up` and waits for its ready line; stop() returns how long Ctrl-C (SIGINT) took. */
+async function startUp(dataDir: string): Promise<Up> {
+  const started = monoMs();
+  const child = spawn(process.execPath, [binPath, 'up', '--data-dir', dataDir, '--port', '0', '--kubelet-port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let nodeReadyMs = 0;
+  const clusterReadyMs = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`k8ts up did not become ready:\n${out}`)), 60_000);
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (d: string) => {
+      out += d;
+      if (!nodeReadyMs && /node \S+ Ready/.test(out)) nodeReadyMs = monoMs() - started;
+      if (/k8ts cluster ready/.test(out)) {
+        clearTimeout(timer);
+        resolve(monoMs() - started);
+      }
+    });
+    void exited.then(() => reject(new Error(`k8ts up exited before it was ready:\n${out}`)));
+  });
+  child.stdout!.resume();
+  return {
+    child,
+    dataDir,
+    kubeconfig: join(dataDir, 'kubeconfig'),
+    nodeReadyMs,
+    clusterReadyMs,
+    async stop() {
+      const t = monoMs();
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      await exited;
+      clearTimeout(timer);
+      process.off('exit', killOnExit);
+      return monoMs() - t;
+    },
+  };
+}
+
+function benchPod(i: number): Pod & KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `sleeper-${i}`, namespace: 'default', labels: { bench: 'node' } },
+    // Ready as soon as it runs (no probe); a short grace period keeps shutdown quick.
+    spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'sleep', args: ['3600'] }] },
+  };
+}
+
+/** Creates the pods at once and records, per pod, when it was first seen Running and Ready. */
+async function podStartup(kubeconfig: string): Promise<{ running: number[]; ready: number[]; allReadyMs: number }> {
+  const client = Client.fromConfig(loadConfig({ kubeconfig }));
+  const pods = client.resource(resources.pods);
+  const created = new Map<string, number>();
+  const running = new Map<string, number>();
+  const ready = new Map<string, number>();
+  const abort = new AbortController();
+  const list = await pods.list({ namespace: 'default' });
+  const watching = (async () => {
+    for await (const ev of await pods.watch({ namespace: 'default', resourceVersion: list.metadata?.resourceVersion, labelSelector: 'bench=node', signal: abort.signal })) {
+      const p = ev.object as Pod;
+      const name = p.metadata?.name ?? '';
+      const now = monoMs();
+      if (p.status?.phase === 'Running' && !running.has(name)) running.set(name, now);
+      if (p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && !ready.has(name)) ready.set(name, now);
+      if (ready.size === podCount) break;
+    }
+  })().catch(() => undefined);
+  const t0 = monoMs();
+  await Promise.all(
+    Array.from({ length: podCount }, async (_, i) => {
+      created.set(`sleeper-${i}`, monoMs());
+      await pods.create(benchPod(i), { namespace: 'default' });
+    }),
+  );
+  const deadline = monoMs() + 120_000;
+  while (ready.size < podCount && monoMs() < deadline) await sleep(50);
+  const allReadyMs = monoMs() - t0;
+  abort.abort();
+  await watching;
+  await client.close();
+  const lat = (m: Map<string, number>) => [...m].map(([name, t]) => t - created.get(name)!);
+  return { running: lat(running), ready: lat(ready), allReadyMs };
+}
+
+async function main(): Promise<void> {
+  const nodeReady: number[] = [];
+  const clusterReady: number[] = [];
+  const restartNodeReady: number[] = [];
+  const idleRss: number[] = [];
+  const p50Running: number[] = [];
+  const p99Running: number[] = [];
+  const p50Ready: number[] = [];
+  const p99Ready: number[] = [];
+  const allReady: number[] = [];
+  const idleCpu: number[] = [];
+  const rssWithPods: number[] = [];
+  const stopMs: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-node-'));
+    try {
+      let up = await startUp(dataDir);
+      nodeReady.push(round(up.nodeReadyMs));
+      clusterReady.push(round(up.clusterReadyMs));
+      await sleep(3000);
+      idleRss.push(round(memoryKb(up.child.pid!).rssKb / 1024));
+      // A restart on the same data dir (certificates and state exist).
+      await up.stop();
+      up = await startUp(dataDir);
+      restartNodeReady.push(round(up.nodeReadyMs));
+      const s = await podStartup(up.kubeconfig);
+      if (s.ready.length < podCount) throw new Error(`only ${s.ready.length}/${podCount} pods became Ready`);
+      p50Running.push(round(percentile(s.running, 50)));
+      p99Running.push(round(percentile(s.running, 99)));
+      p50Ready.push(round(percentile(s.ready, 50)));
+      p99Ready.push(round(percentile(s.ready, 99)));
+      allReady.push(round(s.allReadyMs));
+      await sleep(2000);
+      const c0 = cpuMs(up.child.pid!);
+      await sleep(idleSeconds * 1000);
+      idleCpu.push(round(((cpuMs(up.child.pid!) - c0) / (idleSeconds * 1000)) * 100));
+      rssWithPods.push(round(memoryKb(up.child.pid!).rssKb / 1024));
+      stopMs.push(round(await up.stop()));
+      console.log(`run ${run + 1}/${runs}: node Ready ${nodeReady.at(-1)} ms, p99 create→Ready ${p99Ready.at(-1)} ms, idle RSS ${idleRss.at(-1)} MiB`);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  const metrics: Metric[] = [
+    { name: 'start → node Ready (fresh data dir)', unit: 'ms', runs: nodeReady, target: { op: '<=', value: 1000 }, note: 'wall clock from spawning `k8ts up`, certificates created' },
+    { name: 'start → whole cluster ready', unit: 'ms', runs: clusterReady },
+    { name: 'restart → node Ready (same data dir)', unit: 'ms', runs: restartNodeReady, target: { op: '<=', value: 1000 } },
+    { name: 'idle RSS of k8ts up, no pods', unit: 'MiB', runs: idleRss, target: { op: '<=', value: 150 } },
+    { name: `create → Running p50 (${podCount} pods at once)`, unit: 'ms', runs: p50Running },
+    { name: `create → Running p99`, unit: 'ms', runs: p99Running },
+    { name: `create → Ready p50`, unit: 'ms', runs: p50Ready },
+    { name: `create → Ready p99`, unit: 'ms', runs: p99Ready, target: { op: '<=', value: 500 } },
+    { name: `all ${podCount} pods Ready`, unit: 'ms', runs: allReady },
+    { name: `CPU with ${podCount} idle pods`, unit: '% of a core', runs: idleCpu },
+    { name: `RSS with ${podCount} pods`, unit: 'MiB', runs: rssWithPods },
+    { name: `Ctrl-C → exit with ${podCount} pods`, unit: 'ms', runs: stopMs },
+  ];
+  writeReport('node', `k8ts up: node agent (${runs} runs)`, metrics, { pods: podCount, idleSeconds });
+}
+
+if (isMain(import.meta.url)) await main();
