@@ -242,3 +242,20 @@ test('pods/proxy and services/proxy relay HTTP to the pod and to a ready endpoin
   assert.equal(missing.status, 503);
   assert.match(missing.json<{ message: string }>().message, /no service port "nope" found for service "websvc"/);
 });
+
+test('kubectl cp copies a file into a container and back out (tar over exec)', async () => {
+  const { writeFileSync, readFileSync, mkdtempSync: mk } = await import('node:fs');
+  const containers = [{ name: 'files', script: 'sleep 30' }];
+  const pod = await createPod('files', containers);
+  await runPod(pod, containers);
+  const local = mk(join(tmpdir(), 'k8ts-cp-'));
+  // The process runtime without namespaces shares the host's file system: a private target dir.
+  const remote = mk(join(tmpdir(), 'k8ts-cp-remote-'));
+  writeFileSync(join(local, 'in.txt'), 'copied through exec\n');
+  await cluster.kubectlOk(['cp', join(local, 'in.txt'), `files:${remote}/in.txt`]);
+  assert.equal(readFileSync(join(remote, 'in.txt'), 'utf8'), 'copied through exec\n');
+  await cluster.kubectlOk(['cp', `files:${remote}/in.txt`, join(local, 'out.txt')]);
+  assert.equal(readFileSync(join(local, 'out.txt'), 'utf8'), 'copied through exec\n');
+  rmSync(local, { recursive: true, force: true });
+  rmSync(remote, { recursive: true, force: true });
+});

@@ -110,6 +110,8 @@ export class ProcessRuntime implements Runtime {
   private readonly containers = new Map<string, ContainerRecord>();
   private readonly live = new Map<string, Live>();
   private readonly exitWaiters = new Map<string, (() => void)[]>();
+  /** When pollExit last looked at an adopted container's exit file. */
+  private readonly exitPolledAt = new Map<string, number>();
   private readonly images = new Map<string, ImageInfo>();
   private readonly cpuSamples = new Map<string, { ns: number; at: number; rate: number | undefined }>();
   private readonly ipam: IpAllocator;
@@ -449,6 +451,23 @@ export class ProcessRuntime implements Runtime {
   }
 
   /** Learns whether a running container ended (its shim wrote the exit file, or the shim died). */
+  /**
+   * checkExit for the read paths (list, status), which the agent calls for every container on
+   * every relist and sync: a container whose shim is our child reports its end through the
+   * child's 'exit' event, so only adopted containers are looked at, at most once a second each.
+   * (Reading the exit and /proc files of every container on every call made a relist of 100
+   * pods cost more than starting them.)
+   */
+  private pollExit(rec: ContainerRecord): void {
+    if (rec.state !== 'Running' || this.closed) return;
+    const child = this.live.get(rec.id)?.child;
+    if (child && child.exitCode === null && child.signalCode === null) return;
+    const now = Date.now();
+    if ((this.exitPolledAt.get(rec.id) ?? 0) > now - 1000) return;
+    this.exitPolledAt.set(rec.id, now);
+    this.checkExit(rec);
+  }
+
   private checkExit(rec: ContainerRecord): void {
     // A closed runtime leaves the record to the runtime that adopts the container.
     if (rec.state !== 'Running' || this.closed) return;
@@ -574,6 +593,7 @@ export class ProcessRuntime implements Runtime {
     await removeCgroup(rec.cgroup, 2000, this.log);
     this.containers.delete(id);
     this.cpuSamples.delete(id);
+    this.exitPolledAt.delete(id);
     fs.rmSync(this.containerDir(id), { recursive: true, force: true });
     for (const f of [rec.logPath, ...rotatedLogFiles(rec.logPath)]) fs.rmSync(f, { force: true });
     try {
@@ -600,7 +620,7 @@ export class ProcessRuntime implements Runtime {
     await this.ensureLoaded();
     const out: Container[] = [];
     for (const rec of this.containers.values()) {
-      this.checkExit(rec);
+      this.pollExit(rec);
       if (filter.podSandboxId && rec.podSandboxId !== filter.podSandboxId) continue;
       if (filter.state && rec.state !== filter.state) continue;
       if (!matchLabels(rec.config.labels, filter.labels)) continue;
@@ -612,7 +632,7 @@ export class ProcessRuntime implements Runtime {
   async containerStatus(id: string): Promise<ContainerStatus> {
     await this.ensureLoaded();
     const rec = this.container(id);
-    this.checkExit(rec);
+    this.pollExit(rec);
     return {
       ...this.containerView(rec),
       startedAt: rec.startedAt,
