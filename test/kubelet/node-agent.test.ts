@@ -180,13 +180,18 @@ describe('node agent with the process runtime', () => {
 
   it('runs the preStop hook of a deleted pod before stopping it', async () => {
     const marker = path.join(env.dir, 'prestop.txt');
+    const trapped = path.join(env.dir, 'trapped');
     await client.resource(resources.pods).create(
       boundPod('graceful', nodeName, {
         terminationGracePeriodSeconds: 30,
-        containers: [{ name: 'c', image: 'sh', command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done'], lifecycle: { preStop: { exec: { command: ['sh', '-c', `echo bye > ${marker}`] } } } }],
+        containers: [{ name: 'c', image: 'sh', command: ['sh', '-c', `trap "exit 0" TERM; touch ${trapped}; while true; do sleep 0.1; done`], lifecycle: { preStop: { exec: { command: ['sh', '-c', `echo bye > ${marker}`] } } } }],
       }),
     );
     await waitForPod(client, 'default', 'graceful', (p) => condition(p, 'Ready') === 'True');
+    // The program is PID 1 of its namespace: a SIGTERM that arrives before the trap is set is
+    // ignored (as in any container), so wait until the shell has installed it.
+    for (let i = 0; i < 200 && !fs.existsSync(trapped); i++) await new Promise((r) => setTimeout(r, 25));
+    assert.ok(fs.existsSync(trapped), 'the container installed its SIGTERM trap');
     const t0 = performance.now();
     await client.resource(resources.pods).delete('graceful', { namespace: 'default' });
     await waitForPod(client, 'default', 'graceful', (p) => p === undefined, 28_000);

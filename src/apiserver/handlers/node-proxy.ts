@@ -5,7 +5,6 @@
 // streams bytes in both directions without interpreting them. It presents its kubelet-client
 // certificate to the kubelet; it does not verify the kubelet's serving certificate, as
 // upstream does not unless --kubelet-certificate-authority is given.
-import { request as httpsRequest } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
@@ -14,6 +13,7 @@ import { badRequest, notFound, serviceUnavailable, StatusError } from '../../api
 import type { Request } from '../http/body.js';
 import type { Response } from '../http/respond.js';
 import type { ResourceRequest } from './resource.js';
+import { relayHttp, hopByHop } from './http-relay.js';
 import type { ApiServer } from '../server.js';
 
 /** What an HTTP/1.1 Upgrade request carries besides req: its socket and the bytes read past the headers. */
@@ -100,8 +100,8 @@ export async function kubeletLocation(api: ApiServer, r: ResourceRequest): Promi
   return { host, port, path: `/${kubeletSub}/${ns}/${podName}/${container}${forward(query, streamParams, ['container'])}` };
 }
 
-// Hop-by-hop and credential headers never go to the kubelet: it trusts the API server's certificate.
-const dropHeaders = new Set(['authorization', 'impersonate-user', 'impersonate-group', 'impersonate-uid', 'host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
+// Credential headers never go to the kubelet: it trusts the API server's certificate.
+const dropHeaders = new Set([...hopByHop, 'impersonate-user', 'impersonate-group', 'impersonate-uid']);
 
 function forwardedHeaders(req: Request): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -112,41 +112,9 @@ function forwardedHeaders(req: Request): Record<string, string | string[]> {
   return out;
 }
 
-/** A plain request (logs, nodes/proxy GET): the kubelet's status, headers and body stream back. */
+/** A plain request (logs, nodes/proxy): the kubelet's status, headers and body stream back. */
 export function relayRequest(req: Request, res: Response, loc: KubeletLocation, creds: KubeletClientCredentials | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const out = httpsRequest(
-      {
-        host: loc.host,
-        port: loc.port,
-        path: loc.path,
-        method: req.method,
-        headers: forwardedHeaders(req),
-        cert: creds?.certPem,
-        key: creds?.keyPem,
-        rejectUnauthorized: false,
-      },
-      (upstream) => {
-        const headers: Record<string, string | string[]> = {};
-        for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !dropHeaders.has(k)) headers[k] = v;
-        res.writeHead(upstream.statusCode ?? 502, headers as never);
-        // Streams like `logs -f` flush per chunk; the client's disconnect closes the kubelet side.
-        (res as { flushHeaders?: () => void }).flushHeaders?.();
-        upstream.on('data', (chunk: Buffer) => (res as { write(c: Buffer): boolean }).write(chunk));
-        upstream.on('end', () => {
-          res.end();
-          resolve();
-        });
-        upstream.on('error', () => {
-          res.end();
-          resolve();
-        });
-        res.on('close', () => upstream.destroy());
-      },
-    );
-    out.on('error', (err) => reject(serviceUnavailable(`error trying to reach the node agent at ${loc.host}:${loc.port}: ${err.message}`)));
-    req.pipe(out);
-  });
+  return relayHttp(req, res, { scheme: 'https', host: loc.host, port: loc.port, path: loc.path }, { creds, what: 'the node agent' });
 }
 
 /**

@@ -2,23 +2,16 @@
 // opens an HTTP(S) connection to a pod IP, or to a ready endpoint of a Service, and relays the
 // request, as upstream's ProxyREST does. The name may carry a scheme and a port,
 // "[scheme:]name[:port]"; a Service port is chosen by name or number, a pod port by number.
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { StoredObject } from '../../api/object.js';
 import { badRequest, notFound, serviceUnavailable, StatusError } from '../../api/status.js';
-import type { Request } from '../http/body.js';
-import type { Response } from '../http/respond.js';
 import type { ResourceRequest } from './resource.js';
 import type { ApiServer } from '../server.js';
+import type { RelayTarget as Target } from './http-relay.js';
 
-interface Target {
-  scheme: 'http' | 'https';
-  host: string;
-  port: number;
-  path: string;
-}
+export { relayHttp } from './http-relay.js';
+
 
 /** "https:web:8443" → scheme, name, port (upstream's SplitSchemeNamePort). */
 export function splitSchemeNamePort(id: string): { scheme: string; name: string; port: string } {
@@ -71,30 +64,4 @@ export async function serviceProxyTarget(api: ApiServer, r: ResourceRequest): Pr
     return { scheme: scheme === 'https' ? 'https' : 'http', host: ep.addresses[0]!, port: slicePort.port, path: restPath(r) };
   }
   throw serviceUnavailable(`no endpoints available for service "${name}"`);
-}
-
-const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'authorization']);
-
-export function relayHttp(req: Request, res: Response, target: Target): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !k.startsWith(':') && !hopByHop.has(k)) headers[k] = v;
-    const send = target.scheme === 'https' ? httpsRequest : httpRequest;
-    const out = send({ host: target.host, port: target.port, path: target.path, method: req.method, headers, rejectUnauthorized: false }, (upstream) => {
-      const back: Record<string, string | string[]> = {};
-      for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !hopByHop.has(k)) back[k] = v;
-      res.writeHead(upstream.statusCode ?? 502, back as never);
-      upstream.on('data', (chunk: Buffer) => (res as { write(c: Buffer): boolean }).write(chunk));
-      upstream.on('end', () => {
-        res.end();
-        resolve();
-      });
-      upstream.on('error', () => {
-        res.end();
-        resolve();
-      });
-    });
-    out.on('error', (err) => reject(serviceUnavailable(`error trying to reach service: ${err.message}`)));
-    req.pipe(out);
-  });
 }

@@ -1,6 +1,9 @@
 // Taints the node lifecycle controller owns and how pods tolerate them (upstream
 // pkg/controller/nodelifecycle and component-helpers' ToleratesTaint).
 import type { Node, NodeCondition, Taint, Toleration } from 'kubernetes-types/core/v1.js';
+import { toleratesTaint } from '../../api/tolerations.js';
+
+export { toleratesTaint };
 
 export const taintNotReady = 'node.kubernetes.io/not-ready';
 export const taintUnreachable = 'node.kubernetes.io/unreachable';
@@ -43,16 +46,6 @@ export function desiredNoScheduleTaints(node: Node): string[] {
 
 export function hasTaint(node: Node, key: string, effect: string): boolean {
   return (node.spec?.taints ?? []).some((t) => t.key === key && t.effect === effect);
-}
-
-/** Whether a toleration tolerates a taint (ToleratesTaint). */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  if (!t.key && t.operator !== 'Exists') return false;
-  if (t.operator === 'Exists') return true;
-  if (!t.operator || t.operator === 'Equal') return (t.value ?? '') === (taint.value ?? '');
-  return false;
 }
 
 /** Whether all taints are tolerated, and the tolerations used (GetMatchingTolerations). */

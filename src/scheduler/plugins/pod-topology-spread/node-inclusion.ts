@@ -4,6 +4,7 @@
 // nodes whose NoSchedule/NoExecute taints the pod tolerates. The pod's node affinity is compiled
 // once per cycle (PreFilter/PreScore), since it is tested against every node.
 import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, Taint, Toleration } from 'kubernetes-types/core/v1.js';
+import { toleratesTaint } from '../../../api/tolerations.js';
 
 export interface RequiredNodeAffinity {
   match(node: Node): boolean;
@@ -89,21 +90,6 @@ export function requiredNodeAffinity(pod: Pod): RequiredNodeAffinity {
       return false;
     },
   };
-}
-
-/** Upstream Toleration.ToleratesTaint. */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  switch (t.operator ?? '') {
-    case '':
-    case 'Equal':
-      return (t.value ?? '') === (taint.value ?? '');
-    case 'Exists':
-      return true;
-    default:
-      return false;
-  }
 }
 
 /** A NoSchedule or NoExecute taint none of the tolerations tolerates (upstream FindMatchingUntoleratedTaint with DoNotScheduleTaintsFilterFunc). */

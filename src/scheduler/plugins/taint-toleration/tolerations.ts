@@ -2,31 +2,9 @@
 // component-helpers' FindMatchingUntoleratedTaint. Shared by TaintToleration, NodeUnschedulable
 // and any plugin that honours taints (PodTopologySpread's nodeTaintsPolicy).
 import type { Taint, Toleration } from 'kubernetes-types/core/v1.js';
+import { toleratesTaint, tolerationsTolerateTaint } from '../../../api/tolerations.js';
 
-/**
- * An empty effect tolerates every effect; an empty key (only valid with Exists) tolerates every
- * key; operator Exists ignores the value, Equal (or empty) compares it. Unknown operators never
- * tolerate (Gt/Lt are behind an alpha gate upstream).
- */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  switch (t.operator ?? '') {
-    case '':
-    case 'Equal':
-      return (t.value ?? '') === (taint.value ?? '');
-    case 'Exists':
-      return true;
-    default:
-      return false;
-  }
-}
-
-export function tolerationsTolerateTaint(tolerations: readonly Toleration[] | undefined, taint: Taint): boolean {
-  if (!tolerations) return false;
-  for (const t of tolerations) if (toleratesTaint(t, taint)) return true;
-  return false;
-}
+export { toleratesTaint, tolerationsTolerateTaint };
 
 /** The taints a pod must tolerate to be scheduled: NoSchedule and NoExecute. */
 export const doNotScheduleTaint = (t: Taint): boolean => t.effect === 'NoSchedule' || t.effect === 'NoExecute';

@@ -1,0 +1,44 @@
+// Relays one HTTP request to a backend the API server reaches itself (a kubelet, a pod, a
+// Service endpoint) and streams the answer back as it arrives, so `kubectl logs -f` and proxied
+// long polls flow; the caller going away closes the backend request.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { serviceUnavailable } from '../../api/status.js';
+import type { Request } from '../http/body.js';
+import type { Response } from '../http/respond.js';
+
+export interface RelayTarget {
+  scheme: 'http' | 'https';
+  host: string;
+  port: number;
+  /** Path and query on the backend. */
+  path: string;
+}
+
+/** Hop-by-hop headers, and the caller's credentials, which are for the API server only. */
+export const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'authorization']);
+
+export function relayHttp(req: Request, res: Response, target: RelayTarget, opts: { creds?: { certPem: string; keyPem: string }; what?: string } = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !k.startsWith(':') && !hopByHop.has(k) && !k.startsWith('impersonate-')) headers[k] = v;
+    const send = target.scheme === 'https' ? httpsRequest : httpRequest;
+    // Backends' serving certificates are not verified, as upstream does without --kubelet-certificate-authority.
+    const out = send({ host: target.host, port: target.port, path: target.path, method: req.method, headers, cert: opts.creds?.certPem, key: opts.creds?.keyPem, rejectUnauthorized: false }, (upstream) => {
+      const back: Record<string, string | string[]> = {};
+      for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !hopByHop.has(k)) back[k] = v;
+      res.writeHead(upstream.statusCode ?? 502, back as never);
+      (res as { flushHeaders?: () => void }).flushHeaders?.();
+      upstream.on('data', (chunk: Buffer) => (res as { write(c: Buffer): boolean }).write(chunk));
+      const done = () => {
+        res.end();
+        resolve();
+      };
+      upstream.on('end', done);
+      upstream.on('error', done);
+      res.on('close', () => upstream.destroy());
+    });
+    out.on('error', (err) => reject(serviceUnavailable(`error trying to reach ${opts.what ?? 'service'}: ${err.message}`)));
+    req.pipe(out);
+  });
+}
