@@ -4,7 +4,6 @@
 // order and announced on stdout as it becomes ready; close() stops them in reverse (the node
 // agent first stops every pod gracefully).
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { Logger } from '../util/log.js';
 import { Client } from '../client/rest/client.js';
 import type { InProcessHandler } from '../client/transport/in-process.js';
@@ -90,5 +89,3 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
   }
   return { nodeName, close };
 }
-
-export const nodeDataDir = (dataDir: string) => join(dataDir, 'kubelet');

@@ -473,12 +473,18 @@ export class ProcessRuntime implements Runtime {
     if (rec.state !== 'Running' || this.closed) return;
     const dir = this.containerDir(rec.id);
     const exitFile = path.join(dir, 'exit');
-    let text = '';
-    try {
-      text = fs.readFileSync(exitFile, 'utf8').trim();
-    } catch {
-      text = '';
-    }
+    const readExit = () => {
+      try {
+        return fs.readFileSync(exitFile, 'utf8').trim();
+      } catch {
+        return '';
+      }
+    };
+    let text = readExit();
+    const shimGone = () => rec.shimPid === undefined || processStartTime(rec.shimPid) !== rec.shimStartTime || !processAlive(rec.shimPid);
+    // The shim may write the exit file and end between the read above and the liveness check:
+    // read again once it is gone, before calling the status unknown.
+    if (!text && shimGone()) text = readExit();
     if (text) {
       let finishedAt = Date.now();
       try {
@@ -489,8 +495,7 @@ export class ProcessRuntime implements Runtime {
       this.finish(rec, Number(text), undefined, '', finishedAt);
       return;
     }
-    const shimGone = rec.shimPid === undefined || processStartTime(rec.shimPid) !== rec.shimStartTime || !processAlive(rec.shimPid);
-    if (shimGone && !(rec.pid !== undefined && processAlive(rec.pid))) {
+    if (shimGone() && !(rec.pid !== undefined && processAlive(rec.pid))) {
       // The shim was killed without writing the exit status (and so was the program).
       this.finish(rec, 255, 'Unknown', 'the container ended while its exit status could not be recorded');
     }
