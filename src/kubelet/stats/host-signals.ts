@@ -126,18 +126,22 @@ export function hostNodeSignals(opts: HostSignalsOptions = {}): NodeSignals {
 }
 
 /**
- * Counts the processes in the trees rooted at `pids` (each pid and its descendants), from one scan
- * of /proc: a pod's process count for pid-pressure ranking when containers have no pids cgroup.
+ * Counts the processes in the trees rooted at `pids` (each pid and its descendants): a pod's
+ * process count for pid-pressure ranking when containers have no pids cgroup. The parent map
+ * comes from one scan of /proc, reused for `maxAgeMs` so that one stats round (every pod) scans
+ * the machine's processes once, not once per pod.
  */
-export function processTreeCounter(procDir = '/proc'): (pids: number[]) => number {
-  return (pids) => {
-    if (pids.length === 0) return 0;
+export function processTreeCounter(procDir = '/proc', maxAgeMs = 1000): (pids: number[]) => number {
+  let cached: { at: number; children: Map<number, number[]> } | undefined;
+  const scan = (): Map<number, number[]> | undefined => {
+    const now = Date.now();
+    if (cached && now - cached.at < maxAgeMs) return cached.children;
     const children = new Map<number, number[]>();
-    let names: string[] = [];
+    let names: string[];
     try {
       names = readdirSync(procDir);
     } catch {
-      return pids.length;
+      return undefined;
     }
     for (const n of names) {
       if (!/^\d+$/.test(n)) continue;
@@ -149,6 +153,13 @@ export function processTreeCounter(procDir = '/proc'): (pids: number[]) => numbe
       list.push(Number(n));
       children.set(ppid, list);
     }
+    cached = { at: now, children };
+    return children;
+  };
+  return (pids) => {
+    if (pids.length === 0) return 0;
+    const children = scan();
+    if (!children) return pids.length;
     const seen = new Set<number>();
     const stack = [...pids];
     while (stack.length) {

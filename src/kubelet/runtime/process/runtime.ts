@@ -443,7 +443,7 @@ export class ProcessRuntime implements Runtime {
   private startPump(rec: ContainerRecord, child?: ChildProcess): void {
     if (this.closed) return;
     const listeners = new Set<(stream: 'stdout' | 'stderr', data: Buffer) => void>();
-    const pump = new LogPump(this.containerDir(rec.id), rec.logPath, this.opts.logRotation ?? {}, () => this.checkExit(rec), (stream, data) => {
+    const pump = new LogPump(this.containerDir(rec.id), rec.logPath, this.opts.logRotation ?? {}, () => this.pollExit(rec), (stream, data) => {
       for (const l of listeners) l(stream, data);
     });
     this.live.set(rec.id, { pump, child, listeners });
