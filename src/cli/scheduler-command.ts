@@ -4,26 +4,21 @@
 // kube-scheduler.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../client/kubeconfig/load.js';
 import { Client } from '../client/rest/client.js';
-import { LeaseLock, restLeaseStore, runLeaderElection } from '../client/leaderelection/index.js';
 import { loadSchedulerConfig } from '../scheduler/config/load.js';
 import type { SchedulerConfiguration } from '../scheduler/config/types.js';
 import { inTreeRegistry } from '../scheduler/plugins/registry.js';
 import { runScheduler } from '../scheduler/start.js';
 import { createLogger } from '../util/log.js';
 import { CliError, messageOf } from './errors.js';
+import { runLeaderElected, type LeaderElectionFlags } from './leader-elected.js';
 
-export interface SchedulerFlags {
+export interface SchedulerFlags extends LeaderElectionFlags {
   kubeconfig?: string;
   context?: string;
   /** A KubeSchedulerConfiguration file (YAML or JSON). */
   config?: string;
-  leaderElect: boolean;
-  leaderElectLeaseDuration: number;
-  leaderElectRenewDeadline: number;
-  leaderElectRetryPeriod: number;
   logLevel?: string;
 }
 
@@ -53,49 +48,6 @@ export async function runSchedulerCommand(flags: SchedulerFlags): Promise<void> 
   } catch (err) {
     throw new CliError(messageOf(err), { cause: err });
   }
-  const abort = new AbortController();
-  let signals = 0;
-  const onSignal = () => {
-    if (++signals > 1) process.exit(130);
-    abort.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  // The client library's timers do not keep a process alive; the command does, until told to stop.
-  const keepAlive = setInterval(() => undefined, 1 << 30);
-  abort.signal.addEventListener('abort', () => clearInterval(keepAlive), { once: true });
   const host = hostname();
-  const run = (signal: AbortSignal) => runScheduler({ client, log, config, host }, signal);
-  if (!flags.leaderElect) {
-    log.info('running without leader election');
-    await run(abort.signal);
-  } else {
-    const identity = `${host}_${randomUUID()}`;
-    let leading: Promise<void> | undefined;
-    await runLeaderElection(
-      {
-        lock: new LeaseLock({ namespace: 'kube-system', name: 'kube-scheduler', identity, store: restLeaseStore(client) }),
-        leaseDurationMs: flags.leaderElectLeaseDuration * 1000,
-        renewDeadlineMs: flags.leaderElectRenewDeadline * 1000,
-        retryPeriodMs: flags.leaderElectRetryPeriod * 1000,
-        releaseOnCancel: true,
-        name: 'kube-scheduler',
-        log,
-        callbacks: {
-          onStartedLeading: (signal) => {
-            log.info({ identity }, 'became leader; starting the scheduler');
-            leading = run(signal);
-          },
-          onStoppedLeading: () => log.info({ identity }, 'stopped leading'),
-          onNewLeader: (leader) => {
-            if (leader !== identity) log.info({ leader }, 'another instance leads');
-          },
-        },
-      },
-      abort.signal,
-    );
-    await leading;
-  }
-  await client.close();
-  process.exit(0);
+  await runLeaderElected({ client, log, flags, leaseName: 'kube-scheduler', what: 'the scheduler' }, (signal) => runScheduler({ client, log, config, host }, signal));
 }

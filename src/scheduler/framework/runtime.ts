@@ -408,33 +408,27 @@ export class Framework implements Handle {
   }
 
   runPreFilterExtensionAddPod(state: CycleState, podToSchedule: Pod, podInfoToAdd: PodInfo, nodeInfo: NodeInfo): Status | null {
-    for (const pl of this.preFilterPlugins) {
-      if (state.skipFilterPlugins.has(pl.name)) continue;
-      const ext = pl.preFilterExtensions?.();
-      if (!ext) continue;
-      let s: MaybeStatus;
-      try {
-        s = ext.addPod(state, podToSchedule, podInfoToAdd, nodeInfo);
-      } catch (err) {
-        s = Status.error(err);
-      }
-      if (s && s.code !== Code.Success) return new Status(Code.Error, [`running AddPod on PreFilter plugin "${pl.name}": ${s.message()}`], pl.name, s.error);
-    }
-    return null;
+    return this.runPreFilterExtension('addPod', state, podToSchedule, podInfoToAdd, nodeInfo);
   }
 
   runPreFilterExtensionRemovePod(state: CycleState, podToSchedule: Pod, podInfoToRemove: PodInfo, nodeInfo: NodeInfo): Status | null {
+    return this.runPreFilterExtension('removePod', state, podToSchedule, podInfoToRemove, nodeInfo);
+  }
+
+  /** AddPod/RemovePod of every PreFilter plugin that ran for this pod; the first failure is an Error naming it. */
+  private runPreFilterExtension(op: 'addPod' | 'removePod', state: CycleState, podToSchedule: Pod, podInfo: PodInfo, nodeInfo: NodeInfo): Status | null {
+    const label = op === 'addPod' ? 'AddPod' : 'RemovePod';
     for (const pl of this.preFilterPlugins) {
       if (state.skipFilterPlugins.has(pl.name)) continue;
       const ext = pl.preFilterExtensions?.();
       if (!ext) continue;
       let s: MaybeStatus;
       try {
-        s = ext.removePod(state, podToSchedule, podInfoToRemove, nodeInfo);
+        s = ext[op](state, podToSchedule, podInfo, nodeInfo);
       } catch (err) {
         s = Status.error(err);
       }
-      if (s && s.code !== Code.Success) return new Status(Code.Error, [`running RemovePod on PreFilter plugin "${pl.name}": ${s.message()}`], pl.name, s.error);
+      if (s && s.code !== Code.Success) return new Status(Code.Error, [`running ${label} on PreFilter plugin "${pl.name}": ${s.message()}`], pl.name, s.error);
     }
     return null;
   }
