@@ -233,7 +233,9 @@ function responseBody(stream: ClientHttp2Stream): Readable {
     ended = true;
     body.destroy(new ConnectionClosedError(why));
   };
+  let streamEnded = false;
   stream.on('end', () => {
+    streamEnded = true;
     const code = stream.rstCode;
     if (stream.destroyed && code !== undefined && code !== constants.NGHTTP2_NO_ERROR) {
       cut(`HTTP/2 stream ended by ${code === constants.NGHTTP2_CANCEL ? 'a closed connection' : `RST_STREAM code ${code}`} before the server finished the response`);
@@ -246,7 +248,9 @@ function responseBody(stream: ClientHttp2Stream): Readable {
   stream.on('error', (err) => cut(`HTTP/2 stream failed: ${err.message}`));
   stream.on('close', () => cut(`HTTP/2 stream closed (code ${stream.rstCode}) before the server finished the response`));
   body.on('close', () => {
-    if (!stream.destroyed) {
+    // A stream the server already ended needs no RST_STREAM: sending one per request looks like
+    // a "rapid reset" flood to the server (nghttp2 then ends the session with INTERNAL_ERROR).
+    if (!stream.destroyed && !streamEnded) {
       stream.close(constants.NGHTTP2_CANCEL);
       stream.destroy();
     }

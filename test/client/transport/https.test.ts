@@ -116,6 +116,27 @@ test("requests beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait for a fr
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
+test('thousands of requests in a row keep one HTTP/2 session: a finished stream is not reset (no "rapid reset" flood that makes the server end the session)', async () => {
+  // nghttp2 (inside Node's HTTP/2 server) ends a session with INTERNAL_ERROR once a client has
+  // reset more than ~1,000 streams at over 33/s; a client that sends RST_STREAM after every
+  // complete response trips that after about a thousand requests.
+  const t = new HttpsTransport(config);
+  const get = () => t.request({ method: 'GET', path: '/api/v1/namespaces/default' }).then(async (r) => (await readAll(r.body), r.status));
+  let next = 0;
+  const statuses = new Map<number | string, number>();
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next++ < 3000) {
+        const status = await get().catch((err: Error) => err.message);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+    }),
+  );
+  assert.deepEqual([...statuses], [[200, 3000]]);
+  assert.equal(t.sessionCount, 1);
+  await t.close();
+});
+
 test('after the server sends GOAWAY and drops the session, the next request opens a new session', async () => {
   const server = createSecureServer({ cert: cluster.server.pki.servingCertPem, key: cluster.server.pki.servingKeyPem });
   const sessions: Array<{ goaway(): void; destroy(): void }> = [];
