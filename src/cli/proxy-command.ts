@@ -1,6 +1,7 @@
 // `k8ts proxy`: the service proxy (and, with --cluster-dns, cluster DNS behind the kube-dns
 // Service) as its own process against any cluster, as kube-proxy runs on each node. Serves
-// /metrics and /healthz on --metrics-bind-address (kube-proxy's 10249).
+// /metrics on --metrics-bind-address (kube-proxy's 10249) and the proxier's /healthz and /livez
+// on --healthz-bind-address (10256).
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { loadConfig } from '../client/kubeconfig/load.js';
@@ -21,6 +22,8 @@ export interface ProxyFlags {
   nodeAddresses?: string;
   algorithm: string;
   metricsBindAddress: string;
+  /** kube-proxy's --healthz-bind-address; empty to not serve it. */
+  healthzBindAddress?: string;
   clusterDns: boolean;
   /** Default: the tenth address of --service-cidr (10.96.0.10). */
   clusterDnsIp?: string;
@@ -35,6 +38,7 @@ export const proxyFlagDefaults = {
   serviceCidr: defaultServiceCidr,
   algorithm: 'round-robin',
   metricsBindAddress: '127.0.0.1:10249',
+  healthzBindAddress: '0.0.0.0:10256',
   dnsAddress: '127.0.0.1',
   dnsPort: 10053,
   clusterDomain: 'cluster.local',
@@ -59,6 +63,7 @@ export async function runProxyCommand(flags: ProxyFlags): Promise<void> {
   if (flags.algorithm !== 'round-robin' && flags.algorithm !== 'least-connections') throw new CliError(`--algorithm must be round-robin or least-connections, not ${flags.algorithm}`);
   const nodeName = flags.hostnameOverride ?? hostname();
   const metricsAt = splitHostPort(flags.metricsBindAddress);
+  const healthzAt = flags.healthzBindAddress ? splitHostPort(flags.healthzBindAddress) : undefined;
 
   let dns: DnsServer | undefined;
   let proxy: ServiceProxy;
@@ -76,6 +81,7 @@ export async function runProxyCommand(flags: ProxyFlags): Promise<void> {
       serviceCidr: flags.serviceCidr,
       nodeAddresses: flags.nodeAddresses ? flags.nodeAddresses.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
       algorithm: flags.algorithm as BalancingAlgorithm,
+      healthz: healthzAt,
     });
   } catch (err) {
     await dns?.close();

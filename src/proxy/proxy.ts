@@ -8,7 +8,7 @@ import { nftablesProxier } from './nftables/proxier.js';
 import { nftAvailable } from './nftables/nft.js';
 import { EventEmitter } from 'node:events';
 import { networkInterfaces } from 'node:os';
-import type { Service } from 'kubernetes-types/core/v1.js';
+import type { Node, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Logger } from 'pino';
 import type { Client } from '../client/rest/client.js';
@@ -17,6 +17,8 @@ import { isDeletedFinalStateUnknown } from '../client/cache/index.js';
 import { Informers } from '../controllers/context.js';
 import { EndpointsChangeTracker, ServiceChangeTracker, type EndpointsMap, type ServicePortMap } from './change-tracker.js';
 import { LoadBalancerStatusWriter } from './load-balancer-status.js';
+import { ProxierHealth, serveProxierHealth, type HealthzServer } from './healthcheck/proxier-health.js';
+import { ServiceHealthServer } from './healthcheck/service-health.js';
 import { proxyMetrics } from './metrics.js';
 import type { Proxier, ProxierFactory, ProxierOptions } from './proxier.js';
 import type { ServicePortKey } from './service-port.js';
@@ -71,6 +73,12 @@ export interface ProxyOptions {
   loadBalancerStatus?: boolean;
   /** An informer factory to share (its informers are started by the proxy if not yet). */
   informers?: Informers;
+  /** Serve health-check node ports of LoadBalancer Services with externalTrafficPolicy Local (default true). */
+  healthCheckNodePorts?: boolean;
+  /** Where /healthz and /livez are served (kube-proxy's --healthz-bind-address, "0.0.0.0:10256"); not served when unset. */
+  healthz?: { host: string; port: number };
+  /** A change not applied within this time makes /healthz and health-check node ports answer 503 (default 60 s). */
+  healthTimeoutMs?: number;
 }
 
 export interface SyncEvent {
@@ -98,6 +106,11 @@ export interface ServiceProxy {
   /** 'sync' with a SyncEvent after every sync. */
   readonly events: EventEmitter<{ sync: [SyncEvent] }>;
   readonly loadBalancer: LoadBalancerStatusWriter | undefined;
+  readonly health: ProxierHealth;
+  /** The health-check node port listeners (undefined when disabled). */
+  readonly serviceHealth: ServiceHealthServer | undefined;
+  /** The /healthz server's port (undefined when not served). */
+  readonly healthzPort: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -128,6 +141,8 @@ export async function startProxy(opts: ProxyOptions): Promise<ServiceProxy> {
   const events = new EventEmitter<{ sync: [SyncEvent] }>();
   events.setMaxListeners(0);
   const lb = opts.loadBalancerStatus === false ? undefined : new LoadBalancerStatusWriter(opts.client, base.nodeAddresses[0], log);
+  const health = new ProxierHealth(opts.healthTimeoutMs);
+  const serviceHealth = opts.healthCheckNodePorts === false ? undefined : new ServiceHealthServer(base.nodeAddresses, health, log);
 
   // Per informer: the highest resourceVersion seen, and applied by a finished sync.
   const seen = { Service: 0n, EndpointSlice: 0n };
@@ -145,11 +160,16 @@ export async function startProxy(opts: ProxyOptions): Promise<ServiceProxy> {
     oldestPendingAt = undefined;
     const rv = { ...seen };
     const changed = new Set<ServicePortKey>([...serviceTracker.apply(services), ...endpointsTracker.apply(endpoints)]);
+    let ok = true;
     try {
       if (changed.size) await proxier.sync({ services, endpoints }, changed);
+      if (serviceHealth && changed.size) await syncServiceHealth(serviceHealth);
     } catch (err) {
+      ok = false;
       log.error({ err }, 'sync failed');
     }
+    // A failed sync leaves the change queued, so the proxy turns unhealthy if it keeps failing.
+    if (ok && oldestPendingAt === undefined) health.updated();
     const done = performance.now();
     const durationMs = done - started;
     proxyMetrics.syncDuration.observe(durationMs / 1000);
@@ -161,6 +181,28 @@ export async function startProxy(opts: ProxyOptions): Promise<ServiceProxy> {
     const maxRV = rv.Service > rv.EndpointSlice ? rv.Service : rv.EndpointSlice;
     events.emit('sync', { resourceVersion: String(maxRV), durationMs, changed: changed.size });
     log.debug({ durationMs: Math.round(durationMs * 1000) / 1000, changed: changed.size }, 'synced');
+  };
+
+  /** Health-check node ports to open, and each one's count of ready endpoints on this node. */
+  const syncServiceHealth = async (server: ServiceHealthServer) => {
+    const ports = new Map<string, number>();
+    for (const sp of services.values()) if (sp.healthCheckNodePort) ports.set(sp.service, sp.healthCheckNodePort);
+    await server.syncServices(ports);
+    // Distinct endpoint IPs over the Service's ports (10.0.0.1:80 and :443 are one endpoint), as
+    // upstream's LocalReadyEndpoints; terminating ones do not count, so the check fails while
+    // this node's only pods are shutting down.
+    const local = new Map<string, Set<string>>();
+    for (const [portKey, eps] of endpoints) {
+      const service = services.get(portKey)?.service;
+      if (!service || !ports.has(service)) continue;
+      for (const ep of eps) {
+        if (!ep.ready || ep.nodeName !== opts.nodeName) continue;
+        let set = local.get(service);
+        if (!set) local.set(service, (set = new Set()));
+        set.add(ep.ip);
+      }
+    }
+    server.syncEndpoints(new Map([...local].map(([k, v]) => [k, v.size])));
   };
 
   const schedule = () => {
@@ -188,6 +230,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ServiceProxy> {
     const rv = rvOf(obj);
     if (rv > seen[kind]) seen[kind] = rv;
     oldestPendingAt ??= performance.now();
+    health.queued();
     schedule();
   };
 
@@ -226,6 +269,12 @@ export async function startProxy(opts: ProxyOptions): Promise<ServiceProxy> {
       noteChange('EndpointSlice', s);
     },
   });
+  // This node being deleted makes /healthz fail, so load balancers stop sending to it (upstream 1.28+).
+  const nodeInformer = opts.healthz ? informers.for(resources.nodes, { fieldSelector: `metadata.name=${opts.nodeName}` }) : undefined;
+  const watchNode = (node: Node | undefined) => {
+    health.nodeEligible = !node?.metadata?.deletionTimestamp;
+  };
+  nodeInformer?.addEventHandler({ onAdd: watchNode, onUpdate: (_o, n) => watchNode(n), onDelete: () => watchNode(undefined) });
   const ownInformers = !opts.informers;
   informers.start();
   const abort = new AbortController();
@@ -238,7 +287,9 @@ export async function startProxy(opts: ProxyOptions): Promise<ServiceProxy> {
   oldestPendingAt = undefined;
   schedule();
   await running;
-  log.info({ mode, serviceCidr: base.serviceCidr, nodeAddresses: base.nodeAddresses, servicePorts: services.size }, 'service proxy started');
+  let healthz: HealthzServer | undefined;
+  if (opts.healthz) healthz = await serveProxierHealth(health, opts.healthz.host, opts.healthz.port);
+  log.info({ mode, serviceCidr: base.serviceCidr, nodeAddresses: base.nodeAddresses, servicePorts: services.size, healthzPort: healthz?.port }, 'service proxy started');
 
   const isApplied = (t: SyncTarget) => {
     const want = rvOf(typeof t === 'string' ? { metadata: { resourceVersion: t } } : t);
@@ -272,10 +323,15 @@ export async function startProxy(opts: ProxyOptions): Promise<ServiceProxy> {
     events,
     synced,
     loadBalancer: lb,
+    health,
+    serviceHealth,
+    healthzPort: healthz?.port,
     async stop() {
       stopped = true;
       abort.abort();
       await running;
+      await healthz?.close();
+      await serviceHealth?.close();
       if (ownInformers) await informers.shutdown();
       await lb?.idle();
       await proxier.stop();

@@ -42,6 +42,8 @@ export interface ServicePortInfo {
   internalPolicyLocal: boolean;
   /** Per-request HTTP balancing asked for by annotation. */
   httpPerRequest: boolean;
+  /** spec.healthCheckNodePort (LoadBalancer with externalTrafficPolicy Local), else 0. */
+  healthCheckNodePort: number;
 }
 
 export const serviceKeyOf = (namespace: string, name: string): ServiceKey => `${namespace}/${name}`;
@@ -83,6 +85,7 @@ export function servicePortsOf(svc: Service): Map<ServicePortKey, ServicePortInf
       externalPolicyLocal: spec.externalTrafficPolicy === 'Local' && (spec.type === 'NodePort' || spec.type === 'LoadBalancer' || (spec.externalIPs?.length ?? 0) > 0),
       internalPolicyLocal: spec.internalTrafficPolicy === 'Local',
       httpPerRequest: svc.metadata?.annotations?.[proxyModeAnnotation] === httpPerRequestMode,
+      healthCheckNodePort: spec.type === 'LoadBalancer' ? (spec.healthCheckNodePort ?? 0) : 0,
     });
   }
   return out;

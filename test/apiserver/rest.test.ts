@@ -140,6 +140,31 @@ describe('REST semantics', () => {
     assert.match(taken.json().message, /provided IP is already allocated/);
   });
 
+  test('a LoadBalancer Service with externalTrafficPolicy Local gets a healthCheckNodePort; it is kept, immutable, and released when no longer needed', async () => {
+    const base = { apiVersion: 'v1', kind: 'Service', spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local', selector: { a: 'b' }, ports: [{ port: 80 }] } };
+    const created = await c.request('POST', '/api/v1/namespaces/rest/services', { body: JSON.stringify({ ...base, metadata: { name: 'lb-local' } }) });
+    assert.equal(created.status, 201, created.body);
+    const hc = created.json().spec.healthCheckNodePort;
+    assert.ok(hc >= 30000 && hc <= 32767 && hc !== created.json().spec.ports[0].nodePort, String(hc));
+    const patch = (body: unknown) => c.request('PATCH', '/api/v1/namespaces/rest/services/lb-local', { body: JSON.stringify(body), headers: { 'Content-Type': 'application/merge-patch+json' } });
+    assert.equal((await patch({ metadata: { labels: { x: 'y' } } })).json().spec.healthCheckNodePort, hc, 'kept across updates');
+    const changed = await patch({ spec: { healthCheckNodePort: hc === 32000 ? 32001 : 32000 } });
+    assert.equal(changed.status, 422);
+    assert.match(changed.json().message, /spec\.healthCheckNodePort: Invalid value: \d+: field is immutable/);
+    const taken = await c.request('POST', '/api/v1/namespaces/rest/services', { body: JSON.stringify({ ...base, metadata: { name: 'lb-taken' }, spec: { ...base.spec, healthCheckNodePort: hc } }) });
+    assert.equal(taken.status, 422);
+    assert.match(taken.json().message, /failed to allocate requested HealthCheck NodePort \d+: provided port is already allocated/);
+    const cluster = await patch({ spec: { externalTrafficPolicy: 'Cluster' } });
+    assert.equal(cluster.status, 200, cluster.body);
+    assert.equal(cluster.json().spec.healthCheckNodePort, undefined, 'released with the need');
+    const reuse = await c.request('POST', '/api/v1/namespaces/rest/services', { body: JSON.stringify({ ...base, metadata: { name: 'lb-reuse' }, spec: { ...base.spec, healthCheckNodePort: hc } }) });
+    assert.equal(reuse.status, 201, reuse.body);
+    assert.equal(reuse.json().spec.healthCheckNodePort, hc);
+    const notNeeded = await c.request('POST', '/api/v1/namespaces/rest/services', { body: JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'np-hc' }, spec: { type: 'NodePort', healthCheckNodePort: 31999, ports: [{ port: 80 }] } }) });
+    assert.equal(notNeeded.status, 422);
+    assert.match(notNeeded.json().message, /spec\.healthCheckNodePort: Invalid value: 31999: may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'/);
+  });
+
   test('bad input gets the right Status: malformed JSON, wrong kind, namespace mismatch, too large, unsupported media type', async () => {
     const cases: [string, { body: string | Buffer; headers?: Record<string, string> }, number, RegExp][] = [
       ['malformed JSON', { body: '{"metadata": {' }, 400, /error decoding JSON body|JSON/],

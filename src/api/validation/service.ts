@@ -106,6 +106,15 @@ export function validateService(svc: Obj): Errors {
   } else if (externallyAccessible) {
     errs.push(required('spec.externalTrafficPolicy', ''));
   }
+  const hcnp = spec.healthCheckNodePort;
+  const needsHealthCheck = type === 'LoadBalancer' && etp === 'Local';
+  if (!needsHealthCheck) {
+    if (hcnp !== undefined && hcnp !== null && hcnp !== 0) errs.push(invalid('spec.healthCheckNodePort', hcnp, "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
+  } else if (hcnp === undefined || hcnp === null || hcnp === 0) {
+    errs.push(required('spec.healthCheckNodePort', ''));
+  } else if (typeof hcnp !== 'number' || !Number.isInteger(hcnp) || hcnp < 1 || hcnp > 65535) {
+    errs.push(invalid('spec.healthCheckNodePort', hcnp, 'must be between 1 and 65535, inclusive'));
+  }
   const itp = spec.internalTrafficPolicy;
   if (itp !== undefined && itp !== null && itp !== 'Cluster' && itp !== 'Local') errs.push(notSupported('spec.internalTrafficPolicy', itp, ['Cluster', 'Local']));
   const ipFamilyPolicy = spec.ipFamilyPolicy;
@@ -118,13 +127,19 @@ export function validateService(svc: Obj): Errors {
   return errs;
 }
 
-/** The allocated cluster IP may not change, except when switching to or from ExternalName. */
+/** The allocated cluster IP may not change (except when switching to or from ExternalName), nor a
+ *  health-check node port while the Service still needs one. */
 export function validateServiceUpdate(svc: Obj, old: Obj): Errors {
   const spec = asObject(svc.spec);
   const o = asObject(old.spec);
   if (spec.type === 'ExternalName' || o.type === 'ExternalName') return [];
   const before = asArray(o.clusterIPs).length ? asArray(o.clusterIPs).map(asString) : asString(o.clusterIP) ? [asString(o.clusterIP)] : [];
   const now = asArray(spec.clusterIPs).length ? asArray(spec.clusterIPs).map(asString) : asString(spec.clusterIP) ? [asString(spec.clusterIP)] : [];
-  if (before.length && now.length && before[0] !== now[0]) return [invalid('spec.clusterIPs[0]', now, 'may not change once set')];
-  return [];
+  const errs: Errors = [];
+  if (before.length && now.length && before[0] !== now[0]) errs.push(invalid('spec.clusterIPs[0]', now, 'may not change once set'));
+  const needsHealthCheck = (s: Obj) => s.type === 'LoadBalancer' && s.externalTrafficPolicy === 'Local';
+  if (needsHealthCheck(o) && needsHealthCheck(spec) && o.healthCheckNodePort !== spec.healthCheckNodePort) {
+    errs.push(invalid('spec.healthCheckNodePort', spec.healthCheckNodePort, 'field is immutable'));
+  }
+  return errs;
 }

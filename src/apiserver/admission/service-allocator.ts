@@ -20,6 +20,12 @@ interface ServiceSpec {
   ipFamilyPolicy?: string;
   ports?: { nodePort?: number; port?: number }[];
   healthCheckNodePort?: number;
+  externalTrafficPolicy?: string;
+}
+
+/** Upstream's NeedsHealthCheck: load balancers send traffic only to nodes whose health check says they have endpoints. */
+function needsHealthCheckNodePort(spec: ServiceSpec): boolean {
+  return spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
 }
 
 function ipToInt(ip: string): number | undefined {
@@ -98,6 +104,7 @@ export class ServiceAllocator {
     const { ips, ports } = this.inUse();
     if (old) for (const ip of oldSpec.clusterIPs ?? []) ips.delete(ip);
     if (old) for (const p of oldSpec.ports ?? []) if (p.nodePort) ports.delete(p.nodePort);
+    if (old && oldSpec.healthCheckNodePort) ports.delete(oldSpec.healthCheckNodePort);
 
     if (type === 'ExternalName') {
       delete spec.clusterIP;
@@ -157,6 +164,41 @@ export class ServiceAllocator {
       ports.add(p.nodePort);
       if (commit) this.reservedPorts.set(p.nodePort, Date.now() + reservationMs);
     });
+    this.allocateHealthCheckNodePort(spec, oldSpec, old !== undefined, ports, name, commit);
+  }
+
+  /**
+   * A LoadBalancer Service with externalTrafficPolicy Local gets a health-check node port (the
+   * requested one, else a free one); one that stops needing it loses it, as upstream's
+   * updateHealthCheckNodePort releases it. Changing it while needed is left to validation.
+   */
+  private allocateHealthCheckNodePort(spec: ServiceSpec, oldSpec: ServiceSpec, isUpdate: boolean, ports: Set<number>, name: string, commit: boolean): void {
+    const neededBefore = isUpdate && needsHealthCheckNodePort(oldSpec);
+    if (!needsHealthCheckNodePort(spec)) {
+      // Kept only when the client sent the old value back on a transition away: drop it with the need.
+      if (neededBefore && spec.healthCheckNodePort === oldSpec.healthCheckNodePort) {
+        delete spec.healthCheckNodePort;
+        // Free at once: until this update lands, the stored old object still holds the port.
+        if (commit && oldSpec.healthCheckNodePort) this.reservedPorts.delete(oldSpec.healthCheckNodePort);
+      }
+      return;
+    }
+    if (neededBefore) {
+      spec.healthCheckNodePort ??= oldSpec.healthCheckNodePort;
+      if (spec.healthCheckNodePort === oldSpec.healthCheckNodePort) return;
+    }
+    let wanted = spec.healthCheckNodePort;
+    if (wanted) {
+      const field = 'spec.healthCheckNodePort';
+      if (wanted < nodePortRange.min || wanted > nodePortRange.max) {
+        throw invalid('Service', '', name, [{ type: 'FieldValueInvalid', field, value: wanted, detail: `failed to allocate requested HealthCheck NodePort ${wanted}: provided port is not in the valid range. The range of valid ports is ${nodePortRange.min}-${nodePortRange.max}` }]);
+      }
+      if (ports.has(wanted)) throw invalid('Service', '', name, [{ type: 'FieldValueInvalid', field, value: wanted, detail: `failed to allocate requested HealthCheck NodePort ${wanted}: provided port is already allocated` }]);
+    } else {
+      wanted = spec.healthCheckNodePort = this.pickPort(ports, name);
+    }
+    ports.add(wanted);
+    if (commit) this.reservedPorts.set(wanted, Date.now() + reservationMs);
   }
 
   private pickIP(used: Set<string>, name: string): string {
@@ -186,5 +228,6 @@ export class ServiceAllocator {
     const spec = (obj.spec ?? {}) as ServiceSpec;
     for (const ip of spec.clusterIPs ?? []) this.reservedIPs.delete(ip);
     for (const p of spec.ports ?? []) if (p.nodePort) this.reservedPorts.delete(p.nodePort);
+    if (spec.healthCheckNodePort) this.reservedPorts.delete(spec.healthCheckNodePort);
   }
 }
