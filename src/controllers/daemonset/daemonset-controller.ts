@@ -1,7 +1,10 @@
 // The DaemonSet controller (upstream pkg/controller/daemon): one pod per node that should run it
 // (node-fit.ts); extra, misscheduled and failed pods are deleted; pods are pinned by node
 // affinity; RollingUpdate replaces old-revision pods within maxUnavailable (or surges with
-// maxSurge); status counts nodes. Creations and deletions are guarded by expectations.
+// maxSurge); status counts nodes. Creations and deletions are guarded by expectations. A failed
+// daemon pod is killed (and so recreated) with exponential backoff per DaemonSet and node, each
+// kill announced by a FailedDaemonPod warning on the DaemonSet; a succeeded one is deleted (and
+// replaced) at once with a SucceededDaemonPod event.
 import type { DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.js';
@@ -27,6 +30,7 @@ import {
   recheckDeletionTimestamp,
 } from '../util/index.js';
 import { addDaemonTolerations, nodeShouldRunDaemonPod, pinToNode, targetNodeName } from './node-fit.js';
+import { Backoff } from './failed-pod-backoff.js';
 
 export const daemonSetKind = { apiVersion: 'apps/v1', kind: 'DaemonSet' } as const;
 /** Upstream extensions.DaemonSetTemplateGenerationKey (deprecated, still set). */
@@ -48,8 +52,41 @@ export function revisionData(ds: DS): unknown {
   return { spec: { template: { ...(structuredClone(ds.spec?.template ?? {}) as Record<string, unknown>), $patch: 'replace' } } };
 }
 
-export function newDaemonSetController(ctx: ControllerContext, opts: { workers?: number; clock?: Clock } = {}): Controller {
+/** Upstream failedPodsBackoffKey: a new generation of the DaemonSet starts every node's backoff over. */
+export function failedPodsBackoffKey(ds: DS, nodeName: string): string {
+  return `${ds.metadata?.uid ?? ''}/${ds.status?.observedGeneration ?? 0}/${nodeName}`;
+}
+
+/** Upstream AllowsSurge: a RollingUpdate whose maxSurge, scaled against one node, is not zero. */
+function allowsSurge(ds: DS): boolean {
+  if ((ds.spec?.updateStrategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') return false;
+  return scaledValue(ds.spec?.updateStrategy?.rollingUpdate?.maxSurge, 1, 0) !== 0;
+}
+
+const isTerminal = (p: Pod) => p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded';
+
+export interface DaemonSetControllerOptions {
+  workers?: number;
+  /** Drives expectations, availability and the failed-pod backoff (and its requeues). */
+  clock?: Clock;
+}
+
+export function newDaemonSetController(ctx: ControllerContext, opts: DaemonSetControllerOptions = {}): Controller {
   const clock = opts.clock ?? realClock;
+  const failedPodsBackoff = new Backoff(clock);
+  // One pending backoff wake-up per DaemonSet, on the controller's clock.
+  const wakeUps = new Map<string, { at: number; cancel(): void }>();
+  function enqueueAfterOnClock(key: string, ms: number): void {
+    const at = clock.now() + ms;
+    const pending = wakeUps.get(key);
+    if (pending && pending.at <= at) return;
+    pending?.cancel();
+    const timer = clock.setTimeout(() => {
+      wakeUps.delete(key);
+      queue.add(key);
+    }, ms);
+    wakeUps.set(key, { at, cancel: () => timer.cancel() });
+  }
   const indexers = { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } };
   const dsInformer = ctx.informers.for(resources.daemonSets);
   const podInformer = ctx.informers.for(resources.pods, indexers);
@@ -191,10 +228,13 @@ export function newDaemonSetController(ctx: ControllerContext, opts: { workers?:
     const isNew = (p: Pod) => p.metadata?.labels?.[controllerRevisionHashLabel] === hash;
     // Per node: the live pods, for the rolling update below.
     const scheduled: Array<{ node: string; pods: PodObj[] }> = [];
+    // Pods are only created or deleted once the cache shows our last writes (upstream manage()).
+    const canManage = expectations.satisfied(key) && !ds.metadata?.deletionTimestamp;
     for (const node of nodes) {
       const name = node.metadata!.name!;
       const { shouldRun, shouldContinueRunning } = nodeShouldRunDaemonPod(ds.spec!.template.spec!, node);
-      const all = byNode.get(name) ?? [];
+      // Terminal pods being deleted are as good as gone (upstream getNodesToDaemonPods).
+      const all = (byNode.get(name) ?? []).filter((p) => !(isTerminal(p) && p.metadata?.deletionTimestamp));
       byNode.delete(name);
       const alive = all.filter((p) => !p.metadata?.deletionTimestamp);
       if (shouldRun) status.desiredNumberScheduled! += 1;
@@ -205,12 +245,36 @@ export function newDaemonSetController(ctx: ControllerContext, opts: { workers?:
         if (isPodAvailable(newest, minReady, now)) status.numberAvailable! += 1;
         if (alive.some(isNew)) status.updatedNumberScheduled! += 1;
       } else if (alive.length && !shouldRun) status.numberMisscheduled! += 1;
-      if (shouldContinueRunning) {
-        const failed = alive.filter((p) => p.status?.phase === 'Failed');
-        toDelete.push(...failed);
-        const running = alive.filter((p) => p.status?.phase !== 'Failed');
-        if (running.length === 0 && shouldRun && all.length === alive.length) toCreate.push(name);
-        else if (running.length > 1 && !(ds.spec?.updateStrategy?.rollingUpdate?.maxSurge && running.length === 2 && running.some(isNew) && running.some((p) => !isNew(p)))) {
+      if (shouldRun && all.length === 0) toCreate.push(name);
+      else if (shouldContinueRunning) {
+        const running: PodObj[] = [];
+        for (const p of alive) {
+          const phase = p.status?.phase;
+          if (phase !== 'Failed' && phase !== 'Succeeded') {
+            running.push(p);
+            continue;
+          }
+          if (!canManage) continue;
+          if (phase === 'Succeeded') {
+            // A daemon pod that finished (e.g. at node shutdown) is replaced, without backoff.
+            recorder.event(ownerObj, 'Normal', 'SucceededDaemonPod', `Found succeeded daemon pod ${p.metadata?.namespace}/${p.metadata?.name} on node ${name}, will try to delete it`);
+            toDelete.push(p);
+            continue;
+          }
+          // Kill a failed pod (its replacement follows once it is gone), but not faster than the backoff allows.
+          const backoffKey = failedPodsBackoffKey(ds, name);
+          if (failedPodsBackoff.isInBackOffSinceUpdate(backoffKey, now)) {
+            enqueueAfterOnClock(key, failedPodsBackoff.get(backoffKey));
+            continue;
+          }
+          failedPodsBackoff.next(backoffKey, now);
+          recorder.event(ownerObj, 'Warning', 'FailedDaemonPod', `Found failed daemon pod ${p.metadata?.namespace}/${p.metadata?.name} on node ${name}, will try to kill it`);
+          toDelete.push(p);
+        }
+        if (running.length === 0) {
+          // Surging, a node needs a live pod even while others are going away; otherwise wait for them.
+          if (shouldRun && allowsSurge(ds)) toCreate.push(name);
+        } else if (running.length > 1 && !(ds.spec?.updateStrategy?.rollingUpdate?.maxSurge && running.length === 2 && running.some(isNew) && running.some((p) => !isNew(p)))) {
           // Keep the oldest; extras go.
           const sorted = [...running].sort((a, b) => (a.metadata?.creationTimestamp ?? '').localeCompare(b.metadata?.creationTimestamp ?? ''));
           toDelete.push(...sorted.slice(1));
@@ -221,7 +285,7 @@ export function newDaemonSetController(ctx: ControllerContext, opts: { workers?:
     for (const ps of byNode.values()) toDelete.push(...ps.filter((p) => !p.metadata?.deletionTimestamp));
     status.numberUnavailable = Math.max(0, status.desiredNumberScheduled! - status.numberAvailable!) || undefined;
 
-    if (expectations.satisfied(key) && !ds.metadata?.deletionTimestamp) {
+    if (canManage) {
       // Rolling update (upstream rollingUpdate): without surge, delete old pods — unavailable ones
       // freely, available ones within maxUnavailable; with surge, create the new pod beside the
       // old one and delete the old one once the new one is available.
@@ -284,6 +348,10 @@ export function newDaemonSetController(ctx: ControllerContext, opts: { workers?:
 
   return {
     name: 'daemonset',
-    run: (signal) => runWorkers(queue, opts.workers ?? 2, (key) => sync(key), signal, { log }),
+    run: async (signal) => {
+      await runWorkers(queue, opts.workers ?? 2, (key) => sync(key), signal, { log });
+      for (const w of wakeUps.values()) w.cancel();
+      wakeUps.clear();
+    },
   };
 }

@@ -7,12 +7,11 @@
 // SuccessCriteriaMet, then Complete (the 1.31+ ordering).
 import type { Job, JobStatus } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../../api/object.js';
-import { isEverything, labelSelectorAsSelector, matchesLabels, type Selector } from '../../api/selectors/labels.js';
+import { labelSelectorAsSelector } from '../../api/selectors/labels.js';
 import { resources } from '../../client/rest/builtin-resources.js';
 import { isNotFound } from '../../client/rest/errors.js';
-import { isDeletedFinalStateUnknown, type DeletedFinalStateUnknown } from '../../client/cache/index.js';
+import { isDeletedFinalStateUnknown } from '../../client/cache/index.js';
 import { newRateLimitingQueue, runWorkers, realClock, type Clock } from '../../client/workqueue/index.js';
 import type { Controller, ControllerContext } from '../context.js';
 import {
@@ -27,6 +26,9 @@ import {
   objectKey,
   orphanIndexKey,
   recheckDeletionTimestamp,
+  controllerRefResolver,
+  ownersSelecting,
+  podEventHandlers,
   slowStartBatch,
   slowStartInitialBatchSize,
   sortPodsForDeletion,
@@ -104,11 +106,7 @@ export function newJobController(ctx: ControllerContext, opts: JobControllerOpti
   const podClient = ctx.client.resource(resources.pods);
   const podControl = opts.podControl ?? newPodControl(ctx.client, recorder);
 
-  function resolveControllerRef(namespace: string | undefined, ref: OwnerReference): JobObj | undefined {
-    if (ref.kind !== jobKind.kind || !ref.apiVersion.startsWith('batch/')) return undefined;
-    const job = jobIndexer.getByKey(`${namespace}/${ref.name}`);
-    return job && job.metadata?.uid === ref.uid ? job : undefined;
-  }
+  const resolveControllerRef = controllerRefResolver(jobIndexer, jobKind);
 
   function finalizerRemovalObserved(jobKey: string, uid: string | undefined): void {
     if (uid) finalizerExpectations.get(jobKey)?.delete(uid);
@@ -138,66 +136,25 @@ export function newJobController(ctx: ControllerContext, opts: JobControllerOpti
     },
   });
 
-  function podChanged(pod: PodObj, created: boolean): void {
-    const ref = getControllerOf(pod);
-    if (!ref) {
-      if (hasFinalizer(pod)) orphanQueue.add(objectKey(pod));
-      // An orphan may be adopted by a Job whose selector matches it.
-      for (const job of jobIndexer.byIndex('namespace', pod.metadata?.namespace ?? '')) {
-        try {
-          const sel = labelSelectorAsSelector(job.spec?.selector);
-          if (matchesPod(sel, pod)) queue.add(objectKey(job));
-        } catch {
-          /* an invalid selector adopts nothing */
-        }
-      }
-      return;
-    }
-    const job = resolveControllerRef(pod.metadata?.namespace, ref);
-    if (!job) {
-      if (hasFinalizer(pod) && ref.kind === jobKind.kind) orphanQueue.add(objectKey(pod));
-      return;
-    }
-    const key = objectKey(job);
-    if (created) expectations.creationObserved(key);
-    if (!hasFinalizer(pod)) finalizerRemovalObserved(key, pod.metadata?.uid);
-    queue.add(key);
-  }
-
-  function podDeleted(obj: PodObj | DeletedFinalStateUnknown<PodObj>): void {
-    const pod = isDeletedFinalStateUnknown(obj) ? obj.obj : obj;
-    if (!pod) return;
-    const ref = getControllerOf(pod);
-    if (!ref) return;
-    const job = resolveControllerRef(pod.metadata?.namespace, ref);
-    if (!job) return;
-    const key = objectKey(job);
-    expectations.deletionObservedOf(key, objectKey(pod));
-    finalizerRemovalObserved(key, pod.metadata?.uid);
-    queue.add(key);
-  }
-
-  podInformer.addEventHandler({
-    onAdd: (pod) => {
-      if (pod.metadata?.deletionTimestamp) {
-        podDeleted(pod);
-        podChanged(pod, false);
-        return;
-      }
-      podChanged(pod, true);
-    },
-    onUpdate: (old, cur) => {
-      if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return;
-      if (cur.metadata?.deletionTimestamp && !old.metadata?.deletionTimestamp) podDeleted(cur);
-      const oldRef = getControllerOf(old);
-      if (oldRef && oldRef.uid !== getControllerOf(cur)?.uid) {
-        const job = resolveControllerRef(old.metadata?.namespace, oldRef);
-        if (job) queue.add(objectKey(job));
-      }
-      podChanged(cur, false);
-    },
-    onDelete: podDeleted,
-  });
+  podInformer.addEventHandler(
+    podEventHandlers<JobObj>({
+      resolveControllerRef,
+      ownersMatching: (pod) => ownersSelecting(jobIndexer, pod),
+      expectations,
+      enqueue: (key) => queue.add(key),
+      onOwnedPod: (_job, key, pod) => {
+        if (!hasFinalizer(pod)) finalizerRemovalObserved(key, pod.metadata?.uid);
+      },
+      onOwnedPodDeleted: (_job, key, pod) => finalizerRemovalObserved(key, pod.metadata?.uid),
+      // Pods still carrying our finalizer without a live Job to count them: release them.
+      onOrphanPod: (pod) => {
+        if (hasFinalizer(pod)) orphanQueue.add(objectKey(pod));
+      },
+      onUnresolvedPod: (pod, ref) => {
+        if (hasFinalizer(pod) && ref.kind === jobKind.kind) orphanQueue.add(objectKey(pod));
+      },
+    }),
+  );
 
   async function removeFinalizer(pod: PodObj): Promise<void> {
     const finalizers = pod.metadata?.finalizers ?? [];
@@ -639,8 +596,4 @@ function pastBackoffLimitOnFailure(job: Job, active: Pod[]): boolean {
   for (const p of active) for (const s of [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])]) restarts += s.restartCount ?? 0;
   const limit = job.spec.backoffLimit ?? 6;
   return limit === 0 ? restarts > 0 : restarts >= limit;
-}
-
-function matchesPod(sel: Selector, pod: Pod): boolean {
-  return !isEverything(sel) && matchesLabels(sel, pod.metadata?.labels);
 }

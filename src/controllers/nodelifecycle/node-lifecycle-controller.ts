@@ -7,18 +7,24 @@
 // - a node whose Ready is False/Unknown gets the not-ready/unreachable NoExecute taint, at a
 //   per-zone rate that slows down (or stops) when a large part of a zone — or of the whole
 //   cluster — is unhealthy, so a partition does not trigger mass eviction. The taint eviction
-//   controller turns NoExecute taints into pod deletions.
-import type { Node, Taint } from 'kubernetes-types/core/v1.js';
+//   controller turns NoExecute taints into pod deletions;
+// - when a node stops being Ready (and whenever a pod lands on a node that is not Ready) the
+//   pods on it get Ready=False (upstream MarkPodsNotReady), so Services stop sending them traffic.
+import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { resources } from '../../client/rest/builtin-resources.js';
 import { isConflict, isNotFound } from '../../client/rest/errors.js';
 import { newRateLimitingQueue, realClock, runWorkers, TokenBucket, type Clock, type TimerHandle } from '../../client/workqueue/index.js';
 import type { Controller, ControllerContext } from '../context.js';
 import { markUnknown, observe, type NodeHealth } from './node-health.js';
+import { markPodsNotReady } from './mark-pods.js';
 import { condition, desiredNoScheduleTaints, hasTaint, managedNoScheduleKeys, taintNotReady, taintUnreachable } from './taints.js';
 import { computeZoneState, defaultEvictionRates, zoneKey, zoneQPS, type EvictionRates, type ZoneState } from './zones.js';
 
 export const nodeLeaseNamespace = 'kube-node-lease';
+
+/** Pods filed under the node they are bound to (the taint eviction controller registers the same index). */
+const nodeNameIndex = 'spec.nodeName';
 
 export interface NodeLifecycleOptions {
   clock?: Clock;
@@ -58,10 +64,16 @@ export function newNodeLifecycleController(ctx: ControllerContext, opts: NodeLif
   const recorder = ctx.recorder('node-controller');
   const nodes = ctx.informers.for(resources.nodes);
   const leases = ctx.informers.for(resources.leases, { namespace: nodeLeaseNamespace });
+  const pods = ctx.informers.for(resources.pods, { indexers: { [nodeNameIndex]: (p: Pod) => (p.spec?.nodeName ? [p.spec.nodeName] : []) } });
   const nodeClient = ctx.client.resource(resources.nodes);
+  const podClient = ctx.client.resource(resources.pods);
   // NoSchedule taints follow node changes at once (upstream nodeUpdateQueue).
   // Retry backoff runs on real time; the injected clock drives heartbeats and rates.
   const taintQueue = newRateLimitingQueue<string>({ name: 'node_lifecycle_controller' });
+  // Pods newly bound to a node, to be marked not ready if the node is not Ready (upstream podUpdateQueue).
+  const podQueue = newRateLimitingQueue<string>({ name: 'node_lifecycle_controller_pods' });
+  // Nodes whose pods could not all be marked not ready; the next monitor pass tries again.
+  const nodesToRetry = new Set<string>();
 
   const health = new Map<string, NodeHealth>();
   const zoneStates = new Map<string, ZoneState>();
@@ -104,10 +116,34 @@ export function newNodeLifecycleController(ctx: ControllerContext, opts: NodeLif
       observeNow(n.metadata!.name!);
     },
   });
+  pods.addEventHandler({
+    onAdd: (p: Pod) => {
+      if (p.spec?.nodeName) podQueue.add(`${p.metadata!.namespace}/${p.metadata!.name}`);
+    },
+    onUpdate: (o: Pod, p: Pod) => {
+      if (p.spec?.nodeName && p.spec.nodeName !== o.spec?.nodeName) podQueue.add(`${p.metadata!.namespace}/${p.metadata!.name}`);
+    },
+  });
   leases.addEventHandler({
     onAdd: (l: Lease) => observeNow(l.metadata!.name!),
     onUpdate: (_o: Lease, l: Lease) => observeNow(l.metadata!.name!),
   });
+
+  // ---- pods on nodes that are not Ready ------------------------------------------------
+
+  const podsOn = (name: string) => pods.getIndexer().byIndex(nodeNameIndex, name) as Pod[];
+
+  /** processPod: a pod bound to a node we know to be not Ready is marked not ready too. */
+  async function syncPodOnNode(key: string): Promise<void> {
+    const pod = pods.getIndexer().getByKey(key) as Pod | undefined;
+    const nodeName = pod?.spec?.nodeName;
+    // Nodes the monitor has not looked at yet are handled by its first pass.
+    if (!pod || !nodeName || !health.has(nodeName)) return;
+    const node = freshNode(nodeName);
+    const ready = node && condition(node, 'Ready');
+    if (!ready || ready.status === 'True') return;
+    await markPodsNotReady(podClient, recorder, [pod], nodeName, clock.now());
+  }
 
   // ---- NoSchedule taints ----------------------------------------------------------------
 
@@ -214,6 +250,7 @@ export function newNodeLifecycleController(ctx: ControllerContext, opts: NodeLif
       const { health: h, graceMs } = observe(health.get(name), node, lease, now, grace);
       health.set(name, h);
       opts.onObserved?.(name, h);
+      const observedReady = condition(node, 'Ready')?.status;
       if (now > h.probeTimestamp + graceMs) {
         const conditions = markUnknown(node, now);
         if (conditions) {
@@ -230,6 +267,7 @@ export function newNodeLifecycleController(ctx: ControllerContext, opts: NodeLif
       }
       current.push(node);
       const ready = condition(node, 'Ready')?.status;
+      await markPodsIfNodeWentDown(node, observedReady, ready);
       const zone = zoneKey(node);
       if (!zoneReady.has(zone)) zoneReady.set(zone, []);
       zoneReady.get(zone)!.push(ready);
@@ -237,6 +275,26 @@ export function newNodeLifecycleController(ctx: ControllerContext, opts: NodeLif
     }
     for (const name of health.keys()) if (!getNode(name)) health.delete(name);
     await handleDisruption(zoneReady, current);
+  }
+
+  /**
+   * Marks the node's pods not ready when this pass took the node out of Ready, or when an
+   * earlier attempt failed and the node is still not Ready (upstream nodesToRetry).
+   */
+  async function markPodsIfNodeWentDown(node: K<Node>, observedReady: string | undefined, ready: string | undefined): Promise<void> {
+    const name = node.metadata.name!;
+    if (ready === undefined) return;
+    const wentDown = observedReady === 'True' && ready !== 'True';
+    if (wentDown || (nodesToRetry.has(name) && observedReady !== 'True')) {
+      try {
+        await markPodsNotReady(podClient, recorder, podsOn(name), name, clock.now());
+      } catch (err) {
+        log.warn({ err, node: name }, 'unable to mark all pods not ready on node; will retry');
+        nodesToRetry.add(name);
+        return;
+      }
+    }
+    nodesToRetry.delete(name);
   }
 
   async function handleDisruption(zoneReady: Map<string, (string | undefined)[]>, current: K<Node>[]): Promise<void> {
@@ -286,7 +344,12 @@ export function newNodeLifecycleController(ctx: ControllerContext, opts: NodeLif
   return {
     name: 'node-lifecycle',
     async run(signal) {
-      await Promise.all([runWorkers(taintQueue, 1, (name) => syncNoScheduleTaints(name), signal, { log }), monitor.run(signal), tainter.run(signal)]);
+      await Promise.all([
+        runWorkers(taintQueue, 1, (name) => syncNoScheduleTaints(name), signal, { log }),
+        runWorkers(podQueue, 1, (key) => syncPodOnNode(key), signal, { log }),
+        monitor.run(signal),
+        tainter.run(signal),
+      ]);
     },
   };
 }

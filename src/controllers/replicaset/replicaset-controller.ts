@@ -5,12 +5,11 @@
 // fullyLabeledReplicas, readyReplicas, availableReplicas, observedGeneration, ReplicaFailure).
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../../api/object.js';
-import { labelSelectorAsSelector, matchesLabels, isEverything } from '../../api/selectors/labels.js';
+import { labelSelectorAsSelector } from '../../api/selectors/labels.js';
 import { resources } from '../../client/rest/builtin-resources.js';
 import { isNotFound } from '../../client/rest/errors.js';
-import { isDeletedFinalStateUnknown, type DeletedFinalStateUnknown } from '../../client/cache/index.js';
+import { isDeletedFinalStateUnknown } from '../../client/cache/index.js';
 import { newRateLimitingQueue, runWorkers, type Clock, realClock } from '../../client/workqueue/index.js';
 import type { Controller, ControllerContext } from '../context.js';
 import {
@@ -27,6 +26,9 @@ import {
   orphanIndexKey,
   ranksByRelatedPodsOnSameNode,
   recheckDeletionTimestamp,
+  controllerRefResolver,
+  ownersSelecting,
+  podEventHandlers,
   slowStartBatch,
   slowStartInitialBatchSize,
   sortPodsForDeletion,
@@ -67,24 +69,7 @@ export function newReplicaSetController(ctx: ControllerContext, opts: ReplicaSet
 
   const enqueue = (rs: KubeObject) => queue.add(objectKey(rs));
 
-  /** The ReplicaSet a controller reference names, if it is in the cache with that uid. */
-  function resolveControllerRef(namespace: string | undefined, ref: OwnerReference): RS | undefined {
-    if (ref.kind !== replicaSetKind.kind || !ref.apiVersion.startsWith('apps/')) return undefined;
-    const rs = rsIndexer.getByKey(`${namespace}/${ref.name}`);
-    return rs && rs.metadata?.uid === ref.uid ? rs : undefined;
-  }
-
-  /** ReplicaSets in the pod's namespace whose selector matches it (candidates to adopt an orphan). */
-  function podReplicaSets(pod: Pod): RS[] {
-    return rsIndexer.byIndex('namespace', pod.metadata?.namespace ?? '').filter((rs) => {
-      try {
-        const sel = labelSelectorAsSelector(rs.spec?.selector);
-        return !isEverything(sel) && matchesLabels(sel, pod.metadata?.labels);
-      } catch {
-        return false;
-      }
-    });
-  }
+  const resolveControllerRef = controllerRefResolver(rsIndexer, replicaSetKind);
 
   rsInformer.addEventHandler({
     onAdd: (rs) => enqueue(rs),
@@ -98,66 +83,19 @@ export function newReplicaSetController(ctx: ControllerContext, opts: ReplicaSet
     },
   });
 
-  function podDeleted(obj: PodObj | DeletedFinalStateUnknown<PodObj>): void {
-    const pod = isDeletedFinalStateUnknown(obj) ? obj.obj : obj;
-    if (!pod) return;
-    const ref = getControllerOf(pod);
-    if (!ref) return;
-    const rs = resolveControllerRef(pod.metadata?.namespace, ref);
-    if (!rs) return;
-    const key = objectKey(rs);
-    expectations.deletionObservedOf(key, objectKey(pod));
-    queue.add(key);
-  }
-
-  podInformer.addEventHandler({
-    onAdd: (pod) => {
-      if (pod.metadata?.deletionTimestamp) {
-        // A restarted controller sees a pod already terminating: it is a deletion, not a creation.
-        podDeleted(pod);
-        return;
-      }
-      const ref = getControllerOf(pod);
-      if (ref) {
-        const rs = resolveControllerRef(pod.metadata?.namespace, ref);
-        if (!rs) return;
-        const key = objectKey(rs);
-        expectations.creationObserved(key);
-        queue.add(key);
-        return;
-      }
-      for (const rs of podReplicaSets(pod)) enqueue(rs);
-    },
-    onUpdate: (old, cur) => {
-      if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return; // resync
-      const labelsChanged = JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(cur.metadata?.labels ?? {});
-      if (cur.metadata?.deletionTimestamp) {
-        // Graceful deletion started: count it now, so a replacement is created without waiting
-        // for the grace period (upstream does the same).
-        podDeleted(cur);
-        if (labelsChanged) podDeleted(old);
-        return;
-      }
-      const curRef = getControllerOf(cur);
-      const oldRef = getControllerOf(old);
-      const refChanged = curRef?.uid !== oldRef?.uid;
-      if (refChanged && oldRef) {
-        const rs = resolveControllerRef(old.metadata?.namespace, oldRef);
-        if (rs) enqueue(rs);
-      }
-      if (curRef) {
-        const rs = resolveControllerRef(cur.metadata?.namespace, curRef);
-        if (!rs) return;
-        enqueue(rs);
+  podInformer.addEventHandler(
+    podEventHandlers<RS>({
+      resolveControllerRef,
+      ownersMatching: (pod) => ownersSelecting(rsIndexer, pod),
+      expectations,
+      enqueue: (key) => queue.add(key),
+      onOwnedPod: (rs, key, cur, old) => {
         // A pod that just became ready becomes available minReadySeconds later: look again then.
         const minReady = rs.spec?.minReadySeconds ?? 0;
-        if (minReady > 0 && !isPodReady(old) && isPodReady(cur)) queue.addAfter(objectKey(rs), minReady * 1000 + 1000);
-        return;
-      }
-      if (labelsChanged || refChanged) for (const rs of podReplicaSets(cur)) enqueue(rs);
-    },
-    onDelete: podDeleted,
-  });
+        if (old && minReady > 0 && !isPodReady(old) && isPodReady(cur)) queue.addAfter(key, minReady * 1000 + 1000);
+      },
+    }),
+  );
 
   /** Active pods owned by rs or orphaned in its namespace (what claim() starts from). */
   function candidatePods(rs: RS): PodObj[] {

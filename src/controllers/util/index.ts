@@ -10,6 +10,8 @@
 //   never adopt while the owner is being deleted.
 // - Pod helpers: isPodActive, isPodReady, podReadyTime, isPodAvailable(minReadySeconds).
 // - slowStartBatch: 1, 2, 4, ... concurrent calls, stopping at the first failing batch.
+// - podEventHandlers: a pod informer's add/update/delete → controller ref → expectations →
+//   enqueue the owner (orphans wake the owners that select them), with hooks for extras.
 // - sortPodsForDeletion / ranksByRelatedPodsOnSameNode: upstream's ActivePodsWithRanks order.
 export {
   ControllerExpectations,
@@ -36,3 +38,4 @@ export { controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, newControl
 export { filterActivePods, isPodActive, isPodAvailable, isPodReady, maxContainerRestarts, msUntilAvailable, podReadyCondition, podReadyTime } from './pods.js';
 export { slowStartBatch, slowStartInitialBatchSize, type SlowStartResult } from './slow-start.js';
 export { podDeletesBefore, podDeletionCost, podDeletionCostAnnotation, ranksByRelatedPodsOnSameNode, sortPodsForDeletion } from './pod-ranking.js';
+export { controllerRefResolver, ownersSelecting, podEventHandlers, type PodEventHandlerOptions, type PodOwner } from './pod-events.js';
