@@ -76,13 +76,16 @@ export async function bootstrapCluster(api: ApiServer): Promise<void> {
     endpoints: [{ addresses: [host], conditions: { ready: true } }],
     ports: [{ name: 'https', port, protocol: 'TCP' }],
   };
+  const labels = { 'kubernetes.io/service-name': 'kubernetes' };
   await ensure(api, 'discovery.k8s.io', 'v1', 'endpointslices', 'default', {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
+    // Only the service-name label, as upstream's endpoints adapter writes it: no controller manages this slice.
+    metadata: { name: 'kubernetes', namespace: 'default', labels },
     ...slice,
   }, (current) => {
-    if (JSON.stringify({ addressType: current.addressType, endpoints: current.endpoints, ports: current.ports }) === JSON.stringify(slice)) return undefined;
-    return { ...current, ...slice };
+    const same = JSON.stringify({ addressType: current.addressType, endpoints: current.endpoints, ports: current.ports }) === JSON.stringify(slice) && JSON.stringify(current.metadata?.labels) === JSON.stringify(labels);
+    if (same) return undefined;
+    return { ...current, ...slice, metadata: { ...current.metadata, labels } };
   });
 }

@@ -87,6 +87,8 @@ describe('endpointslice mirroring controller', () => {
     assert.equal(skipped.items.length, 0);
     const kube = await slices().list({ namespace: 'default', labelSelector: `${managedBy}=${mirroring}` });
     assert.equal(kube.items.length, 0, 'the API server keeps the kubernetes slice itself');
+    const own = await slices().get('kubernetes', { namespace: 'default' });
+    assert.deepEqual(own.metadata?.labels, { 'kubernetes.io/service-name': 'kubernetes' }, 'labelled as upstream: no managing controller');
 
     await rig.client.resource(resources.services).update({ ...svc, spec: { ...svc.spec, selector: { app: 'x' } } }, { namespace: ns });
     await mirrored(ns, 'later', (s) => s.length === 0, 'mirrored slices removed');
