@@ -1,13 +1,17 @@
 // Scheduler throughput and latency, modelled on upstream's scheduler_perf: an API server process
-// (bench/lib/server-process.ts), the scheduler running in this process over HTTPS, nodes created
-// as API objects (no node agent), then initial pods (waited until all are bound) and measured
-// pods created at full speed through the API while the scheduler runs. Per workload: pods/s over
-// the measured pods (first create → last bind) and p50/p99 per-pod latency create → bound (seen
-// on a watch). Upstream thresholds (performance-config.yaml) are printed beside ours.
+// (bench/lib/server-process.ts), the scheduler as its own process over HTTPS as `k8ts scheduler`
+// runs it (bench/lib/scheduler-process.ts), nodes created as API objects (no node agent), then
+// initial pods (waited until all are bound) and measured pods created at full speed through the
+// API by this process while the scheduler runs. Per workload: pods/s over the measured pods
+// (first create → last bind) and p50/p99 per-pod latency create → bound (seen on a watch), CPU
+// per pod of each process. Upstream thresholds (performance-config.yaml) are printed beside ours.
 //
 //   node --import tsx bench/scheduler.ts            # full sizes
 //   node --import tsx bench/scheduler.ts --quick    # small sizes, a smoke run
 //   K8TS_BENCH_WORKLOADS=SchedulingBasic,Preemption node --import tsx bench/scheduler.ts
+//   K8TS_BENCH_TIMELINE=1                 # every 500 ms: created/attempted/queued/binding/bound, cores
+//   K8TS_BENCH_SCHED_PROF=/tmp/sp K8TS_BENCH_SERVER_PROF=/tmp/ap   # --cpu-prof, hot spots printed
+//   node --import tsx bench/scheduler.ts --request-costs   # API server CPU per create/bind/event/watch event
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../src/api/object.js';
 import { loadConfig } from '../src/client/kubeconfig/load.js';
@@ -15,15 +19,17 @@ import { Client } from '../src/client/rest/client.js';
 import { resources } from '../src/client/rest/builtin-resources.js';
 import { resourceRef } from '../src/client/rest/resource-ref.js';
 import { isAlreadyExists, isNotFound } from '../src/client/rest/errors.js';
-import { mergeRegistries, inTreeRegistry } from '../src/scheduler/plugins/registry.js';
-import * as podTopologySpread from '../src/scheduler/plugins/pod-topology-spread/index.js';
-import { runScheduler } from '../src/scheduler/start.js';
-import { createLogger } from '../src/util/log.js';
+import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { monoMs, sleep } from './lib/clock.js';
+import { formatHotSpots, summarizeProfile } from './lib/cpuprofile.js';
+import { inspectArgs, openInspector, type InspectorSession } from './lib/inspector.js';
 import { isMain } from './lib/main.js';
-import { memoryKb } from './lib/proc.js';
 import { writeReport, type Metric } from './lib/report.js';
-import { startServer } from './lib/server-process.js';
+import { measureRequestCosts } from './lib/request-costs.js';
+import { startSchedulerProcess, type LoopTime, type SchedulerProcess } from './lib/scheduler-process.js';
+import { cpuProfiles, startServer, type ServerProcess } from './lib/server-process.js';
 import { round, summarize } from './lib/stats.js';
 
 const quick = process.argv.includes('--quick');
@@ -227,16 +233,68 @@ function waitFor(cond: () => boolean, what: string, timeoutMs: number): Promise<
 
 // ---- one workload -----------------------------------------------------------------------------
 
+/**
+ * Every 500 ms (K8TS_BENCH_TIMELINE=1): where the pods are — created, attempted, in the active
+ * queue, binding, bound — and per process the cores used and the event loop's utilization (elu:
+ * the share of wall time the loop ran code; a process with elu well below 1 is waiting for I/O,
+ * not short of CPU).
+ */
+function startTimeline(sched: () => SchedulerProcess, server: ServerProcess, inspector: InspectorSession | undefined, counts: () => { created: number; bound: number }): () => void {
+  if (!process.env.K8TS_BENCH_TIMELINE) return () => undefined;
+  const t0 = monoMs();
+  const serverLoop = async (): Promise<LoopTime> => ((await inspector?.evaluate('(({idle, active}) => ({idle, active}))(performance.eventLoopUtilization())')) as LoopTime | undefined) ?? { idle: 0, active: 0 };
+  const sample = async () => ({ t: monoMs(), sched: sched().cpuMs(), srv: server.cpuMs(), self: process.cpuUsage(), selfLoop: performance.eventLoopUtilization(), schedLoop: sched().loopTime(), srvLoop: await serverLoop() });
+  let last: Awaited<ReturnType<typeof sample>> | undefined;
+  void sample().then((s) => (last = s));
+  const elu = (a: LoopTime, b: LoopTime) => round((b.active - a.active) / Math.max(1, b.active - a.active + b.idle - a.idle));
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy || !last) return;
+    busy = true;
+    const s = sched();
+    void Promise.all([s.metric('scheduler_schedule_attempts_total'), s.metric('scheduler_pending_pods', 'queue="active"'), s.metric('scheduler_goroutines', 'operation="binding"'), sample()])
+      .then(([attempts, active, binding, now]) => {
+        const p = last!;
+        const dt = now.t - p.t;
+        const selfMs = (now.self.user + now.self.system - p.self.user - p.self.system) / 1000;
+        const c = counts();
+        console.error(
+          `[timeline] ${round((now.t - t0) / 1000)}s created ${c.created} attempts ${attempts} active ${active} binding ${binding} bound ${c.bound} | cores/elu: scheduler ${round((now.sched - p.sched) / dt)}/${elu(p.schedLoop, now.schedLoop)} server ${round((now.srv - p.srv) / dt)}/${elu(p.srvLoop, now.srvLoop)} bench ${round(selfMs / dt)}/${elu(p.selfLoop, now.selfLoop)} | load ${loadavg()[0].toFixed(1)}`,
+        );
+        last = now;
+      })
+      .catch(() => undefined)
+      .finally(() => (busy = false));
+  }, 500);
+  return () => clearInterval(timer);
+}
+
+/** Hot spots of the largest profile in dir (the main thread's), printed to stderr. */
+function printProfile(dir: string | undefined, who: string): void {
+  if (!dir) return;
+  const file = cpuProfiles(dir)[0];
+  if (!file) return;
+  const p = summarizeProfile(file, 30);
+  console.error(`[scheduler bench] ${who} profile ${file}: ${p.totalMs} ms, idle ${p.idleMs} ms`);
+  console.error(formatHotSpots('self', p.self));
+  console.error(formatHotSpots('inclusive', p.inclusive));
+}
+
 async function runWorkload(w: Workload): Promise<Metric[]> {
   const progress = (msg: string) => console.error(`[scheduler bench] ${w.name}: ${msg}`);
-  const server = await startServer();
-  // Separate clients (HTTP/2 sessions) for the scheduler, the load and the watch, as separate processes would have.
+  // K8TS_BENCH_SERVER_PROF / K8TS_BENCH_SCHED_PROF=DIR: --cpu-prof of the API server / scheduler process (the last scheduler run's profile wins).
+  const serverProf = process.env.K8TS_BENCH_SERVER_PROF;
+  const schedProf = process.env.K8TS_BENCH_SCHED_PROF;
+  if (serverProf) rmSync(serverProf, { recursive: true, force: true });
+  if (schedProf) rmSync(schedProf, { recursive: true, force: true });
+  const timeline = !!process.env.K8TS_BENCH_TIMELINE;
+  const server = await startServer({ nodeArgs: [...(serverProf ? ['--cpu-prof', `--cpu-prof-dir=${serverProf}`] : []), ...(timeline ? inspectArgs : [])] });
+  const inspector = timeline ? await openInspector(server) : undefined;
+  // Separate clients (HTTP/2 sessions) for the load and the watch; the scheduler is its own process.
   const client = Client.fromConfig(loadConfig({ kubeconfig: server.kubeconfig }));
-  const schedClient = Client.fromConfig(loadConfig({ kubeconfig: server.kubeconfig }));
   const watchClient = Client.fromConfig(loadConfig({ kubeconfig: server.kubeconfig }));
   const stop = new AbortController();
-  let schedStop = new AbortController();
-  let scheduler: Promise<void> | undefined;
+  let sched: SchedulerProcess | undefined;
   try {
     await client.resource(resources.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     if (w.reapTerminating) {
@@ -250,16 +308,11 @@ async function runWorkload(w: Workload): Promise<Metric[]> {
     });
     progress(`${w.nodes} nodes in ${round(monoMs() - t0)} ms`);
 
-    // The scheduler, with PodTopologySpread registered if the registry does not have it yet.
-    const base = inTreeRegistry();
-    const registry = base.has(podTopologySpread.NAME) ? base : mergeRegistries(base, { [podTopologySpread.NAME]: podTopologySpread.factory });
-    const log = createLogger('scheduler', { level: process.env.K8TS_BENCH_SCHED_LOG ?? 'fatal', format: 'json' });
     const startScheduler = async (): Promise<number> => {
-      let started!: () => void;
-      const ready = new Promise<void>((r) => (started = r));
-      scheduler = runScheduler({ client: schedClient, log, registry, onStarted: () => started() }, schedStop.signal);
-      await ready;
-      return monoMs();
+      const profiling = schedProf ? ['--cpu-prof', `--cpu-prof-dir=${schedProf}`] : [];
+      if (schedProf) rmSync(schedProf, { recursive: true, force: true });
+      sched = startSchedulerProcess({ kubeconfig: server.kubeconfig, nodeArgs: profiling, logLevel: process.env.K8TS_BENCH_SCHED_LOG });
+      return sched.started;
     };
     await startScheduler();
 
@@ -287,7 +340,10 @@ async function runWorkload(w: Workload): Promise<Metric[]> {
     await waitFor(() => [...bound.keys()].filter((n) => !n.startsWith('m-') && !n.startsWith('high-')).length >= w.initPods, `${w.initPods} initial pods bound`, 600_000);
     progress(`${w.initPods} initial pods bound in ${round(monoMs() - t1)} ms`);
 
-    const schedCpu0 = process.cpuUsage();
+    const stopTimeline = startTimeline(() => sched!, server, inspector, () => ({ created: created.size, bound: bound.size }));
+    const load0 = loadavg()[0];
+    const benchCpu0 = process.cpuUsage();
+    const schedCpu0 = sched!.cpuMs();
     const srvCpu0 = server.cpuMs();
     const tStart = monoMs();
     const names: string[] = [];
@@ -303,66 +359,161 @@ async function runWorkload(w: Workload): Promise<Metric[]> {
     await waitFor(() => names.every((n) => bound.has(n)), `${w.measuredPods} measured pods bound`, quick ? 120_000 : 900_000);
     const tEnd = Math.max(...names.map((n) => bound.get(n)!));
     const wall = tEnd - tStart;
-    const cpu = process.cpuUsage(schedCpu0);
+    const benchCpu = process.cpuUsage(benchCpu0);
+    const schedCpuMs = sched!.cpuMs() - schedCpu0;
+    const srvCpuMs = server.cpuMs() - srvCpu0;
+    stopTimeline();
     const latencies = summarize(names.map((n) => bound.get(n)! - created.get(n)!));
-    const rss = memoryKb(process.pid).rssKb / 1024;
+    const rss = sched!.memoryKb().rssKb / 1024;
     const podsPerSec = (w.measuredPods / wall) * 1000;
-    progress(`${round(podsPerSec)} pods/s, p50 ${round(latencies.p50)} ms, p99 ${round(latencies.p99)} ms`);
+    progress(`${round(podsPerSec)} pods/s, p50 ${round(latencies.p50)} ms, p99 ${round(latencies.p99)} ms (load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)})`);
     const label = `${w.name}, ${w.nodes} nodes, ${w.initPods} initial + ${w.measuredPods} measured pods`;
     const backlogMetrics: Metric[] = [];
     if (w.backlog) {
       // The scheduler alone: stop it, create a backlog, start it again and time the backlog's scheduling.
-      schedStop.abort();
-      await scheduler;
-      schedStop = new AbortController();
+      await sched!.stop();
       const backlogNames = Array.from({ length: w.backlog }, (_, i) => `b-${i}`);
       await parallel(w.backlog, 32, async (i) => {
         const p = w.measuredPod(i);
         await createWithRetry(client, { ...p, metadata: { ...p.metadata, name: backlogNames[i] } } as P, ns);
       });
-      const sched0 = process.cpuUsage();
       const tReady = await startScheduler();
+      const stopBacklogTimeline = startTimeline(() => sched!, server, inspector, () => ({ created: backlogNames.length, bound: bound.size }));
+      const sched0 = sched!.cpuMs();
+      const srv0 = server.cpuMs();
       await waitFor(() => backlogNames.every((n) => bound.has(n)), `${w.backlog} backlog pods bound`, quick ? 120_000 : 900_000);
       const bWall = Math.max(...backlogNames.map((n) => bound.get(n)!)) - tReady;
-      const bCpu = process.cpuUsage(sched0);
+      const bSched = sched!.cpuMs() - sched0;
+      const bSrv = server.cpuMs() - srv0;
+      stopBacklogTimeline();
       const rate = (w.backlog / bWall) * 1000;
       progress(`backlog of ${w.backlog}: ${round(rate)} pods/s`);
       backlogMetrics.push(
         { name: `  scheduler alone: a backlog of ${w.backlog} pods, synced → all bound`, unit: 'pods/s', runs: [rate], note: 'pods created while the scheduler was stopped; binds still go through the API server' },
-        { name: '    scheduler process CPU over wall', unit: 'cores', runs: [(bCpu.user + bCpu.system) / 1000 / bWall] },
+        { name: '    scheduler process CPU over wall', unit: 'cores', runs: [bSched / bWall] },
+        { name: '    scheduler CPU per pod', unit: 'ms', runs: [bSched / w.backlog] },
+        { name: '    API server CPU per pod (bind, event, watch)', unit: 'ms', runs: [bSrv / w.backlog] },
       );
     }
     stop.abort();
-    schedStop.abort();
     await watching;
     return [
       { name: `${label}: throughput`, unit: 'pods/s', runs: [podsPerSec], target: { op: '>=', value: w.target }, note: `upstream threshold ${w.upstream}` },
       { name: '  latency create → bound p50', unit: 'ms', runs: [latencies.p50] },
       { name: '  latency create → bound p99', unit: 'ms', runs: [latencies.p99] },
       { name: '  creating the measured pods took', unit: 'ms', runs: [createdMs] },
-      { name: '  scheduler process CPU (scheduler + load + watch) over wall', unit: 'cores', runs: [(cpu.user + cpu.system) / 1000 / wall] },
-      { name: '  API server CPU over wall', unit: 'cores', runs: [(server.cpuMs() - srvCpu0) / wall] },
+      { name: '  scheduler process CPU over wall', unit: 'cores', runs: [schedCpuMs / wall] },
+      { name: '  scheduler CPU per pod', unit: 'ms', runs: [schedCpuMs / w.measuredPods] },
+      { name: '  API server CPU over wall', unit: 'cores', runs: [srvCpuMs / wall] },
+      { name: '  API server CPU per pod (create, bind, event, watches)', unit: 'ms', runs: [srvCpuMs / w.measuredPods] },
+      { name: '  bench process CPU (creates + watch) over wall', unit: 'cores', runs: [(benchCpu.user + benchCpu.system) / 1000 / wall] },
       { name: '  scheduler process RSS', unit: 'MiB', runs: [rss] },
+      { name: '  load average (1 min) at the start', unit: '', runs: [load0] },
       ...backlogMetrics,
     ];
   } finally {
     stop.abort();
-    schedStop.abort();
-    await scheduler?.catch((err: unknown) => console.error(`[scheduler bench] scheduler: ${String(err)}`));
-    await Promise.all([client.close(), schedClient.close(), watchClient.close()]);
+    await sched?.stop();
+    await Promise.all([client.close(), watchClient.close()]);
+    inspector?.close();
+    await server.stop();
+    printProfile(schedProf, 'scheduler');
+    printProfile(serverProf, 'API server');
+  }
+}
+
+// ---- memory -----------------------------------------------------------------------------------
+
+/**
+ * The scheduler's memory with `nodes` nodes and `pods` pods: pods are created already bound
+ * (spec.nodeName set, as kubelet-owned or pre-placed pods are), which the scheduler adds to its
+ * cache from the informer exactly as pods it bound itself; figures after a full GC in the
+ * scheduler once its cache holds them all. Then a restart: the time to list and sync them all.
+ */
+async function runMemory(nodes: number, pods: number): Promise<Metric[]> {
+  const progress = (msg: string) => console.error(`[scheduler bench] SchedulerMemory: ${msg}`);
+  const server = await startServer();
+  const client = Client.fromConfig(loadConfig({ kubeconfig: server.kubeconfig }));
+  let sched: SchedulerProcess | undefined;
+  const cachedPods = () => sched!.metric('scheduler_scheduler_cache_size', 'type="pods"');
+  try {
+    await client.resource(resources.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    await parallel(nodes, 32, async (i) => createWithRetry(client, node(i)));
+    sched = startSchedulerProcess({ kubeconfig: server.kubeconfig });
+    await sched.started;
+    const base = await sched.heap();
+    progress(`${nodes} nodes: heap ${round(base.heapUsedBytes / 2 ** 20)} MiB`);
+    const t0 = monoMs();
+    let last = t0;
+    let done = 0;
+    await parallel(pods, 32, async (i) => {
+      await createWithRetry(client, pod(`p-${i}`, { spec: { nodeName: `node-${i % nodes}` } }), ns);
+      if (++done % 10_000 === 0 && monoMs() - last > 5000) {
+        last = monoMs();
+        progress(`${done} pods created (${round((done / (last - t0)) * 1000)}/s)`);
+      }
+    });
+    progress(`${pods} pods created in ${round(monoMs() - t0)} ms`);
+    // The informer may lag the creates: wait for the cache to hold them all (gauge sampled each second).
+    const tWait = monoMs();
+    while ((await cachedPods()) < pods) {
+      if (monoMs() - tWait > 600_000) throw new Error(`the scheduler cache holds ${await cachedPods()} of ${pods} pods after 10 minutes`);
+      await sleep(500);
+    }
+    const full = await sched.heap();
+    const mem = sched.memoryKb();
+    const srvMem = server.memoryKb();
+    progress(`${pods} pods cached: heap ${round(full.heapUsedBytes / 2 ** 20)} MiB, RSS ${round(mem.rssKb / 1024)} MiB`);
+    await sched.stop();
+    // A restart lists every pod and node before it schedules.
+    const tRestart = monoMs();
+    sched = startSchedulerProcess({ kubeconfig: server.kubeconfig });
+    const tSynced = await sched.started;
+    const restarted = await sched.heap();
+    const restartedMem = sched.memoryKb();
+    const label = `SchedulerMemory, ${nodes} nodes and ${pods} pods (bound pods in the cache)`;
+    return [
+      { name: `${label}: scheduler heap after GC`, unit: 'MiB', runs: [full.heapUsedBytes / 2 ** 20] },
+      { name: '  scheduler RSS', unit: 'MiB', runs: [mem.rssKb / 1024] },
+      { name: '  scheduler peak RSS (VmHWM)', unit: 'MiB', runs: [mem.hwmKb / 1024] },
+      { name: '  heap per pod (over the nodes-only heap)', unit: 'KiB', runs: [(full.heapUsedBytes - base.heapUsedBytes) / pods / 1024] },
+      { name: '  heap with the nodes only', unit: 'MiB', runs: [base.heapUsedBytes / 2 ** 20] },
+      { name: '  restart: spawn → caches synced (LIST of every pod and node)', unit: 'ms', runs: [tSynced - tRestart] },
+      { name: '    heap after GC once synced', unit: 'MiB', runs: [restarted.heapUsedBytes / 2 ** 20] },
+      { name: '    peak RSS (VmHWM)', unit: 'MiB', runs: [restartedMem.hwmKb / 1024] },
+      { name: '  API server RSS (for scale)', unit: 'MiB', runs: [srvMem.rssKb / 1024] },
+    ];
+  } finally {
+    await sched?.stop();
+    await client.close();
     await server.stop();
   }
 }
 
 export async function main(): Promise<void> {
+  if (process.argv.includes('--request-costs')) {
+    const loadAvg = loadavg()[0];
+    const metrics = await measureRequestCosts({ count: quick ? 500 : 2000 });
+    writeReport('scheduler-request-costs', 'API server CPU per request of a scheduled pod (create, binding, event, watch events)', metrics, { loadAvgAtStart: loadAvg });
+    return;
+  }
   const metrics: Metric[] = [];
   const details: Record<string, unknown> = { quick };
+  const only = process.env.K8TS_BENCH_WORKLOADS?.split(',');
   for (const w of workloads()) {
     try {
       metrics.push(...(await runWorkload(w)));
     } catch (err) {
       console.error(`[scheduler bench] ${w.name} failed: ${String(err)}`);
       details[`${w.name} error`] = String(err);
+    }
+  }
+  if (!only || only.includes('SchedulerMemory')) {
+    try {
+      metrics.push(...(await (quick ? runMemory(500, 5000) : runMemory(5000, 150_000))));
+    } catch (err) {
+      console.error(`[scheduler bench] SchedulerMemory failed: ${String(err)}`);
+      details['SchedulerMemory error'] = String(err);
     }
   }
   writeReport(quick ? 'scheduler-quick' : 'scheduler', 'Scheduler throughput and latency (scheduler_perf workloads; API server process over HTTPS)', metrics, details);

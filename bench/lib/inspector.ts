@@ -51,3 +51,36 @@ export async function profileWindow<T>(server: ServerProcess, out: string, load:
     ws.close();
   }
 }
+
+export interface InspectorSession {
+  /** Runtime.evaluate in the process's main context; returns the value (returnByValue). */
+  evaluate(expression: string): Promise<unknown>;
+  close(): void;
+}
+
+/** A session on a process started with inspectArgs, for reading its state during a run (e.g. its event-loop utilization). */
+export async function openInspector(server: ServerProcess): Promise<InspectorSession> {
+  const ws = new WebSocket(await inspectorUrl(server));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  let id = 0;
+  const pending = new Map<number, (result: unknown) => void>();
+  ws.on('message', (data: Buffer) => {
+    const msg = JSON.parse(data.toString('utf8')) as { id?: number; result?: unknown };
+    if (msg.id !== undefined) {
+      pending.get(msg.id)?.(msg.result);
+      pending.delete(msg.id);
+    }
+  });
+  return {
+    evaluate: (expression) =>
+      new Promise((resolve) => {
+        const n = ++id;
+        pending.set(n, (r) => resolve((r as { result?: { value?: unknown } }).result?.value));
+        ws.send(JSON.stringify({ id: n, method: 'Runtime.evaluate', params: { expression, returnByValue: true } }));
+      }),
+    close: () => ws.close(),
+  };
+}

@@ -32,6 +32,7 @@ import { ServiceAllocator } from './admission/service-allocator.js';
 import { WatchCache, type WatchCacheOptions } from './watch-cache.js';
 import { ServiceAccountTokens } from '../auth/serviceaccount/tokens.js';
 import { serviceAccountAuthenticator } from './filters/serviceaccount-authenticator.js';
+import { bootstrapTokenAuthenticator } from './filters/bootstrap-token-authenticator.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -87,7 +88,7 @@ export class ApiServer {
     this.generic.afterDelete.push((entry, obj) => this.services.release(entry, obj));
     this.tokens = opts.serviceAccountKeyPem ? new ServiceAccountTokens(opts.serviceAccountKeyPem) : undefined;
     this.serviceAccountAuth = this.tokens ? serviceAccountAuthenticator(this.tokens, this.cache, this.registry) : undefined;
-    this.authenticator = new Authenticator([...(opts.tokenAuthenticators ?? []), ...(this.serviceAccountAuth ? [this.serviceAccountAuth] : [])]);
+    this.authenticator = new Authenticator([...(opts.tokenAuthenticators ?? []), ...(this.serviceAccountAuth ? [this.serviceAccountAuth] : []), bootstrapTokenAuthenticator(this.cache, this.registry, log)]);
   }
 
   async start(): Promise<void> {

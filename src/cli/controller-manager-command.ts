@@ -1,6 +1,7 @@
 // `k8ts controller-manager`: the controllers as their own process against any cluster (ours or
 // another kube-apiserver), with leader election on a Lease in kube-system so several can run
 // with one active, as kube-controller-manager.
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { loadConfig } from '../client/kubeconfig/load.js';
 import { Client } from '../client/rest/client.js';
@@ -16,6 +17,9 @@ export interface ControllerManagerFlags extends LeaderElectionFlags {
   context?: string;
   controllers: string;
   logLevel?: string;
+  /** CA that signs approved CSRs (csrsigning runs only with both). */
+  clusterSigningCertFile?: string;
+  clusterSigningKeyFile?: string;
 }
 
 export async function runControllerManagerCommand(flags: ControllerManagerFlags): Promise<void> {
@@ -31,7 +35,16 @@ export async function runControllerManagerCommand(flags: ControllerManagerFlags)
     throw new CliError(messageOf(err), { cause: err });
   }
   // The CA the client trusts is the cluster's: it is what kube-root-ca.crt publishes.
-  const controllers = builtinControllers({ rootCaPem: caPem });
+  let clusterSigning: { certPem: string; keyPem: string } | undefined;
+  if (!!flags.clusterSigningCertFile !== !!flags.clusterSigningKeyFile) throw new CliError('--cluster-signing-cert-file and --cluster-signing-key-file go together');
+  if (flags.clusterSigningCertFile && flags.clusterSigningKeyFile) {
+    try {
+      clusterSigning = { certPem: readFileSync(flags.clusterSigningCertFile, 'utf8'), keyPem: readFileSync(flags.clusterSigningKeyFile, 'utf8') };
+    } catch (err) {
+      throw new CliError(`cannot read the cluster signing CA: ${messageOf(err)}`, { cause: err });
+    }
+  }
+  const controllers = builtinControllers({ rootCaPem: caPem, clusterSigning });
   const enabled = parseControllerList(flags.controllers);
   await runLeaderElected({ client, log, flags, leaseName: 'kube-controller-manager', what: 'controllers' }, (signal) =>
     runControllerManager({ client, log, controllers, enabled, host: hostname() }, signal),

@@ -45,6 +45,8 @@ program
   .option('--leader-elect-lease-duration <seconds>', 'lease duration', seconds, 15)
   .option('--leader-elect-renew-deadline <seconds>', 'renew deadline', seconds, 10)
   .option('--leader-elect-retry-period <seconds>', 'retry period', seconds, 2)
+  .option('--cluster-signing-cert-file <path>', 'CA certificate (PEM) that signs approved kubelet and client CSRs')
+  .option('--cluster-signing-key-file <path>', 'its private key (PEM)')
   .option('--log-level <level>', 'trace, debug, info, warn or error (default: $K8TS_LOG_LEVEL or info)')
   .action(async (flags) => {
     const { runControllerManagerCommand } = await import('./controller-manager-command.js');
@@ -61,6 +63,7 @@ program
   .option('--leader-elect-lease-duration <seconds>', 'lease duration', seconds, 15)
   .option('--leader-elect-renew-deadline <seconds>', 'renew deadline', seconds, 10)
   .option('--leader-elect-retry-period <seconds>', 'retry period', seconds, 2)
+  .option('--metrics-bind-address <host:port>', 'where /metrics, /healthz, /livez and /readyz are served over plain HTTP (port 0: any free port; empty: not served)', '127.0.0.1:10259')
   .option('--log-level <level>', 'trace, debug, info, warn or error (default: $K8TS_LOG_LEVEL or info)')
   .action(async (flags) => {
     const { runSchedulerCommand } = await import('./scheduler-command.js');
@@ -78,6 +81,7 @@ program
   .option('--node-addresses <list>', 'comma-separated addresses NodePorts listen on (default 127.0.0.1 and every non-internal IPv4 address)')
   .option('--algorithm <name>', 'round-robin or least-connections', 'round-robin')
   .option('--metrics-bind-address <host:port>', 'where /metrics and /healthz are served', '127.0.0.1:10249')
+  .option('--healthz-bind-address <host:port>', 'where /healthz and /livez tell whether forwarding is current (empty: not served)', '0.0.0.0:10256')
   .option('--cluster-dns', 'also run cluster DNS and the kube-dns Service', false)
   .option('--cluster-dns-ip <ip>', 'kube-dns ClusterIP (default: 10th address of --service-cidr)')
   .option('--dns-address <ip>', 'where the DNS server listens', '127.0.0.1')
@@ -96,6 +100,7 @@ program
   .option('--token <token>', 'bearer token (ServiceAccount or bootstrap token)')
   .option('--token-file <path>', 'file holding the bearer token')
   .option('--ca-file <path>', 'cluster CA: verifies the API server and its kubelet client certificate')
+  .option('--ca-cert-hash <sha256:hex>', 'with a bootstrap token: pin of the cluster CA public key (from `k8ts token create --print-join-command`); repeatable', (v: string, prev: string[] = []) => [...prev, v])
   .option('--insecure-skip-tls-verify', 'do not verify the API server certificate')
   .option('--kubeconfig <path>', 'kubeconfig instead of --server/--token')
   .option('--name <name>', 'node name (default: the hostname)')
@@ -121,6 +126,31 @@ program
     const { runAgentCommand } = await import('./agent-command.js');
     await runAgentCommand(flags);
   });
+
+const token = program.command('token').description('manage bootstrap tokens that join node agents (`k8ts agent --token`), as kubeadm token');
+const tokenConnection = (c: Command) =>
+  c.option('--kubeconfig <path>', 'admin kubeconfig (default: DATA_DIR/kubeconfig, else $KUBECONFIG or ~/.kube/config)').option('--data-dir <dir>', 'data dir of `k8ts server` whose kubeconfig to use');
+tokenConnection(
+  token
+    .command('create [token]')
+    .description('create a bootstrap token (random unless given as [a-z0-9]{6}.[a-z0-9]{16}) and print it')
+    .option('--ttl <duration>', 'time until the token expires, e.g. 24h, 30m; 0 = never', '24h')
+    .option('--description <text>', 'human-readable note on the token')
+    .option('--usages <list>', 'what the token may be used for', 'signing,authentication')
+    .option('--groups <list>', 'extra groups it authenticates as (system:bootstrappers:…)', 'system:bootstrappers:kubeadm:default-node-token')
+    .option('--print-join-command', 'print the whole `k8ts agent` command to join a node, not just the token'),
+).action(async (tokenArg: string | undefined, flags) => {
+  const { runTokenCreate } = await import('./token-command.js');
+  await runTokenCreate(tokenArg, flags);
+});
+tokenConnection(token.command('list').description('list bootstrap tokens')).action(async (flags) => {
+  const { runTokenList } = await import('./token-command.js');
+  await runTokenList(flags);
+});
+tokenConnection(token.command('delete <token-id...>').description('delete bootstrap tokens by id or whole token')).action(async (ids: string[], flags) => {
+  const { runTokenDelete } = await import('./token-command.js');
+  await runTokenDelete(ids, flags);
+});
 
 program
   .command('version')

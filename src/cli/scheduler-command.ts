@@ -1,7 +1,8 @@
 // `k8ts scheduler`: the scheduler as its own process against any cluster (ours or another
 // kube-apiserver), configured by a KubeSchedulerConfiguration file (--config), with leader
 // election on the kube-system/kube-scheduler Lease so several can run with one active, as
-// kube-scheduler.
+// kube-scheduler. Serves /metrics, /healthz, /livez and /readyz over plain HTTP on
+// --metrics-bind-address (upstream: HTTPS on --secure-port 10259).
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { loadConfig } from '../client/kubeconfig/load.js';
@@ -10,6 +11,7 @@ import { loadSchedulerConfig } from '../scheduler/config/load.js';
 import type { SchedulerConfiguration } from '../scheduler/config/types.js';
 import { inTreeRegistry } from '../scheduler/plugins/registry.js';
 import { runScheduler } from '../scheduler/start.js';
+import { parseBindAddress, startHealthServer, type HealthServer } from '../scheduler/health-server.js';
 import { createLogger } from '../util/log.js';
 import { CliError, messageOf } from './errors.js';
 import { runLeaderElected, type LeaderElectionFlags } from './leader-elected.js';
@@ -20,6 +22,8 @@ export interface SchedulerFlags extends LeaderElectionFlags {
   /** A KubeSchedulerConfiguration file (YAML or JSON). */
   config?: string;
   logLevel?: string;
+  /** host:port for /metrics, /healthz, /readyz (port 0: any free port); unset or '' serves nothing. */
+  metricsBindAddress?: string;
 }
 
 /** Reads and validates --config (errors name the file and the field). */
@@ -49,5 +53,23 @@ export async function runSchedulerCommand(flags: SchedulerFlags): Promise<void> 
     throw new CliError(messageOf(err), { cause: err });
   }
   const host = hostname();
-  await runLeaderElected({ client, log, flags, leaseName: 'kube-scheduler', what: 'the scheduler' }, (signal) => runScheduler({ client, log, config, host }, signal));
+  // Ready while this instance schedules: its caches are synced (a standby holds none).
+  let scheduling = false;
+  if (flags.metricsBindAddress) {
+    let health: HealthServer;
+    try {
+      health = await startHealthServer({ ...parseBindAddress(flags.metricsBindAddress), notReady: () => (scheduling ? undefined : flags.leaderElect ? 'not the leader, or caches not synced yet' : 'caches not synced yet') });
+    } catch (err) {
+      await client.close();
+      throw new CliError(`cannot serve metrics on ${flags.metricsBindAddress}: ${messageOf(err)}`, { cause: err });
+    }
+    log.info({ url: health.url }, 'serving /metrics, /healthz, /livez and /readyz');
+  }
+  await runLeaderElected({ client, log, flags, leaseName: 'kube-scheduler', what: 'the scheduler' }, async (signal) => {
+    try {
+      await runScheduler({ client, log, config, host, onStarted: () => (scheduling = true) }, signal);
+    } finally {
+      scheduling = false;
+    }
+  });
 }

@@ -72,7 +72,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       store,
       bindAddress: opts.bind,
       port: opts.port,
-      tls: { certPem: pki.servingCertPem, keyPem: pki.servingKeyPem, clientCaPem: pki.caCertPem },
+      // The chain includes the CA: a joining agent pins it by --ca-cert-hash before trusting it.
+      tls: { certPem: pki.servingCertPem + pki.caCertPem, keyPem: pki.servingKeyPem, clientCaPem: pki.caCertPem },
       serviceAccountKeyPem: pki.serviceAccountKeyPem,
       kubeletClient: { certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem },
       serviceCIDR: opts.serviceCidr,
@@ -85,7 +86,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
 
   const url = `https://${hostForUrl(opts.bind)}:${server.port}`;
   const kubeconfigPath = join(dataDir, 'kubeconfig');
-  const controllers = startControllers(server.api.handle, opts, pki.caCertPem);
+  const controllers = startControllers(server.api.handle, opts, pki.caCertPem, pki.caKeyPem);
   let scheduler: { stop(): Promise<void> } | undefined;
   try {
     scheduler = await startInProcessScheduler(server.api.handle, opts);
@@ -131,13 +132,13 @@ async function startInProcessScheduler(handler: InProcessHandler, opts: StartSer
 }
 
 /** Runs the controller manager in this process, as system:kube-controller-manager over the in-process transport. */
-function startControllers(handler: Parameters<typeof Client.inProcess>[0], opts: StartServerOptions, caPem: string): { stop(): Promise<void> } {
+function startControllers(handler: Parameters<typeof Client.inProcess>[0], opts: StartServerOptions, caPem: string, caKeyPem: string): { stop(): Promise<void> } {
   const enabled = opts.controllers ?? ['*'];
   if (!enabled.length) return { stop: async () => undefined };
   const client = Client.inProcess(handler, { username: 'system:kube-controller-manager', groups: [] });
   const abort = new AbortController();
   const log = opts.log.child({ component: 'controller-manager' });
-  const running = runControllerManager({ client, log, controllers: builtinControllers({ rootCaPem: caPem }), enabled }, abort.signal).catch((err: unknown) => {
+  const running = runControllerManager({ client, log, controllers: builtinControllers({ rootCaPem: caPem, clusterSigning: { certPem: caPem, keyPem: caKeyPem } }), enabled }, abort.signal).catch((err: unknown) => {
     log.error({ err }, 'controller manager stopped');
   });
   return {

@@ -21,9 +21,8 @@ export interface InformerOptions<T extends KubeObject> {
   transform?: TransformFunc<T>;
 }
 
-/** Shared informers keyed by the REST client's resource references. */
+/** Shared informers over a client: one list+watch per resource, namespace and selectors. */
 export class Informers {
-  private readonly refs = new Map<string, ResourceRef>();
   readonly factory: SharedInformerFactory;
 
   constructor(
@@ -32,23 +31,15 @@ export class Informers {
   ) {
     this.factory = new SharedInformerFactory({
       resyncPeriodMs: opts.resyncPeriodMs,
-      listerWatcherFor: <T extends KubeObject>(key: InformerKey<T>) => {
-        const ref = this.refs.get(`${key.group}/${key.version}/${key.resource}`);
-        if (!ref) throw new Error(`no resource reference registered for ${key.group}/${key.version}/${key.resource}`);
-        return listerWatcher(this.client.resource(ref as ResourceRef<T>), {
-          namespace: key.namespace || undefined,
-          labelSelector: key.labelSelector,
-          fieldSelector: key.fieldSelector,
-        });
-      },
+      listerWatcherFor: <T extends KubeObject>(key: InformerKey<T>) =>
+        listerWatcher(this.client.resource(key), { namespace: key.namespace || undefined, labelSelector: key.labelSelector, fieldSelector: key.fieldSelector }),
     });
   }
 
   /** The shared informer for a resource (created on first request; start() runs new ones). */
   for<T extends KubeObject>(ref: ResourceRef<T>, opts: InformerOptions<T> = {}): SharedIndexInformer<T> {
-    this.refs.set(`${ref.group}/${ref.version}/${ref.plural}`, ref);
     return this.factory.forResource<T>(
-      { group: ref.group, version: ref.version, resource: ref.plural, namespace: opts.namespace, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector },
+      { ...ref, namespace: opts.namespace, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector },
       { indexers: opts.indexers, transform: opts.transform },
     );
   }

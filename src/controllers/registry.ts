@@ -9,6 +9,7 @@ import { podGCController } from './podgc/index.js';
 import { ttlAfterFinishedController } from './ttlafterfinished/index.js';
 import { endpointsController } from './endpoints/index.js';
 import { endpointSliceController } from './endpointslice/index.js';
+import { endpointSliceMirroringController } from './endpointslicemirroring/index.js';
 import { disruptionController } from './disruption/index.js';
 import { statefulSetController } from './statefulset/index.js';
 import { daemonSetController } from './daemonset/index.js';
@@ -18,10 +19,13 @@ import { nodeLifecycleController, taintEvictionController } from './nodelifecycl
 import { resourceQuotaController } from './resourcequota/index.js';
 import { replicaSetController } from './replicaset/index.js';
 import { deploymentController } from './deployment/index.js';
+import { csrApprovingController, csrSigningController, tokenCleanerController } from './certificates/index.js';
 
 export interface BuiltinControllerOptions {
   /** The cluster CA (PEM) that the root-ca-cert-publisher puts in every namespace. */
   rootCaPem?: string;
+  /** The CA that signs approved CSRs (csrsigning runs only with it). */
+  clusterSigning?: { certPem: string; keyPem: string };
 }
 
 export function builtinControllers(opts: BuiltinControllerOptions = {}): ControllerDescriptor[] {
@@ -35,6 +39,7 @@ export function builtinControllers(opts: BuiltinControllerOptions = {}): Control
     ttlAfterFinishedController,
     endpointsController,
     endpointSliceController,
+    endpointSliceMirroringController,
     disruptionController,
     statefulSetController,
     daemonSetController,
@@ -45,5 +50,7 @@ export function builtinControllers(opts: BuiltinControllerOptions = {}): Control
     resourceQuotaController,
   ];
   if (opts.rootCaPem) all.push(newRootCACertPublisher(opts.rootCaPem));
+  all.push(csrApprovingController, tokenCleanerController);
+  if (opts.clusterSigning) all.push(csrSigningController({ caCertPem: opts.clusterSigning.certPem, caKeyPem: opts.clusterSigning.keyPem }));
   return all;
 }

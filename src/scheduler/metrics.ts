@@ -30,3 +30,17 @@ export const pendingPods = m.gauge<'queue'>({
   help: 'Number of pending pods, by the queue type.',
   labelNames: ['queue'],
 });
+
+/** operation: binding — binding cycles in flight (upstream counts the goroutines running them). */
+export const goroutines = m.gauge<'operation'>({
+  name: 'goroutines',
+  help: 'Number of running goroutines split by the work they do such as binding.',
+  labelNames: ['operation'],
+});
+
+/** type: nodes | pods | assumed_pods — what the scheduler's cache holds (sampled each second). */
+export const cacheSize = m.gauge<'type'>({
+  name: 'scheduler_cache_size',
+  help: 'Number of nodes, pods, and assumed (bound) pods in the scheduler cache.',
+  labelNames: ['type'],
+});

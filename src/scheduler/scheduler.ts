@@ -23,7 +23,7 @@ import { Framework } from './framework/runtime.js';
 import { Code, Status } from './framework/status.js';
 import { ActionType, MAX_NODE_SCORE, type Extender, type QueuedPodInfo } from './framework/types.js';
 import { addPluginStatus, FitError, newDiagnosis, NoNodesAvailableError, type Diagnosis } from './fit-error.js';
-import { pendingPods, podSchedulingSLIDuration, scheduleAttempts, schedulingAttemptDuration } from './metrics.js';
+import { cacheSize, goroutines, pendingPods, podSchedulingSLIDuration, scheduleAttempts, schedulingAttemptDuration } from './metrics.js';
 import { truncateMessage, updatePodCondition } from './pod-status.js';
 import { inTreeRegistry, type Registry } from './plugins/registry.js';
 import { Events } from './queue/events.js';
@@ -198,14 +198,14 @@ export class Scheduler {
   async run(signal: AbortSignal): Promise<void> {
     this.queue.run(signal);
     this.cache.run(signal);
-    const gauges = setInterval(() => this.updatePendingGauge(), 1000);
+    const gauges = setInterval(() => this.updateGauges(), 1000);
     gauges.unref?.();
     let lastYield = performance.now();
     try {
       while (!signal.aborted) {
         const q = this.queue.pop();
         if (!q) {
-          this.updatePendingGauge();
+          this.updateGauges();
           await this.queue.waitForPod(signal);
           lastYield = performance.now();
           continue;
@@ -224,12 +224,15 @@ export class Scheduler {
     }
   }
 
-  private updatePendingGauge(): void {
+  private updateGauges(): void {
     const c = this.queue.counts();
     pendingPods.set({ queue: 'active' }, c.activeQ);
     pendingPods.set({ queue: 'backoff' }, c.backoffQ);
     pendingPods.set({ queue: 'unschedulable' }, c.unschedulablePods);
     pendingPods.set({ queue: 'gated' }, c.gated);
+    cacheSize.set({ type: 'nodes' }, this.cache.nodeCount);
+    cacheSize.set({ type: 'pods' }, this.cache.podCount);
+    cacheSize.set({ type: 'assumed_pods' }, this.cache.assumedPodCount);
   }
 
   // ---- one pod -------------------------------------------------------------------------------
@@ -293,7 +296,11 @@ export class Scheduler {
 
     const binding = this.bindingCycle(fwk, state, q, assumed, host, start);
     this.bindings.add(binding);
-    void binding.finally(() => this.bindings.delete(binding));
+    goroutines.inc({ operation: 'binding' });
+    void binding.finally(() => {
+      this.bindings.delete(binding);
+      goroutines.dec({ operation: 'binding' });
+    });
   }
 
   /** Reserve or Permit failed: undo the reservation and the assumption, then the failure path. */

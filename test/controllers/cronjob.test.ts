@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import { startControllers, waitForObject, waitForObjects, type ControllerRig } from '../helpers/controllers.js';
 import { resources } from '../../src/client/rest/builtin-resources.js';
-import { FakeClock } from '../../src/client/workqueue/index.js';
+import { FakeClock } from '../../src/client/clock.js';
 import type { ControllerDescriptor } from '../../src/controllers/context.js';
 import { newCronJobController, scheduledTimestampAnnotation } from '../../src/controllers/cronjob/index.js';
 import type { KubeObject } from '../../src/api/object.js';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { startControllers, until, waitForObjects, type ControllerRig } from '../helpers/controllers.js';
-import { FakeClock } from '../../src/client/workqueue/index.js';
+import { FakeClock } from '../../src/client/clock.js';
 import { resources } from '../../src/client/rest/builtin-resources.js';
 import type { KubeObject } from '../../src/api/object.js';
 import { newDaemonSetController } from '../../src/controllers/daemonset/index.js';

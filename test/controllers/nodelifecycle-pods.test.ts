@@ -8,7 +8,7 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { startControllers, waitForObject, waitForObjects, type ControllerRig } from '../helpers/controllers.js';
-import { FakeClock } from '../../src/client/workqueue/index.js';
+import { FakeClock } from '../../src/client/clock.js';
 import { resources } from '../../src/client/rest/builtin-resources.js';
 import { newNodeLifecycleController, type NodeHealth } from '../../src/controllers/nodelifecycle/index.js';
 import { notReadyConditions } from '../../src/controllers/nodelifecycle/mark-pods.js';

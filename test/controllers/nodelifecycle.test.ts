@@ -7,7 +7,7 @@ import type { Node, Pod, Toleration } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { startControllers, waitForObject, waitForObjects, type ControllerRig } from '../helpers/controllers.js';
 import type { KubeObject } from '../../src/api/object.js';
-import { FakeClock } from '../../src/client/workqueue/index.js';
+import { FakeClock } from '../../src/client/clock.js';
 import { resources } from '../../src/client/rest/builtin-resources.js';
 import { computeZoneState, newNodeLifecycleController, newTaintEvictionController, zoneQPS, defaultEvictionRates, matchingTolerations, minTolerationMs, desiredNoScheduleTaints, type NodeHealth } from '../../src/controllers/nodelifecycle/index.js';
 

@@ -8,7 +8,7 @@ import { startControllers, waitForObject, waitForObjects, type ControllerRig } f
 import { isJobFinished, jobFinishTime, needsCleanup, timeLeft, ttlAfterFinishedControllerWith } from '../../src/controllers/ttlafterfinished/index.js';
 import { garbageCollectorControllerWith } from '../../src/controllers/garbagecollector/index.js';
 import { resources } from '../../src/client/rest/builtin-resources.js';
-import { FakeClock, type Clock } from '../../src/client/workqueue/index.js';
+import { FakeClock, type Clock } from '../../src/client/clock.js';
 
 const t0 = Date.parse('2030-01-01T00:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -44,6 +44,7 @@ describe('TTL-after-finished controller', () => {
   let onLongTimer: ((ms: number) => void) | undefined;
   const clock: Clock = {
     now: () => fake.now(),
+    monotonic: () => fake.monotonic(),
     setTimeout(fn, ms) {
       const h = fake.setTimeout(fn, ms);
       if (ms >= 10_000) onLongTimer?.(ms);

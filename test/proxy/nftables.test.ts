@@ -79,8 +79,12 @@ test('a ClusterIP reaches both endpoints, chosen at random per connection', { sk
     assert.deepEqual([...counts.keys()].sort(), ['a', 'b']);
     assert.ok(counts.get('a')! >= 10 && counts.get('b')! >= 10, JSON.stringify([...counts]));
     const ruleset = await proxier.listTable();
-    assert.match(ruleset, /numgen random mod 2 vmap/);
-    assert.match(ruleset, /meta l4proto tcp dnat to 127\.1\.0\.2:/);
+    // The map layout: the ClusterIP goes to the shared chain for two endpoints, whose map holds them.
+    const cip = svc.spec!.clusterIP!.replace(/\./g, '\\.');
+    assert.match(ruleset, new RegExp(`${cip} \\. tcp \\. 80 : goto pick-ip-2`));
+    assert.match(ruleset, /dnat ip to ip daddr \. meta l4proto \. th dport \. numgen random mod 2 map @endpoints-ip-2/);
+    assert.match(ruleset, new RegExp(`${cip} \\. tcp \\. 80 \\. [01] : 127\\.1\\.0\\.2 \\. \\d+`));
+    assert.doesNotMatch(ruleset, /chain (service|endpoint)-[0-9A-F]{8}-/, 'no chain per service port or endpoint');
   }));
 
 test('a named targetPort forwards to the slice port of that name; a port without endpoints is refused with a reset', { skip }, (t) =>
@@ -239,9 +243,10 @@ test('TCP, UDP and SCTP service ports are all written (SCTP DNAT rules are accep
     assert.deepEqual([...p.failed.keys()], []);
     const ruleset = await p.listTable();
     for (const proto of ['tcp', 'udp', 'sctp']) {
-      assert.match(ruleset, new RegExp(`10\\.96\\.200\\.3 \\. ${proto} \\. 80 : goto service-`));
-      assert.match(ruleset, new RegExp(`${proto} \\. 30001 : goto external-`));
-      assert.match(ruleset, new RegExp(`meta l4proto ${proto} dnat to 127\\.1\\.0\\.32:9000`));
+      assert.match(ruleset, new RegExp(`10\\.96\\.200\\.3 \\. ${proto} \\. 80 : goto pick-ip-1`));
+      assert.match(ruleset, new RegExp(`${proto} \\. 30001 : goto pick-nodeport-1`));
+      assert.match(ruleset, new RegExp(`10\\.96\\.200\\.3 \\. ${proto} \\. 80 \\. 0 : 127\\.1\\.0\\.32 \\. 9000`));
+      assert.match(ruleset, new RegExp(`${proto} \\. 30001 \\. 0 : 127\\.1\\.0\\.32 \\. 9000`));
     }
   } finally {
     await p.stop();
@@ -313,7 +318,7 @@ test('an incremental sync rewrites only the chains of the changed service port',
     assert.ok(!seen.has('b'), [...seen].join());
     // Deleting a service removes its chains, maps and elements, again incrementally.
     await env.client.resource((await import('../../src/client/rest/builtin-resources.js')).resources.services).delete('one', { namespace: 'default' });
-    await waitFor(async () => !(await proxier.listTable()).includes('default/one/'));
+    await waitFor(async () => !(await proxier.listTable()).includes(`${one.spec!.clusterIP} . tcp . 80`));
     assert.equal(proxier.lastSync?.full, false);
     assert.match(await proxier.listTable(), /default\/two\//);
     assert.equal(await connectResult(one.spec!.clusterIP!, 80), 'ECONNREFUSED');
@@ -338,8 +343,8 @@ test('a rejected transaction is followed by a full rewrite that restores the tab
     await env.proxy.synced([svc, ...(await slicesFor(env, 'tampered', backends))]);
     // Someone edits our table behind our back: the next incremental update of that service port
     // (which deletes b's element, gone already) fails as a whole, and the proxier rewrites the table.
-    const vmap = /map (vmap-service-\S+default\/tampered\/\S+) \{/.exec(await proxier.listTable())![1];
-    await runNft(['-f', '-'], `delete element ip ${table} ${vmap} { 1 }\ndelete element ip ${table} service-ips { ${svc.spec!.clusterIP} . tcp . 80 }\n`);
+    const cip = svc.spec!.clusterIP!;
+    await runNft(['-f', '-'], `delete element ip ${table} endpoints-ip-2 { ${cip} . tcp . 80 . 1 }\ndelete element ip ${table} service-ips { ${cip} . tcp . 80 }\n`);
     assert.equal(await connectResult(svc.spec!.clusterIP!, 80), 'ECONNREFUSED');
     const slices = await slicesFor(env, 'tampered', backends, '', [{}, { ready: false, serving: false }]);
     await env.proxy.synced(slices);
@@ -364,8 +369,8 @@ test('a service port nft rejects is logged and left out; the others are written'
     assert.deepEqual([...p.failed.keys()], ['default/bad:']);
     assert.match(p.failed.get('default/bad:')!, /70000/);
     const ruleset = await p.listTable();
-    assert.match(ruleset, /10\.96\.200\.1 \. tcp \. 80 : goto service-/);
-    assert.doesNotMatch(ruleset, /default\/bad/);
+    assert.match(ruleset, /10\.96\.200\.1 \. tcp \. 80 : goto pick-ip-1/);
+    assert.doesNotMatch(ruleset, /10\.96\.200\.2/);
   } finally {
     await p.stop();
   }

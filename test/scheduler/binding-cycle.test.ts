@@ -85,7 +85,8 @@ before(async () => {
   running = runScheduler({ client, log, config, registry, onStarted: (s) => ((scheduler = s), started()) }, abort.signal);
   await ready;
   await client.resource(resources.nodes).create(makeNode('only', { cpu: '2' }));
-  await until(() => scheduler.cache.nodeCount === 1, 'node in the cache');
+  // Generous: on a machine shared by many test workers the watch event can take seconds.
+  await until(() => scheduler.cache.nodeCount === 1, 'node in the cache', 30_000);
 });
 
 after(async () => {

@@ -10,6 +10,7 @@ import type { AdmissionPlugin } from './admission.js';
 import type { ServiceAllocator } from './service-allocator.js';
 import { limitRanger } from './limit-ranger.js';
 import { resourceQuotaAdmission } from './resource-quota.js';
+import { csrRequester } from './csr-requester.js';
 
 export interface AdmissionDeps {
   cache: WatchCache;
@@ -126,5 +127,5 @@ export function serviceAllocation(deps: AdmissionDeps): AdmissionPlugin {
 }
 
 export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
-  return [namespaceLifecycle(deps), limitRanger(deps), serviceAccountDefault, defaultTolerationSeconds, priority(deps), serviceAllocation(deps), resourceQuotaAdmission(deps)];
+  return [namespaceLifecycle(deps), csrRequester, limitRanger(deps), serviceAccountDefault, defaultTolerationSeconds, priority(deps), serviceAllocation(deps), resourceQuotaAdmission(deps)];
 }

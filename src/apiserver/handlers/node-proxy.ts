@@ -6,10 +6,11 @@
 // certificate to the kubelet; it does not verify the kubelet's serving certificate, as
 // upstream does not unless --kubelet-certificate-authority is given.
 import { connect as tlsConnect } from 'node:tls';
+import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { StoredObject } from '../../api/object.js';
-import { badRequest, notFound, serviceUnavailable, StatusError } from '../../api/status.js';
+import { badRequest, internalError, notFound, serviceUnavailable, StatusError, type StatusReason } from '../../api/status.js';
 import type { Request } from '../http/body.js';
 import type { Response } from '../http/respond.js';
 import type { ResourceRequest } from './resource.js';
@@ -30,6 +31,8 @@ export interface KubeletLocation {
   port: number;
   /** Path and query on the kubelet. */
   path: string;
+  /** Answers outside 2xx become a Status about this resource (pods/log) instead of passing through. */
+  checkedAs?: { resource: string; name: string };
 }
 
 const DEFAULT_KUBELET_PORT = 10250;
@@ -95,7 +98,7 @@ export async function kubeletLocation(api: ApiServer, r: ResourceRequest): Promi
   const podName = encodeURIComponent(info.name);
   if (sub === 'portforward') return { host, port, path: `/portForward/${ns}/${podName}${forward(query, ['ports'])}` };
   const container = encodeURIComponent(containerFor(pod, query.get('container'), sub));
-  if (sub === 'log') return { host, port, path: `/containerLogs/${ns}/${podName}/${container}${forward(query, logParams)}` };
+  if (sub === 'log') return { host, port, path: `/containerLogs/${ns}/${podName}/${container}${forward(query, logParams)}`, checkedAs: { resource: 'pods/log', name: info.name } };
   const kubeletSub = sub === 'exec' ? 'exec' : 'attach';
   return { host, port, path: `/${kubeletSub}/${ns}/${podName}/${container}${forward(query, streamParams, ['container'])}` };
 }
@@ -112,9 +115,59 @@ function forwardedHeaders(req: Request): Record<string, string | string[]> {
   return out;
 }
 
-/** A plain request (logs, nodes/proxy): the kubelet's status, headers and body stream back. */
+/**
+ * A plain request (logs, nodes/proxy): the kubelet's status, headers and body stream back. For
+ * pods/log an answer outside 2xx becomes a Status instead, as upstream's LocationStreamer with its
+ * GenericHttpResponseChecker: kubectl then prints the kubelet's message ("previous terminated
+ * container … not found") rather than "the server rejected our request for an unknown reason".
+ */
 export function relayRequest(req: Request, res: Response, loc: KubeletLocation, creds: KubeletClientCredentials | undefined): Promise<void> {
+  if (loc.checkedAs) return relayChecked(req, res, loc, loc.checkedAs, creds);
   return relayHttp(req, res, { scheme: 'https', host: loc.host, port: loc.port, path: loc.path }, { creds, what: 'the node agent' });
+}
+
+/** Most of an error body that is read into a Status, as upstream's maxReadLength. */
+const MAX_ERROR_BODY = 50_000;
+
+function responseError(code: number, body: string, checkedAs: { resource: string; name: string }): StatusError {
+  if (code === 400) return badRequest(body);
+  if (code === 500) return internalError(body);
+  const reason: StatusReason = code === 404 ? 'NotFound' : code === 403 ? 'Forbidden' : code === 401 ? 'Unauthorized' : code === 503 ? 'ServiceUnavailable' : code === 504 ? 'Timeout' : 'InternalError';
+  const generic = code === 404 ? 'the server could not find the requested resource' : `an error on the server ("${body}") has prevented the request from succeeding`;
+  return new StatusError(code, reason, `${generic} (get ${checkedAs.resource} ${checkedAs.name})`, { name: checkedAs.name, kind: checkedAs.resource, causes: [{ reason: 'UnexpectedServerResponse', message: body }] });
+}
+
+function relayChecked(req: Request, res: Response, loc: KubeletLocation, checkedAs: { resource: string; name: string }, creds: KubeletClientCredentials | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const headers = forwardedHeaders(req);
+    const out = httpsRequest({ host: loc.host, port: loc.port, path: loc.path, method: req.method, headers, cert: creds?.certPem, key: creds?.keyPem, rejectUnauthorized: false }, (upstream) => {
+      const code = upstream.statusCode ?? 502;
+      if (code < 200 || code > 206) {
+        let body = '';
+        upstream.setEncoding('utf8');
+        upstream.on('data', (d: string) => {
+          if (body.length < MAX_ERROR_BODY) body += d;
+        });
+        upstream.on('end', () => reject(responseError(code, body.slice(0, MAX_ERROR_BODY), checkedAs)));
+        upstream.on('error', (err) => reject(internalError(err.message)));
+        return;
+      }
+      const back: Record<string, string | string[]> = {};
+      for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !hopByHop.has(k)) back[k] = v;
+      res.writeHead(code, back as never);
+      (res as { flushHeaders?: () => void }).flushHeaders?.();
+      upstream.on('data', (chunk: Buffer) => (res as { write(c: Buffer): boolean }).write(chunk));
+      const done = () => {
+        res.end();
+        resolve();
+      };
+      upstream.on('end', done);
+      upstream.on('error', done);
+      res.on('close', () => upstream.destroy());
+    });
+    out.on('error', (err) => reject(serviceUnavailable(`error trying to reach the node agent at ${loc.host}:${loc.port}: ${err.message}`)));
+    out.end();
+  });
 }
 
 /**

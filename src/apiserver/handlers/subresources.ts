@@ -14,6 +14,7 @@ import { readObject, type ResourceRequest } from './resource.js';
 import { writeContext } from './request-context.js';
 import { podProxyTarget, relayHttp, serviceProxyTarget } from './pod-service-proxy.js';
 import { kubeletLocation, relayRequest, relayUpgrade, upgradeHead, type UpgradeRequest } from './node-proxy.js';
+import { handleCsrApproval } from './csr-approval.js';
 
 type Handler = (api: ApiServer, r: ResourceRequest) => Promise<void>;
 
@@ -28,13 +29,14 @@ export function hasSubresourceHandler(entry: ResourceEntry, sub: string): boolea
   if (key === '/namespaces') return sub === 'finalize';
   if (key === '/serviceaccounts') return sub === 'token';
   if (key === '/nodes' || key === '/services') return sub === 'proxy';
+  if (key === 'certificates.k8s.io/certificatesigningrequests') return sub === 'approval';
   return false;
 }
 
 export async function handleSubresource(api: ApiServer, r: ResourceRequest): Promise<void> {
   const sub = r.info.subresource;
   const handler: Handler | undefined =
-    sub === 'scale' ? handleScale : sub === 'binding' ? handleBinding : sub === 'eviction' ? handleEviction : sub === 'finalize' ? handleFinalize : sub === 'token' ? handleTokenRequest : nodeStreams.has(sub) ? handleNodeStream : undefined;
+    sub === 'scale' ? handleScale : sub === 'binding' ? handleBinding : sub === 'eviction' ? handleEviction : sub === 'finalize' ? handleFinalize : sub === 'token' ? handleTokenRequest : sub === 'approval' ? handleCsrApproval : nodeStreams.has(sub) ? handleNodeStream : undefined;
   if (!handler) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
   return handler(api, r);
 }

@@ -2,7 +2,7 @@
 // NewExponentialBackoffManager(800ms, 30s, 2m, 2.0, 1.0): each failure doubles the wait up to the
 // cap; a failure more than `resetMs` after the previous one starts again from the initial value;
 // jitter adds up to `jitter × wait` at random so many clients do not retry in lockstep.
-import type { Clock } from './clock.js';
+import { sleep, type Clock } from '../clock.js';
 
 export interface BackoffOptions {
   initialMs: number;
@@ -28,15 +28,15 @@ export class Backoff {
 
   /** The next wait in ms (grows with each call until the cap). */
   next(): number {
-    const now = this.clock.now();
+    const now = this.clock.monotonic();
     if (this.lastStart === undefined || now - this.lastStart > this.opts.resetMs) this.current = this.opts.initialMs;
     else this.current = Math.min(this.current * this.opts.factor, this.opts.maxMs);
     this.lastStart = now;
     return this.current + this.random() * this.opts.jitter * this.current;
   }
 
-  /** Waits out the next backoff; returns early when the signal aborts. */
-  wait(signal?: AbortSignal): Promise<void> {
-    return this.clock.sleep(this.next(), signal);
+  /** Waits out the next backoff; returns early when the signal aborts. The wait keeps the process alive. */
+  async wait(signal?: AbortSignal): Promise<void> {
+    await sleep(this.clock, this.next(), signal, { keepAlive: true });
   }
 }

@@ -1,7 +1,6 @@
 // client-go tools/cache for k8ts: stores and indexers, DeltaFIFO, reflector, shared informers
 // and the informer factory. Objects handed out by caches are shared: never mutate them.
 export { Backoff, defaultBackoff, type BackoffOptions } from './backoff.js';
-export { FakeClock, realClock, type Clock } from './clock.js';
 export { processDeltas, processLoop } from './controller.js';
 export { DeltaFIFO, DeltaFIFOClosedError, type Delta, type DeltaFIFOOptions, type DeltaType, type KnownObjects, type PopProcessFunc, type TransformFunc } from './delta-fifo.js';
 export { WatchStatusError, errorCode, isGone, isTooLargeResourceVersion } from './errors.js';
@@ -12,11 +11,9 @@ export { labelIndexFunc, metaNamespaceIndexFunc, namespaceIndex } from './indexe
 export {
   SharedInformerFactory,
   informerKeyString,
-  resourceRef,
   type ForResourceOptions,
   type InformerKey,
   type ListerWatcherFactory,
-  type ResourceRef,
   type SharedInformerFactoryOptions,
 } from './informer-factory.js';
 export { deletedFinalStateUnknown, isDeletedFinalStateUnknown, keyOf, metaNamespaceKey, splitMetaNamespaceKey, type DeletedFinalStateUnknown, type KeyFunc } from './keys.js';

@@ -1,30 +1,19 @@
 // SharedInformerFactory (informers/factory.go): one informer per (resource, namespace,
 // selectors), however many controllers ask for it, so each list+watch reaches the server once.
 // The factory does not know how to talk to the server: it is given a function that builds a
-// ListerWatcher for a resource (the REST client provides one; tests provide fakes).
+// ListerWatcher for a resource (the REST client provides one; tests provide fakes). Resources are
+// named by the REST client's ResourceRef, so the key handed to that function can go straight to
+// client.resource(key).
 import { setMaxListeners } from 'node:events';
 import type { KubeObject } from '../../api/object.js';
+import type { ResourceRef } from '../rest/resource-ref.js';
 import type { ListerWatcher } from '../types.js';
 import type { TransformFunc } from './delta-fifo.js';
 import { defaultCacheLogger } from './logger.js';
 import { SharedIndexInformer, type SharedInformerOptions } from './shared-informer.js';
 import type { Indexers } from './store.js';
 
-/** A resource by group, version and plural name. `T` is the object type it serves (phantom). */
-export interface ResourceRef<T extends KubeObject = KubeObject> {
-  group: string;
-  version: string;
-  resource: string;
-  /** Never set: carries T so forResource(podsRef) is typed without spelling T again. */
-  readonly __type?: T;
-}
-
-/** e.g. resourceRef<Pod>('', 'v1', 'pods'). */
-export function resourceRef<T extends KubeObject>(group: string, version: string, resource: string): ResourceRef<T> {
-  return { group, version, resource };
-}
-
-/** What one shared informer watches. */
+/** What one shared informer watches: a resource (its ref's T types the cache), narrowed. */
 export interface InformerKey<T extends KubeObject = KubeObject> extends ResourceRef<T> {
   /** "" or absent: all namespaces. */
   namespace?: string;
@@ -41,7 +30,7 @@ export interface SharedInformerFactoryOptions extends FactoryInformerOptions {
   listerWatcherFor: ListerWatcherFactory;
   /** Restrict every informer to one namespace unless its key names another. */
   namespace?: string;
-  /** Per resource ("group/resource", e.g. "apps/deployments" or "/pods") resync periods. */
+  /** Per resource ("group/plural", e.g. "apps/deployments" or "/pods") resync periods. */
   customResyncMs?: Record<string, number>;
 }
 
@@ -62,7 +51,7 @@ function newSharedAbortController(): AbortController {
 }
 
 export function informerKeyString(key: InformerKey): string {
-  const gr = `${key.group}/${key.version}/${key.resource}`;
+  const gr = `${key.group}/${key.version}/${key.plural}`;
   return [gr, key.namespace ?? '', key.labelSelector ?? '', key.fieldSelector ?? ''].join('|');
 }
 
@@ -83,8 +72,8 @@ export class SharedInformerFactory {
     if (!informer) {
       const { listerWatcherFor, namespace: _ns, customResyncMs, ...shared } = this.opts;
       const lw = o.listerWatcher ? o.listerWatcher(full) : listerWatcherFor<T>(full);
-      const name = `${full.group ? `${full.group}/` : ''}${full.resource}${full.namespace ? ` in ${full.namespace}` : ''}`;
-      const resync = customResyncMs?.[`${full.group}/${full.resource}`] ?? shared.resyncPeriodMs;
+      const name = `${full.group ? `${full.group}/` : ''}${full.plural}${full.namespace ? ` in ${full.namespace}` : ''}`;
+      const resync = customResyncMs?.[`${full.group}/${full.plural}`] ?? shared.resyncPeriodMs;
       informer = new SharedIndexInformer<T>(lw, {
         ...(shared as SharedInformerOptions<T>),
         resyncPeriodMs: resync,

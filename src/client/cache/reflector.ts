@@ -7,7 +7,7 @@
 import type { KubeObject } from '../../api/object.js';
 import type { ListerWatcher, ListOptions, WatchEvent, WatchOptions, WatchStream } from '../types.js';
 import { Backoff, defaultBackoff, type BackoffOptions } from './backoff.js';
-import { realClock, type Clock } from './clock.js';
+import { realClock, sleep, type Clock } from '../clock.js';
 import { isGone, isTooLargeResourceVersion, isUnsupported, toError } from './errors.js';
 import { defaultCacheLogger, type CacheLogger } from './logger.js';
 import { listAllPages } from './pager.js';
@@ -222,7 +222,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
    * 'retry' = it failed, back off and watch again; 'relist' = back off and list.
    */
   private async watch(signal: AbortSignal, open: OpenWatch<T> | undefined): Promise<'again' | 'retry' | 'relist'> {
-    const started = this.clock.now();
+    const started = this.clock.monotonic();
     let events = 0;
     const onAbort = () => open?.stream.stop();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -250,7 +250,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
     }
     open.stream.stop();
     if (signal.aborted) return 'again';
-    if (events === 0 && this.clock.now() - started < shortWatchMs) {
+    if (events === 0 && this.clock.monotonic() - started < shortWatchMs) {
       this.report(new Error('very short watch: the server closed it at once without any event'), 'watch');
       return 'retry';
     }
@@ -262,7 +262,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
     const period = this.opts.resyncPeriodMs ?? 0;
     if (period <= 0) return;
     while (!signal.aborted) {
-      await this.clock.sleep(period, signal);
+      await sleep(this.clock, period, signal, { keepAlive: true });
       if (signal.aborted || !this.listed) continue;
       if (this.opts.shouldResync && !this.opts.shouldResync()) continue;
       try {

@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../api/object.js';
 import type { ListerWatcher } from '../types.js';
 import type { BackoffOptions } from './backoff.js';
-import { realClock, type Clock } from './clock.js';
+import { realClock, type Clock } from '../clock.js';
 import { processDeltas, processLoop } from './controller.js';
 import { DeltaFIFO, type TransformFunc } from './delta-fifo.js';
 import { toError } from './errors.js';
@@ -138,7 +138,7 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
       () => this.fifo.whenSynced(),
       (err, n) => this.report(err, 'handler', n),
     );
-    listener.determineNextResync(this.clock.now());
+    listener.determineNextResync(this.clock.monotonic());
     // Replay first, then subscribe: both synchronous, so no event can fall between them.
     if (this.started) for (const obj of this.indexer.list()) listener.add({ type: 'add', obj, isInInitialList: true });
     this.processor.add(listener);
@@ -168,7 +168,7 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
       useWatchList: this.opts.useWatchList,
       minWatchTimeoutSeconds: this.opts.minWatchTimeoutSeconds,
       resyncPeriodMs: this.resyncCheckPeriodMs,
-      shouldResync: () => this.processor.shouldResync(this.clock.now()),
+      shouldResync: () => this.processor.shouldResync(this.clock.monotonic()),
       backoff: this.opts.backoff,
       clock: this.clock,
       random: this.opts.random,

@@ -8,7 +8,7 @@
 //   lease duration, so it has stepped down before anyone else may take over.
 import { createLogger, type Logger } from '../../util/log.js';
 import { gauge } from '../../util/metrics.js';
-import { realClock, sleep, type Clock } from '../workqueue/clock.js';
+import { realClock, sleep, type Clock } from '../clock.js';
 import { rawRecord, type ResourceLock } from './lease-lock.js';
 import type { LeaderElectionRecord } from './record.js';
 

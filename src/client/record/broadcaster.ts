@@ -1,7 +1,7 @@
 // The event pipeline of client-go tools/record (event.go): recorders hand events to a
-// broadcaster, which gives each watcher (the API sink, a logger) its own bounded queue drained in
-// order by one async loop. Recording never blocks and never throws: a full queue drops the event
-// with an error log, as upstream's DropIfChannelFull broadcaster does.
+// broadcaster, which fans them out to each watcher (the API sink, a logger) through its own bounded
+// queue (fanout.ts). Recording never blocks and never throws: a full queue drops the event with an
+// error log, as upstream's DropIfChannelFull broadcaster does.
 //
 // Writing to the sink (recordToSink): correlate (aggregate, count, spam-filter), then create or
 // patch. A server answer that is an error (a Status with a code) is logged and not retried; a
@@ -9,8 +9,9 @@
 // retry in step after an API server outage).
 import { hostname } from 'node:os';
 import { createLogger, type Logger } from '../../util/log.js';
-import { realClock, sleep, type Clock } from '../workqueue/clock.js';
+import { realClock, sleep, type Clock } from '../clock.js';
 import { EventCorrelator, type CorrelatorOptions } from './correlator.js';
+import { EventFanout, type EventWatcher } from './fanout.js';
 import { Recorder, type EventRecorder, type EventSource } from './recorder.js';
 import { errorCode, type CoreEvent, type EventSink } from './types.js';
 
@@ -27,22 +28,10 @@ export interface EventBroadcasterOptions {
   random?: () => number;
 }
 
-/** A running consumer of the broadcaster's events. */
-export interface EventWatcher {
-  stop(): void;
-}
-
-interface WatcherState {
-  handler: (e: CoreEvent) => Promise<void> | void;
-  queue: CoreEvent[];
-  running: boolean;
-  stopped: boolean;
-  idleWaiters: Array<() => void>;
-}
+export type { EventWatcher };
 
 export class EventBroadcaster {
-  private readonly watchers = new Set<WatcherState>();
-  private readonly maxQueued: number;
+  private readonly fanout: EventFanout<CoreEvent>;
   private readonly sleepMs: number;
   private readonly maxTries: number;
   private readonly clock: Clock;
@@ -53,11 +42,11 @@ export class EventBroadcaster {
   private shut = false;
 
   constructor(opts: EventBroadcasterOptions = {}) {
-    this.maxQueued = opts.maxQueuedEvents ?? 1000;
     this.sleepMs = opts.sleepDurationMs ?? 10_000;
     this.maxTries = opts.maxTriesPerEvent ?? 12;
     this.clock = opts.clock ?? realClock;
     this.log = opts.log ?? createLogger('events');
+    this.fanout = new EventFanout(opts.maxQueuedEvents ?? 1000, this.log);
     this.random = opts.random ?? Math.random;
     this.correlatorOptions = opts.correlator ?? {};
   }
@@ -87,23 +76,12 @@ export class EventBroadcaster {
 
   /** Calls handler for every event, in order, one at a time. */
   startEventWatcher(handler: (e: CoreEvent) => Promise<void> | void): EventWatcher {
-    const w: WatcherState = { handler, queue: [], running: false, stopped: false, idleWaiters: [] };
-    this.watchers.add(w);
-    return {
-      stop: () => {
-        w.stopped = true;
-        w.queue = [];
-        this.watchers.delete(w);
-        if (!w.running) this.notifyIdle(w);
-      },
-    };
+    return this.fanout.watch(handler);
   }
 
   /** Resolves once every event recorded so far has been handled by every watcher. */
-  async flush(): Promise<void> {
-    await Promise.all(
-      [...this.watchers].map((w) => (w.running || w.queue.length > 0 ? new Promise<void>((r) => w.idleWaiters.push(r)) : undefined)),
-    );
+  flush(): Promise<void> {
+    return this.fanout.flush();
   }
 
   /** Stops accepting events, abandons pending retries, and resolves when queued events are handled. */
@@ -111,8 +89,7 @@ export class EventBroadcaster {
     this.shut = true;
     this.cancel.abort();
     await this.flush();
-    for (const w of this.watchers) w.stopped = true;
-    this.watchers.clear();
+    this.fanout.stopAll();
   }
 
   /** Queues event for every watcher; false when it had to be dropped for some watcher. */
@@ -121,37 +98,7 @@ export class EventBroadcaster {
       this.log.error({ reason: event.reason }, 'unable to record event: broadcaster is shut down');
       return false;
     }
-    let sent = true;
-    for (const w of this.watchers) {
-      if (w.queue.length >= this.maxQueued) {
-        sent = false;
-        continue;
-      }
-      w.queue.push(event);
-      if (!w.running) void this.drain(w);
-    }
-    return sent;
-  }
-
-  private async drain(w: WatcherState): Promise<void> {
-    w.running = true;
-    try {
-      while (!w.stopped && w.queue.length > 0) {
-        const e = w.queue.shift()!;
-        try {
-          await w.handler(e);
-        } catch (err) {
-          this.log.error({ err }, 'event watcher failed');
-        }
-      }
-    } finally {
-      w.running = false;
-      this.notifyIdle(w);
-    }
-  }
-
-  private notifyIdle(w: WatcherState): void {
-    for (const r of w.idleWaiters.splice(0)) r();
+    return this.fanout.send(event);
   }
 
   private async recordToSink(sink: EventSink, input: CoreEvent, correlator: EventCorrelator): Promise<void> {

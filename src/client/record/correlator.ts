@@ -6,7 +6,7 @@
 //    of the object already written, instead of a new object;
 // 3. spam filter — per source+object, a token bucket (burst 25, one more every 5 minutes) drops
 //    the excess. The observation is counted even when the event is then dropped, as upstream.
-import { realClock, type Clock } from '../workqueue/clock.js';
+import { realClock, type Clock } from '../clock.js';
 import { TokenBucket } from '../workqueue/token-bucket.js';
 import { LruCache } from './lru.js';
 import { formatTime, nextNameSuffix } from './time.js';

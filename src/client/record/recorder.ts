@@ -3,7 +3,7 @@
 // ("default" for cluster-scoped objects) and is named <object name>.<hex UnixNano>.
 import type { KubeObject } from '../../api/object.js';
 import type { Logger } from '../../util/log.js';
-import type { Clock } from '../workqueue/clock.js';
+import type { Clock } from '../clock.js';
 import { sprintf } from './sprintf.js';
 import { formatTime, nextNameSuffix } from './time.js';
 import type { CoreEvent, EventType, ObjectReference } from './types.js';

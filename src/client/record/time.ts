@@ -17,3 +17,8 @@ export function nextNameSuffix(ms: number): string {
   lastNanos = n;
   return n.toString(16);
 }
+
+/** metav1.MicroTime's JSON form (eventTime, series.lastObservedTime): RFC 3339 in UTC with six fractional digits. */
+export function formatMicroTime(ms: number): string {
+  return new Date(Math.floor(ms)).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}

@@ -1,7 +1,7 @@
 // The delaying queue of client-go (delaying_queue.go): addAfter(item, ms) adds the item once the
 // delay has passed. Waiting items sit in a heap ordered by ready time with one timer armed for the
 // earliest; re-adding a waiting item keeps the earlier of the two ready times.
-import type { TimerHandle } from './clock.js';
+import type { TimerHandle } from '../clock.js';
 import { MinHeap, type HeapEntry } from './heap.js';
 import { WorkQueue, type Queue, type QueueOptions } from './queue.js';
 

@@ -1,5 +1,4 @@
 // util/workqueue: deduplicating, delaying and rate-limited work queues, and the worker loop.
-export { FakeClock, realClock, settle, sleep, type Clock, type TimerHandle } from './clock.js';
 export { WorkQueue, type GetResult, type Queue, type QueueOptions } from './queue.js';
 export { DelayingWorkQueue, type DelayingQueue } from './delaying-queue.js';
 export {

@@ -1,7 +1,7 @@
 // Work queue metrics with upstream's names (k8s.io/component-base/metrics/prometheus/workqueue),
 // labelled by queue name. A queue without a name records nothing, as upstream's noop provider.
 import { counter, gauge, histogram } from '../../util/metrics.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 
 /** What a queue reports; the queue calls these under its own bookkeeping, in this order per item: add → get → done. */
 export interface QueueMetrics<T> {

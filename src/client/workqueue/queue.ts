@@ -5,7 +5,7 @@
 // - get() hands out items in FIFO order; after shutDown it still hands out what is queued and
 //   then answers { shutdown: true } — new adds are dropped.
 // Items are compared with SameValueZero (Map keys): use strings such as "namespace/name".
-import { realClock, type Clock, type TimerHandle } from './clock.js';
+import { realClock, type Clock, type TimerHandle } from '../clock.js';
 import { noopQueueMetrics, prometheusQueueMetrics, type QueueMetrics } from './metrics.js';
 
 export type GetResult<T> = { item: T; shutdown: false } | { item: undefined; shutdown: true };

@@ -1,7 +1,7 @@
 // Rate limiters for re-queued items (client-go util/workqueue/default_rate_limiters.go).
 // when(item) says how long to wait before the item's next try and counts the failure;
 // forget(item) clears its history after a success; numRequeues(item) is the failure count.
-import { realClock, type Clock } from './clock.js';
+import { realClock, type Clock } from '../clock.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface RateLimiter<T> {

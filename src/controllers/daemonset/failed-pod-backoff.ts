@@ -3,7 +3,7 @@
 // failing on one node is killed and recreated at 1 s, 2 s, 4 s, ... up to 15 min apart instead
 // of in a hot loop. An entry untouched for longer than the maximum starts over at the initial
 // delay; entries untouched for twice the maximum are dropped.
-import type { Clock } from '../../client/workqueue/index.js';
+import type { Clock } from '../../client/clock.js';
 
 interface Entry {
   backoffMs: number;

@@ -12,7 +12,8 @@ import { labelSelectorAsSelector } from '../../api/selectors/labels.js';
 import { resources } from '../../client/rest/builtin-resources.js';
 import { isNotFound } from '../../client/rest/errors.js';
 import { isDeletedFinalStateUnknown } from '../../client/cache/index.js';
-import { newRateLimitingQueue, runWorkers, realClock, type Clock } from '../../client/workqueue/index.js';
+import { newRateLimitingQueue, runWorkers } from '../../client/workqueue/index.js';
+import { realClock, type Clock } from '../../client/clock.js';
 import type { Controller, ControllerContext } from '../context.js';
 import {
   ControllerRefManager,

@@ -7,7 +7,8 @@ import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import { resources } from '../../client/rest/builtin-resources.js';
 import { isConflict, isNotFound } from '../../client/rest/errors.js';
 import { isDeletedFinalStateUnknown } from '../../client/cache/index.js';
-import { newRateLimitingQueue, realClock, runWorkers, type Clock, type TimerHandle } from '../../client/workqueue/index.js';
+import { newRateLimitingQueue, runWorkers } from '../../client/workqueue/index.js';
+import { realClock, type Clock, type TimerHandle } from '../../client/clock.js';
 import type { Controller, ControllerContext } from '../context.js';
 import { matchingTolerations, minTolerationMs } from './taints.js';
 

@@ -11,7 +11,8 @@
 import type { Node, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { resources } from '../../client/rest/builtin-resources.js';
 import { isNotFound } from '../../client/rest/errors.js';
-import { DelayingWorkQueue, realClock, sleep, type Clock } from '../../client/workqueue/index.js';
+import { DelayingWorkQueue } from '../../client/workqueue/index.js';
+import { realClock, sleep, type Clock } from '../../client/clock.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from '../context.js';
 import { compareForDeletion, isPodTerminated } from './pod-order.js';
 

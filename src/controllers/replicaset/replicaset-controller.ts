@@ -10,7 +10,8 @@ import { labelSelectorAsSelector } from '../../api/selectors/labels.js';
 import { resources } from '../../client/rest/builtin-resources.js';
 import { isNotFound } from '../../client/rest/errors.js';
 import { isDeletedFinalStateUnknown } from '../../client/cache/index.js';
-import { newRateLimitingQueue, runWorkers, type Clock, realClock } from '../../client/workqueue/index.js';
+import { newRateLimitingQueue, runWorkers } from '../../client/workqueue/index.js';
+import { type Clock, realClock } from '../../client/clock.js';
 import type { Controller, ControllerContext } from '../context.js';
 import {
   ControllerRefManager,

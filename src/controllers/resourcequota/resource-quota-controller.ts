@@ -12,7 +12,8 @@ import { isConflict, isNotFound } from '../../client/rest/errors.js';
 import { resourceRef, type ResourceRef } from '../../client/rest/resource-ref.js';
 import { isDeletedFinalStateUnknown } from '../../client/cache/index.js';
 import type { SharedIndexInformer } from '../../client/cache/shared-informer.js';
-import { newRateLimitingQueue, realClock, runWorkers, type Clock } from '../../client/workqueue/index.js';
+import { newRateLimitingQueue, runWorkers } from '../../client/workqueue/index.js';
+import { realClock, type Clock } from '../../client/clock.js';
 import type { Controller, ControllerContext } from '../context.js';
 import { calculateUsage, parseObjectCountName, type TrackedKind } from './usage.js';
 

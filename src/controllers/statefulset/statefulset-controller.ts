@@ -7,7 +7,8 @@ import { isEverything, labelSelectorAsSelector, matchesLabels } from '../../api/
 import { resources } from '../../client/rest/builtin-resources.js';
 import { isNotFound } from '../../client/rest/errors.js';
 import { isDeletedFinalStateUnknown } from '../../client/cache/index.js';
-import { newRateLimitingQueue, realClock, runWorkers, type Clock } from '../../client/workqueue/index.js';
+import { newRateLimitingQueue, runWorkers } from '../../client/workqueue/index.js';
+import { realClock, type Clock } from '../../client/clock.js';
 import type { Controller, ControllerContext } from '../context.js';
 import { controllerRevisions, type RevisionObject } from '../history/index.js';
 import { ControllerRefManager, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, objectKey, orphanIndexKey, recheckDeletionTimestamp } from '../util/index.js';

@@ -6,7 +6,7 @@
 //
 // Keys are controller keys (`namespace/name`). All methods are synchronous: JS runs one at a time,
 // so no lock is needed.
-import { realClock, type Clock } from '../../client/workqueue/index.js';
+import { realClock, type Clock } from '../../client/clock.js';
 
 /** How long expectations may stay unfulfilled before the controller acts anyway (upstream ExpectationsTimeout). */
 export const expectationsTimeoutMs = 5 * 60 * 1000;

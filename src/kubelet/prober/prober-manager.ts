@@ -5,7 +5,7 @@
 // (a restarted container starts over: not ready, not started, live).
 import type { Container, Pod, Probe } from 'kubernetes-types/core/v1.js';
 import type { EventRecorder } from '../../client/record/recorder.js';
-import { realClock, type Clock } from '../../client/workqueue/clock.js';
+import { realClock, type Clock } from '../../client/clock.js';
 import type { Logger } from '../../util/log.js';
 import type { Runtime } from '../runtime/types.js';
 import { runProbe } from './run-probe.js';

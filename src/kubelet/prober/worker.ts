@@ -3,7 +3,7 @@
 // only after successThreshold/failureThreshold consecutive equal results, and holds off after a
 // liveness or startup failure until the runtime reports a new container (the restart).
 import type { Container, Pod, Probe } from 'kubernetes-types/core/v1.js';
-import type { Clock, TimerHandle } from '../../client/workqueue/clock.js';
+import type { Clock, TimerHandle } from '../../client/clock.js';
 import type { ProbeOutcome } from './probes/result.js';
 
 export type ProbeKind = 'liveness' | 'readiness' | 'startup';

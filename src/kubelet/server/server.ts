@@ -16,6 +16,7 @@ import { followContainerLog, readContainerLog, type LogReadOptions } from '../lo
 import { metricsContentType, metricsText } from '../../util/metrics.js';
 import { CHANNEL_PROTOCOLS, serveChannels } from './channel-stream.js';
 import { locateContainer } from './container-locator.js';
+import { attachSession } from './attach-session.js';
 import { PORTFORWARD_PROTOCOL, REMOTECOMMAND_PROTOCOLS, serveRemoteCommand, servePortForward } from './spdy-streams.js';
 import { SpdyServerSession } from './spdy/session.js';
 import { podUidLabel } from '../container-labels.js';
@@ -207,13 +208,14 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     const stdin = truthy(q.get('stdin')) || truthy(q.get('input'));
     const command = q.getAll('command');
     if (kind === 'exec' && command.length === 0) throw new HttpError(400, 'you must specify at least 1 command');
-    const open = () => {
+    const open = async () => {
       if (kind === 'exec') {
         if (!runtime.exec) throw new Error(`the ${runtime.name} runtime does not support exec`);
         return runtime.exec(c.id, command, { stdin, tty });
       }
       if (!runtime.attach) throw new Error(`the ${runtime.name} runtime does not support attach`);
-      return runtime.attach(c.id, { stdin, tty });
+      const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].find((s) => s.name === containerName);
+      return attachSession(await runtime.attach(c.id, { stdin, tty }), { stdinOnce: spec?.stdinOnce === true, tty: spec?.tty === true });
     };
     if (spdy) {
       // Server preference order, as upstream's httpstream.Handshake; no header = the oldest protocol.

@@ -5,7 +5,7 @@
 import type { TokenRequest } from 'kubernetes-types/authentication/v1.js';
 import type { Client } from '../../client/rest/client.js';
 import { resources } from '../../client/rest/builtin-resources.js';
-import type { Clock } from '../../client/workqueue/clock.js';
+import type { Clock } from '../../client/clock.js';
 
 const maxTTLMs = 24 * 3600 * 1000;
 

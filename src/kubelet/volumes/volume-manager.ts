@@ -10,7 +10,7 @@ import type { ConfigMap, Container, Pod, Secret, Volume, VolumeProjection } from
 import type { Client } from '../../client/rest/client.js';
 import { resources } from '../../client/rest/builtin-resources.js';
 import { isNotFound } from '../../client/rest/errors.js';
-import { realClock, type Clock } from '../../client/workqueue/clock.js';
+import { realClock, type Clock } from '../../client/clock.js';
 import { canonicalQuantity, toValue } from '../../api/validation/quantity.js';
 import type { Logger } from '../../util/log.js';
 import type { Mount } from '../runtime/types.js';

@@ -2,7 +2,7 @@
 // and the verdict maps the per-service-port rules fill in. Priorities as upstream: the filter
 // chains that reject traffic to services without endpoints run just before DNAT (-110),
 // the DNAT chains at dstnat (-100), masquerading at srcnat (100).
-import { chains, maps, masqueradeMark, nodePortIPsSet } from './names.js';
+import { chains, maps, masqueradeMark, nodePortIPsSet, sets } from './names.js';
 import { isIPv4 } from './rules.js';
 import type { NftScript } from './script.js';
 
@@ -24,6 +24,14 @@ export function writeBase(s: NftScript, nodeAddresses: readonly string[]): void 
   s.add(`add map ${t} ${maps.serviceNodePorts} { type inet_proto . inet_service : verdict; }`);
   s.add(`add map ${t} ${maps.noEndpointServices} { type ipv4_addr . inet_proto . inet_service : verdict; }`);
   s.add(`add map ${t} ${maps.noEndpointNodePorts} { type inet_proto . inet_service : verdict; }`);
+  // The map layout (map-rules.ts).
+  const ipKey = 'ipv4_addr . inet_proto . inet_service';
+  s.add(`add map ${t} ${maps.serviceIPsLocalSource} { type ${ipKey} : verdict; }`);
+  s.add(`add map ${t} ${maps.serviceNodePortsLocalSource} { type inet_proto . inet_service : verdict; }`);
+  s.add(`add set ${t} ${sets.clusterIPs} { type ${ipKey}; }`);
+  s.add(`add set ${t} ${sets.masqueradeIPs} { type ${ipKey}; }`);
+  s.add(`add set ${t} ${sets.masqueradeNodePorts} { type inet_proto . inet_service; }`);
+  s.add(`add set ${t} ${sets.hairpin} { type ipv4_addr . ipv4_addr; }`);
   const v4 = nodeAddresses.filter(isIPv4);
   if (v4.length) s.add(`add element ${t} ${nodePortIPsSet} { ${v4.join(', ')} }`);
 
@@ -42,11 +50,24 @@ export function writeBase(s: NftScript, nodeAddresses: readonly string[]): void 
   // DNAT: the same dispatch for traffic from other hosts (prerouting) and from this one (output).
   s.rule(chains.natPrerouting, `jump ${chains.services}`);
   s.rule(chains.natOutput, `jump ${chains.services}`);
-  s.rule(chains.services, `ip daddr . meta l4proto . th dport vmap @${maps.serviceIPs}`);
-  s.rule(chains.services, `ip daddr @${nodePortIPsSet} meta l4proto . th dport vmap @${maps.serviceNodePorts}`);
+  // Masquerading decided before the endpoint is (map layout; the chain layout does it in the
+  // service port's chains): off-node clients of a ClusterIP, and every client of an external
+  // address or NodePort under the Cluster policy.
+  const dst = 'ip daddr . meta l4proto . th dport';
+  const nodePortDst = `ip daddr @${nodePortIPsSet} meta l4proto . th dport`;
+  s.rule(chains.services, `${dst} @${sets.clusterIPs} fib saddr type != local jump ${chains.markForMasquerade}`);
+  s.rule(chains.services, `${dst} @${sets.masqueradeIPs} jump ${chains.markForMasquerade}`);
+  s.rule(chains.services, `fib saddr type local ${dst} vmap @${maps.serviceIPsLocalSource}`);
+  s.rule(chains.services, `${dst} vmap @${maps.serviceIPs}`);
+  s.rule(chains.services, `${nodePortDst} @${sets.masqueradeNodePorts} jump ${chains.markForMasquerade}`);
+  s.rule(chains.services, `fib saddr type local ${nodePortDst} vmap @${maps.serviceNodePortsLocalSource}`);
+  s.rule(chains.services, `${nodePortDst} vmap @${maps.serviceNodePorts}`);
 
   // Masquerade what the service chains marked (upstream's 0x4000 mark), and clear the mark.
   s.rule(chains.markForMasquerade, `meta mark set meta mark or ${masqueradeMark}`);
+  // Hairpin (map layout): after DNAT the destination is the endpoint; a packet from that same
+  // address must be masqueraded, or the endpoint would answer itself directly.
+  s.rule(chains.natPostrouting, `ct status dnat ip saddr . ip daddr @${sets.hairpin} jump ${chains.markForMasquerade}`);
   s.rule(chains.natPostrouting, `jump ${chains.masquerading}`);
   s.rule(chains.masquerading, `meta mark & ${masqueradeMark} == 0 return`);
   s.rule(chains.masquerading, `meta mark set meta mark xor ${masqueradeMark}`);

@@ -30,7 +30,27 @@ export const maps = {
   serviceNodePorts: 'service-nodeports',
   noEndpointServices: 'no-endpoint-services',
   noEndpointNodePorts: 'no-endpoint-nodeports',
+  // The map layout (map-rules.ts): consulted first for clients on this host, for service ports
+  // whose external traffic policy is Local (those clients may use any endpoint).
+  serviceIPsLocalSource: 'service-ips-local-source',
+  serviceNodePortsLocalSource: 'service-nodeports-local-source',
 } as const;
+
+export const sets = {
+  /** ClusterIP . proto . port of the map layout: masqueraded when the client is not local. */
+  clusterIPs: 'cluster-ips',
+  /** externalIP/load-balancer IP . proto . port with the Cluster external policy: always masqueraded. */
+  masqueradeIPs: 'masquerade-ips',
+  /** proto . nodePort with the Cluster external policy: always masqueraded. */
+  masqueradeNodePorts: 'masquerade-nodeports',
+  /** endpoint IP . endpoint IP: a DNATed packet whose source is its new destination (hairpin) is masqueraded. */
+  hairpin: 'hairpin',
+} as const;
+
+/** The shared DNAT chains of the map layout, one per kind and endpoint count, and the endpoint map each uses (see map-rules.ts). */
+export type PickKind = 'ip' | 'ip-local-source' | 'nodeport' | 'nodeport-local-source';
+export const pickChain = (kind: PickKind, endpoints: number) => `pick-${kind}-${endpoints}`;
+export const pickMap = (kind: PickKind, endpoints: number) => `endpoints-${kind}-${endpoints}`;
 
 export const nodePortIPsSet = 'nodeport-ips';
 

@@ -1,21 +1,29 @@
 // The kernel mode of the service proxy: nftables rules in one table of our own, laid out as
-// upstream kube-proxy's nftables mode (see base.ts, rules.ts). The proxier remembers, per
-// service port, the chains, sets and map elements it wrote; a sync computes the wanted ones of
-// the changed service ports only and writes the difference as one `nft -f -` transaction:
+// upstream kube-proxy's nftables mode but with maps instead of per-service chains wherever
+// session affinity does not need them (see base.ts, rules.ts, map-rules.ts). The proxier
+// remembers, per service port, the chains, sets and map elements it wrote; a sync computes the
+// wanted ones of the changed service ports only and writes the difference as one transaction:
 // new chains are added, chains whose rules differ are flushed and rewritten, map elements are
-// deleted/added, chains and sets no longer wanted are flushed and deleted. The whole table is
-// rewritten only on the first sync and after a failed transaction (the kernel then still has the
-// state before it, but we no longer trust our record). sync() calls never overlap (Proxier contract).
+// deleted/added, chains and sets no longer wanted are flushed and deleted. Incremental
+// transactions go to a long-lived `nft -i` (session.ts); the whole table is rewritten with
+// `nft -f -` only on the first sync and after a failed transaction (the kernel then still has
+// the state before it, but we no longer trust our record). After a sync that touched a UDP
+// service port, stale UDP conntrack entries are deleted (../conntrack). sync() calls never
+// overlap (Proxier contract).
 import type { Logger } from 'pino';
 import type { Proxier, ProxierOptions, ProxyState } from '../proxier.js';
 import type { ServicePortKey } from '../service-port.js';
 import { writeBase } from './base.js';
 import { applyScript, defaultNftPath, NftError, runNft } from './nft.js';
 import { defaultTableName } from './names.js';
-import { emptyRules, rulesFor, type ServicePortRules } from './rules.js';
+import { mapRulesFor } from './map-rules.js';
+import { chainRulesFor, emptyRules, hasRules, type ServicePortRules } from './rules.js';
 import { NftScript } from './script.js';
+import { NftSession } from './session.js';
 import { enableRouteLocalnet, type SysctlChange } from './sysctl.js';
 import { ensureLocalRoute, type LocalRoute } from '../userspace/local-route.js';
+import { StaleFlowCleaner } from '../conntrack/cleanup.js';
+import { Conntrack } from '../conntrack/conntrack.js';
 
 export interface NftablesProxierOptions extends ProxierOptions {
   /** Our table (family ip); default "k8ts-proxy". Nothing outside it is touched. */
@@ -30,6 +38,9 @@ export interface NftablesProxierOptions extends ProxierOptions {
    * being refused here (upstream rejects those with its cluster-ips-check chain).
    */
   manageLocalRoute?: boolean;
+  /** Delete stale UDP conntrack entries after syncs that changed a UDP service port (needs the conntrack tool); default true. */
+  cleanStaleFlows?: boolean;
+  conntrackPath?: string;
 }
 
 export interface NftSyncStats {
@@ -44,12 +55,16 @@ export interface NftSyncStats {
 }
 
 const family = 'ip';
+/** Incremental scripts up to this many commands go through the long-lived nft session. */
+const maxSessionCommands = 2000;
 
 export class NftablesProxier implements Proxier {
   readonly mode = 'nftables';
   readonly table: string;
   /** What the kernel has, per service port, as of the last successful transaction. */
   private written = new Map<ServicePortKey, ServicePortRules>();
+  /** Shared chains and reference-counted elements in the kernel (reset by a full rewrite). */
+  private shared = new SharedObjects();
   private fullSyncNeeded = true;
   /** Service ports nft rejected; left out until they change again. */
   readonly failed = new Map<ServicePortKey, string>();
@@ -58,11 +73,16 @@ export class NftablesProxier implements Proxier {
   private readonly nftPath: string;
   private sysctl: SysctlChange | undefined;
   private route: LocalRoute | undefined;
+  readonly staleFlows: StaleFlowCleaner | undefined;
+  /** The long-lived nft for incremental transactions (full rewrites use `nft -f -`, whose errors name lines). */
+  private readonly session: NftSession;
 
   private constructor(private readonly opts: NftablesProxierOptions) {
     this.table = opts.table ?? defaultTableName;
     this.log = opts.log;
     this.nftPath = opts.nftPath ?? defaultNftPath;
+    this.session = new NftSession(this.nftPath);
+    this.staleFlows = opts.cleanStaleFlows === false ? undefined : new StaleFlowCleaner(new Conntrack(opts.conntrackPath), opts.log);
   }
 
   static async create(opts: NftablesProxierOptions): Promise<NftablesProxier> {
@@ -90,6 +110,14 @@ export class NftablesProxier implements Proxier {
   }
 
   async sync(state: ProxyState, changed: ReadonlySet<ServicePortKey>): Promise<void> {
+    const full = this.fullSyncNeeded;
+    await this.syncRules(state, changed);
+    // Once the rules are in place, flows that the old rules sent elsewhere can go.
+    const udp = (key: ServicePortKey) => state.services.get(key)?.protocol === 'UDP';
+    if (this.staleFlows && (full ? [...state.services.keys()].some(udp) : [...changed].some(udp))) await this.staleFlows.clean(state);
+  }
+
+  private async syncRules(state: ProxyState, changed: ReadonlySet<ServicePortKey>): Promise<void> {
     if (this.fullSyncNeeded) return this.fullSync(state);
     const started = performance.now();
     const s = new NftScript(family, this.table);
@@ -97,20 +125,22 @@ export class NftablesProxier implements Proxier {
     for (const key of changed) {
       this.failed.delete(key);
       const want = this.wanted(state, key);
-      writeDiff(s, key, this.written.get(key) ?? emptyRules(), want);
+      writeDiff(s, key, this.written.get(key) ?? emptyRules(), want, this.shared);
       next.set(key, want);
     }
     if (!s.length) return;
     const built = performance.now();
     try {
-      await applyScript(s.text(), this.nftPath);
+      // A burst of changes can make a big script: that goes through `nft -f -` like a full rewrite.
+      if (s.length <= maxSessionCommands) await this.session.apply(s.commands());
+      else await applyScript(s.text(), this.nftPath);
     } catch (err) {
       this.blame(s, err, 'incremental update failed; rewriting the whole table', false);
       this.fullSyncNeeded = true;
       return this.fullSync(state);
     }
     for (const [key, r] of next) {
-      if (r.chains.size || r.elements.size) this.written.set(key, r);
+      if (hasRules(r)) this.written.set(key, r);
       else this.written.delete(key);
     }
     this.lastSync = { full: false, servicePorts: changed.size, commands: s.length, buildMs: built - started, applyMs: performance.now() - built };
@@ -129,11 +159,12 @@ export class NftablesProxier implements Proxier {
       s.add(`delete table ${family} ${this.table}`);
       writeBase(s, this.opts.nodeAddresses);
       const next = new Map<ServicePortKey, ServicePortRules>();
+      const shared = new SharedObjects();
       for (const key of state.services.keys()) {
         if (this.failed.has(key)) continue;
         const want = this.wanted(state, key);
-        writeDiff(s, key, emptyRules(), want);
-        if (want.chains.size || want.elements.size) next.set(key, want);
+        writeDiff(s, key, emptyRules(), want, shared);
+        if (hasRules(want)) next.set(key, want);
       }
       const built = performance.now();
       try {
@@ -144,7 +175,10 @@ export class NftablesProxier implements Proxier {
         continue;
       }
       this.written = next;
+      this.shared = shared;
       this.fullSyncNeeded = false;
+      // Incremental syncs follow; have their nft process ready (a failure shows up there).
+      this.session.warm().catch(() => undefined);
       this.lastSync = { full: true, servicePorts: next.size, commands: s.length, buildMs: built - started, applyMs: performance.now() - built };
       return;
     }
@@ -153,7 +187,8 @@ export class NftablesProxier implements Proxier {
   private wanted(state: ProxyState, key: ServicePortKey): ServicePortRules {
     const info = state.services.get(key);
     if (!info) return emptyRules();
-    return rulesFor(info, state.endpoints.get(key) ?? [], this.opts.nodeName, this.opts.nodeAddresses.length > 0);
+    const layout = info.affinityTimeoutSeconds === undefined ? mapRulesFor : chainRulesFor;
+    return layout(info, state.endpoints.get(key) ?? [], this.opts.nodeName, this.opts.nodeAddresses.length > 0);
   }
 
   /**
@@ -171,10 +206,12 @@ export class NftablesProxier implements Proxier {
   }
 
   async stop(): Promise<void> {
+    this.session.close();
     try {
       await applyScript(`add table ${family} ${this.table}\ndelete table ${family} ${this.table}\n`, this.nftPath);
     } finally {
       this.written.clear();
+      this.shared = new SharedObjects();
       this.fullSyncNeeded = true;
       await this.sysctl?.restore().catch((err: unknown) => this.log.warn({ err }, 'cannot restore net.ipv4.conf.all.route_localnet'));
       this.sysctl = undefined;
@@ -187,14 +224,53 @@ export class NftablesProxier implements Proxier {
 const sameRules = (a: readonly string[] | undefined, b: readonly string[]) => !!a && a.length === b.length && a.every((r, i) => r === b[i]);
 
 /**
- * Appends to `s` the commands that turn `old` into `want` for one service port, in an order the
- * kernel accepts inside one transaction: new sets and chains first; then rewritten chains; then
- * map elements; last, chains, sets and maps nothing refers to any more are flushed and deleted.
+ * What several service ports share in the kernel: the map layout's pick chains (created on first
+ * use, never deleted until the table is rewritten) and set elements more than one service port
+ * may need (added with the first, deleted with the last). Updated as the script is written; a
+ * failed transaction is followed by a full rewrite, which starts a new one.
  */
-export function writeDiff(s: NftScript, key: ServicePortKey, old: ServicePortRules, want: ServicePortRules): void {
+export class SharedObjects {
+  readonly chains = new Set<string>();
+  private readonly refs = new Map<string, number>();
+
+  /** Counts a reference; true when it is the first (the element must be added). */
+  acquire(set: string, key: string): boolean {
+    const id = `${set}\u0000${key}`;
+    const n = this.refs.get(id) ?? 0;
+    this.refs.set(id, n + 1);
+    return n === 0;
+  }
+
+  /** Drops a reference; true when it was the last (the element must be deleted). */
+  release(set: string, key: string): boolean {
+    const id = `${set}\u0000${key}`;
+    const n = this.refs.get(id) ?? 0;
+    if (n <= 1) this.refs.delete(id);
+    else this.refs.set(id, n - 1);
+    return n === 1;
+  }
+}
+
+/**
+ * Appends to `s` the commands that turn `old` into `want` for one service port, in an order the
+ * kernel accepts inside one transaction: new sets and chains first (shared chains included);
+ * then rewritten chains; then map elements; last, chains, sets and maps nothing refers to any
+ * more are flushed and deleted.
+ */
+export function writeDiff(s: NftScript, key: ServicePortKey, old: ServicePortRules, want: ServicePortRules, shared: SharedObjects): void {
   const t = `${s.family} ${s.table}`;
   const kind = (decl: string) => decl.slice(0, decl.indexOf(' '));
   for (const [name, decl] of want.sets) if (!old.sets.has(name)) s.add(`add ${kind(decl)} ${t} ${name} ${decl.slice(decl.indexOf(' ') + 1)}`, key);
+  for (const [name, chain] of want.sharedChains) {
+    if (shared.chains.has(name)) continue;
+    shared.chains.add(name);
+    // nft 1.0.6 cannot check a rule against a `typeof` map it reads back from the kernel
+    // ("conflicting protocols specified: tcp vs. th"), only against one declared in the same
+    // transaction: so each pick chain brings its own endpoint map.
+    for (const [map, decl] of chain.maps) s.add(`add ${kind(decl)} ${t} ${map} ${decl.slice(decl.indexOf(' ') + 1)}`, key);
+    s.add(`add chain ${t} ${name}`, key);
+    for (const r of chain.rules) s.rule(name, r, key);
+  }
   for (const name of want.chains.keys()) if (!old.chains.has(name)) s.add(`add chain ${t} ${name}`, key);
   for (const [name, rules] of want.chains) {
     const before = old.chains.get(name);
@@ -212,6 +288,14 @@ export function writeDiff(s: NftScript, key: ServicePortKey, old: ServicePortRul
     const added = [...w].filter(([k, v]) => o.get(k) !== v);
     if (gone.length) s.add(`delete element ${t} ${map} { ${gone.join(', ')} }`, key);
     if (added.length) s.add(`add element ${t} ${map} { ${added.map(([k, v]) => element(k, v)).join(', ')} }`, key);
+  }
+  for (const set of new Set([...old.sharedElements.keys(), ...want.sharedElements.keys()])) {
+    const o = old.sharedElements.get(set) ?? new Set<string>();
+    const w = want.sharedElements.get(set) ?? new Set<string>();
+    const gone = [...o].filter((k) => !w.has(k) && shared.release(set, k));
+    const added = [...w].filter((k) => !o.has(k) && shared.acquire(set, k));
+    if (gone.length) s.add(`delete element ${t} ${set} { ${gone.join(', ')} }`, key);
+    if (added.length) s.add(`add element ${t} ${set} { ${added.join(', ')} }`, key);
   }
   const staleChains = [...old.chains.keys()].filter((n) => !want.chains.has(n));
   // Flushed chains no longer refer to our sets and maps; deleted maps no longer to the chains.

@@ -1,5 +1,12 @@
 // What one service port needs in our table (upstream syncProxyRules' per-service section), as
-// plain data so the proxier can diff it against what it wrote last time:
+// plain data so the proxier can diff it against what it wrote last time. Two layouts:
+//   - the map layout (map-rules.ts), for every service port without session affinity: only
+//     elements of the table's fixed maps and sets, plus shared DNAT chains (one per endpoint
+//     count). A sync then costs nft little however many services there are: every `nft -f`
+//     first lists all chains and sets of the table, and one chain per service port (let alone
+//     per endpoint) made that 0.6–1 s at 5,000 services × 10 endpoints;
+//   - the chain layout (below, upstream's), for sessionAffinity ClientIP, which needs a chain
+//     and a recent-match set per endpoint:
 //   - its chains: "service-…" (all usable endpoints), "local-…" (this node's, for a Local traffic
 //     policy), "external-…" (NodePort/externalIP/load-balancer entry) and one "endpoint-…" per
 //     endpoint doing the DNAT;
@@ -21,25 +28,39 @@ export interface ServicePortRules {
   sets: Map<string, string>;
   /** Set or map name (shared or its own) → element key → value ("" for a set element). */
   elements: Map<string, Map<string, string>>;
+  /** Chains shared with other service ports (map layout's pick-…), by name. Created when first needed, kept until a full rewrite. */
+  sharedChains: Map<string, SharedChain>;
+  /** Set elements other service ports may need too (hairpin pairs): set name → keys. Reference-counted by the proxier. */
+  sharedElements: Map<string, Set<string>>;
 }
 
-export const emptyRules = (): ServicePortRules => ({ chains: new Map(), sets: new Map(), elements: new Map() });
+/** A shared chain and the maps its rules use, created together in one transaction. */
+export interface SharedChain {
+  /** Map name → "map {…}" declaration. */
+  maps: Map<string, string>;
+  rules: string[];
+}
+
+export const emptyRules = (): ServicePortRules => ({ chains: new Map(), sets: new Map(), elements: new Map(), sharedChains: new Map(), sharedElements: new Map() });
+
+/** Whether the service port has anything in the table. */
+export const hasRules = (r: ServicePortRules) => r.chains.size > 0 || r.elements.size > 0 || r.sharedElements.size > 0;
 
 /** Strictly a dotted quad: nft would try to resolve anything else as a host name. */
 export const isIPv4 = (ip: string) => /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(ip);
-const reject = `goto ${chains.reject}`;
+export const reject = `goto ${chains.reject}`;
 
-function element(r: ServicePortRules, map: string, key: string, verdict: string): void {
+export function element(r: ServicePortRules, map: string, key: string, verdict: string): void {
   let m = r.elements.get(map);
   if (!m) r.elements.set(map, (m = new Map()));
   m.set(key, verdict);
 }
 
 /**
- * The rules of one service port, given all its endpoints (the ready/terminating choice and the
- * traffic policies are applied here). Nothing for IPv6 or headless service ports.
+ * The chain layout of one service port, given all its endpoints (the ready/terminating choice
+ * and the traffic policies are applied here). Nothing for IPv6 or headless service ports.
  */
-export function rulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], nodeName: string, nodePortsEnabled: boolean): ServicePortRules {
+export function chainRulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], nodeName: string, nodePortsEnabled: boolean): ServicePortRules {
   const r = emptyRules();
   if (!sp.clusterIP || !isIPv4(sp.clusterIP)) return r;
   const v4 = all.filter((e) => isIPv4(e.ip));

@@ -37,6 +37,10 @@ export class NftScript {
     return this.lines[n - 1];
   }
 
+  commands(): readonly string[] {
+    return this.lines;
+  }
+
   text(): string {
     return this.lines.join('\n') + '\n';
   }

@@ -68,6 +68,10 @@ export class SchedulerCache {
     return this.podStates.size;
   }
 
+  get assumedPodCount(): number {
+    return this.assumed.size;
+  }
+
   // ---- nodes -------------------------------------------------------------------------------
 
   addNode(node: Node): void {

@@ -2,14 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConfigMap, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../src/api/object.js';
-import { FakeClock } from '../../../src/client/cache/clock.js';
-import { SharedInformerFactory, resourceRef, type InformerKey } from '../../../src/client/cache/informer-factory.js';
+import { FakeClock } from '../../../src/client/clock.js';
+import { SharedInformerFactory, type InformerKey } from '../../../src/client/cache/informer-factory.js';
+import { resourceRef } from '../../../src/client/rest/resource-ref.js';
 import type { ListerWatcher } from '../../../src/client/types.js';
 import { FakeListerWatcher, pod } from './fake-lister-watcher.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
-const pods = resourceRef<Pod & KubeObject>('', 'v1', 'pods');
-const configMaps = resourceRef<ConfigMap & KubeObject>('', 'v1', 'configmaps');
+const pods = resourceRef<Pod & KubeObject>({ group: '', version: 'v1', plural: 'pods', namespaced: true });
+const configMaps = resourceRef<ConfigMap & KubeObject>({ group: '', version: 'v1', plural: 'configmaps', namespaced: true });
 
 function setup(namespace?: string) {
   const built: { key: InformerKey; lw: FakeListerWatcher }[] = [];
@@ -19,7 +20,7 @@ function setup(namespace?: string) {
     logger: silent,
     listerWatcherFor: <T extends KubeObject>(key: InformerKey<T>) => {
       const lw = new FakeListerWatcher();
-      if (key.resource === 'pods') lw.create(pod('p1', key.namespace || 'default'), false);
+      if (key.plural === 'pods') lw.create(pod('p1', key.namespace || 'default'), false);
       built.push({ key, lw });
       return lw as unknown as ListerWatcher<T>;
     },
@@ -30,7 +31,7 @@ function setup(namespace?: string) {
 test('asking twice for the same resource, namespace and selectors gives the same informer and one list+watch', async () => {
   const { factory, built } = setup();
   const a = factory.forResource(pods);
-  const b = factory.forResource({ group: '', version: 'v1', resource: 'pods' });
+  const b = factory.forResource({ group: '', version: 'v1', plural: 'pods', namespaced: true });
   assert.equal(a, b);
   factory.start();
   factory.start();
@@ -72,7 +73,7 @@ test('the factory namespace applies to informers whose key names none; informers
   factory.start();
   const synced = await factory.waitForCacheSync();
   assert.deepEqual([...synced.values()], [true, true]);
-  assert.deepEqual(built.map((b) => [b.key.resource, b.key.namespace]), [
+  assert.deepEqual(built.map((b) => [b.key.plural, b.key.namespace]), [
     ['pods', 'team-a'],
     ['configmaps', 'team-a'],
   ]);

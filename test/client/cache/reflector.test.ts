@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../src/api/object.js';
-import { FakeClock } from '../../../src/client/cache/clock.js';
+import { FakeClock } from '../../../src/client/clock.js';
 import { Reflector, type ReflectorErrorContext, type ReflectorOptions, type ReflectorStore } from '../../../src/client/cache/reflector.js';
 import { FakeListerWatcher, StatusCodeError, gone, pod, until } from './fake-lister-watcher.js';
 
@@ -90,7 +90,7 @@ test('a watch the server closes is resumed at once from the last resourceVersion
   const w2 = await lw.waitForWatches(2);
   assert.equal(w2.opts.resourceVersion, '101');
   assert.equal(lw.lists.length, 1);
-  assert.deepEqual(clock.sleepers, [], 'no backoff after a normal end');
+  assert.deepEqual(clock.delays(), [], 'no backoff after a normal end');
   ac.abort();
   await done;
 });
@@ -102,8 +102,8 @@ test('a broken watch stream is reported and resumed from the last resourceVersio
   lw.create(pod('x'));
   await until(() => store.ops.length === 2);
   w1.fail(new Error('socket hang up'));
-  await clock.waitForSleepers(1);
-  assert.deepEqual(clock.sleepers, [1200], '800 ms plus jitter (random 0.5 → ×1.5)');
+  await clock.waitForTimers(1);
+  assert.deepEqual(clock.delays(), [1200], '800 ms plus jitter (random 0.5 → ×1.5)');
   assert.equal(errors[0].ctx.phase, 'watch');
   assert.match(errors[0].err.message, /socket hang up/);
   clock.step(1200);
@@ -136,10 +136,10 @@ test('a 410 ERROR event on the watch makes the reflector relist consistently (re
   lw.remove(pod('a'), false);
   lw.create(pod('b'), false);
   w1.push({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', code: 410, reason: 'Expired', message: 'too old resource version: 101 (150)' } as unknown as KubeObject });
-  await clock.waitForSleepers(1);
+  await clock.waitForTimers(1);
   assert.equal(errors[0].ctx.phase, 'watch');
   assert.equal((errors[0].err as { code?: number }).code, 410);
-  clock.step(clock.sleepers[0]);
+  clock.step(clock.delays()[0]);
   const w2 = await lw.waitForWatches(2);
   assert.equal(lw.lists[1].resourceVersion, '', 'a consistent list after 410');
   assert.deepEqual(store.replaced[1], { names: ['b'], rv: '103' });
@@ -153,16 +153,16 @@ test('a watch that cannot start with 410 relists; one that fails otherwise retri
   lw.watchErrors = [new Error('connect ECONNREFUSED'), new Error('connect ECONNREFUSED'), gone()];
   const done = start();
   await lw.waitForWatches(1);
-  await clock.waitForSleepers(1);
-  assert.deepEqual(clock.sleepers, [1200]);
+  await clock.waitForTimers(1);
+  assert.deepEqual(clock.delays(), [1200]);
   clock.step(1200);
   await lw.waitForWatches(2);
-  await clock.waitForSleepers(1);
-  assert.deepEqual(clock.sleepers, [2400], 'the second failure in a row doubles the backoff');
+  await clock.waitForTimers(1);
+  assert.deepEqual(clock.delays(), [2400], 'the second failure in a row doubles the backoff');
   clock.step(2400);
   await lw.waitForWatches(3);
-  await clock.waitForSleepers(1);
-  clock.step(clock.sleepers[0]);
+  await clock.waitForTimers(1);
+  clock.step(clock.delays()[0]);
   await lw.waitForWatches(4);
   assert.deepEqual(lw.lists.map((l) => l.resourceVersion), ['0', '']);
   assert.deepEqual(errors.map((e) => e.ctx.phase), ['watch', 'watch', 'watch']);
@@ -177,7 +177,7 @@ test('a 410 on the first list at resourceVersion 0 is retried at once as a consi
   await lw.waitForWatches(1);
   assert.deepEqual(lw.lists.map((l) => l.resourceVersion), ['0', '']);
   assert.equal(store.replaced.length, 1);
-  assert.deepEqual(clock.sleepers, []);
+  assert.deepEqual(clock.delays(), []);
   ac.abort();
   await done;
 });
@@ -187,8 +187,8 @@ test('a failing list is reported and retried after backoff until it succeeds; th
   lw.listErrors = [new StatusCodeError(500, 'etcdserver: leader changed'), new StatusCodeError(503, 'unavailable'), new Error('ECONNRESET')];
   const done = start();
   for (let i = 1; i <= 3; i++) {
-    await clock.waitForSleepers(1);
-    clock.step(clock.sleepers[0]);
+    await clock.waitForTimers(1);
+    clock.step(clock.delays()[0]);
   }
   await lw.waitForWatches(1);
   assert.equal(lw.lists.length, 4);
@@ -204,19 +204,19 @@ test('the backoff is capped at 30 s (plus jitter) and starts over after two quie
   const done = start();
   const waits: number[] = [];
   for (let i = 0; i < 8; i++) {
-    await clock.waitForSleepers(1);
-    waits.push(clock.sleepers[0]);
-    clock.step(clock.sleepers[0]);
+    await clock.waitForTimers(1);
+    waits.push(clock.delays()[0]);
+    clock.step(clock.delays()[0]);
   }
   assert.deepEqual(waits, [1200, 2400, 4800, 9600, 19200, 38400, 45000, 45000]);
-  await clock.waitForSleepers(1);
-  clock.step(clock.sleepers[0]);
+  await clock.waitForTimers(1);
+  clock.step(clock.delays()[0]);
   await lw.waitForWatches(10);
   // A healthy watch for more than two minutes, then a failure: back to 800 ms.
   clock.step(121_000);
   lw.currentWatch!.fail(new Error('reset'));
-  await clock.waitForSleepers(1);
-  assert.deepEqual(clock.sleepers, [1200]);
+  await clock.waitForTimers(1);
+  assert.deepEqual(clock.delays(), [1200]);
   ac.abort();
   await done;
 });
@@ -226,7 +226,7 @@ test('a watch that ends at once without any event counts as a failure and backs 
   const done = start();
   const w1 = await lw.waitForWatches(1);
   w1.end();
-  await clock.waitForSleepers(1);
+  await clock.waitForTimers(1);
   assert.match(errors[0].err.message, /very short watch/);
   ac.abort();
   await done;
@@ -283,9 +283,9 @@ test('resync calls the store every period once listed, when shouldResync allows'
   clock.step(1000);
   await until(() => store.resyncs === 1);
   allow = false;
-  await clock.waitForSleepers(1);
+  await clock.waitForTimers(1);
   clock.step(1000);
-  await clock.waitForSleepers(1);
+  await clock.waitForTimers(1);
   assert.equal(store.resyncs, 1);
   ac.abort();
   await done;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../src/api/object.js';
-import { FakeClock } from '../../../src/client/cache/clock.js';
+import { FakeClock } from '../../../src/client/clock.js';
 import type { ResourceEventHandler } from '../../../src/client/cache/handler.js';
 import { isDeletedFinalStateUnknown, type DeletedFinalStateUnknown } from '../../../src/client/cache/keys.js';
 import { SharedIndexInformer, type SharedInformerOptions } from '../../../src/client/cache/shared-informer.js';
@@ -71,8 +71,8 @@ test('after a 410 the relist delivers adds, updates and DeletedFinalStateUnknown
   lw.remove(pod('vanished'), false);
   lw.create(pod('born'), false);
   w1.push({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' } as unknown as KubeObject });
-  await clock.waitForSleepers(1);
-  clock.step(clock.sleepers[0]);
+  await clock.waitForTimers(1);
+  clock.step(clock.delays()[0]);
   await lw.waitForWatches(2);
   await until(() => log.length === 4, 'relist notifications');
   await informer.whenHandlersIdle();
@@ -92,8 +92,8 @@ test('the tombstone of an object deleted while disconnected carries its last kno
   const w1 = await lw.waitForWatches(1);
   lw.remove(pod('v'), false);
   w1.fail(gone());
-  await clock.waitForSleepers(1);
-  clock.step(clock.sleepers[0]);
+  await clock.waitForTimers(1);
+  clock.step(clock.delays()[0]);
   await until(() => deleted.length === 1);
   const t = deleted[0];
   assert.ok(isDeletedFinalStateUnknown(t));

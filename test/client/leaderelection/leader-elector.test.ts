@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Writable } from 'node:stream';
-import { FakeClock, settle } from '../../../src/client/workqueue/index.js';
+import { FakeClock, settle } from '../../../src/client/clock.js';
 import { LeaderElector, LeaseLock, formatMicroTime, type LeaseStore } from '../../../src/client/leaderelection/index.js';
 import { createLogger } from '../../../src/util/log.js';
 import { MemoryLeaseStore, partitionable } from './memory-lease-store.js';

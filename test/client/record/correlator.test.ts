@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EventCorrelator, sprintf, type CoreEvent } from '../../../src/client/record/index.js';
-import { FakeClock } from '../../../src/client/workqueue/index.js';
+import { FakeClock } from '../../../src/client/clock.js';
 
 let n = 0;
 function ev(over: Partial<CoreEvent> = {}): CoreEvent {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Writable } from 'node:stream';
 import { EventBroadcaster } from '../../../src/client/record/index.js';
-import { FakeClock, settle } from '../../../src/client/workqueue/index.js';
+import { FakeClock, settle } from '../../../src/client/clock.js';
 import { createLogger } from '../../../src/util/log.js';
 import { CodeError, FakeSink } from './fake-sink.js';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Writable } from 'node:stream';
-import { FakeClock, newRateLimitingQueue, runWorkers, settle, WorkQueue } from '../../../src/client/workqueue/index.js';
+import { newRateLimitingQueue, runWorkers, WorkQueue } from '../../../src/client/workqueue/index.js';
+import { FakeClock, settle } from '../../../src/client/clock.js';
 import { metricsRegistry, metricsText } from '../../../src/util/metrics.js';
 import { createLogger } from '../../../src/util/log.js';
 

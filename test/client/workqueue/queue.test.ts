@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FakeClock, settle, WorkQueue, DelayingWorkQueue } from '../../../src/client/workqueue/index.js';
+import { WorkQueue, DelayingWorkQueue } from '../../../src/client/workqueue/index.js';
+import { FakeClock, settle } from '../../../src/client/clock.js';
 
 test('an item added twice while waiting is queued once, and items come out in the order they went in', async () => {
   const q = new WorkQueue<string>();

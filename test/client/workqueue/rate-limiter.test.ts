@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  bucketRateLimiter,
-  defaultControllerRateLimiter,
-  FakeClock,
-  itemExponentialFailureRateLimiter,
-  itemFastSlowRateLimiter,
-  newRateLimitingQueue,
-} from '../../../src/client/workqueue/index.js';
+import { bucketRateLimiter, defaultControllerRateLimiter, itemExponentialFailureRateLimiter, itemFastSlowRateLimiter, newRateLimitingQueue } from '../../../src/client/workqueue/index.js';
+import { FakeClock } from '../../../src/client/clock.js';
 
 test('the per-item exponential limiter doubles from the base for each failure, caps at the max, and forget starts over', () => {
   const rl = itemExponentialFailureRateLimiter<string>(5, 1000);

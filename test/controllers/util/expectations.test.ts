@@ -1,7 +1,7 @@
 // Expectations: satisfied when absent, fulfilled or expired; deletions tracked per object.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../../src/client/workqueue/index.js';
+import { FakeClock } from '../../../src/client/clock.js';
 import { ControllerExpectations, UIDTrackingExpectations, expectationsTimeoutMs } from '../../../src/controllers/util/index.js';
 
 describe('ControllerExpectations', () => {

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
-import { FakeClock } from '../../../src/client/workqueue/clock.js';
+import { FakeClock } from '../../../src/client/clock.js';
 import { ProberManager } from '../../../src/kubelet/prober/prober-manager.js';
 import { createLogger } from '../../../src/util/log.js';
 import { until } from '../../client/transport/in-process-api.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod, Volume } from 'kubernetes-types/core/v1.js';
 import { resources } from '../../../src/client/rest/builtin-resources.js';
-import { FakeClock } from '../../../src/client/workqueue/clock.js';
+import { FakeClock } from '../../../src/client/clock.js';
 import { VolumeError, VolumeManager } from '../../../src/kubelet/volumes/volume-manager.js';
 import { mountPointsUnder } from '../../../src/kubelet/volumes/empty-dir.js';
 import { createLogger } from '../../../src/util/log.js';

@@ -10,13 +10,13 @@ import { startInProcessApi, type InProcessApi } from '../../client/transport/in-
 import { resources } from '../../../src/client/rest/builtin-resources.js';
 import { resourceRef } from '../../../src/client/rest/resource-ref.js';
 import type { KubeObject } from '../../../src/api/object.js';
-import type { Client } from '../../../src/client/rest/client.js';
+import { Client as ClientClass, type Client } from '../../../src/client/rest/client.js';
 import { newControllerContext } from '../../../src/controllers/context.js';
 import { CycleState } from '../../../src/scheduler/framework/cycle-state.js';
 import { NodeInfo } from '../../../src/scheduler/framework/node-info.js';
 import { newPodInfo } from '../../../src/scheduler/framework/pod-info.js';
 import { podRequests } from '../../../src/scheduler/framework/resource.js';
-import { isSuccess, Status } from '../../../src/scheduler/framework/status.js';
+import { Code, isSuccess, Status } from '../../../src/scheduler/framework/status.js';
 import type { NodeInfoLister, NodeToStatus } from '../../../src/scheduler/framework/types.js';
 import { DefaultPreemption, defaultPreemptionArgs, factory } from '../../../src/scheduler/plugins/default-preemption/index.js';
 import type { Handle, PostFilterPlugin } from '../../../src/scheduler/framework/types.js';
@@ -78,8 +78,10 @@ test('the victim gets DisruptionTarget and a graceful delete; a lower nomination
       runPreFilterExtensionAddPod: () => null,
       runPreFilterExtensionRemovePod: () => null,
       getWaitingPod: () => undefined,
+      activate: () => {},
       extenders: [],
     },
+    asyncPreemption: false,
   });
   const failed = new Map([['n1', fits(preemptor, ni)!]]);
   const statuses: NodeToStatus = { get: (n) => failed.get(n), entries: () => failed.entries() };
@@ -152,8 +154,96 @@ test('through the factory: PDBs come from the informer, and the node whose victi
   const statuses: NodeToStatus = { get: (n) => failed.get(n), entries: () => failed.entries() };
   const { result, status } = await plugin.postFilter(new CycleState(), preemptor, statuses);
   assert.ok(isSuccess(status), status?.message());
+  // The eviction runs after the cycle (asynchronous preemption, the default).
+  await Promise.all((plugin as DefaultPreemption).evictions);
   // m1's victim has the lower priority, but evicting it would violate the PDB.
   assert.deepEqual(result, { nominatedNodeName: 'm2' });
   assert.ok((await pods().get('plain-0', { namespace: 'default' })).metadata?.deletionTimestamp);
   assert.equal((await pods().get('db-0', { namespace: 'default' })).metadata?.deletionTimestamp, undefined);
+});
+
+test('asynchronous preemption: the cycle returns before the evictions; the preemptor waits at PreEnqueue until its last victim is being evicted', async () => {
+  const victims = [await pods().create(podSpec('async-v1', 1, 'a1')), await pods().create(podSpec('async-v2', 1, 'a1'))];
+  const preemptor = await pods().create(podSpec('async-preemptor', 10));
+  // 1.5 cpu: the 1-cpu preemptor fits only once both 1-cpu victims are gone.
+  const a1: Node = { ...node, metadata: { name: 'a1', labels: { 'kubernetes.io/hostname': 'a1' } }, status: { allocatable: { cpu: '1500m', memory: '8Gi', pods: '110' } } };
+  const ni = new NodeInfo(a1, ...victims);
+  const lister: NodeInfoLister = { list: () => [ni], get: (n) => (n === 'a1' ? ni : undefined), havePodsWithAffinityList: () => [], havePodsWithRequiredAntiAffinityList: () => [] };
+  const fits = (p: Pod, info: NodeInfo) => (info.requested.milliCPU + podRequests(p).milliCPU <= info.allocatable.milliCPU ? null : Status.unschedulable('Insufficient cpu'));
+  const activated: string[] = [];
+  const plugin = new DefaultPreemption({
+    args: defaultPreemptionArgs(undefined),
+    pdbs: () => [],
+    handle: {
+      client,
+      log: pino({ level: 'silent' }),
+      recorder: ctx.recorder('default-scheduler'),
+      snapshotSharedLister: () => lister,
+      nominator: { nominatedPodsForNode: () => [], addNominatedPod() {}, deleteNominatedPodIfExists() {} },
+      runFilterPluginsWithNominatedPods: (_s, p, info) => fits(p, info),
+      runPreFilterExtensionAddPod: () => null,
+      runPreFilterExtensionRemovePod: () => null,
+      getWaitingPod: () => undefined,
+      activate: (ps) => activated.push(...ps.map((p) => p.metadata?.name ?? '')),
+      extenders: [],
+    },
+  });
+  const failed = new Map([['a1', fits(preemptor, ni)!]]);
+  const statuses: NodeToStatus = { get: (n) => failed.get(n), entries: () => failed.entries() };
+
+  const { result, status } = await plugin.postFilter(new CycleState(), preemptor, statuses);
+  assert.ok(isSuccess(status), status?.message());
+  assert.deepEqual(result, { nominatedNodeName: 'a1' });
+  // Nothing was sent yet: the evictions run after the cycle, and the preemptor is held back.
+  assert.equal(plugin.evictions.size, 1);
+  const held = plugin.preEnqueue(preemptor);
+  assert.equal(held?.code, Code.UnschedulableAndUnresolvable);
+  assert.equal(held?.message(), 'waiting for the preemption for this pod to be finished');
+  assert.equal(held?.plugin, 'DefaultPreemption');
+
+  await Promise.all(plugin.evictions);
+  assert.equal(plugin.preEnqueue(preemptor), null);
+  for (const name of ['async-v1', 'async-v2']) {
+    const v = await pods().get(name, { namespace: 'default' });
+    assert.ok(v.metadata?.deletionTimestamp, `${name} is terminating`);
+    assert.equal(v.status?.conditions?.find((c) => c.type === 'DisruptionTarget')?.reason, 'PreemptionByScheduler');
+  }
+  // No error: the victims' delete events requeue the preemptor, no activation is needed.
+  assert.deepEqual(activated, []);
+});
+
+test('asynchronous preemption: when an eviction fails the preemptor is activated rather than left parked', async () => {
+  const preemptor = await pods().create(podSpec('async-preemptor-2', 10));
+  // The evictions go to an API server that is not there: a real client whose connections are refused.
+  const unreachable = ClientClass.fromConfig({ server: 'https://127.0.0.1:1', insecure: true, namespace: 'default', source: 'test' }, { http1: true, retry: { maxRetries: 0 } });
+  const ghost: Pod = { ...podSpec('Not_A_Valid_Name', 1, 'a2'), metadata: { name: 'Not_A_Valid_Name', namespace: 'default', uid: 'ghost' } };
+  const a2: Node = { ...node, metadata: { name: 'a2', labels: { 'kubernetes.io/hostname': 'a2' } }, status: { allocatable: { cpu: '1', memory: '8Gi', pods: '110' } } };
+  const ni = new NodeInfo(a2, ghost);
+  const lister: NodeInfoLister = { list: () => [ni], get: (n) => (n === 'a2' ? ni : undefined), havePodsWithAffinityList: () => [], havePodsWithRequiredAntiAffinityList: () => [] };
+  const fits = (p: Pod, info: NodeInfo) => (info.requested.milliCPU + podRequests(p).milliCPU <= info.allocatable.milliCPU ? null : Status.unschedulable('Insufficient cpu'));
+  const activated: string[] = [];
+  const plugin = new DefaultPreemption({
+    args: defaultPreemptionArgs(undefined),
+    pdbs: () => [],
+    handle: {
+      client: unreachable,
+      log: pino({ level: 'silent' }),
+      recorder: ctx.recorder('default-scheduler'),
+      snapshotSharedLister: () => lister,
+      nominator: { nominatedPodsForNode: () => [], addNominatedPod() {}, deleteNominatedPodIfExists() {} },
+      runFilterPluginsWithNominatedPods: (_s, p, info) => fits(p, info),
+      runPreFilterExtensionAddPod: () => null,
+      runPreFilterExtensionRemovePod: () => null,
+      getWaitingPod: () => undefined,
+      activate: (ps) => activated.push(...ps.map((p) => p.metadata?.name ?? '')),
+      extenders: [],
+    },
+  });
+  const failed = new Map([['a2', fits(preemptor, ni)!]]);
+  const statuses: NodeToStatus = { get: (n) => failed.get(n), entries: () => failed.entries() };
+  const { status } = await plugin.postFilter(new CycleState(), preemptor, statuses);
+  assert.ok(isSuccess(status), status?.message());
+  await Promise.all(plugin.evictions);
+  assert.deepEqual(activated, ['async-preemptor-2']);
+  assert.equal(plugin.preEnqueue(preemptor), null);
 });

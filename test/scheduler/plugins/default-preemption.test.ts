@@ -168,6 +168,7 @@ function rig(nodes: Node[], pods: Pod[], opts: { extenders?: Extender[]; withAff
       const p = opts.allWaiting ? pods.find((x) => x.metadata?.uid === uid) : undefined;
       return p && { pod: p, allow() {}, reject: (plugin: string, msg: string) => rejected.push(`${p.metadata?.name} by ${plugin}: ${msg}`) };
     },
+    activate: () => {},
     extenders: opts.extenders ?? [],
   };
   const schedule = (p: Pod) => {
@@ -373,7 +374,9 @@ describe('DefaultPreemption dry run extent', () => {
 // ---- PostFilter ----
 
 function plugin(r: Rig, pdbs: PodDisruptionBudget[] = []): DefaultPreemption {
-  return new DefaultPreemption({ args: defaultPreemptionArgs(undefined), handle: r.handle, pdbs: () => pdbs, random: () => 0, now: () => Date.parse('2026-06-01T00:00:00Z') });
+  // Victims evicted within the cycle, so a test sees the rejections when postFilter returns
+  // (the asynchronous eviction is tested against the API server).
+  return new DefaultPreemption({ args: defaultPreemptionArgs(undefined), handle: r.handle, pdbs: () => pdbs, random: () => 0, now: () => Date.parse('2026-06-01T00:00:00Z'), asyncPreemption: false });
 }
 
 describe('DefaultPreemption PostFilter', () => {

@@ -5,11 +5,13 @@
 //   2. candidates: dry runs on the nodes that failed with Unschedulable;
 //   3. extenders that support preemption narrow the candidates;
 //   4. pick the best candidate; 5. evict its victims, clear lower nominations; nominate.
+// Step 5 runs after the cycle by default (upstream SchedulerAsyncPreemption); the preemptor waits
+// at PreEnqueue until its victims are on their way out.
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { CycleState } from '../../framework/cycle-state.js';
 import { Code, Status, type MaybeStatus } from '../../framework/status.js';
-import type { Handle, NodeToStatus, PostFilterPlugin, PostFilterResult } from '../../framework/types.js';
+import type { Handle, NodeToStatus, PostFilterPlugin, PostFilterResult, PreEnqueuePlugin } from '../../framework/types.js';
 import { numCandidates, type DefaultPreemptionArgs } from './args.js';
 import { dryRunPreemption, nodesForStatusCode, statusOf } from './candidates.js';
 import { ineligibleReason } from './eligibility.js';
@@ -17,7 +19,7 @@ import { callExtenders } from './extenders.js';
 import { fitErrorMessage } from './fit-error.js';
 import { preemptionAttempts, preemptionVictims } from './metrics.js';
 import { pickOneNodeForPreemption } from './pick-node.js';
-import { clearNominatedNodeName, prepareCandidate } from './prepare.js';
+import { clearNominatedNodeName, prepareCandidate, prepareCandidateAsync } from './prepare.js';
 import type { NodeVictims } from './select-victims.js';
 
 export const NAME = 'DefaultPreemption';
@@ -36,7 +38,11 @@ export type PreemptionHandle = Pick<
   | 'runPreFilterExtensionRemovePod'
   | 'getWaitingPod'
   | 'extenders'
+  | 'activate'
 >;
+
+/** Upstream's PreEnqueue message for a preemptor whose victims are still being evicted. */
+export const WAITING_FOR_PREEMPTION_REASON = 'waiting for the preemption for this pod to be finished';
 
 export interface DefaultPreemptionDeps {
   args: DefaultPreemptionArgs;
@@ -49,14 +55,26 @@ export interface DefaultPreemptionDeps {
   now?: () => number;
   /** The latest copy of the preemptor (from the pod informer); the cycle's copy when absent. */
   latestPod?: (pod: Pod) => Pod | undefined;
+  /** Evict victims after the cycle (upstream SchedulerAsyncPreemption); default true. */
+  asyncPreemption?: boolean;
 }
 
 type PostFilterAnswer = { result?: PostFilterResult; status: MaybeStatus };
 
-export class DefaultPreemption implements PostFilterPlugin {
+export class DefaultPreemption implements PostFilterPlugin, PreEnqueuePlugin {
   readonly name = NAME;
+  /** Preemptors whose victims are being evicted in the background (by uid). */
+  readonly preempting = new Set<string>();
+  /** Background evictions in flight (tests and shutdown may wait for them). */
+  readonly evictions = new Set<Promise<void>>();
 
   constructor(private readonly deps: DefaultPreemptionDeps) {}
+
+  /** Holds a preemptor back while its victims are being evicted (upstream IsPodRunningPreemption). */
+  preEnqueue(pod: Pod): MaybeStatus {
+    if (!this.preempting.has(pod.metadata?.uid ?? '')) return null;
+    return new Status(Code.UnschedulableAndUnresolvable, [WAITING_FOR_PREEMPTION_REASON], NAME);
+  }
 
   async postFilter(state: CycleState, pod: Pod, m: NodeToStatus): Promise<PostFilterAnswer> {
     preemptionAttempts.inc();
@@ -111,12 +129,18 @@ export class DefaultPreemption implements PostFilterPlugin {
     if (!best) return { status: Status.unschedulable('no candidate node for preemption') };
     const chosen = candidates.find((c) => c.name === best)!;
 
-    try {
-      await prepareCandidate(h, NAME, chosen, pod);
-    } catch (err) {
-      return { status: Status.error(err) };
-    }
     preemptionVictims.observe(chosen.victims.pods.length);
+    if (this.deps.asyncPreemption ?? true) {
+      const eviction = prepareCandidateAsync(h, NAME, chosen, pod, { preempting: this.preempting, activate: (pods) => h.activate(pods) });
+      this.evictions.add(eviction);
+      void eviction.finally(() => this.evictions.delete(eviction));
+    } else {
+      try {
+        await prepareCandidate(h, NAME, chosen, pod);
+      } catch (err) {
+        return { status: Status.error(err) };
+      }
+    }
     h.log.debug({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, node: best, victims: chosen.victims.pods.length }, 'Preempted victims');
     return { result: { nominatedNodeName: best }, status: Status.success() };
   }

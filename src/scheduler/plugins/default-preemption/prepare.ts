@@ -2,6 +2,10 @@
 // Permit is rejected; every other one gets the DisruptionTarget condition (reason
 // PreemptionByScheduler) and a graceful delete, and a "Preempted" event. Then lower-priority pods
 // nominated to the node lose their nomination, which sends them back to be scheduled elsewhere.
+//
+// prepareCandidateAsync is upstream's SchedulerAsyncPreemption (1.32 alpha, 1.33 default): the
+// API calls run after the scheduling cycle returns, so the loop schedules other pods meanwhile;
+// the preemptor is held out of activeQ (PreEnqueue) until its victims are on their way out.
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../api/object.js';
 import { isNotFound } from '../../../client/rest/errors.js';
@@ -87,5 +91,47 @@ export async function prepareCandidate(h: PrepareHandle, pluginName: string, c: 
   } catch (err) {
     // Not critical: those pods are retried with their stale nomination.
     h.log.error({ err }, "Cannot clear 'NominatedNodeName' field");
+  }
+}
+
+export interface AsyncPreemption {
+  /** Preemptors (by uid) whose victims are still being evicted; PreEnqueue holds them back. */
+  preempting: Set<string>;
+  /** Moves the preemptor to activeQ (after an error, when no event would). */
+  activate: (pods: Pod[]) => void;
+}
+
+/**
+ * Evicts the candidate's victims in the background (upstream prepareCandidateAsync). Lower
+ * nominations are cleared first; every victim but the last is evicted in parallel; the preemptor
+ * leaves `preempting` before the last eviction, so that deletion's event requeues it (an event
+ * arriving while it is held back would be lost on it). On an error the preemptor is activated.
+ * Resolves when done (callers do not wait for it; tests may).
+ */
+export async function prepareCandidateAsync(h: PrepareHandle, pluginName: string, c: Candidate, preemptor: Pod, a: AsyncPreemption): Promise<void> {
+  const uid = preemptor.metadata?.uid ?? '';
+  a.preempting.add(uid);
+  let failed = false;
+  const fail = (err: unknown, what: string) => {
+    failed = true;
+    h.log.error({ err, preemptor: `${preemptor.metadata?.namespace}/${preemptor.metadata?.name}`, node: c.name }, what);
+  };
+  try {
+    const prio = podPriority(preemptor);
+    const lower = h.nominator
+      .nominatedPodsForNode(c.name)
+      .map((pi) => pi.pod)
+      .filter((p) => podPriority(p) < prio);
+    await clearNominatedNodeName(h, lower).catch((err: unknown) => fail(err, "Cannot clear 'NominatedNodeName' field from lower priority pods on the same target node"));
+    const victims = c.victims.pods;
+    if (victims.length === 0) return;
+    const results = await Promise.allSettled(victims.slice(0, -1).map((v) => preemptVictim(h, pluginName, preemptor, v, c.name)));
+    for (const r of results) if (r.status === 'rejected') fail(r.reason, 'Error occurred during async preemption');
+    a.preempting.delete(uid);
+    await preemptVictim(h, pluginName, preemptor, victims[victims.length - 1], c.name).catch((err: unknown) => fail(err, 'Error occurred during async preemption'));
+  } finally {
+    a.preempting.delete(uid);
+    // A failed eviction may leave the preemptor parked with no event to come for it.
+    if (failed) a.activate([preemptor]);
   }
 }

@@ -1,0 +1,209 @@
+// The events.k8s.io/v1 event pipeline of client-go tools/events (event_broadcaster.go).
+// Recorders hand events to the broadcaster, which fans them out to its watchers (fanout.ts).
+// Writing to the sink goes through the isomorphic-event cache (series-cache.ts): an event is
+// created once; repeating it makes it a series, PATCHed with {series: {count, lastObservedTime}}
+// on the second occurrence, then refreshed every 30 minutes while it goes on and written a last
+// time when it has been quiet for 6 minutes. There is no spam filter or aggregation here: series
+// are how the new API keeps repeats cheap.
+//
+// A server answer that is an error (a Status with a code) is logged and not retried, except
+// AlreadyExists when re-creating a series whose PATCH found no object (the first create raced
+// it); a transport error is retried up to 12 times, 10 s (+0–25 % jitter) apart.
+import { hostname } from 'node:os';
+import { createLogger, type Logger } from '../../util/log.js';
+import { realClock, sleep, type Clock } from '../clock.js';
+import { EventFanout, type EventWatcher } from '../record/fanout.js';
+import { errorCode } from '../record/types.js';
+import { Recorder, type EventRecorder } from './recorder.js';
+import { EventSeriesCache } from './series-cache.js';
+import type { EventSink, EventsV1Event } from './types.js';
+
+/** A series quiet this long is finished (its final count written); checked as often. */
+export const finishTimeMs = 6 * 60_000;
+/** How often every ongoing series is written again, so the server's copy is current and kept. */
+export const refreshTimeMs = 30 * 60_000;
+
+export interface EventBroadcasterOptions {
+  /** Events queued per watcher before new ones are dropped (upstream: 1000). */
+  maxQueuedEvents?: number;
+  /** Wait between write retries after transport errors (upstream: 10 s, plus up to 25 %). */
+  sleepDurationMs?: number;
+  /** Attempts per write (upstream: 12). */
+  maxTriesPerEvent?: number;
+  clock?: Clock;
+  log?: Logger;
+  random?: () => number;
+}
+
+export class EventBroadcaster {
+  private readonly fanout: EventFanout<EventsV1Event>;
+  private readonly sleepMs: number;
+  private readonly maxTries: number;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly random: () => number;
+  private readonly cancel = new AbortController();
+  /** Cache work (observe, refresh, finish) runs one at a time, as upstream's mutex has it. */
+  private exclusive: Promise<unknown> = Promise.resolve();
+  private readonly loops: Promise<void>[] = [];
+  private shut = false;
+
+  constructor(opts: EventBroadcasterOptions = {}) {
+    this.sleepMs = opts.sleepDurationMs ?? 10_000;
+    this.maxTries = opts.maxTriesPerEvent ?? 12;
+    this.clock = opts.clock ?? realClock;
+    this.log = opts.log ?? createLogger('events');
+    this.random = opts.random ?? Math.random;
+    this.fanout = new EventFanout(opts.maxQueuedEvents ?? 1000, this.log);
+  }
+
+  /**
+   * A recorder reporting as `reportingController`; its instance defaults to
+   * `<reportingController>-<hostname>`, as upstream's NewRecorder.
+   */
+  newRecorder(reportingController: string, reportingInstance = `${reportingController}-${hostname()}`): EventRecorder {
+    return new Recorder({ reportingController, reportingInstance }, this.clock, this.log, (e) => this.action(e));
+  }
+
+  /** Writes every event to sink through a fresh series cache, and starts its refresh and finish loops. */
+  startRecordingToSink(sink: EventSink): EventWatcher {
+    const cache = new EventSeriesCache();
+    const stop = new AbortController();
+    const signal = AbortSignal.any([stop.signal, this.cancel.signal]);
+    this.loops.push(
+      this.every(refreshTimeMs, signal, () => this.refreshSeries(sink, cache, signal)),
+      this.every(finishTimeMs, signal, () => this.finishSeries(sink, cache, signal)),
+    );
+    const watcher = this.fanout.watch(async (e) => {
+      const toWrite = await this.locked(async () => cache.observe(e, this.clock.now()));
+      if (toWrite) await this.attemptRecording(sink, toWrite, signal);
+    });
+    return {
+      stop: () => {
+        stop.abort();
+        watcher.stop();
+      },
+    };
+  }
+
+  /** Logs every event (upstream's StartStructuredLogging). */
+  startStructuredLogging(log: Logger = this.log, level: 'info' | 'debug' = 'info'): EventWatcher {
+    return this.fanout.watch((e) => {
+      const o = e.regarding ?? {};
+      log[level](
+        { object: o.namespace ? `${o.namespace}/${o.name}` : o.name, kind: o.kind, apiVersion: o.apiVersion, type: e.type, reason: e.reason, action: e.action, note: e.note },
+        'Event occurred',
+      );
+    });
+  }
+
+  /** Calls handler for every event, in order, one at a time. */
+  startEventWatcher(handler: (e: EventsV1Event) => Promise<void> | void): EventWatcher {
+    return this.fanout.watch(handler);
+  }
+
+  /** Resolves once every event recorded so far has been handled, and any refresh or finish in progress is done. */
+  async flush(): Promise<void> {
+    await this.fanout.flush();
+    await this.exclusive;
+  }
+
+  /** Stops accepting events, abandons pending retries, and resolves when queued events are handled. */
+  async shutdown(): Promise<void> {
+    this.shut = true;
+    this.cancel.abort();
+    await this.flush();
+    this.fanout.stopAll();
+    await Promise.all(this.loops);
+  }
+
+  private action(event: EventsV1Event): boolean {
+    if (this.shut) {
+      this.log.error({ reason: event.reason }, 'unable to record event: broadcaster is shut down');
+      return false;
+    }
+    return this.fanout.send(event);
+  }
+
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.exclusive.then(fn);
+    this.exclusive = run.catch(() => undefined);
+    return run;
+  }
+
+  private async every(periodMs: number, signal: AbortSignal, fn: () => Promise<void>): Promise<void> {
+    while (await sleep(this.clock, periodMs, signal)) {
+      try {
+        await fn();
+      } catch (err) {
+        this.log.error({ err }, 'event series upkeep failed');
+      }
+    }
+  }
+
+  /** Writes every ongoing series again (upstream's refreshExistingEventSeries). */
+  private refreshSeries(sink: EventSink, cache: EventSeriesCache, signal: AbortSignal): Promise<void> {
+    return this.locked(async () => {
+      for (const [key, event] of cache.series()) {
+        if (signal.aborted) return;
+        const { written } = await this.recordEvent(sink, event);
+        if (written) cache.replace(key, written);
+      }
+    });
+  }
+
+  /** Writes the final count of series quiet for finishTime and forgets them, and old singletons. */
+  private finishSeries(sink: EventSink, cache: EventSeriesCache, signal: AbortSignal): Promise<void> {
+    return this.locked(async () => {
+      for (const [key, event] of cache.ended(this.clock.now() - finishTimeMs)) {
+        if (signal.aborted) return;
+        if (!(await this.recordEvent(sink, event)).retry) cache.delete(key);
+      }
+    });
+  }
+
+  private async attemptRecording(sink: EventSink, event: EventsV1Event, signal: AbortSignal): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      if (!(await this.recordEvent(sink, event)).retry) return;
+      if (tries >= this.maxTries) {
+        this.log.error({ reason: event.reason, object: event.regarding?.name }, 'unable to write event (retry limit exceeded!)');
+        return;
+      }
+      if (!(await sleep(this.clock, this.sleepMs * (1 + 0.25 * this.random()), signal))) {
+        this.log.error({ reason: event.reason, object: event.regarding?.name }, 'unable to write event (broadcaster is shut down)');
+        return;
+      }
+    }
+  }
+
+  /** One attempt: PATCH the series (or create the event); whether to retry. */
+  private async recordEvent(sink: EventSink, event: EventsV1Event): Promise<{ written?: EventsV1Event; retry: boolean }> {
+    const isSeries = event.series !== undefined;
+    let error: unknown;
+    if (isSeries) {
+      try {
+        // Upstream's two-way strategic merge patch between the event without series and with it.
+        return { written: await sink.patch(event, { series: event.series }), retry: false };
+      } catch (err) {
+        error = err;
+      }
+    }
+    // A series whose object is gone (deleted, or expired after its TTL) is created again.
+    if (!isSeries || errorCode(error) === 404) {
+      try {
+        return { written: await sink.create({ ...event, metadata: { ...event.metadata, resourceVersion: undefined } }), retry: false };
+      } catch (err) {
+        error = err;
+      }
+    }
+    const code = errorCode(error);
+    const object = event.regarding?.name;
+    if (code === 409 && isSeries) return { retry: true };
+    if (code !== undefined) {
+      this.log[code === 409 ? 'debug' : 'error']({ err: error, reason: event.reason, object }, 'server rejected event (will not retry!)');
+      return { retry: false };
+    }
+    this.log.error({ err: error, reason: event.reason, object }, 'unable to write event (may retry after sleeping)');
+    return { retry: true };
+  }
+}

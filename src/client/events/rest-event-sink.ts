@@ -1,0 +1,15 @@
+// EventSink over the REST client: events.k8s.io/v1 Events, created with POST and their series
+// bumped with a strategic merge patch (upstream's tools/events EventSinkImpl).
+import { resources } from '../rest/builtin-resources.js';
+import type { Client } from '../rest/client.js';
+import type { EventSink, EventsV1Event } from './types.js';
+
+export function restEventSink(client: Client): EventSink {
+  const events = client.resource(resources.events);
+  return {
+    // EventsV1Event and the REST client's Event type differ only in ObjectMeta's readonly marks.
+    create: async (event) => (await events.create(event as never, { namespace: event.metadata.namespace })) as unknown as EventsV1Event,
+    patch: async (event, patch) =>
+      (await events.patch(event.metadata.name!, patch, { type: 'strategic', namespace: event.metadata.namespace })) as unknown as EventsV1Event,
+  };
+}
