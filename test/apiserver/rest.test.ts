@@ -251,31 +251,75 @@ describe('REST semantics', () => {
 
 describe('timestamps', () => {
   test('metav1.Time is stored to the second in UTC; a MicroTime without six digits is a 400 naming the field', async () => {
-    const ev = (eventTime: string) =>
-      JSON.stringify({
-        apiVersion: 'events.k8s.io/v1',
-        kind: 'Event',
-        metadata: { generateName: 'e-' },
-        regarding: { kind: 'Pod', namespace: 'rest', name: 'x' },
-        reason: 'R',
-        note: 'n',
-        type: 'Normal',
-        action: 'A',
-        reportingController: 'c',
-        reportingInstance: 'i',
-        eventTime,
-        deprecatedFirstTimestamp: '2024-05-06T07:08:09.123+02:00',
-      });
+    const ev = (eventTime: string) => JSON.stringify({ ...eventsV1('e-'), eventTime });
     const ok = await c.request('POST', '/apis/events.k8s.io/v1/namespaces/rest/events', { body: ev('2024-05-06T07:08:09.123456Z') });
     assert.equal(ok.status, 201, ok.body);
     assert.equal(ok.json().eventTime, '2024-05-06T07:08:09.123456Z');
-    assert.equal(ok.json().deprecatedFirstTimestamp, '2024-05-06T05:08:09Z');
     const core = (await c.request('GET', `/api/v1/namespaces/rest/events/${ok.json().metadata.name}`)).json();
     assert.equal(core.message, 'n', 'the events.k8s.io Event is the core Event under other field names');
-    assert.equal(core.firstTimestamp, '2024-05-06T05:08:09Z');
+    const legacy = await c.request('POST', '/api/v1/namespaces/rest/events', {
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'Event', metadata: { generateName: 'legacy-' }, involvedObject: { kind: 'Pod', namespace: 'rest', name: 'x' }, reason: 'R', message: 'm', firstTimestamp: '2024-05-06T07:08:09.123+02:00' }),
+    });
+    assert.equal(legacy.status, 201, legacy.body);
+    assert.equal(legacy.json().firstTimestamp, '2024-05-06T05:08:09Z');
+    const asV1 = (await c.request('GET', `/apis/events.k8s.io/v1/namespaces/rest/events/${legacy.json().metadata.name}`)).json();
+    assert.equal(asV1.deprecatedFirstTimestamp, '2024-05-06T05:08:09Z');
     const bad = await c.request('POST', '/apis/events.k8s.io/v1/namespaces/rest/events', { body: ev('2024-05-06T07:08:09.12Z') });
     assert.equal(bad.status, 400);
     assert.match(bad.json().message, /eventTime: parsing time "2024-05-06T07:08:09.12Z"/);
+  });
+});
+
+/** A valid events.k8s.io/v1 Event. */
+function eventsV1(generateName: string): Record<string, unknown> {
+  return {
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    metadata: { generateName },
+    regarding: { kind: 'Pod', namespace: 'rest', name: 'x' },
+    reason: 'R',
+    note: 'n',
+    type: 'Normal',
+    action: 'A',
+    reportingController: 'example.com/c',
+    reportingInstance: 'i',
+    eventTime: '2024-05-06T07:08:09.123456Z',
+  };
+}
+
+describe('events.k8s.io/v1 validation', () => {
+  const post = (body: Record<string, unknown>) => c.request('POST', '/apis/events.k8s.io/v1/namespaces/rest/events', { body: JSON.stringify(body) });
+  test('an Event written through events.k8s.io/v1 needs eventTime, a known type, a qualified reportingController, no deprecated fields and a series of at least 2', async () => {
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ['deprecated field', { deprecatedFirstTimestamp: '2024-05-06T07:08:09Z' }, /firstTimestamp: Invalid value: "": needs to be unset/],
+      ['deprecated count', { deprecatedCount: 3 }, /count: Invalid value: "": needs to be unset/],
+      ['bad controller', { reportingController: 'not a name!' }, /reportingController: Invalid value: "not a name!"/],
+      ['bad type', { type: 'Fatal' }, /type: Invalid value: "": has invalid value: Fatal/],
+      ['no eventTime', { eventTime: undefined }, /eventTime: Required value/],
+      ['series of one', { series: { count: 1, lastObservedTime: '2024-05-06T07:08:10.000000Z' } }, /series\.count: Invalid value: "": should be at least 2/],
+      ['long note', { note: 'x'.repeat(1025) }, /message: Invalid value: "": can have at most 1024 characters/],
+    ];
+    for (const [name, change, message] of cases) {
+      const r = await post({ ...eventsV1('bad-'), ...change });
+      assert.equal(r.status, 422, `${name}: ${r.body.slice(0, 300)}`);
+      assert.match(r.json().message, message, name);
+    }
+  });
+
+  test('on update the series may grow but what the Event reports is immutable', async () => {
+    const created = (await post(eventsV1('upd-'))).json();
+    const name = created.metadata.name;
+    const path = `/apis/events.k8s.io/v1/namespaces/rest/events/${name}`;
+    const merge = (body: unknown) => c.request('PATCH', path, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/merge-patch+json' } });
+    const grown = await merge({ series: { count: 2, lastObservedTime: '2024-05-06T07:09:00.000000Z' } });
+    assert.equal(grown.status, 200, grown.body);
+    assert.equal(grown.json().series.count, 2);
+    const changed = await merge({ note: 'other' });
+    assert.equal(changed.status, 422);
+    assert.match(changed.json().message, /message: Invalid value: "other": field is immutable/);
+    // The core/v1 API keeps its legacy leniency.
+    const core = await c.request('PATCH', `/api/v1/namespaces/rest/events/${name}`, { body: JSON.stringify({ message: 'other' }), headers: { 'Content-Type': 'application/merge-patch+json' } });
+    assert.equal(core.status, 200, core.body);
   });
 });
 

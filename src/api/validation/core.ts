@@ -251,9 +251,10 @@ export function validateEvent(ev: Obj): Errors {
     }
   } else {
     if (!involvedNs && namespace !== 'default' && namespace !== 'kube-system') errs.push(invalid(path, involvedNs, 'does not match event.namespace'));
+    // Upstream names the field as its internal type does (ReportingController), in either API.
     const rc = asString(ev.reportingComponent);
-    if (!rc) errs.push(required('reportingComponent', ''));
-    errs.push(...each('reportingComponent', rc, isQualifiedName(rc)));
+    if (!rc) errs.push(required('reportingController', ''));
+    errs.push(...each('reportingController', rc, isQualifiedName(rc)));
     const ri = asString(ev.reportingInstance);
     if (!ri) errs.push(required('reportingInstance', ''));
     if (ri.length > 128) errs.push(invalid('reportingInstance', '', 'can have at most 128 characters'));

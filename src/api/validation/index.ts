@@ -12,6 +12,7 @@ import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, nameIsPathSegme
 import { validateObjectMeta, validateObjectMetaUpdate, type Scope } from './objectmeta.js';
 import { validatePod, validatePodSpecUpdate, validatePodTemplateSpec } from './pod.js';
 import { validateService, validateServiceUpdate } from './service.js';
+import { validateEventsV1Create, validateEventsV1Update } from './events.js';
 
 type Obj = Record<string, unknown>;
 
@@ -99,6 +100,7 @@ const createRules: Record<string, Create> = {
   'rbac.authorization.k8s.io/ClusterRoleBinding': (o) => validateRoleBinding(o, false),
   'discovery.k8s.io/EndpointSlice': validateEndpointSlice,
   'autoscaling/HorizontalPodAutoscaler': validateHorizontalPodAutoscaler,
+  'events.k8s.io/Event': validateEventsV1Create,
 };
 
 /** Extra rules on update, beyond re-running the create rules on the new object. */
@@ -128,6 +130,7 @@ const updateReplacesCreate: Record<string, Update> = {
   'batch/CronJob': (o, old) => validateCronJobSpec(o.spec, old.spec),
   // Core v1 events are never re-validated beyond their metadata.
   '/Event': () => [],
+  'events.k8s.io/Event': validateEventsV1Update,
 };
 
 /** Legacy core/v1 Events skip ObjectMeta validation, as upstream does for that API. */
