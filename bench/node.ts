@@ -5,6 +5,10 @@
 //   4. CPU of the process with those 100 pods idle.
 //
 //   node --import tsx bench/node.ts          K8TS_BENCH_PODS=100 K8TS_BENCH_RUNS=3 K8TS_BENCH_IDLE_SECONDS=20
+//
+// It runs bin/k8ts, which runs dist/k8ts.mjs when there is one: `npm run build` first to measure
+// the current sources as a user runs them (and remove dist/ afterwards in a working checkout).
+// p50/p99 are per-pod latencies over the run's pods (percentile() takes a fraction: 0.5, 0.99).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -151,10 +155,10 @@ async function main(): Promise<void> {
       restartNodeReady.push(round(up.nodeReadyMs));
       const s = await podStartup(up.kubeconfig);
       if (s.ready.length < podCount) throw new Error(`only ${s.ready.length}/${podCount} pods became Ready`);
-      p50Running.push(round(percentile(s.running, 50)));
-      p99Running.push(round(percentile(s.running, 99)));
-      p50Ready.push(round(percentile(s.ready, 50)));
-      p99Ready.push(round(percentile(s.ready, 99)));
+      p50Running.push(round(percentile(s.running, 0.5)));
+      p99Running.push(round(percentile(s.running, 0.99)));
+      p50Ready.push(round(percentile(s.ready, 0.5)));
+      p99Ready.push(round(percentile(s.ready, 0.99)));
       allReady.push(round(s.allReadyMs));
       await sleep(2000);
       const c0 = cpuMs(up.child.pid!);

@@ -138,7 +138,8 @@ tokenConnection(
     .option('--description <text>', 'human-readable note on the token')
     .option('--usages <list>', 'what the token may be used for', 'signing,authentication')
     .option('--groups <list>', 'extra groups it authenticates as (system:bootstrappers:…)', 'system:bootstrappers:kubeadm:default-node-token')
-    .option('--print-join-command', 'print the whole `k8ts agent` command to join a node, not just the token'),
+    .option('--print-join-command', 'print the whole `k8ts agent` command to join a node, not just the token')
+    .option('--server <url>', 'API server URL in the join command (default: the kubeconfig\'s)'),
 ).action(async (tokenArg: string | undefined, flags) => {
   const { runTokenCreate } = await import('./token-command.js');
   await runTokenCreate(tokenArg, flags);

@@ -42,6 +42,14 @@ export interface TokenCreateFlags extends TokenConnectionFlags {
   usages: string;
   groups: string;
   printJoinCommand?: boolean;
+  /** The API server URL other machines use (default: the kubeconfig's). */
+  server?: string;
+}
+
+/** Whether a URL names this host only (a join command with it works on this machine alone). */
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host.startsWith('127.') || host === '::1';
 }
 
 type Out = (s: string) => void;
@@ -120,7 +128,10 @@ export async function runTokenCreate(tokenArg: string | undefined, flags: TokenC
       out(`${formatToken(token)}\n`);
       return;
     }
-    const args = ['k8ts', 'agent', '--server', config.server, '--token', formatToken(token)];
+    const server = flags.server ?? config.server;
+    // `k8ts up` listens on loopback unless told otherwise; say so rather than guess an address.
+    if (isLoopbackUrl(server)) process.stderr.write(`k8ts: note: ${server} is reachable from this machine only; to join another one, run the server with --bind 0.0.0.0 and pass --server https://<its address>:<port>\n`);
+    const args = ['k8ts', 'agent', '--server', server, '--token', formatToken(token)];
     if (config.ca) args.push('--ca-cert-hash', caCertHash(config.ca));
     else process.stderr.write('k8ts: warning: the kubeconfig names no CA (system roots): add --ca-file or --ca-cert-hash to the join command\n');
     out(`${args.join(' ')}\n`);

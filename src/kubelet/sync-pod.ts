@@ -322,7 +322,7 @@ export class PodSyncer {
       fail('CreateContainerConfigError', messageOf(err));
       return;
     }
-    const messageFile = createTerminationMessageFile(this.o.rootDir, uid, c.name, attempt);
+    const messageFile = await createTerminationMessageFile(this.o.rootDir, uid, c.name, attempt);
     mounts = [...mounts, { containerPath: c.terminationMessagePath ?? '/dev/termination-log', hostPath: messageFile }];
 
     const config: ContainerConfig = {

@@ -2,7 +2,8 @@
 // mounted at its terminationMessagePath; on exit the kubelet reads it (at most 4096 bytes, as
 // upstream), or with FallbackToLogsOnError and a failure, the tail of the container's log
 // (80 lines, 2048 bytes, as upstream's kubecontainer.MaxContainerTerminationMessageLogLength).
-import { closeSync, mkdirSync, openSync, readSync, fstatSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Container as SpecContainer } from 'kubernetes-types/core/v1.js';
 import type { ContainerStatus } from './runtime/types.js';
@@ -12,11 +13,11 @@ const maxMessageBytes = 4096;
 const maxLogLines = 80;
 const maxLogBytes = 2048;
 
-/** Creates the (empty) message file of one container attempt and returns its host path. */
-export function createTerminationMessageFile(rootDir: string, podUid: string, containerName: string, attempt: number): string {
+/** Creates the (empty) message file of one container attempt and returns its host path (off the event loop: the pod start path). */
+export async function createTerminationMessageFile(rootDir: string, podUid: string, containerName: string, attempt: number): Promise<string> {
   const file = join(rootDir, 'pods', podUid, 'containers', containerName, `${attempt}-termination-log`);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, '');
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, '');
   return file;
 }
 

@@ -21,7 +21,6 @@ describe('node agent with the process runtime', () => {
   let env: RuntimeEnv;
   let agent: NodeAgent;
   let manifests: string;
-  let readyMs = 0;
   let manifestServer: http.Server;
 
   before(async () => {
@@ -40,10 +39,8 @@ describe('node agent with the process runtime', () => {
     });
     await new Promise<void>((r) => manifestServer.listen(0, '127.0.0.1', r));
     const manifestUrl = `http://127.0.0.1:${(manifestServer.address() as AddressInfo).port}/pods.yaml`;
-    const start = performance.now();
     agent = await startNodeAgent({ client, nodeName, rootDir: path.join(env.dir, 'agent'), runtime: env.runtime, log: silentLog, podManifestPath: manifests, manifestUrl, backoff: { initialMs: 200, maxMs: 800 }, plegPeriodMs: 200, nodeIP: '127.0.0.1' });
     await agent.ready;
-    readyMs = performance.now() - start;
   });
 
   after(async () => {
@@ -70,7 +67,6 @@ describe('node agent with the process runtime', () => {
     const lease = await waitFor(client, resources.leases, 'kube-node-lease', nodeName, (l) => !!l?.spec?.renewTime);
     assert.equal(lease?.spec?.holderIdentity, nodeName);
     assert.equal(lease?.spec?.leaseDurationSeconds, 40);
-    assert.ok(readyMs < 1000, `node Ready after ${Math.round(readyMs)} ms`);
   });
 
   it('runs a bound pod: Running, Ready, with a pod IP and events', async () => {

@@ -7,6 +7,8 @@ import { executableOfImage, hostPathOf, resolveExecutable } from '../../../src/k
 import { IpAllocator } from '../../../src/kubelet/runtime/process/ip-allocator.js';
 import { resolvConf } from '../../../src/kubelet/runtime/process/host.js';
 import { shellQuote } from '../../../src/kubelet/runtime/process/exec.js';
+import { launchScript, Spawner } from '../../../src/kubelet/runtime/process/spawner.js';
+import { JsonWriter } from '../../../src/kubelet/runtime/process/state.js';
 
 function tmp(t: { after(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-parts-'));
@@ -46,12 +48,14 @@ test('executables resolve on PATH, relative to the working directory, and throug
   assert.equal(resolveExecutable(''), undefined);
 });
 
-test('pod IPs skip the network address, never repeat one in use, and the cursor survives a new allocator', (t) => {
+test('pod IPs skip the network address, never repeat one in use, and the cursor survives a new allocator', async (t) => {
   const dir = tmp(t);
   const file = path.join(dir, 'ipam.json');
   const a = new IpAllocator('127.1.0.0/30', file);
   const first = a.allocate([]);
   assert.equal(first, '127.1.0.1');
+  await a.saved;
+  assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { next: 1 });
   const second = new IpAllocator('127.1.0.0/30', file).allocate([first]);
   assert.equal(second, '127.1.0.2');
   assert.throws(() => a.allocate([first, second]), /no free pod IP/);
@@ -62,4 +66,48 @@ test('pod IPs skip the network address, never repeat one in use, and the cursor 
 test('resolv.conf and shell quoting', () => {
   assert.equal(resolvConf({ servers: ['10.96.0.10'], searches: ['a.svc', 'svc'], options: ['ndots:5'] }), 'search a.svc svc\nnameserver 10.96.0.10\noptions ndots:5\n');
   assert.equal(shellQuote(['echo', "it's", 'a b', '$HOME']), `echo 'it'\\''s' 'a b' '$HOME'`);
+});
+
+test('records are written whole and in order: the last value given is the one on disk, and a forgotten record is not written again', async (t) => {
+  const dir = tmp(t);
+  const file = path.join(dir, 'rec.json');
+  const w = new JsonWriter();
+  const writes = Array.from({ length: 20 }, (_, i) => w.write(file, { n: i }));
+  await Promise.all(writes);
+  assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { n: 19 });
+  assert.deepEqual(fs.readdirSync(dir), ['rec.json'], 'no temp file is left');
+  void w.write(file, { n: 20 });
+  const queued = w.write(file, { n: 21 });
+  await w.forget(file);
+  await queued;
+  assert.notEqual(JSON.parse(fs.readFileSync(file, 'utf8')).n, 21, 'the queued write was dropped');
+  await w.write(path.join(dir, 'gone', 'rec.json'), { n: 1 });
+  assert.equal(fs.existsSync(path.join(dir, 'gone')), false, 'a removed directory is not created again');
+});
+
+test('the spawner starts a launch script with exactly the given env and argv, and reports the end of what it started', async (t) => {
+  const dir = tmp(t);
+  const out = path.join(dir, 'out');
+  const env = { PATH: '/usr/bin:/bin', MY_VAR: "it's a \"test\" $HOME `x`", MULTI: 'a\nb', EMPTY: '' };
+  const argv = ['/bin/sh', '-c', 'unset PWD; env > "$1"; printf "%s|" "$@" >> "$1"', 'sh', out, 'two words', "qu'ote"];
+  fs.writeFileSync(path.join(dir, 'launch'), launchScript(dir, '/usr/bin/env', env, argv), { mode: 0o600 });
+  const spawner = new Spawner(path.join(dir, 'bin', 'spawner.sh'));
+  t.after(() => spawner.close());
+  // The spawner never keeps the process alive by itself (the agent's own work does): hold it here.
+  const keepAlive = setInterval(() => {}, 1000);
+  t.after(() => clearInterval(keepAlive));
+  const ended = new Promise<void>((resolve) => {
+    const h = spawner.spawn(dir, () => {
+      assert.equal(h.reporting, false);
+      resolve();
+    });
+    assert.equal(h.reporting, true);
+  });
+  await ended;
+  const text = fs.readFileSync(out, 'utf8');
+  const [envText, args] = [text.slice(0, text.lastIndexOf('\n') + 1), text.slice(text.lastIndexOf('\n') + 1)];
+  assert.equal(args, `${out}|two words|qu'ote|`);
+  const expected = Object.entries(env).map(([k, v]) => `${k}=${v}\n`);
+  assert.deepEqual(envText.match(/^[^=\n]+=(?:[^\n]|\n(?![^=\n]+=))*\n/gm)?.sort(), expected.sort());
+  assert.equal(Number(fs.readFileSync(path.join(dir, 'shim'), 'utf8')) > 0, true, 'the launch script records its pid');
 });

@@ -2,9 +2,11 @@
 // Linux routes all of 127.0.0.0/8 to the loopback device, so a process can listen on any of them
 // without configuration). Allocation goes round-robin from a cursor persisted in STATE_FILE so that
 // a just-released address is not handed out again at once; the caller passes the addresses in use
-// (those of its persisted sandboxes), so a restarted agent never hands out one that is taken.
+// (those of its persisted sandboxes), so a restarted agent never hands out one that is taken. The
+// cursor is read once and then kept in memory: allocation never waits for the disk.
 import * as fs from 'node:fs';
 import { RuntimeError } from '../types.js';
+import { JsonWriter } from './state.js';
 
 function toInt(ip: string): number {
   const parts = ip.split('.').map(Number);
@@ -19,6 +21,9 @@ function toIp(n: number): string {
 export class IpAllocator {
   private readonly first: number;
   private readonly count: number;
+  /** The persisted cursor, read once; later allocations advance it in memory. */
+  private cursor: number | undefined;
+  private readonly writer = new JsonWriter();
 
   constructor(
     cidr: string,
@@ -34,24 +39,31 @@ export class IpAllocator {
     this.count = size - 2;
   }
 
-  /** A free address; `inUse` are the addresses of live sandboxes. */
+  /**
+   * A free address; `inUse` are the addresses of live sandboxes (and of those being created).
+   * The address is decided at once; the cursor is saved in the background (see `saved`), since
+   * losing its last step only means an address may be handed out again sooner.
+   */
   allocate(inUse: Iterable<string>): string {
     const used = new Set(inUse);
-    let cursor = 0;
-    try {
-      cursor = (JSON.parse(fs.readFileSync(this.stateFile, 'utf8')) as { next: number }).next ?? 0;
-    } catch {
-      cursor = 0;
+    if (this.cursor === undefined) {
+      try {
+        this.cursor = (JSON.parse(fs.readFileSync(this.stateFile, 'utf8')) as { next: number }).next ?? 0;
+      } catch {
+        this.cursor = 0;
+      }
     }
     for (let i = 0; i < this.count; i++) {
-      const offset = (cursor + i) % this.count;
+      const offset = (this.cursor + i) % this.count;
       const ip = toIp(this.first + offset);
       if (used.has(ip)) continue;
-      const tmp = `${this.stateFile}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify({ next: (offset + 1) % this.count }));
-      fs.renameSync(tmp, this.stateFile);
+      this.cursor = (offset + 1) % this.count;
+      this.saved = this.writer.write(this.stateFile, { next: this.cursor }).catch(() => undefined);
       return ip;
     }
     throw new RuntimeError(`no free pod IP left in the pod CIDR (${this.count} addresses)`, 'CreatePodSandboxError');
   }
+
+  /** Resolves once the cursor of the last allocation is on disk (or could not be written). */
+  saved: Promise<void> = Promise.resolve();
 }

@@ -15,6 +15,9 @@ import type { LogStream } from '../../logs/cri-format.js';
 
 const PUNCH_EVERY_BYTES = 4 * 1024 * 1024;
 const SAVE_EVERY_MS = 1000;
+// One read buffer for every pump (reads are synchronous, so two never share it): a zero-filled
+// 64 KiB buffer per read, mostly of nothing, cost more than the reads.
+const readBuf = Buffer.allocUnsafe(64 * 1024);
 
 interface Offsets {
   stdout: number;
@@ -86,12 +89,13 @@ export class LogPump {
       return;
     }
     try {
-      const buf = Buffer.alloc(64 * 1024);
       for (;;) {
-        const n = fs.readSync(fd, buf, 0, buf.length, this.offsets[stream]);
+        const n = fs.readSync(fd, readBuf, 0, readBuf.length, this.offsets[stream]);
         if (n <= 0) break;
-        this.writer.write(stream, buf.subarray(0, n));
-        this.onData(stream, Buffer.from(buf.subarray(0, n)));
+        // A copy of what was read: the writer keeps an unterminated line's bytes.
+        const chunk = Buffer.from(readBuf.subarray(0, n));
+        this.writer.write(stream, chunk);
+        this.onData(stream, chunk);
         this.offsets[stream] += n;
         this.dirty = true;
       }

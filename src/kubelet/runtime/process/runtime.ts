@@ -17,7 +17,11 @@
 // Fallback (not root, or no unshare): plain processes in their own process group; a Mount whose
 // containerPath does not exist is exposed as a symlink to its hostPath when the parent directory is
 // writable (otherwise it is only reachable at its hostPath); no hostname, no PID view, no limits.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+//
+// The start path (sandbox, create, start) never blocks the event loop — in `k8ts up` the agent
+// shares it with the API server: files are written with fs.promises, records through a JsonWriter,
+// and the shims are started by a helper process (spawner.ts), never forked from this one.
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -49,12 +53,14 @@ import { IpAllocator } from './ip-allocator.js';
 import { LogPump } from './log-pump.js';
 import { exposeAsSymlink, lastLine, procStats, resolvConf, which } from './host.js';
 import { NS_INIT_SCRIPT, PLAIN_INIT_SCRIPT, SHIM_SCRIPT } from './shim.js';
+import { launchScript, Spawner, type SpawnHandle } from './spawner.js';
 import {
   childPids,
+  JsonWriter,
   processAlive,
   processStartTime,
+  processStartTimeAsync,
   readJson,
-  writeJson,
   type ContainerRecord,
   type SandboxRecord,
 } from './state.js';
@@ -77,6 +83,7 @@ export interface ProcessRuntimeOptions {
 
 interface Tools {
   setsid: string;
+  env: string;
   unshare?: string;
   nsenter?: string;
   script: string;
@@ -98,7 +105,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Live {
   pump: LogPump;
-  child?: ChildProcess;
+  /** Set when this runtime started the container: its shim's end is reported while `reporting`. */
+  spawned?: SpawnHandle;
   /** Listeners of raw output (attach sessions). */
   listeners: Set<(stream: 'stdout' | 'stderr', data: Buffer) => void>;
 }
@@ -115,6 +123,10 @@ export class ProcessRuntime implements Runtime {
   private readonly images = new Map<string, ImageInfo>();
   private readonly cpuSamples = new Map<string, { ns: number; at: number; rate: number | undefined }>();
   private readonly ipam: IpAllocator;
+  /** Addresses handed to sandboxes that are still being created. */
+  private readonly allocating = new Set<string>();
+  private readonly writer = new JsonWriter();
+  private readonly spawner: Spawner;
   private readonly cgroups: CgroupManager;
   private readonly tools: Tools;
   private readonly namespaces: boolean;
@@ -127,7 +139,8 @@ export class ProcessRuntime implements Runtime {
     this.log = opts.log;
     this.ipam = new IpAllocator(opts.podCidr ?? '127.1.0.0/16', path.join(this.rootDir, 'ipam.json'));
     this.cgroups = opts.cgroups ?? new CgroupManager({ log: opts.log });
-    this.tools = { setsid: which('setsid') ?? 'setsid', unshare: which('unshare'), nsenter: which('nsenter'), script: which('script') ?? 'script' };
+    this.spawner = new Spawner(path.join(this.rootDir, 'bin', 'spawner.sh'), opts.log);
+    this.tools = { setsid: which('setsid') ?? 'setsid', env: which('env') ?? '/usr/bin/env', unshare: which('unshare'), nsenter: which('nsenter'), script: which('script') ?? 'script' };
     const root = typeof process.getuid === 'function' && process.getuid() === 0 && process.platform === 'linux';
     const possible = root && this.tools.unshare !== undefined && this.tools.nsenter !== undefined;
     this.namespaces = opts.namespaces ?? possible;
@@ -186,19 +199,29 @@ export class ProcessRuntime implements Runtime {
     this.log?.debug({ sandboxes: this.sandboxes.size, containers: this.containers.size }, 'process runtime state loaded');
   }
 
-  private saveSandbox(rec: SandboxRecord): void {
-    writeJson(path.join(this.rootDir, 'sandboxes', `${rec.id}.json`), rec);
+  private sandboxFile(id: string): string {
+    return path.join(this.rootDir, 'sandboxes', `${id}.json`);
   }
 
-  private saveContainer(rec: ContainerRecord): void {
-    if (!this.containers.has(rec.id)) return; // removed meanwhile
-    writeJson(path.join(this.containerDir(rec.id), 'container.json'), rec);
+  private containerFile(id: string): string {
+    return path.join(this.containerDir(id), 'container.json');
+  }
+
+  /** Persists the record; callers on the start path await it, others let it finish in the background. */
+  private saveSandbox(rec: SandboxRecord): Promise<void> {
+    return this.writer.write(this.sandboxFile(rec.id), rec).catch((err: unknown) => this.log?.warn({ err, sandbox: rec.id }, 'cannot save sandbox record'));
+  }
+
+  private saveContainer(rec: ContainerRecord): Promise<void> {
+    if (!this.containers.has(rec.id)) return Promise.resolve(); // removed meanwhile
+    return this.writer.write(this.containerFile(rec.id), rec).catch((err: unknown) => this.log?.warn({ err, container: rec.id }, 'cannot save container record'));
   }
 
   /** Stops watching containers without touching them (agent shutdown; a new runtime adopts them). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.spawner.close();
     for (const live of this.live.values()) live.pump.close(false);
     this.live.clear();
   }
@@ -208,19 +231,25 @@ export class ProcessRuntime implements Runtime {
   async runPodSandbox(config: PodSandboxConfig): Promise<string> {
     await this.ensureLoaded();
     const id = newId();
+    this.spawner.warmUp();
     const hostNetwork = config.namespaceOptions?.network === 'node';
     const inUse = [...this.sandboxes.values()].map((s) => s.ip).filter(Boolean);
-    const ip = hostNetwork ? (this.opts.nodeIp ?? '127.0.0.1') : this.ipam.allocate(inUse);
+    const ip = hostNetwork ? (this.opts.nodeIp ?? '127.0.0.1') : this.ipam.allocate([...inUse, ...this.allocating]);
     const cgroupName = config.cgroupParent ?? `kubepods/pod${config.uid}`;
     const rec: SandboxRecord = { id, config, createdAt: Date.now(), state: 'Ready', ip, cgroupName };
+    if (!hostNetwork) this.allocating.add(ip);
     try {
-      rec.cgroup = this.cgroups.create(cgroupName, config.resources);
-    } catch (err) {
-      throw new RuntimeError(`cannot create the pod cgroup ${cgroupName}: ${(err as Error).message}`, 'CreatePodSandboxError');
+      try {
+        rec.cgroup = await this.cgroups.createAsync(cgroupName, config.resources);
+      } catch (err) {
+        throw new RuntimeError(`cannot create the pod cgroup ${cgroupName}: ${(err as Error).message}`, 'CreatePodSandboxError');
+      }
+      await fs.promises.mkdir(config.logDirectory, { recursive: true });
+      this.sandboxes.set(id, rec);
+    } finally {
+      this.allocating.delete(ip);
     }
-    fs.mkdirSync(config.logDirectory, { recursive: true });
-    this.sandboxes.set(id, rec);
-    this.saveSandbox(rec);
+    await this.saveSandbox(rec);
     return id;
   }
 
@@ -238,7 +267,7 @@ export class ProcessRuntime implements Runtime {
     if (rec.state !== 'NotReady' || rec.ip) {
       rec.state = 'NotReady';
       if (rec.config.namespaceOptions?.network !== 'node') rec.ip = '';
-      this.saveSandbox(rec);
+      await this.saveSandbox(rec);
     }
   }
 
@@ -250,7 +279,8 @@ export class ProcessRuntime implements Runtime {
     for (const c of [...this.containers.values()]) if (c.podSandboxId === id) await this.removeContainer(c.id);
     await removeCgroup(rec.cgroup, 2000, this.log);
     this.sandboxes.delete(id);
-    fs.rmSync(path.join(this.rootDir, 'sandboxes', `${id}.json`), { force: true });
+    await this.writer.forget(this.sandboxFile(id));
+    fs.rmSync(this.sandboxFile(id), { force: true });
     try {
       fs.rmdirSync(rec.config.logDirectory);
     } catch {
@@ -290,7 +320,11 @@ export class ProcessRuntime implements Runtime {
     const sandbox = this.sandbox(podSandboxId);
     if (sandbox.state !== 'Ready') throw new RuntimeError(`pod sandbox ${podSandboxId} is not ready`, 'CreateContainerError');
     for (const m of config.mounts) {
-      if (!fs.existsSync(m.hostPath)) throw new RuntimeError(`failed to mount ${m.hostPath} at ${m.containerPath}: no such file or directory`, 'CreateContainerError');
+      const exists = await fs.promises.access(m.hostPath).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) throw new RuntimeError(`failed to mount ${m.hostPath} at ${m.containerPath}: no such file or directory`, 'CreateContainerError');
     }
     const env: Record<string, string> = {};
     for (const kv of config.envs) env[kv.name] = kv.value;
@@ -315,9 +349,9 @@ export class ProcessRuntime implements Runtime {
       env,
       cwd: config.workingDir || '/',
     };
-    fs.mkdirSync(this.containerDir(id), { recursive: true, mode: 0o700 });
+    await fs.promises.mkdir(this.containerDir(id), { recursive: true, mode: 0o700 });
     this.containers.set(id, rec);
-    this.saveContainer(rec);
+    await this.saveContainer(rec);
     return id;
   }
 
@@ -344,83 +378,126 @@ export class ProcessRuntime implements Runtime {
       throw new RuntimeError(message, 'RunContainerError');
     }
     try {
-      this.prepare(rec, sandbox, dir);
+      await this.prepare(rec, sandbox, dir);
+      // The log exists from the start, as with containerd, even if the program never writes.
+      await fs.promises.mkdir(path.dirname(rec.logPath), { recursive: true });
+      await (await fs.promises.open(rec.logPath, 'a')).close();
     } catch (err) {
       const message = `cannot prepare container: ${(err as Error).message}`;
       this.finish(rec, 128, 'StartError', message);
       throw new RuntimeError(message, 'RunContainerError');
     }
-    // The log exists from the start, as with containerd, even if the program never writes.
-    fs.mkdirSync(path.dirname(rec.logPath), { recursive: true });
-    fs.closeSync(fs.openSync(rec.logPath, 'a'));
     const argv = this.launchArgv(rec, dir, exe, args);
-    const child = spawn('/bin/sh', [this.shimPath, dir, ...argv], { env: rec.env, stdio: 'ignore', detached: true });
-    child.unref();
-    const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-    rec.shimPid = child.pid;
-    rec.shimStartTime = child.pid ? processStartTime(child.pid) : undefined;
-    // The shim writes DIR/pid as soon as the program is started.
-    const deadline = Date.now() + 10_000;
-    let pid: number | undefined;
-    for (;;) {
-      const text = fs.existsSync(path.join(dir, 'pid')) ? fs.readFileSync(path.join(dir, 'pid'), 'utf8').trim() : '';
-      if (text) {
-        pid = Number(text);
-        break;
-      }
-      const failed = await Promise.race([spawnError, sleep(5).then(() => undefined)]);
-      if (failed || Date.now() > deadline) {
-        const message = `cannot start the container shim: ${failed?.message ?? 'timed out'}`;
-        this.finish(rec, 128, 'StartError', message);
-        throw new RuntimeError(message, 'RunContainerError');
-      }
+    let spawned: SpawnHandle;
+    let started: { shimPid?: number; pid: number; startedAt: number };
+    try {
+      // The launch script holds the env (secrets): 0600 in the 0700 directory, removed once started.
+      await fs.promises.writeFile(path.join(dir, 'launch'), launchScript(dir, this.tools.env, rec.env, ['/bin/sh', this.shimPath, dir, ...argv]), { mode: 0o600 });
+      // The spawner reports the shim's end; until then (and while it lives) nobody polls for it.
+      spawned = this.spawner.spawn(dir, () => this.checkExit(rec));
+      started = await this.waitStarted(dir, spawned);
+    } catch (err) {
+      const message = `cannot start the container shim: ${(err as Error).message}`;
+      this.finish(rec, 128, 'StartError', message);
+      throw new RuntimeError(message, 'RunContainerError');
     }
-    rec.pid = pid;
+    fs.promises.rm(path.join(dir, 'launch'), { force: true }).catch(() => undefined);
+    rec.shimPid = started.shimPid;
+    rec.shimStartTime = started.shimPid ? await processStartTimeAsync(started.shimPid) : undefined;
+    rec.pid = started.pid;
     rec.state = 'Running';
-    // The pid file's time, like the exit file's for finishedAt: one clock for both.
-    rec.startedAt = Math.floor(fs.statSync(path.join(dir, 'pid')).mtimeMs);
-    if (rec.pidNamespace) {
-      // Wait for unshare to fork the program, so that its pid is known to status, exec and stats.
-      const until = Date.now() + 2000;
-      while (childPids(pid).length === 0 && processAlive(pid) && Date.now() < until) await sleep(2);
+    rec.startedAt = started.startedAt;
+    await this.saveContainer(rec);
+    this.startPump(rec, spawned);
+    // It may have ended already (the end was reported before the record said Running).
+    if (!spawned.reporting) this.checkExit(rec);
+  }
+
+  /**
+   * Waits for the shim to write DIR/pid (it does as soon as the program is started): woken by
+   * inotify on DIR, with a slow poll as a safety net — polling alone, a burst of starts on a busy
+   * machine turned into tens of thousands of reads.
+   */
+  private async waitStarted(dir: string, spawned: SpawnHandle): Promise<{ shimPid?: number; pid: number; startedAt: number }> {
+    const read = (name: string) => fs.promises.readFile(path.join(dir, name), 'utf8').then((t) => t.trim(), () => '');
+    let wake: (() => void) | undefined;
+    let watcher: fs.FSWatcher | undefined;
+    try {
+      watcher = fs.watch(dir, (_event, name) => {
+        if (name === 'pid' || name === null) wake?.();
+      });
+      watcher.on('error', () => {});
+    } catch {
+      watcher = undefined;
     }
-    this.saveContainer(rec);
-    this.startPump(rec, child);
-    child.on('exit', () => this.checkExit(rec));
-    this.checkExit(rec);
+    // A launch that failed is reported by the spawner at once; the deadline is only for a shim that
+    // hangs, and generous: on a saturated machine a burst of a hundred starts takes many seconds,
+    // and declaring a slow start failed only adds a restart to the burst.
+    const deadline = Date.now() + 30_000;
+    let wait = 2;
+    let text = '';
+    try {
+      for (;;) {
+        text = await read('pid');
+        if (text) break;
+        // Ended without writing its pid: the launch failed.
+        if (!spawned.reporting && !this.closed) throw new Error('the shim ended before it started the container');
+        if (Date.now() > deadline) throw new Error('timed out');
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+        wait = Math.min(wait * 2, watcher ? 1000 : 16);
+      }
+    } finally {
+      watcher?.close();
+    }
+    const shim = Number(await read('shim'));
+    // The pid file's time, like the exit file's for finishedAt: one clock for both.
+    const startedAt = Math.floor((await fs.promises.stat(path.join(dir, 'pid'))).mtimeMs);
+    return { shimPid: shim > 0 ? shim : undefined, pid: Number(text), startedAt };
   }
 
   // Writes the shim's and init's input files: cgroups, hostname, mounts, working directory, stdin FIFO.
-  private prepare(rec: ContainerRecord, sandbox: SandboxRecord, dir: string): void {
+  private async prepare(rec: ContainerRecord, sandbox: SandboxRecord, dir: string): Promise<void> {
     const c = rec.config;
+    const write = (name: string, text: string) => fs.promises.writeFile(path.join(dir, name), text);
     if (sandbox.cgroupName && this.cgroups.mode !== 'none') {
-      rec.cgroup = this.cgroups.create(`${sandbox.cgroupName}/${rec.id}`, c.resources);
+      rec.cgroup = await this.cgroups.createAsync(`${sandbox.cgroupName}/${rec.id}`, c.resources);
     }
-    fs.writeFileSync(path.join(dir, 'cgroups'), procsFiles(rec.cgroup).map((f) => `${f}\n`).join(''));
-    fs.writeFileSync(path.join(dir, 'workdir'), rec.cwd);
+    const writes = [write('cgroups', procsFiles(rec.cgroup).map((f) => `${f}\n`).join('')), write('workdir', rec.cwd)];
     if (rec.namespaced) {
       // With hostNetwork the pod sees the node's hostname, as upstream.
-      if (sandbox.config.namespaceOptions?.network !== 'node') fs.writeFileSync(path.join(dir, 'hostname'), rec.hostname);
-      const lines = c.mounts.map((m) => {
-        const kind = fs.statSync(m.hostPath).isDirectory() ? 'dir' : 'file';
-        if (/[\t\n]/.test(m.hostPath + m.containerPath)) throw new Error(`mount path with a tab or newline: ${m.containerPath}`);
-        return `${m.hostPath}\t${m.containerPath}\t${m.readOnly ? 'ro' : 'rw'}\t${kind}\n`;
-      });
+      if (sandbox.config.namespaceOptions?.network !== 'node') writes.push(write('hostname', rec.hostname));
+      const lines = await Promise.all(
+        c.mounts.map(async (m) => {
+          const kind = (await fs.promises.stat(m.hostPath)).isDirectory() ? 'dir' : 'file';
+          if (/[\t\n]/.test(m.hostPath + m.containerPath)) throw new Error(`mount path with a tab or newline: ${m.containerPath}`);
+          return `${m.hostPath}\t${m.containerPath}\t${m.readOnly ? 'ro' : 'rw'}\t${kind}\n`;
+        }),
+      );
       // The pod's DNS settings become its /etc/resolv.conf (as a CRI runtime writes it), unless the
       // pod uses the host network or mounts its own.
       const dns = sandbox.config.dnsConfig;
       const hostNetwork = sandbox.config.namespaceOptions?.network === 'node';
       if (dns && !hostNetwork && !c.mounts.some((m) => m.containerPath === '/etc/resolv.conf')) {
         const resolv = path.join(dir, 'resolv.conf');
-        fs.writeFileSync(resolv, resolvConf(dns));
+        writes.push(write('resolv.conf', resolvConf(dns)));
         lines.push(`${resolv}\t/etc/resolv.conf\tro\tfile\n`);
       }
-      fs.writeFileSync(path.join(dir, 'mounts'), lines.join(''));
+      writes.push(write('mounts', lines.join('')));
     } else {
-      fs.mkdirSync(rec.cwd, { recursive: true });
+      await fs.promises.mkdir(rec.cwd, { recursive: true });
       for (const m of c.mounts) exposeAsSymlink(m.hostPath, m.containerPath, this.log);
     }
+    await Promise.all(writes);
     if (c.stdin) spawnSync('mkfifo', ['-m', '0600', path.join(dir, 'stdin')]);
+    // The shim then holds the FIFO's writer only until the first attach session ends its stdin.
+    if (c.stdin && c.stdinOnce && !c.tty) fs.writeFileSync(path.join(dir, 'stdin-once'), '');
   }
 
   private launchArgv(rec: ContainerRecord, dir: string, exe: string, argsIn: string[]): string[] {
@@ -440,28 +517,28 @@ export class ProcessRuntime implements Runtime {
     return [this.tools.setsid, this.tools.unshare!, ...flags, '/bin/sh', '-c', NS_INIT_SCRIPT, 'k8ts-init', dir, exe, ...args];
   }
 
-  private startPump(rec: ContainerRecord, child?: ChildProcess): void {
+  private startPump(rec: ContainerRecord, spawned?: SpawnHandle): void {
     if (this.closed) return;
     const listeners = new Set<(stream: 'stdout' | 'stderr', data: Buffer) => void>();
     const pump = new LogPump(this.containerDir(rec.id), rec.logPath, this.opts.logRotation ?? {}, () => this.pollExit(rec), (stream, data) => {
       for (const l of listeners) l(stream, data);
     });
-    this.live.set(rec.id, { pump, child, listeners });
+    this.live.set(rec.id, { pump, spawned, listeners });
     pump.start();
   }
 
   /** Learns whether a running container ended (its shim wrote the exit file, or the shim died). */
   /**
    * checkExit for the read paths (list, status), which the agent calls for every container on
-   * every relist and sync: a container whose shim is our child reports its end through the
-   * child's 'exit' event, so only adopted containers are looked at, at most once a second each.
+   * every relist and sync: a container this runtime started has its end reported by the spawner,
+   * so only adopted containers (and those whose spawner died) are looked at, at most once a
+   * second each.
    * (Reading the exit and /proc files of every container on every call made a relist of 100
    * pods cost more than starting them.)
    */
   private pollExit(rec: ContainerRecord): void {
     if (rec.state !== 'Running' || this.closed) return;
-    const child = this.live.get(rec.id)?.child;
-    if (child && child.exitCode === null && child.signalCode === null) return;
+    if (this.live.get(rec.id)?.spawned?.reporting) return;
     const now = Date.now();
     if ((this.exitPolledAt.get(rec.id) ?? 0) > now - 1000) return;
     this.exitPolledAt.set(rec.id, now);
@@ -551,6 +628,16 @@ export class ProcessRuntime implements Runtime {
     });
   }
 
+  /** Signals the container's shim itself (not the program), if it is still the process we started. */
+  private signalShim(rec: ContainerRecord, signal: NodeJS.Signals): void {
+    if (rec.state !== 'Running' || rec.shimPid === undefined || processStartTime(rec.shimPid) !== rec.shimStartTime) return;
+    try {
+      process.kill(rec.shimPid, signal);
+    } catch {
+      // gone
+    }
+  }
+
   private signal(rec: ContainerRecord, signal: NodeJS.Signals): void {
     if (rec.pid === undefined) return;
     try {
@@ -599,6 +686,7 @@ export class ProcessRuntime implements Runtime {
     this.containers.delete(id);
     this.cpuSamples.delete(id);
     this.exitPolledAt.delete(id);
+    await this.writer.forget(this.containerFile(id));
     fs.rmSync(this.containerDir(id), { recursive: true, force: true });
     for (const f of [rec.logPath, ...rotatedLogFiles(rec.logPath)]) fs.rmSync(f, { force: true });
     try {
@@ -646,7 +734,8 @@ export class ProcessRuntime implements Runtime {
       reason: rec.reason,
       message: rec.message,
       logPath: rec.logPath,
-      pid: rec.state === 'Running' ? this.programPid(rec) : undefined,
+      // Right after the start, unshare may not have forked the program yet: its own pid until then.
+      pid: rec.state === 'Running' ? (this.programPid(rec) ?? rec.pid) : undefined,
     };
   }
 
@@ -725,7 +814,8 @@ export class ProcessRuntime implements Runtime {
    * Attaches to the program's output from now on (and its stdin when the container has stdin: true).
    * A container with tty: true runs under a pseudo-terminal (see launchArgv): its output is one
    * stream, and resize sets the terminal's size. kill() ends the session, not the container.
-   * The container's stdin is a FIFO held open by its shim: it never sees EOF (stdinOnce is not honoured).
+   * The container's stdin is a FIFO held open by its shim: it never sees EOF, except with stdinOnce
+   * (and no tty), where the end of the first session's stdin closes it (see shim.ts), as containerd's.
    */
   async attach(id: string, opts: { stdin: boolean; tty: boolean }): Promise<StreamSession> {
     await this.ensureLoaded();
@@ -741,6 +831,10 @@ export class ProcessRuntime implements Runtime {
     if (opts.stdin && rec.config.stdin) {
       stdin = fs.createWriteStream(path.join(this.containerDir(id), 'stdin'), { flags: 'a' });
       stdin.on('error', () => {});
+      // stdinOnce: the end of this session's stdin is the end of the container's (see shim.ts).
+      // (Only shims that were given the marker trap SIGUSR1; to any other it would be fatal.)
+      const once = path.join(this.containerDir(id), 'stdin-once');
+      if (rec.config.stdinOnce && fs.existsSync(once)) stdin.on('close', () => this.signalShim(rec, 'SIGUSR1'));
     }
     let end!: (code: number) => void;
     const exited = new Promise<number>((resolve) => (end = resolve));

@@ -1,11 +1,15 @@
 // The per-container wrapper of the process runtime (our conmon): a few lines of /bin/sh, not a Node
-// process, so a container costs one idle shell (~1 MB) besides itself. It outlives the agent (it is
-// started in its own session), so an agent restart finds its containers running and learns the exit
-// code of one that ended meanwhile.
+// process, so a container costs one idle shell (~1 MB) besides itself (and the spawner's job that
+// waits to report its end, another; see spawner.ts). It outlives the agent (the spawner that starts
+// it runs in its own session and the agent does not wait for it), so an agent restart finds its
+// containers running and learns the exit code of one that ended meanwhile.
 //
 // SHIM DIR CMD…: runs CMD with stdout/stderr appended to DIR/stdout and DIR/stderr (the agent turns
 // them into the CRI log), stdin from the DIR/stdin FIFO when present (opened read-write, so the
-// container never blocks on a missing writer — and never sees EOF on it), after putting itself into
+// container never blocks on a missing writer — and never sees EOF on it; with DIR/stdin-once
+// (stdinOnce) the program opens it read-only and the shim holds a writer on fd 3 until SIGUSR1,
+// which the runtime sends when the first attach session's stdin ends: then the program reads EOF
+// once that session's writer is closed too), after putting itself into
 // the cgroups listed in DIR/cgroups (one cgroup.procs path a line). It writes the container's pid to
 // DIR/pid and, when it ends, its exit status (128+N when killed by signal N) to DIR/exit, each with
 // one write of a few bytes (a reader that finds the file empty tries again; no `mv`, which would
@@ -15,10 +19,13 @@ export const SHIM_SCRIPT = `#!/bin/sh
 d=$1; shift
 cpath=$PATH; PATH=/usr/sbin:/usr/bin:/sbin:/bin
 if [ -p "$d/stdin" ]; then in="$d/stdin"; else in=/dev/null; fi
+once=; woke=
+if [ "$in" != /dev/null ] && [ -f "$d/stdin-once" ]; then once=1; exec 3<>"$in"; trap 'exec 3>&-; trap "" USR1; woke=1' USR1; fi
 (
   # A subshell, not a new sh: /proc/self is this process, whose pid the cgroups get.
   read -r me _ < /proc/self/stat
   if [ -f "$d/cgroups" ]; then while read -r f; do echo "$me" > "$f" || exit 125; done < "$d/cgroups"; fi
+  if [ -n "$once" ]; then exec 0<"$in" 3>&-; fi
   PATH=$cpath
   exec "$@"
 ) 0<>"$in" >>"$d/stdout" 2>>"$d/stderr" &
@@ -26,6 +33,8 @@ pid=$!
 echo "$pid" > "$d/pid"
 wait "$pid"
 code=$?
+# USR1 (stdinOnce, above; taken once) interrupts wait: then wait for the program again.
+if [ -n "$woke" ] && kill -0 "$pid" 2>/dev/null; then wait "$pid"; code=$?; fi
 echo "$code" > "$d/exit"
 `;
 
@@ -38,20 +47,32 @@ echo "$code" > "$d/exit"
 //   - changes to DIR/workdir's directory, drops PWD (the container's env is exactly its config's).
 // A failure writes a line to stderr (the container log) and exits 128, which the runtime reports as
 // reason StartError.
+// Every process counts when a hundred pods start at once: files are read with the `read` builtin,
+// directories made only when missing, and a read-only bind mount is one `mount -o bind,ro`
+// (util-linux ≥ 2.27 remounts it read-only itself), so a container costs one `mount` per volume.
 export const NS_INIT_SCRIPT = `d=$1; shift
 cpath=$PATH; PATH=/usr/sbin:/usr/bin:/sbin:/bin
-tab=$(printf '\\t')
-if [ -f "$d/hostname" ]; then cat "$d/hostname" > /proc/sys/kernel/hostname || { echo "k8ts: cannot set hostname" >&2; exit 128; }; fi
+tab='\t'
+if [ -f "$d/hostname" ]; then
+  IFS= read -r h < "$d/hostname" || :
+  echo "$h" > /proc/sys/kernel/hostname || { echo "k8ts: cannot set hostname" >&2; exit 128; }
+fi
 if [ -f "$d/mounts" ]; then
   while IFS="$tab" read -r src dst mode kind; do
-    if [ "$kind" = dir ]; then mkdir -p "$dst"; else mkdir -p "$(dirname "$dst")"; [ -e "$dst" ] || : > "$dst"; fi
-    mount --bind "$src" "$dst" || { echo "k8ts: cannot mount $src at $dst" >&2; exit 128; }
-    if [ "$mode" = ro ]; then mount -o remount,bind,ro "$dst" || { echo "k8ts: cannot make $dst read-only" >&2; exit 128; }; fi
+    if [ "$kind" = dir ]; then
+      [ -d "$dst" ] || mkdir -p "$dst"
+    else
+      p=\${dst%/*}
+      [ -d "\${p:-/}" ] || mkdir -p "$p"
+      [ -e "$dst" ] || : > "$dst"
+    fi
+    if [ "$mode" = ro ]; then o=bind,ro; else o=bind; fi
+    mount -o "$o" "$src" "$dst" || { echo "k8ts: cannot mount $src at $dst" >&2; exit 128; }
   done < "$d/mounts"
 fi
 wd=/
-if [ -f "$d/workdir" ]; then wd=$(cat "$d/workdir"); fi
-mkdir -p "$wd" 2>/dev/null
+if [ -f "$d/workdir" ]; then IFS= read -r wd < "$d/workdir" || :; fi
+[ -d "$wd" ] || mkdir -p "$wd" 2>/dev/null
 cd "$wd" || { echo "k8ts: cannot change to working directory $wd" >&2; exit 128; }
 unset PWD OLDPWD
 PATH=$cpath
@@ -62,7 +83,7 @@ exec "$@"
 export const PLAIN_INIT_SCRIPT = `d=$1; shift
 cpath=$PATH; PATH=/usr/sbin:/usr/bin:/sbin:/bin
 wd=/
-if [ -f "$d/workdir" ]; then wd=$(cat "$d/workdir"); fi
+if [ -f "$d/workdir" ]; then IFS= read -r wd < "$d/workdir" || :; fi
 cd "$wd" || { echo "k8ts: cannot change to working directory $wd" >&2; exit 128; }
 unset PWD OLDPWD
 PATH=$cpath

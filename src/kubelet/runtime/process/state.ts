@@ -58,6 +58,55 @@ export function writeJson(file: string, value: unknown): void {
   fs.renameSync(tmp, file);
 }
 
+/**
+ * Writes records off the event loop: whole (a temp file, then rename), one write at a time per
+ * file, so the last value written is the last value given (a value given while a write is in
+ * flight replaces any older queued one). A write whose directory is gone (the record was removed)
+ * is dropped; it never creates the directory again.
+ */
+export class JsonWriter {
+  private readonly files = new Map<string, { running: Promise<void>; next?: string }>();
+  private seq = 0;
+
+  write(file: string, value: unknown): Promise<void> {
+    const text = JSON.stringify(value);
+    const q = this.files.get(file);
+    if (q) {
+      q.next = text;
+      return q.running;
+    }
+    const entry: { running: Promise<void>; next?: string } = { running: Promise.resolve(), next: text };
+    this.files.set(file, entry);
+    entry.running = (async () => {
+      try {
+        while (entry.next !== undefined) {
+          const t = entry.next;
+          entry.next = undefined;
+          const tmp = `${file}.${++this.seq}.tmp`;
+          try {
+            await fs.promises.writeFile(tmp, t, { mode: 0o600 });
+            await fs.promises.rename(tmp, file);
+          } catch (err) {
+            await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+            if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+          }
+        }
+      } finally {
+        this.files.delete(file);
+      }
+    })();
+    return entry.running;
+  }
+
+  /** Drops a queued write of `file` and waits for the one in flight (before removing the record). */
+  async forget(file: string): Promise<void> {
+    const q = this.files.get(file);
+    if (!q) return;
+    q.next = undefined;
+    await q.running.catch(() => undefined);
+  }
+}
+
 export function readJson<T>(file: string): T | undefined {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
@@ -98,5 +147,16 @@ export function childPids(pid: number): number[] {
       .map(Number);
   } catch {
     return [];
+  }
+}
+
+// The same reads off the event loop, for the start path.
+
+export async function processStartTimeAsync(pid: number): Promise<string | undefined> {
+  try {
+    const stat = await fs.promises.readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
   }
 }
