@@ -9,6 +9,7 @@
 // to every watcher registered before it.
 import type { Store, WatchEvent, Watcher as StoreWatcher } from '../storage/store.js';
 import type { StoredObject } from '../api/object.js';
+import { rememberJSON, withResourceVersion, type StoredText } from './registry/object-json.js';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -151,7 +152,7 @@ export class WatchCache {
   /** Every event up to this revision has been handed to watchers (what bookmarks may promise). */
   dispatchedRevision = 0;
   private pending: { rc: ResourceCache; ev: CacheEvent }[] = [];
-  private readonly expected = new Map<string, { value: string; obj: StoredObject }>();
+  private readonly expected = new Map<string, { stored: StoredText; obj: StoredObject }>();
   private dispatchScheduled = false;
   private startRevision = 0;
   private readonly capacity: number;
@@ -250,16 +251,21 @@ export class WatchCache {
    * is used only if the stored text is exactly what was announced; it must not be modified
    * after the write (the cache shares it with the response).
    */
-  expectWrite(key: string, value: string, obj: StoredObject): void {
-    this.expected.set(key, { value, obj });
+  expectWrite(key: string, stored: StoredText, obj: StoredObject): void {
+    this.expected.set(key, { stored, obj });
   }
 
   private objectFor(key: string, value: string, modRevision: number): StoredObject {
     const hint = this.expected.get(key);
     if (hint) {
       this.expected.delete(key);
-      if (hint.value === value) {
-        hint.obj.metadata.resourceVersion = String(modRevision);
+      if (hint.stored.text === value) {
+        const rv = String(modRevision);
+        hint.obj.metadata.resourceVersion = rv;
+        // The object's JSON is the stored text plus its resourceVersion: the response, the
+        // watch fan-out and LISTs reuse it instead of serializing the object again.
+        const json = withResourceVersion(hint.stored, rv);
+        if (json !== undefined) rememberJSON(hint.obj, json);
         return hint.obj;
       }
     }

@@ -5,7 +5,15 @@ import type { FieldError } from '../status.js';
 export type Errors = FieldError[];
 
 /** Path helpers: child('spec', 'containers') → "spec.containers"; index(p, 0) → "p[0]"; key(p, "k") → "p[k]". */
-export const child = (base: string, ...names: string[]) => [base, ...names].filter((s) => s !== '').join('.');
+export function child(base: string, ...names: string[]): string {
+  // Validators build a path for every field they look at, errors or not: no temporary arrays.
+  let out = base;
+  for (let i = 0; i < names.length; i++) {
+    const n = names[i];
+    if (n !== '') out = out === '' ? n : `${out}.${n}`;
+  }
+  return out;
+}
 export const index = (base: string, i: number) => `${base}[${i}]`;
 export const key = (base: string, k: string) => `${base}[${k}]`;
 

@@ -12,6 +12,7 @@ import type { RequestInfo } from '../request-info.js';
 import type { GenericStore, DeleteOptions } from '../registry/generic-store.js';
 import type { RequestContext, UserInfo } from '../registry/context.js';
 import type { ResourceEntry } from '../registry/resource-entry.js';
+import { objectJSON, sharedObjectJSON } from '../registry/object-json.js';
 import { defaultPrinter } from './printers.js';
 import { selectionFromQuery } from './selection.js';
 import { toPartialList, toTable, partialObject } from './transform.js';
@@ -71,8 +72,11 @@ export function printerOf(entry: ResourceEntry) {
   return entry.strategy.printer ?? defaultPrinter;
 }
 
-/** Writes one object in the negotiated form. */
-export function writeObject(r: ResourceRequest, code: number, obj: KubeObject, ctx?: RequestContext): void {
+/**
+ * Writes one object in the negotiated form. `shared`: obj is the watch cache's (never changes
+ * again), so its JSON may be kept for the next reader.
+ */
+export function writeObject(r: ResourceRequest, code: number, obj: KubeObject, ctx?: RequestContext, shared = false): void {
   const n = negotiate(r.req.headers.accept, false);
   const headers = warningHeaders(ctx?.warnings ?? []);
   if (n.form === 'table') {
@@ -81,14 +85,14 @@ export function writeObject(r: ResourceRequest, code: number, obj: KubeObject, c
   } else if (n.form === 'partial') {
     writeJSON(r.res, code, partialObject(obj, n.metaVersion), headers);
   } else {
-    writeJSON(r.res, code, obj, headers);
+    writeJSON(r.res, code, shared ? sharedObjectJSON(obj as StoredObject) : objectJSON(obj), headers);
   }
 }
 
 async function handleGet(r: ResourceRequest): Promise<void> {
   negotiate(r.req.headers.accept, false);
   const obj = await r.store.get(r.entry, r.info.namespace, r.info.name, r.query.get('resourceVersion') ?? undefined);
-  writeObject(r, 200, obj);
+  writeObject(r, 200, obj, undefined, true);
 }
 
 async function handleList(r: ResourceRequest): Promise<void> {
@@ -119,12 +123,26 @@ function writeList(r: ResourceRequest, n: Negotiated, items: StoredObject[], lis
     writeJSON(r.res, 200, toPartialList(items, listMeta, n.metaVersion));
     return;
   }
-  // Items are serialized once each and joined: LIST of many objects is the hot path.
+  // Items are the watch cache's shared objects (or fresh reads from storage), each serialized at
+  // most once in its life and joined: LIST of many objects is the hot path.
   const t = r.entry.type;
   const head = `{"kind":${JSON.stringify(t.listKind)},"apiVersion":${JSON.stringify(groupVersion(t.group, t.version))},"metadata":${JSON.stringify(listMeta)},"items":[`;
+  // The bytes are written straight into one buffer: joining the texts into one string and then
+  // encoding that for the socket copies everything twice (measured ~2x the time for 10,000 pods).
   const parts = new Array<string>(items.length);
-  for (let i = 0; i < items.length; i++) parts[i] = JSON.stringify(items[i]);
-  writeJSON(r.res, 200, head + parts.join(',') + ']}');
+  let size = Buffer.byteLength(head) + 2 + Math.max(0, items.length - 1);
+  for (let i = 0; i < items.length; i++) {
+    parts[i] = sharedObjectJSON(items[i]);
+    size += Buffer.byteLength(parts[i]);
+  }
+  const body = Buffer.allocUnsafe(size);
+  let at = body.write(head, 0);
+  for (let i = 0; i < parts.length; i++) {
+    if (i > 0) body[at++] = 0x2c; // ,
+    at += body.write(parts[i], at);
+  }
+  at += body.write(']}', at);
+  writeJSON(r.res, 200, at === size ? body : body.subarray(0, at));
 }
 
 function parseLimit(v: string | null): number | undefined {

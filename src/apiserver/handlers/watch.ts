@@ -10,6 +10,7 @@ import type { ResourceRequest } from './resource.js';
 import { printerOf } from './resource.js';
 import { selectionFromQuery } from './selection.js';
 import { partialObject, toTable } from './transform.js';
+import { sharedObjectJSON } from '../registry/object-json.js';
 
 /** How often a watcher that allows bookmarks gets one (upstream: about once a minute). */
 export const bookmarkIntervalMs = 30_000;
@@ -19,18 +20,11 @@ const minRequestTimeoutSeconds = 1800;
 const maxQueuedEvents = 100_000;
 
 /**
- * Every watcher of a resource is handed the same cached object for an event, one after another
- * in a single dispatch: remembering the last serialization makes the fan-out serialize once.
- * (One entry, so nothing is retained beyond the event being sent.)
+ * Every watcher of a resource is handed the same cached object for an event: its JSON is the
+ * one the write already produced (or is made once and kept with the object).
  */
-let lastObject: object | undefined;
-let lastJSON = '';
 function serializedOnce(obj: StoredObject): string {
-  if (obj !== lastObject) {
-    lastJSON = JSON.stringify(obj);
-    lastObject = obj;
-  }
-  return lastJSON;
+  return sharedObjectJSON(obj);
 }
 
 export async function handleWatch(r: ResourceRequest): Promise<void> {

@@ -10,9 +10,26 @@ export interface Negotiated {
   metaVersion: string;
 }
 
+// Clients send the same few Accept headers on every request: remember what each one negotiated
+// (bounded; a refused header is not remembered, it throws every time).
+const remembered = [new Map<string, Negotiated>(), new Map<string, Negotiated>()];
+const maxRemembered = 256;
+const plainObject: Negotiated = Object.freeze({ form: 'object', metaVersion: 'v1' });
+
 /** Picks the first acceptable media type, honouring `as=Table` / `as=PartialObjectMetadata(List)`. */
 export function negotiate(accept: string | undefined, isList: boolean): Negotiated {
-  if (!accept) return { form: 'object', metaVersion: 'v1' };
+  if (!accept) return plainObject;
+  const cache = remembered[isList ? 1 : 0];
+  let n = cache.get(accept);
+  if (!n) {
+    n = Object.freeze(negotiateUncached(accept, isList));
+    if (cache.size >= maxRemembered) cache.clear();
+    cache.set(accept, n);
+  }
+  return n;
+}
+
+function negotiateUncached(accept: string, isList: boolean): Negotiated {
   let sawUnsupported = false;
   for (const clause of accept.split(',')) {
     const [type, ...paramParts] = clause.trim().split(';').map((p) => p.trim());

@@ -5,8 +5,9 @@ import { internalError, isStatusError, type StatusError } from '../../api/status
 
 export type Response = ServerResponse | Http2ServerResponse;
 
+/** Writes a JSON response; `body` is an object to serialize, or its JSON already as text or bytes. */
 export function writeJSON(res: Response, code: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const text = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   if (res.headersSent) {
     res.end();
     return;

@@ -20,7 +20,17 @@ export interface RequestContext {
   managedFieldsSet?: boolean;
 }
 
+// Every write formats its time at least twice (creationTimestamp, managedFields): remember the
+// last second formatted.
+let lastSecond = NaN;
+let lastText = '';
+
 /** metav1.Time: RFC 3339 with second precision, as upstream serializes it. */
 export function formatTime(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastText = d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }

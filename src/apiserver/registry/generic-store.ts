@@ -24,6 +24,7 @@ import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError, type S
 import type { AdmissionChain } from '../admission/admission.js';
 import { decodeStored, TooOldResourceVersionError, type CacheEvent, type WatchCache } from '../watch-cache.js';
 import { formatTime, type RequestContext } from './context.js';
+import { storedText } from './object-json.js';
 import { listPrefix, objectKey, type ResourceEntry } from './resource-entry.js';
 
 export type ObjectFilter = (obj: StoredObject) => boolean;
@@ -329,9 +330,9 @@ export class GenericStore {
       return obj as StoredObject;
     }
     try {
-      const value = serialize(toStorage(entry, obj));
-      if (!entry.convert) this.cache.expectWrite(key, value, obj as StoredObject);
-      const kv = await this.store.create(key, value);
+      const stored = storedText(toStorage(entry, obj));
+      if (!entry.convert) this.cache.expectWrite(key, stored, obj as StoredObject);
+      const kv = await this.store.create(key, stored.text);
       // The stored value is exactly `obj`; reuse it instead of parsing it back.
       obj.metadata!.resourceVersion = String(kv.modRevision);
       return obj as StoredObject;
@@ -396,9 +397,9 @@ export class GenericStore {
           this.runAfterDelete(entry, obj);
           return obj;
         }
-        const value = serialize(toStorage(entry, next));
-        if (!entry.convert) this.cache.expectWrite(key, value, next as StoredObject);
-        const written = await this.store.update(key, value, kv.modRevision);
+        const stored = storedText(toStorage(entry, next));
+        if (!entry.convert) this.cache.expectWrite(key, stored, next as StoredObject);
+        const written = await this.store.update(key, stored.text, kv.modRevision);
         next.metadata!.resourceVersion = String(written.modRevision);
         return next as StoredObject;
       } catch (err) {

@@ -2,10 +2,18 @@
 // that wrote a change owns the fields it changed (server-side apply computes its own).
 import { updateManagedFields } from '../../api/patch/apply/index.js';
 import { formatTime } from './context.js';
+import { createFastPathApplies, createManagedFieldsEntry } from './create-managed-fields.js';
 import type { ManagedFieldsTracker } from './generic-store.js';
 
 export const managedFieldsTracker: ManagedFieldsTracker = {
   update(entry, old, updated, ctx, subresource) {
+    if (!old && !subresource && createFastPathApplies(updated)) {
+      // A create whose client sent no managedFields: the creator owns exactly what it set.
+      const created = createManagedFieldsEntry(updated, entry.schema(), ctx.fieldManager, formatTime(ctx.now));
+      if (created) (updated.metadata ??= {}).managedFields = [created];
+      else if (updated.metadata) delete updated.metadata.managedFields;
+      return;
+    }
     updateManagedFields({
       old,
       updated,

@@ -233,7 +233,9 @@ class SqliteStoreImpl implements SqliteStore {
     db.pragma(`journal_size_limit = ${walPages * pageSize}`);
     this.q = {
       live: db.prepare(`SELECT ${KV_COLS} FROM kv WHERE key = ?`),
-      insertKv: db.prepare('INSERT INTO kv (key, create_rev, mod_rev, value) VALUES (?, ?, ?, ?)'),
+      // A create that finds the key taken changes nothing (0 rows): one statement instead of a
+      // lookup and an insert.
+      insertKv: db.prepare('INSERT INTO kv (key, create_rev, mod_rev, value) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING'),
       updateKv: db.prepare('UPDATE kv SET mod_rev = ?, value = ? WHERE id = ?'),
       deleteKv: db.prepare('DELETE FROM kv WHERE id = ?'),
       insertHist: db.prepare(
@@ -474,8 +476,7 @@ class SqliteStoreImpl implements SqliteStore {
   private apply(op: WriteOp, rev: number): WatchEvent {
     const { key } = op;
     if (op.kind === 'create') {
-      if (this.q.live.get(key)) throw new KeyExistsError(key);
-      this.q.insertKv.run(key, rev, rev, op.value);
+      if (this.q.insertKv.run(key, rev, rev, op.value).changes === 0) throw new KeyExistsError(key);
       this.q.insertHist.run(rev, key, KIND_CREATE, null, null, null);
       return { type: 'put', kv: { key, value: op.value, createRevision: rev, modRevision: rev } };
     }

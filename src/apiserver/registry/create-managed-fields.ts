@@ -1,0 +1,277 @@
+// The managedFields entry of a create, built in one walk of the new object straight into
+// FieldsV1. The general tracker (api/patch/apply updateManagedFields) diffs the object against a
+// baseline and goes through field sets, comparisons and ownership transfer; for a create with no
+// managedFields of the client's own none of that can change the outcome, and the walk is most of
+// a create's CPU. The result must equal the general tracker's byte for byte (the test
+// test/apiserver/create-managed-fields.test.ts compares both on many objects).
+//
+// What the general tracker computes for a create (compare(baseline, object)): every node of the
+// object is owned (a member), except the root and the "baseline" nodes — declared, non-atomic
+// struct fields reached from the root through such structs only (upstream's zero value of the Go
+// type, where nested structs already exist) — which own nothing themselves, only what is below
+// them; a baseline struct that is empty contributes nothing at all. Granular lists and maps are
+// members and contain their items (first of duplicate keys wins); everything else is a leaf.
+// Then the always-ignored metadata fields are removed (stripMeta).
+import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
+import type { KubeObject } from '../../api/object.js';
+import type { FieldNode, SchemaNode } from '../../api/schema.js';
+import { compareElements, goJson, type PathElement } from '../../api/patch/apply/path.js';
+
+export type FieldsV1 = { [key: string]: FieldsV1 };
+
+/** Fields the tracker never records (upstream stripMetaManager), removed as members only. */
+const STRIPPED_ROOT = ['f:apiVersion', 'f:kind', 'f:metadata'];
+const STRIPPED_META = ['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion'].map((f) => `f:${f}`);
+
+/** Key fields of list-maps that clients omit, as the general tracker defaults them (typed.ts). */
+const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
+
+const LEAF = 0;
+const STRUCT = 1;
+const MAP = 2;
+const LIST_ATOMIC = 3;
+const LIST_SET = 4;
+const LIST_MAP = 5;
+const ATOMIC_OBJECT = 6;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** How v is walked at this schema position (typed.ts shapeOf, without allocating). */
+function kindOf(schema: SchemaNode | undefined, field: FieldNode | undefined, v: unknown): number {
+  if (!schema || schema.type === 'any') return isObject(v) ? MAP : Array.isArray(v) ? LIST_ATOMIC : LEAF;
+  switch (schema.type) {
+    case 'object':
+      if (v !== null && v !== undefined && !isObject(v)) return LEAF;
+      return schema.mapType === 'atomic' ? ATOMIC_OBJECT : STRUCT;
+    case 'map':
+      if (v !== null && v !== undefined && !isObject(v)) return LEAF;
+      return schema.mapType === 'atomic' ? ATOMIC_OBJECT : MAP;
+    case 'array':
+      if (v !== null && v !== undefined && !Array.isArray(v)) return LEAF;
+      if (schema.listType === 'map') return LIST_MAP;
+      if (schema.listType === 'set') return LIST_SET;
+      if (schema.listType === 'atomic') return LIST_ATOMIC;
+      if (field?.patchStrategy?.includes('merge')) return field.patchMergeKey ? LIST_MAP : LIST_SET;
+      return LIST_ATOMIC;
+    default:
+      return LEAF;
+  }
+}
+
+// Sorted key field names of a list-map position, once per schema position.
+const sortedKeysCache = new WeakMap<object, string[]>();
+
+function listMapKeys(schema: SchemaNode, field: FieldNode | undefined): string[] {
+  const at: object = field ?? schema;
+  let keys = sortedKeysCache.get(at);
+  if (!keys) {
+    const declared = schema.type === 'array' && schema.listType === 'map' ? (schema.listMapKeys ?? []) : field?.patchMergeKey ? [field.patchMergeKey] : [];
+    keys = [...declared].sort();
+    sortedKeysCache.set(at, keys);
+  }
+  return keys;
+}
+
+function keyDefault(item: SchemaNode, name: string): unknown {
+  if (item.type !== 'object') return undefined;
+  const f = item.fields()[name];
+  if (!f) return undefined;
+  const d = (f.schema as { default?: unknown }).default;
+  return d !== undefined ? d : KEY_DEFAULTS[name];
+}
+
+/** The path element of a list item (typed.ts itemElement). */
+function itemElement(kind: number, keys: string[], itemSchema: SchemaNode, index: number, item: unknown): PathElement {
+  if (kind === LIST_MAP) {
+    if (!isObject(item)) return { index };
+    const key: [string, unknown][] = [];
+    for (const name of keys) {
+      let v = item[name];
+      if (v === undefined || v === null) v = keyDefault(itemSchema, name);
+      if (v !== undefined && v !== null) key.push([name, v]);
+    }
+    return key.length > 0 ? { key } : { index };
+  }
+  return { value: item };
+}
+
+/** goJson without its general machinery for the usual key values (plain strings and numbers). */
+function keyJson(v: unknown): string {
+  if (typeof v === 'number') return JSON.stringify(v);
+  if (typeof v === 'string' && !/[<>&\u2028\u2029]/.test(v)) return JSON.stringify(v);
+  return goJson(v);
+}
+
+function elementKeyOf(pe: PathElement): string {
+  if ('key' in pe) {
+    let s = 'k:{';
+    for (let i = 0; i < pe.key.length; i++) s += `${i ? ',' : ''}${keyJson(pe.key[i][0])}:${keyJson(pe.key[i][1])}`;
+    return `${s}}`;
+  }
+  if ('value' in pe) return `v:${keyJson(pe.value)}`;
+  if ('index' in pe) return `i:${pe.index}`;
+  return `f:${pe.field}`;
+}
+
+// FieldsV1 keys of field names. Declared fields: per struct schema, with their field node;
+// other names (map keys, undeclared fields): a bounded cache, as label keys repeat across objects.
+const declaredCache = new WeakMap<object, Map<string, { key: string; field: FieldNode }>>();
+const nameKeys = new Map<string, string>();
+const maxNameKeys = 10_000;
+
+function declaredFields(schema: Extract<SchemaNode, { type: 'object' }>): Map<string, { key: string; field: FieldNode }> {
+  let m = declaredCache.get(schema);
+  if (!m) {
+    m = new Map();
+    const fields = schema.fields();
+    for (const name of Object.keys(fields)) m.set(name, { key: `f:${name}`, field: fields[name] });
+    declaredCache.set(schema, m);
+  }
+  return m;
+}
+
+function nameKey(name: string): string {
+  let k = nameKeys.get(name);
+  if (k === undefined) {
+    k = `f:${name}`;
+    if (nameKeys.size >= maxNameKeys) nameKeys.clear();
+    nameKeys.set(name, k);
+  }
+  return k;
+}
+
+/**
+ * Adds v's ownership under `key` to `out`; false if v owns nothing. `base`: v is a baseline
+ * struct (see the top). Only a baseline struct can own nothing.
+ */
+function put(out: FieldsV1, key: string, v: unknown, schema: SchemaNode | undefined, field: FieldNode | undefined, base: boolean): boolean {
+  if (v === undefined || v === null) {
+    out[key] = {};
+    return true;
+  }
+  const kind = kindOf(schema, field, v);
+  if (kind === LEAF || kind === LIST_ATOMIC || kind === ATOMIC_OBJECT) {
+    out[key] = {};
+    return true;
+  }
+  if (kind === LIST_SET || kind === LIST_MAP) {
+    const list = v as unknown[];
+    if (list.length === 0) out[key] = {};
+    else {
+      const s = schema as Extract<SchemaNode, { type: 'array' }>;
+      out[key] = listItems(list, kind, kind === LIST_MAP ? listMapKeys(s, field) : [], s.items);
+    }
+    return true;
+  }
+  const names = Object.keys(v as object);
+  if (names.length === 0) {
+    // An empty baseline struct equals its baseline: nothing changed, nothing owned.
+    if (base) return false;
+    out[key] = {};
+    return true;
+  }
+  const children = fieldsOf(v as Record<string, unknown>, names, kind, schema, base, !base);
+  if (base) {
+    if (!children) return false;
+    out[key] = children;
+  } else {
+    // A member with nothing below it (every field undefined) is a leaf.
+    out[key] = children ?? {};
+  }
+  return true;
+}
+
+/** The fields of a struct or granular map, sorted (after "." when `self`); undefined if none. */
+function fieldsOf(obj: Record<string, unknown>, names: string[], kind: number, schema: SchemaNode | undefined, base: boolean, self: boolean): FieldsV1 | undefined {
+  if (names.length > 1) names.sort();
+  const out: FieldsV1 = self ? { '.': {} } : {};
+  let owned = false;
+  const declared = kind === STRUCT ? declaredFields(schema as Extract<SchemaNode, { type: 'object' }>) : undefined;
+  const values = kind === MAP && schema && schema.type === 'map' ? schema.values : undefined;
+  for (const name of names) {
+    const child = obj[name];
+    if (child === undefined) continue;
+    if (declared) {
+      const d = declared.get(name);
+      if (d) {
+        const f = d.field;
+        const childBase = base && isObject(child) && kindOf(f.schema, f, child) === STRUCT;
+        if (put(out, d.key, child, f.schema, f, childBase)) owned = true;
+      } else if (put(out, nameKey(name), child, undefined, undefined, false)) owned = true;
+    } else if (put(out, nameKey(name), child, values, undefined, false)) owned = true;
+  }
+  return owned ? out : undefined;
+}
+
+/** A granular list: a member containing its items (first of duplicate keys wins), sorted. */
+function listItems(list: unknown[], kind: number, keys: string[], itemSchema: SchemaNode): FieldsV1 {
+  const items: { pe: PathElement; key: string; item: unknown }[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < list.length; i++) {
+    const pe = itemElement(kind, keys, itemSchema, i, list[i]);
+    const key = elementKeyOf(pe);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    items.push({ pe, key, item: list[i] });
+  }
+  if (items.length > 1) items.sort((a, b) => compareElements(a.pe, b.pe));
+  const node: FieldsV1 = { '.': {} };
+  for (const { key, item } of items) put(node, key, item, itemSchema, undefined, false);
+  return node;
+}
+
+function isEmptyNode(n: FieldsV1): boolean {
+  for (const _ in n) return false;
+  return true;
+}
+
+/** Removes the member-ness of node[key], keeping what is below it. */
+function removeMember(node: FieldsV1, key: string): void {
+  const n = node[key];
+  if (!n) return;
+  if (n['.'] !== undefined) delete n['.'];
+  else if (isEmptyNode(n)) delete node[key];
+}
+
+/** The fields a create of `obj` owns, as FieldsV1; undefined when it owns none. */
+export function createdFieldsV1(obj: KubeObject, schema: SchemaNode | undefined): FieldsV1 | undefined {
+  const kind = kindOf(schema, undefined, obj);
+  if (kind !== STRUCT && kind !== MAP) return undefined;
+  const { managedFields: _dropped, ...meta } = obj.metadata ?? {};
+  const view = obj.metadata ? { ...obj, metadata: meta } : obj;
+  const root = fieldsOf(view as Record<string, unknown>, Object.keys(view), kind, schema, kind === STRUCT, false);
+  if (!root) return undefined;
+  const m = root['f:metadata'];
+  if (m) {
+    for (const k of STRIPPED_META) removeMember(m, k);
+    const rest = Object.keys(m);
+    if (rest.length === 0) delete root['f:metadata'];
+    else if (rest.length === 1 && rest[0] === '.') delete m['.'];
+  }
+  for (const k of STRIPPED_ROOT) removeMember(root, k);
+  return isEmptyNode(root) ? undefined : root;
+}
+
+/** True when a create may take the direct path: the client sent no managedFields to keep. */
+export function createFastPathApplies(obj: KubeObject): boolean {
+  const sent: unknown = obj.metadata?.managedFields;
+  if (sent === undefined) return true;
+  // An empty list or one empty entry resets managedFields (upstream isResetManagedFields).
+  return Array.isArray(sent) && (sent.length === 0 || (sent.length === 1 && isObject(sent[0]) && Object.keys(sent[0]).length === 0));
+}
+
+/** The creator's managedFields entry (what updateManagedFields records for a create); undefined if it owns nothing. */
+export function createManagedFieldsEntry(obj: KubeObject, schema: SchemaNode | undefined, manager: string, now: string): ManagedFieldsEntry | undefined {
+  const fieldsV1 = createdFieldsV1(obj, schema);
+  if (!fieldsV1) return undefined;
+  const e: ManagedFieldsEntry = {};
+  if (manager) e.manager = manager;
+  e.operation = 'Update';
+  e.apiVersion = obj.apiVersion ?? '';
+  if (now) e.time = now;
+  e.fieldsType = 'FieldsV1';
+  e.fieldsV1 = fieldsV1;
+  return e;
+}

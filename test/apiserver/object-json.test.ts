@@ -1,0 +1,83 @@
+// An object is serialized once per write: the stored text (no resourceVersion) must be what
+// JSON.stringify gives, and the text with the revision spliced in must be the object's JSON once
+// its resourceVersion is set. Through the server: the response to a create, a GET, a LIST and a
+// watch event all carry the same JSON for the same object.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KubeObject, StoredObject } from '../../src/api/object.js';
+import { objectJSON, rememberJSON, sharedObjectJSON, storedText, withResourceVersion } from '../../src/apiserver/registry/object-json.js';
+import { startInProcessApi, type InProcessApi } from '../client/transport/in-process-api.js';
+import { resources } from '../../src/client/rest/builtin-resources.js';
+
+describe('stored text and the JSON with resourceVersion', () => {
+  const cases: [string, KubeObject][] = [
+    ['a pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'n', labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } }],
+    ['metadata with only a resourceVersion', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { resourceVersion: '9' }, data: { 'x"y': 'z\u2028' } }],
+    ['empty metadata', { apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }],
+    ['undefined fields are left out', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: undefined }, data: undefined } as never],
+    ['metadata not first', { data: { a: '1' }, metadata: { name: 'c', uid: 'u' }, kind: 'ConfigMap', apiVersion: 'v1' }],
+  ];
+  for (const [name, obj] of cases) {
+    test(name, () => {
+      const { resourceVersion: _rv, ...meta } = obj.metadata ?? {};
+      const stored = storedText(obj);
+      assert.equal(stored.text, JSON.stringify({ ...obj, metadata: meta }));
+      const withRV = { ...obj, metadata: { ...meta, resourceVersion: '42' } };
+      assert.equal(withResourceVersion(stored, '42'), JSON.stringify(withRV));
+    });
+  }
+
+  test('an object without metadata has no place for a resourceVersion', () => {
+    const stored = storedText({ apiVersion: 'v1', kind: 'X' });
+    assert.equal(stored.text, '{"apiVersion":"v1","kind":"X"}');
+    assert.equal(withResourceVersion(stored, '1'), undefined);
+  });
+
+  test('a remembered text is used; an object without one is serialized each time and not remembered', () => {
+    const a = { apiVersion: 'v1', kind: 'X', metadata: { name: 'a', resourceVersion: '1' } } as StoredObject;
+    rememberJSON(a, '{"remembered":true}');
+    assert.equal(objectJSON(a), '{"remembered":true}');
+    const b = { apiVersion: 'v1', kind: 'X', metadata: { name: 'b', resourceVersion: '1' } } as StoredObject;
+    assert.equal(objectJSON(b), JSON.stringify(b));
+    b.metadata.name = 'changed';
+    assert.equal(objectJSON(b), JSON.stringify(b));
+    assert.equal(sharedObjectJSON(b), JSON.stringify(b));
+  });
+});
+
+describe('one JSON per object through the server', () => {
+  let api: InProcessApi;
+  before(async () => {
+    api = await startInProcessApi();
+  });
+  after(async () => {
+    await api?.close();
+  });
+
+  test('create response, GET, LIST and watch event agree, with the resourceVersion of the write', async () => {
+    const pods = api.client().resource(resources.pods);
+    const ns = { namespace: 'default' };
+    const list0 = await pods.list(ns);
+    const w = await pods.watch({ ...ns, resourceVersion: list0.metadata?.resourceVersion });
+    try {
+      const created = await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'one-json', labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } }, ns);
+      const rv = created.metadata?.resourceVersion;
+      assert.ok(rv && /^\d+$/.test(rv));
+      assert.ok(created.metadata?.managedFields?.length);
+      assert.deepEqual(await pods.get('one-json', ns), created);
+      assert.deepEqual((await pods.list(ns)).items.find((p) => p.metadata?.name === 'one-json'), created);
+      for await (const ev of w) {
+        if (ev.object.metadata?.name !== 'one-json') continue;
+        assert.equal(ev.type, 'ADDED');
+        assert.deepEqual(ev.object, created);
+        break;
+      }
+      // An update's response and the next GET carry the new revision.
+      const updated = await pods.patch('one-json', { metadata: { labels: { a: 'c' } } }, { ...ns, type: 'merge' });
+      assert.notEqual(updated.metadata?.resourceVersion, rv);
+      assert.deepEqual(await pods.get('one-json', ns), updated);
+    } finally {
+      w.stop();
+    }
+  });
+});
