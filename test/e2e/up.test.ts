@@ -4,13 +4,12 @@
 // scaling to zero refuses connections; Ctrl-C stops the pods and the process.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { startK8ts, type K8tsProcess } from '../cli/k8ts-process.js';
-import { kubectlPath } from '../helpers/cluster.js';
+import { kubectlFor, type KubectlResult } from '../helpers/kubectl.js';
 
 let up: K8tsProcess;
 let dataDir: string;
@@ -19,17 +18,8 @@ let cacheDir: string;
 const serviceCidr = '127.97.0.0/16';
 const podCidr = '127.98.0.0/16';
 
-function kubectl(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(kubectlPath, ['--kubeconfig', join(dataDir, 'kubeconfig'), '--cache-dir', cacheDir, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+function kubectl(args: string[], stdin = ''): Promise<KubectlResult> {
+  return kubectlFor(join(dataDir, 'kubeconfig'), cacheDir).run(args, { stdin });
 }
 
 async function kubectlOk(args: string[], stdin = ''): Promise<string> {

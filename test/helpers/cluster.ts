@@ -9,14 +9,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/util/log.js';
 import { startServer, type RunningServer } from '../../src/cli/start-server.js';
+import { kubectlFor, type KubectlResult } from './kubectl.js';
 
-export const kubectlPath = process.env.KUBECTL ?? '/usr/bin/kubectl';
-
-export interface KubectlResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export { kubectlPath, type KubectlResult } from './kubectl.js';
 
 export interface TestCluster {
   dataDir: string;
@@ -45,26 +40,9 @@ export async function startTestCluster(opts: { dataDir?: string; controllers?: s
   const server = await startServer({ dataDir, port: 0, bind: '127.0.0.1', storage: 'sqlite', tlsSans: [], log, controllers: opts.controllers ?? [], scheduler: opts.scheduler ?? false });
   const kubeconfig = server.kubeconfigPath;
 
-  const kubectl: TestCluster['kubectl'] = (args, o = {}) =>
-    new Promise((resolve, reject) => {
-      const child = spawn(o.binary ?? kubectlPath, ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], {
-        env: { ...process.env, HOME: dataDir, KUBECONFIG: kubeconfig, ...o.env },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d));
-      child.stderr.on('data', (d: Buffer) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-      child.stdin.end(o.stdin ?? '');
-    });
-
-  const kubectlOk: TestCluster['kubectlOk'] = async (args, o) => {
-    const r = await kubectl(args, o);
-    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-    return r.stdout;
-  };
+  const kubectlRunner = kubectlFor(kubeconfig, cacheDir, { HOME: dataDir, KUBECONFIG: kubeconfig });
+  const kubectl: TestCluster['kubectl'] = kubectlRunner.run;
+  const kubectlOk: TestCluster['kubectlOk'] = kubectlRunner.ok;
 
   const request: TestCluster['request'] = (method, path, o = {}) =>
     new Promise((resolve, reject) => {

@@ -3,7 +3,7 @@
 // long polls flow; the caller going away closes the backend request.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { serviceUnavailable } from '../../api/status.js';
+import { internalError, serviceUnavailable, type StatusError } from '../../api/status.js';
 import type { Request } from '../http/body.js';
 import type { Response } from '../http/respond.js';
 
@@ -18,16 +18,41 @@ export interface RelayTarget {
 /** Hop-by-hop headers, and the caller's credentials, which are for the API server only. */
 export const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'authorization']);
 
-export function relayHttp(req: Request, res: Response, target: RelayTarget, opts: { creds?: { certPem: string; keyPem: string }; what?: string } = {}): Promise<void> {
+/** Most of an error body that is read into a Status, as upstream's maxReadLength. */
+const MAX_ERROR_BODY = 50_000;
+
+export interface RelayOptions {
+  creds?: { certPem: string; keyPem: string };
+  what?: string;
+  /**
+   * Turns a backend answer outside 2xx into a Status instead of passing it through (upstream's
+   * GenericHttpResponseChecker), given the code and the start of the body.
+   */
+  errorStatus?: (code: number, body: string) => StatusError;
+}
+
+export function relayHttp(req: Request, res: Response, target: RelayTarget, opts: RelayOptions = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !k.startsWith(':') && !hopByHop.has(k) && !k.startsWith('impersonate-')) headers[k] = v;
     const send = target.scheme === 'https' ? httpsRequest : httpRequest;
     // Backends' serving certificates are not verified, as upstream does without --kubelet-certificate-authority.
     const out = send({ host: target.host, port: target.port, path: target.path, method: req.method, headers, cert: opts.creds?.certPem, key: opts.creds?.keyPem, rejectUnauthorized: false }, (upstream) => {
+      const code = upstream.statusCode ?? 502;
+      const errorStatus = opts.errorStatus;
+      if (errorStatus && (code < 200 || code > 206)) {
+        let body = '';
+        upstream.setEncoding('utf8');
+        upstream.on('data', (d: string) => {
+          if (body.length < MAX_ERROR_BODY) body += d;
+        });
+        upstream.on('end', () => reject(errorStatus(code, body.slice(0, MAX_ERROR_BODY))));
+        upstream.on('error', (err) => reject(internalError(err.message)));
+        return;
+      }
       const back: Record<string, string | string[]> = {};
       for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !hopByHop.has(k)) back[k] = v;
-      res.writeHead(upstream.statusCode ?? 502, back as never);
+      res.writeHead(code, back as never);
       (res as { flushHeaders?: () => void }).flushHeaders?.();
       upstream.on('data', (chunk: Buffer) => (res as { write(c: Buffer): boolean }).write(chunk));
       const done = () => {

@@ -122,12 +122,10 @@ function forwardedHeaders(req: Request): Record<string, string | string[]> {
  * container … not found") rather than "the server rejected our request for an unknown reason".
  */
 export function relayRequest(req: Request, res: Response, loc: KubeletLocation, creds: KubeletClientCredentials | undefined): Promise<void> {
-  if (loc.checkedAs) return relayChecked(req, res, loc, loc.checkedAs, creds);
-  return relayHttp(req, res, { scheme: 'https', host: loc.host, port: loc.port, path: loc.path }, { creds, what: 'the node agent' });
+  const checkedAs = loc.checkedAs;
+  const errorStatus = checkedAs ? (code: number, body: string) => responseError(code, body, checkedAs) : undefined;
+  return relayHttp(req, res, { scheme: 'https', host: loc.host, port: loc.port, path: loc.path }, { creds, what: 'the node agent', errorStatus });
 }
-
-/** Most of an error body that is read into a Status, as upstream's maxReadLength. */
-const MAX_ERROR_BODY = 50_000;
 
 function responseError(code: number, body: string, checkedAs: { resource: string; name: string }): StatusError {
   if (code === 400) return badRequest(body);
@@ -135,39 +133,6 @@ function responseError(code: number, body: string, checkedAs: { resource: string
   const reason: StatusReason = code === 404 ? 'NotFound' : code === 403 ? 'Forbidden' : code === 401 ? 'Unauthorized' : code === 503 ? 'ServiceUnavailable' : code === 504 ? 'Timeout' : 'InternalError';
   const generic = code === 404 ? 'the server could not find the requested resource' : `an error on the server ("${body}") has prevented the request from succeeding`;
   return new StatusError(code, reason, `${generic} (get ${checkedAs.resource} ${checkedAs.name})`, { name: checkedAs.name, kind: checkedAs.resource, causes: [{ reason: 'UnexpectedServerResponse', message: body }] });
-}
-
-function relayChecked(req: Request, res: Response, loc: KubeletLocation, checkedAs: { resource: string; name: string }, creds: KubeletClientCredentials | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const headers = forwardedHeaders(req);
-    const out = httpsRequest({ host: loc.host, port: loc.port, path: loc.path, method: req.method, headers, cert: creds?.certPem, key: creds?.keyPem, rejectUnauthorized: false }, (upstream) => {
-      const code = upstream.statusCode ?? 502;
-      if (code < 200 || code > 206) {
-        let body = '';
-        upstream.setEncoding('utf8');
-        upstream.on('data', (d: string) => {
-          if (body.length < MAX_ERROR_BODY) body += d;
-        });
-        upstream.on('end', () => reject(responseError(code, body.slice(0, MAX_ERROR_BODY), checkedAs)));
-        upstream.on('error', (err) => reject(internalError(err.message)));
-        return;
-      }
-      const back: Record<string, string | string[]> = {};
-      for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !hopByHop.has(k)) back[k] = v;
-      res.writeHead(code, back as never);
-      (res as { flushHeaders?: () => void }).flushHeaders?.();
-      upstream.on('data', (chunk: Buffer) => (res as { write(c: Buffer): boolean }).write(chunk));
-      const done = () => {
-        res.end();
-        resolve();
-      };
-      upstream.on('end', done);
-      upstream.on('error', done);
-      res.on('close', () => upstream.destroy());
-    });
-    out.on('error', (err) => reject(serviceUnavailable(`error trying to reach the node agent at ${loc.host}:${loc.port}: ${err.message}`)));
-    out.end();
-  });
 }
 
 /**
