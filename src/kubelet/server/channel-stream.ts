@@ -21,9 +21,40 @@ function send(ws: WebSocket, channel: number, data: Buffer | string): void {
   ws.send(Buffer.concat([Buffer.from([channel]), body]));
 }
 
+/**
+ * How long the process start waits after the handshake. kubectl's WebSocket executor (client-go
+ * 1.30–1.32) registers its streams only after the upgrade and drops frames for streams it does not
+ * know yet ("Unknown stream id 1, discarding message", then "closed all streams"); upstream's path
+ * (API server → kubelet → CRI → runc) takes tens of milliseconds before a process writes, but a
+ * process started here can answer within a few, which a busy client loses.
+ */
+const CLIENT_STREAM_SETUP_MS = 30;
+
 /** Wires a runtime session to the socket and resolves when both are done. */
 export async function serveChannels(ws: WebSocket, open: () => Promise<StreamSession>, command: string[]): Promise<void> {
-  let session: StreamSession;
+  let session: StreamSession | undefined;
+  // What the client sends before the session exists (stdin, a resize, its stdin close) is kept.
+  const early: Buffer[] = [];
+  const handle = (s: StreamSession, buf: Buffer) => {
+    if (buf.length === 0) return;
+    const channel = buf[0]!;
+    const payload = buf.subarray(1);
+    if (channel === STDIN) s.stdin?.write(payload);
+    else if (channel === RESIZE) {
+      try {
+        const { Width, Height } = JSON.parse(payload.toString()) as { Width: number; Height: number };
+        s.resize(Width, Height);
+      } catch {
+        // A malformed resize is ignored, as upstream's handleResizeEvents does.
+      }
+    } else if (channel === CLOSE && payload[0] === STDIN) s.stdin?.end();
+  };
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    const buf = isBinary ? data : Buffer.from(data);
+    if (session) handle(session, buf);
+    else early.push(buf);
+  });
+  await new Promise((resolve) => setTimeout(resolve, CLIENT_STREAM_SETUP_MS));
   try {
     session = await open();
   } catch (err) {
@@ -31,25 +62,14 @@ export async function serveChannels(ws: WebSocket, open: () => Promise<StreamSes
     ws.close(1000);
     return;
   }
-  ws.on('message', (data: Buffer, isBinary: boolean) => {
-    const buf = isBinary ? data : Buffer.from(data);
-    if (buf.length === 0) return;
-    const channel = buf[0]!;
-    const payload = buf.subarray(1);
-    if (channel === STDIN) session.stdin?.write(payload);
-    else if (channel === RESIZE) {
-      try {
-        const { Width, Height } = JSON.parse(payload.toString()) as { Width: number; Height: number };
-        session.resize(Width, Height);
-      } catch {
-        // A malformed resize is ignored, as upstream's handleResizeEvents does.
-      }
-    } else if (channel === CLOSE && payload[0] === STDIN) session.stdin?.end();
-  });
-  ws.on('close', () => {
-    session.stdin?.end();
-    session.kill();
-  });
+  const opened = session;
+  for (const buf of early.splice(0)) handle(opened, buf);
+  const hangUp = () => {
+    opened.stdin?.end();
+    opened.kill();
+  };
+  if (ws.readyState === ws.CLOSED || ws.readyState === ws.CLOSING) hangUp();
+  else ws.on('close', hangUp);
   const drained = (s: NodeJS.ReadableStream | undefined, channel: number) =>
     new Promise<void>((resolve) => {
       if (!s) return resolve();
@@ -58,7 +78,7 @@ export async function serveChannels(ws: WebSocket, open: () => Promise<StreamSes
       s.on('close', resolve);
       s.on('error', () => resolve());
     });
-  const [code] = await Promise.all([session.exited, drained(session.stdout, STDOUT), drained(session.stderr, STDERR)]);
+  const [code] = await Promise.all([opened.exited, drained(opened.stdout, STDOUT), drained(opened.stderr, STDERR)]);
   send(ws, ERROR, JSON.stringify(exitStatus(code, command)));
   ws.close(1000);
 }

@@ -33,8 +33,9 @@ pid=$!
 echo "$pid" > "$d/pid"
 wait "$pid"
 code=$?
-# USR1 (stdinOnce, above; taken once) interrupts wait: then wait for the program again.
-if [ -n "$woke" ] && kill -0 "$pid" 2>/dev/null; then wait "$pid"; code=$?; fi
+# USR1 (stdinOnce, above; taken once) interrupts wait, which then returns 138 with the program
+# still a known job: wait again for its own status (127 would mean the first wait had reaped it).
+if [ -n "$woke" ] && [ "$code" -gt 128 ]; then wait "$pid"; again=$?; [ "$again" = 127 ] || code=$again; fi
 echo "$code" > "$d/exit"
 `;
 
