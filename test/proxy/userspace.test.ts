@@ -119,14 +119,10 @@ test('a service without endpoints refuses connections; removing an endpoint take
     const slices = await slicesFor(env, 'shrink', backends);
     await env.proxy.synced(slices);
     assert.equal(await connectResult(svc.spec!.clusterIP!, 80), 'connected');
-    // Drop b: from the write returning to the proxy forwarding only to a.
-    const started = performance.now();
+    // Drop b: once the sync that applied the write is done, only a is used (bench/proxy times it).
     const updated = await writeSlice(env.client, 'shrink', 'shrink-1', [], [{ name: '', port: backends[1].port, protocol: 'TCP' }]);
     await env.proxy.synced(updated);
-    const latencyMs = performance.now() - started;
     for (let i = 0; i < 4; i++) assert.equal(await readFrom(svc.spec!.clusterIP!, 80), 'a');
-    assert.ok(latencyMs < 1000, `endpoint removal took ${latencyMs} ms`);
-    console.log(`# endpoint removal: write → forwarding in ${latencyMs.toFixed(1)} ms`);
     // Deleting the other slice leaves none: refused again.
     await env.client.resource(resources.endpointSlices).delete('shrink-0', { namespace: 'default' });
     const deadline = Date.now() + 5000;
