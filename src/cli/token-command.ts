@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Secret } from 'kubernetes-types/core/v1.js';
+import { parseGoDuration } from '../api/duration.js';
 import { caCertHash } from '../auth/bootstrap/ca-hash.js';
 import {
   BOOTSTRAP_TOKEN_NAMESPACE,
@@ -57,14 +58,9 @@ const stdout: Out = (s) => void process.stdout.write(s);
 
 /** Go duration ("24h", "1h30m", "90s", "0") in milliseconds. */
 export function parseDuration(v: string): number {
-  if (v.trim() === '0') return 0;
-  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
-  let total = 0;
-  let end = 0;
-  for (let m; (m = re.exec(v)); end = re.lastIndex) total += Number(m[1]) * units[m[2]!]!;
-  if (end !== v.length || end === 0) throw new CliError(`invalid duration "${v}" (use e.g. 24h, 1h30m, 0 for never)`);
-  return total;
+  const ms = parseGoDuration(v.trim());
+  if (ms === undefined || ms < 0) throw new CliError(`invalid duration "${v}" (use e.g. 24h, 1h30m, 0 for never)`);
+  return ms;
 }
 
 /** Go's duration.ShortHumanDuration, as kubeadm's TTL column. */

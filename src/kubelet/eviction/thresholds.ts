@@ -5,6 +5,7 @@
 // Percentages are kept as float32 fractions (upstream parsePercentage), so that the threshold
 // quantity of "10%" of a capacity is the very number the real kubelet computes. "0%" and "100%"
 // disable a threshold.
+import { parseGoDuration as parseDuration } from '../../api/duration.js';
 import { parseQuantity, quantitySign, isZeroQuantity } from '../../api/validation/quantity.js';
 import { validSignal, type Signal, type Threshold, type ThresholdValue } from './types.js';
 
@@ -55,17 +56,11 @@ export function parseThresholdStatement(signal: string, val: string): Threshold 
   return { signal, operator: 'LessThan', value: { quantity }, gracePeriodMs: 0 };
 }
 
-const durationUnits: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /** Go's time.ParseDuration ("1m30s", "1.5h", "300ms", "0"), in milliseconds. */
 export function parseGoDuration(text: string): number {
-  const s = text.trim();
-  if (s === '0' || s === '+0' || s === '-0') return 0;
-  const m = /^([+-])?((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+$/.exec(s);
-  if (!m) throw new ThresholdError(`time: invalid duration "${text}"`);
-  let total = 0;
-  for (const part of s.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) total += Number(part[1]) * durationUnits[part[2]];
-  return m[1] === '-' ? -total : total;
+  const ms = parseDuration(text.trim());
+  if (ms === undefined) throw new ThresholdError(`time: invalid duration "${text}"`);
+  return ms;
 }
 
 function parseGracePeriods(statements: Record<string, string>): Map<Signal, number> {

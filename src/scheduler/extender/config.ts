@@ -1,5 +1,6 @@
 // An extender's configuration, as the `extenders:` entries of KubeSchedulerConfiguration
 // (upstream config.Extender, same field names), and the defaults applied to it.
+import { parseGoDuration as parseDuration } from '../../api/duration.js';
 
 export interface ExtenderTLSConfig {
   /** Skip verification of the extender's certificate. */
@@ -45,29 +46,11 @@ export interface ExtenderConfig {
 /** Upstream DefaultExtenderTimeout. */
 export const DEFAULT_EXTENDER_TIMEOUT_MS = 5000;
 
-const UNITS_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /** Parses a Go duration ("1m30s", "250ms", "2h") into milliseconds; throws on anything else. */
 export function parseGoDuration(text: string): number {
-  const s = text.trim();
-  if (s === '0') return 0;
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let pos = 0;
-  let sign = 1;
-  if (s.startsWith('-') || s.startsWith('+')) {
-    sign = s.startsWith('-') ? -1 : 1;
-    pos = 1;
-  }
-  if (pos >= s.length) throw new Error(`invalid duration ${JSON.stringify(text)}`);
-  re.lastIndex = pos;
-  while (pos < s.length) {
-    const m = re.exec(s);
-    if (!m || m.index !== pos) throw new Error(`invalid duration ${JSON.stringify(text)}`);
-    total += Number(m[1]) * UNITS_MS[m[2]!]!;
-    pos = re.lastIndex;
-  }
-  return sign * total;
+  const ms = parseDuration(text.trim());
+  if (ms === undefined) throw new Error(`invalid duration ${JSON.stringify(text)}`);
+  return ms;
 }
 
 /** The timeout in ms: 0 or absent means the default. */
