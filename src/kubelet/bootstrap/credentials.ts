@@ -76,21 +76,21 @@ function saveCredentials(dataDir: string, server: string, caPem: string, nodeNam
  */
 export async function renewCredentials(config: ClientConfig, opts: { nodeName: string; dataDir: string; log?: Logger; timeoutMs?: number; signal?: AbortSignal }): Promise<ClientConfig> {
   if (!config.ca) throw new Error('the saved kubeconfig names no CA');
+  const { saved, csrName } = await issueAndSave(config, config.ca, { ...opts, timeoutMs: opts.timeoutMs ?? 2 * 60_000 });
+  opts.log?.info({ csr: csrName }, 'client certificate renewed');
+  return saved;
+}
+
+/** A client certificate through a CSR sent with `config`'s credentials, then saved with its kubeconfig. */
+async function issueAndSave(config: ClientConfig, caPem: string, opts: { nodeName: string; dataDir: string; log?: Logger; timeoutMs?: number; signal?: AbortSignal }): Promise<{ saved: ClientConfig; csrName: string }> {
   const client = Client.fromConfig(config);
   let issued;
   try {
-    issued = await requestClientCertificate({
-      client,
-      nodeName: opts.nodeName,
-      log: opts.log,
-      timeoutMs: opts.timeoutMs ?? 2 * 60_000,
-      signal: opts.signal,
-    });
+    issued = await requestClientCertificate({ client, nodeName: opts.nodeName, log: opts.log, timeoutMs: opts.timeoutMs, signal: opts.signal });
   } finally {
     await client.close();
   }
-  opts.log?.info({ csr: issued.csrName }, 'client certificate renewed');
-  return saveCredentials(opts.dataDir, config.server, config.ca, opts.nodeName, issued.certPem, issued.keyPem);
+  return { saved: saveCredentials(opts.dataDir, config.server, caPem, opts.nodeName, issued.certPem, issued.keyPem), csrName: issued.csrName };
 }
 
 export interface BootstrapOptions {
@@ -122,20 +122,7 @@ export async function bootstrapCredentials(opts: BootstrapOptions): Promise<Clie
     opts.log?.info({ caCertHash: found.hash }, pins ? 'cluster CA matches --ca-cert-hash' : 'using the CA the server presented, unverified');
     caPem = found.caPem;
   }
-  const client = Client.fromConfig({ server: opts.server, token: opts.token, ca: caPem, insecure: false, namespace: 'default', source: 'bootstrap token' });
-  let issued;
-  try {
-    issued = await requestClientCertificate({
-      client,
-      nodeName: opts.nodeName,
-      log: opts.log,
-      timeoutMs: opts.timeoutMs,
-      signal: opts.signal,
-    });
-  } finally {
-    await client.close();
-  }
-  const config = saveCredentials(opts.dataDir, opts.server, caPem, opts.nodeName, issued.certPem, issued.keyPem);
-  opts.log?.info({ csr: issued.csrName, kubeconfig: config.source }, 'client certificate issued');
+  const { saved: config, csrName } = await issueAndSave({ server: opts.server, token: opts.token, ca: caPem, insecure: false, namespace: 'default', source: 'bootstrap token' }, caPem, opts);
+  opts.log?.info({ csr: csrName, kubeconfig: config.source }, 'client certificate issued');
   return config;
 }
