@@ -188,6 +188,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ServiceProxy> {
     const ports = new Map<string, number>();
     for (const sp of services.values()) if (sp.healthCheckNodePort) ports.set(sp.service, sp.healthCheckNodePort);
     await server.syncServices(ports);
+    if (!ports.size) return;
     // Distinct endpoint IPs over the Service's ports (10.0.0.1:80 and :443 are one endpoint), as
     // upstream's LocalReadyEndpoints; terminating ones do not count, so the check fails while
     // this node's only pods are shutting down.
