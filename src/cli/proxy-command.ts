@@ -16,9 +16,11 @@ export interface ProxyFlags {
   kubeconfig?: string;
   context?: string;
   hostnameOverride?: string;
-  /** Default: nftables when root with nft installed, else userspace. */
+  /** Default: nftables when root with nft installed, else iptables when root with iptables-restore, else userspace. */
   proxyMode?: string;
   serviceCidr: string;
+  /** The nftables mode's table name (its `ip` and `ip6` tables); default k8ts-proxy. */
+  nftablesTable?: string;
   nodeAddresses?: string;
   algorithm: string;
   metricsBindAddress: string;
@@ -79,6 +81,7 @@ export async function runProxyCommand(flags: ProxyFlags): Promise<void> {
       log,
       mode: flags.proxyMode ?? (await defaultProxyMode()),
       serviceCidr: flags.serviceCidr,
+      nftablesTable: flags.nftablesTable,
       nodeAddresses: flags.nodeAddresses ? flags.nodeAddresses.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
       algorithm: flags.algorithm as BalancingAlgorithm,
       healthz: healthzAt,

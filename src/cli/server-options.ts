@@ -15,7 +15,7 @@ export interface ServerFlags {
   /** Components not to run: scheduler (server and up), agent, proxy, dns (up). */
   disable: string[];
   schedulerConfig?: string;
-  /** Default 10.96.0.0/12 (k8ts up without root: 127.96.0.0/16, which the proxy can bind). */
+  /** Default 10.96.0.0/12 (k8ts up without root: 127.96.0.0/16, which the proxy can bind); "10.96.0.0/12,fd00:10:96::/108" for dual-stack. */
   serviceCidr?: string;
 }
 
@@ -25,7 +25,7 @@ export interface UpFlags extends ServerFlags {
   podCidr: string;
   kubeletPort: number;
   podManifestPath?: string;
-  /** nftables or userspace (default: nftables when root with nft, else userspace). */
+  /** nftables, iptables or userspace (default: nftables when root with nft, else iptables when root with iptables-restore, else userspace). */
   proxyMode?: string;
 }
 
@@ -62,10 +62,18 @@ function collectComponents(value: string, previous: string[]): string[] {
   return [...previous, ...names];
 }
 
+/** One CIDR, or an IPv4 and an IPv6 one separated by a comma (dual-stack; the first is the primary family). */
 function parseCidr(value: string): string {
-  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(value);
-  if (!m || !isIP(m[1]!) || Number(m[2]) > 32) throw new InvalidArgumentError('must be an IPv4 CIDR such as 10.96.0.0/12.');
-  return value;
+  const cidrs = value.split(',').map((c) => c.trim());
+  const families = cidrs.map((c) => {
+    const m = /^([0-9a-fA-F.:]+)\/(\d+)$/.exec(c);
+    const family = m ? isIP(m[1]!) : 0;
+    return m && family && Number(m[2]) <= (family === 4 ? 32 : 128) ? family : 0;
+  });
+  if (cidrs.length > 2 || families.includes(0) || (families.length === 2 && families[0] === families[1])) {
+    throw new InvalidArgumentError('must be a CIDR such as 10.96.0.0/12, or an IPv4 and an IPv6 CIDR separated by a comma (10.96.0.0/12,fd00:10:96::/108).');
+  }
+  return cidrs.join(',');
 }
 
 export function addServerOptions(cmd: Command): Command {
@@ -83,7 +91,7 @@ export function addServerOptions(cmd: Command): Command {
     .option('--controllers <list>', 'controllers to run in this process: "*", names, "-name" to disable one; "" for none', '*')
     .addOption(new Option('--disable <components>', `components not to run (comma-separated, repeatable): ${COMPONENTS.join(', ')}`).argParser(collectComponents).default([], 'none'))
     .option('--scheduler-config <file>', 'KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) for the in-process scheduler')
-    .option('--service-cidr <cidr>', 'range Service ClusterIPs are allocated from (default 10.96.0.0/12; 127.96.0.0/16 for `up` without root)', parseCidr);
+    .option('--service-cidr <cidr>', 'range(s) Service ClusterIPs are allocated from: one CIDR, or IPv4,IPv6 for dual-stack (default 10.96.0.0/12; 127.96.0.0/16 for `up` without root)', parseCidr);
 }
 
 /** The options only `k8ts up` has: the node agent on this machine. */
@@ -93,7 +101,7 @@ export function addUpOptions(cmd: Command): Command {
     .option('--pod-cidr <cidr>', 'pod IPs of this node (loopback addresses for the process runtime)', parseCidr, '127.1.0.0/16')
     .option('--kubelet-port <port>', 'HTTPS port of the node agent\'s API (logs, exec, port-forward; 0 picks a free one)', parsePort, 10250)
     .option('--pod-manifest-path <dir>', 'directory of static pod manifests')
-    .addOption(new Option('--proxy-mode <mode>', 'service proxy mode (default: nftables when root with nft installed, else userspace)').choices(['nftables', 'userspace']));
+    .addOption(new Option('--proxy-mode <mode>', 'service proxy mode (default: nftables when root with nft installed, else iptables when root with iptables-restore, else userspace)').choices(['nftables', 'iptables', 'userspace']));
 }
 
 /** "*,-garbagecollector" → ["*", "-garbagecollector"]; "" → [] (none). */

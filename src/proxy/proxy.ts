@@ -6,6 +6,8 @@
 // for a write to be in effect: `await proxy.synced(obj.metadata.resourceVersion)`.
 import { nftablesProxier } from './nftables/proxier.js';
 import { nftAvailable } from './nftables/nft.js';
+import { iptablesProxier } from './iptables/proxier.js';
+import { iptablesAvailable } from './iptables/iptables.js';
 import { EventEmitter } from 'node:events';
 import { networkInterfaces } from 'node:os';
 import type { Node, Service } from 'kubernetes-types/core/v1.js';
@@ -24,7 +26,7 @@ import type { Proxier, ProxierFactory, ProxierOptions } from './proxier.js';
 import type { ServicePortKey } from './service-port.js';
 import { userspaceProxier, type UserspaceProxierOptions } from './userspace/proxier.js';
 import type { BalancingAlgorithm } from './userspace/balancer.js';
-import { parseCidr } from './userspace/local-route.js';
+import { nthAddress } from './userspace/local-route.js';
 
 export const defaultServiceCidr = '10.96.0.0/12';
 /** What setups without root (or not on Linux) use: loopback, so ClusterIPs bind without a route. */
@@ -35,33 +37,43 @@ export function hostServiceCidr(): string {
   return process.platform === 'linux' && process.getuid?.() === 0 ? defaultServiceCidr : loopbackServiceCidr;
 }
 
-/** nftables when root on Linux with a working nft (the kernel does the forwarding), else userspace. */
+/**
+ * The kernel does the forwarding when it can: nftables when root on Linux with a working nft,
+ * else iptables when root with a working iptables-restore (upstream's older mode, for hosts
+ * without nft), else userspace.
+ */
 export async function defaultProxyMode(): Promise<string> {
-  return process.platform === 'linux' && process.getuid?.() === 0 && !(await nftAvailable()) ? 'nftables' : 'userspace';
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return 'userspace';
+  if (!(await nftAvailable())) return 'nftables';
+  if (!(await iptablesAvailable())) return 'iptables';
+  return 'userspace';
 }
 
-/** The conventional cluster DNS ClusterIP of a range: its tenth address (10.96.0.10 for 10.96.0.0/12). */
+/**
+ * The conventional cluster DNS ClusterIP of a range: its tenth address (10.96.0.10 for
+ * 10.96.0.0/12, fd00:10:96::a for fd00:10:96::/108); of a dual-stack list, the first range's.
+ */
 export function clusterDnsIPFor(cidr: string): string {
-  const { base, prefix } = parseCidr(cidr);
-  const network = prefix === 0 ? 0 : (base & ((~0 << (32 - prefix)) >>> 0)) >>> 0;
-  const n = network + 10;
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  return nthAddress(cidr.split(',')[0]!.trim(), 10);
 }
 
-/** Proxy modes by name; a kernel (nftables) mode registers here. */
-export const proxierFactories: Record<string, ProxierFactory<UserspaceProxierOptions>> = {
+/** Proxy modes by name; the kernel modes (nftables, iptables) register here. */
+export const proxierFactories: Record<string, ProxierFactory<UserspaceProxierOptions & { table?: string }>> = {
   userspace: userspaceProxier,
   nftables: nftablesProxier,
+  iptables: iptablesProxier,
 };
 
 export interface ProxyOptions {
   client: Client;
   nodeName: string;
   log: Logger;
-  /** Default "userspace" (the only mode so far). */
+  /** "userspace" (the default here; the CLI asks defaultProxyMode()), "nftables" or "iptables". */
   mode?: string;
-  /** Range ClusterIPs are allocated from (must match the API server's); default 10.96.0.0/12. */
+  /** Range ClusterIPs are allocated from (must match the API server's); default 10.96.0.0/12; "IPv4CIDR,IPv6CIDR" for dual-stack. */
   serviceCidr?: string;
+  /** nftables mode: the name of its tables (`ip` and `ip6`); default k8ts-proxy. Two proxies with different names can share a host. */
+  nftablesTable?: string;
   /** Where NodePorts listen; default 127.0.0.1 and every non-internal IPv4 address. The first is the load-balancer ingress. */
   nodeAddresses?: string[];
   /** Userspace balancing; default round-robin. */
@@ -114,10 +126,15 @@ export interface ServiceProxy {
   stop(): Promise<void>;
 }
 
-/** Non-internal IPv4 addresses of this host, after 127.0.0.1. */
-export function defaultNodeAddresses(): string[] {
+/** Non-internal IPv4 addresses of this host, after 127.0.0.1; with `ipv6` (a dual-stack service CIDR) also its non-link-local IPv6 addresses. */
+export function defaultNodeAddresses(ipv6 = false): string[] {
   const out = ['127.0.0.1'];
-  for (const addrs of Object.values(networkInterfaces())) for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) out.push(a.address);
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) {
+      if (a.internal) continue;
+      if (a.family === 'IPv4' || (ipv6 && a.family === 'IPv6' && !a.address.toLowerCase().startsWith('fe80:'))) out.push(a.address);
+    }
+  }
   return out;
 }
 
@@ -131,8 +148,8 @@ export async function startProxy(opts: ProxyOptions): Promise<ServiceProxy> {
   const mode = opts.mode ?? 'userspace';
   const factory = proxierFactories[mode];
   if (!factory) throw new Error(`unknown proxy mode ${JSON.stringify(mode)} (known: ${Object.keys(proxierFactories).join(', ')})`);
-  const base: ProxierOptions = { nodeName: opts.nodeName, nodeAddresses: opts.nodeAddresses ?? defaultNodeAddresses(), serviceCidr: opts.serviceCidr ?? defaultServiceCidr, log };
-  const proxier = await factory({ ...base, algorithm: opts.algorithm, udpIdleTimeoutMs: opts.udpIdleTimeoutMs, manageLocalRoute: opts.manageLocalRoute });
+  const base: ProxierOptions = { nodeName: opts.nodeName, nodeAddresses: opts.nodeAddresses ?? defaultNodeAddresses((opts.serviceCidr ?? '').includes(':')), serviceCidr: opts.serviceCidr ?? defaultServiceCidr, log };
+  const proxier = await factory({ ...base, algorithm: opts.algorithm, udpIdleTimeoutMs: opts.udpIdleTimeoutMs, manageLocalRoute: opts.manageLocalRoute, table: opts.nftablesTable });
 
   const services: ServicePortMap = new Map();
   const endpoints: EndpointsMap = new Map();

@@ -26,8 +26,10 @@ export interface ServicePortInfo {
   portName: string;
   protocol: Protocol;
   type: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
-  /** Undefined for headless services (they get no forwarding, only DNS). */
+  /** Undefined for headless services (they get no forwarding, only DNS). The primary ClusterIP. */
   clusterIP: string | undefined;
+  /** Every ClusterIP (spec.clusterIPs: one per IP family of a dual-stack Service, primary first); empty for headless services. */
+  clusterIPs: string[];
   port: number;
   /** 0 when the service has none. */
   nodePort: number;
@@ -77,6 +79,7 @@ export function servicePortsOf(svc: Service): Map<ServicePortKey, ServicePortInf
       protocol: (p.protocol ?? 'TCP') as Protocol,
       type: spec.type === 'NodePort' || spec.type === 'LoadBalancer' ? spec.type : 'ClusterIP',
       clusterIP: spec.clusterIP,
+      clusterIPs: spec.clusterIPs?.length ? [...spec.clusterIPs] : [spec.clusterIP!],
       port: p.port,
       nodePort: p.nodePort ?? 0,
       externalIPs: [...(spec.externalIPs ?? [])],

@@ -14,6 +14,7 @@ import { startProxy } from '../../src/proxy/proxy.js';
 import { metricsText } from '../../src/util/metrics.js';
 import { startInProcessApi, type InProcessApi } from '../client/transport/in-process-api.js';
 import { createService, quietLog, randomLoopback, routeServiceCidr, writeSlice, type Svc } from './helpers.js';
+import { startApiWithServiceCidr, writeSliceOf } from './ipv6-helpers.js';
 
 type Reply = DecodedPacket & { rcode: string };
 
@@ -39,9 +40,9 @@ function udpQuery(name: string, type: RecordType, host = dns.address, port = dns
   });
 }
 
-function tcpQuery(name: string, type: RecordType): Promise<Reply> {
+function tcpQuery(name: string, type: RecordType, host = dns.address, port = dns.port): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const s = connect({ host: dns.address, port: dns.port });
+    const s = connect({ host, port });
     let buf = Buffer.alloc(0);
     s.on('connect', () => s.write(dnsPacket.streamEncode({ type: 'query', id: 7, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type }] })));
     s.on('data', (d: Buffer) => {
@@ -223,5 +224,59 @@ test('the kube-dns Service forwards its ClusterIP port 53 to the DNS server thro
     assert.deepEqual(data(await udpQuery('web.default.svc.cluster.local', 'A', '10.96.0.10', 53)), [web.spec!.clusterIP]);
   } finally {
     await proxy.stop();
+  }
+});
+
+test('IPv6: AAAA for dual-stack ClusterIPs and IPv6 endpoints of headless services, ip6.arpa PTR, dashed IPv6 pod names', async () => {
+  const dual = await startApiWithServiceCidr('10.96.0.0/16,fd00:10:96::/112');
+  const client = dual.client;
+  const dns6 = await startDns({ client, log: quietLog, address: '127.0.0.1', port: 0, clusterDomain: 'cluster.local', upstreams: [{ host: '127.0.0.1', port: upstream.port }] });
+  const ask = (name: string, type: RecordType) => udpQuery(name, type, dns6.address, dns6.port);
+  try {
+    const svc = await createService(client, 'both', { ipFamilyPolicy: 'RequireDualStack', ports: [{ name: 'http', port: 80 }] });
+    const [v4, v6] = svc.spec!.clusterIPs!;
+    const six = await createService(client, 'six', { ipFamilies: ['IPv6'], ports: [{ port: 80 }] });
+    await createService(client, 'hl6', { clusterIP: 'None', ipFamilyPolicy: 'RequireDualStack', ports: [{ name: 'pg', port: 5432 }] });
+    await writeSliceOf(client, 'IPv6', 'hl6', 'hl6-v6', [{ ip: 'fd00:1::5', hostname: 'db-0' }, { ip: 'fd00:1::6' }, { ip: 'fd00:1::7', ready: false }], [{ name: 'pg', port: 5432, protocol: 'TCP' }]);
+    await writeSliceOf(client, 'IPv4', 'hl6', 'hl6-v4', [{ ip: '10.3.0.5', hostname: 'db-0' }], [{ name: 'pg', port: 5432, protocol: 'TCP' }]);
+    // The DNS server's informers see the last write before answering about it.
+    const deadline = Date.now() + 5000;
+    while ((await ask('db-0.hl6.default.svc.cluster.local', 'A')).answers?.length !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+
+    assert.deepEqual(data(await ask('both.default.svc.cluster.local', 'A')), [v4]);
+    assert.deepEqual(data(await ask('both.default.svc.cluster.local', 'AAAA')), [v6]);
+    const sixA = await ask('six.default.svc.cluster.local', 'A');
+    assert.equal(sixA.rcode, 'NOERROR');
+    assert.equal(sixA.answers?.length, 0);
+    assert.deepEqual(data(await ask('six.default.svc.cluster.local', 'AAAA')), [six.spec!.clusterIP]);
+    // Headless: AAAA are the ready IPv6 endpoints, A the IPv4 ones; endpoint names of both families.
+    assert.deepEqual(data(await ask('hl6.default.svc.cluster.local', 'AAAA')).sort(), ['fd00:1::5', 'fd00:1::6']);
+    assert.deepEqual(data(await ask('hl6.default.svc.cluster.local', 'A')), ['10.3.0.5']);
+    assert.deepEqual(data(await ask('db-0.hl6.default.svc.cluster.local', 'AAAA')), ['fd00:1::5']);
+    assert.deepEqual(data(await ask('fd00-1--6.hl6.default.svc.cluster.local', 'AAAA')), ['fd00:1::6']);
+    // SRV of a dual-stack ClusterIP service carries both address records.
+    const srv = await ask('_http._tcp.both.default.svc.cluster.local', 'SRV');
+    assert.deepEqual(srv.additionals?.filter((a) => a.type === 'A' || a.type === 'AAAA').map((a) => [a.type, 'data' in a && a.data]), [['A', v4], ['AAAA', v6]]);
+    // Too big for 512 bytes of UDP (dns-packet does not compress names): over TCP.
+    const srvHl = await tcpQuery('_pg._tcp.hl6.default.svc.cluster.local', 'SRV', dns6.address, dns6.port);
+    assert.ok(srvHl.additionals?.some((a) => a.type === 'AAAA' && a.data === 'fd00:1::6' && a.name === 'fd00-1--6.hl6.default.svc.cluster.local'));
+    // ip6.arpa: 32 nibbles, least significant first.
+    const rev6 = (ip: string) => {
+      const hex = [...new URL(`http://[${ip}]/`).hostname.slice(1, -1).split(':')].join(':');
+      const [head, tail = ''] = hex.split('::');
+      const groups = (s: string) => (s ? s.split(':') : []);
+      const all = [...groups(head), ...Array(8 - groups(head).length - groups(tail).length).fill('0'), ...groups(tail)];
+      return `${all.map((g) => g.padStart(4, '0')).join('').split('').reverse().join('.')}.ip6.arpa`;
+    };
+    assert.deepEqual(data(await ask(rev6(v6), 'PTR')), ['both.default.svc.cluster.local']);
+    assert.deepEqual(data(await ask(rev6('fd00:1::5'), 'PTR')), ['db-0.hl6.default.svc.cluster.local']);
+    assert.deepEqual(data(await ask(rev6('fd00:1::6'), 'PTR')), ['fd00-1--6.hl6.default.svc.cluster.local']);
+    assert.deepEqual(data(await ask(`${v4.split('.').reverse().join('.')}.in-addr.arpa`, 'PTR')), ['both.default.svc.cluster.local']);
+    // Pods: a dashed IPv6 address answers AAAA.
+    assert.deepEqual(data(await ask('fd00-1--9.default.pod.cluster.local', 'AAAA')), ['fd00:1::9']);
+    assert.equal((await ask('fd00-1--9.default.pod.cluster.local', 'A')).answers?.length, 0);
+  } finally {
+    await dns6.close();
+    await dual.close();
   }
 });

@@ -32,6 +32,85 @@ function validateServicePort(p: Obj, requireName: boolean, names: Set<string>, p
   return errs;
 }
 
+const ipFamilies = ['IPv4', 'IPv6'];
+const ipFamilyPolicies = ['PreferDualStack', 'RequireDualStack', 'SingleStack'];
+const familyOfIP = (ip: string) => (ip.includes(':') ? 'IPv6' : 'IPv4');
+
+/**
+ * Upstream's ValidateServiceClusterIPsRelatedFields: spec.clusterIP/clusterIPs kept in sync,
+ * ipFamilies and ipFamilyPolicy values, at most one cluster IP per family, each matching its
+ * ipFamilies entry. The API server's allocator runs it on the request before allocating (so
+ * its defaulting never works on nonsense); Service validation runs it on the result.
+ */
+export function validateServiceClusterIPsRelatedFields(spec: Obj): Errors {
+  if (spec.type === 'ExternalName') return [];
+  const errs: Errors = [];
+  const clusterIP = asString(spec.clusterIP);
+  const clusterIPs = asArray(spec.clusterIPs).map(asString);
+  if (clusterIP) {
+    if (clusterIPs.length === 0) errs.push(required('spec.clusterIPs', ''));
+    else if (clusterIPs[0] !== clusterIP) errs.push(invalid('spec.clusterIPs', clusterIPs, 'first value must match `clusterIP`'));
+  } else if (clusterIPs.length) {
+    errs.push(invalid('spec.clusterIPs', clusterIPs, 'must be empty when `clusterIP` is not specified'));
+  }
+  errs.push(...validateFamiliesAndPolicy(spec));
+  let badIPs = false;
+  clusterIPs.forEach((ip, i) => {
+    if (i === 0 && ip === 'None') {
+      if (clusterIPs.length > 1) {
+        badIPs = true;
+        errs.push(invalid('spec.clusterIPs', clusterIPs, "'None' must be the first and only value"));
+      }
+      return;
+    }
+    const msgs = isValidIP(ip);
+    if (msgs.length) badIPs = true;
+    errs.push(...each(index('spec.clusterIPs', i), ip, msgs));
+  });
+  return [...errs, ...validateClusterIPFamilies(spec, clusterIPs, badIPs)];
+}
+
+function validateFamiliesAndPolicy(spec: Obj): Errors {
+  const errs: Errors = [];
+  const seen = new Set<unknown>();
+  asArray(spec.ipFamilies).forEach((f, i) => {
+    if (!ipFamilies.includes(f as string)) errs.push(notSupported(index('spec.ipFamilies', i), f, ipFamilies));
+    if (seen.has(f)) errs.push(duplicate(index('spec.ipFamilies', i), f));
+    seen.add(f);
+  });
+  const policy = spec.ipFamilyPolicy;
+  if (policy !== undefined && policy !== null && !ipFamilyPolicies.includes(asString(policy))) errs.push(notSupported('spec.ipFamilyPolicy', policy, ipFamilyPolicies));
+  return errs;
+}
+
+/** At most two cluster IPs, of different families, each of the family its ipFamilies entry names. */
+function validateClusterIPFamilies(spec: Obj, clusterIPs: string[], badIPs: boolean): Errors {
+  const errs: Errors = [];
+  if (clusterIPs.length > 2) errs.push(invalid('spec.clusterIPs', clusterIPs, 'may only hold up to 2 values'));
+  if (badIPs) return errs;
+  if (clusterIPs.length > 1 && (clusterIPs.length !== 2 || familyOfIP(clusterIPs[0]) === familyOfIP(clusterIPs[1]))) {
+    errs.push(invalid('spec.clusterIPs', clusterIPs, 'may specify no more than one IP for each IP family'));
+  }
+  const families = asArray(spec.ipFamilies);
+  if (!isHeadless(spec)) {
+    clusterIPs.forEach((ip, i) => {
+      if (i >= families.length || !ip) return;
+      if (families[i] === 'IPv4' && familyOfIP(ip) === 'IPv6') errs.push(invalid(index('spec.clusterIPs', i), ip, `expected an IPv4 value as indicated by \`ipFamilies[${i}]\``));
+      if (families[i] === 'IPv6' && familyOfIP(ip) !== 'IPv6') errs.push(invalid(index('spec.clusterIPs', i), ip, `expected an IPv6 value as indicated by \`ipFamilies[${i}]\``));
+    });
+  }
+  return errs;
+}
+
+/** The dual-stack checks of validateServiceClusterIPsRelatedFields that validateService does not make itself. */
+function validateDualStackFields(spec: Obj): Errors {
+  const clusterIPs = asArray(spec.clusterIPs).map(asString);
+  const badIPs = clusterIPs.some((ip, i) => !(i === 0 && ip === 'None') && isValidIP(ip).length > 0);
+  const errs = validateFamiliesAndPolicy(spec);
+  if (clusterIPs.length > 1 && clusterIPs[0] === 'None') return [...errs, invalid('spec.clusterIPs', clusterIPs, "'None' must be the first and only value")];
+  return [...errs, ...validateClusterIPFamilies(spec, clusterIPs, badIPs)];
+}
+
 export function validateService(svc: Obj): Errors {
   const spec = asObject(svc.spec);
   const errs: Errors = [];
@@ -61,6 +140,7 @@ export function validateService(svc: Obj): Errors {
     if (i > 0 && ip && isValidIP(ip).length) errs.push(invalid(index('spec.clusterIPs', i), ip, 'must be a valid IP'));
   });
   if (clusterIP && clusterIPs.length && clusterIPs[0] !== clusterIP) errs.push(invalid('spec.clusterIPs', clusterIPs, 'first value must match `clusterIP`'));
+  if (type !== 'ExternalName') errs.push(...validateDualStackFields(spec));
   const names = new Set<string>();
   ports.forEach((p, i) => errs.push(...validateServicePort(p, ports.length > 1, names, index('spec.ports', i))));
   if (spec.selector !== undefined && spec.selector !== null) errs.push(...validateLabels(spec.selector, 'spec.selector'));
@@ -117,29 +197,66 @@ export function validateService(svc: Obj): Errors {
   }
   const itp = spec.internalTrafficPolicy;
   if (itp !== undefined && itp !== null && itp !== 'Cluster' && itp !== 'Local') errs.push(notSupported('spec.internalTrafficPolicy', itp, ['Cluster', 'Local']));
-  const ipFamilyPolicy = spec.ipFamilyPolicy;
-  if (ipFamilyPolicy !== undefined && ipFamilyPolicy !== null && !['SingleStack', 'PreferDualStack', 'RequireDualStack'].includes(asString(ipFamilyPolicy))) {
-    errs.push(notSupported('spec.ipFamilyPolicy', ipFamilyPolicy, ['PreferDualStack', 'RequireDualStack', 'SingleStack']));
-  }
-  asArray(spec.ipFamilies).forEach((f, i) => {
-    if (f !== 'IPv4' && f !== 'IPv6') errs.push(notSupported(index('spec.ipFamilies', i), f, ['IPv4', 'IPv6']));
-  });
   return errs;
 }
 
-/** The allocated cluster IP may not change (except when switching to or from ExternalName), nor a
- *  health-check node port while the Service still needs one. */
+/** The allocated cluster IPs may not change (except when switching to or from ExternalName, or
+ *  adding/removing the secondary one), nor a health-check node port while the Service still needs one. */
 export function validateServiceUpdate(svc: Obj, old: Obj): Errors {
   const spec = asObject(svc.spec);
   const o = asObject(old.spec);
   if (spec.type === 'ExternalName' || o.type === 'ExternalName') return [];
-  const before = asArray(o.clusterIPs).length ? asArray(o.clusterIPs).map(asString) : asString(o.clusterIP) ? [asString(o.clusterIP)] : [];
-  const now = asArray(spec.clusterIPs).length ? asArray(spec.clusterIPs).map(asString) : asString(spec.clusterIP) ? [asString(spec.clusterIP)] : [];
-  const errs: Errors = [];
-  if (before.length && now.length && before[0] !== now[0]) errs.push(invalid('spec.clusterIPs[0]', now, 'may not change once set'));
+  const errs: Errors = [...validateUpgradeDowngradeClusterIPs(spec, o), ...validateUpgradeDowngradeIPFamilies(spec, o)];
   const needsHealthCheck = (s: Obj) => s.type === 'LoadBalancer' && s.externalTrafficPolicy === 'Local';
   if (needsHealthCheck(o) && needsHealthCheck(spec) && o.healthCheckNodePort !== spec.healthCheckNodePort) {
     errs.push(invalid('spec.healthCheckNodePort', spec.healthCheckNodePort, 'field is immutable'));
+  }
+  return errs;
+}
+
+const clusterIPsOf = (s: Obj) => (asArray(s.clusterIPs).length ? asArray(s.clusterIPs).map(asString) : asString(s.clusterIP) ? [asString(s.clusterIP)] : []);
+const headlessOnly = (ips: string[]) => ips.length === 1 && ips[0] === 'None';
+
+/** Upstream validateUpgradeDowngradeClusterIPs. */
+function validateUpgradeDowngradeClusterIPs(spec: Obj, o: Obj): Errors {
+  const before = clusterIPsOf(o);
+  const now = clusterIPsOf(spec);
+  if (headlessOnly(before) && headlessOnly(now)) return [];
+  const errs: Errors = [];
+  const changed = () => invalid('spec.clusterIPs[0]', now, 'may not change once set');
+  if (before.length === now.length) {
+    before.forEach((ip, i) => {
+      if (ip !== now[i]) errs.push(invalid(index('spec.clusterIPs', i), now, 'may not change once set'));
+    });
+  } else if (before.length > now.length) {
+    if (now.length === 0) errs.push(invalid('spec.clusterIPs[0]', now, 'primary clusterIP can not be unset'));
+    else if (now[0] !== before[0]) errs.push(changed());
+    if (now.length === 1 && spec.ipFamilyPolicy !== 'SingleStack') {
+      errs.push(invalid('spec.ipFamilyPolicy', spec.ipFamilyPolicy ?? null, "must be set to 'SingleStack' when releasing the secondary clusterIP"));
+    }
+  } else if (before.length > 0 && now[0] !== before[0]) {
+    errs.push(changed());
+  }
+  return errs;
+}
+
+/** Upstream validateUpgradeDowngradeIPFamilies: a headful Service keeps its primary family. */
+function validateUpgradeDowngradeIPFamilies(spec: Obj, o: Obj): Errors {
+  const wasHeadless = headlessOnly(clusterIPsOf(o));
+  if (wasHeadless !== headlessOnly(clusterIPsOf(spec)) || wasHeadless) return [];
+  const before = asArray(o.ipFamilies);
+  const now = asArray(spec.ipFamilies);
+  const errs: Errors = [];
+  if (before.length === now.length) {
+    if (before.some((f, i) => f !== now[i])) errs.push(invalid('spec.ipFamilies[0]', now, 'may not change once set'));
+  } else if (before.length > now.length) {
+    if (asArray(spec.clusterIPs).length === 0) errs.push(invalid('spec.ipFamilies[0]', now, 'primary ipFamily can not be unset'));
+    if (now.length > 0 && now[0] !== before[0]) errs.push(invalid('spec.ipFamilies[0]', asArray(spec.clusterIPs), 'may not change once set'));
+    if (now.length === 1 && spec.ipFamilyPolicy !== 'SingleStack') {
+      errs.push(invalid('spec.ipFamilyPolicy', spec.ipFamilyPolicy ?? null, "must be set to 'SingleStack' when releasing the secondary ipFamily"));
+    }
+  } else if (before.length > 0 && now.length > 0 && now[0] !== before[0]) {
+    errs.push(invalid('spec.ipFamilies[0]', asArray(spec.clusterIPs), 'may not change once set'));
   }
   return errs;
 }

@@ -1,14 +1,15 @@
 // The cluster domain's records, answered from informer caches as CoreDNS's kubernetes plugin
 // does, per the Kubernetes DNS specification (kubernetes/dns docs/specification.md):
-//   <svc>.<ns>.svc.<zone>                A: the ClusterIP, or for a headless service the ready
-//                                        endpoint IPs (every endpoint if publishNotReadyAddresses);
+//   <svc>.<ns>.svc.<zone>                A/AAAA: the ClusterIPs of that family, or for a headless
+//                                        service the ready endpoint IPs of that family (every
+//                                        endpoint if publishNotReadyAddresses);
 //                                        ExternalName: a CNAME to spec.externalName
 //   _<port>._<proto>.<svc>.<ns>.svc.<zone>  SRV for named ports (ClusterIP: one record at the
 //                                        service port; headless: one per ready endpoint)
-//   <hostname>.<svc>.<ns>.svc.<zone>     A for a headless service's endpoint (its hostname, or
-//                                        its dashed IP)
-//   <a-b-c-d>.<ns>.pod.<zone>            A a.b.c.d
-//   d.c.b.a.in-addr.arpa                 PTR for ClusterIPs and endpoint IPs
+//   <hostname>.<svc>.<ns>.svc.<zone>     A/AAAA for a headless service's endpoint (its hostname,
+//                                        or its dashed IP: 10-0-0-1, fd00--1)
+//   <a-b-c-d>.<ns>.pod.<zone>            A a.b.c.d (AAAA for a dashed IPv6 address)
+//   d.c.b.a.in-addr.arpa, ….ip6.arpa     PTR for ClusterIPs and endpoint IPs of both families
 // Names in the zone that do not exist are NXDOMAIN, existing names without records of the asked
 // type NOERROR without answers; both carry the zone's SOA in the authority section. Reverse names
 // that are not ours return undefined, so the caller forwards them.
@@ -19,9 +20,11 @@ import type { KubeObject } from '../../api/object.js';
 import type { ReadonlyIndexer } from '../../client/cache/index.js';
 import { namespaceIndex } from '../../client/cache/indexers.js';
 import { sliceServiceKey } from '../endpoint.js';
-import { dashed, normalizeName, reverseIPv4, undashIPv4 } from './names.js';
+import { canonicalIP, dashed, normalizeName, reverseIPv4, reverseIPv6, undashIPv4, undashIPv6 } from './names.js';
 
 export type Rcode = 'NOERROR' | 'NXDOMAIN';
+
+const isV6 = (ip: string) => ip.includes(':');
 
 export interface ZoneAnswer {
   rcode: Rcode;
@@ -42,11 +45,11 @@ export const sliceIndexers = {
     const key = sliceServiceKey(s);
     return key ? [key] : [];
   },
-  [slicesByAddressIndex]: (s: Slice) => (s.endpoints ?? []).flatMap((e) => e.addresses ?? []),
+  [slicesByAddressIndex]: (s: Slice) => (s.endpoints ?? []).flatMap((e) => (e.addresses ?? []).map(canonicalIP)),
 };
 
 export const serviceIndexers = {
-  [servicesByClusterIPIndex]: (s: Svc) => (s.spec?.clusterIPs ?? (s.spec?.clusterIP ? [s.spec.clusterIP] : [])).filter((ip) => ip !== 'None'),
+  [servicesByClusterIPIndex]: (s: Svc) => (s.spec?.clusterIPs ?? (s.spec?.clusterIP ? [s.spec.clusterIP] : [])).filter((ip) => ip !== 'None').map(canonicalIP),
 };
 
 interface EndpointRecord {
@@ -72,7 +75,7 @@ export class ClusterZone {
   /** The answer for one question, or undefined when the name is not ours (forward it). */
   answer(q: Question): ZoneAnswer | undefined {
     const name = normalizeName(q.name);
-    const ip = reverseIPv4(name);
+    const ip = reverseIPv4(name) ?? reverseIPv6(name);
     if (ip) return this.reverse(q, ip);
     if (name !== this.domain && !name.endsWith(`.${this.domain}`)) return undefined;
     const labels = name === this.domain ? [] : name.slice(0, -(this.domain.length + 1)).split('.');
@@ -106,21 +109,19 @@ export class ClusterZone {
     if (spec.type === 'ExternalName') {
       return spec.externalName ? this.reply([{ name: q.name, type: 'CNAME', ttl: this.ttl, data: normalizeName(spec.externalName) }]) : this.noData();
     }
-    if (q.type !== 'A') return this.noData();
-    if (spec.clusterIP && spec.clusterIP !== 'None') {
-      return this.reply((spec.clusterIPs ?? [spec.clusterIP]).filter((ip) => !ip.includes(':')).map((ip) => this.a(q.name, ip)));
-    }
-    const eps = this.endpointsOf(svc);
-    if (!eps.length) return this.noData();
-    return this.reply([...new Set(eps.map((e) => e.ip))].map((ip) => this.a(q.name, ip)));
+    if (q.type !== 'A' && q.type !== 'AAAA') return this.noData();
+    const ips = spec.clusterIP && spec.clusterIP !== 'None' ? (spec.clusterIPs ?? [spec.clusterIP]) : this.endpointsOf(svc).map((e) => e.ip);
+    const answers = [...new Set(ips)].filter((ip) => isV6(ip) === (q.type === 'AAAA')).map((ip) => this.a(q.name, ip));
+    return answers.length ? this.reply(answers) : this.noData();
   }
 
   private endpointRecords(q: Question, svc: Svc, fqdn: string, label: string): ZoneAnswer {
     if (svc.spec?.clusterIP !== 'None') return this.nxdomain();
     const matches = this.endpointsOf(svc).filter((e) => e.label === label);
     if (!matches.length) return this.nxdomain();
-    if (q.type !== 'A') return this.noData();
-    return this.reply([...new Set(matches.map((e) => e.ip))].map((ip) => this.a(q.name, ip)));
+    if (q.type !== 'A' && q.type !== 'AAAA') return this.noData();
+    const answers = [...new Set(matches.map((e) => e.ip))].filter((ip) => isV6(ip) === (q.type === 'AAAA')).map((ip) => this.a(q.name, ip));
+    return answers.length ? this.reply(answers) : this.noData();
   }
 
   private srvRecords(q: Question, svc: Svc, fqdn: string, portLabel: string, protoLabel: string): ZoneAnswer {
@@ -131,7 +132,8 @@ export class ClusterZone {
     if (!sp || !portName) return this.nxdomain();
     if (q.type !== 'SRV') return this.noData();
     if (svc.spec?.clusterIP && svc.spec.clusterIP !== 'None') {
-      return this.reply([{ name: q.name, type: 'SRV', ttl: this.ttl, data: { priority: 0, weight: 100, port: sp.port, target: fqdn } }], this.serviceRecords({ name: fqdn, type: 'A' }, svc, fqdn).answers);
+      const addresses = [...this.serviceRecords({ name: fqdn, type: 'A' }, svc, fqdn).answers, ...this.serviceRecords({ name: fqdn, type: 'AAAA' }, svc, fqdn).answers];
+      return this.reply([{ name: q.name, type: 'SRV', ttl: this.ttl, data: { priority: 0, weight: 100, port: sp.port, target: fqdn } }], addresses);
     }
     const answers: Answer[] = [];
     const additionals: Answer[] = [];
@@ -149,9 +151,9 @@ export class ClusterZone {
   private podNames(q: Question, rest: string[]): ZoneAnswer {
     if (rest.length < 2) return this.noData();
     if (rest.length > 2) return this.nxdomain();
-    const ip = undashIPv4(rest[0]);
+    const ip = undashIPv4(rest[0]) ?? undashIPv6(rest[0]);
     if (!ip) return this.nxdomain();
-    return q.type === 'A' ? this.reply([this.a(q.name, ip)]) : this.noData();
+    return q.type === (isV6(ip) ? 'AAAA' : 'A') ? this.reply([this.a(q.name, ip)]) : this.noData();
   }
 
   private reverse(q: Question, ip: string): ZoneAnswer | undefined {
@@ -161,7 +163,7 @@ export class ClusterZone {
       const key = sliceServiceKey(slice);
       const svc = key ? this.services.getByKey(key) : undefined;
       if (!svc) continue;
-      for (const e of slice.endpoints ?? []) if (e.addresses?.includes(ip)) names.add(`${e.hostname ?? dashed(ip)}.${this.serviceFqdn(svc)}`);
+      for (const e of slice.endpoints ?? []) if (e.addresses?.some((a) => canonicalIP(a) === ip)) names.add(`${e.hostname ?? dashed(ip)}.${this.serviceFqdn(svc)}`);
     }
     if (!names.size) return undefined;
     if (q.type !== 'PTR') return { rcode: 'NOERROR', answers: [], authorities: [], additionals: [] };
@@ -174,7 +176,7 @@ export class ClusterZone {
     const all = svc.spec?.publishNotReadyAddresses === true;
     const out: EndpointRecord[] = [];
     for (const slice of this.slices.byIndex(slicesByServiceIndex, key)) {
-      if (slice.addressType !== 'IPv4') continue;
+      if (slice.addressType !== 'IPv4' && slice.addressType !== 'IPv6') continue;
       const ports = (slice.ports ?? []).map((p) => ({ name: p.name ?? '', protocol: p.protocol ?? 'TCP', port: p.port ?? 0 }));
       for (const e of slice.endpoints ?? []) {
         if (!all && e.conditions?.ready === false) continue;
@@ -188,8 +190,9 @@ export class ClusterZone {
     return `${svc.metadata?.name}.${svc.metadata?.namespace}.svc.${this.domain}`;
   }
 
+  /** An A or AAAA record, by the address's family. */
   private a(name: string, ip: string): Answer {
-    return { name, type: 'A', ttl: this.ttl, data: ip };
+    return { name, type: isV6(ip) ? 'AAAA' : 'A', ttl: this.ttl, data: ip };
   }
 
   soa(): Answer {

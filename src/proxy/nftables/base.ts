@@ -3,12 +3,14 @@
 // chains that reject traffic to services without endpoints run just before DNAT (-110),
 // the DNAT chains at dstnat (-100), masquerading at srcnat (100).
 import { chains, maps, masqueradeMark, nodePortIPsSet, sets } from './names.js';
-import { isIPv4 } from './rules.js';
+import { ipv4, type NftFamily } from './family.js';
 import type { NftScript } from './script.js';
 
 /** Writes the whole fixed skeleton into `s` (assumes the table was just deleted). */
-export function writeBase(s: NftScript, nodeAddresses: readonly string[]): void {
+export function writeBase(s: NftScript, nodeAddresses: readonly string[], fam: NftFamily = ipv4): void {
   const t = `${s.family} ${s.table}`;
+  const addr = fam.addrType;
+  const ip = fam.nft;
   s.add(`add table ${t} { comment "k8ts service proxy; rewritten by the proxy, do not edit"; }`);
   const base = (name: string, type: string, hook: string, priority: string) => s.add(`add chain ${t} ${name} { type ${type} hook ${hook} priority ${priority}; policy accept; }`);
   base(chains.filterInput, 'filter', 'input', '-110');
@@ -19,21 +21,21 @@ export function writeBase(s: NftScript, nodeAddresses: readonly string[]): void 
   base(chains.natPostrouting, 'nat', 'postrouting', '100');
   for (const c of [chains.services, chains.serviceEndpointsCheck, chains.nodePortEndpointsCheck, chains.reject, chains.markForMasquerade, chains.masquerading]) s.add(`add chain ${t} ${c}`);
 
-  s.add(`add set ${t} ${nodePortIPsSet} { type ipv4_addr; }`);
-  s.add(`add map ${t} ${maps.serviceIPs} { type ipv4_addr . inet_proto . inet_service : verdict; }`);
+  s.add(`add set ${t} ${nodePortIPsSet} { type ${addr}; }`);
+  s.add(`add map ${t} ${maps.serviceIPs} { type ${addr} . inet_proto . inet_service : verdict; }`);
   s.add(`add map ${t} ${maps.serviceNodePorts} { type inet_proto . inet_service : verdict; }`);
-  s.add(`add map ${t} ${maps.noEndpointServices} { type ipv4_addr . inet_proto . inet_service : verdict; }`);
+  s.add(`add map ${t} ${maps.noEndpointServices} { type ${addr} . inet_proto . inet_service : verdict; }`);
   s.add(`add map ${t} ${maps.noEndpointNodePorts} { type inet_proto . inet_service : verdict; }`);
   // The map layout (map-rules.ts).
-  const ipKey = 'ipv4_addr . inet_proto . inet_service';
+  const ipKey = `${addr} . inet_proto . inet_service`;
   s.add(`add map ${t} ${maps.serviceIPsLocalSource} { type ${ipKey} : verdict; }`);
   s.add(`add map ${t} ${maps.serviceNodePortsLocalSource} { type inet_proto . inet_service : verdict; }`);
   s.add(`add set ${t} ${sets.clusterIPs} { type ${ipKey}; }`);
   s.add(`add set ${t} ${sets.masqueradeIPs} { type ${ipKey}; }`);
   s.add(`add set ${t} ${sets.masqueradeNodePorts} { type inet_proto . inet_service; }`);
-  s.add(`add set ${t} ${sets.hairpin} { type ipv4_addr . ipv4_addr; }`);
-  const v4 = nodeAddresses.filter(isIPv4);
-  if (v4.length) s.add(`add element ${t} ${nodePortIPsSet} { ${v4.join(', ')} }`);
+  s.add(`add set ${t} ${sets.hairpin} { type ${addr} . ${addr}; }`);
+  const own = nodeAddresses.filter((a) => fam.has(a));
+  if (own.length) s.add(`add element ${t} ${nodePortIPsSet} { ${own.join(', ')} }`);
 
   // Rejects for service ports without endpoints, before any DNAT could apply.
   s.rule(chains.filterInput, `ct state new jump ${chains.nodePortEndpointsCheck}`);
@@ -41,8 +43,8 @@ export function writeBase(s: NftScript, nodeAddresses: readonly string[]): void 
   s.rule(chains.filterForward, `ct state new jump ${chains.serviceEndpointsCheck}`);
   s.rule(chains.filterOutput, `ct state new jump ${chains.serviceEndpointsCheck}`);
   s.rule(chains.filterOutput, `ct state new jump ${chains.nodePortEndpointsCheck}`);
-  s.rule(chains.serviceEndpointsCheck, `ip daddr . meta l4proto . th dport vmap @${maps.noEndpointServices}`);
-  s.rule(chains.nodePortEndpointsCheck, `ip daddr @${nodePortIPsSet} meta l4proto . th dport vmap @${maps.noEndpointNodePorts}`);
+  s.rule(chains.serviceEndpointsCheck, `${ip} daddr . meta l4proto . th dport vmap @${maps.noEndpointServices}`);
+  s.rule(chains.nodePortEndpointsCheck, `${ip} daddr @${nodePortIPsSet} meta l4proto . th dport vmap @${maps.noEndpointNodePorts}`);
   // TCP clients see a reset (ECONNREFUSED) at once; everything else an ICMP port unreachable.
   s.rule(chains.reject, 'meta l4proto tcp reject with tcp reset');
   s.rule(chains.reject, 'reject');
@@ -53,8 +55,8 @@ export function writeBase(s: NftScript, nodeAddresses: readonly string[]): void 
   // Masquerading decided before the endpoint is (map layout; the chain layout does it in the
   // service port's chains): off-node clients of a ClusterIP, and every client of an external
   // address or NodePort under the Cluster policy.
-  const dst = 'ip daddr . meta l4proto . th dport';
-  const nodePortDst = `ip daddr @${nodePortIPsSet} meta l4proto . th dport`;
+  const dst = `${ip} daddr . meta l4proto . th dport`;
+  const nodePortDst = `${ip} daddr @${nodePortIPsSet} meta l4proto . th dport`;
   s.rule(chains.services, `${dst} @${sets.clusterIPs} fib saddr type != local jump ${chains.markForMasquerade}`);
   s.rule(chains.services, `${dst} @${sets.masqueradeIPs} jump ${chains.markForMasquerade}`);
   s.rule(chains.services, `fib saddr type local ${dst} vmap @${maps.serviceIPsLocalSource}`);
@@ -67,7 +69,7 @@ export function writeBase(s: NftScript, nodeAddresses: readonly string[]): void 
   s.rule(chains.markForMasquerade, `meta mark set meta mark or ${masqueradeMark}`);
   // Hairpin (map layout): after DNAT the destination is the endpoint; a packet from that same
   // address must be masqueraded, or the endpoint would answer itself directly.
-  s.rule(chains.natPostrouting, `ct status dnat ip saddr . ip daddr @${sets.hairpin} jump ${chains.markForMasquerade}`);
+  s.rule(chains.natPostrouting, `ct status dnat ${ip} saddr . ${ip} daddr @${sets.hairpin} jump ${chains.markForMasquerade}`);
   s.rule(chains.natPostrouting, `jump ${chains.masquerading}`);
   s.rule(chains.masquerading, `meta mark & ${masqueradeMark} == 0 return`);
   s.rule(chains.masquerading, `meta mark set meta mark xor ${masqueradeMark}`);

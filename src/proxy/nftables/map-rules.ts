@@ -15,26 +15,29 @@
 import { usableEndpoints, type EndpointInfo } from '../endpoint.js';
 import type { ServicePortInfo } from '../service-port.js';
 import { chains, maps, pickChain, pickMap, protoName, sets, type PickKind } from './names.js';
-import { element, emptyRules, isIPv4, reject, type ServicePortRules, type SharedChain } from './rules.js';
+import { clusterIPOf, ipv4, type NftFamily } from './family.js';
+import { element, emptyRules, reject, type ServicePortRules, type SharedChain } from './rules.js';
 
 /** The shared DNAT chain of `kind` over `n` endpoints, with its endpoint map. */
-export function pickChainOf(kind: PickKind, n: number): SharedChain {
-  const key = kind.startsWith('ip') ? 'ip daddr . meta l4proto . th dport' : 'meta l4proto . th dport';
+export function pickChainOf(kind: PickKind, n: number, fam: NftFamily = ipv4): SharedChain {
+  const key = kind.startsWith('ip') ? `${fam.nft} daddr . meta l4proto . th dport` : 'meta l4proto . th dport';
   const map = pickMap(kind, n);
-  const dnat = `meta l4proto { tcp, udp, sctp } dnat ip to ${key} . numgen random mod ${n} map @${map}`;
+  const dnat = `meta l4proto { tcp, udp, sctp } dnat ${fam.nft} to ${key} . numgen random mod ${n} map @${map}`;
   return {
-    maps: new Map([[map, `map { typeof ${key} . numgen random mod 1 : ip daddr . th dport; }`]]),
+    maps: new Map([[map, `map { typeof ${key} . numgen random mod 1 : ${fam.nft} daddr . th dport; }`]]),
     // Clients on this host reaching a Local-policy external address are masqueraded (upstream).
     rules: kind.endsWith('local-source') ? [`jump ${chains.markForMasquerade}`, dnat] : [dnat],
   };
 }
 
-export function mapRulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], nodeName: string, nodePortsEnabled: boolean): ServicePortRules {
+/** The map layout of one service port in the table of family `fam` (its ClusterIP and endpoints of that family). */
+export function mapRulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], nodeName: string, nodePortsEnabled: boolean, fam: NftFamily = ipv4): ServicePortRules {
   const r = emptyRules();
-  if (!sp.clusterIP || !isIPv4(sp.clusterIP)) return r;
-  const v4 = all.filter((e) => isIPv4(e.ip));
-  const clusterEps = usableEndpoints(v4);
-  const localEps = usableEndpoints(v4, nodeName);
+  const clusterIP = clusterIPOf(sp, fam);
+  if (!clusterIP) return r;
+  const own = all.filter((e) => fam.has(e.ip));
+  const clusterEps = usableEndpoints(own);
+  const localEps = usableEndpoints(own, nodeName);
   const proto = protoName(sp.protocol);
 
   /** Fills the endpoint map of `kind` with `key . i → endpoint i` and returns the verdict that DNATs to one of `eps`. */
@@ -42,7 +45,7 @@ export function mapRulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], n
     const map = pickMap(kind, eps.length);
     eps.forEach((ep, i) => element(r, map, `${key} . ${i}`, `${ep.ip} . ${ep.port}`));
     const chain = pickChain(kind, eps.length);
-    if (!r.sharedChains.has(chain)) r.sharedChains.set(chain, pickChainOf(kind, eps.length));
+    if (!r.sharedChains.has(chain)) r.sharedChains.set(chain, pickChainOf(kind, eps.length, fam));
     let hairpin = r.sharedElements.get(sets.hairpin);
     if (!hairpin) r.sharedElements.set(sets.hairpin, (hairpin = new Set()));
     for (const ep of eps) hairpin.add(`${ep.ip} . ${ep.ip}`);
@@ -51,7 +54,7 @@ export function mapRulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], n
 
   // ClusterIP traffic, by the internal traffic policy.
   const internalEps = sp.internalPolicyLocal ? localEps : clusterEps;
-  const clusterKey = `${sp.clusterIP} . ${proto} . ${sp.port}`;
+  const clusterKey = `${clusterIP} . ${proto} . ${sp.port}`;
   if (internalEps.length) {
     element(r, sets.clusterIPs, clusterKey, '');
     element(r, maps.serviceIPs, clusterKey, pick('ip', clusterKey, internalEps));
@@ -60,7 +63,7 @@ export function mapRulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], n
   }
 
   // NodePort, externalIP and load-balancer traffic, by the external traffic policy.
-  const external = [...new Set([...sp.externalIPs, ...sp.loadBalancerIPs])].filter(isIPv4).map((ip) => ({ nodePort: false, key: `${ip} . ${proto} . ${sp.port}` }));
+  const external = [...new Set([...sp.externalIPs, ...sp.loadBalancerIPs])].filter((ip) => fam.has(ip)).map((ip) => ({ nodePort: false, key: `${ip} . ${proto} . ${sp.port}` }));
   if (nodePortsEnabled && sp.nodePort) external.push({ nodePort: true, key: `${proto} . ${sp.nodePort}` });
   for (const { nodePort, key } of external) {
     const m = nodePort

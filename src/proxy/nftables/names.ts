@@ -2,7 +2,8 @@
 // prefix, a short hash of the full identity (so names stay unique if anything is ever cut) and
 // the readable identity, e.g. "service-1A2B3C4D-default/web/tcp/http" and
 // "endpoint-5E6F7A8B-default/web/tcp/http__127.1.0.5/8080". nft identifiers may hold letters,
-// digits and "/-_." — all of which namespaces, names, port names and IPv4 addresses are made of.
+// digits and "/-_." — all of which namespaces, names, port names and IPv4 addresses are made of;
+// an IPv6 endpoint's colons are written as dashes ("…__fd00--5/8080").
 import { createHash } from 'node:crypto';
 import type { EndpointInfo } from '../endpoint.js';
 import type { ServicePortInfo } from '../service-port.js';
@@ -75,7 +76,7 @@ export const localChain = (sp: ServicePortInfo) => prefixed('local', servicePort
 /** Entry for NodePort, externalIP and load-balancer traffic. */
 export const externalChain = (sp: ServicePortInfo) => prefixed('external', servicePortBase(sp));
 
-const endpointBase = (sp: ServicePortInfo, ep: EndpointInfo) => `${servicePortBase(sp)}__${ep.ip}/${ep.port}`;
+const endpointBase = (sp: ServicePortInfo, ep: EndpointInfo) => `${servicePortBase(sp)}__${ep.ip.replaceAll(':', '-')}/${ep.port}`;
 export const endpointChain = (sp: ServicePortInfo, ep: EndpointInfo) => prefixed('endpoint', endpointBase(sp, ep));
 /** The client addresses pinned to an endpoint (sessionAffinity ClientIP). */
 /** The hash covers the timeout too: a new timeout is a new set (a set's timeout cannot be changed in place). */

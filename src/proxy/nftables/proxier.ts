@@ -1,4 +1,6 @@
-// The kernel mode of the service proxy: nftables rules in one table of our own, laid out as
+// The kernel mode of the service proxy: nftables rules in one table of our own per IP family
+// (nft family `ip` for IPv4, `ip6` for IPv6, as upstream; a dual-stack proxy runs one proxier
+// per family under a MetaProxier, see nftablesProxier below), laid out as
 // upstream kube-proxy's nftables mode but with maps instead of per-service chains wherever
 // session affinity does not need them (see base.ts, rules.ts, map-rules.ts). The proxier
 // remembers, per service port, the chains, sets and map elements it wrote; a sync computes the
@@ -16,6 +18,8 @@ import type { ServicePortKey } from '../service-port.js';
 import { writeBase } from './base.js';
 import { applyScript, defaultNftPath, NftError, runNft } from './nft.js';
 import { defaultTableName } from './names.js';
+import { ipv4, ipv6, isIPv4, type NftFamily } from './family.js';
+import { MetaProxier } from './meta-proxier.js';
 import { mapRulesFor } from './map-rules.js';
 import { chainRulesFor, emptyRules, hasRules, type ServicePortRules } from './rules.js';
 import { NftScript } from './script.js';
@@ -26,10 +30,15 @@ import { StaleFlowCleaner } from '../conntrack/cleanup.js';
 import { Conntrack } from '../conntrack/conntrack.js';
 
 export interface NftablesProxierOptions extends ProxierOptions {
-  /** Our table (family ip); default "k8ts-proxy". Nothing outside it is touched. */
+  /**
+   * Our table's name; default "k8ts-proxy". Nothing outside it is touched, so two proxies with
+   * different table names can run on one host (each deletes only its own table).
+   */
   table?: string;
+  /** The family this proxier serves: its table is `ip <table>` (IPv4, default) or `ip6 <table>` (IPv6). */
+  ipFamily?: 'IPv4' | 'IPv6';
   nftPath?: string;
-  /** Set net.ipv4.conf.all.route_localnet=1 while running (restored on stop), so traffic from other hosts reaches loopback endpoints; default true. */
+  /** Set net.ipv4.conf.all.route_localnet=1 while running (restored on stop), so traffic from other hosts reaches loopback endpoints; default true (IPv4 only: IPv6 has no such setting). */
   routeLocalnet?: boolean;
   /**
    * Route the service CIDR to lo (`ip route add local CIDR dev lo`, removed on stop); default
@@ -54,13 +63,13 @@ export interface NftSyncStats {
   applyMs: number;
 }
 
-const family = 'ip';
 /** Incremental scripts up to this many commands go through the long-lived nft session. */
 const maxSessionCommands = 2000;
 
 export class NftablesProxier implements Proxier {
   readonly mode = 'nftables';
   readonly table: string;
+  readonly family: NftFamily;
   /** What the kernel has, per service port, as of the last successful transaction. */
   private written = new Map<ServicePortKey, ServicePortRules>();
   /** Shared chains and reference-counted elements in the kernel (reset by a full rewrite). */
@@ -79,6 +88,7 @@ export class NftablesProxier implements Proxier {
 
   private constructor(private readonly opts: NftablesProxierOptions) {
     this.table = opts.table ?? defaultTableName;
+    this.family = opts.ipFamily === 'IPv6' ? ipv6 : ipv4;
     this.log = opts.log;
     this.nftPath = opts.nftPath ?? defaultNftPath;
     this.session = new NftSession(this.nftPath);
@@ -88,8 +98,8 @@ export class NftablesProxier implements Proxier {
   static async create(opts: NftablesProxierOptions): Promise<NftablesProxier> {
     const p = new NftablesProxier(opts);
     // Clean restart: a table left by a previous run (crash, kill -9) goes before anything else.
-    await applyScript(`add table ${family} ${p.table}\ndelete table ${family} ${p.table}\n`, p.nftPath);
-    if (opts.routeLocalnet !== false) {
+    await applyScript(`add table ${p.family.nft} ${p.table}\ndelete table ${p.family.nft} ${p.table}\n`, p.nftPath);
+    if (opts.routeLocalnet !== false && p.family === ipv4) {
       try {
         p.sysctl = await enableRouteLocalnet();
         if (p.sysctl.changed) p.log.info('set net.ipv4.conf.all.route_localnet=1 so traffic from other hosts can reach loopback endpoints');
@@ -106,7 +116,7 @@ export class NftablesProxier implements Proxier {
 
   /** `nft list table` of our table (for tests and debugging). */
   listTable(): Promise<string> {
-    return runNft(['list', 'table', family, this.table], '', this.nftPath);
+    return runNft(['list', 'table', this.family.nft, this.table], '', this.nftPath);
   }
 
   async sync(state: ProxyState, changed: ReadonlySet<ServicePortKey>): Promise<void> {
@@ -120,7 +130,7 @@ export class NftablesProxier implements Proxier {
   private async syncRules(state: ProxyState, changed: ReadonlySet<ServicePortKey>): Promise<void> {
     if (this.fullSyncNeeded) return this.fullSync(state);
     const started = performance.now();
-    const s = new NftScript(family, this.table);
+    const s = new NftScript(this.family.nft, this.table);
     const next = new Map<ServicePortKey, ServicePortRules>();
     for (const key of changed) {
       this.failed.delete(key);
@@ -154,10 +164,10 @@ export class NftablesProxier implements Proxier {
   private async fullSync(state: ProxyState): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
-      const s = new NftScript(family, this.table);
-      s.add(`add table ${family} ${this.table}`);
-      s.add(`delete table ${family} ${this.table}`);
-      writeBase(s, this.opts.nodeAddresses);
+      const s = new NftScript(this.family.nft, this.table);
+      s.add(`add table ${this.family.nft} ${this.table}`);
+      s.add(`delete table ${this.family.nft} ${this.table}`);
+      writeBase(s, this.opts.nodeAddresses, this.family);
       const next = new Map<ServicePortKey, ServicePortRules>();
       const shared = new SharedObjects();
       for (const key of state.services.keys()) {
@@ -188,7 +198,7 @@ export class NftablesProxier implements Proxier {
     const info = state.services.get(key);
     if (!info) return emptyRules();
     const layout = info.affinityTimeoutSeconds === undefined ? mapRulesFor : chainRulesFor;
-    return layout(info, state.endpoints.get(key) ?? [], this.opts.nodeName, this.opts.nodeAddresses.length > 0);
+    return layout(info, state.endpoints.get(key) ?? [], this.opts.nodeName, this.opts.nodeAddresses.length > 0, this.family);
   }
 
   /**
@@ -208,7 +218,7 @@ export class NftablesProxier implements Proxier {
   async stop(): Promise<void> {
     this.session.close();
     try {
-      await applyScript(`add table ${family} ${this.table}\ndelete table ${family} ${this.table}\n`, this.nftPath);
+      await applyScript(`add table ${this.family.nft} ${this.table}\ndelete table ${this.family.nft} ${this.table}\n`, this.nftPath);
     } finally {
       this.written.clear();
       this.shared = new SharedObjects();
@@ -304,5 +314,29 @@ export function writeDiff(s: NftScript, key: ServicePortKey, old: ServicePortRul
   for (const name of staleChains) s.add(`delete chain ${t} ${name}`, key);
 }
 
-/** The `nftables` entry of proxierFactories. */
-export const nftablesProxier = (opts: NftablesProxierOptions): Promise<Proxier> => NftablesProxier.create(opts);
+/**
+ * The `nftables` entry of proxierFactories. `serviceCidr` may list one CIDR per family
+ * ("10.96.0.0/12,fd00:10:96::/108"): one proxier per family listed (the first is primary), as
+ * upstream's dual-stack kube-proxy runs one per family under a meta-proxier. A single IPv4 CIDR
+ * gives the plain IPv4 proxier, exactly as before. Stale UDP flows are cleaned by the IPv4
+ * proxier only (the conntrack cleaner matches IPv4 flows).
+ */
+export async function nftablesProxier(opts: NftablesProxierOptions): Promise<Proxier> {
+  const cidrs = opts.serviceCidr.split(',').map((c) => c.trim()).filter(Boolean);
+  if (cidrs.length <= 1 && isIPv4(cidrs[0]?.split('/')[0] ?? '')) return NftablesProxier.create({ ...opts, ipFamily: opts.ipFamily ?? 'IPv4' });
+  const proxiers: NftablesProxier[] = [];
+  for (const [i, cidr] of cidrs.entries()) {
+    const ipFamily = cidr.includes(':') ? 'IPv6' : 'IPv4';
+    try {
+      proxiers.push(await NftablesProxier.create({ ...opts, serviceCidr: cidr, ipFamily, cleanStaleFlows: ipFamily === 'IPv4' ? opts.cleanStaleFlows : false }));
+    } catch (err) {
+      // As upstream: without the secondary family (e.g. IPv6 disabled) the proxy runs single-stack.
+      if (i > 0) {
+        opts.log.warn({ err, serviceCidr: cidr }, `cannot set up ${ipFamily} forwarding; running single-stack (${proxiers[0].family.ipFamily} only)`);
+        continue;
+      }
+      throw err;
+    }
+  }
+  return proxiers.length === 1 ? proxiers[0] : new MetaProxier('nftables', proxiers);
+}

@@ -19,6 +19,7 @@
 // masquerades off-cluster traffic to a ClusterIP.
 import { usableEndpoints, type EndpointInfo } from '../endpoint.js';
 import type { ServicePortInfo } from '../service-port.js';
+import { clusterIPOf, ipv4, type NftFamily } from './family.js';
 import { affinitySet, chains, endpointChain, endpointsMap, externalChain, localChain, maps, protoName, serviceChain } from './names.js';
 
 export interface ServicePortRules {
@@ -46,8 +47,7 @@ export const emptyRules = (): ServicePortRules => ({ chains: new Map(), sets: ne
 /** Whether the service port has anything in the table. */
 export const hasRules = (r: ServicePortRules) => r.chains.size > 0 || r.elements.size > 0 || r.sharedElements.size > 0;
 
-/** Strictly a dotted quad: nft would try to resolve anything else as a host name. */
-export const isIPv4 = (ip: string) => /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(ip);
+export { isIPv4 } from './family.js';
 export const reject = `goto ${chains.reject}`;
 
 export function element(r: ServicePortRules, map: string, key: string, verdict: string): void {
@@ -58,16 +58,19 @@ export function element(r: ServicePortRules, map: string, key: string, verdict: 
 
 /**
  * The chain layout of one service port, given all its endpoints (the ready/terminating choice
- * and the traffic policies are applied here). Nothing for IPv6 or headless service ports.
+ * and the traffic policies are applied here), in the table of family `fam`: its ClusterIP and
+ * endpoints of that family. Nothing for headless service ports.
  */
-export function chainRulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], nodeName: string, nodePortsEnabled: boolean): ServicePortRules {
+export function chainRulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], nodeName: string, nodePortsEnabled: boolean, fam: NftFamily = ipv4): ServicePortRules {
   const r = emptyRules();
-  if (!sp.clusterIP || !isIPv4(sp.clusterIP)) return r;
-  const v4 = all.filter((e) => isIPv4(e.ip));
-  const clusterEps = usableEndpoints(v4);
-  const localEps = usableEndpoints(v4, nodeName);
+  const clusterIP = clusterIPOf(sp, fam);
+  if (!clusterIP) return r;
+  const own = all.filter((e) => fam.has(e.ip));
+  const clusterEps = usableEndpoints(own);
+  const localEps = usableEndpoints(own, nodeName);
   const proto = protoName(sp.protocol);
-  const externalIPs = [...new Set([...sp.externalIPs, ...sp.loadBalancerIPs])].filter(isIPv4);
+  const ip = fam.nft;
+  const externalIPs = [...new Set([...sp.externalIPs, ...sp.loadBalancerIPs])].filter((a) => fam.has(a));
   const nodePort = nodePortsEnabled ? sp.nodePort : 0;
   const hasExternal = externalIPs.length > 0 || nodePort > 0;
   const affinity = sp.affinityTimeoutSeconds;
@@ -82,7 +85,7 @@ export function chainRulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[],
    */
   const balance = (name: string, eps: EndpointInfo[], prefix: string[]) => {
     const rules = [...prefix];
-    if (affinity !== undefined) for (const ep of eps) rules.push(`ip saddr @${affinitySet(sp, ep)} goto ${endpointChain(sp, ep)}`);
+    if (affinity !== undefined) for (const ep of eps) rules.push(`${ip} saddr @${affinitySet(sp, ep)} goto ${endpointChain(sp, ep)}`);
     const vmap = endpointsMap(name);
     r.sets.set(vmap, 'map { typeof numgen random mod 1 : verdict; }');
     eps.forEach((ep, i) => element(r, vmap, String(i), `goto ${endpointChain(sp, ep)}`));
@@ -93,8 +96,8 @@ export function chainRulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[],
 
   // ClusterIP traffic, by the internal traffic policy.
   const internalEps = sp.internalPolicyLocal ? localEps : clusterEps;
-  const clusterIPMatch = `${sp.clusterIP} . ${proto} . ${sp.port}`;
-  const masqueradeOffNode = `ip daddr ${sp.clusterIP} meta l4proto ${proto} th dport ${sp.port} fib saddr type != local jump ${chains.markForMasquerade}`;
+  const clusterIPMatch = `${clusterIP} . ${proto} . ${sp.port}`;
+  const masqueradeOffNode = `${ip} daddr ${clusterIP} meta l4proto ${proto} th dport ${sp.port} fib saddr type != local jump ${chains.markForMasquerade}`;
   if (internalEps.length) {
     const name = sp.internalPolicyLocal ? localChain(sp) : serviceChain(sp);
     element(r, maps.serviceIPs, clusterIPMatch, `goto ${name}`);
@@ -138,13 +141,13 @@ export function chainRulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[],
   }
 
   for (const ep of endpointsUsed.values()) {
-    const rules = [`ip saddr ${ep.ip} jump ${chains.markForMasquerade}`];
+    const rules = [`${ip} saddr ${ep.ip} jump ${chains.markForMasquerade}`];
     if (affinity !== undefined) {
       const set = affinitySet(sp, ep);
-      r.sets.set(set, `set { type ipv4_addr; flags dynamic,timeout; timeout ${affinity}s; }`);
-      rules.push(`update @${set} { ip saddr }`);
+      r.sets.set(set, `set { type ${fam.addrType}; flags dynamic,timeout; timeout ${affinity}s; }`);
+      rules.push(`update @${set} { ${ip} saddr }`);
     }
-    rules.push(`meta l4proto ${proto} dnat to ${ep.ip}:${ep.port}`);
+    rules.push(`meta l4proto ${proto} dnat to ${fam.hostPort(ep.ip, ep.port)}`);
     r.chains.set(endpointChain(sp, ep), rules);
   }
   return r;

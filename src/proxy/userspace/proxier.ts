@@ -46,7 +46,7 @@ export class UserspaceProxier implements Proxier {
   static async create(opts: UserspaceProxierOptions): Promise<UserspaceProxier> {
     const p = new UserspaceProxier(opts);
     if (opts.manageLocalRoute !== false) {
-      p.route = await ensureLocalRoute(opts.serviceCidr);
+      p.route = await ensureLocalRoute(opts.serviceCidr, { bindIPv6: true });
       if (p.route.error) opts.log.warn({ serviceCidr: opts.serviceCidr }, p.route.error);
       else if (p.route.added) opts.log.info({ serviceCidr: opts.serviceCidr }, 'routed the service CIDR to the loopback device');
     }
@@ -106,9 +106,11 @@ export class UserspaceProxier implements Proxier {
     const out: Frontend[] = [];
     const add = (address: string, port: number, external: boolean) => out.push({ key: frontendKey(kind, address, port), servicePort: info.key, address, port, protocol: info.protocol, kind, external });
     if (info.protocol === 'SCTP') return out; // not in userspace mode
-    if (info.clusterIP) add(info.clusterIP, info.port, false);
+    // Every ClusterIP: a dual-stack Service has one per family.
+    const clusterIPs = info.clusterIPs?.length ? info.clusterIPs : info.clusterIP ? [info.clusterIP] : [];
+    for (const ip of clusterIPs) add(ip, info.port, false);
     if (info.nodePort) for (const a of this.opts.nodeAddresses) add(a, info.nodePort, true);
-    for (const ip of new Set([...info.externalIPs, ...info.loadBalancerIPs])) if (ip !== info.clusterIP) add(ip, info.port, true);
+    for (const ip of new Set([...info.externalIPs, ...info.loadBalancerIPs])) if (!clusterIPs.includes(ip)) add(ip, info.port, true);
     return out;
   }
 
