@@ -9,8 +9,10 @@
 //   node --import tsx bench/scheduler.ts            # full sizes
 //   node --import tsx bench/scheduler.ts --quick    # small sizes, a smoke run
 //   K8TS_BENCH_WORKLOADS=SchedulingBasic,Preemption node --import tsx bench/scheduler.ts
+//   K8TS_BENCH_BASIC=5000,1000,3000        # SchedulingBasic with other sizes (nodes, initial, measured = backlog)
 //   K8TS_BENCH_TIMELINE=1                 # every 500 ms: created/attempted/queued/binding/bound, cores
 //   K8TS_BENCH_SCHED_PROF=/tmp/sp K8TS_BENCH_SERVER_PROF=/tmp/ap   # --cpu-prof, hot spots printed
+//   K8TS_BENCH_SCHED_HEAP_PROF=/tmp/sh    # --heap-prof of the scheduler (sampled allocations)
 //   node --import tsx bench/scheduler.ts --request-costs   # API server CPU per create/bind/event/watch event
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../src/api/object.js';
@@ -158,10 +160,16 @@ const preemption = (nodes: number, measured: number): Workload => ({
   reapTerminating: true,
 });
 
+/** SchedulingBasic at full size, or K8TS_BENCH_BASIC=nodes,initial,measured (a shorter A/B run of the same shape). */
+function basicSized(): Workload {
+  const [nodes, init, measured] = (process.env.K8TS_BENCH_BASIC ?? '5000,1000,10000').split(',').map(Number);
+  return basic(nodes, init, measured);
+}
+
 function workloads(): Workload[] {
   const all = quick
     ? [basic(500, 100, 1000), topologySpreading(500, 100, 500), podAntiAffinity(500, 100, 300), nodeAffinity(500, 100, 500), preemption(50, 50)]
-    : [basic(5000, 1000, 10_000), topologySpreading(5000, 1000, 2000), podAntiAffinity(5000, 1000, 1000), nodeAffinity(5000, 1000, 5000), preemption(500, 500)];
+    : [basicSized(), topologySpreading(5000, 1000, 2000), podAntiAffinity(5000, 1000, 1000), nodeAffinity(5000, 1000, 5000), preemption(500, 500)];
   const only = process.env.K8TS_BENCH_WORKLOADS?.split(',');
   return only ? all.filter((w) => only.includes(w.name)) : all;
 }
@@ -310,6 +318,9 @@ async function runWorkload(w: Workload): Promise<Metric[]> {
 
     const startScheduler = async (): Promise<number> => {
       const profiling = schedProf ? ['--cpu-prof', `--cpu-prof-dir=${schedProf}`] : [];
+      // K8TS_BENCH_SCHED_HEAP_PROF=DIR: --heap-prof (sampled allocations) of the scheduler process.
+      const heapProf = process.env.K8TS_BENCH_SCHED_HEAP_PROF;
+      if (heapProf) profiling.push('--heap-prof', `--heap-prof-dir=${heapProf}`);
       if (schedProf) rmSync(schedProf, { recursive: true, force: true });
       sched = startSchedulerProcess({ kubeconfig: server.kubeconfig, nodeArgs: profiling, logLevel: process.env.K8TS_BENCH_SCHED_LOG });
       return sched.started;

@@ -31,12 +31,22 @@ export const pendingPods = m.gauge<'queue'>({
   labelNames: ['queue'],
 });
 
-/** operation: binding — binding cycles in flight (upstream counts the goroutines running them). */
+/**
+ * operation: binding — binding cycles in flight (upstream counts the goroutines running them).
+ * Sampled with the other gauges (each second and when the queue empties) from
+ * bindingCyclesInFlight, not moved twice per pod: a labelled gauge update hashes its labels.
+ */
 export const goroutines = m.gauge<'operation'>({
   name: 'goroutines',
   help: 'Number of running goroutines split by the work they do such as binding.',
   labelNames: ['operation'],
 });
+
+/** Binding cycles running in this process (every scheduler instance counts into it). */
+export const bindingCycles = { inFlight: 0 };
+
+/** Label sets reused on the per-pod path (prom-client keeps no reference to them). */
+export const scheduledLabels = (profile: string) => ({ result: 'scheduled', profile }) as const;
 
 /** type: nodes | pods | assumed_pods — what the scheduler's cache holds (sampled each second). */
 export const cacheSize = m.gauge<'type'>({

@@ -23,7 +23,7 @@ import { Framework } from './framework/runtime.js';
 import { Code, Status } from './framework/status.js';
 import { ActionType, MAX_NODE_SCORE, type Extender, type QueuedPodInfo } from './framework/types.js';
 import { addPluginStatus, FitError, newDiagnosis, NoNodesAvailableError, type Diagnosis } from './fit-error.js';
-import { cacheSize, goroutines, pendingPods, podSchedulingSLIDuration, scheduleAttempts, schedulingAttemptDuration } from './metrics.js';
+import { bindingCycles, cacheSize, goroutines, pendingPods, podSchedulingSLIDuration, scheduleAttempts, scheduledLabels, schedulingAttemptDuration } from './metrics.js';
 import { truncateMessage, updatePodCondition } from './pod-status.js';
 import { inTreeRegistry, type Registry } from './plugins/registry.js';
 import { Events } from './queue/events.js';
@@ -93,6 +93,8 @@ function dropManagedFields<T extends KubeObject>(obj: T): T {
   return { ...obj, metadata };
 }
 
+const FIRST_ATTEMPT = { attempts: '1' } as const;
+
 const podRef = (pod: Pod) => ({ kind: 'Pod', apiVersion: 'v1', name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace, uid: pod.metadata?.uid });
 const nameOf = (pod: Pod) => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
 
@@ -109,9 +111,13 @@ export class Scheduler {
   private readonly random: () => number;
   private readonly now: () => number;
   private nextStartNodeIndex = 0;
+  /** When updateGauges last ran (performance.now()). */
+  private gaugesAt = 0;
   private readonly bindings = new Set<Promise<void>>();
   /** Status writes of failed attempts (not awaited by the loop; awaited on shutdown). */
   private readonly statusWrites = new Set<Promise<void>>();
+  /** The result="scheduled" label set per profile (one object, not one per pod). */
+  private readonly scheduledLabels = new Map<string, ReturnType<typeof scheduledLabels>>();
   /** Pods gated at PreEnqueue whose condition was written (to write it once). */
   private readonly gatedWritten = new Set<string>();
 
@@ -205,8 +211,10 @@ export class Scheduler {
       while (!signal.aborted) {
         const q = this.queue.pop();
         if (!q) {
-          this.updateGauges();
-          await this.queue.waitForPod(signal);
+          // An idle queue shows in the gauges promptly, but not once per pod when pods trickle in.
+          if (performance.now() - this.gaugesAt > 50) this.updateGauges();
+          // No abort listener per wait: queue.run(signal) closes the queue on abort, which wakes us.
+          await this.queue.waitForPod();
           lastYield = performance.now();
           continue;
         }
@@ -225,6 +233,7 @@ export class Scheduler {
   }
 
   private updateGauges(): void {
+    this.gaugesAt = performance.now();
     const c = this.queue.counts();
     pendingPods.set({ queue: 'active' }, c.activeQ);
     pendingPods.set({ queue: 'backoff' }, c.backoffQ);
@@ -233,6 +242,7 @@ export class Scheduler {
     cacheSize.set({ type: 'nodes' }, this.cache.nodeCount);
     cacheSize.set({ type: 'pods' }, this.cache.podCount);
     cacheSize.set({ type: 'assumed_pods' }, this.cache.assumedPodCount);
+    goroutines.set({ operation: 'binding' }, bindingCycles.inFlight);
   }
 
   // ---- one pod -------------------------------------------------------------------------------
@@ -296,10 +306,10 @@ export class Scheduler {
 
     const binding = this.bindingCycle(fwk, state, q, assumed, host, start);
     this.bindings.add(binding);
-    goroutines.inc({ operation: 'binding' });
+    bindingCycles.inFlight++;
     void binding.finally(() => {
       this.bindings.delete(binding);
-      goroutines.dec({ operation: 'binding' });
+      bindingCycles.inFlight--;
     });
   }
 
@@ -331,7 +341,12 @@ export class Scheduler {
     if (feasible.length === 0) throw new FitError(pod, this.snapshot.numNodes(), diagnosis);
     const evaluated = feasible.length + diagnosis.nodeToStatus.size;
     if (feasible.length === 1) return { suggestedHost: feasible[0].name, evaluatedNodes: evaluated, feasibleNodes: 1 };
-    const totals = await this.prioritizeNodes(fwk, state, pod, feasible);
+    // Without extenders nothing here awaits: the plugins' part runs synchronously.
+    const totals = this.extenders.length
+      ? await this.prioritizeNodes(fwk, state, pod, feasible)
+      : fwk.hasScorePlugins()
+        ? this.scoreNodes(fwk, state, pod, feasible)
+        : new Float64Array(feasible.length).fill(1);
     return { suggestedHost: selectHost(feasible, totals, this.random), evaluatedNodes: evaluated, feasibleNodes: feasible.length };
   }
 
@@ -370,6 +385,7 @@ export class Scheduler {
       diagnosis.nodeToStatus.absentNodesStatus = new Status(Code.UnschedulableAndUnresolvable, [`node(s) didn't satisfy plugin(s) [${[...pre.narrowedBy].sort().join(' ')}]`]);
     }
     const feasible = this.findNodesThatPassFilters(fwk, state, pod, diagnosis, nodes, allNodes.length);
+    if (this.extenders.length === 0) return { feasible, diagnosis };
     const afterExtenders = await this.findNodesThatPassExtenders(pod, feasible, diagnosis);
     if (afterExtenders.length !== feasible.length) diagnosis.unschedulablePlugins.add(EXTENDER_PLUGIN_NAME);
     return { feasible: afterExtenders, diagnosis };
@@ -390,10 +406,12 @@ export class Scheduler {
       for (let i = 0; i < toFind; i++) feasible.push(nodes[(startAt + i) % n]);
       processed = toFind;
     } else {
+      // Without nominated pods anywhere (the usual case) the per-node nominator lookup is skipped.
+      const withNominated = fwk.mayHaveNominatedPods();
       for (let i = 0; i < n; i++) {
         const ni = nodes[(startAt + i) % n];
         processed++;
-        const s = fwk.runFilterPluginsWithNominatedPods(state, pod, ni);
+        const s = withNominated ? fwk.runFilterPluginsWithNominatedPods(state, pod, ni) : fwk.runFilterPlugins(state, pod, ni);
         if (!s) {
           feasible.push(ni);
           if (feasible.length >= toFind) break;
@@ -436,11 +454,7 @@ export class Scheduler {
   private async prioritizeNodes(fwk: Framework, state: CycleState, pod: Pod, nodes: NodeInfo[]): Promise<ArrayLike<number>> {
     const interested = this.extenders.filter((e) => e.isPrioritizer() && e.isInterested(pod));
     if (!interested.length && !fwk.hasScorePlugins()) return new Float64Array(nodes.length).fill(1);
-    const pre = fwk.runPreScorePlugins(state, pod, nodes);
-    if (pre) throw pre.error ?? new Error(pre.message());
-    const r = fwk.runScorePlugins(state, pod, nodes);
-    if (r.status) throw r.status.error ?? new Error(r.status.message());
-    const totals = r.totals!;
+    const totals = this.scoreNodes(fwk, state, pod, nodes);
     if (interested.length) {
       const index = new Map(nodes.map((n, i) => [n.name, i]));
       const results = await Promise.allSettled(interested.map((e) => e.prioritize(pod, nodes)));
@@ -455,15 +469,25 @@ export class Scheduler {
     return totals;
   }
 
+  /** PreScore and Score (weighted, normalized): the plugins' part of prioritizeNodes, synchronous. */
+  private scoreNodes(fwk: Framework, state: CycleState, pod: Pod, nodes: NodeInfo[]): Float64Array {
+    const pre = fwk.runPreScorePlugins(state, pod, nodes);
+    if (pre) throw pre.error ?? new Error(pre.message());
+    const r = fwk.runScorePlugins(state, pod, nodes);
+    if (r.status) throw r.status.error ?? new Error(r.status.message());
+    return r.totals!;
+  }
+
   // ---- binding -------------------------------------------------------------------------------
 
   private async bindingCycle(fwk: Framework, state: CycleState, q: QueuedPodInfo, assumed: Pod, host: string, start: number): Promise<void> {
     const uid = assumed.metadata?.uid ?? '';
     let status: Status | null = null;
     try {
-      status = await fwk.waitOnPermit(assumed);
+      // (Awaited only when there is something to wait for: most pods pass Permit and have no PreBind.)
+      if (fwk.getWaitingPod(uid)) status = await fwk.waitOnPermit(assumed);
       if (status) status = this.singleNodeStatus(q, host, status);
-      if (!status) status = await fwk.runPreBindPlugins(state, assumed, host);
+      if (!status && fwk.preBindPlugins.length) status = await fwk.runPreBindPlugins(state, assumed, host);
       if (!status) status = await this.bind(fwk, state, assumed, host);
     } catch (err) {
       status = Status.error(err);
@@ -473,9 +497,11 @@ export class Scheduler {
       return;
     }
     const seconds = (performance.now() - start) / 1000;
-    scheduleAttempts.inc({ result: 'scheduled', profile: fwk.profileName });
-    schedulingAttemptDuration.observe({ result: 'scheduled', profile: fwk.profileName }, seconds);
-    podSchedulingSLIDuration.observe({ attempts: String(q.attempts) }, (this.now() - q.initialAttemptTimestamp) / 1000);
+    let labels = this.scheduledLabels.get(fwk.profileName);
+    if (!labels) this.scheduledLabels.set(fwk.profileName, (labels = scheduledLabels(fwk.profileName)));
+    scheduleAttempts.inc(labels);
+    schedulingAttemptDuration.observe(labels, seconds);
+    podSchedulingSLIDuration.observe(q.attempts === 1 ? FIRST_ATTEMPT : { attempts: String(q.attempts) }, (this.now() - q.initialAttemptTimestamp) / 1000);
     fwk.runPostBindPlugins(state, assumed, host);
     this.queue.done(uid);
   }

@@ -121,6 +121,43 @@ describe('scheduler cache', () => {
     assert.equal(snap.havePodsWithRequiredAntiAffinityList().length, 0);
   });
 
+  test('the affinity lists are edited for the nodes that changed and always hold what a fresh snapshot holds', () => {
+    const { cache } = newCache();
+    for (const n of ['a', 'b', 'c', 'd']) cache.addNode(makeNode(n));
+    const snap = new Snapshot();
+    cache.updateSnapshot(snap);
+    const antiPod = (uid: string, node: string): Pod => {
+      const p = on(podWithUid(uid, { labels: { app: 'x' } }), node);
+      p.spec!.affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'x' } } }] } };
+      return p;
+    };
+    const names = (l: { name: string }[]) => l.map((n) => n.name).sort();
+    const expectSameAsFresh = () => {
+      cache.updateSnapshot(snap);
+      const fresh = new Snapshot();
+      cache.updateSnapshot(fresh);
+      assert.deepEqual(names(snap.havePodsWithAffinityList()), names(fresh.havePodsWithAffinityList()));
+      assert.deepEqual(names(snap.havePodsWithRequiredAntiAffinityList()), names(fresh.havePodsWithRequiredAntiAffinityList()));
+      return names(snap.havePodsWithRequiredAntiAffinityList());
+    };
+    const p1 = antiPod('p1', 'a');
+    const p2 = antiPod('p2', 'c');
+    const p3 = antiPod('p3', 'c');
+    cache.addPod(p1);
+    cache.addPod(p2);
+    assert.deepEqual(expectSameAsFresh(), ['a', 'c']);
+    const before = snap.havePodsWithRequiredAntiAffinityList();
+    cache.addPod(p3);
+    cache.removePod(p1);
+    assert.deepEqual(expectSameAsFresh(), ['c']);
+    assert.deepEqual(names(before), ['a', 'c'], 'an earlier list is not changed in place');
+    cache.removePod(p2);
+    assert.deepEqual(expectSameAsFresh(), ['c']);
+    cache.addPod(antiPod('p4', 'd'));
+    cache.removePod(p3);
+    assert.deepEqual(expectSameAsFresh(), ['d']);
+  });
+
   test('image states count the nodes that have each image, across nodes', () => {
     const { cache } = newCache();
     const withImage = (name: string) => {
@@ -138,6 +175,55 @@ describe('scheduler cache', () => {
     cache.removeNode(withImage('b'));
     cache.updateSnapshot(snap);
     assert.equal(snap.get('a')!.imageStates.get('nginx:1.27')!.numNodes, 1);
+  });
+
+  test('a snapshot NodeInfo copied in place does not change when the cache changes the node afterwards', () => {
+    const { cache } = newCache();
+    cache.addNode(makeNode('n1', { cpu: '4' }));
+    const snap = new Snapshot();
+    const first = on(podWithUid('first', { cpu: '1' }), 'n1');
+    cache.addPod(first);
+    cache.updateSnapshot(snap);
+    const ni = snap.get('n1')!;
+    const ports = on(podWithUid('ports', { cpu: '500m' }), 'n1');
+    ports.spec!.containers[0]!.ports = [{ containerPort: 80, hostPort: 8080 }];
+    cache.addPod(ports);
+    // The snapshot still shows the state of its last update until the next one.
+    assert.equal(ni.requested.milliCPU, 1000);
+    assert.equal(ni.pods.length, 1);
+    assert.equal(ni.usedPorts.size, 0);
+    cache.updateSnapshot(snap);
+    assert.equal(snap.get('n1'), ni, 'same NodeInfo object');
+    assert.equal(ni.requested.milliCPU, 1500);
+    assert.equal(ni.nonZeroRequested.milliCPU, 1500);
+    assert.deepEqual(ni.pods.map((p) => p.pod.metadata!.name), ['first', 'ports']);
+    assert.ok(ni.usedPorts.conflicts(undefined, 'TCP', 8080));
+    cache.removePod(ports);
+    assert.ok(ni.usedPorts.conflicts(undefined, 'TCP', 8080), 'the cache edits its own port table, not the snapshot one');
+    cache.updateSnapshot(snap);
+    assert.equal(ni.usedPorts.size, 0);
+    assert.equal(ni.requested.milliCPU, 1000);
+  });
+
+  test('the snapshot counts the nodes that report images (ImageLocality skips Score when none do)', () => {
+    const { cache } = newCache();
+    const withImage = (name: string) => {
+      const n = makeNode(name);
+      n.status!.images = [{ names: ['nginx:1.27'], sizeBytes: 50_000_000 }];
+      return n;
+    };
+    cache.addNode(makeNode('a'));
+    const snap = new Snapshot();
+    cache.updateSnapshot(snap);
+    assert.equal(snap.numNodesWithImages(), 0);
+    cache.addNode(withImage('b'));
+    cache.updateNode(makeNode('a'), withImage('a'));
+    cache.updateSnapshot(snap);
+    assert.equal(snap.numNodesWithImages(), 2);
+    cache.removeNode(withImage('b'));
+    cache.updateNode(withImage('a'), makeNode('a'));
+    cache.updateSnapshot(snap);
+    assert.equal(snap.numNodesWithImages(), 0);
   });
 
   test('nodes are listed interleaved by zone', () => {

@@ -50,6 +50,8 @@ export class SchedulerCache {
   private readonly podStates = new Map<string, PodState>();
   private readonly assumed = new Set<string>();
   private readonly images = new Map<string, ImageEntry>();
+  /** NodeInfos whose imageStates are not empty. */
+  private nodesWithImages = 0;
   private readonly now: () => number;
   private readonly ttlMs: number;
   private readonly log: Logger;
@@ -129,10 +131,12 @@ export class SchedulerCache {
       }
     }
     info.imageStates = states;
+    if (states.size > 0) this.nodesWithImages++;
   }
 
   private removeNodeImages(info: NodeInfo): void {
     const nodeName = info.name;
+    if (info.imageStates.size > 0) this.nodesWithImages--;
     for (const name of info.imageStates.keys()) {
       const e = this.images.get(name);
       if (!e) continue;
@@ -283,7 +287,11 @@ export class SchedulerCache {
   updateSnapshot(snapshot: Snapshot): void {
     const snapGen = snapshot.generation;
     let updateAll = false;
-    let updateAffinity = false;
+    // NodeInfos whose having pods with (anti-)affinity flipped: the two lists are edited for
+    // these alone, not rebuilt from every node (in an anti-affinity workload a node gains its
+    // first such pod nearly every cycle).
+    const affinityFlipped: NodeInfo[] = [];
+    const antiAffinityFlipped: NodeInfo[] = [];
     for (let item = this.head; item; item = item.next) {
       if (item.info.generation <= snapGen) break;
       const node = item.info.node;
@@ -295,19 +303,24 @@ export class SchedulerCache {
         existing = new NodeInfo();
         snapshot.nodeInfoMap.set(name, existing);
       }
-      const clone = item.info.clone();
-      if (existing.podsWithAffinity.length > 0 !== clone.podsWithAffinity.length > 0) updateAffinity = true;
-      if (existing.podsWithRequiredAntiAffinity.length > 0 !== clone.podsWithRequiredAntiAffinity.length > 0) updateAffinity = true;
-      Object.assign(existing, clone);
+      const info = item.info;
+      if (existing.podsWithAffinity.length > 0 !== info.podsWithAffinity.length > 0) affinityFlipped.push(existing);
+      if (existing.podsWithRequiredAntiAffinity.length > 0 !== info.podsWithRequiredAntiAffinity.length > 0) antiAffinityFlipped.push(existing);
+      existing.assignFrom(info);
     }
     if (this.head) snapshot.generation = Math.max(snapGen, this.head.info.generation);
+    snapshot.nodesWithImages = this.nodesWithImages;
     if (snapshot.nodeInfoMap.size > this.tree.numNodes) {
       for (const name of snapshot.nodeInfoMap.keys()) {
         if (!this.nodes.get(name)?.info.node) snapshot.nodeInfoMap.delete(name);
       }
       updateAll = true;
     }
-    if (updateAll || updateAffinity) this.updateLists(snapshot, updateAll);
+    if (updateAll) this.updateLists(snapshot, true);
+    else {
+      if (affinityFlipped.length) snapshot.havePodsWithAffinityNodeInfoList = withFlipped(snapshot.havePodsWithAffinityNodeInfoList, affinityFlipped, (ni) => ni.podsWithAffinity.length > 0);
+      if (antiAffinityFlipped.length) snapshot.havePodsWithRequiredAntiAffinityNodeInfoList = withFlipped(snapshot.havePodsWithRequiredAntiAffinityNodeInfoList, antiAffinityFlipped, (ni) => ni.podsWithRequiredAntiAffinity.length > 0);
+    }
     if (snapshot.nodeInfoList.length !== this.tree.numNodes) {
       // Should not happen; recover as upstream does, with a full rebuild.
       this.log.error({ snapshot: snapshot.nodeInfoList.length, cache: this.tree.numNodes }, 'snapshot state is not consistent with the cache; rebuilding');
@@ -365,4 +378,21 @@ export class SchedulerCache {
     for (let item = this.head; item; item = item.next) out.push(item.info.name);
     return out;
   }
+}
+
+/**
+ * A new list (states of earlier cycles may still hold the old one) with the flipped NodeInfos
+ * that now qualify added and those that no longer do removed. Order is not the node tree's:
+ * the lists' users only count over them.
+ */
+function withFlipped(list: readonly NodeInfo[], flipped: readonly NodeInfo[], qualifies: (ni: NodeInfo) => boolean): NodeInfo[] {
+  const lost = new Set<NodeInfo>();
+  const gained: NodeInfo[] = [];
+  for (const ni of flipped) {
+    if (qualifies(ni)) gained.push(ni);
+    else lost.add(ni);
+  }
+  const kept = lost.size ? list.filter((ni) => !lost.has(ni)) : list.slice();
+  for (const ni of gained) kept.push(ni);
+  return kept;
 }

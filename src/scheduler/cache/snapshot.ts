@@ -12,6 +12,8 @@ export class Snapshot implements NodeInfoLister {
   havePodsWithRequiredAntiAffinityNodeInfoList: NodeInfo[] = [];
   /** The highest NodeInfo generation copied in. */
   generation = 0;
+  /** Nodes whose imageStates are not empty (kept by the cache). */
+  nodesWithImages = 0;
 
   /** A standalone snapshot of nodes (tests, simulations). */
   static of(infos: NodeInfo[]): Snapshot {
@@ -20,6 +22,7 @@ export class Snapshot implements NodeInfoLister {
     s.nodeInfoList = [...infos];
     s.havePodsWithAffinityNodeInfoList = infos.filter((i) => i.podsWithAffinity.length > 0);
     s.havePodsWithRequiredAntiAffinityNodeInfoList = infos.filter((i) => i.podsWithRequiredAntiAffinity.length > 0);
+    s.nodesWithImages = infos.filter((i) => i.imageStates.size > 0).length;
     return s;
   }
 
@@ -37,6 +40,10 @@ export class Snapshot implements NodeInfoLister {
 
   havePodsWithRequiredAntiAffinityList(): NodeInfo[] {
     return this.havePodsWithRequiredAntiAffinityNodeInfoList;
+  }
+
+  numNodesWithImages(): number {
+    return this.nodesWithImages;
   }
 
   numNodes(): number {

@@ -2,9 +2,9 @@
 // Node, the pods on it (bound and assumed), their summed requests, host ports in use, images
 // present, and the pods with (anti-)affinity so InterPodAffinity scans only those. `generation`
 // increases on every change, which lets the cache copy only changed nodes into a snapshot.
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { newPodInfo, podKey, type PodInfo } from './pod-info.js';
-import { addResource, cloneResource, emptyResource, podRequests, resourceFromList, subtractResource, type Resource } from './resource.js';
+import type { Container, Node, Pod } from 'kubernetes-types/core/v1.js';
+import { newPodInfo, type PodInfo } from './pod-info.js';
+import { addResource, assignResource, cloneResource, emptyResource, podRequests, resourceFromList, subtractResource, type Resource } from './resource.js';
 
 let nextGeneration = 1;
 export const newGeneration = () => nextGeneration++;
@@ -73,6 +73,15 @@ export class HostPortInfo {
   }
 }
 
+/** Index of the pod with this name and namespace (the pod's key; no key string is built). */
+function indexOfPod(list: PodInfo[], name: string, namespace: string): number {
+  for (let i = 0; i < list.length; i++) {
+    const m = list[i]!.pod.metadata;
+    if ((m?.name ?? '') === name && (m?.namespace ?? '') === namespace) return i;
+  }
+  return -1;
+}
+
 export class NodeInfo {
   node: Node | undefined;
   pods: PodInfo[] = [];
@@ -89,14 +98,22 @@ export class NodeInfo {
   /** PVC keys "ns/name" → pods using them (ReadWriteOncePod checks). */
   pvcRefCounts = new Map<string, number>();
   generation = newGeneration();
+  private namedNode: Node | undefined;
+  private nodeName = '';
 
   constructor(node?: Node, ...pods: Pod[]) {
     if (node) this.setNode(node);
     for (const p of pods) this.addPod(p);
   }
 
+  /** The node's name, remembered per Node object (Score reads it for hundreds of nodes per pod). */
   get name(): string {
-    return this.node?.metadata?.name ?? '';
+    const node = this.node;
+    if (node !== this.namedNode) {
+      this.namedNode = node;
+      this.nodeName = node?.metadata?.name ?? '';
+    }
+    return this.nodeName;
   }
 
   setNode(node: Node): void {
@@ -125,16 +142,19 @@ export class NodeInfo {
 
   /** Removes the pod with the same namespace/name (by key, so an updated copy removes the old one). */
   removePod(pod: Pod): boolean {
-    const key = podKey(pod);
-    const i = this.pods.findIndex((p) => podKey(p.pod) === key);
+    const name = pod.metadata?.name ?? '';
+    const namespace = pod.metadata?.namespace ?? '';
+    const i = indexOfPod(this.pods, name, namespace);
     if (i < 0) return false;
     const [pi] = this.pods.splice(i, 1);
-    const drop = (list: PodInfo[]) => {
-      const j = list.findIndex((p) => podKey(p.pod) === key);
-      if (j >= 0) list.splice(j, 1);
-    };
-    drop(this.podsWithAffinity);
-    drop(this.podsWithRequiredAntiAffinity);
+    if (this.podsWithAffinity.length) {
+      const j = indexOfPod(this.podsWithAffinity, name, namespace);
+      if (j >= 0) this.podsWithAffinity.splice(j, 1);
+    }
+    if (this.podsWithRequiredAntiAffinity.length) {
+      const j = indexOfPod(this.podsWithRequiredAntiAffinity, name, namespace);
+      if (j >= 0) this.podsWithRequiredAntiAffinity.splice(j, 1);
+    }
     this.update(pi!.pod, -1);
     return true;
   }
@@ -149,13 +169,8 @@ export class NodeInfo {
       subtractResource(this.requested, req);
       subtractResource(this.nonZeroRequested, nonZero);
     }
-    for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
-      for (const p of c.ports ?? []) {
-        if (!p.hostPort) continue;
-        if (sign > 0) this.usedPorts.add(p.hostIP, p.protocol, p.hostPort);
-        else this.usedPorts.remove(p.hostIP, p.protocol, p.hostPort);
-      }
-    }
+    this.updatePorts(pod.spec?.initContainers, sign);
+    this.updatePorts(pod.spec?.containers, sign);
     for (const v of pod.spec?.volumes ?? []) {
       const claim = v.persistentVolumeClaim?.claimName;
       if (!claim) continue;
@@ -165,6 +180,40 @@ export class NodeInfo {
       else this.pvcRefCounts.delete(k);
     }
     this.generation = newGeneration();
+  }
+
+  private updatePorts(containers: Container[] | undefined, sign: 1 | -1): void {
+    if (!containers) return;
+    for (const c of containers) {
+      if (!c.ports) continue;
+      for (const p of c.ports) {
+        if (!p.hostPort) continue;
+        if (sign > 0) this.usedPorts.add(p.hostIP, p.protocol, p.hostPort);
+        else this.usedPorts.remove(p.hostIP, p.protocol, p.hostPort);
+      }
+    }
+  }
+
+  /**
+   * Makes this NodeInfo an independent copy of `from` in place (what the snapshot does with the
+   * few nodes that changed since the last cycle, so its NodeInfo objects keep their identity).
+   * Like clone(), pods and PodInfos are shared; the node's imageStates map is shared too, since
+   * the cache replaces it on a node change and never edits it. Only what differs is allocated.
+   * A field added to NodeInfo must be copied here as in clone().
+   */
+  assignFrom(from: NodeInfo): void {
+    this.node = from.node;
+    this.pods = from.pods.slice();
+    this.podsWithAffinity = from.podsWithAffinity.length || this.podsWithAffinity.length ? from.podsWithAffinity.slice() : this.podsWithAffinity;
+    this.podsWithRequiredAntiAffinity =
+      from.podsWithRequiredAntiAffinity.length || this.podsWithRequiredAntiAffinity.length ? from.podsWithRequiredAntiAffinity.slice() : this.podsWithRequiredAntiAffinity;
+    assignResource(this.requested, from.requested);
+    assignResource(this.nonZeroRequested, from.nonZeroRequested);
+    assignResource(this.allocatable, from.allocatable);
+    if (from.usedPorts.size || this.usedPorts.size) this.usedPorts = from.usedPorts.clone();
+    this.imageStates = from.imageStates;
+    if (from.pvcRefCounts.size || this.pvcRefCounts.size) this.pvcRefCounts = new Map(from.pvcRefCounts);
+    this.generation = from.generation;
   }
 
   /** A copy for a snapshot: pod lists and sums are copied, pod objects and PodInfos are shared (immutable). */

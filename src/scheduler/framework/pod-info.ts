@@ -42,8 +42,14 @@ function affinityTerm(pod: Pod, t: PodAffinityTerm): AffinityTerm {
 
 const weighted = (pod: Pod, w: WeightedPodAffinityTerm): WeightedAffinityTerm => ({ ...affinityTerm(pod, w.podAffinityTerm), weight: w.weight });
 
+/** Shared by the (many) pods without terms of a kind; never mutated. */
+const NO_TERMS: never[] = Object.freeze([]) as unknown as never[];
+
 export function newPodInfo(pod: Pod): PodInfo {
   const a = pod.spec?.affinity;
+  if (!a?.podAffinity && !a?.podAntiAffinity) {
+    return { pod, requiredAffinityTerms: NO_TERMS, requiredAntiAffinityTerms: NO_TERMS, preferredAffinityTerms: NO_TERMS, preferredAntiAffinityTerms: NO_TERMS };
+  }
   return {
     pod,
     requiredAffinityTerms: (a?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => affinityTerm(pod, t)),

@@ -41,23 +41,50 @@ export function resourceFromList(list: Record<string, string | number> | undefin
   return r;
 }
 
+// Parsed quantities by their text. Every pod's requests are parsed several times in its life
+// (queue, PreFilter, PreScore, assume, the informer's confirmation) and a cluster uses few
+// distinct strings ("100m", "500Mi"), so parsing becomes a map lookup. Bounded: cleared when full.
+const MEMO_LIMIT = 4096;
+const milliMemo = new Map<string, number>();
+const valueMemo = new Map<string, number>();
+
+function memoMilli(text: string): number {
+  let v = milliMemo.get(text);
+  if (v === undefined) {
+    v = toMilli(text);
+    if (milliMemo.size >= MEMO_LIMIT) milliMemo.clear();
+    milliMemo.set(text, v);
+  }
+  return v;
+}
+
+function memoValue(text: string): number {
+  let v = valueMemo.get(text);
+  if (v === undefined) {
+    v = toValue(text);
+    if (valueMemo.size >= MEMO_LIMIT) valueMemo.clear();
+    valueMemo.set(text, v);
+  }
+  return v;
+}
+
 function addNamed(r: Resource, name: string, q: string | number, sign = 1): void {
-  const text = String(q);
+  const text = typeof q === 'string' ? q : String(q);
   switch (name) {
     case CPU:
-      r.milliCPU += sign * toMilli(text);
+      r.milliCPU += sign * memoMilli(text);
       break;
     case MEMORY:
-      r.memory += sign * toValue(text);
+      r.memory += sign * memoValue(text);
       break;
     case EPHEMERAL_STORAGE:
-      r.ephemeralStorage += sign * toValue(text);
+      r.ephemeralStorage += sign * memoValue(text);
       break;
     case PODS:
-      r.allowedPodNumber += sign * toValue(text);
+      r.allowedPodNumber += sign * memoValue(text);
       break;
     default:
-      if (isScalarResourceName(name)) r.scalar.set(name, (r.scalar.get(name) ?? 0) + sign * toValue(text));
+      if (isScalarResourceName(name)) r.scalar.set(name, (r.scalar.get(name) ?? 0) + sign * memoValue(text));
   }
 }
 
@@ -72,7 +99,7 @@ export function addResource(into: Resource, r: Resource): void {
   into.memory += r.memory;
   into.ephemeralStorage += r.ephemeralStorage;
   into.allowedPodNumber += r.allowedPodNumber;
-  for (const [k, v] of r.scalar) into.scalar.set(k, (into.scalar.get(k) ?? 0) + v);
+  if (r.scalar.size) for (const [k, v] of r.scalar) into.scalar.set(k, (into.scalar.get(k) ?? 0) + v);
 }
 
 export function subtractResource(from: Resource, r: Resource): void {
@@ -80,7 +107,16 @@ export function subtractResource(from: Resource, r: Resource): void {
   from.memory -= r.memory;
   from.ephemeralStorage -= r.ephemeralStorage;
   from.allowedPodNumber -= r.allowedPodNumber;
-  for (const [k, v] of r.scalar) from.scalar.set(k, (from.scalar.get(k) ?? 0) - v);
+  if (r.scalar.size) for (const [k, v] of r.scalar) from.scalar.set(k, (from.scalar.get(k) ?? 0) - v);
+}
+
+/** Copies r's values into `into` (no allocation unless either has scalar resources). */
+export function assignResource(into: Resource, r: Resource): void {
+  into.milliCPU = r.milliCPU;
+  into.memory = r.memory;
+  into.ephemeralStorage = r.ephemeralStorage;
+  into.allowedPodNumber = r.allowedPodNumber;
+  if (r.scalar.size || into.scalar.size) into.scalar = new Map(r.scalar);
 }
 
 /** Element-wise max into `into`. */
@@ -92,13 +128,19 @@ export function maxResource(into: Resource, r: Resource): void {
 }
 
 function containerRequests(c: Container, nonZero: boolean): Resource {
-  const r = resourceFromList(c.resources?.requests as Record<string, string> | undefined);
-  if (nonZero) {
-    const req = c.resources?.requests ?? {};
-    if (req[CPU] === undefined) r.milliCPU = DEFAULT_MILLI_CPU_REQUEST;
-    if (req[MEMORY] === undefined) r.memory = DEFAULT_MEMORY_REQUEST;
-  }
+  const r = emptyResource();
+  addContainerRequests(r, c, nonZero);
   return r;
+}
+
+/** Adds a container's requests to r (with the non-zero defaults for cpu/memory it does not request). */
+function addContainerRequests(r: Resource, c: Container, nonZero: boolean): void {
+  const req = c.resources?.requests as Record<string, string> | undefined;
+  if (req) for (const name in req) addNamed(r, name, req[name]!);
+  if (nonZero) {
+    if (req?.[CPU] === undefined) r.milliCPU += DEFAULT_MILLI_CPU_REQUEST;
+    if (req?.[MEMORY] === undefined) r.memory += DEFAULT_MEMORY_REQUEST;
+  }
 }
 
 const isSidecar = (c: Container) => c.restartPolicy === 'Always';
@@ -114,7 +156,13 @@ export function podRequests(pod: Pod, opts: { nonZero?: boolean } = {}): Resourc
   const spec = pod.spec;
   const total = emptyResource();
   if (!spec) return total;
-  for (const c of spec.containers ?? []) addResource(total, containerRequests(c, nonZero));
+  // Regular containers add straight into the total (the common pod has nothing else).
+  const containers = spec.containers;
+  if (containers) for (let i = 0; i < containers.length; i++) addContainerRequests(total, containers[i]!, nonZero);
+  if (!spec.initContainers?.length) {
+    if (spec.overhead) addResource(total, resourceFromList(spec.overhead as Record<string, string>));
+    return total;
+  }
   const sidecars = emptyResource();
   const initMax = emptyResource();
   for (const c of spec.initContainers ?? []) {

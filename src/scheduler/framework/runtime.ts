@@ -100,6 +100,9 @@ export interface ScoredNodes {
 
 const EMPTY_PODS: PodInfo[] = [];
 
+const invalidScore = (plugin: string, sc: number) =>
+  new Status(Code.Error, [`plugin "${plugin}" returns an invalid score ${sc}, it should in the range of [${MIN_NODE_SCORE}, ${MAX_NODE_SCORE}] after normalizing`], plugin);
+
 export class Framework implements Handle {
   readonly profileName: string;
   readonly percentageOfNodesToScore: number | undefined;
@@ -128,10 +131,16 @@ export class Framework implements Handle {
   postBindPlugins: PostBindPlugin[] = [];
 
   private readonly waitingPods = new Map<string, WaitingPodImpl>();
+  /** Scratch for the scores of plugins without NormalizeScore. */
+  private rawScores = new Float64Array(0);
   /** Reused NodeScore objects per score plugin (the lists handed to NormalizeScore). */
   private readonly scorePools: NodeScore[][] = [];
   private readonly deps: FrameworkDeps;
   private readonly hasNominatedPods: (() => boolean) | undefined;
+  /** filtersFor's memo: the Filter plugins not skipped for filtersState. */
+  private filters: FilterPlugin[] = [];
+  private filtersState: CycleState | undefined;
+  private filtersSkipSize = 0;
 
   constructor(profile: Profile, registry: ReadonlyMap<string, PluginFactory>, deps: FrameworkDeps) {
     this.deps = deps;
@@ -321,6 +330,7 @@ export class Framework implements Handle {
     let result: PreFilterResult | undefined;
     const narrowedBy: string[] = [];
     state.skipFilterPlugins.clear();
+    this.filtersState = undefined;
     for (const pl of this.preFilterPlugins) {
       let r: ReturnType<PreFilterPlugin['preFilter']>;
       try {
@@ -357,13 +367,24 @@ export class Framework implements Handle {
     return { result, narrowedBy };
   }
 
+  /**
+   * The Filter plugins that run for this state (PreFilter did not Skip them), worked out once per
+   * cycle rather than once per node: Filter runs for hundreds of nodes per pod.
+   */
+  private filtersFor(state: CycleState): FilterPlugin[] {
+    const skip = state.skipFilterPlugins;
+    if (this.filtersState === state && this.filtersSkipSize === skip.size) return this.filters;
+    this.filters = skip.size ? this.filterPlugins.filter((pl) => !skip.has(pl.name)) : this.filterPlugins;
+    this.filtersState = state;
+    this.filtersSkipSize = skip.size;
+    return this.filters;
+  }
+
   /** Filter: the first plugin that does not pass decides (upstream RunFilterPlugins). */
   runFilterPlugins(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status | null {
-    const skip = state.skipFilterPlugins;
-    const plugins = this.filterPlugins;
+    const plugins = this.filtersFor(state);
     for (let i = 0; i < plugins.length; i++) {
       const pl = plugins[i];
-      if (skip.size && skip.has(pl.name)) continue;
       let s: MaybeStatus;
       try {
         s = pl.filter(state, pod, nodeInfo);
@@ -385,7 +406,7 @@ export class Framework implements Handle {
    * both ways (upstream RunFilterPluginsWithNominatedPods).
    */
   runFilterPluginsWithNominatedPods(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status | null {
-    if (this.hasNominatedPods && !this.hasNominatedPods()) return this.runFilterPlugins(state, pod, nodeInfo);
+    if (!this.mayHaveNominatedPods()) return this.runFilterPlugins(state, pod, nodeInfo);
     const nominated = nodeInfo.node ? this.nominator.nominatedPodsForNode(nodeInfo.name) : EMPTY_PODS;
     if (nominated.length === 0) return this.runFilterPlugins(state, pod, nodeInfo);
     const prio = pod.spec?.priority ?? 0;
@@ -405,6 +426,11 @@ export class Framework implements Handle {
     const first = this.runFilterPlugins(stateOut, pod, nodeOut!);
     if (first) return first;
     return this.runFilterPlugins(state, pod, nodeInfo);
+  }
+
+  /** False when no pod is nominated anywhere, so Filter needs no nominated-pods pass (checked once per cycle). */
+  mayHaveNominatedPods(): boolean {
+    return !this.hasNominatedPods || this.hasNominatedPods();
   }
 
   runPreFilterExtensionAddPod(state: CycleState, podToSchedule: Pod, podInfoToAdd: PodInfo, nodeInfo: NodeInfo): Status | null {
@@ -490,44 +516,61 @@ export class Framework implements Handle {
     for (let p = 0; p < this.scorePlugins.length; p++) {
       const pl = this.scorePlugins[p];
       if (state.skipScorePlugins.has(pl.name)) continue;
+      const w = this.scoreWeights[p];
+      const ext = pl.scoreExtensions?.();
+      if (!ext) {
+        // Nothing to normalize: scores go to a scratch array, not into a NodeScore list.
+        if (this.rawScores.length < n) this.rawScores = new Float64Array(Math.max(n, this.rawScores.length * 2));
+        const raw = this.rawScores;
+        for (let i = 0; i < n; i++) {
+          const sc = this.scoreOne(pl, state, pod, nodes[i]);
+          if (typeof sc !== 'number') return { status: sc };
+          raw[i] = sc;
+        }
+        for (let i = 0; i < n; i++) {
+          const sc = raw[i];
+          if (sc > MAX_NODE_SCORE || sc < MIN_NODE_SCORE || Number.isNaN(sc)) return { status: invalidScore(pl.name, sc) };
+          totals[i] += sc * w;
+        }
+        continue;
+      }
       const pool = this.scorePools[p];
       while (pool.length < n) pool.push({ name: '', score: 0 });
       const list = pool.length === n ? pool : pool.slice(0, n);
       for (let i = 0; i < n; i++) {
-        let s: number | Status;
-        try {
-          s = pl.score(state, pod, nodes[i]);
-        } catch (err) {
-          s = Status.error(err);
-        }
-        if (typeof s !== 'number') {
-          if (s.code === Code.Success) s = 0;
-          else return { status: new Status(Code.Error, [`running Score plugin "${pl.name}": ${s.message()}`], pl.name, s.error) };
-        }
+        const sc = this.scoreOne(pl, state, pod, nodes[i]);
+        if (typeof sc !== 'number') return { status: sc };
         const e = list[i];
         e.name = nodes[i].name;
-        e.score = s;
+        e.score = sc;
       }
-      const ext = pl.scoreExtensions?.();
-      if (ext) {
-        let s: MaybeStatus;
-        try {
-          s = ext.normalizeScore(state, pod, list);
-        } catch (err) {
-          s = Status.error(err);
-        }
-        if (s && s.code !== Code.Success) return { status: new Status(Code.Error, [`running Normalize on Score plugin "${pl.name}": ${s.message()}`], pl.name, s.error) };
+      let s: MaybeStatus;
+      try {
+        s = ext.normalizeScore(state, pod, list);
+      } catch (err) {
+        s = Status.error(err);
       }
-      const w = this.scoreWeights[p];
+      if (s && s.code !== Code.Success) return { status: new Status(Code.Error, [`running Normalize on Score plugin "${pl.name}": ${s.message()}`], pl.name, s.error) };
       for (let i = 0; i < n; i++) {
         const sc = list[i].score;
-        if (sc > MAX_NODE_SCORE || sc < MIN_NODE_SCORE || Number.isNaN(sc)) {
-          return { status: new Status(Code.Error, [`plugin "${pl.name}" returns an invalid score ${sc}, it should in the range of [${MIN_NODE_SCORE}, ${MAX_NODE_SCORE}] after normalizing`], pl.name) };
-        }
+        if (sc > MAX_NODE_SCORE || sc < MIN_NODE_SCORE || Number.isNaN(sc)) return { status: invalidScore(pl.name, sc) };
         totals[i] += sc * w;
       }
     }
     return { totals };
+  }
+
+  /** One plugin's raw score of one node; an Error status (naming the plugin) when it fails. */
+  private scoreOne(pl: ScorePlugin, state: CycleState, pod: Pod, nodeInfo: NodeInfo): number | Status {
+    let s: number | Status;
+    try {
+      s = pl.score(state, pod, nodeInfo);
+    } catch (err) {
+      s = Status.error(err);
+    }
+    if (typeof s === 'number') return s;
+    if (s.code === Code.Success) return 0;
+    return new Status(Code.Error, [`running Score plugin "${pl.name}": ${s.message()}`], pl.name, s.error);
   }
 
   // ---- reserve, permit, bind -----------------------------------------------------------------

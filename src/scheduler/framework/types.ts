@@ -181,6 +181,8 @@ export interface NodeInfoLister {
   get(nodeName: string): NodeInfo | undefined;
   havePodsWithAffinityList(): NodeInfo[];
   havePodsWithRequiredAntiAffinityList(): NodeInfo[];
+  /** How many nodes report any image (ImageLocality skips Score when none does); optional for other listers. */
+  numNodesWithImages?(): number;
 }
 
 export interface PodNominator {

@@ -4,7 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContainerImage, Pod } from 'kubernetes-types/core/v1.js';
+import { Snapshot } from '../../../src/scheduler/cache/snapshot.js';
+import { CycleState } from '../../../src/scheduler/framework/cycle-state.js';
 import type { NodeInfo } from '../../../src/scheduler/framework/node-info.js';
+import { Code } from '../../../src/scheduler/framework/status.js';
 import {
   calculatePriority,
   factory,
@@ -134,4 +137,16 @@ test('calculatePriority clamps to the thresholds', () => {
 test('factory and name', () => {
   assert.equal(NAME, 'ImageLocality');
   assert.equal(factory(undefined, handle()).name, NAME);
+});
+
+test('PreScore skips Score when no node reports any image (every score would be 0), by the snapshot count or a scan', () => {
+  const bare = [info(node('a')), info(node('b'))];
+  const state = new CycleState();
+  assert.equal(new ImageLocalityPlugin(handle(bare)).preScore(state, withImages(['gcr.io/40:latest']), bare)?.code, Code.Skip);
+  const snap = Snapshot.of(bare);
+  assert.equal(new ImageLocalityPlugin(handle(bare, { snapshotSharedLister: () => snap })).preScore(state, withImages(['gcr.io/40:latest']), bare)?.code, Code.Skip);
+  const some = imageNodes({ a: node403002000, b: [] });
+  assert.equal(new ImageLocalityPlugin(handle(some)).preScore(state, withImages(['gcr.io/40:latest']), some), undefined);
+  const someSnap = Snapshot.of(some);
+  assert.equal(new ImageLocalityPlugin(handle(some, { snapshotSharedLister: () => someSnap })).preScore(state, withImages(['gcr.io/40:latest']), some), undefined);
 });

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Taint, Toleration } from 'kubernetes-types/core/v1.js';
 import { pino } from 'pino';
+import { CycleState } from '../../../src/scheduler/framework/cycle-state.js';
 import { Code } from '../../../src/scheduler/framework/status.js';
 import { QueueingHint } from '../../../src/scheduler/framework/types.js';
 import { factory, NAME, TaintTolerationPlugin, toleratesTaint } from '../../../src/scheduler/plugins/taint-toleration/index.js';
@@ -183,4 +184,12 @@ test('queueing hints: a node event queues only when a NoSchedule/NoExecute taint
   assert.equal(nodeEvent!.hint!(log, p, good, good), QueueingHint.Skip);
   assert.equal(podEvent!.hint!(log, p, p, p), QueueingHint.Queue);
   assert.equal(podEvent!.hint!(log, p, undefined, pod('other')), QueueingHint.Skip);
+});
+
+test('PreScore skips Score when no candidate node has a PreferNoSchedule taint (every node would score the same)', () => {
+  const state = new CycleState();
+  const nodes = [info(tainted('a', [{ key: 'k', value: 'v', effect: 'NoSchedule' }])), info(node('b'))];
+  assert.equal(plugin.preScore(state, tolerating([]), nodes)?.code, Code.Skip);
+  const prefer = [...nodes, info(tainted('c', [{ key: 'k', value: 'v', effect: 'PreferNoSchedule' }]))];
+  assert.equal(plugin.preScore(state, tolerating([]), prefer), undefined);
 });

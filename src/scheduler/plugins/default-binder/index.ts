@@ -16,7 +16,7 @@ export class DefaultBinderPlugin implements BindPlugin {
   async bind(_state: CycleState, pod: Pod, nodeName: string): Promise<MaybeStatus> {
     const namespace = pod.metadata?.namespace ?? 'default';
     const name = pod.metadata?.name ?? '';
-    this.handle.log.debug({ pod: `${namespace}/${name}`, node: nodeName }, 'Attempting to bind pod to node');
+    if (this.handle.log.isLevelEnabled('debug')) this.handle.log.debug({ pod: `${namespace}/${name}`, node: nodeName }, 'Attempting to bind pod to node');
     try {
       await this.handle.client
         .resource(resources.pods)

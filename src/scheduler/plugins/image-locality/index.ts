@@ -5,7 +5,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { CycleState } from '../../framework/cycle-state.js';
 import type { NodeInfo } from '../../framework/node-info.js';
-import type { MaybeStatus } from '../../framework/status.js';
+import { Status, type MaybeStatus } from '../../framework/status.js';
 import { MAX_NODE_SCORE, type Handle, type PluginFactory, type PreScorePlugin, type ScorePlugin } from '../../framework/types.js';
 import { imageNameCandidates } from './image-names.js';
 
@@ -40,7 +40,11 @@ export class ImageLocalityPlugin implements PreScorePlugin, ScorePlugin {
     return { images: containers.map((c) => imageNameCandidates(c.image ?? '')), totalNumNodes: this.handle.snapshotSharedLister().list().length };
   }
 
-  preScore(state: CycleState, pod: Pod, _nodes?: NodeInfo[]): MaybeStatus {
+  preScore(state: CycleState, pod: Pod, nodes?: NodeInfo[]): MaybeStatus {
+    // No candidate node reports any image (nodes without a kubelet, or before its first status):
+    // every score would be 0, so Score is skipped (the totals are the same).
+    const withImages = this.handle.snapshotSharedLister().numNodesWithImages?.();
+    if (withImages === 0 || (withImages === undefined && nodes && !nodes.some((n) => n.imageStates.size > 0))) return Status.skip();
     state.write(PRE_SCORE_KEY, this.stateFor(pod));
     return undefined;
   }

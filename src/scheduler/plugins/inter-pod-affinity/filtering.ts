@@ -11,6 +11,8 @@ import { Status, type MaybeStatus } from '../../framework/status.js';
 import type { NodeInfoLister } from '../../framework/types.js';
 import { mergeNamespaceSelector, type NamespaceLister } from './namespaces.js';
 import { podMatchesAllTerms, termMatches, type NamespaceLabels } from './terms.js';
+import type { PairIndexes, SharedCounts, Versioned } from './pair-index.js';
+import { allTermsContribution, eachTermContribution, existingAntiAffinityContribution, termsKey } from './term-contributions.js';
 import { TopologyCounts } from './topology-counts.js';
 
 export const PRE_FILTER_STATE_KEY = 'PreFilterInterPodAffinity';
@@ -19,30 +21,82 @@ export const ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH = "node(s) didn't
 export const ERR_REASON_AFFINITY_RULES_NOT_MATCH = "node(s) didn't match pod affinity rules";
 export const ERR_REASON_ANTI_AFFINITY_RULES_NOT_MATCH = "node(s) didn't match pod anti-affinity rules";
 
+/** No pairs: what a pod without terms of a kind gets (never changed: updateWithPod copies first). */
+const emptyCounts = (): SharedCounts => ({ counts: new TopologyCounts(), source: undefined, version: 0 });
+
 export class PreFilterState {
+  private existing: TopologyCounts;
+  private affinity: TopologyCounts;
+  private antiAffinity: TopologyCounts;
+  /** Indexes the counts belong to (pair-index.ts), with their versions when read; empty once the counts are this state's own. */
+  private sources: { source: Versioned; version: number }[] = [];
+  /** The shared counts had changed when this state (a clone) copied them. */
+  private stale = false;
+
   constructor(
     /** Existing pods whose required anti-affinity terms match the incoming pod. */
-    readonly existingAntiAffinityCounts: TopologyCounts,
+    existing: TopologyCounts | SharedCounts,
     /** Existing pods matching all the incoming pod's required affinity terms. */
-    readonly affinityCounts: TopologyCounts,
+    affinity: TopologyCounts | SharedCounts,
     /** Existing pods matching the incoming pod's required anti-affinity terms (per term). */
-    readonly antiAffinityCounts: TopologyCounts,
+    antiAffinity: TopologyCounts | SharedCounts,
     /** The incoming pod with its namespaceSelectors resolved; shared by clones (never mutated). */
     readonly podInfo: PodInfo,
     /** The incoming pod's namespace labels, for existing pods' namespaceSelector terms. */
     readonly namespaceLabels: NamespaceLabels,
-  ) {}
+  ) {
+    const own = (c: TopologyCounts | SharedCounts): TopologyCounts => {
+      if (c instanceof TopologyCounts) return c;
+      if (c.source) this.sources.push({ source: c.source, version: c.version });
+      return c.counts;
+    };
+    this.existing = own(existing);
+    this.affinity = own(affinity);
+    this.antiAffinity = own(antiAffinity);
+  }
+
+  get existingAntiAffinityCounts(): TopologyCounts {
+    return this.existing;
+  }
+
+  get affinityCounts(): TopologyCounts {
+    return this.affinity;
+  }
+
+  get antiAffinityCounts(): TopologyCounts {
+    return this.antiAffinity;
+  }
+
+  /**
+   * Whether the counts are still those of this state's cycle. Shared counts are valid until the
+   * plugin's next PreFilter changes them; the framework reads a state only within its cycle.
+   */
+  current(): boolean {
+    if (this.stale) return false;
+    for (const s of this.sources) if (s.source.version !== s.version) return false;
+    return true;
+  }
 
   clone(): PreFilterState {
-    return new PreFilterState(this.existingAntiAffinityCounts.clone(), this.affinityCounts.clone(), this.antiAffinityCounts.clone(), this.podInfo, this.namespaceLabels);
+    const c = new PreFilterState(this.existing.clone(), this.affinity.clone(), this.antiAffinity.clone(), this.podInfo, this.namespaceLabels);
+    c.stale = !this.current();
+    return c;
   }
 
   /** Accounts for `pi` appearing (+1) on or disappearing (-1) from `nodeInfo`'s node. */
   updateWithPod(pi: PodInfo, nodeInfo: NodeInfo, delta: 1 | -1): void {
-    updateWithAntiAffinityTerms(this.existingAntiAffinityCounts, pi.requiredAntiAffinityTerms, this.podInfo.pod, this.namespaceLabels, nodeInfo, delta);
-    updateWithAffinityTerms(this.affinityCounts, this.podInfo.requiredAffinityTerms, pi.pod, nodeInfo, delta);
+    if (this.sources.length) {
+      // The counts belong to an index: change a copy.
+      this.stale = !this.current();
+      this.existing = this.existing.clone();
+      this.affinity = this.affinity.clone();
+      this.antiAffinity = this.antiAffinity.clone();
+      this.sources = [];
+    }
+    updateWithAntiAffinityTerms(this.existing, pi.requiredAntiAffinityTerms, this.podInfo.pod, this.namespaceLabels, nodeInfo, delta);
+    updateWithAffinityTerms(this.affinity, this.podInfo.requiredAffinityTerms, pi.pod, nodeInfo, delta);
     // The incoming pod's terms have their namespaceSelector merged into names: no labels needed.
-    updateWithAntiAffinityTerms(this.antiAffinityCounts, this.podInfo.requiredAntiAffinityTerms, pi.pod, undefined, nodeInfo, delta);
+    updateWithAntiAffinityTerms(this.antiAffinity, this.podInfo.requiredAntiAffinityTerms, pi.pod, undefined, nodeInfo, delta);
   }
 }
 
@@ -65,29 +119,30 @@ function resolvedPodInfo(pod: Pod, namespaces: NamespaceLister): PodInfo {
   };
 }
 
-export function preFilter(state: CycleState, pod: Pod, lister: NodeInfoLister, namespaces: NamespaceLister): MaybeStatus {
+/**
+ * Upstream PreFilter. The three counts come from pair indexes kept across cycles (pair-index.ts):
+ * existing pods' anti-affinity per (namespace, labels, namespace labels) of the incoming pod over
+ * the nodes with such pods; the incoming pod's affinity and anti-affinity per distinct terms over
+ * all nodes.
+ */
+export function preFilter(state: CycleState, pod: Pod, lister: NodeInfoLister, namespaces: NamespaceLister, indexes: { existing: PairIndexes; terms: PairIndexes }): MaybeStatus {
   const podInfo = resolvedPodInfo(pod, namespaces);
-  const namespaceLabels = namespaces.labels(pod.metadata?.namespace ?? '');
+  const ns = pod.metadata?.namespace ?? '';
+  const namespaceLabels = namespaces.labels(ns);
 
-  const existing = new TopologyCounts();
-  for (const ni of lister.havePodsWithRequiredAntiAffinityList()) {
-    if (!ni.node) continue;
-    for (const ep of ni.podsWithRequiredAntiAffinity) updateWithAntiAffinityTerms(existing, ep.requiredAntiAffinityTerms, pod, namespaceLabels, ni, 1);
-  }
+  const existingKey = `existing\0${ns}\0${JSON.stringify(pod.metadata?.labels)}\0${JSON.stringify(namespaceLabels)}`;
+  const withAnti = lister.havePodsWithRequiredAntiAffinityList();
+  const existing = withAnti.length ? indexes.existing.counts(existingKey, 'subset', () => existingAntiAffinityContribution(pod, namespaceLabels), withAnti) : emptyCounts();
 
-  const affinity = new TopologyCounts();
-  const antiAffinity = new TopologyCounts();
-  if (podInfo.requiredAffinityTerms.length || podInfo.requiredAntiAffinityTerms.length) {
-    for (const ni of lister.list()) {
-      if (!ni.node) continue;
-      for (const ep of ni.pods) {
-        updateWithAffinityTerms(affinity, podInfo.requiredAffinityTerms, ep.pod, ni, 1);
-        updateWithAntiAffinityTerms(antiAffinity, podInfo.requiredAntiAffinityTerms, ep.pod, undefined, ni, 1);
-      }
-    }
-  }
+  const { requiredAffinityTerms: affinityTerms, requiredAntiAffinityTerms: antiTerms } = podInfo;
+  const affinity = affinityTerms.length
+    ? indexes.terms.counts(`affinity\0${termsKey(affinityTerms)}`, 'all', () => allTermsContribution(affinityTerms), lister.list())
+    : emptyCounts();
+  const antiAffinity = antiTerms.length
+    ? indexes.terms.counts(`anti\0${termsKey(antiTerms)}`, 'all', () => eachTermContribution(antiTerms), lister.list())
+    : emptyCounts();
 
-  if (existing.size === 0 && podInfo.requiredAffinityTerms.length === 0 && podInfo.requiredAntiAffinityTerms.length === 0) return Status.skip();
+  if (existing.counts.size === 0 && affinityTerms.length === 0 && antiTerms.length === 0) return Status.skip();
   state.write(PRE_FILTER_STATE_KEY, new PreFilterState(existing, affinity, antiAffinity, podInfo, namespaceLabels));
   return null;
 }
@@ -95,6 +150,7 @@ export function preFilter(state: CycleState, pod: Pod, lister: NodeInfoLister, n
 export function readPreFilterState(state: CycleState): PreFilterState | Status {
   const s = state.read<PreFilterState>(PRE_FILTER_STATE_KEY);
   if (!(s instanceof PreFilterState)) return Status.error(new Error(`reading "${PRE_FILTER_STATE_KEY}" from cycleState: not found`));
+  if (!s.current()) return Status.error(new Error(`"${PRE_FILTER_STATE_KEY}" is from an earlier scheduling cycle: its counts have changed since`));
   return s;
 }
 

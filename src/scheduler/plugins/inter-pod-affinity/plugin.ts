@@ -21,6 +21,7 @@ import type { InterPodAffinityArgs } from './args.js';
 import { eventsToRegister } from './events.js';
 import { filter, preFilter, updateState } from './filtering.js';
 import type { NamespaceLister } from './namespaces.js';
+import { PairIndexes } from './pair-index.js';
 import { normalizeScore, preScore, score } from './scoring.js';
 
 export const NAME = 'InterPodAffinity';
@@ -42,10 +43,14 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     normalizeScore: (state: CycleState, _pod: Pod, scores: NodeScore[]) => normalizeScore(state, scores),
   };
 
+  /** Counts kept across cycles: existing pods' anti-affinity per incoming pod kind, and per distinct incoming terms. */
+  private readonly existingIndexes = new PairIndexes();
+  private readonly termIndexes = new PairIndexes();
+
   constructor(private readonly deps: InterPodAffinityDeps) {}
 
   preFilter(state: CycleState, pod: Pod): MaybeStatus {
-    return preFilter(state, pod, this.deps.lister(), this.deps.namespaces);
+    return preFilter(state, pod, this.deps.lister(), this.deps.namespaces, { existing: this.existingIndexes, terms: this.termIndexes });
   }
 
   preFilterExtensions(): PreFilterExtensions {

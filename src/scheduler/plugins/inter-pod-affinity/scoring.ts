@@ -41,8 +41,17 @@ interface Incoming {
   namespaceLabels: NamespaceLabels;
 }
 
+function hasKeys(labels: Record<string, string> | undefined): boolean {
+  for (const k in labels) if (Object.prototype.hasOwnProperty.call(labels, k)) return true;
+  return false;
+}
+
+/** Whether an existing pod's own terms can add to the incoming pod's scores (most pods with affinity have required anti-affinity only). */
+const existingTermsScore = (existing: PodInfo, args: InterPodAffinityArgs) =>
+  (args.hardPodAffinityWeight > 0 && existing.requiredAffinityTerms.length > 0) || existing.preferredAffinityTerms.length > 0 || existing.preferredAntiAffinityTerms.length > 0;
+
 function processExistingPod(m: ScoreMap, args: InterPodAffinityArgs, incoming: Incoming, existing: PodInfo, node: Node): void {
-  if (Object.keys(node.metadata?.labels ?? {}).length === 0) return;
+  if (!hasKeys(node.metadata?.labels)) return;
   const pod = incoming.podInfo.pod;
   // The incoming pod's terms have their namespaceSelector resolved into names: no labels needed.
   processTerms(m, incoming.podInfo.preferredAffinityTerms, existing.pod, undefined, node, 1);
@@ -60,12 +69,15 @@ export function preScore(state: CycleState, pod: Pod, nodes: NodeInfo[], lister:
   const hasConstraints = (a?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0 || (a?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
   if (args.ignorePreferredTermsOfExistingPods && !hasConstraints) return Status.skip();
 
-  const pi = newPodInfo(pod);
+  // Scoring reads only the incoming pod's preferred terms: parse them only if there are any.
+  const pi = hasConstraints ? newPodInfo(pod) : undefined;
   const incoming: Incoming = {
     podInfo: {
-      ...pi,
-      preferredAffinityTerms: pi.preferredAffinityTerms.map((t) => mergeNamespaceSelector(t, namespaces)),
-      preferredAntiAffinityTerms: pi.preferredAntiAffinityTerms.map((t) => mergeNamespaceSelector(t, namespaces)),
+      pod,
+      requiredAffinityTerms: [],
+      requiredAntiAffinityTerms: [],
+      preferredAffinityTerms: pi ? pi.preferredAffinityTerms.map((t) => mergeNamespaceSelector(t, namespaces)) : [],
+      preferredAntiAffinityTerms: pi ? pi.preferredAntiAffinityTerms.map((t) => mergeNamespaceSelector(t, namespaces)) : [],
     },
     namespaceLabels: namespaces.labels(pod.metadata?.namespace ?? ''),
   };
@@ -75,7 +87,11 @@ export function preScore(state: CycleState, pod: Pod, nodes: NodeInfo[], lister:
   const scores: ScoreMap = new Map();
   for (const ni of allNodes) {
     if (!ni.node) continue;
-    for (const ep of hasConstraints ? ni.pods : ni.podsWithAffinity) processExistingPod(scores, args, incoming, ep, ni.node);
+    for (const ep of hasConstraints ? ni.pods : ni.podsWithAffinity) {
+      // Without terms on either side the pod adds nothing (skipping it saves the matching).
+      if (!hasConstraints && !existingTermsScore(ep, args)) continue;
+      processExistingPod(scores, args, incoming, ep, ni.node);
+    }
   }
   // upstream skips when no node contributed anything (even entries that summed to zero count).
   if (scores.size === 0) return Status.skip();

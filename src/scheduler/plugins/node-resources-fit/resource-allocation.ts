@@ -25,10 +25,23 @@ export function resourceValue(r: Resource, name: string): number {
   }
 }
 
+/** How score() reads a configured resource (decided once, not by name per node). */
+const enum Kind {
+  Cpu,
+  Memory,
+  EphemeralStorage,
+  Scalar,
+}
+
+const kindOf = (name: string): Kind => (name === CPU ? Kind.Cpu : name === MEMORY ? Kind.Memory : name === EPHEMERAL_STORAGE ? Kind.EphemeralStorage : Kind.Scalar);
+
 export class ResourceAllocationScorer {
   // Scratch arrays for score(): scoring is synchronous and single-threaded, so one pair serves every node.
   private readonly requestedBuf: number[];
   private readonly allocatableBuf: number[];
+  private readonly kinds: Kind[];
+  /** Scalars are scored only when the pod requests them (isScalarResourceName, per resource). */
+  private readonly scalar: boolean[];
 
   constructor(
     readonly resources: ResourceSpec[],
@@ -38,6 +51,8 @@ export class ResourceAllocationScorer {
   ) {
     this.requestedBuf = new Array<number>(resources.length).fill(0);
     this.allocatableBuf = new Array<number>(resources.length).fill(0);
+    this.kinds = resources.map((r) => kindOf(r.name));
+    this.scalar = resources.map((r) => isScalarResourceName(r.name));
   }
 
   /** The pod's request for each configured resource, in order (upstream calculatePodResourceRequestList). */
@@ -51,29 +66,31 @@ export class ResourceAllocationScorer {
     const requested = this.requestedBuf;
     const allocatable = this.allocatableBuf;
     const nodeRequested = this.useRequested ? nodeInfo.requested : nodeInfo.nonZeroRequested;
-    for (let i = 0; i < this.resources.length; i++) {
-      const name = this.resources[i]!.name;
+    const kinds = this.kinds;
+    for (let i = 0; i < kinds.length; i++) {
       const podRequest = podRequestList[i]!;
       let alloc = 0;
       let req = 0;
       // (allocatable, node's requested + pod's request); (0, 0) for a scalar the pod does not request or the node lacks.
-      if (!(podRequest === 0 && isScalarResourceName(name))) {
-        switch (name) {
-          case CPU:
+      if (!(podRequest === 0 && this.scalar[i])) {
+        switch (kinds[i]) {
+          case Kind.Cpu:
             alloc = nodeInfo.allocatable.milliCPU;
             req = nodeRequested.milliCPU + podRequest;
             break;
-          case MEMORY:
+          case Kind.Memory:
             alloc = nodeInfo.allocatable.memory;
             req = nodeRequested.memory + podRequest;
             break;
-          case EPHEMERAL_STORAGE:
+          case Kind.EphemeralStorage:
             alloc = nodeInfo.allocatable.ephemeralStorage;
             req = nodeInfo.requested.ephemeralStorage + podRequest;
             break;
-          default:
+          default: {
+            const name = this.resources[i]!.name;
             alloc = nodeInfo.allocatable.scalar.get(name) ?? 0;
             req = alloc === 0 ? 0 : (nodeInfo.requested.scalar.get(name) ?? 0) + podRequest;
+          }
         }
       }
       allocatable[i] = alloc;

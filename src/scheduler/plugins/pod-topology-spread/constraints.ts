@@ -100,6 +100,11 @@ export class NodeInclusion {
   private readonly needsTaints: boolean;
   /** Every node is included for every constraint (no policy needs checking): callers may skip evaluate. */
   readonly trivial: boolean;
+  /**
+   * The pod fields evaluate() reads, as text: two pods with the same constraints and signature
+   * include the same nodes (lets domain-index.ts share sums across the pods of a workload).
+   */
+  readonly signature: string;
 
   constructor(
     private readonly constraints: readonly SpreadConstraint[],
@@ -109,6 +114,11 @@ export class NodeInclusion {
     this.needsAffinity = !affinity.matchesAll && constraints.some((c) => c.nodeAffinityPolicy === 'Honor');
     this.needsTaints = constraints.some((c) => c.nodeTaintsPolicy === 'Honor');
     this.trivial = !this.needsAffinity && !this.needsTaints;
+    const spec = pod.spec;
+    this.signature =
+      (this.needsAffinity ? JSON.stringify([spec?.nodeSelector ?? null, spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? null]) : '') +
+      '|' +
+      (this.needsTaints ? JSON.stringify(spec?.tolerations ?? null) : '');
   }
 
   /** included[i] for constraint i on `node` (reuses `into`). */

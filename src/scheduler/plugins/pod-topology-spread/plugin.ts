@@ -24,6 +24,7 @@ import {
 import { systemDefaultConstraints, type PodTopologySpreadArgs } from './args.js';
 import { buildDefaultConstraints, filterTopologySpreadConstraints, type SpreadConstraint, type UnsatisfiableAction } from './constraints.js';
 import type { SpreadListers } from './default-selector.js';
+import { DomainIndexes } from './domain-index.js';
 import { computeFilterState, filterNode, SpreadFilterState } from './filtering.js';
 import { nodeChangeHint, podChangeHint } from './queueing-hints.js';
 import { computeScoreState, normalizeScores, scoreNode, type SpreadScoreState } from './scoring.js';
@@ -31,12 +32,15 @@ import { computeScoreState, normalizeScores, scoreNode, type SpreadScoreState } 
 export const NAME = 'PodTopologySpread';
 export const PRE_FILTER_STATE_KEY = `PreFilter${NAME}`;
 export const PRE_SCORE_STATE_KEY = `PreScore${NAME}`;
+const STALE = `"${PRE_FILTER_STATE_KEY}" is from an earlier scheduling cycle: its counts have changed since`;
 
 export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions, PreFilterExtensions, ScoreExtensions {
   readonly name = NAME;
   private readonly defaultConstraints: TopologySpreadConstraint[];
   private readonly systemDefaulted: boolean;
   private readonly listers: SpreadListers | undefined;
+  /** Matching pods per domain kept across cycles (PreFilter and PreScore read them). */
+  private readonly domainIndexes = new DomainIndexes();
 
   constructor(
     args: PodTopologySpreadArgs,
@@ -73,7 +77,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       return Status.error(`get constraints from pod: ${(err as Error).message}`);
     }
     if (constraints.length === 0) return Status.skip();
-    state.write(PRE_FILTER_STATE_KEY, computeFilterState(pod, constraints, nodes));
+    state.write(PRE_FILTER_STATE_KEY, computeFilterState(pod, constraints, nodes, this.domainIndexes));
   }
 
   preFilterExtensions(): PreFilterExtensions {
@@ -83,18 +87,21 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   addPod(state: CycleState, podToSchedule: Pod, podInfoToAdd: PodInfo, nodeInfo: NodeInfo): MaybeStatus {
     const s = state.read<SpreadFilterState>(PRE_FILTER_STATE_KEY);
     if (!s) return Status.error(`reading "${PRE_FILTER_STATE_KEY}" from cycleState: not found`);
+    if (!s.current()) return Status.error(STALE);
     s.updateWithPod(podInfoToAdd.pod, podToSchedule, nodeInfo.node, 1);
   }
 
   removePod(state: CycleState, podToSchedule: Pod, podInfoToRemove: PodInfo, nodeInfo: NodeInfo): MaybeStatus {
     const s = state.read<SpreadFilterState>(PRE_FILTER_STATE_KEY);
     if (!s) return Status.error(`reading "${PRE_FILTER_STATE_KEY}" from cycleState: not found`);
+    if (!s.current()) return Status.error(STALE);
     s.updateWithPod(podInfoToRemove.pod, podToSchedule, nodeInfo.node, -1);
   }
 
   filter(state: CycleState, _pod: Pod, nodeInfo: NodeInfo): MaybeStatus {
     const s = state.read<SpreadFilterState>(PRE_FILTER_STATE_KEY);
     if (!s) return Status.error(`reading "${PRE_FILTER_STATE_KEY}" from cycleState: not found`);
+    if (!s.current()) return Status.error(STALE);
     if (s.constraints.length === 0 || !nodeInfo.node) return undefined;
     return filterNode(s, nodeInfo.node);
   }
@@ -113,7 +120,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     if (constraints.length === 0) return Status.skip();
     // Only the system defaults tolerate nodes without every topology key (e.g. no zone label).
     const requireAllTopologies = (pod.spec?.topologySpreadConstraints?.length ?? 0) > 0 || !this.systemDefaulted;
-    state.write(PRE_SCORE_STATE_KEY, computeScoreState(pod, constraints, filteredNodes, allNodes, requireAllTopologies));
+    state.write(PRE_SCORE_STATE_KEY, computeScoreState(pod, constraints, filteredNodes, allNodes, requireAllTopologies, this.domainIndexes));
   }
 
   score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number | Status {

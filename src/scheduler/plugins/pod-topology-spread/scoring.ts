@@ -1,12 +1,14 @@
 // PodTopologySpread's soft constraints (upstream scoring.go). PreScore counts matching pods per
-// domain over all nodes (only for domains that some filtered node belongs to; hostname domains
-// are counted per node in Score). A node's raw score is Σ count × log(domains + 2) + (maxSkew - 1)
-// over its constraints: fewer siblings nearby → lower raw score → higher normalized score.
+// domain over all nodes (only for domains that some filtered node belongs to; the sums come from
+// domain-index.ts, kept across cycles; hostname domains are counted per node in Score). A node's
+// raw score is Σ count × log(domains + 2) + (maxSkew - 1) over its constraints: fewer siblings
+// nearby → lower raw score → higher normalized score.
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import { MAX_NODE_SCORE, type NodeScore } from '../../framework/types.js';
 import { LABEL_HOSTNAME, NodeInclusion, nodeLabelsMatchSpreadConstraints, type SpreadConstraint } from './constraints.js';
 import { requiredNodeAffinity } from './node-inclusion.js';
+import type { DomainIndexes } from './domain-index.js';
 import { countMatchingPods, memoKey } from './pod-count-memo.js';
 
 export interface SpreadScoreState {
@@ -30,7 +32,14 @@ export const scoreForCount = (cnt: number, maxSkew: number, weight: number) => c
  * Upstream initPreScoreState + PreScore's counting. `requireAllTopologies` is false only for the
  * system defaults, so nodes without a zone label still get hostname spreading.
  */
-export function computeScoreState(pod: Pod, constraints: SpreadConstraint[], filteredNodes: readonly NodeInfo[], allNodes: readonly NodeInfo[], requireAllTopologies: boolean): SpreadScoreState {
+export function computeScoreState(
+  pod: Pod,
+  constraints: SpreadConstraint[],
+  filteredNodes: readonly NodeInfo[],
+  allNodes: readonly NodeInfo[],
+  requireAllTopologies: boolean,
+  indexes: DomainIndexes,
+): SpreadScoreState {
   const ns = pod.metadata?.namespace ?? '';
   const s: SpreadScoreState = {
     constraints,
@@ -60,27 +69,16 @@ export function computeScoreState(pod: Pod, constraints: SpreadConstraint[], fil
     topologyNormalizingWeight(c.topologyKey === LABEL_HOSTNAME ? filteredNodes.length - s.ignoredNodes.size : topoSize[i]!),
   );
 
-  // Hostname-only constraints count in Score; skip the walk over all nodes when nothing else needs it.
+  // Hostname-only constraints count in Score; skip the sums over all nodes when nothing else needs them.
   if (constraints.every((c) => c.topologyKey === LABEL_HOSTNAME)) return s;
   const inclusion = new NodeInclusion(constraints, pod, requiredNodeAffinity(pod));
-  const included = new Array<boolean>(constraints.length);
-  const keys = s.memoKeys;
-  for (const ni of allNodes) {
-    const node = ni.node;
-    if (!node) continue;
-    const labels = node.metadata?.labels;
-    if (requireAllTopologies && !nodeLabelsMatchSpreadConstraints(labels, constraints)) continue;
-    inclusion.evaluate(node, included);
-    for (let i = 0; i < constraints.length; i++) {
-      if (!included[i]) continue;
-      const c = constraints[i]!;
-      const m = s.topologyValueToPodCounts[i]!;
-      const value = labels?.[c.topologyKey] ?? '';
-      const current = m.get(value);
-      // Only domains some candidate node is in matter.
-      if (current === undefined) continue;
-      m.set(value, current + countMatchingPods(ni, c, ns, keys[i]!));
-    }
+  const counted = constraints.map((c) => c.topologyKey !== LABEL_HOSTNAME);
+  const index = indexes.get({ mode: requireAllTopologies ? 'score-all-keys' : 'score-any-keys', ns, constraints, inclusion, counted }, allNodes);
+  for (let i = 0; i < constraints.length; i++) {
+    if (!counted[i]) continue;
+    // Only domains some candidate node is in matter.
+    const m = s.topologyValueToPodCounts[i]!;
+    for (const value of m.keys()) m.set(value, index.podsIn(i, value) ?? 0);
   }
   return s;
 }

@@ -39,6 +39,13 @@ function countIntolerablePreferNoSchedule(node: Node, tolerations: Toleration[])
   return n;
 }
 
+const hasPreferNoScheduleTaint = (ni: NodeInfo): boolean => {
+  const taints = ni.node?.spec?.taints;
+  if (!taints) return false;
+  for (const t of taints) if (t.effect === 'PreferNoSchedule') return true;
+  return false;
+};
+
 const untolerated = (node: Node | undefined, pod: Pod) => (node ? findMatchingUntoleratedTaint(node.spec?.taints, pod.spec?.tolerations, doNotScheduleTaint) : undefined);
 
 export class TaintTolerationPlugin implements FilterPlugin, PreScorePlugin, ScorePlugin, ScoreExtensions, EnqueueExtensions {
@@ -72,7 +79,10 @@ export class TaintTolerationPlugin implements FilterPlugin, PreScorePlugin, Scor
     return taint ? Status.unresolvable(untoleratedTaintReason(taint.key, taint.value)) : undefined;
   }
 
-  preScore(state: CycleState, pod: Pod, _nodes?: NodeInfo[]): MaybeStatus {
+  preScore(state: CycleState, pod: Pod, nodes?: NodeInfo[]): MaybeStatus {
+    // No candidate has a PreferNoSchedule taint: every node would count 0 and normalize to 100, the
+    // same for all, which changes no node's rank; Score is skipped.
+    if (nodes && !nodes.some(hasPreferNoScheduleTaint)) return Status.skip();
     state.write(PRE_SCORE_KEY, preferNoScheduleTolerations(pod));
     return undefined;
   }
