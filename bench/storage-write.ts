@@ -11,7 +11,7 @@ import { openSqliteStore } from '../src/storage/sqlite/sqlite-store.js';
 const N = Number(process.argv[2] ?? process.env.WRITE_CREATES ?? 50_000);
 const REPEATS = Number(process.argv[3] ?? process.env.WRITE_REPEATS ?? 1);
 const env = (name: string): number | undefined => (process.env[name] ? Number(process.env[name]) : undefined);
-const storeOpts = { pageSize: env('PAGE_SIZE'), walAutocheckpointPages: env('WAL_PAGES'), maxBatch: env('MAX_BATCH') };
+const storeOpts = { pageSize: env('PAGE_SIZE'), walLimitPages: env('WAL_PAGES'), maxBatch: env('MAX_BATCH') };
 const value = JSON.stringify({ kind: 'ConfigMap', data: { payload: 'x'.repeat(400) } });
 
 interface Result {

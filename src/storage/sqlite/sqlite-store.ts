@@ -19,18 +19,16 @@
 // an fsync per write would cap throughput at the disk's flush rate. Deployments that need
 // power-loss durability set fsync: true (or use etcd).
 //
-// Space: see schema.ts for why live values stay dense. The WAL is kept small by checkpointing
-// every walAutocheckpointPages pages, and truncated to zero, with surplus free pages returned to
-// the file system, once writes have stopped for idleCheckpointMs. A checkpoint runs in the
-// committing transaction and costs two fsyncs (WAL, then database) plus copying at most that
-// many pages: that, not compaction or vacuum (both in ~1 ms steps), is the longest pause writers
-// see. A checkpointer on another thread would not remove it: the WAL can only restart once a
-// checkpoint has caught up with the last commit, so under continuous writes someone must wait
-// for the fsyncs, and bounding the WAL is the point.
+// Space: see schema.ts for why live values stay dense. WAL checkpoints (page copies and two
+// fsyncs each) run on a second connection on its own thread and never on this one; wal-keeper.ts
+// keeps the -wal file near walLimitPages with short, capped write holds that let a checkpoint
+// catch up so the WAL restarts, and truncates it to zero, with surplus free pages returned to
+// the file system, once writes have stopped for idleCheckpointMs.
 //
-// Maintenance steps (compaction batches, vacuum steps) are short synchronous transactions with
-// a turn of the event loop between them, so queued writes go in between.
-import { statSync } from 'node:fs';
+// Maintenance steps on this connection (compaction batches, vacuum steps) are short synchronous
+// transactions with a turn of the event loop between them, so queued writes go in between; the
+// compaction batch shrinks when a batch takes longer than maintenanceSliceMs. Every step is timed
+// (stats().timings) so a writer stall can be told apart from a descheduled process.
 import type Database from 'better-sqlite3';
 import {
   CompactedError,
@@ -49,7 +47,9 @@ import {
 import { prefixEnd } from '../keys.js';
 import { KIND_CREATE, KIND_DELETE, KIND_UPDATE, getMeta, openDb, setMeta, type Db } from './schema.js';
 import { WatchHub } from './watch-hub.js';
-import { HistCompactor, checkpoint, incrementalVacuum, pagesToVacuum, spaceInfo } from './compaction.js';
+import { HistCompactor, incrementalVacuum, pagesToVacuum, spaceInfo } from './compaction.js';
+import { StepTimings, type StepName, type StepTiming } from './step-timings.js';
+import { WalKeeper, walFileBytes } from './wal-keeper.js';
 
 export type StoreLog = (msg: string, fields?: object) => void;
 
@@ -71,15 +71,25 @@ export interface SqliteStoreOptions {
   /** Log revisions scanned per watch-replay step (each step holds the thread). Default 2000. */
   watchReplayChunk?: number;
   /**
-   * WAL pages after which the committing transaction checkpoints (wal_autocheckpoint). Each
-   * checkpoint copies at most this many pages into the database, so this bounds both the -wal
-   * file and the pause a checkpoint causes; smaller means more checkpoints, each with two
-   * fsyncs (WAL, then database). Default: 4 MiB worth of pages (1024 at 4 KiB). A create
-   * writes ~4 pages, so with 8 KiB pages and a 0.5-2 MiB WAL a checkpoint (two fsyncs, ~3 ms on
-   * this disk) came every 16-64 commits and cut single-writer creates 2-3× (bench/storage-write.ts).
-   * The -wal file is truncated to zero once idle, so this only costs space during bursts.
+   * WAL frames (pages) at which the store opens a restart window (see wal-keeper.ts): writes
+   * wait up to maxWriteHoldMs while a checkpoint catches up, then the WAL restarts from its
+   * start. Default: 4 MiB worth of pages (1024 at 4 KiB). Smaller means more windows; each one
+   * is a short pause for writers. The -wal file is truncated to zero once idle, so this only
+   * costs space while writes go on.
    */
-  walAutocheckpointPages?: number;
+  walLimitPages?: number;
+  /**
+   * WAL frames past which writes wait for the catch-up checkpoint however long it takes.
+   * Default 16 × walLimitPages (64 MiB at the defaults): reached only when windows keep timing
+   * out, i.e. fsyncs or the checkpointer thread stay slow for seconds.
+   */
+  walHardLimitPages?: number;
+  /** Longest a restart window holds writes back. Default 4 ms. */
+  maxWriteHoldMs?: number;
+  /** Least time between two background checkpoints while writes go on. Default 20 ms. */
+  checkpointIntervalMs?: number;
+  /** A compaction batch that takes longer than this makes the next one smaller. Default 1 ms. */
+  maintenanceSliceMs?: number;
   /**
    * Page size of a new file. Default 4096. 8192 packs ~1 KiB objects 7 to a page instead of 3
    * (settled churn file 2.5× live instead of 2.8×) but doubles the WAL bytes every commit
@@ -107,6 +117,8 @@ export interface SqliteStoreStats {
   vacuumedPages: number;
   /** WAL checkpoints that truncated the -wal file since open. */
   walTruncations: number;
+  /** Restart windows (see wal-keeper.ts): opened, caught up, ended by maxWriteHoldMs, opened past the hard limit. */
+  walWindows: { opened: number; caughtUp: number; timedOut: number; hard: number };
   currentRevision: number;
   compactedRevision: number;
   /** Size of the main database file (page_count × page_size). */
@@ -119,6 +131,8 @@ export interface SqliteStoreStats {
   keys: number;
   /** Active watchers. */
   watchers: number;
+  /** How long each kind of step took (max, total, count): see step-timings.ts. */
+  timings: Partial<Record<StepName, StepTiming>>;
 }
 
 export interface SqliteStore extends Store {
@@ -191,6 +205,15 @@ class SqliteStoreImpl implements SqliteStore {
   private readonly hub: WatchHub;
   private readonly compactor: HistCompactor;
   private readonly batchRows: number;
+  /** Rows in the next compaction batch: batchRows, less while batches run long. */
+  private compactRows: number;
+  private readonly sliceMs: number;
+  private readonly fsync: boolean;
+  private readonly wal: WalKeeper;
+  private readonly timings = new StepTimings();
+  /** Set by the WAL keeper during a restart window: no write transaction may begin. */
+  private writesHeld = false;
+  private writableWaiters: (() => void)[] = [];
   private readonly vacuumStep: number;
   private readonly idleCheckpointMs: number;
   private readonly maxBatch: number;
@@ -208,29 +231,47 @@ class SqliteStoreImpl implements SqliteStore {
   private idleTimer: NodeJS.Timeout | undefined;
   /** Serialises compaction and idle maintenance (both vacuum in steps). */
   private maintenance: Promise<void> = Promise.resolve();
-  private readonly counters = { writes: 0, commits: 0, compactions: 0, compactedRows: 0, vacuumedPages: 0, walTruncations: 0 };
+  private readonly counters = { writes: 0, commits: 0, compactions: 0, compactedRows: 0, vacuumedPages: 0 };
 
   constructor(opts: SqliteStoreOptions) {
     this.path = opts.path;
     this.log = opts.log ?? (() => {});
-    this.batchRows = opts.compactBatchRows ?? 250;
+    this.batchRows = this.compactRows = Math.max(1, opts.compactBatchRows ?? 250);
+    this.sliceMs = opts.maintenanceSliceMs ?? 1;
+    this.fsync = opts.fsync ?? false;
     this.vacuumStep = opts.vacuumStepPages ?? 32;
     this.idleCheckpointMs = opts.idleCheckpointMs ?? 1000;
     this.maxBatch = Math.max(1, opts.maxBatch ?? 128);
     this.now = opts.now ?? Date.now;
     const db = (this.db = openDb({
       path: opts.path,
-      fsync: opts.fsync ?? false,
+      fsync: this.fsync,
       pageSize: opts.pageSize ?? 4096,
       cacheKiB: opts.cacheKiB ?? 32768,
       log: this.log,
     }));
     const pageSize = db.pragma('page_size', { simple: true }) as number;
-    const walPages = opts.walAutocheckpointPages ?? Math.max(16, Math.round(DEFAULT_WAL_BYTES / pageSize));
-    db.pragma(`wal_autocheckpoint = ${walPages}`);
-    // When a checkpoint lets the WAL restart, cut a -wal file that one burst made larger back to
-    // the checkpoint size, so a burst does not leave a large file behind for ever.
-    db.pragma(`journal_size_limit = ${walPages * pageSize}`);
+    const walPages = opts.walLimitPages ?? Math.max(16, Math.round(DEFAULT_WAL_BYTES / pageSize));
+    const hardPages = opts.walHardLimitPages ?? 16 * walPages;
+    // When the WAL restarts, cut back only a -wal file that grew past the hard limit: cutting it
+    // runs in the committing transaction and took 50-300 ms for tens of MB (see wal-keeper.ts).
+    db.pragma(`journal_size_limit = ${hardPages * (pageSize + 24)}`);
+    this.wal = new WalKeeper({
+      db,
+      path: opts.path,
+      fsync: this.fsync,
+      limitPages: walPages,
+      hardLimitPages: hardPages,
+      maxHoldMs: opts.maxWriteHoldMs ?? 4,
+      checkpointIntervalMs: opts.checkpointIntervalMs ?? 20,
+      startBytes: Math.min(256 * 1024, (walPages * pageSize) / 4),
+      timings: this.timings,
+      log: this.log,
+      pauseWrites: () => {
+        this.writesHeld = true;
+      },
+      resumeWrites: () => this.resumeWrites(),
+    });
     this.q = {
       live: db.prepare(`SELECT ${KV_COLS} FROM kv WHERE key = ?`),
       // A create that finds the key taken changes nothing (0 rows): one statement instead of a
@@ -388,14 +429,12 @@ class SqliteStoreImpl implements SqliteStore {
 
   stats(): SqliteStoreStats {
     const space = this.closed ? { pageSize: 0, pageCount: 0, freePages: 0 } : spaceInfo(this.db);
-    let walBytes = 0;
-    try {
-      walBytes = statSync(`${this.path}-wal`).size;
-    } catch {
-      // No WAL file (closed cleanly, or truncated away).
-    }
+    const walBytes = walFileBytes(this.path);
     return {
       ...this.counters,
+      walTruncations: this.wal.truncations,
+      walWindows: { ...this.wal.windows },
+      timings: this.timings.snapshot(),
       currentRevision: this.rev,
       compactedRevision: this.compacted,
       dbBytes: space.pageCount * space.pageSize,
@@ -408,13 +447,18 @@ class SqliteStoreImpl implements SqliteStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    // Writes already queued were accepted: commit them before closing.
+    // Writes already queued were accepted: commit them before closing, restart window or not.
+    this.writesHeld = false;
     while (this.queue.length > 0) this.flush();
     this.closed = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.hub.closeAll(new Error('storage is closed'));
     // Let an in-flight compaction notice `closed` and stop between batches.
+    this.resumeWrites();
     await this.maintenance;
+    // The checkpointer's connection closes first, so this one is the last and checkpoints the
+    // WAL away on close.
+    await this.wal.close();
     this.db.close();
     this.log('sqlite store closed', { path: this.path, revision: this.rev });
   }
@@ -437,7 +481,8 @@ class SqliteStoreImpl implements SqliteStore {
 
   /** Commits up to maxBatch queued writes in one transaction, then publishes and settles them. */
   private flush(): void {
-    if (this.queue.length === 0 || this.closed) return;
+    // During a restart window the queue waits; resumeWrites flushes it.
+    if (this.queue.length === 0 || this.closed || this.writesHeld) return;
     const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
     this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
     if (this.queue.length > 0 && !this.flushScheduled) {
@@ -447,14 +492,19 @@ class SqliteStoreImpl implements SqliteStore {
         this.flush();
       });
     }
+    const step = this.wal.restartExpected ? 'restartCommit' : 'commit';
+    const t0 = performance.now();
     try {
       this.commitBatch.immediate(batch);
     } catch (err) {
       // Rolled back: nothing in the batch happened.
       for (const p of batch) p.reject(err as Error);
       return;
+    } finally {
+      this.timings.add(step, performance.now() - t0);
     }
     this.counters.commits++;
+    this.wal.afterCommit();
     // Committed: advance the revision and publish in revision order before any caller resumes.
     for (const p of batch) {
       if (!p.event) continue;
@@ -532,17 +582,26 @@ class SqliteStoreImpl implements SqliteStore {
     this.checkOpen();
     if (revision > this.rev) throw new FutureRevisionError(revision, this.rev);
     const started = this.now();
+    await this.writable();
+    this.checkOpen();
     if (revision > this.compacted) {
       // Publish the new floor first: from here on reads and watches below it fail, so the rows
       // about to go can no longer be asked for.
-      setMeta(this.db, 'compacted', revision);
+      this.maintenanceTxn('compactBatch', () => setMeta(this.db, 'compacted', revision));
       this.compacted = revision;
       this.counters.compactions++;
     }
     let deleted = 0;
     for (;;) {
+      await this.writable();
       if (this.closed) return;
-      const step = this.compactor.step(this.compacted, this.batchRows);
+      const rows = this.compactRows;
+      const t0 = performance.now();
+      const step = this.maintenanceTxn('compactBatch', () => this.compactor.step(this.compacted, rows));
+      const ms = performance.now() - t0;
+      // Time-sliced: a batch that ran long makes the next one smaller, a quick one larger again.
+      if (ms > this.sliceMs) this.compactRows = Math.max(Math.min(8, this.batchRows), Math.floor(rows / 2));
+      else if (ms < this.sliceMs / 2) this.compactRows = Math.min(this.batchRows, Math.ceil(rows * 1.25));
       deleted += step.deleted;
       this.counters.compactedRows += step.deleted;
       if (step.finished) break;
@@ -564,19 +623,53 @@ class SqliteStoreImpl implements SqliteStore {
   private async reclaimSpace(): Promise<number> {
     let vacuumed = 0;
     for (;;) {
+      await this.writable();
       if (this.closed) return vacuumed;
       const n = Math.min(this.vacuumStep, pagesToVacuum(spaceInfo(this.db), this.idle() ? 0 : 0.25, 16));
       if (n <= 0) break;
-      incrementalVacuum(this.db, n);
+      this.maintenanceTxn('vacuumStep', () => incrementalVacuum(this.db, n));
       vacuumed += n;
       this.counters.vacuumedPages += n;
       await yieldToLoop();
     }
-    if (!this.closed && this.idle()) {
-      const r = checkpoint(this.db, true);
-      if (!r.busy) this.counters.walTruncations++;
-    }
+    if (!this.closed && this.idle()) await this.wal.truncateIfIdle(() => this.idle());
     return vacuumed;
+  }
+
+  /**
+   * Runs one maintenance transaction on this connection, timed. With fsync it commits without
+   * one: losing a compaction batch or vacuum step to power loss loses nothing (the next run redoes
+   * it), and the next acknowledged write's fsync covers these frames too, so an fsync here would
+   * only hold the event loop.
+   */
+  private maintenanceTxn<T>(name: StepName, fn: () => T): T {
+    if (this.fsync) this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.timings.time(name, fn);
+    } finally {
+      if (this.fsync) this.db.pragma('synchronous = FULL');
+      this.wal.afterCommit();
+    }
+  }
+
+  /** Resolves when no restart window holds writes back (at once, usually). */
+  private async writable(): Promise<void> {
+    while (this.writesHeld && !this.closed) await new Promise<void>((resolve) => this.writableWaiters.push(resolve));
+  }
+
+  private resumeWrites(): void {
+    this.writesHeld = false;
+    const waiters = this.writableWaiters;
+    this.writableWaiters = [];
+    if (this.queue.length > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
+    }
+    // Queued writes first (they waited longer): setImmediate callbacks run in order.
+    if (waiters.length > 0) setImmediate(() => waiters.forEach((w) => w()));
   }
 
   /** Schedules idle maintenance for when writes have stopped for idleCheckpointMs. */

@@ -1,0 +1,243 @@
+// Keeps the -wal file bounded without checkpointing on the event loop.
+//
+// The store's connection never checkpoints (wal_autocheckpoint = 0): a checkpoint copies pages
+// and fsyncs the WAL and the database file, and a single fsync on this disk ranges from 0.5 ms to
+// hundreds of ms. Instead, after commits, a PASSIVE checkpoint runs on the checkpointer thread
+// (checkpointer.ts) while writers go on. A PASSIVE checkpoint never blocks writers, but the WAL
+// only restarts from its first frame when a write transaction begins with every frame already
+// copied, and under continuous writes a checkpoint never quite catches up. So when a checkpoint
+// reports at least limitPages frames in the log, the keeper opens a short restart window:
+// writes are held back (queued, not refused, and the event loop keeps serving reads) while one
+// more checkpoint copies the few frames written during the last one; the next write then
+// restarts the WAL. The window closes after maxHoldMs whether or not the checkpoint finished,
+// so a slow fsync costs writers at most maxHoldMs, and the WAL grows on until a later window
+// succeeds. No window opens while checkpoints themselves take longer than maxHoldMs. Past
+// hardLimitPages the window stays open until the checkpoint finishes: the bound on the file wins
+// over latency; it is reached when checkpoints stay slow for seconds (a starved CPU or disk).
+//
+// When writes stop, truncateIfIdle() checkpoints everything on the thread and then, with writes
+// held (no cap: the thread holds the write lock meanwhile), truncates the -wal file to zero on
+// the thread too. Truncating a -wal file of tens of MB took 50-300 ms on this machine, which is
+// also why the file is not cut back when the WAL restarts under writes (journal_size_limit is
+// the hard limit): the file keeps its size while writes go on and is truncated once idle.
+//
+// Durability is unchanged: a commit reaches the WAL before its write is acknowledged, and WAL
+// frames are only overwritten after a checkpoint has copied them into the database file.
+import { statSync } from 'node:fs';
+import type { Db } from './schema.js';
+import { checkpoint } from './compaction.js';
+import { Checkpointer, type CheckpointResult } from './checkpointer.js';
+import type { StepTimings } from './step-timings.js';
+
+export interface WalKeeperOptions {
+  db: Db;
+  path: string;
+  fsync: boolean;
+  /** Frames left in the log after a checkpoint that open a restart window. */
+  limitPages: number;
+  /** Frames past which a restart window waits for its checkpoint however long it takes. */
+  hardLimitPages: number;
+  /** Longest a restart window holds writes back. */
+  maxHoldMs: number;
+  /** Least time between the starts of two checkpoints while writes go on. */
+  checkpointIntervalMs: number;
+  /** The checkpointer thread starts once the -wal file reaches this size. */
+  startBytes: number;
+  timings: StepTimings;
+  log: (msg: string, fields?: object) => void;
+  /** The store must not begin a write transaction (its own maintenance included) until resumeWrites. */
+  pauseWrites(): void;
+  resumeWrites(): void;
+}
+
+export function walFileBytes(dbPath: string): number {
+  try {
+    return statSync(`${dbPath}-wal`).size;
+  } catch {
+    return 0;
+  }
+}
+
+export class WalKeeper {
+  private checkpointer: Checkpointer | undefined;
+  /** The checkpointer thread failed: the store's connection checkpoints for itself again. */
+  private failed = false;
+  private closed = false;
+  /** Commits seen (afterCommit calls); a checkpoint caught up only if none came while it ran. */
+  private commits = 0;
+  private requestedAt = 0;
+  private lastStart = -Infinity;
+  private inFlight: Promise<CheckpointResult | undefined> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private hold: { started: number; cap: NodeJS.Timeout | undefined } | undefined;
+  private nextHoldAt = 0;
+  /** WAL truncations to zero bytes. */
+  truncations = 0;
+  /**
+   * The last checkpoint copied every frame and no commit came since: the next commit restarts
+   * the WAL (and cuts the file back to journal_size_limit), so the store times it separately.
+   */
+  restartExpected = false;
+  /** Restart windows: opened, ended by their checkpoint catching up, ended by maxHoldMs, opened past the hard limit. */
+  readonly windows = { opened: 0, caughtUp: 0, timedOut: 0, hard: 0 };
+
+  constructor(private readonly opts: WalKeeperOptions) {
+    opts.db.pragma('wal_autocheckpoint = 0');
+  }
+
+  /** Call after every transaction the store's connection commits. */
+  afterCommit(): void {
+    this.commits++;
+    this.restartExpected = false;
+    this.maybeCheckpoint();
+  }
+
+  /**
+   * With writes stopped: copies every frame into the database file on the checkpointer thread,
+   * then truncates the -wal file to zero. False if a write came in meanwhile (or isIdle says so).
+   */
+  async truncateIfIdle(isIdle: () => boolean): Promise<boolean> {
+    if (this.closed || walFileBytes(this.opts.path) === 0) return false;
+    while (this.inFlight) await this.inFlight;
+    if (this.closed || !isIdle()) return false;
+    if (this.failed) return this.truncate();
+    const at = this.commits;
+    const r = await this.runCheckpoint();
+    // Only a fully backfilled WAL is truncated here: anything else would copy and fsync on the
+    // event loop, which is what the thread is for.
+    if (!r || this.closed || this.commits !== at || r.log !== r.checkpointed || !isIdle()) return false;
+    const cp = this.startCheckpointer();
+    if (!cp) return false;
+    this.opts.pauseWrites();
+    const t0 = performance.now();
+    try {
+      const t = await cp.checkpoint('truncate');
+      if (t.busy) return false;
+      this.truncations++;
+      return true;
+    } catch {
+      return false;
+    } finally {
+      this.opts.timings.add('walTruncate', performance.now() - t0);
+      if (!this.hold) this.opts.resumeWrites();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.endHold();
+    while (this.inFlight) await this.inFlight;
+    await this.checkpointer?.close();
+  }
+
+  private truncate(): boolean {
+    const r = this.opts.timings.time('walTruncate', () => checkpoint(this.opts.db, true));
+    if (r.busy) return false;
+    this.truncations++;
+    return true;
+  }
+
+  private maybeCheckpoint(): void {
+    if (this.inFlight || this.timer || this.closed || this.failed || this.commits === this.requestedAt) return;
+    // A store that never writes much never starts the thread.
+    if (!this.checkpointer && (this.commits % 16 !== 0 || walFileBytes(this.opts.path) < this.opts.startBytes)) return;
+    const wait = this.lastStart + this.opts.checkpointIntervalMs - performance.now();
+    if (wait > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.maybeCheckpoint();
+      }, wait);
+      this.timer.unref();
+      return;
+    }
+    void this.runCheckpoint();
+  }
+
+  private runCheckpoint(): Promise<CheckpointResult | undefined> {
+    const cp = this.startCheckpointer();
+    if (!cp) return Promise.resolve(undefined);
+    const at = (this.requestedAt = this.commits);
+    this.lastStart = performance.now();
+    const run = cp.checkpoint().then(
+      (r) => {
+        this.inFlight = undefined;
+        this.opts.timings.add('checkpoint', r.ms);
+        this.onResult(r, at);
+        return r;
+      },
+      (err: unknown) => {
+        this.inFlight = undefined;
+        this.endHold();
+        if (!this.closed) this.opts.log('wal checkpoint failed', { err: String(err) });
+        return undefined;
+      },
+    );
+    this.inFlight = run;
+    return run;
+  }
+
+  private onResult(r: CheckpointResult, at: number): void {
+    if (this.closed) return;
+    if (r.log > 0 && r.log === r.checkpointed && this.commits === at) this.restartExpected = true;
+    if (this.hold) {
+      // The window's checkpoint: if no write slipped in, the next write restarts the WAL.
+      if (r.log === r.checkpointed && this.commits === at) this.windows.caughtUp++;
+      this.endHold();
+    } else if (r.log >= this.opts.limitPages && !(r.log === r.checkpointed && this.commits === at)) {
+      const hard = r.log >= this.opts.hardLimitPages;
+      // A window only pays when the catch-up is likely to finish inside it: the checkpoint that
+      // just ran did more work than the catch-up will, so if it took longer than a window, the
+      // disk or the CPU is slow right now and a window would only delay writers for nothing.
+      if (hard || (r.ms <= this.opts.maxHoldMs && performance.now() >= this.nextHoldAt)) {
+        this.startHold(hard);
+        return;
+      }
+    }
+    this.maybeCheckpoint();
+  }
+
+  private startHold(hard: boolean): void {
+    this.opts.pauseWrites();
+    this.windows.opened++;
+    if (hard) this.windows.hard++;
+    const cap = hard
+      ? undefined
+      : setTimeout(() => {
+          this.windows.timedOut++;
+          this.endHold();
+        }, this.opts.maxHoldMs);
+    cap?.unref();
+    this.hold = { started: performance.now(), cap };
+    void this.runCheckpoint();
+  }
+
+  private endHold(): void {
+    const h = this.hold;
+    if (!h) return;
+    this.hold = undefined;
+    if (h.cap) clearTimeout(h.cap);
+    const now = performance.now();
+    this.opts.timings.add('writeHold', now - h.started);
+    // Writers get at least ten windows' worth of time (at most 100 ms) between two windows.
+    this.nextHoldAt = now + Math.min(100, 10 * this.opts.maxHoldMs);
+    this.opts.resumeWrites();
+  }
+
+  private startCheckpointer(): Checkpointer | undefined {
+    if (this.failed || this.closed) return undefined;
+    this.checkpointer ??= new Checkpointer({
+      path: this.opts.path,
+      fsync: this.opts.fsync,
+      onFailure: (err) => {
+        if (this.closed) return;
+        // Bounded WAL first: fall back to checkpoints in the committing transaction.
+        this.failed = true;
+        this.endHold();
+        this.opts.db.pragma(`wal_autocheckpoint = ${this.opts.limitPages}`);
+        this.opts.log('wal checkpointer thread failed; checkpointing on the store connection', { err: String(err) });
+      },
+    });
+    return this.checkpointer;
+  }
+}
