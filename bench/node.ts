@@ -5,12 +5,14 @@
 //   4. CPU of the process with those 100 pods idle.
 //
 //   node --import tsx bench/node.ts          K8TS_BENCH_PODS=100 K8TS_BENCH_RUNS=3 K8TS_BENCH_IDLE_SECONDS=20
+//   K8TS_BENCH_ONLY=pods                      only case 3 (one start, the burst, Ctrl-C), for A/B runs
+//   K8TS_BENCH_CPU_PROF=DIR                   runs `k8ts up` under node --cpu-prof, profiles written to DIR
 //
 // It runs bin/k8ts, which runs dist/k8ts.mjs when there is one: `npm run build` first to measure
 // the current sources as a user runs them (and remove dist/ afterwards in a working checkout).
 // p50/p99 are per-pod latencies over the run's pods (percentile() takes a fraction: 0.5, 0.99).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +32,8 @@ const env = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
 const podCount = env('K8TS_BENCH_PODS', 100);
 const runs = env('K8TS_BENCH_RUNS', 3);
 const idleSeconds = env('K8TS_BENCH_IDLE_SECONDS', 20);
+const onlyPods = process.env.K8TS_BENCH_ONLY === 'pods';
+const cpuProfDir = process.env.K8TS_BENCH_CPU_PROF;
 
 interface Up {
   child: ChildProcess;
@@ -44,7 +48,8 @@ interface Up {
 /** Spawns `k8ts up` and waits for its ready line; stop() returns how long Ctrl-C (SIGINT) took. */
 async function startUp(dataDir: string): Promise<Up> {
   const started = monoMs();
-  const child = spawn(process.execPath, [binPath, 'up', '--data-dir', dataDir, '--port', '0', '--kubelet-port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const prof = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const child = spawn(process.execPath, [...prof, binPath, 'up', '--data-dir', dataDir, '--port', '0', '--kubelet-port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -128,7 +133,69 @@ async function podStartup(kubeconfig: string): Promise<{ running: number[]; read
   return { running: lat(running), ready: lat(ready), allReadyMs };
 }
 
+/**
+ * CPU ms of pid and every process below it (shims, containers), counting children already reaped
+ * (cutime/cstime): the whole cost of starting pods, not only the agent's share.
+ */
+function treeCpuMs(root: number): number {
+  const stats = new Map<number, { ppid: number; ms: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(name), { ppid: Number(f[1]), ms: ((Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 1000) / 100 });
+    } catch {
+      // ended meanwhile
+    }
+  }
+  const below = (pid: number): boolean => {
+    for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
+      if (p === root) return true;
+      p = stats.get(p)?.ppid ?? 0;
+    }
+    return false;
+  };
+  let ms = 0;
+  for (const [pid, s] of stats) if (below(pid)) ms += s.ms;
+  return ms;
+}
+
+/** Case 3 alone (K8TS_BENCH_ONLY=pods): one `k8ts up`, the burst, the CPU it took; prints one line. */
+async function podsOnly(): Promise<void> {
+  for (let run = 0; run < runs; run++) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-node-'));
+    try {
+      const up = await startUp(dataDir);
+      await sleep(2000);
+      const pid = up.child.pid!;
+      const [self0, tree0, t0, us0] = [cpuMs(pid), treeCpuMs(pid), monoMs(), process.hrtime.bigint() / 1000n];
+      const s = await podStartup(up.kubeconfig);
+      const [self1, tree1, t1, us1] = [cpuMs(pid), treeCpuMs(pid), monoMs(), process.hrtime.bigint() / 1000n];
+      await up.stop();
+      const line = {
+        pods: s.ready.length,
+        runningP50: round(percentile(s.running, 0.5)),
+        runningP99: round(percentile(s.running, 0.99)),
+        readyP50: round(percentile(s.ready, 0.5)),
+        readyP99: round(percentile(s.ready, 0.99)),
+        allReadyMs: round(s.allReadyMs),
+        agentCpuMsPerPod: round((self1 - self0) / podCount),
+        treeCpuMsPerPod: round((tree1 - tree0) / podCount),
+        wallMs: round(t1 - t0),
+        // The burst on CLOCK_MONOTONIC in µs, the clock of a --cpu-prof profile's timestamps.
+        ...(cpuProfDir ? { burstUs: [Number(us0), Number(us1)] } : {}),
+        load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+      };
+      console.log(JSON.stringify(line));
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+}
+
 async function main(): Promise<void> {
+  if (onlyPods) return podsOnly();
   const nodeReady: number[] = [];
   const clusterReady: number[] = [];
   const restartNodeReady: number[] = [];

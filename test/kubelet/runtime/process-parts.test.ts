@@ -8,6 +8,8 @@ import { IpAllocator } from '../../../src/kubelet/runtime/process/ip-allocator.j
 import { resolvConf } from '../../../src/kubelet/runtime/process/host.js';
 import { shellQuote } from '../../../src/kubelet/runtime/process/exec.js';
 import { launchScript, Spawner } from '../../../src/kubelet/runtime/process/spawner.js';
+import { SHIM_SCRIPT } from '../../../src/kubelet/runtime/process/shim.js';
+import { fstabField } from '../../../src/kubelet/runtime/process/runtime.js';
 import { JsonWriter } from '../../../src/kubelet/runtime/process/state.js';
 
 function tmp(t: { after(fn: () => void): void }): string {
@@ -85,21 +87,29 @@ test('records are written whole and in order: the last value given is the one on
   assert.equal(fs.existsSync(path.join(dir, 'gone')), false, 'a removed directory is not created again');
 });
 
-test('the spawner starts a launch script with exactly the given env and argv, and reports the end of what it started', async (t) => {
+test('the spawner sources a launch script that runs argv with exactly the given env, and reports its start and the end of what it started', async (t) => {
   const dir = tmp(t);
   const out = path.join(dir, 'out');
-  const env = { PATH: '/usr/bin:/bin', MY_VAR: "it's a \"test\" $HOME `x`", MULTI: 'a\nb', EMPTY: '' };
+  const env = { PATH: '/usr/bin:/bin', MY_VAR: "it's a \"test\" $HOME `x`", MULTI: 'a\nb', EMPTY: '', d: 'not the shim\'s', me: '' };
   const argv = ['/bin/sh', '-c', 'unset PWD; env > "$1"; printf "%s|" "$@" >> "$1"', 'sh', out, 'two words', "qu'ote"];
-  fs.writeFileSync(path.join(dir, 'launch'), launchScript(dir, '/usr/bin/env', env, argv), { mode: 0o600 });
+  const shim = path.join(dir, 'bin', 'shim.sh');
+  fs.mkdirSync(path.dirname(shim), { recursive: true });
+  fs.writeFileSync(shim, SHIM_SCRIPT);
+  fs.writeFileSync(path.join(dir, 'launch'), launchScript(dir, shim, '/usr/bin/env', env, argv), { mode: 0o600 });
   const spawner = new Spawner(path.join(dir, 'bin', 'spawner.sh'));
   t.after(() => spawner.close());
   // The spawner never keeps the process alive by itself (the agent's own work does): hold it here.
   const keepAlive = setInterval(() => {}, 1000);
   t.after(() => clearInterval(keepAlive));
+  const reports: string[] = [];
   const ended = new Promise<void>((resolve) => {
-    const h = spawner.spawn(dir, () => {
-      assert.equal(h.reporting, false);
-      resolve();
+    const h = spawner.spawn(dir, {
+      onStart: (shim, pid) => reports.push(`start ${shim.pid} ${pid}`, shim.startTime),
+      onExit: () => {
+        assert.equal(h.reporting, false);
+        reports.push('exit');
+        resolve();
+      },
     });
     assert.equal(h.reporting, true);
   });
@@ -109,5 +119,26 @@ test('the spawner starts a launch script with exactly the given env and argv, an
   assert.equal(args, `${out}|two words|qu'ote|`);
   const expected = Object.entries(env).map(([k, v]) => `${k}=${v}\n`);
   assert.deepEqual(envText.match(/^[^=\n]+=(?:[^\n]|\n(?![^=\n]+=))*\n/gm)?.sort(), expected.sort());
-  assert.equal(Number(fs.readFileSync(path.join(dir, 'shim'), 'utf8')) > 0, true, 'the launch script records its pid');
+  const shimPid = Number(fs.readFileSync(path.join(dir, 'shim'), 'utf8'));
+  const pid = Number(fs.readFileSync(path.join(dir, 'pid'), 'utf8'));
+  assert.ok(shimPid > 0 && pid > 0 && shimPid !== pid, 'the shim records its pid and the program\'s');
+  assert.deepEqual(reports, [`start ${shimPid} ${pid}`, reports[1], 'exit'], 'the start is reported before the end');
+  assert.match(reports[1], /^\d+$/, 'with the shim\'s start time');
+  assert.equal(fs.readFileSync(path.join(dir, 'exit'), 'utf8').trim(), '0');
+});
+
+test('a launch script that cannot be read is reported as ended, without a start', async (t) => {
+  const dir = tmp(t);
+  const spawner = new Spawner(path.join(dir, 'bin', 'spawner.sh'));
+  t.after(() => spawner.close());
+  const keepAlive = setInterval(() => {}, 1000);
+  t.after(() => clearInterval(keepAlive));
+  let startedReported = false;
+  await new Promise<void>((resolve) => spawner.spawn(path.join(dir, 'missing'), { onStart: () => (startedReported = true), onExit: resolve }));
+  assert.equal(startedReported, false);
+});
+
+test('fstab fields escape space, tab, newline and backslash as fstab(5) octal', () => {
+  assert.equal(fstabField('/plain/path'), '/plain/path');
+  assert.equal(fstabField('/a b\tc\nd\\e'), '/a\\040b\\011c\\012d\\134e');
 });

@@ -281,6 +281,32 @@ test('as root, a container has its own hostname, PID namespace and bind mounts',
   await rt.stopContainer(id, 0);
 });
 
+test('as root, mounts are made in order whether they are mounted all at once (paths with spaces) or one by one (a mount inside another)', { skip: rootOnly }, async (t) => {
+  const env = setup(t);
+  const rt = env.make();
+  const sb = await rt.runPodSandbox(sandboxConfig(env.dir));
+  const vol = path.join(env.dir, 'vol with space');
+  fs.mkdirSync(vol);
+  fs.writeFileSync(path.join(vol, 'key'), 'outer\n');
+  const file = path.join(env.dir, 'file');
+  fs.writeFileSync(file, 'inner\n');
+  const outer = path.join(env.dir, 'in side', 'data');
+  const cases = [
+    // Independent mount points: one `mount -a` over DIR/fstab.
+    { mounts: [{ hostPath: vol, containerPath: outer, readOnly: true }, { hostPath: file, containerPath: path.join(env.dir, 'other', 'f') }], read: [`${outer}/key`, path.join(env.dir, 'other', 'f')], want: 'outer inner' },
+    // The file is mounted inside the directory mount: made and mounted after it.
+    { mounts: [{ hostPath: vol, containerPath: outer }, { hostPath: file, containerPath: `${outer}/sub/f`, readOnly: true }], read: [`${outer}/key`, `${outer}/sub/f`], want: 'outer inner' },
+  ];
+  for (const [i, c] of cases.entries()) {
+    const id = await rt.createContainer(sb, containerConfig({ name: `c${i}`, image: 'sh', args: ['-c', `echo $(cat ${c.read.map((r) => `'${r}'`).join(' ')})`], mounts: c.mounts }), sandboxConfig(env.dir));
+    await rt.startContainer(id);
+    const st = await eventually(async () => ((await rt.containerStatus(id)).state === 'Exited' ? rt.containerStatus(id) : undefined), 5000, `case ${i}`);
+    assert.equal(readContainerLog(st.logPath).toString().trim(), c.want, `case ${i}`);
+    assert.equal(st.exitCode, 0, `case ${i}`);
+    assert.equal(fs.existsSync(path.join(rt['containerDir'](id), 'fstab')), i === 0, `case ${i}: fstab written only for independent mounts`);
+  }
+});
+
 test('as root, a container over its memory limit is OOM-killed and reported as OOMKilled', { skip: rootOnly }, async (t) => {
   const env = setup(t);
   if (env.cgroups.mode === 'none') return t.skip('no cgroups');

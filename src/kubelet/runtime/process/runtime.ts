@@ -89,6 +89,11 @@ interface Tools {
   script: string;
 }
 
+/** A path as an fstab field: space, tab, newline and backslash octal-escaped (fstab(5)). */
+export function fstabField(p: string): string {
+  return p.replace(/[\\ \t\n]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+}
+
 function newId(): string {
   return randomBytes(32).toString('hex');
 }
@@ -102,6 +107,14 @@ function matchLabels(labels: Record<string, string>, want?: Record<string, strin
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A started shim, as reported by the spawner (or read from its files). */
+interface Started {
+  shimPid?: number;
+  shimStartTime?: string;
+  pid: number;
+  startedAt: number;
+}
 
 interface Live {
   pump: LogPump;
@@ -122,6 +135,8 @@ export class ProcessRuntime implements Runtime {
   private readonly exitPolledAt = new Map<string, number>();
   private readonly images = new Map<string, ImageInfo>();
   private readonly cpuSamples = new Map<string, { ns: number; at: number; rate: number | undefined }>();
+  /** Container id → the program's host pid below unshare (`of`), once found (see programPid). */
+  private readonly programPids = new Map<string, { of: number; pid: number }>();
   private readonly ipam: IpAllocator;
   /** Addresses handed to sandboxes that are still being created. */
   private readonly allocating = new Set<string>();
@@ -239,12 +254,14 @@ export class ProcessRuntime implements Runtime {
     const rec: SandboxRecord = { id, config, createdAt: Date.now(), state: 'Ready', ip, cgroupName };
     if (!hostNetwork) this.allocating.add(ip);
     try {
-      try {
-        rec.cgroup = await this.cgroups.createAsync(cgroupName, config.resources);
-      } catch (err) {
-        throw new RuntimeError(`cannot create the pod cgroup ${cgroupName}: ${(err as Error).message}`, 'CreatePodSandboxError');
-      }
-      await fs.promises.mkdir(config.logDirectory, { recursive: true });
+      // Side by side: on a busy machine each file system call waits its turn in libuv's pool.
+      const [cgroup] = await Promise.all([
+        this.cgroups.createAsync(cgroupName, config.resources).catch((err: unknown) => {
+          throw new RuntimeError(`cannot create the pod cgroup ${cgroupName}: ${(err as Error).message}`, 'CreatePodSandboxError');
+        }),
+        fs.promises.mkdir(config.logDirectory, { recursive: true }),
+      ]);
+      rec.cgroup = cgroup;
       this.sandboxes.set(id, rec);
     } finally {
       this.allocating.delete(ip);
@@ -319,13 +336,9 @@ export class ProcessRuntime implements Runtime {
     await this.ensureLoaded();
     const sandbox = this.sandbox(podSandboxId);
     if (sandbox.state !== 'Ready') throw new RuntimeError(`pod sandbox ${podSandboxId} is not ready`, 'CreateContainerError');
-    for (const m of config.mounts) {
-      const exists = await fs.promises.access(m.hostPath).then(
-        () => true,
-        () => false,
-      );
-      if (!exists) throw new RuntimeError(`failed to mount ${m.hostPath} at ${m.containerPath}: no such file or directory`, 'CreateContainerError');
-    }
+    const exists = await Promise.all(config.mounts.map((m) => fs.promises.access(m.hostPath).then(() => true, () => false)));
+    const missing = config.mounts.find((_, i) => !exists[i]);
+    if (missing) throw new RuntimeError(`failed to mount ${missing.hostPath} at ${missing.containerPath}: no such file or directory`, 'CreateContainerError');
     const env: Record<string, string> = {};
     for (const kv of config.envs) env[kv.name] = kv.value;
     env.PATH ??= DEFAULT_PATH;
@@ -378,10 +391,9 @@ export class ProcessRuntime implements Runtime {
       throw new RuntimeError(message, 'RunContainerError');
     }
     try {
-      await this.prepare(rec, sandbox, dir);
       // The log exists from the start, as with containerd, even if the program never writes.
-      await fs.promises.mkdir(path.dirname(rec.logPath), { recursive: true });
-      await (await fs.promises.open(rec.logPath, 'a')).close();
+      const log = fs.promises.mkdir(path.dirname(rec.logPath), { recursive: true }).then(() => fs.promises.writeFile(rec.logPath, '', { flag: 'a' }));
+      await Promise.all([this.prepare(rec, sandbox, dir), log]);
     } catch (err) {
       const message = `cannot prepare container: ${(err as Error).message}`;
       this.finish(rec, 128, 'StartError', message);
@@ -389,21 +401,30 @@ export class ProcessRuntime implements Runtime {
     }
     const argv = this.launchArgv(rec, dir, exe, args);
     let spawned: SpawnHandle;
-    let started: { shimPid?: number; pid: number; startedAt: number };
+    let started: Started;
     try {
       // The launch script holds the env (secrets): 0600 in the 0700 directory, removed once started.
-      await fs.promises.writeFile(path.join(dir, 'launch'), launchScript(dir, this.tools.env, rec.env, ['/bin/sh', this.shimPath, dir, ...argv]), { mode: 0o600 });
-      // The spawner reports the shim's end; until then (and while it lives) nobody polls for it.
-      spawned = this.spawner.spawn(dir, () => this.checkExit(rec));
-      started = await this.waitStarted(dir, spawned);
+      await fs.promises.writeFile(path.join(dir, 'launch'), launchScript(dir, this.shimPath, this.tools.env, rec.env, argv, procsFiles(rec.cgroup)), { mode: 0o600 });
+      let report!: (r: Started | 'ended') => void;
+      const reported = new Promise<Started | 'ended'>((resolve) => (report = resolve));
+      // The spawner reports the start and the shim's end; until then (and while it lives) nobody polls.
+      spawned = this.spawner.spawn(dir, {
+        // The report comes as soon as the shim forked the program: its time is the start time.
+        onStart: (shim, pid) => report({ shimPid: shim.pid, shimStartTime: shim.startTime, pid, startedAt: Date.now() }),
+        onExit: () => {
+          report('ended');
+          this.checkExit(rec);
+        },
+      });
+      started = await this.waitStarted(dir, spawned, reported);
     } catch (err) {
       const message = `cannot start the container shim: ${(err as Error).message}`;
       this.finish(rec, 128, 'StartError', message);
       throw new RuntimeError(message, 'RunContainerError');
     }
-    fs.promises.rm(path.join(dir, 'launch'), { force: true }).catch(() => undefined);
+    fs.promises.unlink(path.join(dir, 'launch')).catch(() => undefined);
     rec.shimPid = started.shimPid;
-    rec.shimStartTime = started.shimPid ? await processStartTimeAsync(started.shimPid) : undefined;
+    rec.shimStartTime = started.shimStartTime ?? (started.shimPid ? await processStartTimeAsync(started.shimPid) : undefined);
     rec.pid = started.pid;
     rec.state = 'Running';
     rec.startedAt = started.startedAt;
@@ -414,70 +435,62 @@ export class ProcessRuntime implements Runtime {
   }
 
   /**
-   * Waits for the shim to write DIR/pid (it does as soon as the program is started): woken by
-   * inotify on DIR, with a slow poll as a safety net — polling alone, a burst of starts on a busy
-   * machine turned into tens of thousands of reads.
+   * Waits for the spawner's report that the shim started the program. Should the spawner be gone
+   * before it reports (it died; the shim may still run), DIR/pid, which the shim writes first, is
+   * polled instead. The deadline is only for a shim that hangs, and generous: on a saturated machine
+   * a burst of a hundred starts takes many seconds, and declaring a slow start failed only adds a
+   * restart to the burst.
    */
-  private async waitStarted(dir: string, spawned: SpawnHandle): Promise<{ shimPid?: number; pid: number; startedAt: number }> {
-    const read = (name: string) => fs.promises.readFile(path.join(dir, name), 'utf8').then((t) => t.trim(), () => '');
-    let wake: (() => void) | undefined;
-    let watcher: fs.FSWatcher | undefined;
-    try {
-      watcher = fs.watch(dir, (_event, name) => {
-        if (name === 'pid' || name === null) wake?.();
-      });
-      watcher.on('error', () => {});
-    } catch {
-      watcher = undefined;
-    }
-    // A launch that failed is reported by the spawner at once; the deadline is only for a shim that
-    // hangs, and generous: on a saturated machine a burst of a hundred starts takes many seconds,
-    // and declaring a slow start failed only adds a restart to the burst.
+  private async waitStarted(dir: string, spawned: SpawnHandle, reported: Promise<Started | 'ended'>): Promise<Started> {
+    const read = (name: string) => fs.promises.readFile(path.join(dir, name), 'utf8').then((t) => Number(t.trim()), () => 0);
+    // Without a report, from the files the shim writes first; the pid file's time is the start time.
+    const fromFiles = async (): Promise<Started | undefined> => {
+      const pid = await read('pid');
+      if (!(pid > 0)) return undefined;
+      const shimPid = await read('shim');
+      const startedAt = Math.floor((await fs.promises.stat(path.join(dir, 'pid'))).mtimeMs);
+      return { shimPid: shimPid > 0 ? shimPid : undefined, pid, startedAt };
+    };
     const deadline = Date.now() + 30_000;
+    let report: Started | 'ended' | undefined;
+    void reported.then((r) => (report = r));
     let wait = 2;
-    let text = '';
-    try {
-      for (;;) {
-        text = await read('pid');
-        if (text) break;
-        // Ended without writing its pid: the launch failed.
-        if (!spawned.reporting && !this.closed) throw new Error('the shim ended before it started the container');
-        if (Date.now() > deadline) throw new Error('timed out');
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = undefined;
-        wait = Math.min(wait * 2, watcher ? 1000 : 16);
+    for (;;) {
+      if (report === 'ended') {
+        // Ended: it may have started the program first (and that ended too) or not started it at all.
+        const s = await fromFiles();
+        if (!s) throw new Error('the shim ended before it started the container');
+        return s;
       }
-    } finally {
-      watcher?.close();
+      if (report) return report;
+      if (!spawned.reporting && !this.closed) {
+        const s = await fromFiles();
+        if (s) return s;
+      }
+      if (Date.now() > deadline) throw new Error('timed out');
+      // Woken by the report; the timer only matters once the spawner is gone.
+      const timer = new Promise<void>((resolve) => setTimeout(resolve, spawned.reporting ? 1000 : wait));
+      await Promise.race([reported, timer]);
+      wait = Math.min(wait * 2, 100);
     }
-    const shim = Number(await read('shim'));
-    // The pid file's time, like the exit file's for finishedAt: one clock for both.
-    const startedAt = Math.floor((await fs.promises.stat(path.join(dir, 'pid'))).mtimeMs);
-    return { shimPid: shim > 0 ? shim : undefined, pid: Number(text), startedAt };
   }
 
   // Writes the shim's and init's input files: cgroups, hostname, mounts, working directory, stdin FIFO.
   private async prepare(rec: ContainerRecord, sandbox: SandboxRecord, dir: string): Promise<void> {
     const c = rec.config;
     const write = (name: string, text: string) => fs.promises.writeFile(path.join(dir, name), text);
+    // The cgroups, hostname and working directory go to the shim and init as arguments (launchArgv);
+    // everything here runs side by side (each call waits its turn in libuv's pool on a busy machine).
+    const writes: Promise<void>[] = [];
     if (sandbox.cgroupName && this.cgroups.mode !== 'none') {
-      rec.cgroup = await this.cgroups.createAsync(`${sandbox.cgroupName}/${rec.id}`, c.resources);
+      writes.push(this.cgroups.createAsync(`${sandbox.cgroupName}/${rec.id}`, c.resources).then((cg) => void (rec.cgroup = cg)));
     }
-    const writes = [write('cgroups', procsFiles(rec.cgroup).map((f) => `${f}\n`).join('')), write('workdir', rec.cwd)];
     if (rec.namespaced) {
-      // With hostNetwork the pod sees the node's hostname, as upstream.
-      if (sandbox.config.namespaceOptions?.network !== 'node') writes.push(write('hostname', rec.hostname));
       const lines = await Promise.all(
         c.mounts.map(async (m) => {
           const kind = (await fs.promises.stat(m.hostPath)).isDirectory() ? 'dir' : 'file';
           if (/[\t\n]/.test(m.hostPath + m.containerPath)) throw new Error(`mount path with a tab or newline: ${m.containerPath}`);
-          return `${m.hostPath}\t${m.containerPath}\t${m.readOnly ? 'ro' : 'rw'}\t${kind}\n`;
+          return [m.hostPath, m.containerPath, m.readOnly ? 'ro' : 'rw', kind];
         }),
       );
       // The pod's DNS settings become its /etc/resolv.conf (as a CRI runtime writes it), unless the
@@ -487,9 +500,13 @@ export class ProcessRuntime implements Runtime {
       if (dns && !hostNetwork && !c.mounts.some((m) => m.containerPath === '/etc/resolv.conf')) {
         const resolv = path.join(dir, 'resolv.conf');
         writes.push(write('resolv.conf', resolvConf(dns)));
-        lines.push(`${resolv}\t/etc/resolv.conf\tro\tfile\n`);
+        lines.push([resolv, '/etc/resolv.conf', 'ro', 'file']);
       }
-      writes.push(write('mounts', lines.join('')));
+      writes.push(write('mounts', lines.map((l) => `${l.join('\t')}\n`).join('')));
+      // One `mount -a` for all, unless a mount point lies inside another mount (see NS_INIT_SCRIPT).
+      const targets = lines.map((l) => l[1].replace(/\/+$/, ''));
+      const nested = targets.some((t, i) => targets.some((o, j) => i !== j && t.startsWith(`${o}/`)));
+      if (lines.length > 1 && !nested) writes.push(write('fstab', lines.map(([src, dst, mode]) => `${fstabField(src)} ${fstabField(dst)} none ${mode === 'ro' ? 'bind,ro' : 'bind'} 0 0\n`).join('')));
     } else {
       await fs.promises.mkdir(rec.cwd, { recursive: true });
       for (const m of c.mounts) exposeAsSymlink(m.hostPath, m.containerPath, this.log);
@@ -508,13 +525,15 @@ export class ProcessRuntime implements Runtime {
       args = ['-q', '-f', '-e', '-c', shellQuote([exe, ...argsIn]), '/dev/null'];
       exe = this.tools.script;
     }
-    if (!rec.namespaced) return [this.tools.setsid, '/bin/sh', '-c', PLAIN_INIT_SCRIPT, 'k8ts-init', dir, exe, ...args];
+    if (!rec.namespaced) return [this.tools.setsid, '/bin/sh', '-c', PLAIN_INIT_SCRIPT, 'k8ts-init', dir, rec.cwd, exe, ...args];
     const ns = rec.config && this.sandboxes.get(rec.podSandboxId)?.config.namespaceOptions;
     const flags = ['--mount'];
     if (ns?.network !== 'node') flags.push('--uts');
     if (ns?.ipc !== 'node') flags.push('--ipc');
     if (rec.pidNamespace) flags.push('--pid', '--fork', '--mount-proc', '--kill-child');
-    return [this.tools.setsid, this.tools.unshare!, ...flags, '/bin/sh', '-c', NS_INIT_SCRIPT, 'k8ts-init', dir, exe, ...args];
+    // With hostNetwork the pod sees the node's hostname, as upstream ('' leaves it).
+    const hostname = ns?.network === 'node' ? '' : rec.hostname;
+    return [this.tools.setsid, this.tools.unshare!, ...flags, '/bin/sh', '-c', NS_INIT_SCRIPT, 'k8ts-init', dir, hostname, rec.cwd, exe, ...args];
   }
 
   private startPump(rec: ContainerRecord, spawned?: SpawnHandle): void {
@@ -584,9 +603,11 @@ export class ProcessRuntime implements Runtime {
     const live = this.live.get(rec.id);
     live?.pump.close(true);
     this.live.delete(rec.id);
+    this.programPids.delete(rec.id);
     rec.state = 'Exited';
     rec.exitCode = exitCode;
-    rec.finishedAt = finishedAt;
+    // startedAt is when the start was reported, which may be after a quick program already ended.
+    rec.finishedAt = Math.max(finishedAt, rec.startedAt || 0);
     if (!rec.startedAt) rec.startedAt = 0;
     rec.reason = reason ?? (oomKillCount(rec.cgroup) > 0 ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error');
     rec.message = message;
@@ -685,6 +706,7 @@ export class ProcessRuntime implements Runtime {
     await removeCgroup(rec.cgroup, 2000, this.log);
     this.containers.delete(id);
     this.cpuSamples.delete(id);
+    this.programPids.delete(id);
     this.exitPolledAt.delete(id);
     await this.writer.forget(this.containerFile(id));
     fs.rmSync(this.containerDir(id), { recursive: true, force: true });
@@ -739,11 +761,19 @@ export class ProcessRuntime implements Runtime {
     };
   }
 
-  /** Host pid of the program: unshare's child with a PID namespace, else the process itself. */
+  /**
+   * Host pid of the program: unshare's child with a PID namespace, else the process itself.
+   * unshare forks that child once and it is the container's pid 1 until the end, so it is looked
+   * up in /proc only until found (status reads happen on every sync of every pod).
+   */
   private programPid(rec: ContainerRecord): number | undefined {
     if (rec.pid === undefined) return undefined;
     if (!rec.pidNamespace) return rec.pid;
-    return childPids(rec.pid)[0];
+    const known = this.programPids.get(rec.id);
+    if (known?.of === rec.pid) return known.pid;
+    const pid = childPids(rec.pid)[0];
+    if (pid !== undefined) this.programPids.set(rec.id, { of: rec.pid, pid });
+    return pid;
   }
 
   async containerStats(id: string): Promise<ContainerStats | undefined> {

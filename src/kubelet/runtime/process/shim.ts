@@ -4,33 +4,44 @@
 // it runs in its own session and the agent does not wait for it), so an agent restart finds its
 // containers running and learns the exit code of one that ended meanwhile.
 //
-// SHIM DIR CMD…: runs CMD with stdout/stderr appended to DIR/stdout and DIR/stderr (the agent turns
-// them into the CRI log), stdin from the DIR/stdin FIFO when present (opened read-write, so the
-// container never blocks on a missing writer — and never sees EOF on it; with DIR/stdin-once
-// (stdinOnce) the program opens it read-only and the shim holds a writer on fd 3 until SIGUSR1,
-// which the runtime sends when the first attach session's stdin ends: then the program reads EOF
-// once that session's writer is closed too), after putting itself into
-// the cgroups listed in DIR/cgroups (one cgroup.procs path a line). It writes the container's pid to
-// DIR/pid and, when it ends, its exit status (128+N when killed by signal N) to DIR/exit, each with
-// one write of a few bytes (a reader that finds the file empty tries again; no `mv`, which would
-// cost a process): only shell builtins run in the shim itself. The container is its own session
-// and process group (setsid, part of CMD), so a signal to the group does not reach the shim.
-export const SHIM_SCRIPT = `#!/bin/sh
-d=$1; shift
-cpath=$PATH; PATH=/usr/sbin:/usr/bin:/sbin:/bin
+// It is sourced by a subshell of the spawner (through DIR/launch, which sets `d` = DIR, `cgroups` =
+// the cgroup.procs files, split on newlines only, and the positional parameters = CMD…), so it
+// costs a fork and no exec. It runs CMD with stdout/stderr
+// appended to DIR/stdout and DIR/stderr (the agent turns them into the CRI log), stdin from the
+// DIR/stdin FIFO when present (opened read-write, so the container never blocks on a missing writer
+// — and never sees EOF on it; with DIR/stdin-once (stdinOnce) the program opens it read-only and the
+// shim holds a writer on fd 3 until SIGUSR1, which the runtime sends when the first attach session's
+// stdin ends: then the program reads EOF once that session's writer is closed too), after putting
+// itself into the cgroups listed in $cgroups (one cgroup.procs path a line). It writes its own pid
+// to DIR/shim, the container's pid to DIR/pid and reports both on fd 4 (the spawner's report pipe:
+// "start DIR SHIMPID SHIMSTARTTIME PID", the start time being field 22 of its /proc/PID/stat (its
+// comm is "sh", without spaces, so the fields split on spaces); a pipe with no reader left must not kill the shim, hence SIGPIPE ignored
+// around that one write); when the program ends, its exit status (128+N when killed by signal N) goes
+// to DIR/exit — each file with one write of a few bytes (a reader that finds the file empty tries
+// again; no `mv`, which would cost a process): only shell builtins run in the shim itself. The
+// container is its own session and process group (setsid, part of CMD), so a signal to the group
+// does not reach the shim. The shim runs with the spawner's empty environment: CMD begins with
+// `env -i` and the container's variables, so none of the shim's own variables reaches the program.
+export const SHIM_SCRIPT = `read -r me comm state ppid pgrp sess tty tpgid flags minflt cminflt majflt cmajflt ut st cut cst prio nice nthr itreal start _ < /proc/self/stat
+echo "$me" > "$d/shim"
 if [ -p "$d/stdin" ]; then in="$d/stdin"; else in=/dev/null; fi
 once=; woke=
 if [ "$in" != /dev/null ] && [ -f "$d/stdin-once" ]; then once=1; exec 3<>"$in"; trap 'exec 3>&-; trap "" USR1; woke=1' USR1; fi
 (
-  # A subshell, not a new sh: /proc/self is this process, whose pid the cgroups get.
+  # A subshell: /proc/self is this process, whose pid the cgroups get.
   read -r me _ < /proc/self/stat
-  if [ -f "$d/cgroups" ]; then while read -r f; do echo "$me" > "$f" || exit 125; done < "$d/cgroups"; fi
+  set -f; IFS='
+'
+  for f in $cgroups; do echo "$me" > "$f" || exit 125; done
   if [ -n "$once" ]; then exec 0<"$in" 3>&-; fi
-  PATH=$cpath
+  exec 4>&-
   exec "$@"
 ) 0<>"$in" >>"$d/stdout" 2>>"$d/stderr" &
 pid=$!
 echo "$pid" > "$d/pid"
+trap '' PIPE
+echo "start $d $me $start $pid" >&4
+exec 4>&-
 wait "$pid"
 code=$?
 # USR1 (stdinOnce, above; taken once) interrupts wait, which then returns 138 with the program
@@ -40,25 +51,27 @@ echo "$code" > "$d/exit"
 `;
 
 // Runs inside the container's new mount/UTS namespaces as its first process (pid 1 of its PID
-// namespace), then execs the container's program. INIT DIR CMD…:
-//   - sets the hostname from DIR/hostname;
+// namespace), then execs the container's program. INIT DIR HOSTNAME WORKDIR CMD… (arguments, not
+// files: each file written costs the agent a write on the start path):
+//   - sets the hostname to HOSTNAME unless it is empty;
 //   - bind-mounts every line of DIR/mounts ("hostPath<TAB>containerPath<TAB>ro|rw<TAB>dir|file"),
 //     creating the mount point first (the mount namespace shares the host's file system, so a missing
 //     mount point is created on the host, empty);
-//   - changes to DIR/workdir's directory, drops PWD (the container's env is exactly its config's).
+//   - changes to WORKDIR, drops PWD (the container's env is exactly its config's).
 // A failure writes a line to stderr (the container log) and exits 128, which the runtime reports as
 // reason StartError.
 // Every process counts when a hundred pods start at once: files are read with the `read` builtin,
 // directories made only when missing, and a read-only bind mount is one `mount -o bind,ro`
-// (util-linux ≥ 2.27 remounts it read-only itself), so a container costs one `mount` per volume.
-export const NS_INIT_SCRIPT = `d=$1; shift
+// (util-linux ≥ 2.27 remounts it read-only itself). When no mount point lies inside another mount
+// the runtime also writes DIR/fstab, and all of them are one `mount -a -T DIR/fstab` after the mount
+// points are made; should that fail, they are mounted one by one to name the one that fails.
+export const NS_INIT_SCRIPT = `d=$1; h=$2; wd=$3; shift 3
 cpath=$PATH; PATH=/usr/sbin:/usr/bin:/sbin:/bin
 tab='\t'
-if [ -f "$d/hostname" ]; then
-  IFS= read -r h < "$d/hostname" || :
+if [ -n "$h" ]; then
   echo "$h" > /proc/sys/kernel/hostname || { echo "k8ts: cannot set hostname" >&2; exit 128; }
 fi
-if [ -f "$d/mounts" ]; then
+mountall() {
   while IFS="$tab" read -r src dst mode kind; do
     if [ "$kind" = dir ]; then
       [ -d "$dst" ] || mkdir -p "$dst"
@@ -67,12 +80,19 @@ if [ -f "$d/mounts" ]; then
       [ -d "\${p:-/}" ] || mkdir -p "$p"
       [ -e "$dst" ] || : > "$dst"
     fi
+    [ -n "$1" ] && continue
     if [ "$mode" = ro ]; then o=bind,ro; else o=bind; fi
     mount -o "$o" "$src" "$dst" || { echo "k8ts: cannot mount $src at $dst" >&2; exit 128; }
   done < "$d/mounts"
+}
+if [ -f "$d/mounts" ]; then
+  if [ -f "$d/fstab" ]; then
+    mountall points-only
+    mount -a -T "$d/fstab" 2>/dev/null || mountall
+  else
+    mountall
+  fi
 fi
-wd=/
-if [ -f "$d/workdir" ]; then IFS= read -r wd < "$d/workdir" || :; fi
 [ -d "$wd" ] || mkdir -p "$wd" 2>/dev/null
 cd "$wd" || { echo "k8ts: cannot change to working directory $wd" >&2; exit 128; }
 unset PWD OLDPWD
@@ -80,11 +100,9 @@ PATH=$cpath
 exec "$@"
 `;
 
-// The same without namespaces (not root): only the working directory.
-export const PLAIN_INIT_SCRIPT = `d=$1; shift
+// The same without namespaces (not root): only the working directory. INIT DIR WORKDIR CMD….
+export const PLAIN_INIT_SCRIPT = `d=$1; wd=$2; shift 2
 cpath=$PATH; PATH=/usr/sbin:/usr/bin:/sbin:/bin
-wd=/
-if [ -f "$d/workdir" ]; then IFS= read -r wd < "$d/workdir" || :; fi
 cd "$wd" || { echo "k8ts: cannot change to working directory $wd" >&2; exit 128; }
 unset PWD OLDPWD
 PATH=$cpath

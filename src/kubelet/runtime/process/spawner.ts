@@ -7,16 +7,20 @@
 // that wait: it too blocks until each child has exec'd, so a burst of starts is served one by one.)
 //
 // The helper is a loop of /bin/sh (SPAWNER_SCRIPT), started once, on the first pod. It reads
-// container directories, one a line, and starts each one's DIR/launch script in the background:
-// forking a 1 MB shell costs little and does not wait for anything. The launch script, written by
-// the runtime, records the shim's pid in DIR/shim and execs the shim with the container's exact
-// environment (env -i). When a shim ends, the background job that waited for it prints
-// "exit DIR", so the runtime learns of the end without polling. The runtime learns that the
-// container started from DIR/pid, which the shim writes (see shim.ts).
+// container directories, one a line, and for each starts a background job that runs DIR/launch in
+// a subshell — sourced, not run by a new sh: every exec of a program costs milliseconds of CPU, and
+// a hundred pods started at once are a thousand processes, so the shim (shim.ts) is that subshell
+// itself, a fork of the 1 MB helper. The launch script, written by the runtime, sets the shim's
+// inputs (DIR and the container's argv, which begins with `env -i` and the container's exact
+// environment: the shim itself runs with the helper's empty one) and sources the shim script.
+//
+// The helper reports on its stdout, one line each: "start DIR SHIMPID SHIMSTARTTIME PID" (from the shim, on fd 4,
+// once the program is forked) and "exit DIR" (when the shim ends, however it ends). So the runtime
+// learns of a start and an end without polling a file.
 //
 // Lifetime: the helper runs in its own session (a Ctrl-C on the agent's terminal does not reach it)
 // and exits when its stdin closes — the agent closed the runtime or ended. The shims are in their own
-// sessions and outlive it, so an agent restart adopts them; only the exit report is lost, and the
+// sessions and outlive it, so an agent restart adopts them; only the reports are lost, and the
 // runtime then polls exit files as for any adopted container.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -25,16 +29,33 @@ import type { Logger } from '../../../util/log.js';
 import { shellQuote } from './exec.js';
 
 // dash reaps finished background jobs when the loop goes round; a job that waits for a shim is one
-// idle shell until the shim ends.
+// idle shell until the shim ends. A launch script that cannot be read ends only its subshell, so its
+// end is still reported. fd 4 of the shim is the report pipe (the shim closes it for the program).
 export const SPAWNER_SCRIPT = `while IFS= read -r d; do
-  { /bin/sh "$d/launch" </dev/null >/dev/null 2>&1; echo "exit $d"; } &
+  { ( . "$d/launch" ) 4>&1 </dev/null >/dev/null 2>&1; echo "exit $d"; } &
 done
 `;
 
-/** The DIR/launch script: records the shim's pid in DIR/shim, then becomes the shim with exactly `env`. */
-export function launchScript(dir: string, envPath: string, env: Record<string, string>, argv: string[]): string {
+/**
+ * The DIR/launch script, sourced by the helper's subshell: sets the shim's inputs and sources the
+ * shim script (shim.ts), which puts the program into the cgroups of `cgroupProcs` (cgroup.procs
+ * files) and runs `argv` with exactly `env` (through `envPath -i`).
+ */
+export function launchScript(dir: string, shimPath: string, envPath: string, env: Record<string, string>, argv: string[], cgroupProcs: string[] = []): string {
+  if (cgroupProcs.some((f) => f.includes('\n'))) throw new Error(`cgroup path with a newline: ${JSON.stringify(cgroupProcs)}`);
   const assignments = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-  return `echo $$ > ${shellQuote([path.join(dir, 'shim')])}\nexec ${shellQuote([envPath, '-i', '--', ...assignments, ...argv])}\n`;
+  return `d=${shellQuote([dir])}\ncgroups=${shellQuote([cgroupProcs.join('\n')])}\nset -- ${shellQuote([envPath, '-i', '--', ...assignments, ...argv])}\n. ${shellQuote([shimPath])}\n`;
+}
+
+/** What the helper reports about one shim. */
+export interface SpawnCallbacks {
+  /**
+   * The shim forked the program (pids as the shim wrote them to DIR/shim and DIR/pid; the shim's
+   * start time as /proc/PID/stat gives it, to tell it from a later process with its pid).
+   */
+  onStart(shim: { pid: number; startTime: string }, pid: number): void;
+  /** The shim ended (after onStart, or instead of it when the launch failed). */
+  onExit(): void;
 }
 
 export interface SpawnHandle {
@@ -44,8 +65,8 @@ export interface SpawnHandle {
 
 export class Spawner {
   private child?: ChildProcess;
-  /** Container dir → its shim's handle and end callback, while the helper may report it. */
-  private readonly running = new Map<string, { handle: { reporting: boolean }; onExit(): void }>();
+  /** Container dir → its shim's handle and callbacks, while the helper may report it. */
+  private readonly running = new Map<string, { handle: { reporting: boolean }; callbacks: SpawnCallbacks }>();
   private closed = false;
 
   constructor(
@@ -55,15 +76,15 @@ export class Spawner {
   ) {}
 
   /**
-   * Starts DIR/launch (written by the caller) in the background; `onExit` is called when the shim
-   * ends, if the helper is still there to see it. Returns at once: the caller waits for DIR/pid.
+   * Starts DIR/launch (written by the caller) in the background; the callbacks are called when the
+   * shim reports the start and when it ends, while the helper is still there to see it. Returns at once.
    */
-  spawn(dir: string, onExit: () => void): SpawnHandle {
+  spawn(dir: string, callbacks: SpawnCallbacks): SpawnHandle {
     if (this.closed) throw new Error('the runtime is closed');
     if (dir.includes('\n')) throw new Error(`container directory with a newline: ${JSON.stringify(dir)}`);
     const child = this.helper();
     const handle = { reporting: true };
-    this.running.set(dir, { handle, onExit });
+    this.running.set(dir, { handle, callbacks });
     child.stdin!.write(`${dir}\n`);
     return {
       get reporting() {
@@ -99,6 +120,7 @@ export class Spawner {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
         if (line.startsWith('exit ')) this.exited(line.slice(5));
+        else if (line.startsWith('start ')) this.started(line);
       }
     });
     child.stdin!.on('error', () => {});
@@ -115,12 +137,18 @@ export class Spawner {
     return child;
   }
 
+  private started(line: string): void {
+    const m = /^start (.*) (\d+) (\d+) (\d+)$/.exec(line);
+    const r = m ? this.running.get(m[1]) : undefined;
+    if (m && r) r.callbacks.onStart({ pid: Number(m[2]), startTime: m[3] }, Number(m[4]));
+  }
+
   private exited(dir: string): void {
     const r = this.running.get(dir);
     if (!r) return;
     this.running.delete(dir);
     r.handle.reporting = false;
-    r.onExit();
+    r.callbacks.onExit();
   }
 
   /** The helper is gone: started shims are no longer reported. */
