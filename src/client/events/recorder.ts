@@ -3,6 +3,7 @@
 // The event lives in the regarding object's namespace ("default" for cluster-scoped objects) and
 // is named <object name>.<hex UnixNano>, as core/v1 events are.
 import type { KubeObject } from '../../api/object.js';
+import { droppedEventReporter, type DroppedEventReporter } from '../record/dropped-events.js';
 import type { Logger } from '../../util/log.js';
 import type { Clock } from '../clock.js';
 import { getReference } from '../record/recorder.js';
@@ -42,7 +43,11 @@ export class Recorder implements EventRecorder {
     private readonly log: Logger,
     /** Queues the event; false when it was dropped. Must not block. */
     private readonly send: (e: EventsV1Event) => boolean,
-  ) {}
+  ) {
+    this.reportDropped = droppedEventReporter(log, clock);
+  }
+
+  private readonly reportDropped: DroppedEventReporter;
 
   eventf(
     regarding: KubeObject | ObjectReference,
@@ -88,6 +93,6 @@ export class Recorder implements EventRecorder {
       type,
     };
     if (relatedRef) event.related = relatedRef;
-    if (!this.send(event)) this.log.error({ reason, object: ref.name }, 'unable to record event: too many queued events, dropped event');
+    if (!this.send(event)) this.reportDropped(reason, ref.name);
   }
 }

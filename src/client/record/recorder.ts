@@ -2,6 +2,7 @@
 // hands it to the broadcaster without waiting. The event lives in the object's namespace
 // ("default" for cluster-scoped objects) and is named <object name>.<hex UnixNano>.
 import type { KubeObject } from '../../api/object.js';
+import { droppedEventReporter, type DroppedEventReporter } from './dropped-events.js';
 import type { Logger } from '../../util/log.js';
 import type { Clock } from '../clock.js';
 import { sprintf } from './sprintf.js';
@@ -55,7 +56,11 @@ export class Recorder implements EventRecorder {
     private readonly log: Logger,
     /** Queues the event; false when it was dropped. Must not block. */
     private readonly send: (e: CoreEvent) => boolean,
-  ) {}
+  ) {
+    this.reportDropped = droppedEventReporter(log, clock);
+  }
+
+  private readonly reportDropped: DroppedEventReporter;
 
   event(object: KubeObject | ObjectReference, type: EventType, reason: string, message: string): void {
     this.generate(object, undefined, type, reason, message);
@@ -106,6 +111,6 @@ export class Recorder implements EventRecorder {
       reportingInstance: this.source.host,
     };
     if (annotations) event.metadata.annotations = { ...annotations };
-    if (!this.send(event)) this.log.error({ reason, object: ref.name }, 'unable to record event: too many queued events, dropped event');
+    if (!this.send(event)) this.reportDropped(reason, ref.name);
   }
 }
