@@ -28,6 +28,27 @@ function format(date: Date, micros: number | undefined): string {
   return micros === undefined ? `${base}Z` : `${base}.${String(micros).padStart(6, '0')}Z`;
 }
 
+type Canonical = { value: string; error?: undefined } | { error: string; value?: undefined };
+
+// Every write carries the same few timestamps again and again (creationTimestamp, managedFields
+// times, the conditions of a status): the last results are kept, keyed by precision and text.
+// The function is pure, so a hit is exactly what parsing would give.
+const recent = new Map<string, Canonical>();
+const recentLimit = 4096;
+
+/** One Time (micro: MicroTime) value in upstream's serialized form, or why it does not parse. */
+export function canonicalTime(value: string, micro: boolean): Canonical {
+  const key = micro ? `m${value}` : `s${value}`;
+  let c = recent.get(key);
+  if (c === undefined) {
+    const r = parse(value, micro);
+    c = typeof r === 'string' ? { error: r } : { value: format(r.date, micro ? r.micros : undefined) };
+    if (recent.size >= recentLimit) recent.clear();
+    recent.set(key, c);
+  }
+  return c;
+}
+
 /** Rewrites every Time/MicroTime in `value` to upstream's serialized form; returns what did not parse. */
 export function canonicalizeTimes(value: unknown, schema: SchemaNode | undefined, path = ''): TimeError[] {
   if (!schema || value === null || value === undefined) return [];

@@ -161,6 +161,9 @@ export class ApiServer {
   }
 }
 
+const streamUploadWindow = 256 << 10;
+const connectionUploadWindow = 32 << 20;
+
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
   const api = new ApiServer(opts.store, opts.log, { tokenAuthenticators: opts.tokenAuthenticators, serviceCIDR: opts.serviceCIDR, serviceAccountKeyPem: opts.serviceAccountKeyPem, watchCache: opts.watchCache, kubeletClient: opts.kubeletClient });
   await api.start();
@@ -172,8 +175,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       ca: opts.tls.clientCaPem,
       requestCert: true,
       rejectUnauthorized: false,
-      // Watches multiplex over one connection: allow as many streams as client-go opens.
-      settings: { maxConcurrentStreams: 1000 },
+      // Watches multiplex over one connection: allow as many streams as client-go opens. Request
+      // bodies get kube-apiserver's per-stream upload window (256 KiB, its 99th percentile body)
+      // instead of HTTP/2's default 64 KiB, so a large create does not wait on WINDOW_UPDATEs.
+      settings: { maxConcurrentStreams: 1000, initialWindowSize: streamUploadWindow },
     },
     api.handle as never,
   );
@@ -203,6 +208,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const sessions = new Set<{ destroy(): void }>();
   server.on('session', (s) => {
     sessions.add(s);
+    // The connection-level window is not a SETTINGS value: raise it once the session is up.
+    s.once('connect', () => s.setLocalWindowSize(connectionUploadWindow));
     s.on('close', () => sessions.delete(s));
   });
   const sockets = new Set<{ destroy(): void }>();

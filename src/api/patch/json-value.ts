@@ -3,6 +3,8 @@
 // with %v ("map: map[image:nginx] does not contain declared merge key: name"), so messages
 // built here read the same as the ones kubectl users already search for.
 
+import { copyJson } from '../json-copy.js';
+
 export type JsonObject = Record<string, unknown>;
 
 export function isObject(v: unknown): v is JsonObject {
@@ -15,7 +17,7 @@ export function hasKey(o: JsonObject, key: string): boolean {
 
 /** A deep copy of a JSON value, so the algorithms may mutate their working copy freely. */
 export function cloneJson<T>(v: T): T {
-  return v === undefined ? v : structuredClone(v);
+  return v === undefined ? v : copyJson(v);
 }
 
 /** Go's name for the type encoding/json decodes a value into (reflect.TypeOf(v).String()). */

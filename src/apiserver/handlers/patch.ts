@@ -34,7 +34,9 @@ export async function handlePatch(r: ResourceRequest): Promise<void> {
     if (!precondition && patched.metadata) delete patched.metadata.resourceVersion;
     checkFields(r.entry, patched, undefined, mode, ctx);
     return patched;
-  });
+    // Every patch algorithm returns a new object sharing nothing with its inputs. A status
+    // write takes only the patched status from it, so it may start from the cached object.
+  }, { freshResult: true, cacheFirst: r.info.subresource === 'status' });
   writeObject(r, 200, updated, ctx);
 }
 

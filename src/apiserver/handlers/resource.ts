@@ -201,7 +201,8 @@ async function handleUpdate(r: ResourceRequest): Promise<void> {
   if (name !== undefined && name !== r.info.name) {
     throw badRequest(`the name of the object (${name}) does not match the name on the URL (${r.info.name})`);
   }
-  const updated = await r.store.update(r.entry, r.info.namespace, r.info.name, r.info.subresource, ctx, () => obj);
+  // A status write takes only the status from the body, so it may start from the cached object.
+  const updated = await r.store.update(r.entry, r.info.namespace, r.info.name, r.info.subresource, ctx, () => obj, { cacheFirst: r.info.subresource === 'status' });
   writeObject(r, 200, updated, ctx);
 }
 

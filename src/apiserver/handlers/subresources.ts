@@ -2,9 +2,12 @@
 // replicas), pods/binding (the scheduler's bind), pods/eviction (PDB-aware delete),
 // namespaces/finalize, and the node-agent streams (log, exec, attach, portforward, proxy).
 import type { KubeObject, StoredObject } from '../../api/object.js';
+import { copyJson } from '../../api/json-copy.js';
+import { validateAnnotations } from '../../api/validation/objectmeta.js';
+import { isDNS1123Subdomain } from '../../api/validation/names.js';
 import { applyPatch, patchTypeFromContentType } from '../../api/patch/index.js';
 import { formatLabelSelector, labelSelectorAsSelector, matchesLabels } from '../../api/selectors/labels.js';
-import { badRequest, conflict, invalid, methodNotAllowed, notFound, StatusError, serviceUnavailable, tooManyRequests, unsupportedMediaType } from '../../api/status.js';
+import { badRequest, conflict, invalid, type FieldError, methodNotAllowed, notFound, StatusError, serviceUnavailable, tooManyRequests, unsupportedMediaType } from '../../api/status.js';
 import { decodeJSON, readBody } from '../http/body.js';
 import { writeJSON } from '../http/respond.js';
 import { formatTime } from '../registry/context.js';
@@ -91,7 +94,7 @@ async function handleScale(_api: ApiServer, r: ResourceRequest): Promise<void> {
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
       throw invalid('Scale', 'autoscaling', info.name, [{ type: 'FieldValueInvalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' }]);
     }
-    const next = structuredClone(current);
+    const next = copyJson(current);
     next.spec = { ...(next.spec as object), replicas };
     // A resourceVersion the client sent in the Scale is a precondition on the parent; without
     // one (kubectl scale's merge patch) a lost race is retried.
@@ -125,22 +128,46 @@ export async function bindPod(api: ApiServer, r: ResourceRequest, podName: strin
   const pods = api.registry.find('', 'v1', 'pods')!;
   const ctx = writeContext(r.query, r.user, r.req.headers['user-agent']);
   const gr = { group: '', resource: 'pods/binding' };
-  await r.store.update(pods, r.info.namespace, podName, 'binding', ctx, (current) => {
-    const spec = (current.spec ?? {}) as { nodeName?: string };
-    if (current.metadata?.deletionTimestamp) throw conflict(gr, podName, `pod ${podName} is being deleted, cannot be assigned to a host`);
-    if (spec.nodeName) throw conflict(gr, podName, `pod ${podName} is already assigned to node "${spec.nodeName}"`);
-    const uid = binding.metadata?.uid;
-    if (uid && uid !== current.metadata?.uid) throw conflict(gr, podName, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata?.uid}`);
-    const next = structuredClone(current);
-    next.spec = { ...spec, nodeName: target.name };
-    const status = (next.status ?? {}) as { conditions?: { type: string }[] };
-    const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-    conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: formatTime(ctx.now) } as never);
-    next.status = { ...status, conditions };
-    if (binding.metadata?.annotations) next.metadata = { ...next.metadata, annotations: { ...next.metadata?.annotations, ...binding.metadata.annotations } };
-    return next;
-  });
+  const annotations = binding.metadata?.annotations;
+  await r.store.update(
+    pods,
+    r.info.namespace,
+    podName,
+    'binding',
+    ctx,
+    (current) => {
+      const spec = (current.spec ?? {}) as { nodeName?: string };
+      if (current.metadata?.deletionTimestamp) throw conflict(gr, podName, `pod ${podName} is being deleted, cannot be assigned to a host`);
+      if (spec.nodeName) throw conflict(gr, podName, `pod ${podName} is already assigned to node "${spec.nodeName}"`);
+      const uid = binding.metadata?.uid;
+      if (uid && uid !== current.metadata?.uid) throw conflict(gr, podName, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata?.uid}`);
+      // As upstream's setPodHostAndAnnotations: only nodeName, the annotations and the
+      // PodScheduled condition change. The new pod is copied from the stored one along those
+      // paths only; every other subtree is shared with it (nothing modifies them).
+      const next: KubeObject = { ...current, spec: { ...spec, nodeName: target.name } };
+      const status = (current.status ?? {}) as { conditions?: { type: string }[] };
+      const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: formatTime(ctx.now) } as never);
+      next.status = { ...status, conditions };
+      next.metadata = annotations ? { ...current.metadata, annotations: { ...current.metadata?.annotations, ...annotations } } : { ...current.metadata };
+      return next;
+    },
+    { freshResult: true, cacheFirst: true, validateChanges: (next) => validateBindingChanges(next, annotations !== undefined) },
+  );
   writeJSON(r.res, 201, success(201));
+}
+
+/**
+ * What a bind can make invalid in a pod: the node name, and the annotations when the Binding
+ * carries some (pod validation does not look at status conditions). The rest of the pod is as
+ * stored, so it is not validated again.
+ */
+function validateBindingChanges(next: KubeObject, annotationsChanged: boolean): FieldError[] {
+  const nodeName = (next.spec as { nodeName?: unknown } | undefined)?.nodeName;
+  const errs: FieldError[] = [];
+  if (typeof nodeName === 'string' && nodeName) errs.push(...isDNS1123Subdomain(nodeName).map((detail) => ({ type: 'FieldValueInvalid' as const, field: 'spec.nodeName', value: nodeName, detail })));
+  if (annotationsChanged) errs.push(...validateAnnotations(next.metadata?.annotations, 'metadata.annotations'));
+  return errs;
 }
 
 async function handleBinding(api: ApiServer, r: ResourceRequest): Promise<void> {
@@ -199,7 +226,7 @@ async function handleEviction(api: ApiServer, r: ResourceRequest): Promise<void>
           (err as { details?: unknown }).details = { causes: [{ reason: 'DisruptionBudget', message }] };
           throw err;
         }
-        const next = structuredClone(c);
+        const next = copyJson(c);
         next.status = { ...status, disruptionsAllowed: (status.disruptionsAllowed ?? 0) - 1, disruptedPods: { ...status.disruptedPods, [info.name]: formatTime(ctx.now) } };
         return next;
       });
@@ -210,7 +237,7 @@ async function handleEviction(api: ApiServer, r: ResourceRequest): Promise<void>
   if (!pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed') {
     await r.store
       .update(r.entry, info.namespace, info.name, 'status', ctx, (current) => {
-        const next = structuredClone(current);
+        const next = copyJson(current);
         const status = (next.status ?? {}) as { conditions?: { type: string }[] };
         const conditions = (status.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
         conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastTransitionTime: formatTime(ctx.now) } as never);
@@ -247,7 +274,7 @@ async function handleFinalize(_api: ApiServer, r: ResourceRequest): Promise<void
   const ctx = writeContext(r.query, r.user, r.req.headers['user-agent']);
   const finalizers = (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
   const updated = await r.store.update(r.entry, '', r.info.name, 'finalize', ctx, (current) => {
-    const next = structuredClone(current);
+    const next = copyJson(current);
     next.spec = { ...(next.spec as object), finalizers };
     if (!finalizers.length) delete (next.spec as { finalizers?: string[] }).finalizers;
     if (obj.metadata?.resourceVersion) next.metadata = { ...next.metadata, resourceVersion: obj.metadata.resourceVersion };

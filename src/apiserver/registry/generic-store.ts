@@ -8,6 +8,7 @@
 // resourceVersion of its own (GuaranteedUpdate).
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { copyJson } from '../../api/json-copy.js';
 import type { KubeObject, StoredObject } from '../../api/object.js';
 import {
   alreadyExists,
@@ -84,6 +85,28 @@ const nameSuffixAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
 // Upstream's GuaranteedUpdate retries storage conflicts without a limit: every round has a winner, so
 // N racing writers finish in N rounds. The bound only guards against a livelock bug.
 const maxUpdateRetries = 1000;
+
+export interface UpdateOptions {
+  /** A missing object is created by this instead (server-side apply). */
+  createIfMissing?: (ctx: RequestContext) => Promise<StoredObject>;
+  /**
+   * `mutate` returns a new object on every call, which nothing else holds or changes (it may
+   * share subtrees with `current`, which is this attempt's own read): it is used without a copy.
+   */
+  freshResult?: boolean;
+  /**
+   * Validates only what this write can have changed (a subresource that sets a few fields);
+   * when it finds nothing the whole-object validation is skipped.
+   */
+  validateChanges?: (next: KubeObject, current: StoredObject) => FieldError[];
+  /**
+   * The first attempt may read the object from the watch cache instead of storage. The
+   * cached object is shared: only for writes whose whole path (mutate, the strategy, admission)
+   * never modifies the current object or anything taken over from it — subresource writes
+   * that replace status or copy along the paths they change.
+   */
+  cacheFirst?: boolean;
+}
 
 export interface GenericStoreOptions {
   store: Store;
@@ -362,47 +385,74 @@ export class GenericStore {
     subresource: string,
     ctx: RequestContext,
     mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
-    opts: { createIfMissing?: (ctx: RequestContext) => Promise<StoredObject> } = {},
+    opts: UpdateOptions = {},
   ): Promise<StoredObject> {
     const key = objectKey(entry, namespace, name);
     for (let attempt = 0; ; attempt++) {
-      const kv = await this.store.get(key);
-      if (!kv) {
-        if (opts.createIfMissing) return opts.createIfMissing(ctx);
-        throw notFound(entry.gr, name);
+      // The first attempt may start from the watch cache's copy (upstream's GuaranteedUpdate
+      // does the same): the write's precondition is that copy's revision, so a stale copy only
+      // costs a conflict. Anything a stale copy decided — a conflict, an error, a no-op — is
+      // decided again on what storage holds.
+      let current: StoredObject | undefined;
+      let modRevision = 0;
+      let guess = false;
+      if (attempt === 0 && opts.cacheFirst && !ctx.dryRun && !entry.convert) {
+        current = this.cache.resourceFor(entry.prefix).objects.get(key);
+        if (current) {
+          modRevision = Number(current.metadata.resourceVersion);
+          guess = true;
+        }
       }
-      const current = out(entry, decodeStored(kv.value, kv.modRevision));
-      // `mutate` must not modify `current` (patches and subresource handlers build new objects);
-      // its result is copied because a caller may return the same object on every retry.
-      const proposed = structuredClone(await mutate(current));
-      const wantedRV = proposed.metadata?.resourceVersion;
-      if (wantedRV && wantedRV !== current.metadata.resourceVersion) throw staleResourceVersion(entry.gr, name);
-      // Built-in kinds allow unconditional updates (upstream AllowUnconditionalUpdate): the write is then based on what was read.
-      if (!wantedRV) (proposed.metadata ??= {}).resourceVersion = current.metadata.resourceVersion;
-      const next = this.prepareUpdate(entry, subresource, proposed, current, namespace, name);
-      await this.admission.admit({ operation: 'UPDATE', entry, subresource, namespace, name, object: next, oldObject: current, ctx });
-      // Server-side subresources (binding, scale, finalize) change what the main resource may not.
-      this.validate(entry, next, isServerSubresource(subresource) ? undefined : current);
-      await this.admission.validate({ operation: 'UPDATE', entry, subresource, namespace, name, object: next, oldObject: current, ctx });
-      if (!ctx.managedFieldsSet) this.managedFields?.update(entry, current, next, ctx, subresource);
-      const meta = next.metadata!;
-      meta.resourceVersion = current.metadata.resourceVersion;
-      if (isDeepStrictEqual(withoutManagedFieldTimes(next), withoutManagedFieldTimes(current))) return current;
-      const finished = meta.deletionTimestamp && !(meta.finalizers?.length) && !hasNamespaceFinalizers(entry, next) && !isGracefullyTerminatingPod(entry, next);
-      if (ctx.dryRun) return next as StoredObject;
+      if (!current) {
+        const kv = await this.store.get(key);
+        if (!kv) {
+          if (opts.createIfMissing) return opts.createIfMissing(ctx);
+          throw notFound(entry.gr, name);
+        }
+        current = out(entry, decodeStored(kv.value, kv.modRevision));
+        modRevision = kv.modRevision;
+      }
+      let wantedRV: string | undefined;
       try {
+        // `mutate` must not modify `current` (patches and subresource handlers build new objects);
+        // its result is copied because a caller may return the same object on every retry, unless
+        // the caller promises a new object each time.
+        const mutated = await mutate(current);
+        const proposed = opts.freshResult ? mutated : copyJson(mutated);
+        wantedRV = proposed.metadata?.resourceVersion;
+        if (wantedRV && wantedRV !== current.metadata.resourceVersion) throw staleResourceVersion(entry.gr, name);
+        // Built-in kinds allow unconditional updates (upstream AllowUnconditionalUpdate): the write is then based on what was read.
+        if (!wantedRV) (proposed.metadata ??= {}).resourceVersion = current.metadata.resourceVersion;
+        const next = this.prepareUpdate(entry, subresource, proposed, current, namespace, name);
+        await this.admission.admit({ operation: 'UPDATE', entry, subresource, namespace, name, object: next, oldObject: current, ctx });
+        // Server-side subresources (binding, scale, finalize) change what the main resource may not.
+        // A caller that knows which fields its write can change checks only those; the whole
+        // object is validated (for the complete error list) only when they are wrong.
+        if (!opts.validateChanges || opts.validateChanges(next, current).length) this.validate(entry, next, isServerSubresource(subresource) ? undefined : current);
+        await this.admission.validate({ operation: 'UPDATE', entry, subresource, namespace, name, object: next, oldObject: current, ctx });
+        if (!ctx.managedFieldsSet) this.managedFields?.update(entry, current, next, ctx, subresource);
+        const meta = next.metadata!;
+        meta.resourceVersion = current.metadata.resourceVersion;
+        if (isDeepStrictEqual(withoutManagedFieldTimes(next), withoutManagedFieldTimes(current))) {
+          // A no-op on the cached copy stands if storage still holds that revision.
+          if (guess && (await this.store.get(key))?.modRevision !== modRevision) continue;
+          return current;
+        }
+        const finished = meta.deletionTimestamp && !(meta.finalizers?.length) && !hasNamespaceFinalizers(entry, next) && !isGracefullyTerminatingPod(entry, next);
+        if (ctx.dryRun) return next as StoredObject;
         if (finished) {
-          const gone = await this.store.delete(key, kv.modRevision);
+          const gone = await this.store.delete(key, modRevision);
           const obj = decodeStored(serialize(next), gone.modRevision);
           this.runAfterDelete(entry, obj);
           return obj;
         }
         const stored = storedText(toStorage(entry, next));
         if (!entry.convert) this.cache.expectWrite(key, stored, next as StoredObject);
-        const written = await this.store.update(key, stored.text, kv.modRevision);
+        const written = await this.store.update(key, stored.text, modRevision);
         next.metadata!.resourceVersion = String(written.modRevision);
         return next as StoredObject;
       } catch (err) {
+        if (guess) continue;
         if (err instanceof ConflictError || err instanceof KeyNotFoundError) {
           if (wantedRV) throw staleResourceVersion(entry.gr, name);
           if (attempt < maxUpdateRetries) continue;
@@ -423,8 +473,12 @@ export class GenericStore {
       if (entry.type.namespaced) next.metadata.namespace = namespace;
       if (current.metadata.generation !== undefined && specChanged(next, current)) next.metadata.generation = current.metadata.generation + 1;
     } else if (subresource === 'status' && entry.hasStatus) {
-      // Status writes change only status (and nothing in metadata but what the client may not touch anyway).
-      next = structuredClone(current) as KubeObject;
+      // Status writes change only status (and nothing in metadata but what the client may not
+      // touch anyway). Everything else is `current`'s own subtrees, shared, not copied: `current`
+      // is this attempt's private read, nothing after this point modifies the new object in
+      // place outside status and metadata, and shared subtrees make the comparisons below
+      // (managed fields, no-op detection) stop at identical references.
+      next = { ...current } as KubeObject;
       if (proposed.status === undefined) delete next.status;
       else next.status = proposed.status;
       next.metadata = { ...current.metadata, managedFields: proposed.metadata?.managedFields ?? current.metadata.managedFields };
@@ -481,7 +535,7 @@ export class GenericStore {
         throw conflict(entry.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
       }
       await this.admission.validate({ operation: 'DELETE', entry, subresource: '', namespace, name, object: current, oldObject: current, ctx });
-      const next = structuredClone(current) as StoredObject;
+      const next = copyJson(current);
       const pending = this.beforeDelete(entry, next, options, ctx);
       try {
         if (pending) {

@@ -2,6 +2,7 @@
 // that wrote a change owns the fields it changed (server-side apply computes its own).
 import { updateManagedFields } from '../../api/patch/apply/index.js';
 import { formatTime } from './context.js';
+import { bindManagedFields } from './bind-managed-fields.js';
 import { createFastPathApplies, createManagedFieldsEntry } from './create-managed-fields.js';
 import type { ManagedFieldsTracker } from './generic-store.js';
 
@@ -13,6 +14,13 @@ export const managedFieldsTracker: ManagedFieldsTracker = {
       if (created) (updated.metadata ??= {}).managedFields = [created];
       else if (updated.metadata) delete updated.metadata.managedFields;
       return;
+    }
+    if (subresource === 'binding' && old) {
+      const bound = bindManagedFields(old, updated, ctx.fieldManager, formatTime(ctx.now));
+      if (bound) {
+        updated.metadata = { ...updated.metadata, managedFields: bound };
+        return;
+      }
     }
     updateManagedFields({
       old,

@@ -18,6 +18,12 @@ export interface ManagedSet {
   apiVersion: string;
   set: FieldSet;
   time?: string;
+  /**
+   * The stored entry's fieldsV1 that `set` was decoded from (only for entries known to be in
+   * canonical form, i.e. written by this server): while `set` is still that decoded set (sets
+   * are immutable; a change replaces it), encoding reuses it instead of building it again.
+   */
+  encoded?: { set: FieldSet; fieldsV1: ManagedFieldsEntry['fieldsV1'] };
 }
 
 /** Manager identity → its fields. Map order carries no meaning; encoding sorts. */
@@ -33,8 +39,12 @@ export function managerId(info: ManagerInfo): string {
   return JSON.stringify(o);
 }
 
-/** Decodes managedFields; throws Error with upstream's wording on an invalid entry. */
-export function decodeManaged(entries: ManagedFieldsEntry[] | undefined): Managed {
+/**
+ * Decodes managedFields; throws Error with upstream's wording on an invalid entry. `stored`:
+ * the entries are the stored object's, which this server encoded (canonical), so an unchanged
+ * set may keep its encoding.
+ */
+export function decodeManaged(entries: ManagedFieldsEntry[] | undefined, stored = false): Managed {
   const managed: Managed = new Map();
   (entries ?? []).forEach((e, i) => {
     if (e.operation !== 'Apply' && e.operation !== 'Update') throw new Error('operation must be `Apply` or `Update`');
@@ -49,7 +59,9 @@ export function decodeManaged(entries: ManagedFieldsEntry[] | undefined): Manage
     } catch (err) {
       throw new Error(`error decoding versioned set: error decoding set: ${(err as Error).message}`);
     }
-    managed.set(managerId(info), { info, apiVersion: e.apiVersion, set, time: e.time });
+    const m: ManagedSet = { info, apiVersion: e.apiVersion, set, time: e.time };
+    if (stored) m.encoded = { set, fieldsV1: e.fieldsV1 };
+    managed.set(managerId(info), m);
   });
   return managed;
 }
@@ -71,7 +83,7 @@ export function encodeManaged(managed: Managed): ManagedFieldsEntry[] | undefine
     e.apiVersion = m.apiVersion;
     if (m.time) e.time = m.time;
     e.fieldsType = 'FieldsV1';
-    e.fieldsV1 = toFieldsV1(m.set);
+    e.fieldsV1 = m.encoded?.set === m.set ? m.encoded.fieldsV1 : toFieldsV1(m.set);
     if (m.info.subresource) e.subresource = m.info.subresource;
     entries.push(e);
   }

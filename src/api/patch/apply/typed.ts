@@ -6,6 +6,7 @@
 // "deduced": objects are granular maps, lists atomic.
 import type { FieldNode, SchemaNode } from '../../schema.js';
 import type { PathElement } from './path.js';
+import { copyJson } from '../../json-copy.js';
 
 export type Shape =
   | { kind: 'leaf' }
@@ -131,5 +132,5 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 export function clone<T>(v: T): T {
-  return v === undefined ? v : (structuredClone(v) as T);
+  return v === undefined ? v : copyJson(v);
 }

@@ -26,9 +26,9 @@ export interface UpdateManagedFieldsArgs {
 
 const CURRENT = '\u0000current-operation';
 
-function decodeOrEmpty(entries: ManagedFieldsEntry[] | undefined): Managed {
+function decodeOrEmpty(entries: ManagedFieldsEntry[] | undefined, stored: boolean): Managed {
   try {
-    return decodeManaged(entries);
+    return decodeManaged(entries, stored);
   } catch {
     return new Map();
   }
@@ -41,7 +41,8 @@ function decodeOrEmpty(entries: ManagedFieldsEntry[] | undefined): Managed {
  */
 function startingManaged(old: KubeObject | undefined, updated: KubeObject, isSubresource: boolean): Managed {
   const sent = updated.metadata?.managedFields;
-  if (isSubresource) return decodeOrEmpty(old?.metadata?.managedFields);
+  // The stored entries are in this server's canonical encoding; a client's may not be.
+  if (isSubresource) return decodeOrEmpty(old?.metadata?.managedFields, true);
   if (isResetManagedFields(sent)) return new Map();
   try {
     const managed = decodeManaged(sent);
@@ -49,7 +50,7 @@ function startingManaged(old: KubeObject | undefined, updated: KubeObject, isSub
   } catch {
     // fall through to the stored entries
   }
-  return decodeOrEmpty(old?.metadata?.managedFields);
+  return decodeOrEmpty(old?.metadata?.managedFields, true);
 }
 
 /**

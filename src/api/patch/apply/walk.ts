@@ -96,6 +96,9 @@ function compareLeaf(lhs: unknown, rhs: unknown, path: Path, c: Comparison): voi
 }
 
 function compareAt(lhs: unknown, rhs: unknown, t: Typed, path: Path, c: Comparison): void {
+  // The same value on both sides (a subtree an update shares with the stored object) has no
+  // differences: nothing below it needs a visit. (Duplicate list keys are allowed here too.)
+  if (lhs === rhs && lhs !== undefined) return;
   const ls = shapeOf(t, lhs);
   const rs = shapeOf(t, rhs);
   // Different kinds on each side (deduced schema, or bad data): the node changed as a whole.

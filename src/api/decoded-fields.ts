@@ -1,0 +1,124 @@
+// One walk over a decoded object for what decoding into upstream's Go types does to it: Time and
+// MicroTime values rewritten to their canonical form (canonical-time.ts), unknown fields found
+// (openapi/field-validation.ts findUnknownFields) and dropped (prune.ts). The three did one walk
+// each over every write's body; this visits each node once and builds a field path only for a
+// value that is reported. Results are the same as running canonicalizeTimes, findUnknownFields
+// and pruneUnknownFields in that order.
+import { canonicalTime, type TimeError } from './canonical-time.js';
+import type { SchemaNode } from './schema.js';
+
+export interface DecodedFieldsResult {
+  /** The first Time/MicroTime that did not parse (the decode error upstream reports). */
+  timeError?: TimeError;
+  /** `unknown field "spec.foo"` for each unknown field, when asked for. */
+  unknown: string[];
+}
+
+// Path segments on a stack, formatted only for a report. Time errors name map entries as
+// `labels[key]`, unknown-field reports as `labels.key` (as the separate walks did).
+const FIELD = 0;
+const INDEX = 1;
+const MAP_KEY = 2;
+
+class Walk {
+  readonly segs: (string | number)[] = [];
+  readonly kinds: number[] = [];
+  timeError: TimeError | undefined;
+  readonly unknown: string[] = [];
+
+  constructor(
+    private readonly root: string,
+    private readonly report: boolean,
+  ) {}
+
+  private path(extra: string | undefined, forTimes: boolean): string {
+    let p = this.root;
+    const n = this.segs.length;
+    for (let i = 0; i <= n; i++) {
+      const kind = i < n ? this.kinds[i] : FIELD;
+      const seg = i < n ? this.segs[i] : extra;
+      if (seg === undefined) break;
+      if (kind === INDEX || (kind === MAP_KEY && forTimes)) p += `[${seg}]`;
+      else p = p ? `${p}.${seg}` : String(seg);
+    }
+    return p;
+  }
+
+  visit(v: unknown, s: SchemaNode, set: ((nv: string) => void) | undefined): void {
+    if (v === null || v === undefined) return;
+    switch (s.type) {
+      case 'string':
+        if (s.timePrecision && typeof v === 'string' && set) {
+          const r = canonicalTime(v, s.timePrecision === 'micro');
+          if (r.error !== undefined) this.timeError ??= { field: this.path(undefined, true), value: v, message: r.error };
+          else set(r.value);
+        }
+        return;
+      case 'object': {
+        if (typeof v !== 'object' || Array.isArray(v)) return;
+        const o = v as Record<string, unknown>;
+        const fields = s.fields();
+        for (const k of Object.keys(o)) {
+          const f = Object.hasOwn(fields, k) ? fields[k] : undefined;
+          if (f) {
+            const child = o[k];
+            if (child === null || typeof child !== 'object') {
+              // Leaves: only a time string needs anything.
+              if (typeof child === 'string' && f.schema.type === 'string' && f.schema.timePrecision) this.leafTime(o, k, child, f.schema.timePrecision);
+              continue;
+            }
+            this.segs.push(k);
+            this.kinds.push(FIELD);
+            this.visit(child, f.schema, undefined);
+            this.segs.pop();
+            this.kinds.pop();
+          } else if (!s.preserveUnknownFields) {
+            if (this.report) this.unknown.push(`unknown field "${this.path(k, false)}"`);
+            if (k !== 'apiVersion' && k !== 'kind') delete o[k];
+          }
+        }
+        return;
+      }
+      case 'array':
+        if (!Array.isArray(v)) return;
+        for (let i = 0; i < v.length; i++) {
+          this.segs.push(i);
+          this.kinds.push(INDEX);
+          this.visit(v[i], s.items, (nv) => (v[i] = nv));
+          this.segs.pop();
+          this.kinds.pop();
+        }
+        return;
+      case 'map':
+        if (typeof v !== 'object' || Array.isArray(v)) return;
+        for (const k of Object.keys(v)) {
+          const o = v as Record<string, unknown>;
+          this.segs.push(k);
+          this.kinds.push(MAP_KEY);
+          this.visit(o[k], s.values, (nv) => (o[k] = nv));
+          this.segs.pop();
+          this.kinds.pop();
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private leafTime(o: Record<string, unknown>, k: string, value: string, precision: 'seconds' | 'micro'): void {
+    const r = canonicalTime(value, precision === 'micro');
+    if (r.error !== undefined) this.timeError ??= { field: this.path(k, true), value, message: r.error };
+    else o[k] = r.value;
+  }
+}
+
+/**
+ * Canonicalizes times, reports unknown fields (if `reportUnknown`) and prunes them, in place.
+ * `value` is a decoded request body (or a patched object) of the kind `schema` describes.
+ */
+export function normalizeDecodedFields(value: unknown, schema: SchemaNode | undefined, reportUnknown: boolean, path = ''): DecodedFieldsResult {
+  if (!schema || value === null || value === undefined) return { unknown: [] };
+  const w = new Walk(path, reportUnknown);
+  w.visit(value, schema, undefined);
+  return { timeError: w.timeError, unknown: w.unknown };
+}

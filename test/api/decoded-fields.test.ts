@@ -1,0 +1,107 @@
+// The one-walk normalization of a decoded body gives exactly what the three separate walks gave:
+// canonical times (first error wins), unknown-field reports and pruning.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { normalizeDecodedFields } from '../../src/api/decoded-fields.js';
+import { canonicalizeTimes } from '../../src/api/canonical-time.js';
+import { findUnknownFields } from '../../src/api/openapi/field-validation.js';
+import { pruneUnknownFields } from '../../src/api/prune.js';
+import { schemaForKind } from '../../src/api/openapi/schema-nodes.js';
+import type { SchemaNode } from '../../src/api/schema.js';
+
+function separately(obj: unknown, schema: SchemaNode): { timeError: unknown; unknown: string[]; obj: unknown } {
+  const copy = structuredClone(obj);
+  const times = canonicalizeTimes(copy, schema);
+  const unknown = findUnknownFields(copy, schema);
+  pruneUnknownFields(copy, schema);
+  return { timeError: times[0], unknown, obj: copy };
+}
+
+function together(obj: unknown, schema: SchemaNode): { timeError: unknown; unknown: string[]; obj: unknown } {
+  const copy = structuredClone(obj);
+  const r = normalizeDecodedFields(copy, schema, true);
+  return { timeError: r.timeError, unknown: r.unknown, obj: copy };
+}
+
+const pod = schemaForKind('', 'v1', 'Pod')!;
+const event = schemaForKind('events.k8s.io', 'v1', 'Event')!;
+const crd = schemaForKind('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition')!;
+
+const cases: { name: string; schema: SchemaNode; obj: unknown }[] = [
+  {
+    name: 'a valid pod with times in metadata, status and managedFields',
+    schema: pod,
+    obj: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', labels: { a: 'b' }, creationTimestamp: '2024-01-02T03:04:05.123+02:00', managedFields: [{ manager: 'm', time: '2024-01-02T03:04:05Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:x': {} } }] },
+      spec: { containers: [{ name: 'c', image: 'i', env: [{ name: 'A', value: 'b' }] }] },
+      status: { startTime: '2024-01-02t03:04:05z', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2024-01-02T03:04:05-01:30', lastProbeTime: null }] },
+    },
+  },
+  {
+    name: 'unknown fields at the top, in metadata, in list items and in nested structs; typeMeta keys kept',
+    schema: pod,
+    obj: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      extra: 1,
+      metadata: { name: 'p', bogus: { deep: true }, labels: { x: 'y' } },
+      spec: { containers: [{ name: 'c', image: 'i', unknownThing: 'x', resources: { requests: { cpu: '1' }, nope: {} }, kind: 'k' }], alsoUnknown: [1, 2] },
+    },
+  },
+  {
+    name: 'several bad times: the first in walk order is reported',
+    schema: pod,
+    obj: { metadata: { name: 'p', creationTimestamp: 'yesterday', deletionTimestamp: 'bad' }, status: { startTime: 'also bad' } },
+  },
+  {
+    name: 'a bad time inside a list item',
+    schema: pod,
+    obj: { metadata: { name: 'p' }, status: { conditions: [{ type: 'A', lastTransitionTime: '2024-01-02T03:04:05Z' }, { type: 'B', lastTransitionTime: '2024-13-02T03:04:05Z' }] } },
+  },
+  {
+    name: 'MicroTime needs six fractional digits',
+    schema: event,
+    obj: { metadata: { name: 'e' }, eventTime: '2024-01-02T03:04:05.123Z', note: 'x' },
+  },
+  {
+    name: 'MicroTime canonicalized',
+    schema: event,
+    obj: { metadata: { name: 'e' }, eventTime: '2024-01-02T04:04:05.123456+01:00', series: { count: 2, lastObservedTime: '2024-01-02T03:04:05.000001Z' } },
+  },
+  {
+    name: 'preserve-unknown-fields subtrees are kept and not reported',
+    schema: crd,
+    obj: {
+      metadata: { name: 'x.y' },
+      spec: { group: 'y', names: { plural: 'x', kind: 'X' }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, default: { anything: { goes: 1 } } } }, strange: 1 }] },
+    },
+  },
+  {
+    name: 'values of the wrong JSON type are left alone',
+    schema: pod,
+    obj: { metadata: 'not an object', spec: { containers: { name: 'c' }, nodeSelector: ['a'] }, status: { startTime: 5 } },
+  },
+];
+
+describe('normalizeDecodedFields', () => {
+  for (const c of cases) {
+    test(`same as the three walks: ${c.name}`, () => {
+      assert.deepEqual(together(c.obj, c.schema), separately(c.obj, c.schema));
+    });
+  }
+
+  test('unknown fields are pruned but not reported when reporting is off', () => {
+    const obj = { metadata: { name: 'p', bogus: 1 }, spec: { containers: [] } };
+    assert.deepEqual(normalizeDecodedFields(obj, pod, false), { timeError: undefined, unknown: [] });
+    assert.deepEqual(obj, { metadata: { name: 'p' }, spec: { containers: [] } });
+  });
+
+  test('a field named like an Object.prototype member is an unknown field, reported and dropped', () => {
+    const obj = JSON.parse('{"metadata":{"name":"p","constructor":1,"toString":{}}}') as { metadata: Record<string, unknown> };
+    const r = normalizeDecodedFields(obj, pod, true);
+    assert.deepEqual(r.unknown, ['unknown field "metadata.constructor"', 'unknown field "metadata.toString"']);
+    assert.deepEqual(Object.keys(obj.metadata), ['name']);
+  });
+});
