@@ -12,6 +12,11 @@ import { PassThrough, type Readable } from 'node:stream';
 import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type SecureClientSessionOptions } from 'node:http2';
 import type { TransportResponse } from '../types.js';
 
+// Flow-control windows as Go's HTTP/2 transport (client-go) sets them: 4 MiB per stream, 1 GiB
+// per connection. Node's 64 KiB default makes a large LIST wait for WINDOW_UPDATE round trips.
+const STREAM_WINDOW = 4 << 20;
+const CONNECTION_WINDOW = 1 << 30;
+
 interface Session {
   h2: ClientHttp2Session;
   active: number;
@@ -163,7 +168,7 @@ export class Http2Connection {
 
   private open(): Promise<Session> {
     return new Promise<Session>((resolve, reject) => {
-      const h2 = connect(this.origin, { ...this.tls, ALPNProtocols: ['h2'] });
+      const h2 = connect(this.origin, { ...this.tls, ALPNProtocols: ['h2'], settings: { initialWindowSize: STREAM_WINDOW } });
       const s: Session = { h2, active: 0, usable: true };
       this.sessions.add(s);
       const retire = () => {
@@ -193,6 +198,7 @@ export class Http2Connection {
       };
       h2.once('connect', () => {
         connected = true;
+        h2.setLocalWindowSize(CONNECTION_WINDOW);
         ready();
       });
       h2.once('remoteSettings', () => {
