@@ -2,7 +2,6 @@
 // RFC 3339 timestamp and is stored in UTC to the second; MicroTime must carry exactly six
 // fractional digits (Go parses it with the layout 2006-01-02T15:04:05.000000Z07:00). A value
 // that does not parse is a decode error naming the field.
-import type { SchemaNode } from './schema.js';
 
 const rfc3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
@@ -47,45 +46,4 @@ export function canonicalTime(value: string, micro: boolean): Canonical {
     recent.set(key, c);
   }
   return c;
-}
-
-/** Rewrites every Time/MicroTime in `value` to upstream's serialized form; returns what did not parse. */
-export function canonicalizeTimes(value: unknown, schema: SchemaNode | undefined, path = ''): TimeError[] {
-  if (!schema || value === null || value === undefined) return [];
-  const errors: TimeError[] = [];
-  const walk = (v: unknown, s: SchemaNode, p: string, set: (nv: string) => void): void => {
-    if (v === null || v === undefined) return;
-    switch (s.type) {
-      case 'string':
-        if (s.timePrecision && typeof v === 'string') {
-          const r = parse(v, s.timePrecision === 'micro');
-          if (typeof r === 'string') errors.push({ field: p, value: v, message: r });
-          else set(format(r.date, s.timePrecision === 'micro' ? r.micros : undefined));
-        }
-        return;
-      case 'object': {
-        if (typeof v !== 'object' || Array.isArray(v)) return;
-        const o = v as Record<string, unknown>;
-        const fields = s.fields();
-        for (const k of Object.keys(o)) {
-          const f = fields[k];
-          if (f) walk(o[k], f.schema, p ? `${p}.${k}` : k, (nv) => (o[k] = nv));
-        }
-        return;
-      }
-      case 'array':
-        if (Array.isArray(v)) v.forEach((item, i) => walk(item, s.items, `${p}[${i}]`, (nv) => (v[i] = nv)));
-        return;
-      case 'map':
-        if (typeof v === 'object' && !Array.isArray(v)) {
-          const o = v as Record<string, unknown>;
-          for (const k of Object.keys(o)) walk(o[k], s.values, `${p}[${k}]`, (nv) => (o[k] = nv));
-        }
-        return;
-      default:
-        return;
-    }
-  };
-  walk(value, schema, path, () => {});
-  return errors;
 }

@@ -1,9 +1,9 @@
 // One walk over a decoded object for what decoding into upstream's Go types does to it: Time and
 // MicroTime values rewritten to their canonical form (canonical-time.ts), unknown fields found
-// (openapi/field-validation.ts findUnknownFields) and dropped (prune.ts). The three did one walk
-// each over every write's body; this visits each node once and builds a field path only for a
-// value that is reported. Results are the same as running canonicalizeTimes, findUnknownFields
-// and pruneUnknownFields in that order.
+// (as openapi/field-validation.ts findUnknownFields reports them) and dropped. Three walks did
+// this before, one each over every write's body; this visits each node once and builds a field
+// path only for a value that is reported. test/api/decoded-fields.test.ts checks it against
+// those three walks (kept in test/api/separate-walks.ts).
 import { canonicalTime, type TimeError } from './canonical-time.js';
 import type { SchemaNode } from './schema.js';
 

@@ -3,9 +3,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalizeDecodedFields } from '../../src/api/decoded-fields.js';
-import { canonicalizeTimes } from '../../src/api/canonical-time.js';
 import { findUnknownFields } from '../../src/api/openapi/field-validation.js';
-import { pruneUnknownFields } from '../../src/api/prune.js';
+import { canonicalizeTimes, pruneUnknownFields } from './separate-walks.js';
 import { schemaForKind } from '../../src/api/openapi/schema-nodes.js';
 import type { SchemaNode } from '../../src/api/schema.js';
 
