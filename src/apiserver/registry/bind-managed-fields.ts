@@ -7,7 +7,7 @@
 // one equals (test/apiserver/bind-managed-fields.test.ts checks both side by side).
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../../api/object.js';
-import { MAX_UPDATE_MANAGERS } from '../../api/patch/apply/managers.js';
+import { MAX_UPDATE_MANAGERS, sortManagedFields } from '../../api/patch/apply/managers.js';
 
 type Obj = Record<string, unknown>;
 
@@ -66,12 +66,6 @@ function ownsBoundFields(fields: unknown): boolean {
   return (isObj(spec) && Object.hasOwn(spec, 'f:nodeName')) || (isObj(status) && Object.hasOwn(status, 'f:conditions'));
 }
 
-function seconds(time: string | undefined): number {
-  if (!time) return 0;
-  const ms = Date.parse(time);
-  return Number.isNaN(ms) ? 0 : Math.floor(ms / 1000);
-}
-
 /**
  * The managedFields after a plain bind by `manager` at `now`, or undefined when this write is not
  * one (the caller then runs the general bookkeeping).
@@ -112,14 +106,5 @@ export function bindManagedFields(old: KubeObject, next: KubeObject, manager: st
   mine.fieldsV1 = bindFields();
   mine.subresource = 'binding';
   entries.push(mine);
-  // upstream's order (managers.ts encodeManaged): Apply first, then by time, manager, version, subresource.
-  const cmp = (a: string | undefined, b: string | undefined) => ((a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0);
-  return entries.sort(
-    (p, q) =>
-      cmp(p.operation, q.operation) ||
-      seconds(p.time) - seconds(q.time) ||
-      cmp(p.manager, q.manager) ||
-      cmp(p.apiVersion, q.apiVersion) ||
-      cmp(p.subresource, q.subresource),
-  );
+  return sortManagedFields(entries);
 }

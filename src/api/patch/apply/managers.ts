@@ -87,7 +87,13 @@ export function encodeManaged(managed: Managed): ManagedFieldsEntry[] | undefine
     if (m.info.subresource) e.subresource = m.info.subresource;
     entries.push(e);
   }
-  const cmp = (a: string | undefined, b: string | undefined) => ((a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0);
+  return sortManagedFields(entries);
+}
+
+const cmp = (a: string | undefined, b: string | undefined) => ((a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0);
+
+/** Sorts entries in place as upstream: Apply first, then by time (to the second), manager, version, subresource. */
+export function sortManagedFields(entries: ManagedFieldsEntry[]): ManagedFieldsEntry[] {
   return entries.sort(
     (p, q) =>
       cmp(p.operation, q.operation) ||
