@@ -27,8 +27,7 @@ import { defaultIptablesRestorePath, defaultIptablesSavePath, IptablesError, res
 import { natChains } from './names.js';
 import { RestoreInput } from './restore-input.js';
 import { emptyRules, hasRules, rulesFor, type ServicePortRules, type Table } from './rules.js';
-import { enableRouteLocalnet, type SysctlChange } from '../nftables/sysctl.js';
-import { ensureLocalRoute, type LocalRoute } from '../userspace/local-route.js';
+import { KernelHostSetup } from '../kernel-host.js';
 import { StaleFlowCleaner } from '../conntrack/cleanup.js';
 import { Conntrack } from '../conntrack/conntrack.js';
 
@@ -107,8 +106,7 @@ export class IptablesProxier implements Proxier {
   private readonly log: Logger;
   private readonly restorePath: string;
   private readonly savePath: string;
-  private sysctl: SysctlChange | undefined;
-  private route: LocalRoute | undefined;
+  private host: KernelHostSetup | undefined;
   readonly staleFlows: StaleFlowCleaner | undefined;
 
   private constructor(private readonly opts: IptablesProxierOptions) {
@@ -120,18 +118,7 @@ export class IptablesProxier implements Proxier {
 
   static async create(opts: IptablesProxierOptions): Promise<IptablesProxier> {
     const p = new IptablesProxier(opts);
-    if (opts.routeLocalnet !== false) {
-      try {
-        p.sysctl = await enableRouteLocalnet();
-        if (p.sysctl.changed) p.log.info('set net.ipv4.conf.all.route_localnet=1 so traffic from other hosts can reach loopback endpoints');
-      } catch (err) {
-        p.log.warn({ err }, 'cannot set net.ipv4.conf.all.route_localnet; NodePorts will not work from other hosts');
-      }
-    }
-    if (opts.manageLocalRoute !== false) {
-      p.route = await ensureLocalRoute(opts.serviceCidr);
-      if (p.route.error) p.log.warn({ serviceCidr: opts.serviceCidr }, p.route.error);
-    }
+    p.host = await KernelHostSetup.apply(opts, p.log);
     return p;
   }
 
@@ -260,10 +247,8 @@ export class IptablesProxier implements Proxier {
     } finally {
       this.written.clear();
       this.fullSyncNeeded = true;
-      await this.sysctl?.restore().catch((err: unknown) => this.log.warn({ err }, 'cannot restore net.ipv4.conf.all.route_localnet'));
-      this.sysctl = undefined;
-      await this.route?.remove();
-      this.route = undefined;
+      await this.host?.restore();
+      this.host = undefined;
     }
   }
 }

@@ -24,8 +24,7 @@ import { mapRulesFor } from './map-rules.js';
 import { chainRulesFor, emptyRules, hasRules, type ServicePortRules } from './rules.js';
 import { NftScript } from './script.js';
 import { NftSession } from './session.js';
-import { enableRouteLocalnet, type SysctlChange } from './sysctl.js';
-import { ensureLocalRoute, type LocalRoute } from '../userspace/local-route.js';
+import { KernelHostSetup } from '../kernel-host.js';
 import { StaleFlowCleaner } from '../conntrack/cleanup.js';
 import { Conntrack } from '../conntrack/conntrack.js';
 
@@ -80,8 +79,7 @@ export class NftablesProxier implements Proxier {
   lastSync: NftSyncStats | undefined;
   private readonly log: Logger;
   private readonly nftPath: string;
-  private sysctl: SysctlChange | undefined;
-  private route: LocalRoute | undefined;
+  private host: KernelHostSetup | undefined;
   readonly staleFlows: StaleFlowCleaner | undefined;
   /** The long-lived nft for incremental transactions (full rewrites use `nft -f -`, whose errors name lines). */
   private readonly session: NftSession;
@@ -99,18 +97,7 @@ export class NftablesProxier implements Proxier {
     const p = new NftablesProxier(opts);
     // Clean restart: a table left by a previous run (crash, kill -9) goes before anything else.
     await applyScript(`add table ${p.family.nft} ${p.table}\ndelete table ${p.family.nft} ${p.table}\n`, p.nftPath);
-    if (opts.routeLocalnet !== false && p.family === ipv4) {
-      try {
-        p.sysctl = await enableRouteLocalnet();
-        if (p.sysctl.changed) p.log.info('set net.ipv4.conf.all.route_localnet=1 so traffic from other hosts can reach loopback endpoints');
-      } catch (err) {
-        p.log.warn({ err }, 'cannot set net.ipv4.conf.all.route_localnet; NodePorts will not work from other hosts');
-      }
-    }
-    if (opts.manageLocalRoute !== false) {
-      p.route = await ensureLocalRoute(opts.serviceCidr);
-      if (p.route.error) p.log.warn({ serviceCidr: opts.serviceCidr }, p.route.error);
-    }
+    p.host = await KernelHostSetup.apply({ serviceCidr: opts.serviceCidr, routeLocalnet: opts.routeLocalnet !== false && p.family === ipv4, manageLocalRoute: opts.manageLocalRoute }, p.log);
     return p;
   }
 
@@ -223,10 +210,8 @@ export class NftablesProxier implements Proxier {
       this.written.clear();
       this.shared = new SharedObjects();
       this.fullSyncNeeded = true;
-      await this.sysctl?.restore().catch((err: unknown) => this.log.warn({ err }, 'cannot restore net.ipv4.conf.all.route_localnet'));
-      this.sysctl = undefined;
-      await this.route?.remove();
-      this.route = undefined;
+      await this.host?.restore();
+      this.host = undefined;
     }
   }
 }
