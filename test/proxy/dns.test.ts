@@ -13,8 +13,8 @@ import { parseResolvConf, wouldLoop } from '../../src/proxy/dns/resolv-conf.js';
 import { startProxy } from '../../src/proxy/proxy.js';
 import { metricsText } from '../../src/util/metrics.js';
 import { startInProcessApi, type InProcessApi } from '../client/transport/in-process-api.js';
-import { createService, quietLog, randomLoopback, routeServiceCidr, writeSlice, type Svc } from './helpers.js';
-import { startApiWithServiceCidr, writeSliceOf } from './ipv6-helpers.js';
+import { createService, quietLog, randomLoopback, routeServiceCidr, writeSlice, writeSliceOf, type Svc } from './helpers.js';
+import { startApiWithServiceCidr } from './ipv6-helpers.js';
 
 type Reply = DecodedPacket & { rcode: string };
 

@@ -74,14 +74,14 @@ export interface EndpointSpec {
   terminating?: boolean;
 }
 
-/** Creates or replaces the slice `sliceName` of service `service` (managed by the test, not the controller). */
-export async function writeSlice(client: Client, service: string, sliceName: string, endpoints: EndpointSpec[], ports: EndpointPort[], namespace = 'default'): Promise<Slice> {
+/** Creates or replaces the slice `sliceName` of service `service` (managed by the test, not the controller), of `addressType`. */
+export async function writeSliceOf(client: Client, addressType: 'IPv4' | 'IPv6', service: string, sliceName: string, endpoints: EndpointSpec[], ports: EndpointPort[], namespace = 'default'): Promise<Slice> {
   const slices = client.resource(resources.endpointSlices);
   const body: Slice = {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
     metadata: { name: sliceName, namespace, labels: { 'kubernetes.io/service-name': service, 'endpointslice.kubernetes.io/managed-by': 'test.k8ts.io' } },
-    addressType: 'IPv4',
+    addressType,
     endpoints: endpoints.map(
       (e): Endpoint => ({
         addresses: [e.ip],
@@ -98,6 +98,11 @@ export async function writeSlice(client: Client, service: string, sliceName: str
   } catch {
     return slices.create(body);
   }
+}
+
+/** writeSliceOf an IPv4 slice. */
+export function writeSlice(client: Client, service: string, sliceName: string, endpoints: EndpointSpec[], ports: EndpointPort[], namespace = 'default'): Promise<Slice> {
+  return writeSliceOf(client, 'IPv4', service, sliceName, endpoints, ports, namespace);
 }
 
 export interface Backend {

@@ -1,15 +1,12 @@
 // Helpers for the IPv6 and dual-stack proxy/DNS tests: an in-process API server with a chosen
-// service CIDR list, and EndpointSlices of either address type.
+// service CIDR list (EndpointSlices of either address type: helpers.ts writeSliceOf).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Endpoint } from 'kubernetes-types/discovery/v1.js';
 import { ApiServer } from '../../src/apiserver/server.js';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { Client } from '../../src/client/rest/client.js';
-import { resources } from '../../src/client/rest/builtin-resources.js';
 import { adminUser } from '../client/transport/in-process-api.js';
-import type { EndpointSpec, Slice } from './helpers.js';
 
 export interface DualStackApi {
   client: Client;
@@ -34,30 +31,4 @@ export async function startApiWithServiceCidr(serviceCIDR: string): Promise<Dual
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** An EndpointSlice of the given address type for `service` (created, or replaced). */
-export async function writeSliceOf(client: Client, addressType: 'IPv4' | 'IPv6', service: string, sliceName: string, endpoints: EndpointSpec[], ports: { name: string; port: number; protocol: string }[], namespace = 'default'): Promise<Slice> {
-  const slices = client.resource(resources.endpointSlices);
-  const body: Slice = {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: sliceName, namespace, labels: { 'kubernetes.io/service-name': service, 'endpointslice.kubernetes.io/managed-by': 'test.k8ts.io' } },
-    addressType,
-    endpoints: endpoints.map(
-      (e): Endpoint => ({
-        addresses: [e.ip],
-        conditions: { ready: e.ready ?? true, serving: e.serving ?? e.ready ?? true, terminating: e.terminating ?? false },
-        ...(e.nodeName ? { nodeName: e.nodeName } : {}),
-        ...(e.hostname ? { hostname: e.hostname } : {}),
-      }),
-    ),
-    ports,
-  };
-  try {
-    const old = await slices.get(sliceName, { namespace });
-    return await slices.update({ ...body, metadata: { ...body.metadata, resourceVersion: old.metadata?.resourceVersion } });
-  } catch {
-    return slices.create(body);
-  }
 }

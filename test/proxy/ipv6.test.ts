@@ -51,8 +51,8 @@ if (!inNamespace) {
   const { proxierFactories, startProxy } = await import('../../src/proxy/proxy.js');
   const { nftablesProxier } = await import('../../src/proxy/nftables/proxier.js');
   const { nftAvailable, runNft } = await import('../../src/proxy/nftables/nft.js');
-  const { connectResult, createService, nameServer, quietLog, readFrom } = await import('./helpers.js');
-  const { startApiWithServiceCidr, writeSliceOf } = await import('./ipv6-helpers.js');
+  const { connectResult, createService, nameServer, quietLog, readFrom, writeSliceOf } = await import('./helpers.js');
+  const { startApiWithServiceCidr } = await import('./ipv6-helpers.js');
   // Inside the namespace: only lo, brought up, with the backends' IPv6 addresses.
   execFileSync('ip', ['link', 'set', 'lo', 'up']);
   for (const a of [...v6Backends, nodeV6]) execFileSync('ip', ['-6', 'addr', 'add', `${a}/128`, 'dev', 'lo']);

@@ -10,6 +10,7 @@
 // treated like a TCP connection: it may stay on any endpoint that still serves.
 import type { Logger } from 'pino';
 import type { ProxyState } from '../proxier.js';
+import type { ServicePortKey } from '../service-port.js';
 import type { Conntrack, ConntrackEntry, ConntrackFilter } from './conntrack.js';
 
 /** The flows to delete, as filters (de-duplicated). */
@@ -44,6 +45,16 @@ export class StaleFlowCleaner {
   deleted = 0;
 
   constructor(private readonly ct: Conntrack, private readonly log: Logger) {}
+
+  /**
+   * Called once a sync's rules are in place: cleans when the sync may have moved a UDP flow (a
+   * full sync with any UDP service port, or a changed UDP service port), as only UDP flows
+   * outlive a rule change.
+   */
+  async cleanAfterSync(state: ProxyState, changed: ReadonlySet<ServicePortKey>, fullSync: boolean): Promise<void> {
+    const udp = (key: ServicePortKey) => state.services.get(key)?.protocol === 'UDP';
+    if (fullSync ? [...state.services.keys()].some(udp) : [...changed].some(udp)) await this.clean(state);
+  }
 
   async clean(state: ProxyState): Promise<void> {
     this.unavailable ??= this.ct.available();

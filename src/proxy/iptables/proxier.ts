@@ -131,8 +131,7 @@ export class IptablesProxier implements Proxier {
     const full = this.fullSyncNeeded;
     await this.syncRules(state, changed);
     // Once the rules are in place, flows that the old rules sent elsewhere can go.
-    const udp = (key: ServicePortKey) => state.services.get(key)?.protocol === 'UDP';
-    if (this.staleFlows && (full ? [...state.services.keys()].some(udp) : [...changed].some(udp))) await this.staleFlows.clean(state);
+    await this.staleFlows?.cleanAfterSync(state, changed, full);
   }
 
   private async syncRules(state: ProxyState, changed: ReadonlySet<ServicePortKey>): Promise<void> {

@@ -12,9 +12,9 @@
 // a local address" (`-m addrtype --src-type LOCAL`): ClusterIP traffic from elsewhere is
 // masqueraded, as upstream masquerades off-cluster traffic to a ClusterIP. IPv4 only.
 import { isIPv4 } from 'node:net';
-import { usableEndpoints, type EndpointInfo } from '../endpoint.js';
+import type { EndpointInfo } from '../endpoint.js';
 import type { ServicePortInfo } from '../service-port.js';
-import { clusterIPOf, ipv4 } from '../nftables/family.js';
+import { familyTargets, ipv4 } from '../nftables/family.js';
 import { clusterChain, endpointChain, externalChain, filterChains, localChain, natChains, protoName, servicePortName } from './names.js';
 
 export type Table = 'nat' | 'filter';
@@ -50,11 +50,9 @@ const probability = (remaining: number) => (1 / remaining).toFixed(10);
 export function rulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], nodeName: string, nodePortsEnabled: boolean): ServicePortRules {
   const r = emptyRules();
   // A dual-stack Service's IPv4 ClusterIP may be its second one (IPv6 primary).
-  const clusterIP = clusterIPOf(sp, ipv4);
-  if (!clusterIP) return r;
-  const v4 = all.filter((e) => isIPv4(e.ip));
-  const clusterEps = usableEndpoints(v4);
-  const localEps = usableEndpoints(v4, nodeName);
+  const targets = familyTargets(sp, all, nodeName, ipv4);
+  if (!targets) return r;
+  const { clusterIP, clusterEps, localEps } = targets;
   const name = servicePortName(sp);
   const proto = protoName(sp);
   const match = `-p ${proto} -m ${proto}`;

@@ -3,6 +3,7 @@
 // the two — the address match, the set key type, how an endpoint address is written in a DNAT —
 // is here, so base.ts, rules.ts and map-rules.ts write either table from one description.
 import { isIPv6 } from 'node:net';
+import { usableEndpoints, type EndpointInfo } from '../endpoint.js';
 import type { ServicePortInfo } from '../service-port.js';
 
 export interface NftFamily {
@@ -29,3 +30,15 @@ export const familyOf = (ipFamily: 'IPv4' | 'IPv6'): NftFamily => (ipFamily === 
 
 /** The service port's ClusterIP of this family (a dual-stack Service has one per family), if any. */
 export const clusterIPOf = (sp: ServicePortInfo, fam: NftFamily): string | undefined => (sp.clusterIPs?.length ? sp.clusterIPs : sp.clusterIP ? [sp.clusterIP] : []).find((ip) => fam.has(ip));
+
+/**
+ * What a kernel-mode rule writer needs of one service port in family `fam`: its ClusterIP of that
+ * family and the endpoints of that family to use cluster-wide and on `nodeName` (ready ones, or
+ * terminating ones when none is ready); undefined when the port has no ClusterIP of the family.
+ */
+export function familyTargets(sp: ServicePortInfo, all: readonly EndpointInfo[], nodeName: string, fam: NftFamily): { clusterIP: string; clusterEps: EndpointInfo[]; localEps: EndpointInfo[] } | undefined {
+  const clusterIP = clusterIPOf(sp, fam);
+  if (!clusterIP) return undefined;
+  const own = all.filter((e) => fam.has(e.ip));
+  return { clusterIP, clusterEps: usableEndpoints(own), localEps: usableEndpoints(own, nodeName) };
+}

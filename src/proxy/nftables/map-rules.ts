@@ -12,10 +12,10 @@
 //     host, choose among all endpoints (masqueraded, as upstream); everyone else gets this
 //     node's endpoints only, unmasqueraded, or a drop when there are none.
 // The no-endpoint maps (reject/drop in the filter chains) are filled as in the chain layout.
-import { usableEndpoints, type EndpointInfo } from '../endpoint.js';
+import type { EndpointInfo } from '../endpoint.js';
 import type { ServicePortInfo } from '../service-port.js';
 import { chains, maps, pickChain, pickMap, protoName, sets, type PickKind } from './names.js';
-import { clusterIPOf, ipv4, type NftFamily } from './family.js';
+import { familyTargets, ipv4, type NftFamily } from './family.js';
 import { element, emptyRules, reject, type ServicePortRules, type SharedChain } from './rules.js';
 
 /** The shared DNAT chain of `kind` over `n` endpoints, with its endpoint map. */
@@ -33,11 +33,9 @@ export function pickChainOf(kind: PickKind, n: number, fam: NftFamily = ipv4): S
 /** The map layout of one service port in the table of family `fam` (its ClusterIP and endpoints of that family). */
 export function mapRulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], nodeName: string, nodePortsEnabled: boolean, fam: NftFamily = ipv4): ServicePortRules {
   const r = emptyRules();
-  const clusterIP = clusterIPOf(sp, fam);
-  if (!clusterIP) return r;
-  const own = all.filter((e) => fam.has(e.ip));
-  const clusterEps = usableEndpoints(own);
-  const localEps = usableEndpoints(own, nodeName);
+  const targets = familyTargets(sp, all, nodeName, fam);
+  if (!targets) return r;
+  const { clusterIP, clusterEps, localEps } = targets;
   const proto = protoName(sp.protocol);
 
   /** Fills the endpoint map of `kind` with `key . i → endpoint i` and returns the verdict that DNATs to one of `eps`. */

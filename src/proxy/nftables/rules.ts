@@ -17,9 +17,9 @@
 // Pods are host processes here, so "from a pod" (upstream: saddr in the cluster CIDR) is
 // "from a local address": ClusterIP traffic from a non-local source is masqueraded, as upstream
 // masquerades off-cluster traffic to a ClusterIP.
-import { usableEndpoints, type EndpointInfo } from '../endpoint.js';
+import type { EndpointInfo } from '../endpoint.js';
 import type { ServicePortInfo } from '../service-port.js';
-import { clusterIPOf, ipv4, type NftFamily } from './family.js';
+import { familyTargets, ipv4, type NftFamily } from './family.js';
 import { affinitySet, chains, endpointChain, endpointsMap, externalChain, localChain, maps, protoName, serviceChain } from './names.js';
 
 export interface ServicePortRules {
@@ -63,11 +63,9 @@ export function element(r: ServicePortRules, map: string, key: string, verdict: 
  */
 export function chainRulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], nodeName: string, nodePortsEnabled: boolean, fam: NftFamily = ipv4): ServicePortRules {
   const r = emptyRules();
-  const clusterIP = clusterIPOf(sp, fam);
-  if (!clusterIP) return r;
-  const own = all.filter((e) => fam.has(e.ip));
-  const clusterEps = usableEndpoints(own);
-  const localEps = usableEndpoints(own, nodeName);
+  const targets = familyTargets(sp, all, nodeName, fam);
+  if (!targets) return r;
+  const { clusterIP, clusterEps, localEps } = targets;
   const proto = protoName(sp.protocol);
   const ip = fam.nft;
   const externalIPs = [...new Set([...sp.externalIPs, ...sp.loadBalancerIPs])].filter((a) => fam.has(a));
