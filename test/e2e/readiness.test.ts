@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
+import { getOnce } from '../helpers/http.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startK8ts, type K8tsProcess } from '../cli/k8ts-process.js';
@@ -92,22 +92,6 @@ after(async () => {
   if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
 });
 
-/** One request on a new connection (no keep-alive: the userspace proxy balances per connection). */
-function getOnce(host: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    get({ host, port, path: '/', agent: false, timeout: 2000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve(body));
-    })
-      .on('error', reject)
-      .on('timeout', function (this: { destroy(err: Error): void }) {
-        this.destroy(new Error('timed out'));
-      });
-  });
-}
-
 /** pod name → the ready condition of its endpoint, from `kubectl get endpointslices`. */
 async function endpointReadiness(): Promise<Record<string, string>> {
   const out = await k.ok(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=flaky', '-o', 'jsonpath={range .items[*].endpoints[*]}{.targetRef.name}={.conditions.ready}{"\\n"}{end}']);
@@ -135,7 +119,7 @@ async function answering(clusterIP: string, expected: string[], n = 12, timeoutM
   let seen = new Set<string>();
   while (Date.now() < deadline) {
     seen = new Set<string>();
-    for (let i = 0; i < n; i++) seen.add(await getOnce(clusterIP, 80));
+    for (let i = 0; i < n; i++) seen.add(await getOnce(clusterIP, 80, 2000));
     if ([...seen].every((p) => expected.includes(p)) && seen.size === expected.length) return seen;
     await new Promise((r) => setTimeout(r, 100));
   }

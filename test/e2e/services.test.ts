@@ -11,7 +11,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
+import { getOnce } from '../helpers/http.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -61,27 +61,11 @@ const one = () => new Promise((ok, fail) => http.get(${JSON.stringify(url)}, { a
 (async () => { const got = []; for (let i = 0; i < ${n} && new Set(got).size < ${want}; i++) got.push(await one()); console.log(JSON.stringify(got)); })().catch((e) => { console.error(e.message); process.exit(1); });`;
 }
 
-/** One GET on a new connection (both proxy modes balance per connection). */
-function getOnce(host: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    get({ host, port, path: '/', agent: false, timeout: 3000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve(body));
-    })
-      .on('error', reject)
-      .on('timeout', function (this: { destroy(err: Error): void }) {
-        this.destroy(new Error('timed out'));
-      });
-  });
-}
-
 /** `n` GETs in a row on new connections; undefined when any fails (a listener or rule not there yet). */
 async function answers(host: string, port: number, n: number): Promise<string[] | undefined> {
   const out: string[] = [];
   try {
-    for (let i = 0; i < n; i++) out.push(await getOnce(host, port));
+    for (let i = 0; i < n; i++) out.push(await getOnce(host, port, 3000));
   } catch {
     return undefined;
   }
