@@ -3,6 +3,7 @@
 // creates a chain, or flushes it under --noflush), then rule commands (-D/-I/-A), then chain
 // deletions (-X), which must come after every rule that jumped to the chain is gone. Each line
 // remembers the service port that wrote it, so an error naming a line names a service port.
+import { OwnedLines } from '../owned-lines.js';
 import type { ServicePortKey } from '../service-port.js';
 import type { Table } from './rules.js';
 
@@ -22,8 +23,7 @@ const tables: readonly Table[] = ['filter', 'nat'];
 
 export class RestoreInput {
   private readonly sections = new Map<Table, Section>(tables.map((t) => [t, { declared: new Set(), chains: [], rules: [], deletions: [] }]));
-  private owners: (ServicePortKey | undefined)[] = [];
-  private lines: string[] = [];
+  private lines = new OwnedLines();
 
   /** Creates `chain`, or empties it if it exists (once per chain and input). */
   declare(table: Table, chain: string, owner?: ServicePortKey): void {
@@ -64,32 +64,23 @@ export class RestoreInput {
 
   /** The input; tables with nothing to do are left out. */
   text(): string {
-    this.lines = [];
-    this.owners = [];
-    const push = (l: Line | string) => {
-      this.lines.push(typeof l === 'string' ? l : l.text);
-      this.owners.push(typeof l === 'string' ? undefined : l.owner);
-    };
+    this.lines = new OwnedLines();
+    const push = (l: Line | string) => (typeof l === 'string' ? this.lines.push(l) : this.lines.push(l.text, l.owner));
     for (const [table, s] of this.sections) {
       if (!s.chains.length && !s.rules.length && !s.deletions.length) continue;
       push(`*${table}`);
       for (const l of [...s.chains, ...s.rules, ...s.deletions]) push(l);
       push('COMMIT');
     }
-    return this.lines.length ? `${this.lines.join('\n')}\n` : '';
+    return this.lines.length ? `${this.lines.all().join('\n')}\n` : '';
   }
 
   /** The service ports that wrote the given 1-based lines of the last text(). */
   ownersOf(lines: readonly number[]): ServicePortKey[] {
-    const out = new Set<ServicePortKey>();
-    for (const n of lines) {
-      const o = this.owners[n - 1];
-      if (o !== undefined) out.add(o);
-    }
-    return [...out];
+    return this.lines.ownersOf(lines);
   }
 
   lineAt(n: number): string | undefined {
-    return this.lines[n - 1];
+    return this.lines.lineAt(n);
   }
 }

@@ -1,17 +1,16 @@
 // An nft script under construction, one command per line, remembering which service port wrote
 // each line so that an error nft reports at line N can be blamed on that service port.
+import { OwnedLines } from '../owned-lines.js';
 import type { ServicePortKey } from '../service-port.js';
 
 export class NftScript {
-  private readonly lines: string[] = [];
-  private readonly owners: (ServicePortKey | undefined)[] = [];
+  private readonly lines = new OwnedLines();
 
   constructor(readonly family: string, readonly table: string) {}
 
   /** Appends one command ("add rule …", "flush chain …"); `owner` is the service port it is for. */
   add(command: string, owner?: ServicePortKey): void {
-    this.lines.push(command);
-    this.owners.push(owner);
+    this.lines.push(command, owner);
   }
 
   /** `add rule <family> <table> <chain> <rule>` */
@@ -25,23 +24,18 @@ export class NftScript {
 
   /** The service ports that wrote the given 1-based lines. */
   ownersOf(lines: readonly number[]): ServicePortKey[] {
-    const out = new Set<ServicePortKey>();
-    for (const n of lines) {
-      const o = this.owners[n - 1];
-      if (o !== undefined) out.add(o);
-    }
-    return [...out];
+    return this.lines.ownersOf(lines);
   }
 
   lineAt(n: number): string | undefined {
-    return this.lines[n - 1];
+    return this.lines.lineAt(n);
   }
 
   commands(): readonly string[] {
-    return this.lines;
+    return this.lines.all();
   }
 
   text(): string {
-    return this.lines.join('\n') + '\n';
+    return this.lines.all().join('\n') + '\n';
   }
 }
