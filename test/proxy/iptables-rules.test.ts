@@ -9,6 +9,7 @@ import { servicePortsOf, type ServicePortInfo } from '../../src/proxy/service-po
 import { endpointsBySlices, type EndpointInfo } from '../../src/proxy/endpoint.js';
 import { clusterChain, endpointChain } from '../../src/proxy/iptables/names.js';
 import { emptyRules, rulesFor } from '../../src/proxy/iptables/rules.js';
+import { ipv6 } from '../../src/proxy/nftables/family.js';
 import { SyncPlan, writeDiff } from '../../src/proxy/iptables/proxier.js';
 import { errorLines, parseSave } from '../../src/proxy/iptables/iptables.js';
 
@@ -82,6 +83,27 @@ test('sessionAffinity ClientIP: -m recent checks before the random choice, and t
   assert.match(svc[3], /statistic/);
   const sep = [...r.chains].find(([n]) => n.startsWith('KUBE-SEP-'))!;
   assert.ok(sep[1][1].includes(`-m recent --set --name ${sep[0]} `));
+});
+
+test('IPv6 (ip6tables): a dual-stack service port gets only its IPv6 ClusterIP and endpoints, with /128 hosts, an IPv6 recent mask and bracketed DNAT targets; IPv4 gets the rest', () => {
+  const sp = servicePort('dual', { clusterIP: 'fd00:10:96::5', clusterIPs: ['fd00:10:96::5', '10.96.0.5'], sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 30 } }, externalIPs: ['192.0.2.7', '2001:db8::7'], ports: [{ port: 80 }] });
+  const slice = (addressType: string, ips: string[]): EndpointSlice => ({ metadata: { namespace: 'default', name: `dual-${addressType}`, labels: { 'kubernetes.io/service-name': 'dual' } }, addressType, ports: [{ port: 8080 }], endpoints: ips.map((ip) => ({ addresses: [ip] })) });
+  const all = [...endpointsBySlices([slice('IPv4', ['10.1.0.1']), slice('IPv6', ['fd00:200::1', 'fd00:200::2'])]).values()][0];
+  const v6 = rulesFor(sp, all, 'n', true, ipv6);
+  const text6 = JSON.stringify([...v6.chains, ...v6.shared.values()]);
+  assert.match(text6, /-d fd00:10:96::5\/128 --dport 80/);
+  assert.match(text6, /-d 2001:db8::7\/128 --dport 80/);
+  assert.match(text6, /-s fd00:200::1\/128 -j KUBE-MARK-MASQ/);
+  assert.match(text6, /--mask ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff --rsource/);
+  assert.match(text6, /-j DNAT --to-destination \[fd00:200::2\]:8080/);
+  assert.doesNotMatch(text6, /10\.96\.0\.5|10\.1\.0\.1|192\.0\.2\.7/);
+  const v4 = rulesFor(sp, all, 'n', true);
+  const text4 = JSON.stringify([...v4.chains, ...v4.shared.values()]);
+  assert.match(text4, /-d 10\.96\.0\.5\/32 --dport 80/);
+  assert.match(text4, /-j DNAT --to-destination 10\.1\.0\.1:8080/);
+  assert.doesNotMatch(text4, /fd00|2001:db8/);
+  // A family the Service has no ClusterIP of gets nothing.
+  assert.equal(rulesFor(servicePort('four', { clusterIP: '10.96.0.9', ports: [{ port: 80 }] }), all, 'n', true, ipv6).shared.size, 0);
 });
 
 test('an endpoint change writes the service chain and the new endpoint’s chain, deletes the old one’s, and leaves shared chains alone', () => {

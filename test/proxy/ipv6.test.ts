@@ -2,8 +2,9 @@
 // listening on IPv6 addresses. Everything runs in a private network namespace (this file
 // re-runs itself under `unshare --net`), so its addresses, local routes and nft tables are its
 // own and vanish with it: the nftables proxier (one table per family, `ip` and `ip6`), two
-// nftables proxiers with different table names side by side, and the userspace proxier
-// listening on IPv6 ClusterIPs. Needs root, unshare and IPv6; the nftables cases also nft.
+// nftables proxiers with different table names side by side, the iptables proxier (iptables
+// and ip6tables), and the userspace proxier listening on IPv6 ClusterIPs. Needs root,
+// unshare and IPv6; the nftables cases also nft, the iptables ones iptables and ip6tables.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
@@ -57,6 +58,9 @@ if (!inNamespace) {
   execFileSync('ip', ['link', 'set', 'lo', 'up']);
   for (const a of [...v6Backends, nodeV6]) execFileSync('ip', ['-6', 'addr', 'add', `${a}/128`, 'dev', 'lo']);
   const noNft = await nftAvailable();
+  const { iptablesAvailable } = await import('../../src/proxy/iptables/iptables.js');
+  const { toolPaths } = await import('../../src/proxy/iptables/family.js');
+  const noIptables = (await iptablesAvailable()) ?? (await iptablesAvailable(toolPaths.IPv6.restore, toolPaths.IPv6.save));
   for (const [mode, table] of [['nftables-v6-a', 'k8ts-v6-a'], ['nftables-v6-b', 'k8ts-v6-b']] as const) proxierFactories[mode] = (o) => nftablesProxier({ ...o, table });
 
   interface Env {
@@ -78,7 +82,8 @@ if (!inNamespace) {
     }
   };
   const synced = (env: Env, objs: Parameters<ServiceProxy['synced']>[0]) => Promise.all(env.proxies.map((p) => p.synced(objs)));
-  const tables = async () => (await runNft(['list', 'tables'], '')).split('\n').map((l) => l.trim()).filter(Boolean).sort();
+  // Only ours: iptables-nft (the iptables cases) leaves its empty filter and nat tables behind.
+  const tables = async () => (await runNft(['list', 'tables'], '')).split('\n').map((l) => l.trim()).filter((l) => / k8ts-/.test(l)).sort();
 
   /** A dual-stack Service "web" with one IPv4 endpoint "v4" and two IPv6 endpoints "v6a", "v6b"; an IPv6-only Service "six". */
   async function dualStackWeb(env: Env) {
@@ -104,59 +109,88 @@ if (!inNamespace) {
     return seen;
   }
 
+  /** What every kernel mode must do with dualStackWeb: each ClusterIP to its own family's endpoints, the IPv6 NodePort, a refusal without endpoints. */
+  async function forwardsDualStack(env: Env) {
+    const { web, six } = await dualStackWeb(env);
+    const [v4, v6] = web.spec!.clusterIPs!;
+    assert.ok(v6.includes(':'), v6);
+    assert.deepEqual([...(await spread(v4, 80, 10))], ['v4']);
+    // P(one of two endpoints never chosen in 40 tries) is about 2e-12.
+    assert.deepEqual([...(await spread(v6, 80, 40))].sort(), ['v6a', 'v6b']);
+    assert.equal(await readFrom(six.spec!.clusterIP!, 80), 'v6a');
+    assert.equal(await readFrom(nodeV6, six.spec!.ports![0].nodePort!), 'v6a');
+    // An IPv6 service port without endpoints is refused at once, as IPv4 ones are.
+    const empty = await createService(env.client, 'empty', { ipFamilies: ['IPv6'], ports: [{ port: 81 }] });
+    await synced(env, [empty]);
+    assert.equal(await connectResult(empty.spec!.clusterIP!, 81), 'ECONNREFUSED');
+    return { v4, v6 };
+  }
+
+  async function pinsIPv6Client(env: Env) {
+    await dualStackWeb(env);
+    const sticky = await createService(env.client, 'sticky', { ipFamilies: ['IPv6'], sessionAffinity: 'ClientIP', ports: [{ port: 80 }] });
+    const [, b6a, b6b] = env.backends;
+    await synced(env, [
+      sticky,
+      await writeSliceOf(env.client, 'IPv6', 'sticky', 'sticky-a', [{ ip: b6a.ip }], [{ name: '', port: b6a.port, protocol: 'TCP' }]),
+      await writeSliceOf(env.client, 'IPv6', 'sticky', 'sticky-b', [{ ip: b6b.ip }], [{ name: '', port: b6b.port, protocol: 'TCP' }]),
+    ]);
+    assert.equal((await spread(sticky.spec!.clusterIP!, 80, 15)).size, 1);
+  }
+
+  async function forwardsIPv6Udp(env: Env) {
+    const echo = createSocket('udp6');
+    echo.on('message', (m, r) => echo.send(`echo:${m.toString()}`, r.port, r.address));
+    await new Promise<void>((r) => echo.bind(0, v6Backends[1], r));
+    try {
+      const dns = await createService(env.client, 'dns', { ipFamilies: ['IPv6'], ports: [{ port: 53, protocol: 'UDP' }] });
+      await synced(env, [dns, await writeSliceOf(env.client, 'IPv6', 'dns', 'dns-1', [{ ip: v6Backends[1] }], [{ name: '', port: echo.address().port, protocol: 'UDP' }])]);
+      const client = createSocket('udp6');
+      const answer = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('udp timeout')), 3000);
+        client.once('message', (m) => (clearTimeout(timer), resolve(m.toString())));
+        client.send('hi', 53, dns.spec!.clusterIP!);
+      });
+      client.close();
+      assert.equal(answer, 'echo:hi');
+    } finally {
+      echo.close();
+    }
+  }
+
   test('nftables: a dual-stack Service is forwarded on its IPv4 ClusterIP to IPv4 endpoints (table ip) and on its IPv6 ClusterIP to IPv6 endpoints (table ip6)', { skip: noNft }, () =>
     withEnv(['nftables-v6-a'], async (env) => {
-      const { web, six } = await dualStackWeb(env);
-      const [v4, v6] = web.spec!.clusterIPs!;
-      assert.ok(v6.includes(':'), v6);
-      assert.deepEqual([...(await spread(v4, 80, 10))], ['v4']);
-      // P(one of two endpoints never chosen in 40 tries) is about 2e-12.
-      assert.deepEqual([...(await spread(v6, 80, 40))].sort(), ['v6a', 'v6b']);
-      assert.equal(await readFrom(six.spec!.clusterIP!, 80), 'v6a');
-      assert.equal(await readFrom(nodeV6, six.spec!.ports![0].nodePort!), 'v6a');
+      const { v4, v6 } = await forwardsDualStack(env);
       assert.deepEqual(await tables(), ['table ip k8ts-v6-a', 'table ip6 k8ts-v6-a']);
       const ip6 = await runNft(['list', 'table', 'ip6', 'k8ts-v6-a'], '');
       assert.match(ip6, new RegExp(`${v6} \\. tcp \\. 80`));
       assert.doesNotMatch(ip6, new RegExp(v4.replaceAll('.', '\\.')));
-      // An IPv6 service port without endpoints is refused at once, as IPv4 ones are.
-      const empty = await createService(env.client, 'empty', { ipFamilies: ['IPv6'], ports: [{ port: 81 }] });
-      await synced(env, [empty]);
-      assert.equal(await connectResult(empty.spec!.clusterIP!, 81), 'ECONNREFUSED');
     }));
 
-  test('nftables: sessionAffinity ClientIP pins an IPv6 client to one IPv6 endpoint (chain layout in the ip6 table)', { skip: noNft }, () =>
-    withEnv(['nftables-v6-a'], async (env) => {
-      await dualStackWeb(env);
-      const sticky = await createService(env.client, 'sticky', { ipFamilies: ['IPv6'], sessionAffinity: 'ClientIP', ports: [{ port: 80 }] });
-      const [, b6a, b6b] = env.backends;
-      await synced(env, [
-        sticky,
-        await writeSliceOf(env.client, 'IPv6', 'sticky', 'sticky-a', [{ ip: b6a.ip }], [{ name: '', port: b6a.port, protocol: 'TCP' }]),
-        await writeSliceOf(env.client, 'IPv6', 'sticky', 'sticky-b', [{ ip: b6b.ip }], [{ name: '', port: b6b.port, protocol: 'TCP' }]),
-      ]);
-      assert.equal((await spread(sticky.spec!.clusterIP!, 80, 15)).size, 1);
+  test('nftables: sessionAffinity ClientIP pins an IPv6 client to one IPv6 endpoint (chain layout in the ip6 table)', { skip: noNft }, () => withEnv(['nftables-v6-a'], pinsIPv6Client));
+
+  test('nftables: UDP to an IPv6 ClusterIP reaches an IPv6 endpoint', { skip: noNft }, () => withEnv(['nftables-v6-a'], forwardsIPv6Udp));
+
+  test('iptables: a dual-stack Service is forwarded by iptables (IPv4) and ip6tables (IPv6) rules, each with its own family only', { skip: noIptables }, () =>
+    withEnv(['iptables'], async (env) => {
+      const { v4, v6 } = await forwardsDualStack(env);
+      const nat6 = (await run('ip6tables-save', ['-t', 'nat'])).stdout;
+      assert.match(nat6, new RegExp(`-A KUBE-SERVICES .*-d ${v6}/128 .*--dport 80 -j KUBE-SVC-`));
+      assert.match(nat6, /-j DNAT --to-destination \[fd00:1::[23]\]:\d+/);
+      assert.doesNotMatch(nat6, new RegExp(v4.replaceAll('.', '\\.')));
+      const nat4 = (await run('iptables-save', ['-t', 'nat'])).stdout;
+      assert.match(nat4, new RegExp(`-d ${v4.replaceAll('.', '\\.')}/32 .*--dport 80 -j KUBE-SVC-`));
+      assert.doesNotMatch(nat4, /fd00:/);
     }));
 
-  test('nftables: UDP to an IPv6 ClusterIP reaches an IPv6 endpoint', { skip: noNft }, () =>
-    withEnv(['nftables-v6-a'], async (env) => {
-      const echo = createSocket('udp6');
-      echo.on('message', (m, r) => echo.send(`echo:${m.toString()}`, r.port, r.address));
-      await new Promise<void>((r) => echo.bind(0, v6Backends[1], r));
-      try {
-        const dns = await createService(env.client, 'dns', { ipFamilies: ['IPv6'], ports: [{ port: 53, protocol: 'UDP' }] });
-        await synced(env, [dns, await writeSliceOf(env.client, 'IPv6', 'dns', 'dns-1', [{ ip: v6Backends[1] }], [{ name: '', port: echo.address().port, protocol: 'UDP' }])]);
-        const client = createSocket('udp6');
-        const answer = await new Promise<string>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error('udp timeout')), 3000);
-          client.once('message', (m) => (clearTimeout(timer), resolve(m.toString())));
-          client.send('hi', 53, dns.spec!.clusterIP!);
-        });
-        client.close();
-        assert.equal(answer, 'echo:hi');
-      } finally {
-        echo.close();
-      }
-    }));
+  test('iptables: sessionAffinity ClientIP pins an IPv6 client to one IPv6 endpoint (ip6tables -m recent)', { skip: noIptables }, () => withEnv(['iptables'], pinsIPv6Client));
+
+  test('iptables: UDP to an IPv6 ClusterIP reaches an IPv6 endpoint', { skip: noIptables }, () => withEnv(['iptables'], forwardsIPv6Udp));
+
+  test('iptables: stopping the proxy removes its chains from both families', { skip: noIptables }, async () => {
+    await withEnv(['iptables'], async (env) => void (await forwardsDualStack(env)));
+    for (const tool of ['iptables-save', 'ip6tables-save']) assert.doesNotMatch((await run(tool, [])).stdout, /KUBE-/, tool);
+  });
 
   // The local routes are the host's here: the first proxy to stop would remove routes it added.
   test('nftables: two proxies with different table names coexist on one host, and each deletes only its own tables', { skip: noNft }, async () => {

@@ -5,7 +5,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NftablesProxier, nftablesProxier } from '../../src/proxy/nftables/proxier.js';
-import { MetaProxier } from '../../src/proxy/nftables/meta-proxier.js';
+import { MetaProxier } from '../../src/proxy/meta-proxier.js';
 import { nftAvailable, runNft } from '../../src/proxy/nftables/nft.js';
 import { servicePortsOf } from '../../src/proxy/service-port.js';
 import { endpointsBySlices } from '../../src/proxy/endpoint.js';

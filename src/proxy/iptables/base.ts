@@ -2,6 +2,8 @@
 // hooks from the built-in chains into ours, the chains every sync owns whole, and their fixed
 // rules. Written on every full sync, after the jumps a previous run left are deleted; removed
 // the same way on stop.
+import type { NftFamily } from '../nftables/family.js';
+import { hostAddress } from './family.js';
 import { filterChains, masqueradeMark, natChains, servicePortChainPrefixes } from './names.js';
 import type { SavedTable } from './iptables.js';
 import type { RestoreInput } from './restore-input.js';
@@ -76,6 +78,6 @@ export function writeMarkMasq(input: RestoreInput): void {
  * (upstream: "this must be the last rule in this chain"; incremental updates insert service
  * rules at the top so these stay last).
  */
-export function writeNodePortJumps(input: RestoreInput, nodeAddresses: readonly string[]): void {
-  for (const ip of nodeAddresses) input.rule('nat', `-A ${natChains.services} ${comment('kubernetes service nodeports; NOTE: this must be the last rule in this chain')} -d ${ip}/32 -j ${natChains.nodePorts}`);
+export function writeNodePortJumps(input: RestoreInput, nodeAddresses: readonly string[], fam: NftFamily): void {
+  for (const ip of nodeAddresses.filter(fam.has)) input.rule('nat', `-A ${natChains.services} ${comment('kubernetes service nodeports; NOTE: this must be the last rule in this chain')} -d ${hostAddress(fam, ip)} -j ${natChains.nodePorts}`);
 }

@@ -4,8 +4,10 @@
 // input line it names, so the proxier can blame the service port that wrote that line.
 import { spawn } from 'node:child_process';
 
-export const defaultIptablesRestorePath = '/usr/sbin/iptables-restore';
-export const defaultIptablesSavePath = '/usr/sbin/iptables-save';
+import { toolPaths } from './family.js';
+
+export const defaultIptablesRestorePath = toolPaths.IPv4.restore;
+export const defaultIptablesSavePath = toolPaths.IPv4.save;
 
 export class IptablesError extends Error {
   constructor(

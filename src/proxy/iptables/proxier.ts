@@ -24,6 +24,9 @@ import type { Proxier, ProxierOptions, ProxyState } from '../proxier.js';
 import type { ServicePortKey } from '../service-port.js';
 import { deleteJumps, isOurs, writeBase, writeMarkMasq, writeNodePortJumps } from './base.js';
 import { defaultIptablesRestorePath, defaultIptablesSavePath, IptablesError, restore, save, saveTables } from './iptables.js';
+import { toolPaths } from './family.js';
+import { familyOf, ipv4, type NftFamily } from '../nftables/family.js';
+import { proxierPerFamily, type IpFamily } from '../meta-proxier.js';
 import { natChains } from './names.js';
 import { RestoreInput } from './restore-input.js';
 import { emptyRules, hasRules, rulesFor, type ServicePortRules, type Table } from './rules.js';
@@ -32,9 +35,12 @@ import { StaleFlowCleaner } from '../conntrack/cleanup.js';
 import { Conntrack } from '../conntrack/conntrack.js';
 
 export interface IptablesProxierOptions extends ProxierOptions {
+  /** The family this proxier serves: IPv4 (default) through iptables, IPv6 through ip6tables. */
+  ipFamily?: IpFamily;
+  /** Default: iptables-restore, or ip6tables-restore for IPv6. */
   iptablesRestorePath?: string;
   iptablesSavePath?: string;
-  /** Set net.ipv4.conf.all.route_localnet=1 while running (restored on stop), so traffic from other hosts reaches loopback endpoints; default true. */
+  /** Set net.ipv4.conf.all.route_localnet=1 while running (restored on stop), so traffic from other hosts reaches loopback endpoints; default true (IPv4 only: IPv6 has no such setting). */
   routeLocalnet?: boolean;
   /** Route the service CIDR to lo (removed on stop); default true. */
   manageLocalRoute?: boolean;
@@ -97,6 +103,7 @@ class InputFailed extends Error {
 
 export class IptablesProxier implements Proxier {
   readonly mode = 'iptables';
+  readonly family: NftFamily;
   /** What the kernel has, per service port, as of the last successful update. */
   private written = new Map<ServicePortKey, ServicePortRules>();
   private fullSyncNeeded = true;
@@ -111,14 +118,15 @@ export class IptablesProxier implements Proxier {
 
   private constructor(private readonly opts: IptablesProxierOptions) {
     this.log = opts.log;
-    this.restorePath = opts.iptablesRestorePath ?? defaultIptablesRestorePath;
-    this.savePath = opts.iptablesSavePath ?? defaultIptablesSavePath;
+    this.family = familyOf(opts.ipFamily ?? 'IPv4');
+    this.restorePath = opts.iptablesRestorePath ?? toolPaths[this.family.ipFamily].restore;
+    this.savePath = opts.iptablesSavePath ?? toolPaths[this.family.ipFamily].save;
     this.staleFlows = opts.cleanStaleFlows === false ? undefined : new StaleFlowCleaner(new Conntrack(opts.conntrackPath), opts.log);
   }
 
   static async create(opts: IptablesProxierOptions): Promise<IptablesProxier> {
     const p = new IptablesProxier(opts);
-    p.host = await KernelHostSetup.apply(opts, p.log);
+    p.host = await KernelHostSetup.apply({ ...opts, routeLocalnet: opts.routeLocalnet !== false && p.family === ipv4 }, p.log);
     return p;
   }
 
@@ -198,7 +206,7 @@ export class IptablesProxier implements Proxier {
         writeDiff(plan, key, emptyRules(), want);
         if (hasRules(want)) next.set(key, want);
       }
-      writeNodePortJumps(plan.final, this.opts.nodeAddresses);
+      writeNodePortJumps(plan.final, this.opts.nodeAddresses, this.family);
       const wantedChains = new Set([...next.values()].flatMap((r) => [...r.chains.keys()]));
       for (const chain of saved.nat.chains.keys()) if (isOurs('nat', chain) && !Object.values(natChains).includes(chain as never) && !wantedChains.has(chain)) plan.final.deleteChain('nat', chain);
       const built = performance.now();
@@ -220,7 +228,7 @@ export class IptablesProxier implements Proxier {
   private wanted(state: ProxyState, key: ServicePortKey): ServicePortRules {
     const info = state.services.get(key);
     if (!info) return emptyRules();
-    return rulesFor(info, state.endpoints.get(key) ?? [], this.opts.nodeName, this.opts.nodeAddresses.length > 0);
+    return rulesFor(info, state.endpoints.get(key) ?? [], this.opts.nodeName, this.opts.nodeAddresses.some(this.family.has), this.family);
   }
 
   /**
@@ -306,6 +314,6 @@ export function writeDiff(plan: SyncPlan, key: ServicePortKey, old: ServicePortR
   plan.boundary();
 }
 
-/** The `iptables` entry of proxierFactories. */
-export const iptablesProxier = (opts: IptablesProxierOptions): Promise<Proxier> => IptablesProxier.create(opts);
+/** The `iptables` entry of proxierFactories: one proxier per family of the service CIDR list (../meta-proxier.ts), IPv6 through ip6tables. */
+export const iptablesProxier = (opts: IptablesProxierOptions): Promise<Proxier> => proxierPerFamily('iptables', opts, (o, ipFamily) => IptablesProxier.create({ ...o, ipFamily }));
 

@@ -10,11 +10,12 @@
 //     a health-check node port).
 // Pods are host processes here, so "from a pod" (upstream: the local-traffic detector) is "from
 // a local address" (`-m addrtype --src-type LOCAL`): ClusterIP traffic from elsewhere is
-// masqueraded, as upstream masquerades off-cluster traffic to a ClusterIP. IPv4 only.
-import { isIPv4 } from 'node:net';
+// masqueraded, as upstream masquerades off-cluster traffic to a ClusterIP. One family per
+// table set: iptables writes the IPv4 rules, ip6tables the IPv6 ones (see ./family.ts).
 import type { EndpointInfo } from '../endpoint.js';
 import type { ServicePortInfo } from '../service-port.js';
-import { familyTargets, ipv4 } from '../nftables/family.js';
+import { familyTargets, ipv4, type NftFamily } from '../nftables/family.js';
+import { hostAddress, recentMask } from './family.js';
 import { clusterChain, endpointChain, externalChain, filterChains, localChain, natChains, protoName, servicePortName } from './names.js';
 
 export type Table = 'nat' | 'filter';
@@ -43,21 +44,21 @@ const comment = (text: string) => `-m comment --comment "${text}"`;
 const probability = (remaining: number) => (1 / remaining).toFixed(10);
 
 /**
- * The rules of one service port given all its endpoints (the ready/terminating choice and the
- * traffic policies are applied here). `nodePortsEnabled` false leaves NodePorts out (no node
- * addresses to serve them on).
+ * The rules of one service port in family `fam`, given all its endpoints (the ready/terminating
+ * choice and the traffic policies are applied here). `nodePortsEnabled` false leaves NodePorts
+ * out (no node addresses to serve them on).
  */
-export function rulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], nodeName: string, nodePortsEnabled: boolean): ServicePortRules {
+export function rulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], nodeName: string, nodePortsEnabled: boolean, fam: NftFamily = ipv4): ServicePortRules {
   const r = emptyRules();
-  // A dual-stack Service's IPv4 ClusterIP may be its second one (IPv6 primary).
-  const targets = familyTargets(sp, all, nodeName, ipv4);
+  // A dual-stack Service's ClusterIP of this family may be its second one.
+  const targets = familyTargets(sp, all, nodeName, fam);
   if (!targets) return r;
   const { clusterIP, clusterEps, localEps } = targets;
   const name = servicePortName(sp);
   const proto = protoName(sp);
   const match = `-p ${proto} -m ${proto}`;
-  const externalIPs = [...new Set(sp.externalIPs)].filter(isIPv4);
-  const lbIPs = [...new Set(sp.loadBalancerIPs)].filter((ip) => isIPv4(ip) && !externalIPs.includes(ip));
+  const externalIPs = [...new Set(sp.externalIPs)].filter(fam.has);
+  const lbIPs = [...new Set(sp.loadBalancerIPs)].filter((ip) => fam.has(ip) && !externalIPs.includes(ip));
   const nodePort = nodePortsEnabled ? sp.nodePort : 0;
   const externallyAccessible = nodePort > 0 || externalIPs.length > 0 || lbIPs.length > 0;
   const shared = (table: Table, chain: string, rule: string) => {
@@ -80,14 +81,14 @@ export function rulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], node
   const filter = hasEndpoints ? { target: 'DROP', comment: comment(`${name} has no local endpoints`) } : { target: 'REJECT', comment: comment(`${name} has no endpoints`) };
 
   // ClusterIP.
-  const clusterIPMatch = `${match} -d ${clusterIP}/32 --dport ${sp.port}`;
+  const clusterIPMatch = `${match} -d ${hostAddress(fam, clusterIP)} --dport ${sp.port}`;
   if (hasInternalEndpoints) shared('nat', natChains.services, `${comment(`${name} cluster IP`)} ${clusterIPMatch} -j ${internalChain}`);
   else shared('filter', filterChains.services, `${filter.comment} ${clusterIPMatch} -j ${filter.target}`);
 
   // externalIPs and load-balancer ingress IPs.
   for (const [ips, what] of [[externalIPs, 'external IP'], [lbIPs, 'loadbalancer IP']] as const) {
     for (const ip of ips) {
-      const dst = `${match} -d ${ip}/32 --dport ${sp.port}`;
+      const dst = `${match} -d ${hostAddress(fam, ip)} --dport ${sp.port}`;
       if (hasEndpoints) shared('nat', natChains.services, `${comment(`${name} ${what}`)} ${dst} -j ${ext}`);
       if (!hasExternalEndpoints) shared('filter', filterChains.externalServices, `${filter.comment} ${dst} -j ${filter.target}`);
     }
@@ -125,7 +126,7 @@ export function rulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], node
     if (sp.affinityTimeoutSeconds !== undefined) {
       for (const ep of eps) {
         const sep = endpointChain(sp, ep);
-        rules.push(`${comment(`${name} -> ${ep.key}`)} -m recent --rcheck --seconds ${sp.affinityTimeoutSeconds} --reap --name ${sep} --mask 255.255.255.255 --rsource -j ${sep}`);
+        rules.push(`${comment(`${name} -> ${ep.key}`)} -m recent --rcheck --seconds ${sp.affinityTimeoutSeconds} --reap --name ${sep} --mask ${recentMask(fam)} --rsource -j ${sep}`);
       }
     }
     eps.forEach((ep, i) => {
@@ -139,10 +140,10 @@ export function rulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], node
   if (usesLocalChain) balance(localChain(sp), localEps, sp.internalPolicyLocal);
 
   for (const ep of used.values()) {
-    const rules = [`${comment(name)} -s ${ep.ip}/32 -j ${natChains.markMasq}`];
+    const rules = [`${comment(name)} -s ${hostAddress(fam, ep.ip)} -j ${natChains.markMasq}`];
     const sep = endpointChain(sp, ep);
-    const recent = sp.affinityTimeoutSeconds !== undefined ? ` -m recent --set --name ${sep} --mask 255.255.255.255 --rsource` : '';
-    rules.push(`${comment(name)}${recent} ${match} -j DNAT --to-destination ${ep.key}`);
+    const recent = sp.affinityTimeoutSeconds !== undefined ? ` -m recent --set --name ${sep} --mask ${recentMask(fam)} --rsource` : '';
+    rules.push(`${comment(name)}${recent} ${match} -j DNAT --to-destination ${fam.hostPort(ep.ip, ep.port)}`);
     r.chains.set(sep, rules);
   }
   return r;

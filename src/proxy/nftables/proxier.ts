@@ -18,8 +18,8 @@ import type { ServicePortKey } from '../service-port.js';
 import { writeBase } from './base.js';
 import { applyScript, defaultNftPath, NftError, runNft } from './nft.js';
 import { defaultTableName } from './names.js';
-import { ipv4, ipv6, isIPv4, type NftFamily } from './family.js';
-import { MetaProxier } from './meta-proxier.js';
+import { ipv4, ipv6, type NftFamily } from './family.js';
+import { proxierPerFamily } from '../meta-proxier.js';
 import { mapRulesFor } from './map-rules.js';
 import { chainRulesFor, emptyRules, hasRules, type ServicePortRules } from './rules.js';
 import { NftScript } from './script.js';
@@ -298,29 +298,5 @@ export function writeDiff(s: NftScript, key: ServicePortKey, old: ServicePortRul
   for (const name of staleChains) s.add(`delete chain ${t} ${name}`, key);
 }
 
-/**
- * The `nftables` entry of proxierFactories. `serviceCidr` may list one CIDR per family
- * ("10.96.0.0/12,fd00:10:96::/108"): one proxier per family listed (the first is primary), as
- * upstream's dual-stack kube-proxy runs one per family under a meta-proxier. A single IPv4 CIDR
- * gives the plain IPv4 proxier, exactly as before. Stale UDP flows are cleaned by the IPv4
- * proxier only (the conntrack cleaner matches IPv4 flows).
- */
-export async function nftablesProxier(opts: NftablesProxierOptions): Promise<Proxier> {
-  const cidrs = opts.serviceCidr.split(',').map((c) => c.trim()).filter(Boolean);
-  if (cidrs.length <= 1 && isIPv4(cidrs[0]?.split('/')[0] ?? '')) return NftablesProxier.create({ ...opts, ipFamily: opts.ipFamily ?? 'IPv4' });
-  const proxiers: NftablesProxier[] = [];
-  for (const [i, cidr] of cidrs.entries()) {
-    const ipFamily = cidr.includes(':') ? 'IPv6' : 'IPv4';
-    try {
-      proxiers.push(await NftablesProxier.create({ ...opts, serviceCidr: cidr, ipFamily, cleanStaleFlows: ipFamily === 'IPv4' ? opts.cleanStaleFlows : false }));
-    } catch (err) {
-      // As upstream: without the secondary family (e.g. IPv6 disabled) the proxy runs single-stack.
-      if (i > 0) {
-        opts.log.warn({ err, serviceCidr: cidr }, `cannot set up ${ipFamily} forwarding; running single-stack (${proxiers[0].family.ipFamily} only)`);
-        continue;
-      }
-      throw err;
-    }
-  }
-  return proxiers.length === 1 ? proxiers[0] : new MetaProxier('nftables', proxiers);
-}
+/** The `nftables` entry of proxierFactories: one proxier per family of the service CIDR list (../meta-proxier.ts). */
+export const nftablesProxier = (opts: NftablesProxierOptions): Promise<Proxier> => proxierPerFamily('nftables', opts, (o, ipFamily) => NftablesProxier.create({ ...o, ipFamily }));
