@@ -36,6 +36,8 @@ export interface ServicePortInfo {
   externalIPs: string[];
   /** status.loadBalancer.ingress IPs. */
   loadBalancerIPs: string[];
+  /** spec.loadBalancerSourceRanges (LoadBalancer Services only), trimmed as upstream; every family (see source-ranges.ts). */
+  loadBalancerSourceRanges: string[];
   /** ClientIP affinity timeout in seconds; undefined when sessionAffinity is None. */
   affinityTimeoutSeconds: number | undefined;
   /** externalTrafficPolicy: Local (NodePort, externalIPs, load-balancer traffic). */
@@ -84,6 +86,7 @@ export function servicePortsOf(svc: Service): Map<ServicePortKey, ServicePortInf
       nodePort: p.nodePort ?? 0,
       externalIPs: [...(spec.externalIPs ?? [])],
       loadBalancerIPs: spec.type === 'LoadBalancer' ? lbIPs : [],
+      loadBalancerSourceRanges: spec.type === 'LoadBalancer' ? (spec.loadBalancerSourceRanges ?? []).map((r) => r.trim()) : [],
       affinityTimeoutSeconds: affinity,
       externalPolicyLocal: spec.externalTrafficPolicy === 'Local' && (spec.type === 'NodePort' || spec.type === 'LoadBalancer' || (spec.externalIPs?.length ?? 0) > 0),
       internalPolicyLocal: spec.internalTrafficPolicy === 'Local',

@@ -167,6 +167,21 @@ export function connectResult(host: string, port: number): Promise<string> {
   );
 }
 
+/**
+ * The outcome of a connection from `localAddress`: 'connected', the error code, or 'no answer'
+ * when nothing came back within `waitMs` — what a dropped SYN looks like (no event ever tells
+ * a client that its packets are dropped, so this one waits).
+ */
+export function connectFrom(host: string, port: number, localAddress: string, waitMs = 1000): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port, localAddress });
+    const timer = setTimeout(() => (s.destroy(), resolve('no answer')), waitMs);
+    const done = (result: string) => (clearTimeout(timer), s.destroy(), resolve(result));
+    s.once('connect', () => done('connected'));
+    s.once('error', (err: NodeJS.ErrnoException) => done(err.code ?? String(err)));
+  });
+}
+
 /** One UDP request/response from a fresh client socket. */
 export function udpAsk(host: string, port: number, payload: string, client?: UdpSocket): Promise<string> {
   const sock = client ?? createSocket('udp4');

@@ -14,7 +14,7 @@ import { IptablesProxier } from '../../src/proxy/iptables/proxier.js';
 import { iptablesAvailable } from '../../src/proxy/iptables/iptables.js';
 import { defaultProxyMode, proxierFactories } from '../../src/proxy/proxy.js';
 import { resources } from '../../src/client/rest/builtin-resources.js';
-import { connectResult, createService, nameServer, randomLoopback, readFrom, startEnv, udpAsk, udpEchoServer, writeSlice, type Backend, type EndpointSpec, type Env } from './helpers.js';
+import { connectFrom, connectResult, createService, nameServer, randomLoopback, readFrom, startEnv, udpAsk, udpEchoServer, writeSlice, type Backend, type EndpointSpec, type Env } from './helpers.js';
 
 const netnsEnv = 'K8TS_IPTABLES_TEST_NETNS';
 const inPrivateNetns = process.env[netnsEnv] === '1';
@@ -215,6 +215,24 @@ async function privateNamespaceTests(): Promise<void> {
       assert.match(nat, /--comment "default\/ext external IP" -m tcp --dport 8080 -j KUBE-EXT-/);
       assert.match(nat, /--comment "default\/ext loadbalancer IP" -m tcp --dport 8080 -j KUBE-EXT-/);
       assert.match(nat, /-A KUBE-EXT-\S+ -m comment --comment "masquerade traffic for default\/ext external destinations" -j KUBE-MARK-MASQ/);
+    }));
+
+  test('loadBalancerSourceRanges: clients in the ranges reach the load-balancer IP through KUBE-FW-, others are dropped by KUBE-PROXY-FIREWALL; the NodePort is not restricted', (t) =>
+    withEnv(t, async (env, backends) => {
+      backends.push(await nameServer('fw', '127.1.0.15'));
+      const svc = await createService(env.client, 'fw', { type: 'LoadBalancer', loadBalancerSourceRanges: [' 127.2.0.0/16'], ports: [{ port: 8081 }] });
+      await env.proxy.synced([svc, ...(await slicesFor(env, 'fw', backends))]);
+      await env.proxy.loadBalancer!.idle();
+      const got = await env.client.resource(resources.services).get('fw', { namespace: 'default' });
+      const ingress = got.status!.loadBalancer!.ingress![0].ip!;
+      await env.proxy.synced(got);
+      assert.equal(await readFrom(ingress, 8081, '127.2.0.1'), 'fw');
+      assert.equal(await connectFrom(ingress, 8081, '127.3.0.1'), 'no answer');
+      assert.equal(await readFrom(ingress, got.spec!.ports![0].nodePort!, '127.3.0.1'), 'fw');
+      const nat = await iptablesSave('nat');
+      assert.match(nat, /-A KUBE-SERVICES -d \S+ -p tcp -m comment --comment "default\/fw loadbalancer IP" -m tcp --dport 8081 -j (KUBE-FW-[A-Z2-7]{16})/);
+      assert.match(nat, /-A KUBE-FW-\S+ -s 127\.2\.0\.0\/16 -m comment --comment "default\/fw loadbalancer IP" -j KUBE-EXT-/);
+      assert.match(await iptablesSave('filter'), /-A KUBE-PROXY-FIREWALL -d \S+ -p tcp -m comment --comment "default\/fw traffic not accepted by KUBE-FW-\S+" -m tcp --dport 8081 -j DROP/);
     }));
 
   test('sessionAffinity ClientIP pins each client address to one endpoint with -m recent', (t) =>

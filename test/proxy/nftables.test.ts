@@ -10,7 +10,7 @@ import { proxierFactories } from '../../src/proxy/proxy.js';
 import { NftablesProxier, nftablesProxier } from '../../src/proxy/nftables/proxier.js';
 import { nftAvailable, runNft } from '../../src/proxy/nftables/nft.js';
 import { routeLocalnet } from '../../src/proxy/nftables/sysctl.js';
-import { connectResult, createService, nameServer, randomLoopback, readFrom, startEnv, udpAsk, udpEchoServer, writeSlice, type Backend, type EndpointSpec, type Env } from './helpers.js';
+import { connectFrom, connectResult, createService, nameServer, randomLoopback, readFrom, startEnv, udpAsk, udpEchoServer, writeSlice, type Backend, type EndpointSpec, type Env } from './helpers.js';
 
 const table = 'k8ts-proxy-test';
 const mode = 'nftables-test';
@@ -222,6 +222,23 @@ test('a LoadBalancer Service gets the node address as its ingress, which is serv
     assert.ok(ingress);
     await env.proxy.synced(got);
     assert.equal(await readFrom(ingress, 8443), 'lb');
+  }));
+
+test('loadBalancerSourceRanges: clients in the ranges reach the load-balancer IP, others are dropped before DNAT; the NodePort is not restricted', { skip }, (t) =>
+  withEnv(t, async (env, backends) => {
+    backends.push(await nameServer('fw', '127.1.0.25'));
+    const svc = await createService(env.client, 'fw', { type: 'LoadBalancer', loadBalancerSourceRanges: ['127.2.0.0/16'], ports: [{ port: 8444 }] });
+    await env.proxy.synced([svc, ...(await slicesFor(env, 'fw', backends))]);
+    await env.proxy.loadBalancer!.idle();
+    const got = await env.client.resource((await import('../../src/client/rest/builtin-resources.js')).resources.services).get('fw', { namespace: 'default' });
+    const ingress = got.status!.loadBalancer!.ingress![0].ip!;
+    await env.proxy.synced(got);
+    assert.equal(await readFrom(ingress, 8444, '127.2.0.1'), 'fw');
+    assert.equal(await connectFrom(ingress, 8444, '127.3.0.1'), 'no answer');
+    assert.equal(await readFrom(ingress, got.spec!.ports![0].nodePort!, '127.3.0.1'), 'fw');
+    const ruleset = await runNft(['list', 'table', 'ip', table], '');
+    assert.match(ruleset, new RegExp(`${ingress.replaceAll('.', '\\.')} \\. tcp \\. 8444 : goto firewall-[0-9A-F]{8}-default/fw/tcp/`));
+    assert.match(ruleset, /ip saddr != 127\.2\.0\.0\/16 drop/);
   }));
 
 test('TCP, UDP and SCTP service ports are all written (SCTP DNAT rules are accepted by the kernel)', { skip }, async () => {

@@ -7,7 +7,7 @@ import { Agent, get } from 'node:http';
 import { resources } from '../../src/client/rest/builtin-resources.js';
 import { httpPerRequestMode, proxyModeAnnotation } from '../../src/proxy/service-port.js';
 import { metricsText } from '../../src/util/metrics.js';
-import { connectResult, createService, httpNameServer, nameServer, readFrom, startEnv, udpAsk, udpEchoServer, writeSlice, type Backend, type Env } from './helpers.js';
+import { connectFrom, connectResult, createService, httpNameServer, nameServer, readFrom, startEnv, udpAsk, udpEchoServer, writeSlice, type Backend, type Env } from './helpers.js';
 
 async function withEnv(fn: (env: Env, backends: Backend[]) => Promise<void>, opts: Parameters<typeof startEnv>[0] = {}): Promise<void> {
   const env = await startEnv(opts);
@@ -171,6 +171,23 @@ test('a LoadBalancer Service gets the node address as its ingress and is reachab
     await env.proxy.synced(got);
     assert.equal(await readFrom(env.nodeAddress, 8443), 'lb');
     assert.equal(await readFrom(env.nodeAddress, got.spec!.ports![0].nodePort!), 'lb');
+  }));
+
+test('loadBalancerSourceRanges: a client outside the ranges is refused on the load-balancer IP, and a changed range list applies at once; the NodePort is not restricted', () =>
+  withEnv(async (env, backends) => {
+    backends.push(await nameServer('fw', '127.0.0.21'));
+    const services = env.client.resource(resources.services);
+    const svc = await createService(env.client, 'fw', { type: 'LoadBalancer', loadBalancerSourceRanges: ['127.2.0.0/16'], ports: [{ port: 8444 }] });
+    await env.proxy.synced([svc, ...(await slicesFor(env, 'fw', backends))]);
+    await env.proxy.loadBalancer!.idle();
+    const got = await services.get('fw', { namespace: 'default' });
+    await env.proxy.synced(got);
+    assert.equal(await readFrom(env.nodeAddress, 8444, '127.2.0.1'), 'fw');
+    assert.equal(await connectFrom(env.nodeAddress, 8444, '127.3.0.1'), 'ECONNRESET');
+    assert.equal(await readFrom(env.nodeAddress, got.spec!.ports![0].nodePort!, '127.3.0.1'), 'fw');
+    const widened = await services.patch('fw', { spec: { loadBalancerSourceRanges: ['127.0.0.0/8'] } }, { namespace: 'default', type: 'merge' });
+    await env.proxy.synced(widened);
+    assert.equal(await readFrom(env.nodeAddress, 8444, '127.3.0.1'), 'fw');
   }));
 
 test('externalIPs are listened on at the service port', () =>

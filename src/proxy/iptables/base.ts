@@ -15,14 +15,17 @@ const isNew = '-m conntrack --ctstate NEW';
 /** Jumps from the built-in chains into ours, in the order they appear there (inserted at the top). */
 export const jumps: Record<Table, { chain: string; rule: string }[]> = {
   filter: [
+    { chain: 'INPUT', rule: `${isNew} ${comment('kubernetes load balancer firewall')} -j ${filterChains.proxyFirewall}` },
     { chain: 'INPUT', rule: `${comment('kubernetes health check service ports')} -j ${filterChains.nodePorts}` },
     { chain: 'INPUT', rule: `${isNew} ${comment('kubernetes externally-visible service portals')} -j ${filterChains.externalServices}` },
     // ClusterIPs are local addresses here (the service CIDR is routed to lo), so traffic to
     // them from elsewhere takes INPUT, not FORWARD as upstream's.
     { chain: 'INPUT', rule: `${isNew} ${comment('kubernetes service portals')} -j ${filterChains.services}` },
+    { chain: 'FORWARD', rule: `${isNew} ${comment('kubernetes load balancer firewall')} -j ${filterChains.proxyFirewall}` },
     { chain: 'FORWARD', rule: `${comment('kubernetes forwarding rules')} -j ${filterChains.forward}` },
     { chain: 'FORWARD', rule: `${isNew} ${comment('kubernetes service portals')} -j ${filterChains.services}` },
     { chain: 'FORWARD', rule: `${isNew} ${comment('kubernetes externally-visible service portals')} -j ${filterChains.externalServices}` },
+    { chain: 'OUTPUT', rule: `${isNew} ${comment('kubernetes load balancer firewall')} -j ${filterChains.proxyFirewall}` },
     { chain: 'OUTPUT', rule: `${isNew} ${comment('kubernetes service portals')} -j ${filterChains.services}` },
   ],
   nat: [

@@ -22,6 +22,8 @@ export const filterChains = {
   externalServices: 'KUBE-EXTERNAL-SERVICES',
   nodePorts: 'KUBE-NODEPORTS',
   forward: 'KUBE-FORWARD',
+  /** Drops load-balancer traffic a KUBE-FW- chain did not DNAT (loadBalancerSourceRanges). */
+  proxyFirewall: 'KUBE-PROXY-FIREWALL',
 } as const;
 
 /** Prefixes of the per-service-port nat chains (stale ones are deleted by prefix after a restart). */
@@ -64,5 +66,7 @@ export const clusterChain = (sp: ServicePortInfo) => `KUBE-SVC-${portProtoHash(s
 export const localChain = (sp: ServicePortInfo) => `KUBE-SVL-${portProtoHash(sp)}`;
 /** Entry for NodePort, externalIP and load-balancer traffic. */
 export const externalChain = (sp: ServicePortInfo) => `KUBE-EXT-${portProtoHash(sp)}`;
+/** Load-balancer traffic under loadBalancerSourceRanges: allowed sources go on to KUBE-EXT-. */
+export const firewallChain = (sp: ServicePortInfo) => `KUBE-FW-${portProtoHash(sp)}`;
 /** One endpoint: hairpin masquerade, affinity update, DNAT. Also the name of its `-m recent` list. */
 export const endpointChain = (sp: ServicePortInfo, ep: EndpointInfo) => `KUBE-SEP-${hash16(servicePortName(sp) + protoName(sp) + ep.key)}`;

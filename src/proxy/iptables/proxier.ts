@@ -228,7 +228,7 @@ export class IptablesProxier implements Proxier {
   private wanted(state: ProxyState, key: ServicePortKey): ServicePortRules {
     const info = state.services.get(key);
     if (!info) return emptyRules();
-    return rulesFor(info, state.endpoints.get(key) ?? [], this.opts.nodeName, this.opts.nodeAddresses.some(this.family.has), this.family);
+    return rulesFor(info, state.endpoints.get(key) ?? [], this.opts.nodeName, this.opts.nodeAddresses.some(this.family.has), this.family, this.opts.nodeAddresses);
   }
 
   /**

@@ -6,8 +6,9 @@
 //   - its rules in the shared chains: nat KUBE-SERVICES (ClusterIP, externalIPs, load-balancer
 //     IPs) and KUBE-NODEPORTS, filter KUBE-SERVICES (a ClusterIP without endpoints: REJECT, or
 //     DROP when only other nodes have some under internalTrafficPolicy Local),
-//     KUBE-EXTERNAL-SERVICES (the same for external destinations) and KUBE-NODEPORTS (accepting
-//     a health-check node port).
+//     KUBE-EXTERNAL-SERVICES (the same for external destinations), KUBE-NODEPORTS (accepting
+//     a health-check node port) and KUBE-PROXY-FIREWALL (load-balancer traffic that its
+//     KUBE-FW- chain, the loadBalancerSourceRanges check, let through without DNAT: dropped).
 // Pods are host processes here, so "from a pod" (upstream: the local-traffic detector) is "from
 // a local address" (`-m addrtype --src-type LOCAL`): ClusterIP traffic from elsewhere is
 // masqueraded, as upstream masquerades off-cluster traffic to a ClusterIP. One family per
@@ -15,8 +16,9 @@
 import type { EndpointInfo } from '../endpoint.js';
 import type { ServicePortInfo } from '../service-port.js';
 import { familyTargets, ipv4, type NftFamily } from '../nftables/family.js';
+import { firewallSources } from '../source-ranges.js';
 import { hostAddress, recentMask } from './family.js';
-import { clusterChain, endpointChain, externalChain, filterChains, localChain, natChains, protoName, servicePortName } from './names.js';
+import { clusterChain, endpointChain, externalChain, filterChains, firewallChain, localChain, natChains, protoName, servicePortName } from './names.js';
 
 export type Table = 'nat' | 'filter';
 
@@ -48,7 +50,7 @@ const probability = (remaining: number) => (1 / remaining).toFixed(10);
  * choice and the traffic policies are applied here). `nodePortsEnabled` false leaves NodePorts
  * out (no node addresses to serve them on).
  */
-export function rulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], nodeName: string, nodePortsEnabled: boolean, fam: NftFamily = ipv4): ServicePortRules {
+export function rulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], nodeName: string, nodePortsEnabled: boolean, fam: NftFamily = ipv4, nodeIPs: readonly string[] = []): ServicePortRules {
   const r = emptyRules();
   // A dual-stack Service's ClusterIP of this family may be its second one.
   const targets = familyTargets(sp, all, nodeName, fam);
@@ -75,6 +77,8 @@ export function rulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], node
   const externalPolicyChain = sp.externalPolicyLocal ? localChain(sp) : clusterChain(sp);
   const usesExternalChain = hasEndpoints && externallyAccessible;
   const ext = externalChain(sp);
+  const fwSources = hasEndpoints ? firewallSources(sp, fam, nodeIPs) : undefined;
+  const fw = firewallChain(sp);
 
   // Where nothing can serve: REJECT when the service port has no endpoints at all, DROP when
   // only other nodes have some (a Local policy).
@@ -89,9 +93,19 @@ export function rulesFor(sp: ServicePortInfo, all: readonly EndpointInfo[], node
   for (const [ips, what] of [[externalIPs, 'external IP'], [lbIPs, 'loadbalancer IP']] as const) {
     for (const ip of ips) {
       const dst = `${match} -d ${hostAddress(fam, ip)} --dport ${sp.port}`;
-      if (hasEndpoints) shared('nat', natChains.services, `${comment(`${name} ${what}`)} ${dst} -j ${ext}`);
+      const lbFirewalled = what === 'loadbalancer IP' && fwSources;
+      if (hasEndpoints) shared('nat', natChains.services, `${comment(`${name} ${what}`)} ${dst} -j ${lbFirewalled ? fw : ext}`);
+      if (lbFirewalled) shared('filter', filterChains.proxyFirewall, `${comment(`${name} traffic not accepted by ${fw}`)} ${dst} -j DROP`);
       if (!hasExternalEndpoints) shared('filter', filterChains.externalServices, `${filter.comment} ${dst} -j ${filter.target}`);
     }
+  }
+
+  // loadBalancerSourceRanges: allowed sources go on to the external chain; the rest fall
+  // through un-DNATed and are dropped by their KUBE-PROXY-FIREWALL rule.
+  if (fwSources) {
+    const rules = fwSources.map((src) => `${comment(`${name} loadbalancer IP`)} -s ${src.includes('/') ? src : hostAddress(fam, src)} -j ${ext}`);
+    rules.push(comment(`other traffic to ${name} will be dropped by KUBE-PROXY-FIREWALL`));
+    r.chains.set(fw, rules);
   }
 
   // NodePort (on the node addresses KUBE-SERVICES sends to KUBE-NODEPORTS).

@@ -1,6 +1,7 @@
 // The fixed part of our table (upstream setupNFTables): hooked base chains, the dispatch chains
 // and the verdict maps the per-service-port rules fill in. Priorities as upstream: the filter
-// chains that reject traffic to services without endpoints run just before DNAT (-110),
+// chains that reject traffic to services without endpoints or from outside a load balancer's
+// source ranges run just before DNAT (-110),
 // the DNAT chains at dstnat (-100), masquerading at srcnat (100).
 import { chains, maps, masqueradeMark, nodePortIPsSet, sets } from './names.js';
 import { ipv4, type NftFamily } from './family.js';
@@ -16,16 +17,18 @@ export function writeBase(s: NftScript, nodeAddresses: readonly string[], fam: N
   base(chains.filterInput, 'filter', 'input', '-110');
   base(chains.filterForward, 'filter', 'forward', '-110');
   base(chains.filterOutput, 'filter', 'output', '-110');
+  base(chains.filterPrerouting, 'filter', 'prerouting', '-110');
   base(chains.natPrerouting, 'nat', 'prerouting', '-100');
   base(chains.natOutput, 'nat', 'output', '-100');
   base(chains.natPostrouting, 'nat', 'postrouting', '100');
-  for (const c of [chains.services, chains.serviceEndpointsCheck, chains.nodePortEndpointsCheck, chains.reject, chains.markForMasquerade, chains.masquerading]) s.add(`add chain ${t} ${c}`);
+  for (const c of [chains.services, chains.serviceEndpointsCheck, chains.nodePortEndpointsCheck, chains.firewallCheck, chains.reject, chains.markForMasquerade, chains.masquerading]) s.add(`add chain ${t} ${c}`);
 
   s.add(`add set ${t} ${nodePortIPsSet} { type ${addr}; }`);
   s.add(`add map ${t} ${maps.serviceIPs} { type ${addr} . inet_proto . inet_service : verdict; }`);
   s.add(`add map ${t} ${maps.serviceNodePorts} { type inet_proto . inet_service : verdict; }`);
   s.add(`add map ${t} ${maps.noEndpointServices} { type ${addr} . inet_proto . inet_service : verdict; }`);
   s.add(`add map ${t} ${maps.noEndpointNodePorts} { type inet_proto . inet_service : verdict; }`);
+  s.add(`add map ${t} ${maps.firewallIPs} { type ${addr} . inet_proto . inet_service : verdict; }`);
   // The map layout (map-rules.ts).
   const ipKey = `${addr} . inet_proto . inet_service`;
   s.add(`add map ${t} ${maps.serviceIPsLocalSource} { type ${ipKey} : verdict; }`);
@@ -44,6 +47,10 @@ export function writeBase(s: NftScript, nodeAddresses: readonly string[], fam: N
   s.rule(chains.filterOutput, `ct state new jump ${chains.serviceEndpointsCheck}`);
   s.rule(chains.filterOutput, `ct state new jump ${chains.nodePortEndpointsCheck}`);
   s.rule(chains.serviceEndpointsCheck, `${ip} daddr . meta l4proto . th dport vmap @${maps.noEndpointServices}`);
+  // loadBalancerSourceRanges, checked before DNAT changes the destination (as upstream).
+  s.rule(chains.filterPrerouting, `ct state new jump ${chains.firewallCheck}`);
+  s.rule(chains.filterOutput, `ct state new jump ${chains.firewallCheck}`);
+  s.rule(chains.firewallCheck, `${ip} daddr . meta l4proto . th dport vmap @${maps.firewallIPs}`);
   s.rule(chains.nodePortEndpointsCheck, `${ip} daddr @${nodePortIPsSet} meta l4proto . th dport vmap @${maps.noEndpointNodePorts}`);
   // TCP clients see a reset (ECONNREFUSED) at once; everything else an ICMP port unreachable.
   s.rule(chains.reject, 'meta l4proto tcp reject with tcp reset');

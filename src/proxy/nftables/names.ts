@@ -15,6 +15,9 @@ export const chains = {
   filterInput: 'filter-input',
   filterForward: 'filter-forward',
   filterOutput: 'filter-output',
+  /** Before DNAT for traffic from other hosts (the load-balancer source-range check). */
+  filterPrerouting: 'filter-prerouting-pre-dnat',
+  firewallCheck: 'firewall-check',
   natPrerouting: 'nat-prerouting',
   natOutput: 'nat-output',
   natPostrouting: 'nat-postrouting',
@@ -31,6 +34,8 @@ export const maps = {
   serviceNodePorts: 'service-nodeports',
   noEndpointServices: 'no-endpoint-services',
   noEndpointNodePorts: 'no-endpoint-nodeports',
+  /** Load-balancer IP . proto . port → the service port's firewall chain (loadBalancerSourceRanges). */
+  firewallIPs: 'firewall-ips',
   // The map layout (map-rules.ts): consulted first for clients on this host, for service ports
   // whose external traffic policy is Local (those clients may use any endpoint).
   serviceIPsLocalSource: 'service-ips-local-source',
@@ -75,6 +80,8 @@ export const serviceChain = (sp: ServicePortInfo) => prefixed('service', service
 export const localChain = (sp: ServicePortInfo) => prefixed('local', servicePortBase(sp));
 /** Entry for NodePort, externalIP and load-balancer traffic. */
 export const externalChain = (sp: ServicePortInfo) => prefixed('external', servicePortBase(sp));
+/** Drops load-balancer traffic from outside the loadBalancerSourceRanges (before DNAT). */
+export const firewallChain = (sp: ServicePortInfo) => prefixed('firewall', servicePortBase(sp));
 
 const endpointBase = (sp: ServicePortInfo, ep: EndpointInfo) => `${servicePortBase(sp)}__${ep.ip.replaceAll(':', '-')}/${ep.port}`;
 export const endpointChain = (sp: ServicePortInfo, ep: EndpointInfo) => prefixed('endpoint', endpointBase(sp, ep));

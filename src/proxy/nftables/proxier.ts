@@ -21,6 +21,7 @@ import { defaultTableName } from './names.js';
 import { ipv4, ipv6, type NftFamily } from './family.js';
 import { proxierPerFamily } from '../meta-proxier.js';
 import { mapRulesFor } from './map-rules.js';
+import { addFirewall } from './firewall.js';
 import { chainRulesFor, emptyRules, hasRules, type ServicePortRules } from './rules.js';
 import { NftScript } from './script.js';
 import { NftSession } from './session.js';
@@ -184,7 +185,9 @@ export class NftablesProxier implements Proxier {
     const info = state.services.get(key);
     if (!info) return emptyRules();
     const layout = info.affinityTimeoutSeconds === undefined ? mapRulesFor : chainRulesFor;
-    return layout(info, state.endpoints.get(key) ?? [], this.opts.nodeName, this.opts.nodeAddresses.length > 0, this.family);
+    const r = layout(info, state.endpoints.get(key) ?? [], this.opts.nodeName, this.opts.nodeAddresses.length > 0, this.family);
+    addFirewall(r, info, this.family, this.opts.nodeAddresses);
+    return r;
   }
 
   /**

@@ -4,11 +4,15 @@
 // their balancers get the new endpoints (new connections follow at once, open ones are left
 // alone) and their listeners are opened or closed by difference. A frontend whose service port
 // has no usable endpoints is not listened on, so connections are refused as upstream rejects them.
+// loadBalancerSourceRanges are checked per connection on the load-balancer frontends: a client
+// outside them is refused (the kernel modes drop it before DNAT; see ../source-ranges.ts).
 import type { Logger } from 'pino';
 import type { EndpointInfo } from '../endpoint.js';
 import type { Proxier, ProxierOptions, ProxyState } from '../proxier.js';
 import type { ServicePortInfo, ServicePortKey } from '../service-port.js';
 import { ServicePortBalancer, type BalancingAlgorithm } from './balancer.js';
+import { ipv4, ipv6 } from '../nftables/family.js';
+import { firewallSources, sourceFilter } from '../source-ranges.js';
 import { frontendKey, type Frontend, type Listener, type ListenerKind } from './frontend.js';
 import { listenHttp } from './http-listener.js';
 import { ensureLocalRoute, type LocalRoute } from './local-route.js';
@@ -34,6 +38,8 @@ export class UserspaceProxier implements Proxier {
   private readonly balancers = new Map<ServicePortKey, ServicePortBalancer>();
   private readonly open = new Map<string, Open>();
   private readonly byServicePort = new Map<ServicePortKey, Set<string>>();
+  /** Per service port, its load-balancer IP:port frontends under loadBalancerSourceRanges → the client check (read per connection, so a changed range list applies to open listeners). */
+  private readonly firewalls = new Map<ServicePortKey, Map<string, (clientIP: string | undefined) => boolean>>();
   /** Frontends that failed to bind, with why (retried on the service port's next change). */
   readonly bindErrors = new Map<string, string>();
   private readonly log: Logger;
@@ -76,6 +82,7 @@ export class UserspaceProxier implements Proxier {
     } else {
       this.balancers.delete(key);
     }
+    this.updateFirewall(key, info);
     const wanted = new Map<string, Frontend>();
     if (info && balancer) for (const f of this.frontendsOf(info)) if (balancer.hasEndpoints(f.external)) wanted.set(f.key, f);
     const current = this.byServicePort.get(key) ?? new Set<string>();
@@ -101,6 +108,19 @@ export class UserspaceProxier implements Proxier {
     else this.byServicePort.delete(key);
   }
 
+  private updateFirewall(key: ServicePortKey, info: ServicePortInfo | undefined): void {
+    const byAddress = new Map<string, (clientIP: string | undefined) => boolean>();
+    for (const fam of info ? [ipv4, ipv6] : []) {
+      const sources = firewallSources(info!, fam, this.opts.nodeAddresses);
+      if (!sources) continue;
+      const allowed = sourceFilter(sources);
+      // By address:port: the node address may be both a load-balancer IP and a NodePort address.
+      for (const ip of info!.loadBalancerIPs.filter(fam.has)) byAddress.set(`${ip}:${info!.port}`, allowed);
+    }
+    if (byAddress.size) this.firewalls.set(key, byAddress);
+    else this.firewalls.delete(key);
+  }
+
   private frontendsOf(info: ServicePortInfo): Frontend[] {
     const kind: ListenerKind = info.protocol === 'UDP' ? 'udp' : info.httpPerRequest ? 'http' : 'tcp';
     const out: Frontend[] = [];
@@ -120,7 +140,13 @@ export class UserspaceProxier implements Proxier {
       this.bindErrors.set(f.key, `${f.address}:${f.port} is already in use by service port ${this.open.get(f.key)!.frontend.servicePort}`);
       return false;
     }
-    const picker = { pick: (clientIP: string | undefined) => balancer.pick(f.external, clientIP), open: (ep: EndpointInfo) => balancer.open(ep) };
+    const picker = {
+      pick: (clientIP: string | undefined) => {
+        const allowed = f.external ? this.firewalls.get(f.servicePort)?.get(`${f.address}:${f.port}`) : undefined;
+        return allowed && !allowed(clientIP) ? undefined : balancer.pick(f.external, clientIP);
+      },
+      open: (ep: EndpointInfo) => balancer.open(ep),
+    };
     try {
       const listener =
         f.kind === 'udp' ? await listenUdp(f.address, f.port, picker, this.opts.udpIdleTimeoutMs ?? 30_000) : f.kind === 'http' ? await listenHttp(f.address, f.port, picker) : await listenTcp(f.address, f.port, picker);
