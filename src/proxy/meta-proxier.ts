@@ -32,26 +32,23 @@ export class MetaProxier<P extends Proxier = Proxier> implements Proxier {
  * A kernel mode's proxierFactories entry for a `serviceCidr` that may list one CIDR per family
  * ("10.96.0.0/12,fd00:10:96::/108"): one proxier per family listed (the first is primary), as
  * upstream's dual-stack kube-proxy runs one per family under a meta-proxier; a single CIDR gives
- * that family's proxier alone. Stale UDP flows are cleaned by the IPv4 proxier only (the
- * conntrack cleaner matches IPv4 flows). As upstream, a secondary family that cannot be set up
+ * that family's proxier alone (each cleans the stale UDP flows of its own family). As upstream,
+ * a secondary family that cannot be set up
  * (e.g. IPv6 disabled) leaves the proxy single-stack, with a warning.
  */
-export async function proxierPerFamily<O extends ProxierOptions & { cleanStaleFlows?: boolean }, P extends Proxier>(
+export async function proxierPerFamily<O extends ProxierOptions, P extends Proxier>(
   mode: string,
   opts: O,
   create: (opts: O, ipFamily: IpFamily) => Promise<P>,
 ): Promise<P | MetaProxier<P>> {
   const cidrs = opts.serviceCidr.split(',').map((c) => c.trim()).filter(Boolean);
   const familyOf = (cidr: string): IpFamily => (cidr.includes(':') ? 'IPv6' : 'IPv4');
-  if (cidrs.length <= 1) {
-    const ipFamily = familyOf(cidrs[0] ?? '');
-    return create(ipFamily === 'IPv4' ? opts : { ...opts, cleanStaleFlows: false }, ipFamily);
-  }
+  if (cidrs.length <= 1) return create(opts, familyOf(cidrs[0] ?? ''));
   const proxiers: P[] = [];
   for (const [i, cidr] of cidrs.entries()) {
     const ipFamily = familyOf(cidr);
     try {
-      proxiers.push(await create({ ...opts, serviceCidr: cidr, cleanStaleFlows: ipFamily === 'IPv4' ? opts.cleanStaleFlows : false }, ipFamily));
+      proxiers.push(await create({ ...opts, serviceCidr: cidr }, ipFamily));
     } catch (err) {
       if (i > 0) {
         opts.log.warn({ err, serviceCidr: cidr }, `cannot set up ${ipFamily} forwarding; running single-stack (${familyOf(cidrs[0])} only)`);

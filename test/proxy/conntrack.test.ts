@@ -64,6 +64,14 @@ for (const c of cases) {
   });
 }
 
+test('stale flows of a dual-stack Service: the IPv6 ClusterIP is checked like the IPv4 one (each family\'s cleaner lists its own flows)', () => {
+  const v6slice = { ...slice('dual', [{ ip: 'fd00:200::1' }]), metadata: { namespace: 'default', name: 'dual-v6', labels: { 'kubernetes.io/service-name': 'dual' } }, addressType: 'IPv6' };
+  const state = stateOf([{ metadata: { namespace: 'default', name: 'dual' }, spec: { clusterIP: '10.96.0.60', clusterIPs: ['10.96.0.60', 'fd00:10:96::60'], ports: [{ port: 53, protocol: 'UDP' }] } }], [slice('dual', [{ ip: '10.128.0.1' }]), v6slice]);
+  const v6flows = [flow('fd00:10:96::60', 53, 'fd00:200::1'), flow('fd00:10:96::60', 53, 'fd00:200::9')];
+  assert.deepEqual(staleFilters(v6flows, state), [{ origDst: 'fd00:10:96::60', origPortDst: 53, replySrc: 'fd00:200::9' }]);
+  assert.deepEqual(staleFilters([flow('10.96.0.60', 53, '10.128.0.9')], state), [{ origDst: '10.96.0.60', origPortDst: 53, replySrc: '10.128.0.9' }]);
+});
+
 function capturedLog(): { log: pino.Logger; lines: () => Record<string, unknown>[] } {
   const out: string[] = [];
   const stream = new Writable({

@@ -141,7 +141,7 @@ export async function httpNameServer(name: string, ip: string): Promise<Backend 
 
 /** A UDP server that answers each datagram with `name:payload`. */
 export async function udpEchoServer(name: string, ip: string): Promise<Backend> {
-  const sock: UdpSocket = createSocket('udp4');
+  const sock: UdpSocket = createSocket(ip.includes(':') ? 'udp6' : 'udp4');
   sock.on('message', (msg, r) => sock.send(`${name}:${msg.toString()}`, r.port, r.address));
   await new Promise<void>((r) => sock.bind(0, ip, r));
   return { name, ip, port: sock.address().port, close: () => new Promise((r) => sock.close(() => r())) };

@@ -52,7 +52,8 @@ if (!inNamespace) {
   const { proxierFactories, startProxy } = await import('../../src/proxy/proxy.js');
   const { nftablesProxier } = await import('../../src/proxy/nftables/proxier.js');
   const { nftAvailable, runNft } = await import('../../src/proxy/nftables/nft.js');
-  const { connectResult, createService, nameServer, quietLog, readFrom, writeSliceOf } = await import('./helpers.js');
+  const { connectResult, createService, nameServer, quietLog, readFrom, udpAsk, udpEchoServer, writeSliceOf } = await import('./helpers.js');
+  const { Conntrack } = await import('../../src/proxy/conntrack/conntrack.js');
   const { startApiWithServiceCidr } = await import('./ipv6-helpers.js');
   // Inside the namespace: only lo, brought up, with the backends' IPv6 addresses.
   execFileSync('ip', ['link', 'set', 'lo', 'up']);
@@ -60,6 +61,7 @@ if (!inNamespace) {
   const noNft = await nftAvailable();
   const { iptablesAvailable } = await import('../../src/proxy/iptables/iptables.js');
   const { toolPaths } = await import('../../src/proxy/iptables/family.js');
+  const noConntrack = await new Conntrack(undefined, 'ipv6').available();
   const noIptables = (await iptablesAvailable()) ?? (await iptablesAvailable(toolPaths.IPv6.restore, toolPaths.IPv6.save));
   for (const [mode, table] of [['nftables-v6-a', 'k8ts-v6-a'], ['nftables-v6-b', 'k8ts-v6-b']] as const) proxierFactories[mode] = (o) => nftablesProxier({ ...o, table });
 
@@ -170,6 +172,26 @@ if (!inNamespace) {
   test('nftables: sessionAffinity ClientIP pins an IPv6 client to one IPv6 endpoint (chain layout in the ip6 table)', { skip: noNft }, () => withEnv(['nftables-v6-a'], pinsIPv6Client));
 
   test('nftables: UDP to an IPv6 ClusterIP reaches an IPv6 endpoint', { skip: noNft }, () => withEnv(['nftables-v6-a'], forwardsIPv6Udp));
+
+  test('nftables: a UDP client of an IPv6 ClusterIP is moved to the new endpoint once its endpoint is removed (the IPv6 conntrack entry is deleted)', { skip: noNft ?? noConntrack }, () =>
+    withEnv(['nftables-v6-a'], async (env) => {
+      const old = await udpEchoServer('old', v6Backends[0]);
+      const next = await udpEchoServer('new', v6Backends[1]);
+      const client = createSocket('udp6');
+      try {
+        const dns = await createService(env.client, 'dns6', { ipFamilies: ['IPv6'], ports: [{ port: 53, protocol: 'UDP' }] });
+        await synced(env, [dns, await writeSliceOf(env.client, 'IPv6', 'dns6', 'dns6-1', [{ ip: old.ip }], [{ name: '', port: old.port, protocol: 'UDP' }])]);
+        const ip = dns.spec!.clusterIP!;
+        assert.equal(await udpAsk(ip, 53, 'a', client), 'old:a');
+        // The old endpoint keeps listening: only the conntrack entry could keep the client there.
+        await synced(env, [await writeSliceOf(env.client, 'IPv6', 'dns6', 'dns6-1', [{ ip: next.ip }], [{ name: '', port: next.port, protocol: 'UDP' }])]);
+        assert.equal(await udpAsk(ip, 53, 'b', client), 'new:b');
+      } finally {
+        client.close();
+        await old.close();
+        await next.close();
+      }
+    }));
 
   test('iptables: a dual-stack Service is forwarded by iptables (IPv4) and ip6tables (IPv6) rules, each with its own family only', { skip: noIptables }, () =>
     withEnv(['iptables'], async (env) => {

@@ -21,7 +21,9 @@ export function staleFilters(entries: readonly ConntrackEntry[], state: ProxySta
     if (sp.protocol !== 'UDP' || !sp.clusterIP) continue;
     const serving = new Set((state.endpoints.get(key) ?? []).filter((e) => e.serving).map((e) => e.ip));
     if (!serving.size) continue;
-    for (const ip of [sp.clusterIP, ...sp.loadBalancerIPs, ...sp.externalIPs]) byAddress.set(`${ip}:${sp.port}`, serving);
+    // Every ClusterIP (a dual-stack Service has one per family); the entries listed are of one
+    // family, so the other family's addresses simply match nothing.
+    for (const ip of [...sp.clusterIPs, ...sp.loadBalancerIPs, ...sp.externalIPs]) byAddress.set(`${ip}:${sp.port}`, serving);
     if (sp.nodePort) byNodePort.set(sp.nodePort, serving);
   }
   const out = new Map<string, ConntrackFilter>();

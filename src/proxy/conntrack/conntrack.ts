@@ -59,28 +59,32 @@ export function parseEntries(text: string): ConntrackEntry[] {
 }
 
 export class Conntrack {
-  constructor(readonly path = defaultConntrackPath) {}
+  constructor(
+    readonly path = defaultConntrackPath,
+    /** The address family of the flows listed and deleted (a dual-stack proxy has one cleaner per family). */
+    readonly family: 'ipv4' | 'ipv6' = 'ipv4',
+  ) {}
 
   /** undefined when the binary runs and may read the table, else why not. */
   async available(): Promise<string | undefined> {
     try {
-      const r = await run(this.path, ['-L', '-p', 'udp', '-f', 'ipv4', '--dst', '255.255.255.255']);
+      const r = await run(this.path, ['-L', '-p', 'udp', '-f', this.family, '--dst', this.family === 'ipv6' ? 'ff02::1' : '255.255.255.255']);
       return r.code === 0 ? undefined : `${this.path} -L exited with ${r.code}: ${r.stderr.trim()}`;
     } catch (err) {
       return `cannot run ${this.path}: ${(err as Error).message}`;
     }
   }
 
-  /** The IPv4 UDP flows in the kernel's table. */
+  /** The UDP flows of this family in the kernel's table. */
   async listUdp(): Promise<ConntrackEntry[]> {
-    const r = await run(this.path, ['-L', '-p', 'udp', '-f', 'ipv4']);
+    const r = await run(this.path, ['-L', '-p', 'udp', '-f', this.family]);
     if (r.code !== 0) throw new Error(`${this.path} -L exited with ${r.code}: ${r.stderr.trim()}`);
     return parseEntries(r.stdout);
   }
 
   /** Deletes the UDP flows matching `f`; resolves with how many went ("0 flow entries" exits 1 and is no error). */
   async deleteUdp(f: ConntrackFilter): Promise<number> {
-    const args = ['-D', '-p', 'udp', '-f', 'ipv4', ...(f.origDst ? ['--orig-dst', f.origDst] : []), '--orig-port-dst', String(f.origPortDst), '--reply-src', f.replySrc];
+    const args = ['-D', '-p', 'udp', '-f', this.family, ...(f.origDst ? ['--orig-dst', f.origDst] : []), '--orig-port-dst', String(f.origPortDst), '--reply-src', f.replySrc];
     const r = await run(this.path, args);
     const n = /(\d+) flow entries have been deleted/.exec(r.stderr);
     if (n) return Number(n[1]);

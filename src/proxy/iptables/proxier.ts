@@ -121,7 +121,7 @@ export class IptablesProxier implements Proxier {
     this.family = familyOf(opts.ipFamily ?? 'IPv4');
     this.restorePath = opts.iptablesRestorePath ?? toolPaths[this.family.ipFamily].restore;
     this.savePath = opts.iptablesSavePath ?? toolPaths[this.family.ipFamily].save;
-    this.staleFlows = opts.cleanStaleFlows === false ? undefined : new StaleFlowCleaner(new Conntrack(opts.conntrackPath), opts.log);
+    this.staleFlows = opts.cleanStaleFlows === false ? undefined : new StaleFlowCleaner(new Conntrack(opts.conntrackPath, this.family.ipFamily === 'IPv6' ? 'ipv6' : 'ipv4'), opts.log);
   }
 
   static async create(opts: IptablesProxierOptions): Promise<IptablesProxier> {

@@ -91,7 +91,7 @@ export class NftablesProxier implements Proxier {
     this.log = opts.log;
     this.nftPath = opts.nftPath ?? defaultNftPath;
     this.session = new NftSession(this.nftPath);
-    this.staleFlows = opts.cleanStaleFlows === false ? undefined : new StaleFlowCleaner(new Conntrack(opts.conntrackPath), opts.log);
+    this.staleFlows = opts.cleanStaleFlows === false ? undefined : new StaleFlowCleaner(new Conntrack(opts.conntrackPath, this.family === ipv6 ? 'ipv6' : 'ipv4'), opts.log);
   }
 
   static async create(opts: NftablesProxierOptions): Promise<NftablesProxier> {
