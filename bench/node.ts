@@ -7,6 +7,10 @@
 //   node --import tsx bench/node.ts          K8TS_BENCH_PODS=100 K8TS_BENCH_RUNS=3 K8TS_BENCH_IDLE_SECONDS=20
 //   K8TS_BENCH_ONLY=pods                      only case 3 (one start, the burst, Ctrl-C), for A/B runs
 //   K8TS_BENCH_CPU_PROF=DIR                   runs `k8ts up` under node --cpu-prof, profiles written to DIR
+//   K8TS_BENCH_SETTLE_MS=3000                 case 3 alone: CPU read again this long after the last Ready
+//                                             (agentCpuMsPerPodSettled: the burst with the work it leaves);
+//                                             requestsPerPod: API requests per pod (apiserver_request_total);
+//                                             with K8TS_BENCH_IDLE_SECONDS also idleCpuPercent (case 4)
 //
 // It runs bin/k8ts, which runs dist/k8ts.mjs when there is one: `npm run build` first to measure
 // the current sources as a user runs them (and remove dist/ afterwards in a working checkout).
@@ -34,6 +38,8 @@ const runs = env('K8TS_BENCH_RUNS', 3);
 const idleSeconds = env('K8TS_BENCH_IDLE_SECONDS', 20);
 const onlyPods = process.env.K8TS_BENCH_ONLY === 'pods';
 const cpuProfDir = process.env.K8TS_BENCH_CPU_PROF;
+/** Case 3 alone: how long after the last Ready the CPU is read again (agentCpuMsPerPodSettled). */
+const settleMs = env('K8TS_BENCH_SETTLE_MS', 3000);
 
 interface Up {
   child: ChildProcess;
@@ -133,6 +139,32 @@ async function podStartup(kubeconfig: string): Promise<{ running: number[]; read
   return { running: lat(running), ready: lat(ready), allReadyMs };
 }
 
+/** apiserver_request_total from /metrics, summed over codes, keyed "VERB resource[/subresource]". */
+async function requestCounts(kubeconfig: string): Promise<Map<string, number>> {
+  const client = Client.fromConfig(loadConfig({ kubeconfig }));
+  try {
+    const res = await client.requestStream({ method: 'GET', path: '/metrics' });
+    const chunks: Buffer[] = [];
+    for await (const c of res.body) chunks.push(Buffer.from(c as Uint8Array));
+    const out = new Map<string, number>();
+    for (const line of Buffer.concat(chunks).toString('utf8').split('\n')) {
+      if (!line.startsWith('apiserver_request_total{')) continue;
+      const label = (k: string) => new RegExp(`[{,]${k}="([^"]*)"`).exec(line)?.[1] ?? '';
+      const key = `${label('verb')} ${label('resource')}${label('subresource') ? `/${label('subresource')}` : ''}`;
+      out.set(key, (out.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+    }
+    return out;
+  } finally {
+    await client.close();
+  }
+}
+
+/** Requests per pod made during the burst (the bench's own creates and watch included), most first. */
+function requestsPerPod(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+  const diff = [...after].map(([k, v]) => [k, (v - (before.get(k) ?? 0)) / podCount] as const).filter(([, v]) => v >= 0.01);
+  return Object.fromEntries(diff.sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v)]));
+}
+
 /**
  * CPU ms of pid and every process below it (shims, containers), counting children already reaped
  * (cutime/cstime): the whole cost of starting pods, not only the agent's share.
@@ -169,9 +201,22 @@ async function podsOnly(): Promise<void> {
       const up = await startUp(dataDir);
       await sleep(2000);
       const pid = up.child.pid!;
+      const requests0 = await requestCounts(up.kubeconfig);
       const [self0, tree0, t0, us0] = [cpuMs(pid), treeCpuMs(pid), monoMs(), process.hrtime.bigint() / 1000n];
       const s = await podStartup(up.kubeconfig);
       const [self1, tree1, t1, us1] = [cpuMs(pid), treeCpuMs(pid), monoMs(), process.hrtime.bigint() / 1000n];
+      // What the burst left to do (events, the status writes and relists that follow) is part of
+      // its cost: CPU again after a settling time, the same for every run.
+      await sleep(settleMs);
+      const selfSettled = cpuMs(pid);
+      const requests = requestsPerPod(requests0, await requestCounts(up.kubeconfig));
+      // With K8TS_BENCH_IDLE_SECONDS given: the CPU of the process with the pods running (case 4).
+      let idleCpuPercent: number | undefined;
+      if (process.env.K8TS_BENCH_IDLE_SECONDS) {
+        const c0 = cpuMs(pid);
+        await sleep(idleSeconds * 1000);
+        idleCpuPercent = round(((cpuMs(pid) - c0) / (idleSeconds * 1000)) * 100);
+      }
       await up.stop();
       const line = {
         pods: s.ready.length,
@@ -181,11 +226,14 @@ async function podsOnly(): Promise<void> {
         readyP99: round(percentile(s.ready, 0.99)),
         allReadyMs: round(s.allReadyMs),
         agentCpuMsPerPod: round((self1 - self0) / podCount),
+        agentCpuMsPerPodSettled: round((selfSettled - self0) / podCount),
         treeCpuMsPerPod: round((tree1 - tree0) / podCount),
         wallMs: round(t1 - t0),
         // The burst on CLOCK_MONOTONIC in µs, the clock of a --cpu-prof profile's timestamps.
         ...(cpuProfDir ? { burstUs: [Number(us0), Number(us1)] } : {}),
         load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+        requestsPerPod: requests,
+        ...(idleCpuPercent === undefined ? {} : { idleCpuPercent }),
       };
       console.log(JSON.stringify(line));
     } finally {

@@ -109,13 +109,22 @@ export class PodSyncer {
     }
 
     let sandboxId = actions.sandboxId;
+    const inits = pod.spec?.initContainers ?? [];
+    const containers = pod.spec?.containers ?? [];
+    const starts = actions.initContainersToStart.length > 0 || (actions.initDone && actions.containersToStart.length > 0);
+    if (!actions.createSandbox && !sandboxId) return { terminal: false };
+    if (!actions.createSandbox && !starts) {
+      // Nothing to create or start (most syncs of a running pod): no sandbox config to build, so
+      // no read of the host's resolv.conf.
+      return this.finishSync(pod, uid);
+    }
+    if (actions.createSandbox && (actions.initFailed || (!actions.initContainersToStart.length && !actions.containersToStart.length))) {
+      rs = await getRuntimePodStatus(this.o.runtime, uid);
+      const after = this.setStatus(pod, rs);
+      return { terminal: after.phase === 'Succeeded' || after.phase === 'Failed' };
+    }
     const sandboxConfig = this.sandboxConfig(pod, actions.createSandbox ? actions.attempt : (rs.sandboxes[0]?.metadata.attempt ?? 0));
     if (actions.createSandbox) {
-      if (actions.initFailed || (!actions.initContainersToStart.length && !actions.containersToStart.length)) {
-        rs = await getRuntimePodStatus(this.o.runtime, uid);
-        const after = this.setStatus(pod, rs);
-        return { terminal: after.phase === 'Succeeded' || after.phase === 'Failed' };
-      }
       try {
         sandboxId = await this.o.runtime.runPodSandbox(sandboxConfig);
       } catch (err) {
@@ -130,16 +139,18 @@ export class PodSyncer {
     const podIP = sandbox.ip;
     const podIPs = [sandbox.ip, ...sandbox.additionalIps].filter(Boolean);
 
-    const inits = pod.spec?.initContainers ?? [];
     for (const i of actions.initContainersToStart) {
       await this.startContainer(pod, inits[i], 'init', sandboxId, sandboxConfig, rs, podIP, podIPs, paths);
     }
-    const containers = pod.spec?.containers ?? [];
     if (actions.initDone) {
       await Promise.all(actions.containersToStart.map((i) => this.startContainer(pod, containers[i], 'regular', sandboxId, sandboxConfig, rs, podIP, podIPs, paths)));
     }
+    return this.finishSync(pod, uid);
+  }
 
-    rs = await getRuntimePodStatus(this.o.runtime, uid);
+  /** The end of every sync that got past the actions: the runtime as it is now, reported. */
+  private async finishSync(pod: Pod, uid: string): Promise<SyncResult> {
+    const rs = await getRuntimePodStatus(this.o.runtime, uid);
     this.updateProber(pod, rs);
     await this.collectOldContainers(pod, rs);
     const after = this.setStatus(pod, rs);

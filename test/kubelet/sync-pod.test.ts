@@ -75,6 +75,23 @@ describe('PodSyncer with the FakeRuntime', () => {
     assert.deepEqual(h.events, ['Normal Pulled Container image "busybox" already present on machine', 'Normal Created Created container: c', 'Normal Started Started container c']);
   });
 
+  it('a sync with nothing to start changes nothing in the runtime and reports the status the starting sync reported', async () => {
+    const h = harness();
+    const p = pod('steady', { dnsPolicy: 'Default', initContainers: [{ name: 'init', image: 'true' }] });
+    // The init container, which ends; then the app container; then the steady state.
+    await h.syncer.syncPod(p);
+    h.runtime.exitContainer('init', 0);
+    await h.syncer.syncPod(p);
+    await h.syncer.syncPod(p);
+    const started = JSON.stringify(h.status.getPodStatus('uid-steady'));
+    assert.equal(h.status.getPodStatus('uid-steady')?.phase, 'Running');
+    const calls = h.runtime.calls.length;
+    const res = await h.syncer.syncPod(p);
+    assert.deepEqual(res, { terminal: false, requeueAfterMs: undefined });
+    assert.deepEqual(h.runtime.calls.slice(calls), [], 'no runtime change');
+    assert.equal(JSON.stringify(h.status.getPodStatus('uid-steady')), started);
+  });
+
   it('restarts a failed container at once, then backs off 10 s doubling, with the upstream message', async () => {
     const h = harness();
     const p = pod('crash');

@@ -156,6 +156,8 @@ export interface ContainerStats {
   cpuUsageCoreNanoSeconds?: number;
   memoryWorkingSetBytes?: number;
   memoryRssBytes?: number;
+  /** Processes of the container, from its cgroup (cgroup.procs) when it has one: no /proc scan. */
+  processCount?: number;
   timestamp: number;
 }
 

@@ -7,8 +7,10 @@
 // ephemeral storage is its containers' logs (rootDir/logs/NS_NAME_UID/CONTAINER/) plus its local
 // volumes (emptyDir dirs under rootDir/pods/UID/volumes/kubernetes.io~empty-dir/). The process
 // runtime gives containers no writable layer, so rootfs is reported empty (0 bytes) on nodefs;
-// imagefs is nodefs (one file system). process_stats counts the process trees of the running
-// containers' host pids (one /proc scan per summary).
+// imagefs is nodefs (one file system). process_stats counts the running containers' processes:
+// from their cgroups when the runtime reports them (no /proc scan, as cadvisor counts a cgroup's
+// procs), else the process trees of their host pids (one /proc scan per summary, after every
+// pod's awaits so a slow round does not scan again).
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
@@ -146,6 +148,8 @@ export class StatsProvider implements SummaryProvider {
       byPod.set(uid, list);
     }
     const out: PodStats[] = [];
+    /** Per pod: processes counted from cgroups, and host pids whose trees are still to count. */
+    const processes: { pod: PodStats; counted: number; pids: number[] }[] = [];
     for (const pod of this.o.pods()) {
       const m = pod.metadata ?? {};
       const uid = m.uid ?? '';
@@ -165,8 +169,14 @@ export class StatsProvider implements SummaryProvider {
       let ws: number | undefined;
       let rss: number | undefined;
       let ephemeral: DirUsage = { bytes: 0, inodes: 0 };
+      let counted = 0;
+      const uncounted: string[] = [];
       for (const [cname, c] of newest) {
         const s = c.state === 'Running' ? await this.o.runtime.containerStats?.(c.id).catch(() => undefined) : undefined;
+        if (c.state === 'Running') {
+          if (s?.processCount !== undefined) counted += s.processCount;
+          else uncounted.push(c.id);
+        }
         const logs = await dirUsage(join(logDir, cname));
         ephemeral = { bytes: ephemeral.bytes + logs.bytes, inodes: ephemeral.inodes + logs.inodes };
         cpuNano = add(cpuNano, s?.cpuUsageNanoCores);
@@ -189,18 +199,15 @@ export class StatsProvider implements SummaryProvider {
         ephemeral = { bytes: ephemeral.bytes + used.bytes, inodes: ephemeral.inodes + used.inodes };
         volumes.push({ name: v.name, ...fsStats(time, nodefs, used)! });
       }
-      // Host pids of the running containers (the process runtime reports them); a container
-      // without one counts as one process.
-      let running = 0;
+      // Running containers without a cgroup count: their host pids' trees (the process runtime
+      // reports them); a container without one counts as one process.
       const pids: number[] = [];
-      for (const c of newest.values()) {
-        if (c.state !== 'Running') continue;
-        const pid = (await this.o.runtime.containerStatus(c.id).catch(() => undefined))?.pid;
+      for (const id of uncounted) {
+        const pid = (await this.o.runtime.containerStatus(id).catch(() => undefined))?.pid;
         if (pid) pids.push(pid);
-        else running++;
+        else counted++;
       }
-      if (pids.length) running += this.countProcesses(pids);
-      out.push({
+      const stats: PodStats = {
         podRef: { name, namespace: ns, uid },
         startTime: pod.status?.startTime ?? m.creationTimestamp,
         containers: cstats,
@@ -208,9 +215,13 @@ export class StatsProvider implements SummaryProvider {
         memory: ws === undefined ? undefined : { time, workingSetBytes: ws, usageBytes: ws, rssBytes: rss },
         volume: volumes.length ? volumes : undefined,
         'ephemeral-storage': fsStats(time, nodefs, ephemeral),
-        process_stats: { process_count: running },
-      });
+        process_stats: { process_count: counted },
+      };
+      out.push(stats);
+      processes.push({ pod: stats, counted, pids });
     }
+    // No await from here on: the trees of every pod come from one scan of /proc.
+    for (const p of processes) if (p.pids.length) p.pod.process_stats = { process_count: p.counted + this.countProcesses(p.pids) };
     return out;
   }
 }

@@ -326,6 +326,28 @@ test('as root, a container over its memory limit is OOM-killed and reported as O
   assert.notEqual(st.exitCode, 0);
 });
 
+test('as root, a container\'s process count comes from its cgroup and equals the program\'s process tree in /proc', { skip: rootOnly }, async (t) => {
+  const env = setup(t);
+  if (env.cgroups.mode === 'none') return t.skip('no cgroups');
+  const { processTreeCounter } = await import('../../../src/kubelet/stats/host-signals.js');
+  const rt = env.make();
+  for (const pid of ['container', 'node'] as const) {
+    const cfg = sandboxConfig(env.dir, { namespaceOptions: { network: 'pod', pid, ipc: 'pod' } });
+    const sb = await rt.runPodSandbox(cfg);
+    const id = await rt.createContainer(sb, containerConfig({ name: `count-${pid}`, image: 'sh', args: ['-c', 'sleep 60 & sleep 60 & wait'] }), cfg);
+    await rt.startContainer(id);
+    // sh and its two sleeps, once both are forked (the tree as the /proc scan counts it).
+    const tree = await eventually(async () => {
+      const st = await rt.containerStatus(id);
+      const n = st.pid ? processTreeCounter('/proc', 0)([st.pid]) : 0;
+      return n === 3 ? n : undefined;
+    }, 5000, `tree of ${pid}`);
+    assert.equal((await rt.containerStats!(id))?.processCount, tree, `pid namespace ${pid}`);
+    await rt.stopContainer(id, 0);
+    assert.equal(await rt.containerStats!(id), undefined, 'an exited container has no stats');
+  }
+});
+
 test('without namespaces (the non-root fallback) containers are plain processes and a mount appears as a symlink at its containerPath', async (t) => {
   const env = setup(t);
   const { CgroupManager } = await import('../../../src/kubelet/cgroups/cgroups.js');

@@ -133,3 +133,35 @@ describe('stats summary', () => {
     assert.ok('ephemeral-storage' in (json.pods as Record<string, unknown>[])[0]);
   });
 });
+
+describe('process counts', () => {
+  it('a container whose runtime counts its processes (its cgroup) is not looked up in /proc; one without is, by its pid tree', async () => {
+    const rootDir = join(dir, 'agent-procs');
+    const runtime = new FakeRuntime();
+    const pods: Pod[] = [];
+    const ids: string[] = [];
+    for (const name of ['counted', 'scanned']) {
+      const uid = `uid-${name}`;
+      pods.push({ metadata: { name, namespace: 'ns', uid }, spec: { containers: [{ name: 'app', image: 'x' }] } });
+      const sb: PodSandboxConfig = { name, namespace: 'ns', uid, attempt: 0, hostname: name, logDirectory: join(rootDir, 'logs', `ns_${name}_${uid}`), labels: { [podUidLabel]: uid }, annotations: {}, portMappings: [] };
+      const sbId = await runtime.runPodSandbox(sb);
+      const id = await runtime.createContainer(sbId, { name: 'app', attempt: 0, image: 'x', command: [], args: [], envs: [], mounts: [], logPath: 'app/0.log', labels: { [podUidLabel]: uid, [containerNameLabel]: 'app' }, annotations: {} }, sb);
+      await runtime.startContainer(id);
+      ids.push(id);
+    }
+    const stats = runtime.containerStats.bind(runtime);
+    runtime.containerStats = async (id) => {
+      const s = await stats(id);
+      return s && id === ids[0] ? { ...s, processCount: 5 } : s;
+    };
+    const scanned: number[][] = [];
+    const signals: NodeSignals = { memory: () => undefined, fs: () => undefined, rlimit: () => undefined };
+    const provider = new StatsProvider({ nodeName: 'n1', rootDir, runtime, pods: () => pods, signals, countProcesses: (pids) => (scanned.push(pids), pids.length * 7) });
+    const s = await provider.summary();
+    const count = (name: string) => s.pods.find((p) => p.podRef.name === name)?.process_stats?.process_count;
+    assert.equal(count('counted'), 5, "the runtime's count");
+    assert.equal(count('scanned'), 7, 'the pid tree');
+    const pid = (await runtime.containerStatus(ids[1])).pid!;
+    assert.deepEqual(scanned, [[pid]], 'only the container without a count is looked up');
+  });
+});

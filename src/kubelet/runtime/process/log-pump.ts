@@ -42,12 +42,16 @@ export class LogPump {
     private readonly onChange: () => void = () => {},
     /** Sees every chunk of raw output as it is read (attach sessions). */
     private readonly onData: (stream: LogStream, data: Buffer) => void = () => {},
+    /** Resume from DIR/offsets.json (an adopted container); a container just started has none to read. */
+    resume = true,
   ) {
     this.writer = new CriLogWriter(logFile, rotation);
+    this.offsets = { stdout: 0, stderr: 0, punched: { stdout: 0, stderr: 0 } };
+    if (!resume) return;
     try {
       this.offsets = JSON.parse(fs.readFileSync(path.join(dir, 'offsets.json'), 'utf8')) as Offsets;
     } catch {
-      this.offsets = { stdout: 0, stderr: 0, punched: { stdout: 0, stderr: 0 } };
+      // none saved yet: from the start
     }
   }
 

@@ -102,8 +102,10 @@ function notFound(kind: string, id: string): RuntimeError {
   return new RuntimeError(`${kind} "${id}" not found`, 'NotFound');
 }
 
+/** Whether `labels` has every pair of `want` (a loop, not entries(): it runs for every record on every list). */
 function matchLabels(labels: Record<string, string>, want?: Record<string, string>): boolean {
-  return !want || Object.entries(want).every(([k, v]) => labels[k] === v);
+  for (const k in want) if (labels[k] !== want[k]) return false;
+  return true;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -428,8 +430,10 @@ export class ProcessRuntime implements Runtime {
     rec.pid = started.pid;
     rec.state = 'Running';
     rec.startedAt = started.startedAt;
-    await this.saveContainer(rec);
+    // The pump (with the spawner's handle) before the save: while the record is written, lists and
+    // statuses see a Running container whose end the spawner reports, and do not poll its files.
     this.startPump(rec, spawned);
+    await this.saveContainer(rec);
     // It may have ended already (the end was reported before the record said Running).
     if (!spawned.reporting) this.checkExit(rec);
   }
@@ -539,9 +543,17 @@ export class ProcessRuntime implements Runtime {
   private startPump(rec: ContainerRecord, spawned?: SpawnHandle): void {
     if (this.closed) return;
     const listeners = new Set<(stream: 'stdout' | 'stderr', data: Buffer) => void>();
-    const pump = new LogPump(this.containerDir(rec.id), rec.logPath, this.opts.logRotation ?? {}, () => this.pollExit(rec), (stream, data) => {
-      for (const l of listeners) l(stream, data);
-    });
+    // A container this runtime has just started has no saved offsets (its directory is new).
+    const pump = new LogPump(
+      this.containerDir(rec.id),
+      rec.logPath,
+      this.opts.logRotation ?? {},
+      () => this.pollExit(rec),
+      (stream, data) => {
+        for (const l of listeners) l(stream, data);
+      },
+      spawned === undefined,
+    );
     this.live.set(rec.id, { pump, spawned, listeners });
     pump.start();
   }
@@ -735,10 +747,11 @@ export class ProcessRuntime implements Runtime {
     await this.ensureLoaded();
     const out: Container[] = [];
     for (const rec of this.containers.values()) {
-      this.pollExit(rec);
+      // Only the listed containers are polled for an end (a list of one pod's is not a relist).
       if (filter.podSandboxId && rec.podSandboxId !== filter.podSandboxId) continue;
-      if (filter.state && rec.state !== filter.state) continue;
       if (!matchLabels(rec.config.labels, filter.labels)) continue;
+      this.pollExit(rec);
+      if (filter.state && rec.state !== filter.state) continue;
       out.push(this.containerView(rec));
     }
     return out;
@@ -784,11 +797,17 @@ export class ProcessRuntime implements Runtime {
     let cpuNs: number | undefined;
     let workingSet: number | undefined;
     let rss: number | undefined;
+    let processCount: number | undefined;
     if (rec.cgroup) {
       const s = cgroupStats(rec.cgroup);
       cpuNs = s.cpuUsageNs;
       workingSet = s.memoryWorkingSetBytes;
       rss = s.memoryRssBytes;
+      // With a PID namespace, unshare (the runtime's, not the container's) waits in the cgroup
+      // above the container's pid 1: the count is the program's tree, as without a cgroup. A
+      // container that runs has its process, even one that has not joined the cgroup yet.
+      const n = cgroupPids(rec.cgroup).length;
+      processCount = Math.max(1, rec.pidNamespace ? n - 1 : n);
     } else {
       const pid = this.programPid(rec);
       if (pid !== undefined) ({ cpuNs, rss } = procStats(pid));
@@ -807,7 +826,7 @@ export class ProcessRuntime implements Runtime {
         this.cpuSamples.set(id, { ns: cpuNs, at: now, rate: undefined });
       }
     }
-    return { containerId: id, cpuUsageCoreNanoSeconds: cpuNs, cpuUsageNanoCores: nanoCores, memoryWorkingSetBytes: workingSet, memoryRssBytes: rss, timestamp: now };
+    return { containerId: id, cpuUsageCoreNanoSeconds: cpuNs, cpuUsageNanoCores: nanoCores, memoryWorkingSetBytes: workingSet, memoryRssBytes: rss, processCount, timestamp: now };
   }
 
   // ---- exec, attach, port-forward ----
