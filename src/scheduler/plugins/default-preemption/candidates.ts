@@ -6,7 +6,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { CycleState } from '../../framework/cycle-state.js';
-import type { NodeInfo } from '../../framework/node-info.js';
+import { NodeInfo } from '../../framework/node-info.js';
 import { Code, Status } from '../../framework/status.js';
 import type { NodeInfoLister, NodeToStatus } from '../../framework/types.js';
 import { selectVictimsOnNode, type FilterRunner, type NodeVictims } from './select-victims.js';
@@ -49,6 +49,16 @@ export interface DryRunInput {
   now: number;
 }
 
+/**
+ * A copy of the node for one dry run. assignFrom copies what the dry run changes (pod lists,
+ * sums, ports) and shares what it does not (pods, the image map), which is cheaper than clone().
+ */
+function dryRunCopy(ni: NodeInfo): NodeInfo {
+  const c = new NodeInfo();
+  c.assignFrom(ni);
+  return c;
+}
+
 export function dryRunPreemption(input: DryRunInput): DryRunResult {
   const { potentialNodes, numCandidates } = input;
   const nonViolating: Candidate[] = [];
@@ -56,7 +66,7 @@ export function dryRunPreemption(input: DryRunInput): DryRunResult {
   const nodeStatuses = new Map<string, Status>();
   const errors: Error[] = [];
   for (let i = 0; i < potentialNodes.length; i++) {
-    const nodeCopy = potentialNodes[(input.offset + i) % potentialNodes.length]!.clone();
+    const nodeCopy = dryRunCopy(potentialNodes[(input.offset + i) % potentialNodes.length]!);
     const stateCopy = input.state.clone();
     let res = selectVictimsOnNode(input.fw, stateCopy, input.pod, nodeCopy, input.pdbs, input.now);
     if (!(res instanceof Status)) {

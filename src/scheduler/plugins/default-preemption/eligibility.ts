@@ -13,8 +13,12 @@ export function podTerminatingByPreemption(p: Pod): boolean {
   return c !== undefined && c.status === 'True' && c.reason === 'PreemptionByScheduler';
 }
 
-/** undefined when eligible, else the reason (upstream's message). */
-export function ineligibleReason(pod: Pod, nominatedNodeStatus: Status | undefined, lister: NodeInfoLister): string | undefined {
+/**
+ * undefined when eligible, else the reason (upstream's message). `evicting`: victims (by uid)
+ * whose eviction this scheduler has under way, terminating already though the informer does not
+ * show it yet (upstream's synchronous preemption has finished those calls before the next cycle).
+ */
+export function ineligibleReason(pod: Pod, nominatedNodeStatus: Status | undefined, lister: NodeInfoLister, evicting?: ReadonlySet<string>): string | undefined {
   if (pod.spec?.preemptionPolicy === 'Never') return 'not eligible due to preemptionPolicy=Never.';
   const nominated = pod.status?.nominatedNodeName;
   if (!nominated) return undefined;
@@ -24,7 +28,7 @@ export function ineligibleReason(pod: Pod, nominatedNodeStatus: Status | undefin
   if (!ni) return undefined;
   const prio = podPriority(pod);
   for (const pi of ni.pods) {
-    if (podPriority(pi.pod) < prio && podTerminatingByPreemption(pi.pod)) return 'not eligible due to a terminating pod on the nominated node.';
+    if (podPriority(pi.pod) < prio && (podTerminatingByPreemption(pi.pod) || evicting?.has(pi.pod.metadata?.uid ?? ''))) return 'not eligible due to a terminating pod on the nominated node.';
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 // DefaultPreemption (upstream pkg/scheduler/framework/plugins/defaultpreemption and
 // pkg/scheduler/framework/preemption): the PostFilter that evicts lower-priority pods to make
 // room, respecting PodDisruptionBudgets where it can.
+import { isDeletedFinalStateUnknown } from '../../../client/cache/keys.js';
 import { resources } from '../../../client/rest/builtin-resources.js';
 import type { PluginFactory } from '../../framework/types.js';
 import { defaultPreemptionArgs } from './args.js';
@@ -17,16 +18,29 @@ export { fitErrorMessage } from './fit-error.js';
 
 /**
  * Builds the plugin. The PodDisruptionBudget and Pod informers are requested here, at construction, so
- * the scheduler's informers.start() (after building its profiles) runs it.
+ * the scheduler's informers.start() (after building its profiles) runs them.
  */
 export const factory: PluginFactory = (args, handle) => {
   const pdbStore = handle.informers.for(resources.podDisruptionBudgets).getStore();
   // The same all-pods informer the scheduler watches with (same key: shared).
-  const podStore = handle.informers.for(resources.pods).getStore();
-  return new DefaultPreemption({
+  const podInformer = handle.informers.for(resources.pods);
+  const podStore = podInformer.getStore();
+  const plugin = new DefaultPreemption({
     args: defaultPreemptionArgs(args),
     handle,
     pdbs: () => pdbStore.list(),
     latestPod: (pod) => podStore.getByKey(`${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`),
+    informerReleasesVictims: true,
   });
+  // Victims being evicted count as terminating until the informer shows them terminating or gone.
+  podInformer.addEventHandler({
+    onUpdate: (_old, pod) => {
+      if (pod.metadata?.deletionTimestamp) plugin.observedTerminatingOrGone(pod);
+    },
+    onDelete: (obj) => {
+      const pod = isDeletedFinalStateUnknown(obj) ? obj.obj : obj;
+      if (pod) plugin.observedTerminatingOrGone(pod);
+    },
+  });
+  return plugin;
 };

@@ -19,7 +19,7 @@ import { callExtenders } from './extenders.js';
 import { fitErrorMessage } from './fit-error.js';
 import { preemptionAttempts, preemptionVictims } from './metrics.js';
 import { pickOneNodeForPreemption } from './pick-node.js';
-import { clearNominatedNodeName, prepareCandidate, prepareCandidateAsync } from './prepare.js';
+import { clearNominatedNodeName, prepareCandidate, prepareCandidateAsync, type Evicting, type PendingVictim } from './prepare.js';
 import type { NodeVictims } from './select-victims.js';
 
 export const NAME = 'DefaultPreemption';
@@ -55,6 +55,8 @@ export interface DefaultPreemptionDeps {
   now?: () => number;
   /** The latest copy of the preemptor (from the pod informer); the cycle's copy when absent. */
   latestPod?: (pod: Pod) => Pod | undefined;
+  /** The pod informer calls observedTerminatingOrGone() (the factory wires it); else victims count as terminating only while their API calls run. */
+  informerReleasesVictims?: boolean;
   /** Evict victims after the cycle (upstream SchedulerAsyncPreemption); default true. */
   asyncPreemption?: boolean;
 }
@@ -63,16 +65,38 @@ type PostFilterAnswer = { result?: PostFilterResult; status: MaybeStatus };
 
 export class DefaultPreemption implements PostFilterPlugin, PreEnqueuePlugin {
   readonly name = NAME;
-  /** Preemptors whose victims are being evicted in the background (by uid). */
-  readonly preempting = new Set<string>();
+  /** Preemptors whose victims are being evicted in the background (by uid), with the last victim once only it is left. */
+  readonly preempting = new Map<string, PendingVictim | undefined>();
+  /** Victims being evicted: terminating, as far as eligibility and later preemptions go, until the informer shows it. */
+  readonly evicting: Evicting;
   /** Background evictions in flight (tests and shutdown may wait for them). */
   readonly evictions = new Set<Promise<void>>();
 
-  constructor(private readonly deps: DefaultPreemptionDeps) {}
+  constructor(private readonly deps: DefaultPreemptionDeps) {
+    this.evicting = { uids: new Set(), keepUntilObserved: deps.informerReleasesVictims ?? false };
+  }
 
-  /** Holds a preemptor back while its victims are being evicted (upstream IsPodRunningPreemption). */
+  /**
+   * From the pod informer (deps.informerReleasesVictims): a pod seen terminating or deleted. A
+   * victim stays counted as terminating until then, not just until its API calls return, which
+   * the informer may lag by seconds under load.
+   */
+  observedTerminatingOrGone(pod: Pod): void {
+    if (this.evicting.uids.size) this.evicting.uids.delete(pod.metadata?.uid ?? '');
+  }
+
+  /**
+   * Holds a preemptor back while its victims are being evicted (upstream IsPodRunningPreemption):
+   * once only the last victim is left, until the informer shows it terminating or gone.
+   */
   preEnqueue(pod: Pod): MaybeStatus {
-    if (!this.preempting.has(pod.metadata?.uid ?? '')) return null;
+    const uid = pod.metadata?.uid ?? '';
+    if (!this.preempting.has(uid)) return null;
+    const last = this.preempting.get(uid);
+    if (last) {
+      const cur = this.deps.latestPod?.({ metadata: { namespace: last.namespace, name: last.name } });
+      if (!cur || cur.metadata?.uid !== last.uid || cur.metadata?.deletionTimestamp) return null;
+    }
     return new Status(Code.UnschedulableAndUnresolvable, [WAITING_FOR_PREEMPTION_REASON], NAME);
   }
 
@@ -91,7 +115,7 @@ export class DefaultPreemption implements PostFilterPlugin, PreEnqueuePlugin {
     pod = this.deps.latestPod?.(pod) ?? pod;
     const lister = h.snapshotSharedLister();
     const nominated = pod.status?.nominatedNodeName;
-    const reason = ineligibleReason(pod, nominated ? statusOf(m, nominated) : undefined, lister);
+    const reason = ineligibleReason(pod, nominated ? statusOf(m, nominated) : undefined, lister, this.evicting.uids);
     if (reason) return { status: Status.unschedulable(reason) };
 
     const allNodes = lister.list();
@@ -131,12 +155,12 @@ export class DefaultPreemption implements PostFilterPlugin, PreEnqueuePlugin {
 
     preemptionVictims.observe(chosen.victims.pods.length);
     if (this.deps.asyncPreemption ?? true) {
-      const eviction = prepareCandidateAsync(h, NAME, chosen, pod, { preempting: this.preempting, activate: (pods) => h.activate(pods) });
+      const eviction = prepareCandidateAsync(h, NAME, chosen, pod, { preempting: this.preempting, evicting: this.evicting, activate: (pods) => h.activate(pods) });
       this.evictions.add(eviction);
       void eviction.finally(() => this.evictions.delete(eviction));
     } else {
       try {
-        await prepareCandidate(h, NAME, chosen, pod);
+        await prepareCandidate(h, NAME, chosen, pod, this.evicting);
       } catch (err) {
         return { status: Status.error(err) };
       }

@@ -28,27 +28,38 @@ class StatusError extends Error {
   }
 }
 
+function removePod(fw: FilterRunner, state: CycleState, pod: Pod, nodeInfo: NodeInfo, pi: PodInfo): void {
+  nodeInfo.removePod(pi.pod);
+  const s = fw.runPreFilterExtensionRemovePod(state, pod, pi, nodeInfo);
+  if (!isSuccess(s)) throw new StatusError(s as Status);
+}
+
+function addPod(fw: FilterRunner, state: CycleState, pod: Pod, nodeInfo: NodeInfo, pi: PodInfo): void {
+  nodeInfo.addPodInfo(pi);
+  const s = fw.runPreFilterExtensionAddPod(state, pod, pi, nodeInfo);
+  if (!isSuccess(s)) throw new StatusError(s as Status);
+}
+
+/** Adds pi back; if the preemptor no longer fits, removes it again and it is a victim (false). */
+function reprieve(fw: FilterRunner, state: CycleState, pod: Pod, nodeInfo: NodeInfo, pi: PodInfo, victims: Pod[]): boolean {
+  addPod(fw, state, pod, nodeInfo, pi);
+  if (isSuccess(fw.runFilterPluginsWithNominatedPods(state, pod, nodeInfo))) return true;
+  removePod(fw, state, pod, nodeInfo, pi);
+  victims.push(pi.pod);
+  return false;
+}
+
 /**
  * `state` and `nodeInfo` must be copies: they are changed. Returns the victims, or the status
  * that explains why preempting on this node cannot help.
  */
 export function selectVictimsOnNode(fw: FilterRunner, state: CycleState, pod: Pod, nodeInfo: NodeInfo, pdbs: readonly PodDisruptionBudget[], now: number): NodeVictims | Status {
-  const removePod = (pi: PodInfo) => {
-    nodeInfo.removePod(pi.pod);
-    const s = fw.runPreFilterExtensionRemovePod(state, pod, pi, nodeInfo);
-    if (!isSuccess(s)) throw new StatusError(s as Status);
-  };
-  const addPod = (pi: PodInfo) => {
-    nodeInfo.addPodInfo(pi);
-    const s = fw.runPreFilterExtensionAddPod(state, pod, pi, nodeInfo);
-    if (!isSuccess(s)) throw new StatusError(s as Status);
-  };
   try {
     const prio = podPriority(pod);
     const potential = nodeInfo.pods.filter((pi) => podPriority(pi.pod) < prio);
-    for (const pi of potential) removePod(pi);
     // Nothing to remove: the node's state did not change, no need to evaluate it again.
     if (potential.length === 0) return Status.unresolvable(NO_VICTIMS_REASON);
+    for (const pi of potential) removePod(fw, state, pod, nodeInfo, pi);
 
     // Even without every lower-priority pod the preemptor does not fit: preemption cannot help.
     // (Affinity to one of the removed pods is not considered, as upstream.)
@@ -56,21 +67,12 @@ export function selectVictimsOnNode(fw: FilterRunner, state: CycleState, pod: Po
     if (!isSuccess(fits)) return fits as Status;
 
     const order = byImportance(now);
-    potential.sort((a, b) => order(a.pod, b.pod));
+    if (potential.length > 1) potential.sort((a, b) => order(a.pod, b.pod));
     const { violating, nonViolating } = splitByPDBViolation(potential, pdbs);
     const victims: Pod[] = [];
-    const reprieve = (pi: PodInfo): boolean => {
-      addPod(pi);
-      const ok = isSuccess(fw.runFilterPluginsWithNominatedPods(state, pod, nodeInfo));
-      if (!ok) {
-        removePod(pi);
-        victims.push(pi.pod);
-      }
-      return ok;
-    };
     let numPDBViolations = 0;
-    for (const pi of violating) if (!reprieve(pi)) numPDBViolations++;
-    for (const pi of nonViolating) reprieve(pi);
+    for (const pi of violating) if (!reprieve(fw, state, pod, nodeInfo, pi, victims)) numPDBViolations++;
+    for (const pi of nonViolating) reprieve(fw, state, pod, nodeInfo, pi, victims);
     // Keep the victims most important first across both groups.
     if (violating.length && nonViolating.length) victims.sort(order);
     return { pods: victims, numPDBViolations };
