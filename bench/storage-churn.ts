@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync, openSync, readSync, read
 import { tmpdir, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { openSqliteStore } from '../src/storage/sqlite/sqlite-store.js';
 import { startCompactor } from '../src/storage/compactor.js';
 
@@ -72,10 +72,29 @@ const revs: number[] = [];
 for (let i = 0; i < KEYS; i++) revs.push((await store.create(keyOf(i), value(i, 0))).modRevision);
 
 const compactor = startCompactor(store, COMPACT);
+// Garbage collection pauses the event loop too (the bench's own values are garbage as well):
+// counted so that an own gap can be told from a GC pause.
+const gcPauses: number[] = [];
+const gcSpans: [number, number][] = [];
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gcPauses.push(e.duration);
+    gcSpans.push([e.startTime, e.startTime + e.duration]);
+  }
+});
+gcObserver.observe({ entryTypes: ['gc'] });
 // Gap n: from the completion of write n-1 to the completion of write n (the bench's own file
 // size sampling excluded); own: the same minus the time the thread waited for a CPU.
 const gaps = new Float64Array(UPDATES);
 const ownGaps = new Float64Array(UPDATES);
+// Own gaps also without the time the store's checkpointer thread waited for a CPU while writes
+// were held for it (a restart window's checkpoint on a busy machine). The store counts that wait
+// in total (stats().walHoldWaitMs); it is read after gaps over 1 ms only (stats() is not free),
+// and a hold's wait can only be longer than 1 ms in a gap longer than that.
+const ownGapsNoHoldWait = new Float64Array(UPDATES);
+// When each gap ended, to take GC pauses out of it afterwards.
+const gapEnds = new Float64Array(UPDATES);
+let lastHoldWait = 0;
 let maxWrite = 0;
 let peakFile = 0;
 const fileSamples: number[] = [];
@@ -93,8 +112,20 @@ for (let n = 1; n <= UPDATES; n++) {
   maxWrite = Math.max(maxWrite, t1 - t0);
   gaps[n - 1] = t1 - last;
   ownGaps[n - 1] = Math.max(0, t1 - last - (delay - lastDelay));
+  ownGapsNoHoldWait[n - 1] = ownGaps[n - 1];
+  gapEnds[n - 1] = t1;
+  if (ownGaps[n - 1] > 1) {
+    const hw = store.stats().walHoldWaitMs ?? 0; // ?? 0: the same bench runs against older stores for A/B
+    ownGapsNoHoldWait[n - 1] = Math.max(0, ownGaps[n - 1] - (hw - lastHoldWait));
+    lastHoldWait = hw;
+  }
   last = t1;
   lastDelay = delay;
+  if (ownGaps[n - 1] > 1) {
+    // The stats() call above is the bench's, not the store's.
+    last = performance.now();
+    lastDelay = runDelayMs();
+  }
   // Yield every write so timers (the compactor) and its batches interleave with writes, as they
   // would with requests arriving from the network.
   await tick();
@@ -110,6 +141,7 @@ for (let n = 1; n <= UPDATES; n++) {
 }
 const elapsed = (performance.now() - started) / 1000;
 compactor.stop();
+gcObserver.disconnect();
 const steady = store.stats();
 const steadyFile = steady.dbBytes + steady.walBytes;
 const meanSteady = fileSamples.reduce((a, b) => a + b, 0) / Math.max(1, fileSamples.length);
@@ -154,8 +186,23 @@ const afterShrink = store.stats();
 await store.close();
 rmSync(dir, { recursive: true, force: true });
 
+// Own gaps without checkpointer CPU wait and without the GC pauses inside them: what the
+// store's own steps, I/O and write holds cost.
+gcSpans.sort((a, b) => a[0] - b[0]);
+const ownGapsNoGc = Float64Array.from(ownGapsNoHoldWait);
+for (let i = 0, g = 0; i < UPDATES; i++) {
+  if (ownGapsNoGc[i] <= 1) continue;
+  const end = gapEnds[i];
+  const start = end - gaps[i];
+  while (g < gcSpans.length && gcSpans[g][1] < start) g++;
+  let gc = 0;
+  for (let k = g; k < gcSpans.length && gcSpans[k][0] < end; k++) gc += Math.min(end, gcSpans[k][1]) - Math.max(start, gcSpans[k][0]);
+  ownGapsNoGc[i] = Math.max(0, ownGapsNoGc[i] - gc);
+}
 gaps.sort();
 ownGaps.sort();
+ownGapsNoHoldWait.sort();
+ownGapsNoGc.sort();
 const pct = (xs: Float64Array, p: number): number => +xs[Math.min(xs.length - 1, Math.floor(p * xs.length))].toFixed(2);
 const dist = (xs: Float64Array) => ({
   maxMs: +xs[xs.length - 1].toFixed(2),
@@ -168,8 +215,24 @@ const dist = (xs: Float64Array) => ({
 });
 const gapDist = dist(gaps);
 const ownDist = dist(ownGaps);
+const ownNoHoldWaitDist = dist(ownGapsNoHoldWait);
+const ownNoGcDist = dist(ownGapsNoGc);
 const steps = Object.fromEntries(
-  Object.entries(steady.timings).map(([k, t]) => [k, { count: t.count, maxMs: t.maxMs, meanMs: +(t.totalMs / Math.max(1, t.count)).toFixed(3), over5ms: t.slow }]),
+  Object.entries(steady.timings).map(([k, t]) => [
+    k,
+    {
+      count: t.count,
+      maxMs: t.maxMs,
+      meanMs: +(t.totalMs / Math.max(1, t.count)).toFixed(3),
+      over5ms: t.slow,
+      // Without the time the step's thread waited for a CPU (measured for checkpoints, holds and restarting commits).
+      ownMaxMs: t.ownMaxMs,
+      ownOver5ms: t.ownSlow,
+      cpuWaitMs: t.waitMs,
+      // Checkpoints only: mean time blocked (fsync and other I/O) and on a CPU.
+      ...(t.cpuMs > 0 ? { meanBlockedMs: +((t.totalMs - t.waitMs - t.cpuMs) / t.count).toFixed(3), meanCpuMs: +(t.cpuMs / t.count).toFixed(3) } : {}),
+    },
+  ]),
 );
 const mb = (b: number): string => (b / 1e6).toFixed(2);
 const result = {
@@ -205,11 +268,15 @@ const result = {
   // without the time the thread waited for a CPU (what the store itself caused).
   gaps: gapDist,
   ownGaps: ownDist,
+  ownGapsWithoutCheckpointerCpuWait: ownNoHoldWaitDist,
+  ownGapsWithoutCpuWaitOrGc: ownNoGcDist,
   runQueueDelayMeasured: schedFd !== undefined,
   // The store's steps: on the event loop (commit, compactBatch, vacuumStep, walTruncate), write
   // holds of restart windows (writeHold), and checkpoints on the checkpointer thread.
   steps,
   walWindows: steady.walWindows,
+  gcPauses: { count: gcPauses.length, maxMs: +gcPauses.reduce((a, b) => Math.max(a, b), 0).toFixed(2), over5ms: gcPauses.filter((d) => d > 5).length },
+  walHoldCpuWaitMs: steady.walHoldWaitMs,
   shrink: {
     fileBeforeBytes: beforeShrink.dbBytes + beforeShrink.walBytes,
     fileAfterBytes: afterShrink.dbBytes + afterShrink.walBytes,
@@ -232,7 +299,21 @@ const rows: [string, string][] = [
   ['pressure cpu / io after', `${pressureAfter.cpu} / ${pressureAfter.io}`],
   ['gap max/p99.99/p99.9/p99', `${gapDist.maxMs} / ${gapDist.p9999Ms} / ${gapDist.p999Ms} / ${gapDist.p99Ms} ms (>5 ms: ${gapDist.over5ms}, >20 ms: ${gapDist.over20ms})`],
   ['own gap (no CPU wait)', `${ownDist.maxMs} / ${ownDist.p9999Ms} / ${ownDist.p999Ms} / ${ownDist.p99Ms} ms (>5 ms: ${ownDist.over5ms}, >20 ms: ${ownDist.over20ms})`],
-  ...Object.entries(steps).map(([k, t]): [string, string] => [`  step ${k}`, `max ${t.maxMs} ms, mean ${t.meanMs} ms, ${t.count} runs, ${t.over5ms} over 5 ms`]),
+  [
+    '  and no checkpointer CPU wait',
+    `${ownNoHoldWaitDist.maxMs} / ${ownNoHoldWaitDist.p9999Ms} / ${ownNoHoldWaitDist.p999Ms} / ${ownNoHoldWaitDist.p99Ms} ms (>5 ms: ${ownNoHoldWaitDist.over5ms}, >20 ms: ${ownNoHoldWaitDist.over20ms})`,
+  ],
+  [
+    '  and no GC pause',
+    `${ownNoGcDist.maxMs} / ${ownNoGcDist.p9999Ms} / ${ownNoGcDist.p999Ms} / ${ownNoGcDist.p99Ms} ms (>5 ms: ${ownNoGcDist.over5ms}, >20 ms: ${ownNoGcDist.over20ms})`,
+  ],
+  ...Object.entries(steps).map(([k, t]): [string, string] => [
+    `  step ${k}`,
+    `max ${t.maxMs} ms (own ${t.ownMaxMs}), mean ${t.meanMs} ms` +
+      (t.meanBlockedMs !== undefined ? ` (blocked ${t.meanBlockedMs}, cpu ${t.meanCpuMs})` : '') +
+      `, ${t.count} runs, ${t.over5ms} over 5 ms (own ${t.ownOver5ms})`,
+  ]),
+  ['GC pauses', `${result.gcPauses.count}, max ${result.gcPauses.maxMs} ms, ${result.gcPauses.over5ms} over 5 ms`],
   ['restart windows', `${steady.walWindows.opened} opened, ${steady.walWindows.caughtUp} caught up, ${steady.walWindows.timedOut} timed out, ${steady.walWindows.hard} at hard limit`],
   ['shrink: 90% deleted', `${mb(result.shrink.fileBeforeBytes)} → ${mb(result.shrink.fileAfterBytes)} MB, stall ${result.shrink.longestWriterStallMs} ms`],
 ];

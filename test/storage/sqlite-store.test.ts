@@ -260,6 +260,59 @@ test('sqlite: the WAL restarts from its start while writes go on, with checkpoin
   }
 });
 
+test('sqlite: under continuous writes the WAL restarts at its soft limit, by windows, without waiting for the hard limit', async () => {
+  // Checkpoints run back to back once a restart is due, so one soon copies little enough for a
+  // window; the window cap is generous so a busy machine cannot make every window time out.
+  const h = harness({ walLimitPages: 32, walHardLimitPages: 100_000, maxWriteHoldMs: 500, pageSize: 4096 });
+  try {
+    const s = h.store;
+    let rev = (await s.create('/w/a', 'x'.repeat(2000))).modRevision;
+    let i = 0;
+    for (; i < 20_000 && s.stats().walWindows.caughtUp < 3; i++) {
+      rev = (await s.update('/w/a', `${i}`.padEnd(2000, 'y'), rev)).modRevision;
+    }
+    const st = s.stats();
+    assert.ok(st.walWindows.caughtUp >= 3, `windows ${JSON.stringify(st.walWindows)} after ${i} writes`);
+    assert.equal(st.walWindows.hard, 0, 'no window waited for the hard limit');
+    assert.ok((st.timings.restartCommit?.count ?? 0) >= 3, 'the WAL restarted');
+    assert.equal((await s.get('/w/a'))?.value, `${i - 1}`.padEnd(2000, 'y'));
+  } finally {
+    await h.dispose();
+  }
+});
+
+test('sqlite: while writes go on, compaction keeps the free pages the next interval of writes will take', async () => {
+  // The clock never moves, so the store is never idle: only compaction reclaims space.
+  const h = harness({ now: () => 0, pageSize: 4096 });
+  try {
+    const s = h.store;
+    const keys = 100;
+    const value = (i: number, n: number) => `${i}:${n}:`.padEnd(1000, 'x');
+    const revs: number[] = [];
+    for (let i = 0; i < keys; i++) revs.push((await s.create(`/d/${i}`, value(i, 0))).modRevision);
+    const after: { vacuumed: number; dbBytes: number }[] = [];
+    for (let n = 1; n <= 8; n++) {
+      for (let i = 0; i < keys; i++) revs[i] = (await s.update(`/d/${i}`, value(i, n), revs[i])).modRevision;
+      await s.compact((await s.currentRevision()) - 50);
+      const st = s.stats();
+      after.push({ vacuumed: st.vacuumedPages, dbBytes: st.dbBytes });
+    }
+    // Once the first interval has measured what a round of writes takes, the freed history
+    // pages are kept for the next round instead of being vacuumed and allocated again (a page
+    // or two of slack aside): the file neither shrinks nor grows.
+    const steady = after.slice(2);
+    const last = steady[steady.length - 1];
+    assert.ok(last.vacuumed - steady[0].vacuumed <= 4, JSON.stringify(after));
+    assert.ok(
+      steady.every((a) => a.dbBytes === steady[0].dbBytes),
+      JSON.stringify(after),
+    );
+    for (let i = 0; i < keys; i++) assert.equal((await s.get(`/d/${i}`))?.value, value(i, 8));
+  } finally {
+    await h.dispose();
+  }
+});
+
 test('sqlite: writes queued during a WAL restart window all commit once it closes, in revision order', async () => {
   // A long window cap so windows end by catching up, and a tiny WAL limit so many open.
   const h = harness({ walLimitPages: 16, maxWriteHoldMs: 1000, pageSize: 4096, compactBatchRows: 5 });

@@ -18,6 +18,13 @@ export interface CheckpointResult {
   checkpointed: number;
   /** How long the checkpoint ran on the worker thread. */
   ms: number;
+  /**
+   * Of ms, the time the thread waited for a CPU (run-queue delay, /proc/thread-self/schedstat;
+   * 0 where unavailable). ms - waitMs is the checkpoint's own time: its copying and its fsyncs.
+   */
+  waitMs: number;
+  /** Of ms, the thread's CPU time. ms - waitMs - cpuMs is time blocked: the fsyncs, mostly. */
+  cpuMs: number;
   /** TRUNCATE only: it could not finish (a writer or reader was in the way). */
   busy: boolean;
 }
@@ -31,17 +38,37 @@ db.pragma('synchronous = ' + (workerData.fsync ? 'FULL' : 'NORMAL'));
 // does that, last, when it closes).
 db.pragma('wal_autocheckpoint = 0');
 const passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+// This thread's run-queue delay, so a slow checkpoint can be told apart from a busy machine.
+const fs = require('node:fs');
+let schedFd;
+try {
+  schedFd = fs.openSync('/proc/thread-self/schedstat', 'r');
+} catch {}
+const schedBuf = Buffer.alloc(128);
+// [cpu, run-queue wait] in ms.
+const sched = () => {
+  if (schedFd === undefined) return [0, 0];
+  const n = fs.readSync(schedFd, schedBuf, 0, schedBuf.length, 0);
+  const f = schedBuf.toString('latin1', 0, n).split(' ');
+  return [Number(f[0]) / 1e6 || 0, Number(f[1]) / 1e6 || 0];
+};
 const truncate = db.prepare('PRAGMA wal_checkpoint(TRUNCATE)');
 parentPort.on('message', (m) => {
   if (m.type === 'close') {
     db.close();
+    if (schedFd !== undefined) fs.closeSync(schedFd);
     parentPort.close();
     return;
   }
   const t0 = performance.now();
+  const s0 = sched();
   try {
     const r = (m.type === 'truncate' ? truncate : passive).get();
-    parentPort.postMessage({ id: m.id, busy: r.busy, log: r.log, checkpointed: r.checkpointed, ms: performance.now() - t0 });
+    const ms = performance.now() - t0;
+    const s1 = sched();
+    const waitMs = Math.min(ms, s1[1] - s0[1]);
+    const cpuMs = Math.min(ms - waitMs, s1[0] - s0[0]);
+    parentPort.postMessage({ id: m.id, busy: r.busy, log: r.log, checkpointed: r.checkpointed, ms, waitMs, cpuMs });
   } catch (err) {
     parentPort.postMessage({ id: m.id, error: String(err && err.message || err) });
   }
@@ -54,6 +81,8 @@ interface Reply {
   log?: number;
   checkpointed?: number;
   ms?: number;
+  waitMs?: number;
+  cpuMs?: number;
   error?: string;
 }
 
@@ -79,7 +108,7 @@ export class Checkpointer {
       this.pending.delete(r.id);
       if (this.pending.size === 0) this.worker.unref();
       if (r.error !== undefined) p.reject(new Error(`wal checkpoint: ${r.error}`));
-      else p.resolve({ log: r.log ?? 0, checkpointed: r.checkpointed ?? 0, ms: r.ms ?? 0, busy: r.busy === 1 });
+      else p.resolve({ log: r.log ?? 0, checkpointed: r.checkpointed ?? 0, ms: r.ms ?? 0, waitMs: r.waitMs ?? 0, cpuMs: r.cpuMs ?? 0, busy: r.busy === 1 });
     });
     const fail = (err: Error): void => {
       if (this.failure) return;

@@ -45,12 +45,22 @@ export function spaceInfo(db: Db): SpaceInfo {
 
 /**
  * Free pages beyond which incremental vacuum returns space to the file system. Free pages are
- * reused by later writes, so a modest reserve (what the next interval of writes will need) is
- * kept: vacuuming it away would only make the file grow again.
+ * reused by later writes, so a reserve (what the next interval of writes will need: demand, or a
+ * fraction of the file) is kept: vacuuming it away would only move pages to the front, write
+ * them all to the WAL, and make the file grow again (each growth an allocation, which makes the
+ * checkpoint's fsync of the database file commit the file system's journal too).
  */
-export function pagesToVacuum(info: SpaceInfo, reserveFraction = 0.1, minReserve = 64): number {
-  const reserve = Math.max(minReserve, Math.floor(info.pageCount * reserveFraction));
+export function pagesToVacuum(info: SpaceInfo, reserveFraction = 0.1, minReserve = 64, demand = 0): number {
+  const reserve = Math.max(minReserve, Math.floor(info.pageCount * reserveFraction), demand);
   return Math.max(0, info.freePages - reserve);
+}
+
+/**
+ * Pages the writes since `before` took from the free list or added to the file: what the same
+ * interval of writes will need again.
+ */
+export function pageDemand(before: SpaceInfo, now: SpaceInfo): number {
+  return Math.max(0, before.freePages - now.freePages) + Math.max(0, now.pageCount - before.pageCount);
 }
 
 /** Returns up to n free pages to the file system. */

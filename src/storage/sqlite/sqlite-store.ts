@@ -47,8 +47,8 @@ import {
 import { prefixEnd } from '../keys.js';
 import { KIND_CREATE, KIND_DELETE, KIND_UPDATE, getMeta, openDb, setMeta, type Db } from './schema.js';
 import { WatchHub } from './watch-hub.js';
-import { HistCompactor, incrementalVacuum, pagesToVacuum, spaceInfo } from './compaction.js';
-import { StepTimings, type StepName, type StepTiming } from './step-timings.js';
+import { HistCompactor, incrementalVacuum, pageDemand, pagesToVacuum, spaceInfo, type SpaceInfo } from './compaction.js';
+import { StepTimings, runDelayMs, type StepName, type StepTiming } from './step-timings.js';
 import { WalKeeper, walFileBytes } from './wal-keeper.js';
 
 export type StoreLog = (msg: string, fields?: object) => void;
@@ -71,22 +71,26 @@ export interface SqliteStoreOptions {
   /** Log revisions scanned per watch-replay step (each step holds the thread). Default 2000. */
   watchReplayChunk?: number;
   /**
-   * WAL frames (pages) at which the store opens a restart window (see wal-keeper.ts): writes
-   * wait up to maxWriteHoldMs while a checkpoint catches up, then the WAL restarts from its
-   * start. Default: 4 MiB worth of pages (1024 at 4 KiB). Smaller means more windows; each one
-   * is a short pause for writers. The -wal file is truncated to zero once idle, so this only
-   * costs space while writes go on.
+   * WAL frames (pages) from which a restart is due (see wal-keeper.ts): checkpoints run back to
+   * back until one is short, then writes wait up to maxWriteHoldMs while a last checkpoint
+   * catches up, and the WAL restarts from its start. Default: 16 MiB worth of pages (4096 at
+   * 4 KiB). Every restart pauses writers for at least three fsyncs (two in that checkpoint, one
+   * for the new WAL header) however it is scheduled, so a smaller limit means more pauses, not
+   * shorter ones: at 4 MiB a single writer of 1 KiB objects (~16 KiB of WAL frames each)
+   * restarted the WAL over 30 times a second. The -wal file is truncated to zero once idle, so
+   * this only costs space while writes go on.
    */
   walLimitPages?: number;
   /**
    * WAL frames past which writes wait for the catch-up checkpoint however long it takes.
-   * Default 16 × walLimitPages (64 MiB at the defaults): reached only when windows keep timing
-   * out, i.e. fsyncs or the checkpointer thread stay slow for seconds.
+   * Default 4 × walLimitPages (64 MiB at the defaults): reached only while the checkpoints the
+   * windows need stay longer than maxWriteHoldMs (fsyncs or the checkpointer thread slow, e.g. a
+   * machine with more runnable threads than cores).
    */
   walHardLimitPages?: number;
   /** Longest a restart window holds writes back. Default 4 ms. */
   maxWriteHoldMs?: number;
-  /** Least time between two background checkpoints while writes go on. Default 20 ms. */
+  /** Least time between two background checkpoints while writes go on and no restart is due. Default 20 ms. */
   checkpointIntervalMs?: number;
   /** A compaction batch that takes longer than this makes the next one smaller. Default 1 ms. */
   maintenanceSliceMs?: number;
@@ -119,6 +123,11 @@ export interface SqliteStoreStats {
   walTruncations: number;
   /** Restart windows (see wal-keeper.ts): opened, caught up, ended by maxWriteHoldMs, opened past the hard limit. */
   walWindows: { opened: number; caughtUp: number; timedOut: number; hard: number };
+  /**
+   * Time the checkpointer thread waited for a CPU while writes were held, in total: the part of
+   * the writeHold step that was the machine being busy rather than the store's own work.
+   */
+  walHoldWaitMs: number;
   currentRevision: number;
   compactedRevision: number;
   /** Size of the main database file (page_count × page_size). */
@@ -196,7 +205,7 @@ const upperBound = (prefix: string): string | Buffer => prefixEnd(prefix) ?? NO_
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const KV_COLS = 'id, key, create_rev, mod_rev, value';
-const DEFAULT_WAL_BYTES = 4 * 1024 * 1024;
+const DEFAULT_WAL_BYTES = 16 * 1024 * 1024;
 
 class SqliteStoreImpl implements SqliteStore {
   readonly path: string;
@@ -229,6 +238,9 @@ class SqliteStoreImpl implements SqliteStore {
   private queue: Pending[] = [];
   private flushScheduled = false;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Space after the last reclaim, and the pages the writes since the one before took (see reclaimSpace). */
+  private spaceAfterReclaim: SpaceInfo | undefined;
+  private pageDemand = 0;
   /** Serialises compaction and idle maintenance (both vacuum in steps). */
   private maintenance: Promise<void> = Promise.resolve();
   private readonly counters = { writes: 0, commits: 0, compactions: 0, compactedRows: 0, vacuumedPages: 0 };
@@ -252,10 +264,14 @@ class SqliteStoreImpl implements SqliteStore {
     }));
     const pageSize = db.pragma('page_size', { simple: true }) as number;
     const walPages = opts.walLimitPages ?? Math.max(16, Math.round(DEFAULT_WAL_BYTES / pageSize));
-    const hardPages = opts.walHardLimitPages ?? 16 * walPages;
-    // When the WAL restarts, cut back only a -wal file that grew past the hard limit: cutting it
-    // runs in the committing transaction and took 50-300 ms for tens of MB (see wal-keeper.ts).
-    db.pragma(`journal_size_limit = ${hardPages * (pageSize + 24)}`);
+    const hardPages = opts.walHardLimitPages ?? 4 * walPages;
+    // When the WAL restarts, cut back only a -wal file that grew well past the hard limit: cutting
+    // it runs in the committing transaction and took 50-300 ms for tens of MB (see wal-keeper.ts),
+    // and a file cut back to just under the size it reaches at every hard-limit restart (the
+    // limit plus what the last checkpoint left) grows again by allocating blocks, which makes
+    // commits wait for the file system's journal. Past the hard limit only writes committed
+    // while one checkpoint ran are added, so half the limit again is margin enough.
+    db.pragma(`journal_size_limit = ${Math.ceil(1.5 * hardPages) * (pageSize + 24)}`);
     this.wal = new WalKeeper({
       db,
       path: opts.path,
@@ -434,6 +450,7 @@ class SqliteStoreImpl implements SqliteStore {
       ...this.counters,
       walTruncations: this.wal.truncations,
       walWindows: { ...this.wal.windows },
+      walHoldWaitMs: +this.wal.holdWaitMs.toFixed(3),
       timings: this.timings.snapshot(),
       currentRevision: this.rev,
       compactedRevision: this.compacted,
@@ -492,7 +509,9 @@ class SqliteStoreImpl implements SqliteStore {
         this.flush();
       });
     }
-    const step = this.wal.restartExpected ? 'restartCommit' : 'commit';
+    // A restarting commit is rare and fsyncs, so it is worth the thread's run delay read too.
+    const restart = this.wal.restartExpected;
+    const w0 = restart ? runDelayMs() : 0;
     const t0 = performance.now();
     try {
       this.commitBatch.immediate(batch);
@@ -501,7 +520,9 @@ class SqliteStoreImpl implements SqliteStore {
       for (const p of batch) p.reject(err as Error);
       return;
     } finally {
-      this.timings.add(step, performance.now() - t0);
+      const ms = performance.now() - t0;
+      if (restart) this.timings.add('restartCommit', ms, Math.min(ms, runDelayMs() - w0));
+      else this.timings.add('commit', ms);
     }
     this.counters.commits++;
     this.wal.afterCommit();
@@ -591,6 +612,9 @@ class SqliteStoreImpl implements SqliteStore {
       this.compacted = revision;
       this.counters.compactions++;
     }
+    // What the writes since the last compaction took: the reserve of free pages to keep for the
+    // next interval (see reclaimSpace).
+    if (this.spaceAfterReclaim) this.pageDemand = pageDemand(this.spaceAfterReclaim, spaceInfo(this.db));
     let deleted = 0;
     for (;;) {
       await this.writable();
@@ -617,21 +641,24 @@ class SqliteStoreImpl implements SqliteStore {
 
   /**
    * Returns surplus free pages to the file system in small steps; when idle, also truncates the
-   * WAL. While writes go on, a quarter of the file is kept free: churn refills freed history
-   * pages, and returning them would only move pages around to grow the file again.
+   * WAL. While writes go on, the pages the last interval of writes took (or a quarter of the
+   * file, if more) are kept free: churn refills freed history pages, and returning them would
+   * only move pages around, through the WAL, to grow the file again.
    */
   private async reclaimSpace(): Promise<number> {
     let vacuumed = 0;
     for (;;) {
       await this.writable();
       if (this.closed) return vacuumed;
-      const n = Math.min(this.vacuumStep, pagesToVacuum(spaceInfo(this.db), this.idle() ? 0 : 0.25, 16));
+      const idle = this.idle();
+      const n = Math.min(this.vacuumStep, pagesToVacuum(spaceInfo(this.db), idle ? 0 : 0.25, 16, idle ? 0 : this.pageDemand));
       if (n <= 0) break;
       this.maintenanceTxn('vacuumStep', () => incrementalVacuum(this.db, n));
       vacuumed += n;
       this.counters.vacuumedPages += n;
       await yieldToLoop();
     }
+    if (!this.closed) this.spaceAfterReclaim = spaceInfo(this.db);
     if (!this.closed && this.idle()) await this.wal.truncateIfIdle(() => this.idle());
     return vacuumed;
   }
@@ -645,7 +672,8 @@ class SqliteStoreImpl implements SqliteStore {
   private maintenanceTxn<T>(name: StepName, fn: () => T): T {
     if (this.fsync) this.db.pragma('synchronous = NORMAL');
     try {
-      return this.timings.time(name, fn);
+      // Maintenance steps are few (hundreds a second at most): worth the run-delay reads.
+      return this.timings.time(name, fn, true);
     } finally {
       if (this.fsync) this.db.pragma('synchronous = FULL');
       this.wal.afterCommit();

@@ -2,18 +2,34 @@
 //
 // The store's connection never checkpoints (wal_autocheckpoint = 0): a checkpoint copies pages
 // and fsyncs the WAL and the database file, and a single fsync on this disk ranges from 0.5 ms to
-// hundreds of ms. Instead, after commits, a PASSIVE checkpoint runs on the checkpointer thread
-// (checkpointer.ts) while writers go on. A PASSIVE checkpoint never blocks writers, but the WAL
-// only restarts from its first frame when a write transaction begins with every frame already
-// copied, and under continuous writes a checkpoint never quite catches up. So when a checkpoint
-// reports at least limitPages frames in the log, the keeper opens a short restart window:
-// writes are held back (queued, not refused, and the event loop keeps serving reads) while one
-// more checkpoint copies the few frames written during the last one; the next write then
-// restarts the WAL. The window closes after maxHoldMs whether or not the checkpoint finished,
-// so a slow fsync costs writers at most maxHoldMs, and the WAL grows on until a later window
-// succeeds. No window opens while checkpoints themselves take longer than maxHoldMs. Past
-// hardLimitPages the window stays open until the checkpoint finishes: the bound on the file wins
-// over latency; it is reached when checkpoints stay slow for seconds (a starved CPU or disk).
+// tens of ms when other processes write. Instead, after commits, a PASSIVE checkpoint runs on the
+// checkpointer thread (checkpointer.ts) while writers go on. A PASSIVE checkpoint never blocks
+// writers, but the WAL only restarts from its first frame when a write transaction begins with
+// every frame already copied, and under continuous writes a checkpoint never quite catches up:
+// frames committed while it copies and fsyncs are left for the next one. So restarting the WAL
+// needs a moment with no commits for exactly one checkpoint, and that checkpoint's two fsyncs
+// (WAL, then database file) are the floor of any writer pause a restart costs.
+//
+// What the keeper does about it:
+// - Below limitPages frames, checkpoints run at most every checkpointIntervalMs, each copying
+//   what was committed since the last one.
+// - From limitPages on, the restart is due and checkpoints run back to back: each one copies only
+//   what was committed while the previous one ran, so they shorten until one takes no longer
+//   than maxHoldMs (the copying shrinks; the fsyncs stay).
+// - Then a restart window opens: writes are held back (queued, not refused; the event loop keeps
+//   serving reads) while one more checkpoint copies the few frames written during the last one;
+//   the next write then restarts the WAL. The window closes after maxHoldMs whether or not the
+//   checkpoint finished, so a slow fsync costs writers at most maxHoldMs and the keeper tries
+//   again later. The first commit after a restart fsyncs the new WAL header (SQLite does that so
+//   a reordered write after a restart cannot corrupt the file): one more fsync, on the event loop.
+// - Past hardLimitPages the window stays open until its checkpoint finishes: the bound on the
+//   file wins over latency. It is reached only while checkpoints stay longer than maxHoldMs (a
+//   slow disk, or a checkpointer thread waiting for a CPU on a machine with more runnable
+//   threads than cores).
+// Before this, checkpoints ran every 20 ms even when a restart was due; each then copied 20 ms of
+// writes and took ~8 ms, never short enough for a window, so every restart waited for the hard
+// limit (64 MiB) and held writers for a long catch-up (mean 11 ms) plus a truncation of the
+// oversized -wal file in the restarting commit.
 //
 // When writes stop, truncateIfIdle() checkpoints everything on the thread and then, with writes
 // held (no cap: the thread holds the write lock meanwhile), truncates the -wal file to zero on
@@ -22,7 +38,8 @@
 // the hard limit): the file keeps its size while writes go on and is truncated once idle.
 //
 // Durability is unchanged: a commit reaches the WAL before its write is acknowledged, and WAL
-// frames are only overwritten after a checkpoint has copied them into the database file.
+// frames are only overwritten after a checkpoint has copied them into the database file and
+// fsynced it (SQLite's own rule; the keeper only chooses when checkpoints run).
 import { statSync } from 'node:fs';
 import type { Db } from './schema.js';
 import { checkpoint } from './compaction.js';
@@ -33,13 +50,13 @@ export interface WalKeeperOptions {
   db: Db;
   path: string;
   fsync: boolean;
-  /** Frames left in the log after a checkpoint that open a restart window. */
+  /** Frames in the log from which a restart is due (checkpoints back to back, then a window). */
   limitPages: number;
   /** Frames past which a restart window waits for its checkpoint however long it takes. */
   hardLimitPages: number;
   /** Longest a restart window holds writes back. */
   maxHoldMs: number;
-  /** Least time between the starts of two checkpoints while writes go on. */
+  /** Least time between the starts of two checkpoints while writes go on and no restart is due. */
   checkpointIntervalMs: number;
   /** The checkpointer thread starts once the -wal file reaches this size. */
   startBytes: number;
@@ -69,8 +86,17 @@ export class WalKeeper {
   private lastStart = -Infinity;
   private inFlight: Promise<CheckpointResult | undefined> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private hold: { started: number; cap: NodeJS.Timeout | undefined } | undefined;
+  private hold: { started: number; cap: NodeJS.Timeout | undefined; waitMs: number } | undefined;
   private nextHoldAt = 0;
+  /** A restart is due: the next checkpoint starts as soon as the last one ends. */
+  private chasing = false;
+  /** How long restart windows' checkpoints take lately (moving average, ms). */
+  private catchUpMs = 0;
+  /**
+   * Time the checkpointer thread waited for a CPU during restart windows' checkpoints (writes
+   * held), in total: the part of writeHold that was the machine being busy, not the store.
+   */
+  holdWaitMs = 0;
   /** WAL truncations to zero bytes. */
   truncations = 0;
   /**
@@ -102,7 +128,7 @@ export class WalKeeper {
     if (this.closed || !isIdle()) return false;
     if (this.failed) return this.truncate();
     const at = this.commits;
-    const r = await this.runCheckpoint();
+    const r = await this.runCheckpoint('checkpoint');
     // Only a fully backfilled WAL is truncated here: anything else would copy and fsync on the
     // event loop, which is what the thread is for.
     if (!r || this.closed || this.commits !== at || r.log !== r.checkpointed || !isIdle()) return false;
@@ -142,7 +168,7 @@ export class WalKeeper {
     if (this.inFlight || this.timer || this.closed || this.failed || this.commits === this.requestedAt) return;
     // A store that never writes much never starts the thread.
     if (!this.checkpointer && (this.commits % 16 !== 0 || walFileBytes(this.opts.path) < this.opts.startBytes)) return;
-    const wait = this.lastStart + this.opts.checkpointIntervalMs - performance.now();
+    const wait = this.chasing ? 0 : this.lastStart + this.opts.checkpointIntervalMs - performance.now();
     if (wait > 0) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -154,7 +180,7 @@ export class WalKeeper {
     void this.runCheckpoint();
   }
 
-  private runCheckpoint(): Promise<CheckpointResult | undefined> {
+  private runCheckpoint(step: 'checkpoint' | 'catchUp' = 'checkpoint'): Promise<CheckpointResult | undefined> {
     const cp = this.startCheckpointer();
     if (!cp) return Promise.resolve(undefined);
     const at = (this.requestedAt = this.commits);
@@ -162,7 +188,14 @@ export class WalKeeper {
     const run = cp.checkpoint().then(
       (r) => {
         this.inFlight = undefined;
-        this.opts.timings.add('checkpoint', r.ms);
+        this.opts.timings.add(step, r.ms, r.waitMs, r.cpuMs);
+        if (step === 'catchUp') {
+          this.catchUpMs = this.catchUpMs === 0 ? r.ms : 0.7 * this.catchUpMs + 0.3 * r.ms;
+          if (this.hold) {
+            this.hold.waitMs = r.waitMs;
+            this.holdWaitMs += r.waitMs;
+          }
+        }
         this.onResult(r, at);
         return r;
       },
@@ -179,17 +212,23 @@ export class WalKeeper {
 
   private onResult(r: CheckpointResult, at: number): void {
     if (this.closed) return;
-    if (r.log > 0 && r.log === r.checkpointed && this.commits === at) this.restartExpected = true;
+    const caughtUp = r.log === r.checkpointed && this.commits === at;
+    if (r.log > 0 && caughtUp) this.restartExpected = true;
+    // Due until the WAL has restarted (a caught-up checkpoint: the next commit restarts it).
+    this.chasing = r.log >= this.opts.limitPages && !caughtUp;
     if (this.hold) {
       // The window's checkpoint: if no write slipped in, the next write restarts the WAL.
-      if (r.log === r.checkpointed && this.commits === at) this.windows.caughtUp++;
+      if (caughtUp) this.windows.caughtUp++;
       this.endHold();
-    } else if (r.log >= this.opts.limitPages && !(r.log === r.checkpointed && this.commits === at)) {
+    } else if (this.chasing) {
       const hard = r.log >= this.opts.hardLimitPages;
-      // A window only pays when the catch-up is likely to finish inside it: the checkpoint that
-      // just ran did more work than the catch-up will, so if it took longer than a window, the
-      // disk or the CPU is slow right now and a window would only delay writers for nothing.
-      if (hard || (r.ms <= this.opts.maxHoldMs && performance.now() >= this.nextHoldAt)) {
+      // A window only pays when its checkpoint is likely to finish inside it; one that times out
+      // holds writers for maxHoldMs for nothing. That checkpoint copies what is committed while
+      // this one ran, so this one's duration predicts its copying: if it took more than half a
+      // window, the next back-to-back checkpoint will copy less. Its fsyncs are predicted by
+      // the recent windows' checkpoints: while the disk is slow, only the hard limit opens one.
+      const likely = r.ms <= this.opts.maxHoldMs / 2 && this.catchUpMs <= this.opts.maxHoldMs;
+      if (hard || (likely && performance.now() >= this.nextHoldAt)) {
         this.startHold(hard);
         return;
       }
@@ -208,8 +247,8 @@ export class WalKeeper {
           this.endHold();
         }, this.opts.maxHoldMs);
     cap?.unref();
-    this.hold = { started: performance.now(), cap };
-    void this.runCheckpoint();
+    this.hold = { started: performance.now(), cap, waitMs: 0 };
+    void this.runCheckpoint('catchUp');
   }
 
   private endHold(): void {
@@ -218,7 +257,7 @@ export class WalKeeper {
     this.hold = undefined;
     if (h.cap) clearTimeout(h.cap);
     const now = performance.now();
-    this.opts.timings.add('writeHold', now - h.started);
+    this.opts.timings.add('writeHold', now - h.started, h.waitMs);
     // Writers get at least ten windows' worth of time (at most 100 ms) between two windows.
     this.nextHoldAt = now + Math.min(100, 10 * this.opts.maxHoldMs);
     this.opts.resumeWrites();
