@@ -13,6 +13,7 @@
 //   K8TS_BENCH_TIMELINE=1                 # every 500 ms: created/attempted/queued/binding/bound, cores
 //   K8TS_BENCH_SCHED_PROF=/tmp/sp K8TS_BENCH_SERVER_PROF=/tmp/ap   # --cpu-prof, hot spots printed
 //   K8TS_BENCH_SCHED_HEAP_PROF=/tmp/sh    # --heap-prof of the scheduler (sampled allocations)
+//   K8TS_BENCH_SCHED_PROTOCOL=split K8TS_BENCH_CLIENT_PROTOCOL=h2   # the scheduler's / the bench's client transport (A/B)
 //   node --import tsx bench/scheduler.ts --request-costs   # API server CPU per create/bind/event/watch event
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../src/api/object.js';
@@ -21,6 +22,7 @@ import { Client } from '../src/client/rest/client.js';
 import { resources } from '../src/client/rest/builtin-resources.js';
 import { resourceRef } from '../src/client/rest/resource-ref.js';
 import { isAlreadyExists, isNotFound } from '../src/client/rest/errors.js';
+import type { HttpsProtocol, HttpsTransportOptions } from '../src/client/transport/https.js';
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -288,6 +290,13 @@ function printProfile(dir: string | undefined, who: string): void {
   console.error(formatHotSpots('inclusive', p.inclusive));
 }
 
+/** K8TS_BENCH_CLIENT_PROTOCOL=h2|http/1.1|split: how the bench's own clients (pod creator, watch) reach the API server
+ *  (A/B runs; default: the transport's). The scheduler's: K8TS_BENCH_SCHED_PROTOCOL (scheduler-process.ts). */
+function clientOptions(): HttpsTransportOptions {
+  const protocol = process.env.K8TS_BENCH_CLIENT_PROTOCOL;
+  return protocol ? { protocol: protocol as HttpsProtocol } : {};
+}
+
 async function runWorkload(w: Workload): Promise<Metric[]> {
   const progress = (msg: string) => console.error(`[scheduler bench] ${w.name}: ${msg}`);
   // K8TS_BENCH_SERVER_PROF / K8TS_BENCH_SCHED_PROF=DIR: --cpu-prof of the API server / scheduler process (the last scheduler run's profile wins).
@@ -299,8 +308,8 @@ async function runWorkload(w: Workload): Promise<Metric[]> {
   const server = await startServer({ nodeArgs: [...(serverProf ? ['--cpu-prof', `--cpu-prof-dir=${serverProf}`] : []), ...(timeline ? inspectArgs : [])] });
   const inspector = timeline ? await openInspector(server) : undefined;
   // Separate clients (HTTP/2 sessions) for the load and the watch; the scheduler is its own process.
-  const client = Client.fromConfig(loadConfig({ kubeconfig: server.kubeconfig }));
-  const watchClient = Client.fromConfig(loadConfig({ kubeconfig: server.kubeconfig }));
+  const client = Client.fromConfig(loadConfig({ kubeconfig: server.kubeconfig }), clientOptions());
+  const watchClient = Client.fromConfig(loadConfig({ kubeconfig: server.kubeconfig }), clientOptions());
   const stop = new AbortController();
   let sched: SchedulerProcess | undefined;
   try {
@@ -418,6 +427,7 @@ async function runWorkload(w: Workload): Promise<Metric[]> {
       { name: '  API server CPU over wall', unit: 'cores', runs: [srvCpuMs / wall] },
       { name: '  API server CPU per pod (create, bind, event, watches)', unit: 'ms', runs: [srvCpuMs / w.measuredPods] },
       { name: '  bench process CPU (creates + watch) over wall', unit: 'cores', runs: [(benchCpu.user + benchCpu.system) / 1000 / wall] },
+      { name: '  bench process CPU per pod (create, watch)', unit: 'ms', runs: [(benchCpu.user + benchCpu.system) / 1000 / w.measuredPods] },
       { name: '  scheduler process RSS', unit: 'MiB', runs: [rss] },
       { name: '  load average (1 min) at the start', unit: '', runs: [load0] },
       ...backlogMetrics,

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { runSchedulerCommand } from '../../src/cli/scheduler-command.js';
+import type { HttpsProtocol } from '../../src/client/transport/https.js';
 import { monoMs } from './clock.js';
 import { isMain } from './main.js';
 import { cpuMs, memoryKb } from './proc.js';
@@ -180,5 +181,7 @@ if (isMain(import.meta.url)) {
     leaderElectRenewDeadline: 10,
     leaderElectRetryPeriod: 2,
     metricsBindAddress: '127.0.0.1:0',
+    // K8TS_BENCH_SCHED_PROTOCOL=h2|http/1.1|split: how the scheduler's client reaches the API server (A/B runs).
+    clientProtocol: (process.env.K8TS_BENCH_SCHED_PROTOCOL || undefined) as HttpsProtocol | undefined,
   });
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { loadConfig } from '../client/kubeconfig/load.js';
 import { Client } from '../client/rest/client.js';
+import type { HttpsProtocol } from '../client/transport/https.js';
 import { loadSchedulerConfig } from '../scheduler/config/load.js';
 import type { SchedulerConfiguration } from '../scheduler/config/types.js';
 import { inTreeRegistry } from '../scheduler/plugins/registry.js';
@@ -24,6 +25,8 @@ export interface SchedulerFlags extends LeaderElectionFlags {
   logLevel?: string;
   /** host:port for /metrics, /healthz, /readyz (port 0: any free port); unset or '' serves nothing. */
   metricsBindAddress?: string;
+  /** How the client reaches the API server (default: the transport's default); see transport/https.ts. */
+  clientProtocol?: HttpsProtocol;
 }
 
 /** Reads and validates --config (errors name the file and the field). */
@@ -48,7 +51,7 @@ export async function runSchedulerCommand(flags: SchedulerFlags): Promise<void> 
   const config = flags.config ? readSchedulerConfigFile(flags.config) : undefined;
   try {
     log = createLogger('scheduler', { level: flags.logLevel });
-    client = Client.fromConfig(loadConfig({ kubeconfig: flags.kubeconfig, context: flags.context }));
+    client = Client.fromConfig(loadConfig({ kubeconfig: flags.kubeconfig, context: flags.context }), { protocol: flags.clientProtocol });
   } catch (err) {
     throw new CliError(messageOf(err), { cause: err });
   }

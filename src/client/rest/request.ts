@@ -5,7 +5,7 @@
 // - a connection reset before or while reading the answer, for GET only (idempotent), with
 //   exponential backoff.
 // Both are bounded by maxRetries.
-import type { Readable } from 'node:stream';
+import { finished, type Readable } from 'node:stream';
 import type { Transport, TransportRequest, TransportResponse } from '../types.js';
 import { apiErrorFromResponse } from './errors.js';
 
@@ -52,10 +52,18 @@ export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export async function readAll(body: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of body as AsyncIterable<Buffer | string>) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
-  return Buffer.concat(chunks);
+/** The whole body. A body that closes before its end rejects (ERR_STREAM_PREMATURE_CLOSE, or the
+ *  stream's own error), as async iteration does; 'data' events and one finished() callback cost
+ *  less per response than an async iterator's promise per chunk. */
+export function readAll(body: Readable): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    body.on('data', (c: Buffer | string) => chunks.push(typeof c === 'string' ? Buffer.from(c) : c));
+    finished(body, { writable: false }, (err) => {
+      if (err) reject(err);
+      else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    });
+  });
 }
 
 function header(res: TransportResponse, name: string): string | undefined {

@@ -1,8 +1,17 @@
-// The network transport: HTTP/2 over TLS by default (one multiplexed session per server, as
-// client-go), or HTTP/1.1 keep-alive through an https.Agent when asked (or for http:// URLs).
+// The network transport over TLS (or plain HTTP for http:// URLs). Three ways to carry requests:
+// - 'h2' (the default): every request multiplexed on one HTTP/2 session, as client-go does;
+// - 'http/1.1' (also when DISABLE_HTTP2 is set, as client-go): HTTP/1.1 keep-alive sockets, unary
+//   requests in a bounded pool, each watch (or followed log) on a socket of its own;
+// - 'split': watches on one HTTP/2 session; unary requests over the HTTP/1.1 pool while it has
+//   room, beyond that on the HTTP/2 session too (no request waits for a socket).
+// Measured client and server CPU per request (as bench/lib/request-costs.ts does, on a loaded
+// 2-core machine): HTTP/1.1 costs less on both ends when requests go one at a time (Node's HTTP/2
+// pays per stream), HTTP/2 as little or less with dozens in flight (many frames per read). Neither
+// won the scheduler bench there, so the default stays HTTP/2; the others are there to measure
+// (bench/scheduler.ts K8TS_BENCH_SCHED_PROTOCOL, K8TS_BENCH_CLIENT_PROTOCOL) and to pick.
 // TLS comes from the ClientConfig (CA, client certificate, insecure, tls-server-name); the
 // Authorization header is computed per request so a rotated token file is picked up.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { SecureClientSessionOptions } from 'node:http2';
 import type { ClientConfig } from '../kubeconfig/client-config.js';
@@ -10,29 +19,58 @@ import type { Transport, TransportRequest, TransportResponse } from '../types.js
 import { authorizationSource, type AuthHeaderSource } from './credentials.js';
 import { Http2Connection } from './http2-connection.js';
 
+export type HttpsProtocol = 'h2' | 'http/1.1' | 'split';
+
 export interface HttpsTransportOptions {
-  /** Use HTTP/1.1 with keep-alive instead of HTTP/2 (default false). */
+  /** How requests travel (default 'h2', or 'http/1.1' when DISABLE_HTTP2 is set, as client-go); see the top of this file. */
+  protocol?: HttpsProtocol;
+  /** Shorthand for protocol 'http/1.1'. */
   http1?: boolean;
   /** User-Agent header (default "k8ts-client"). */
   userAgent?: string;
-  /** HTTP/1.1 only: most sockets per host (default Infinity, like Node's agent). */
+  /** HTTP/1.1 unary requests: most sockets open at once (default 16); beyond that requests wait for
+   *  one ('http/1.1') or go over HTTP/2 ('split'). */
   maxSockets?: number;
 }
 
+/** Unary requests in flight over HTTP/1.1 by default: plenty for one server that answers in well
+ *  under a millisecond, few enough that a burst does not open (and TLS-handshake) hundreds. */
+const defaultMaxSockets = 16;
+
+/** Watches and followed logs: requests that last as long as the server streams. */
+const longRunningQuery = /[?&](?:watch|follow)=(?:1|true)(?:&|$)/;
+
+export function isLongRunning(path: string): boolean {
+  return path.includes('?') && longRunningQuery.test(path);
+}
+
+/** 'h2', or 'http/1.1' when DISABLE_HTTP2 is set to anything (client-go's SetTransportDefaults). */
+export function defaultProtocol(env: NodeJS.ProcessEnv = process.env): HttpsProtocol {
+  return env.DISABLE_HTTP2 ? 'http/1.1' : 'h2';
+}
+
 export class HttpsTransport implements Transport {
-  private readonly url: URL;
   /** Path prefix of the server URL (e.g. a proxy's /k8s/clusters/x), without trailing slash. */
   private readonly prefix: string;
   private readonly auth: AuthHeaderSource;
   private readonly h2?: Http2Connection;
+  /** HTTP/1.1 unary requests: a bounded keep-alive pool. */
   private readonly agent?: HttpAgent;
+  /** HTTP/1.1 watches: a socket each, never queued behind the unary pool's bound. */
+  private readonly streamAgent?: HttpAgent;
+  private readonly send: typeof httpRequest;
+  private readonly target: Pick<RequestOptions, 'protocol' | 'hostname' | 'port'>;
   private readonly userAgent: string;
+  readonly mode: HttpsProtocol;
+  private readonly maxSockets: number;
+  /** Unary HTTP/1.1 requests not finished yet (request 'close'). */
+  private h1InFlight = 0;
   private closed = false;
 
   constructor(config: ClientConfig, opts: HttpsTransportOptions = {}) {
-    this.url = new URL(config.server);
-    if (this.url.protocol !== 'https:' && this.url.protocol !== 'http:') throw new Error(`unsupported server URL ${config.server}: expected https:// or http://`);
-    this.prefix = this.url.pathname.replace(/\/+$/, '');
+    const url = new URL(config.server);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`unsupported server URL ${config.server}: expected https:// or http://`);
+    this.prefix = url.pathname.replace(/\/+$/, '');
     this.auth = authorizationSource(config);
     this.userAgent = opts.userAgent ?? 'k8ts-client';
     const tls: SecureClientSessionOptions = {
@@ -42,55 +80,64 @@ export class HttpsTransport implements Transport {
       rejectUnauthorized: !config.insecure,
       ...(config.tlsServerName ? { servername: config.tlsServerName } : {}),
     };
-    const secure = this.url.protocol === 'https:';
-    if (secure && !opts.http1) {
-      this.h2 = new Http2Connection(this.url.origin, tls);
-    } else {
-      const agentOpts = { keepAlive: true, maxSockets: opts.maxSockets ?? Infinity };
-      this.agent = secure ? new HttpsAgent({ ...agentOpts, ...tls }) : new HttpAgent(agentOpts);
+    const secure = url.protocol === 'https:';
+    // HTTP/2 needs TLS (ALPN) here: plain http:// is always HTTP/1.1.
+    this.mode = !secure ? 'http/1.1' : opts.http1 ? 'http/1.1' : (opts.protocol ?? defaultProtocol());
+    this.maxSockets = opts.maxSockets ?? defaultMaxSockets;
+    if (this.mode !== 'http/1.1') this.h2 = new Http2Connection(url.origin, tls);
+    if (this.mode !== 'h2') {
+      const Agent = secure ? HttpsAgent : HttpAgent;
+      this.agent = new Agent({ keepAlive: true, maxSockets: this.maxSockets, ...(secure ? tls : {}) });
+      if (this.mode === 'http/1.1') this.streamAgent = new Agent({ keepAlive: true, ...(secure ? tls : {}) });
     }
+    this.send = secure ? httpsRequest : httpRequest;
+    this.target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || undefined };
   }
 
-  /** "h2" or "http/1.1": which protocol requests use. */
+  /** "h2" or "http/1.1": which protocol unary requests use. */
   get protocol(): 'h2' | 'http/1.1' {
-    return this.h2 ? 'h2' : 'http/1.1';
+    return this.mode === 'h2' ? 'h2' : 'http/1.1';
   }
 
-  /** HTTP/2 sessions currently open (0 for HTTP/1.1). */
+  /** HTTP/2 sessions currently open (0 when nothing went over HTTP/2). */
   get sessionCount(): number {
     return this.h2?.sessionCount ?? 0;
+  }
+
+  /** HTTP/1.1 sockets open (in use or idle), unary pool and watches together. */
+  get socketCount(): number {
+    return countSockets(this.agent) + countSockets(this.streamAgent);
   }
 
   async request(req: TransportRequest): Promise<TransportResponse> {
     if (this.closed) throw new Error('transport is closed');
     const headers: Record<string, string> = { 'user-agent': this.userAgent, accept: 'application/json' };
-    for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
-    const authorization = this.auth();
-    if (authorization && !headers.authorization) headers.authorization = authorization;
+    if (req.headers) for (const k in req.headers) headers[k.toLowerCase()] = req.headers[k];
+    if (headers.authorization === undefined) {
+      const authorization = this.auth();
+      if (authorization) headers.authorization = authorization;
+    }
     if (req.body !== undefined) {
       headers['content-type'] ??= 'application/json';
       headers['content-length'] = String(Buffer.byteLength(req.body));
     }
     const path = this.prefix + req.path;
-    if (this.h2) {
-      return this.h2.request({ ':method': req.method, ':path': path, ...withoutConnectionHeaders(headers) }, req.body, req.signal);
+    if (this.mode === 'h2' || (this.mode === 'split' && (this.h1InFlight >= this.maxSockets || isLongRunning(path)))) {
+      withoutConnectionHeaders(headers);
+      headers[':method'] = req.method;
+      headers[':path'] = path;
+      return this.h2!.request(headers, req.body, req.signal);
     }
-    return this.http1(req, path, headers);
+    return this.http1(req, path, headers, this.streamAgent && isLongRunning(path) ? this.streamAgent : this.agent!);
   }
 
-  private http1(req: TransportRequest, path: string, headers: Record<string, string>): Promise<TransportResponse> {
-    const send = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
+  private http1(req: TransportRequest, path: string, headers: Record<string, string>, agent: HttpAgent): Promise<TransportResponse> {
     return new Promise<TransportResponse>((resolve, reject) => {
-      const r = send({
-        protocol: this.url.protocol,
-        hostname: this.url.hostname.replace(/^\[|\]$/g, ''),
-        port: this.url.port || undefined,
-        method: req.method,
-        path,
-        headers,
-        agent: this.agent,
-        signal: req.signal,
-      });
+      const r: ClientRequest = this.send({ ...this.target, method: req.method, path, headers, agent, signal: req.signal });
+      if (agent === this.agent) {
+        this.h1InFlight++;
+        r.once('close', () => this.h1InFlight--);
+      }
       r.on('response', (res: IncomingMessage) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }));
       r.on('error', reject);
       r.end(req.body);
@@ -101,15 +148,22 @@ export class HttpsTransport implements Transport {
     this.closed = true;
     this.h2?.close();
     this.agent?.destroy();
+    this.streamAgent?.destroy();
   }
 }
 
-/** HTTP/2 forbids connection-specific headers; callers may pass them for HTTP/1.1. */
-function withoutConnectionHeaders(h: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) {
-    if (k === 'connection' || k === 'keep-alive' || k === 'transfer-encoding' || k === 'upgrade' || k === 'host') continue;
-    out[k] = v;
-  }
-  return out;
+function countSockets(agent: HttpAgent | undefined): number {
+  if (!agent) return 0;
+  let n = 0;
+  for (const list of [agent.sockets, agent.freeSockets]) for (const k in list) n += list[k]?.length ?? 0;
+  return n;
+}
+
+/** HTTP/2 forbids connection-specific headers; callers may pass them for HTTP/1.1. Deletes them in place. */
+function withoutConnectionHeaders(h: Record<string, string>): void {
+  delete h.connection;
+  delete h['keep-alive'];
+  delete h['transfer-encoding'];
+  delete h.upgrade;
+  delete h.host;
 }

@@ -16,7 +16,7 @@ import { Client } from '../../../src/client/rest/client.js';
 import { resources } from '../../../src/client/rest/builtin-resources.js';
 import { isUnauthorized } from '../../../src/client/rest/errors.js';
 import { readAll } from '../../../src/client/rest/request.js';
-import { HttpsTransport } from '../../../src/client/transport/https.js';
+import { defaultProtocol, HttpsTransport, isLongRunning } from '../../../src/client/transport/https.js';
 import { WatchConnectionError } from '../../../src/client/watch/decoder.js';
 import type { WatchStream } from '../../../src/client/types.js';
 import { startTestCluster, type TestCluster } from '../../helpers/cluster.js';
@@ -44,22 +44,100 @@ async function whoAmI(client: Client): Promise<string | undefined> {
   return review.status?.userInfo?.username;
 }
 
-for (const http1 of [false, true]) {
-  const proto = http1 ? 'HTTP/1.1' : 'HTTP/2';
-  test(`over ${proto} with the kubeconfig's client certificate: create, get, list and delete a ConfigMap as the admin user`, async () => {
-    const client = Client.fromConfig(config, { http1 });
-    assert.equal((client.transport as HttpsTransport).protocol, http1 ? 'http/1.1' : 'h2');
+for (const protocol of ['h2', 'http/1.1', 'split'] as const) {
+  test(`protocol ${protocol} with the kubeconfig's client certificate: create, get, list and delete a ConfigMap as the admin user`, async () => {
+    const client = Client.fromConfig(config, { protocol });
+    const t = client.transport as HttpsTransport;
+    assert.equal(t.mode, protocol);
+    assert.equal(t.protocol, protocol === 'h2' ? 'h2' : 'http/1.1');
     const cms = client.resource(resources.configMaps);
-    const name = `https-${http1 ? 'h1' : 'h2'}`;
-    await cms.create({ metadata: { name }, data: { proto } });
-    assert.equal((await cms.get(name)).data?.proto, proto);
+    const name = `https-${protocol.replace(/\W/g, '')}`;
+    await cms.create({ metadata: { name }, data: { protocol } });
+    assert.equal((await cms.get(name)).data?.protocol, protocol);
     assert.ok((await cms.list({ namespace: 'default' })).items.some((i) => i.metadata?.name === name));
     await cms.delete(name);
     assert.notEqual(await whoAmI(client), 'system:anonymous');
-    if (!http1) assert.equal((client.transport as HttpsTransport).sessionCount, 1);
+    // Unary requests: one HTTP/2 session, or kept-alive HTTP/1.1 sockets and no session.
+    assert.equal(t.sessionCount, protocol === 'h2' ? 1 : 0);
+    assert.equal(t.socketCount > 0, protocol !== 'h2');
     await client.close();
   });
 }
+
+test('http1: true is protocol http/1.1; DISABLE_HTTP2 (any value) makes HTTP/1.1 the default, as in client-go', async () => {
+  const client = Client.fromConfig(config, { http1: true });
+  assert.equal((client.transport as HttpsTransport).mode, 'http/1.1');
+  await client.close();
+  assert.equal(defaultProtocol({}), 'h2');
+  assert.equal(defaultProtocol({ DISABLE_HTTP2: '' }), 'h2');
+  assert.equal(defaultProtocol({ DISABLE_HTTP2: 'true' }), 'http/1.1');
+  assert.equal(defaultProtocol({ DISABLE_HTTP2: '0' }), 'http/1.1');
+});
+
+test('watches and followed logs are told apart from unary requests by their query', () => {
+  for (const path of ['/api/v1/pods?watch=1', '/api/v1/pods?watch=true', '/api/v1/pods?labelSelector=a%3Db&watch=1&resourceVersion=5', '/api/v1/namespaces/d/pods/p/log?follow=true']) assert.ok(isLongRunning(path), path);
+  for (const path of ['/api/v1/pods', '/api/v1/pods?watch=0', '/api/v1/pods?watch=false', '/api/v1/pods?labelSelector=watch%3D1', '/api/v1/namespaces/d/pods/p/log', '/api/v1/namespaces/watch=1/pods']) assert.ok(!isLongRunning(path), path);
+});
+
+test('split: a hundred unary requests use at most maxSockets HTTP/1.1 sockets (the rest go over HTTP/2), watches share one HTTP/2 session, and every watch sees the event', async () => {
+  const client = Client.fromConfig(config, { protocol: 'split', maxSockets: 4 });
+  const t = client.transport as HttpsTransport;
+  const cms = client.resource(resources.configMaps, 'default');
+  const rv = (await cms.list()).metadata.resourceVersion;
+  const watches: WatchStream[] = await Promise.all(Array.from({ length: 10 }, () => cms.watch({ resourceVersion: rv })));
+  assert.equal(t.sessionCount, 1);
+  await Promise.all(Array.from({ length: 100 }, () => cms.list({ limit: 1 })));
+  assert.ok(t.socketCount >= 1 && t.socketCount <= 4, `${t.socketCount} sockets`);
+  await cms.create({ metadata: { name: 'split-fan-out' } });
+  const firsts = await Promise.all(
+    watches.map(async (w) => {
+      for await (const e of w) {
+        w.stop();
+        return `${e.type} ${e.object.metadata?.name}`;
+      }
+      return 'ended';
+    }),
+  );
+  assert.deepEqual(new Set(firsts), new Set(['ADDED split-fan-out']));
+  assert.equal(t.sessionCount, 1);
+  await cms.delete('split-fan-out');
+  await client.close();
+});
+
+test('split: unary requests beyond the HTTP/1.1 pool go over HTTP/2 instead of waiting for a socket', async () => {
+  const client = Client.fromConfig(config, { protocol: 'split', maxSockets: 1 });
+  const t = client.transport as HttpsTransport;
+  const cms = client.resource(resources.configMaps, 'default');
+  const answers = await Promise.all(Array.from({ length: 20 }, () => cms.list({ limit: 1 })));
+  assert.equal(answers.length, 20);
+  assert.equal(t.socketCount, 1);
+  assert.equal(t.sessionCount, 1);
+  await client.close();
+});
+
+test('http/1.1: each watch holds a socket of its own, so more watches than the unary pool allows never starve unary requests', async () => {
+  const client = Client.fromConfig(config, { protocol: 'http/1.1', maxSockets: 2 });
+  const t = client.transport as HttpsTransport;
+  const cms = client.resource(resources.configMaps, 'default');
+  const rv = (await cms.list()).metadata.resourceVersion;
+  const watches: WatchStream[] = await Promise.all(Array.from({ length: 5 }, () => cms.watch({ resourceVersion: rv })));
+  await cms.create({ metadata: { name: 'h1-watches' } });
+  assert.equal((await cms.get('h1-watches')).metadata?.name, 'h1-watches');
+  assert.equal(t.sessionCount, 0);
+  assert.ok(t.socketCount >= 6 && t.socketCount <= 7, `${t.socketCount} sockets`);
+  const firsts = await Promise.all(
+    watches.map(async (w) => {
+      for await (const e of w) {
+        w.stop();
+        return `${e.type} ${e.object.metadata?.name}`;
+      }
+      return 'ended';
+    }),
+  );
+  assert.deepEqual(new Set(firsts), new Set(['ADDED h1-watches']));
+  await cms.delete('h1-watches');
+  await client.close();
+});
 
 test('the kubeconfig user is who the server sees (client certificate CN)', async () => {
   const client = Client.fromConfig(config);
@@ -163,9 +241,9 @@ test('after the server sends GOAWAY and drops the session, the next request open
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-test('a watch the server ends on its own (timeoutSeconds) ends the iteration cleanly over HTTP/2 and HTTP/1.1', async () => {
-  for (const http1 of [false, true]) {
-    const client = Client.fromConfig(config, { http1 });
+test('a watch the server ends on its own (timeoutSeconds) ends the iteration cleanly over HTTP/2, HTTP/1.1 and split', async () => {
+  for (const protocol of ['h2', 'http/1.1', 'split'] as const) {
+    const client = Client.fromConfig(config, { protocol });
     const cms = client.resource(resources.configMaps, 'default');
     const watch = await cms.watch({ resourceVersion: (await cms.list()).metadata.resourceVersion, timeoutSeconds: 1 });
     const events: string[] = [];
@@ -215,8 +293,8 @@ test('a bearer token file is re-read when it is rotated (atomic rename), as a pr
 });
 
 // Last: stops the cluster.
-test('when the server goes away, open watches over HTTP/2 and HTTP/1.1 end with a connection error (not a clean end)', async () => {
-  const clients = [Client.fromConfig(config), Client.fromConfig(config, { http1: true })];
+test('when the server goes away, open watches over HTTP/2, HTTP/1.1 and split end with a connection error (not a clean end)', async () => {
+  const clients = (['h2', 'http/1.1', 'split'] as const).map((protocol) => Client.fromConfig(config, { protocol }));
   const pending = await Promise.all(
     clients.map(async (c) => {
       const cms = c.resource(resources.configMaps, 'default');
