@@ -83,7 +83,6 @@ export interface SchedulerOptions {
 
 interface ScheduleResult {
   suggestedHost: string;
-  evaluatedNodes: number;
   feasibleNodes: number;
 }
 
@@ -339,15 +338,14 @@ export class Scheduler {
     if (this.snapshot.numNodes() === 0) throw new NoNodesAvailableError();
     const { feasible, diagnosis } = await this.findNodesThatFitPod(fwk, state, pod);
     if (feasible.length === 0) throw new FitError(pod, this.snapshot.numNodes(), diagnosis);
-    const evaluated = feasible.length + diagnosis.nodeToStatus.size;
-    if (feasible.length === 1) return { suggestedHost: feasible[0].name, evaluatedNodes: evaluated, feasibleNodes: 1 };
+    if (feasible.length === 1) return { suggestedHost: feasible[0].name, feasibleNodes: 1 };
     // Without extenders nothing here awaits: the plugins' part runs synchronously.
     const totals = this.extenders.length
       ? await this.prioritizeNodes(fwk, state, pod, feasible)
       : fwk.hasScorePlugins()
         ? this.scoreNodes(fwk, state, pod, feasible)
         : new Float64Array(feasible.length).fill(1);
-    return { suggestedHost: selectHost(feasible, totals, this.random), evaluatedNodes: evaluated, feasibleNodes: feasible.length };
+    return { suggestedHost: selectHost(feasible, totals, this.random), feasibleNodes: feasible.length };
   }
 
   private async findNodesThatFitPod(fwk: Framework, state: CycleState, pod: Pod): Promise<{ feasible: NodeInfo[]; diagnosis: Diagnosis }> {
@@ -408,6 +406,8 @@ export class Scheduler {
     } else {
       // Without nominated pods anywhere (the usual case) the per-node nominator lookup is skipped.
       const withNominated = fwk.mayHaveNominatedPods();
+      // Plugins return one shared status for a recurring rejection: its plugin is recorded once.
+      let lastRejection: Status | undefined;
       for (let i = 0; i < n; i++) {
         const ni = nodes[(startAt + i) % n];
         processed++;
@@ -419,7 +419,8 @@ export class Scheduler {
           throw s.error ?? new Error(s.message());
         } else {
           diagnosis.nodeToStatus.set(ni.name, s);
-          addPluginStatus(diagnosis, s);
+          if (s !== lastRejection) addPluginStatus(diagnosis, s);
+          lastRejection = s;
         }
       }
     }

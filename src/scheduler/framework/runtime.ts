@@ -393,7 +393,10 @@ export class Framework implements Handle {
       }
       if (s && s.code !== Code.Success) {
         if (!s.isRejected()) return new Status(Code.Error, [`running "${pl.name}" filter plugin: ${s.message()}`], pl.name, s.error);
-        s.plugin = pl.name;
+        if (s.plugin !== pl.name) {
+          if (Object.isFrozen(s)) return new Status(s.code, [...s.reasons], pl.name, s.error);
+          s.plugin = pl.name;
+        }
         return s;
       }
     }

@@ -64,6 +64,16 @@ export class Status {
   static skip(): Status {
     return new Status(Code.Skip);
   }
+
+  /**
+   * One frozen status for a rejection whose reasons never vary, returned for every node it
+   * applies to: Filter rejects thousands of nodes per pod and each status is kept in the
+   * diagnosis, so a new object per node is garbage a cycle later. The plugin is set here (the
+   * runtime does not write a frozen status; it copies one returned under another name).
+   */
+  static shared(code: Code.Unschedulable | Code.UnschedulableAndUnresolvable, reason: string, plugin: string): Status {
+    return Object.freeze(new Status(code, Object.freeze([reason]) as string[], plugin));
+  }
 }
 
 /** What plugins return: nothing (or null) means Success. */

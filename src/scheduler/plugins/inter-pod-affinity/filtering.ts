@@ -7,7 +7,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { CycleState } from '../../framework/cycle-state.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import { newPodInfo, type AffinityTerm, type PodInfo } from '../../framework/pod-info.js';
-import { Status, type MaybeStatus } from '../../framework/status.js';
+import { Code, Status, type MaybeStatus } from '../../framework/status.js';
 import type { NodeInfoLister } from '../../framework/types.js';
 import { mergeNamespaceSelector, type NamespaceLister } from './namespaces.js';
 import { podMatchesAllTerms, termMatches, type NamespaceLabels } from './terms.js';
@@ -20,6 +20,10 @@ export const PRE_FILTER_STATE_KEY = 'PreFilterInterPodAffinity';
 export const ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH = "node(s) didn't satisfy existing pods anti-affinity rules";
 export const ERR_REASON_AFFINITY_RULES_NOT_MATCH = "node(s) didn't match pod affinity rules";
 export const ERR_REASON_ANTI_AFFINITY_RULES_NOT_MATCH = "node(s) didn't match pod anti-affinity rules";
+// (The plugin's name as a literal: plugin.ts imports this module.)
+const AFFINITY_RULES_NOT_MATCH = Status.shared(Code.UnschedulableAndUnresolvable, ERR_REASON_AFFINITY_RULES_NOT_MATCH, 'InterPodAffinity');
+const ANTI_AFFINITY_RULES_NOT_MATCH = Status.shared(Code.Unschedulable, ERR_REASON_ANTI_AFFINITY_RULES_NOT_MATCH, 'InterPodAffinity');
+const EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH = Status.shared(Code.Unschedulable, ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH, 'InterPodAffinity');
 
 /** No pairs: what a pod without terms of a kind gets (never changed: updateWithPod copies first). */
 const emptyCounts = (): SharedCounts => ({ counts: new TopologyCounts(), source: undefined, version: 0 });
@@ -188,9 +192,9 @@ export function filter(state: CycleState, nodeInfo: NodeInfo): MaybeStatus {
   if (!nodeInfo.node) return Status.error(new Error('node not found'));
   const s = readPreFilterState(state);
   if (s instanceof Status) return s;
-  if (!satisfiesPodAffinity(s, nodeInfo)) return Status.unresolvable(ERR_REASON_AFFINITY_RULES_NOT_MATCH);
-  if (!satisfiesPodAntiAffinity(s, nodeInfo)) return Status.unschedulable(ERR_REASON_ANTI_AFFINITY_RULES_NOT_MATCH);
-  if (!satisfiesExistingPodsAntiAffinity(s, nodeInfo)) return Status.unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH);
+  if (!satisfiesPodAffinity(s, nodeInfo)) return AFFINITY_RULES_NOT_MATCH;
+  if (!satisfiesPodAntiAffinity(s, nodeInfo)) return ANTI_AFFINITY_RULES_NOT_MATCH;
+  if (!satisfiesExistingPodsAntiAffinity(s, nodeInfo)) return EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH;
   return null;
 }
 

@@ -1,7 +1,8 @@
 // NodeAffinity (upstream plugins/nodeaffinity): Filter on the pod's nodeSelector and required node
 // affinity (plus the profile's addedAffinity), Score by the weights of matching preferred terms.
-// PreFilter compiles the selectors once per pod and narrows the nodes to evaluate when every
-// required term names nodes through matchFields metadata.name In.
+// PreFilter compiles the selectors once per distinct selection (match-memo.ts, which also
+// remembers the answer per node) and narrows the nodes to evaluate when every required term
+// names nodes through matchFields metadata.name In.
 import type { NodeAffinity as NodeAffinitySpec, Pod } from 'kubernetes-types/core/v1.js';
 import type { CycleState } from '../../framework/cycle-state.js';
 import type { NodeInfo } from '../../framework/node-info.js';
@@ -20,6 +21,7 @@ import {
 } from '../../framework/types.js';
 import { defaultNormalizeScore } from './default-normalize-score.js';
 import { nodeAffinityEvents } from './events.js';
+import { MatchMemo, matches, type Selection } from './match-memo.js';
 import { CompiledNodeSelector, CompiledPreferredTerms, RequiredNodeAffinity } from './node-selector.js';
 
 export const NAME = 'NodeAffinity';
@@ -29,6 +31,8 @@ export const ERR_REASON_CONFLICT = 'pod affinity terms conflict';
 
 const PRE_FILTER_KEY = `PreFilter${NAME}`;
 const PRE_SCORE_KEY = `PreScore${NAME}`;
+const REJECTED_POD = Status.shared(Code.UnschedulableAndUnresolvable, ERR_REASON_POD, NAME);
+const REJECTED_ENFORCED = Status.shared(Code.UnschedulableAndUnresolvable, ERR_REASON_ENFORCED, NAME);
 
 /** NodeAffinityArgs: affinity every pod of the profile must also satisfy (required) or prefers. */
 export interface NodeAffinityArgs {
@@ -44,6 +48,7 @@ export class NodeAffinityPlugin implements PreFilterPlugin, FilterPlugin, PreSco
   readonly name = NAME;
   private readonly addedNodeSelector: CompiledNodeSelector | undefined;
   private readonly addedPreferred: CompiledPreferredTerms | undefined;
+  private readonly memo = new MatchMemo();
 
   constructor(args: NodeAffinityArgs = {}) {
     const required = args.addedAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
@@ -65,7 +70,7 @@ export class NodeAffinityPlugin implements PreFilterPlugin, FilterPlugin, PreSco
   preFilter(state: CycleState, pod: Pod, _nodes?: NodeInfo[]): { result?: PreFilterResult; status?: MaybeStatus } | MaybeStatus {
     const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
     if (!required && !this.addedNodeSelector && !pod.spec?.nodeSelector) return Status.skip();
-    state.write(PRE_FILTER_KEY, RequiredNodeAffinity.forPod(pod));
+    state.write(PRE_FILTER_KEY, this.memo.forSelection(pod.spec?.nodeSelector, required));
     const terms = required?.nodeSelectorTerms;
     if (!terms?.length) return undefined;
     // Terms are ORed: only when every term names nodes can the candidates be narrowed.
@@ -92,11 +97,11 @@ export class NodeAffinityPlugin implements PreFilterPlugin, FilterPlugin, PreSco
   filter(state: CycleState, pod: Pod, nodeInfo: NodeInfo): MaybeStatus {
     const node = nodeInfo.node;
     if (!node) return Status.error(new Error('node not found'));
-    if (this.addedNodeSelector && !this.addedNodeSelector.match(node)) return Status.unresolvable(ERR_REASON_ENFORCED);
+    if (this.addedNodeSelector && !this.addedNodeSelector.match(node)) return REJECTED_ENFORCED;
+    const sel = state.read<Selection>(PRE_FILTER_KEY);
     // PreFilter may be disabled (or skipped by preemption's re-evaluation): compute on demand.
-    const required = state.read<RequiredNodeAffinity>(PRE_FILTER_KEY) ?? RequiredNodeAffinity.forPod(pod);
-    if (!required.match(node)) return Status.unresolvable(ERR_REASON_POD);
-    return undefined;
+    const match = sel ? matches(sel, node) : RequiredNodeAffinity.forPod(pod).match(node);
+    return match ? undefined : REJECTED_POD;
   }
 
   preScore(state: CycleState, pod: Pod, _nodes?: NodeInfo[]): MaybeStatus {

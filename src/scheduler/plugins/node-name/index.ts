@@ -2,11 +2,13 @@
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { CycleState } from '../../framework/cycle-state.js';
 import type { NodeInfo } from '../../framework/node-info.js';
-import { Status, type MaybeStatus } from '../../framework/status.js';
+import { Code, Status, type MaybeStatus } from '../../framework/status.js';
 import { ActionType, QueueingHint, type ClusterEventWithHint, type EnqueueExtensions, type FilterPlugin, type PluginFactory } from '../../framework/types.js';
 
 export const NAME = 'NodeName';
 export const ERR_REASON = "node(s) didn't match the requested node name";
+
+const REJECTED = Status.shared(Code.UnschedulableAndUnresolvable, ERR_REASON, NAME);
 
 export const fits = (pod: Pod, node: Node): boolean => !pod.spec?.nodeName || pod.spec.nodeName === node.metadata?.name;
 
@@ -25,7 +27,7 @@ export class NodeNamePlugin implements FilterPlugin, EnqueueExtensions {
   filter(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): MaybeStatus {
     const node = nodeInfo.node;
     if (!node) return Status.error(new Error('node not found'));
-    return fits(pod, node) ? undefined : Status.unresolvable(ERR_REASON);
+    return fits(pod, node) ? undefined : REJECTED;
   }
 }
 

@@ -4,12 +4,13 @@
 import type { ContainerPort, Pod } from 'kubernetes-types/core/v1.js';
 import type { CycleState } from '../../framework/cycle-state.js';
 import type { NodeInfo } from '../../framework/node-info.js';
-import { Status, type MaybeStatus } from '../../framework/status.js';
+import { Code, Status, type MaybeStatus } from '../../framework/status.js';
 import { ActionType, QueueingHint, type ClusterEventWithHint, type EnqueueExtensions, type FilterPlugin, type PluginFactory, type PreFilterPlugin } from '../../framework/types.js';
 import { fitsPorts, hostPorts, portInfoOf } from './host-ports.js';
 
 export const NAME = 'NodePorts';
 export const ERR_REASON = "node(s) didn't have free ports for the requested pod ports";
+const REJECTED = Status.shared(Code.Unschedulable, ERR_REASON, NAME);
 const PRE_FILTER_KEY = `PreFilter${NAME}`;
 
 export class NodePortsPlugin implements PreFilterPlugin, FilterPlugin, EnqueueExtensions {
@@ -48,7 +49,7 @@ export class NodePortsPlugin implements PreFilterPlugin, FilterPlugin, EnqueueEx
   filter(state: CycleState, _pod: Pod, nodeInfo: NodeInfo): MaybeStatus {
     const want = state.read<ContainerPort[]>(PRE_FILTER_KEY);
     if (!want) return Status.error(new Error(`reading "${PRE_FILTER_KEY}" from cycleState: not found`));
-    return fitsPorts(want, nodeInfo.usedPorts) ? undefined : Status.unschedulable(ERR_REASON);
+    return fitsPorts(want, nodeInfo.usedPorts) ? undefined : REJECTED;
   }
 }
 

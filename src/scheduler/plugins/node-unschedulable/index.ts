@@ -4,7 +4,7 @@
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import type { CycleState } from '../../framework/cycle-state.js';
 import type { NodeInfo } from '../../framework/node-info.js';
-import { Status, type MaybeStatus } from '../../framework/status.js';
+import { Code, Status, type MaybeStatus } from '../../framework/status.js';
 import { ActionType, QueueingHint, type ClusterEventWithHint, type EnqueueExtensions, type FilterPlugin, type PluginFactory } from '../../framework/types.js';
 import { tolerationsTolerateTaint } from '../taint-toleration/tolerations.js';
 
@@ -12,6 +12,8 @@ export const NAME = 'NodeUnschedulable';
 export const ERR_REASON_UNSCHEDULABLE = 'node(s) were unschedulable';
 export const ERR_REASON_UNKNOWN_CONDITION = 'node(s) had unknown conditions';
 
+const UNKNOWN_CONDITION = Status.shared(Code.UnschedulableAndUnresolvable, ERR_REASON_UNKNOWN_CONDITION, NAME);
+const UNSCHEDULABLE = Status.shared(Code.UnschedulableAndUnresolvable, ERR_REASON_UNSCHEDULABLE, NAME);
 const unschedulableTaint: Taint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };
 const toleratesUnschedulable = (pod: Pod) => tolerationsTolerateTaint(pod.spec?.tolerations, unschedulableTaint);
 
@@ -45,9 +47,9 @@ export class NodeUnschedulablePlugin implements FilterPlugin, EnqueueExtensions 
 
   filter(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): MaybeStatus {
     const node = nodeInfo.node;
-    if (!node) return Status.unresolvable(ERR_REASON_UNKNOWN_CONDITION);
+    if (!node) return UNKNOWN_CONDITION;
     if (!node.spec?.unschedulable) return undefined;
-    return toleratesUnschedulable(pod) ? undefined : Status.unresolvable(ERR_REASON_UNSCHEDULABLE);
+    return toleratesUnschedulable(pod) ? undefined : UNSCHEDULABLE;
   }
 }
 

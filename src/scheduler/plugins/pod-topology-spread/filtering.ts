@@ -7,7 +7,7 @@
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Cloneable } from '../../framework/cycle-state.js';
 import type { NodeInfo } from '../../framework/node-info.js';
-import { Status } from '../../framework/status.js';
+import { Code, Status } from '../../framework/status.js';
 import { NodeInclusion, nodeLabelsMatchSpreadConstraints, type SpreadConstraint } from './constraints.js';
 import { CriticalPaths } from './critical-paths.js';
 import type { DomainIndexes } from './domain-index.js';
@@ -15,6 +15,9 @@ import { requiredNodeAffinity } from './node-inclusion.js';
 
 export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
 export const ERR_REASON_NODE_LABEL_NOT_MATCH = `${ERR_REASON_CONSTRAINTS_NOT_MATCH} (missing required label)`;
+// (The plugin's name as a literal: plugin.ts imports this module.)
+const NODE_LABEL_NOT_MATCH = Status.shared(Code.UnschedulableAndUnresolvable, ERR_REASON_NODE_LABEL_NOT_MATCH, 'PodTopologySpread');
+const CONSTRAINTS_NOT_MATCH = Status.shared(Code.Unschedulable, ERR_REASON_CONSTRAINTS_NOT_MATCH, 'PodTopologySpread');
 
 export class SpreadFilterState implements Cloneable {
   /** The index version tpCounts were read at (see current()). */
@@ -112,10 +115,10 @@ export function filterNode(s: SpreadFilterState, node: Node): Status | undefined
   for (let i = 0; i < s.constraints.length; i++) {
     const c = s.constraints[i]!;
     const tpVal = labels[c.topologyKey];
-    if (tpVal === undefined) return Status.unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH);
+    if (tpVal === undefined) return NODE_LABEL_NOT_MATCH;
     const matchNum = s.tpValueToMatchNum[i]!.get(tpVal) ?? 0;
     const skew = matchNum + (s.selfMatch[i] ? 1 : 0) - s.minMatchNum(i);
-    if (skew > c.maxSkew) return Status.unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH);
+    if (skew > c.maxSkew) return CONSTRAINTS_NOT_MATCH;
   }
   return undefined;
 }
