@@ -98,11 +98,34 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
   return info;
 }
 
+/**
+ * A request target split into its path and query as WHATWG URL parsing (`new URL(target, base)`)
+ * gives them. Plain targets (the usual /api/... paths, no percent escapes, dot segments,
+ * fragments or characters URL would escape or drop) are split directly; the rest go through URL.
+ */
+export function splitTarget(target: string): { path: string; query: URLSearchParams } {
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  if (plainPath.test(path) && !path.includes('/.') && (q < 0 || !unplainQuery.test(target))) {
+    return { path, query: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)) };
+  }
+  const url = new URL(target, 'https://localhost');
+  return { path: url.pathname, query: url.searchParams };
+}
+
+// One leading slash (two would be a host), then characters URL keeps as they are in a path.
+const plainPath = /^\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@][A-Za-z0-9\-._~!$&'()*+,;=:@/]*)?$/;
+// In the query: a fragment, or control characters and spaces, which URL strips in places
+// (tabs and newlines anywhere, the rest at the end). Other characters it escapes decode back
+// to themselves.
+const unplainQuery = /[#\x00-\x20]/;
+
 export function isTrue(v: string | null): boolean {
   return v === 'true' || v === '1';
 }
 
 function safeDecode(s: string): string {
+  if (!s.includes('%')) return s;
   try {
     return decodeURIComponent(s);
   } catch {

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { forbidden, StatusError, unauthorized } from '../api/status.js';
 import type { Store } from '../storage/store.js';
 import { apiserverMetrics } from '../util/apiserver-metrics.js';
-import { metricsContentType, metricsText } from '../util/metrics.js';
+import { keyedCounter, keyedHistogram, metricsContentType, metricsText } from '../util/metrics.js';
 import { AdmissionChain } from './admission/admission.js';
 import { defaultAdmissionPlugins } from './admission/plugins.js';
 import { Authenticator, type TokenAuthenticator } from './filters/authentication.js';
@@ -27,7 +27,7 @@ import { builtinRegistry, isVirtual } from './registry/builtin.js';
 import { GenericStore } from './registry/generic-store.js';
 import { managedFieldsTracker } from './registry/managed-fields.js';
 import type { ResourceRegistry } from './registry/resource-registry.js';
-import { parseRequestInfo, type RequestInfo } from './request-info.js';
+import { parseRequestInfo, splitTarget, type RequestInfo } from './request-info.js';
 import { ServiceAllocator } from './admission/service-allocator.js';
 import { WatchCache, type WatchCacheOptions } from './watch-cache.js';
 import { ServiceAccountTokens } from '../auth/serviceaccount/tokens.js';
@@ -68,6 +68,10 @@ export class ApiServer {
   readonly tokens: ServiceAccountTokens | undefined;
   readonly serviceAccountAuth: ReturnType<typeof serviceAccountAuthenticator> | undefined;
   private readonly metrics = apiserverMetrics();
+  // Request metrics are recorded per series found by a key of the label values (see
+  // util/metrics.ts): prom-client's own label hashing would cost every request more.
+  private readonly requestTotal = keyedCounter(this.metrics.requestTotal);
+  private readonly requestDuration = keyedHistogram(this.metrics.requestDuration);
   ready = false;
   /** Certificate for connections to node agents; without it the kubelet refuses them. */
   kubeletClient: KubeletClientCredentials | undefined;
@@ -108,18 +112,24 @@ export class ApiServer {
     const finish = () => {
       this.log?.debug({ method: req.method, url: req.url, code: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
       if (!info?.isResource) return;
-      const labels = {
-        verb: info.verb.toUpperCase(),
+      const i = info;
+      const scope = i.name ? 'resource' : i.namespace ? 'namespace' : 'cluster';
+      // Path segments never hold a '/' unless one was escaped (%2F): then a key that cannot collide.
+      const plain = !i.group.includes('/') && !i.version.includes('/') && !i.resource.includes('/') && !i.subresource.includes('/');
+      const key = plain ? `${i.verb}/${scope}/${i.group}/${i.version}/${i.resource}/${i.subresource}` : JSON.stringify([i.verb, scope, i.group, i.version, i.resource, i.subresource]);
+      const labels = () => ({
+        verb: i.verb.toUpperCase(),
         dry_run: '',
-        group: info.group,
-        version: info.version,
-        resource: info.resource,
-        subresource: info.subresource,
-        scope: info.name ? 'resource' : info.namespace ? 'namespace' : 'cluster',
+        group: i.group,
+        version: i.version,
+        resource: i.resource,
+        subresource: i.subresource,
+        scope,
         component: 'apiserver',
-      };
-      this.metrics.requestTotal.inc({ ...labels, code: String(res.statusCode) });
-      this.metrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      });
+      const code = res.statusCode;
+      this.requestTotal.get(`${key} ${code}`, () => ({ ...labels(), code: String(code) })).inc();
+      this.requestDuration.get(key, labels).observe(Number(process.hrtime.bigint() - started) / 1e9);
     };
     res.on('finish', finish);
     this.route(req, res, (i) => (info = i)).catch((err: unknown) => {
@@ -131,9 +141,8 @@ export class ApiServer {
   };
 
   private async route(req: Request, res: Response, setInfo: (i: RequestInfo) => void): Promise<void> {
-    const url = new URL(req.url ?? '/', 'https://localhost');
-    const path = url.pathname;
-    const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);
+    const { path, query } = splitTarget(req.url ?? '/');
+    const info = parseRequestInfo(req.method ?? 'GET', path, query);
     setInfo(info);
     const authenticated = await this.authenticator.authenticate(req);
     if (!authenticated) throw unauthorized();
@@ -146,12 +155,12 @@ export class ApiServer {
       return;
     }
     if (!info.isResource || !info.resource) {
-      await handleNonResource(this, req, res, path, url.searchParams);
+      await handleNonResource(this, req, res, path, query);
       return;
     }
     const entry = this.registry.find(info.group, info.version, info.resource);
     if (!entry) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
-    const r = { req, res, info, query: url.searchParams, entry, user, store: this.generic };
+    const r = { req, res, info, query, entry, user, store: this.generic };
     if (isVirtual(entry.type)) return handleVirtual(this, r);
     if (info.subresource && info.subresource !== 'status') {
       if (!hasSubresourceHandler(entry, info.subresource)) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');

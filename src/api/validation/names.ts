@@ -23,6 +23,8 @@ const qualifiedNameRe = anchored(qualifiedNameFmt);
 
 /** A label key, annotation key or finalizer: optional DNS-subdomain prefix, '/', short name. */
 export function isQualifiedName(value: string): string[] {
+  // The usual case, a short name without prefix that is valid, in one test.
+  if (value.length <= qualifiedNameMaxLength && !value.includes('/') && qualifiedNameRe.test(value)) return [];
   const errs: string[] = [];
   const parts = value.split('/');
   let name: string;

@@ -88,6 +88,9 @@ export function validateFinalizers(finalizers: unknown, field: string): Errors {
   return errs;
 }
 
+// Any code point of Unicode category C (control, format, surrogate, private use, unassigned).
+const controlOrUnassigned = /\p{C}/u;
+
 export function validateManagedFields(entries: unknown, field: string): Errors {
   const errs: Errors = [];
   asArray(entries).forEach((raw, i) => {
@@ -99,7 +102,7 @@ export function validateManagedFields(entries: unknown, field: string): Errors {
     if (fieldsType && fieldsType !== 'FieldsV1') errs.push(invalid(child(path, 'fieldsType'), fieldsType, 'must be `FieldsV1`'));
     const manager = asString(e.manager);
     if (manager.length > 128) errs.push(tooLong(child(path, 'manager'), 128));
-    else if ([...manager].some((c) => /\p{C}/u.test(c))) errs.push(invalid(child(path, 'manager'), manager, 'invalid characters'));
+    else if (controlOrUnassigned.test(manager)) errs.push(invalid(child(path, 'manager'), manager, 'invalid characters'));
     if (asString(e.subresource).length > 256) errs.push(tooLong(child(path, 'subresource'), 256));
   });
   return errs;

@@ -107,7 +107,23 @@ function keepsOriginalText(p: Pieces, base: 10 | 2, exponent: number): boolean {
 }
 
 /** resource.ParseQuantity: throws QuantityParseError with upstream's message on bad input. */
+// Parsed quantities by text: a cluster's objects repeat a few quantities ("100m", "64Mi") and
+// every write of a pod parses each several times (defaulting, validation, admission). The
+// entries are frozen: a Quantity is a value, nobody may change a parsed one.
+const parsedQuantities = new Map<string, Quantity>();
+const maxParsedQuantities = 4096;
+
 export function parseQuantity(str: string): Quantity {
+  let q = parsedQuantities.get(str);
+  if (q === undefined) {
+    q = Object.freeze(parseQuantityText(str));
+    if (parsedQuantities.size >= maxParsedQuantities) parsedQuantities.clear();
+    parsedQuantities.set(str, q);
+  }
+  return q;
+}
+
+function parseQuantityText(str: string): Quantity {
   if (str.length === 0) throw new QuantityParseError(errFormatWrong);
   if (str === '0') return { unscaled: 0n, scale: 0, format: 'DecimalSI', text: '0' };
   const pieces = splitQuantity(str);

@@ -13,8 +13,19 @@ type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The fields a bind of an unbound, condition-less pod takes (FieldsV1, as toFieldsV1 writes it). */
-const bindFields = (): ManagedFieldsEntry['fieldsV1'] => ({
+type Tree = { [key: string]: Tree };
+
+function deepFreeze(t: Tree): Tree {
+  for (const k of Object.keys(t)) deepFreeze(t[k]);
+  return Object.freeze(t);
+}
+
+/**
+ * The fields a bind of an unbound, condition-less pod takes (FieldsV1, as toFieldsV1 writes it):
+ * the same for every bind, so one frozen tree is shared by every binder's entry (the watch cache
+ * holds them all; FieldsV1 trees are only read and re-encoded, never changed in place).
+ */
+const boundFields: Tree = deepFreeze({
   'f:spec': { 'f:nodeName': {} },
   'f:status': {
     'f:conditions': {
@@ -23,6 +34,7 @@ const bindFields = (): ManagedFieldsEntry['fieldsV1'] => ({
     },
   },
 });
+const bindFields = (): ManagedFieldsEntry['fieldsV1'] => boundFields;
 
 const conditionKeys = ['type', 'status', 'lastProbeTime', 'lastTransitionTime'];
 

@@ -19,9 +19,32 @@ import { compareElements, goJson, type PathElement } from '../../api/patch/apply
 
 export type FieldsV1 = { [key: string]: FieldsV1 };
 
-/** Fields the tracker never records (upstream stripMetaManager), removed as members only. */
-const STRIPPED_ROOT = ['f:apiVersion', 'f:kind', 'f:metadata'];
-const STRIPPED_META = ['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion'].map((f) => `f:${f}`);
+/**
+ * Every leaf (and every "." member mark) of the trees built here is this one frozen empty node.
+ * Most nodes of a FieldsV1 tree are leaves, and the trees live as long as their objects (the
+ * watch cache holds every one): one shared leaf instead of one object each is most of a tree's
+ * allocation and garbage-collection work. FieldsV1 trees are only read and re-encoded, never
+ * changed in place; the freeze makes a write to a leaf fail loudly instead of changing them all.
+ */
+const LEAF_NODE: FieldsV1 = Object.freeze({}) as FieldsV1;
+
+/**
+ * Fields the tracker never records (upstream stripMetaManager), removed as members only: at the
+ * root apiVersion, kind and metadata, and these fields of metadata. They are left out while the
+ * walk builds each node (a delete afterwards would turn the node into a slow dictionary object).
+ */
+interface Strip {
+  names: ReadonlySet<string>;
+  /** A field that is not walked at all (the managedFields being replaced). */
+  skip?: string;
+  /** How to strip inside a stripped field's own node. */
+  inner?: Record<string, Strip>;
+}
+const STRIP_META: Strip = {
+  names: new Set(['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion']),
+  skip: 'managedFields',
+};
+const STRIP_ROOT: Strip = { names: new Set(['apiVersion', 'kind', 'metadata']), inner: { metadata: STRIP_META } };
 
 /** Key fields of list-maps that clients omit, as the general tracker defaults them (typed.ts). */
 const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
@@ -146,19 +169,19 @@ function nameKey(name: string): string {
  * Adds v's ownership under `key` to `out`; false if v owns nothing. `base`: v is a baseline
  * struct (see the top). Only a baseline struct can own nothing.
  */
-function put(out: FieldsV1, key: string, v: unknown, schema: SchemaNode | undefined, field: FieldNode | undefined, base: boolean): boolean {
+function put(out: FieldsV1, key: string, v: unknown, schema: SchemaNode | undefined, field: FieldNode | undefined, base: boolean, strip?: Strip): boolean {
   if (v === undefined || v === null) {
-    out[key] = {};
+    out[key] = LEAF_NODE;
     return true;
   }
   const kind = kindOf(schema, field, v);
   if (kind === LEAF || kind === LIST_ATOMIC || kind === ATOMIC_OBJECT) {
-    out[key] = {};
+    out[key] = LEAF_NODE;
     return true;
   }
   if (kind === LIST_SET || kind === LIST_MAP) {
     const list = v as unknown[];
-    if (list.length === 0) out[key] = {};
+    if (list.length === 0) out[key] = LEAF_NODE;
     else {
       const s = schema as Extract<SchemaNode, { type: 'array' }>;
       out[key] = listItems(list, kind, kind === LIST_MAP ? listMapKeys(s, field) : [], s.items);
@@ -169,40 +192,85 @@ function put(out: FieldsV1, key: string, v: unknown, schema: SchemaNode | undefi
   if (names.length === 0) {
     // An empty baseline struct equals its baseline: nothing changed, nothing owned.
     if (base) return false;
-    out[key] = {};
+    out[key] = LEAF_NODE;
     return true;
   }
-  const children = fieldsOf(v as Record<string, unknown>, names, kind, schema, base, !base);
+  const children = fieldsOf(v as Record<string, unknown>, names, kind, schema, base, !base, strip);
   if (base) {
     if (!children) return false;
     out[key] = children;
   } else {
     // A member with nothing below it (every field undefined) is a leaf.
-    out[key] = children ?? {};
+    out[key] = children ?? LEAF_NODE;
   }
   return true;
 }
 
-/** The fields of a struct or granular map, sorted (after "." when `self`); undefined if none. */
-function fieldsOf(obj: Record<string, unknown>, names: string[], kind: number, schema: SchemaNode | undefined, base: boolean, self: boolean): FieldsV1 | undefined {
+/**
+ * The fields of a struct or granular map, sorted (after "." when `self`); undefined if none.
+ * `strip`: members to leave out at this level (they still count as owned, as before stripping).
+ */
+function fieldsOf(obj: Record<string, unknown>, names: string[], kind: number, schema: SchemaNode | undefined, base: boolean, self: boolean, strip?: Strip): FieldsV1 | undefined {
   if (names.length > 1) names.sort();
-  const out: FieldsV1 = self ? { '.': {} } : {};
+  const out: FieldsV1 = self ? { '.': LEAF_NODE } : {};
   let owned = false;
   const declared = kind === STRUCT ? declaredFields(schema as Extract<SchemaNode, { type: 'object' }>) : undefined;
   const values = kind === MAP && schema && schema.type === 'map' ? schema.values : undefined;
   for (const name of names) {
     const child = obj[name];
     if (child === undefined) continue;
-    if (declared) {
-      const d = declared.get(name);
-      if (d) {
-        const f = d.field;
-        const childBase = base && isObject(child) && kindOf(f.schema, f, child) === STRUCT;
-        if (put(out, d.key, child, f.schema, f, childBase)) owned = true;
-      } else if (put(out, nameKey(name), child, undefined, undefined, false)) owned = true;
-    } else if (put(out, nameKey(name), child, values, undefined, false)) owned = true;
+    if (strip?.names.has(name)) {
+      if (name === strip.skip) continue;
+      const held: FieldsV1 = {};
+      if (putOne(held, name, child, declared, values, base, strip.inner?.[name])) owned = true;
+      const key = declared?.get(name)?.key ?? nameKey(name);
+      const kept = withoutMember(held[key]);
+      if (kept !== undefined) out[key] = kept;
+      continue;
+    }
+    if (putOne(out, name, child, declared, values, base, undefined)) owned = true;
   }
   return owned ? out : undefined;
+}
+
+/** put() for one field of a struct (declared: its fields) or of a granular map (values: their schema). */
+function putOne(
+  out: FieldsV1,
+  name: string,
+  child: unknown,
+  declared: Map<string, { key: string; field: FieldNode }> | undefined,
+  values: SchemaNode | undefined,
+  base: boolean,
+  strip: Strip | undefined,
+): boolean {
+  if (declared) {
+    const d = declared.get(name);
+    if (d) {
+      const f = d.field;
+      const childBase = base && isObject(child) && kindOf(f.schema, f, child) === STRUCT;
+      return put(out, d.key, child, f.schema, f, childBase, strip);
+    }
+    return put(out, nameKey(name), child, undefined, undefined, false, strip);
+  }
+  return put(out, nameKey(name), child, values, undefined, false, strip);
+}
+
+/**
+ * A node once its own membership is removed (upstream's field-set removal of the member only):
+ * what is below it stays; undefined when nothing is. (A node with "." always has something below
+ * it, unless fields inside it were stripped too: metadata with only stripped fields is gone.)
+ */
+function withoutMember(n: FieldsV1 | undefined): FieldsV1 | undefined {
+  if (n === undefined) return undefined;
+  if (n['.'] === undefined) return isEmptyNode(n) ? undefined : n;
+  const rest: FieldsV1 = {};
+  let any = false;
+  for (const k in n) {
+    if (k === '.') continue;
+    rest[k] = n[k];
+    any = true;
+  }
+  return any ? rest : undefined;
 }
 
 /** A granular list: a member containing its items (first of duplicate keys wins), sorted. */
@@ -217,7 +285,7 @@ function listItems(list: unknown[], kind: number, keys: string[], itemSchema: Sc
     items.push({ pe, key, item: list[i] });
   }
   if (items.length > 1) items.sort((a, b) => compareElements(a.pe, b.pe));
-  const node: FieldsV1 = { '.': {} };
+  const node: FieldsV1 = { '.': LEAF_NODE };
   for (const { key, item } of items) put(node, key, item, itemSchema, undefined, false);
   return node;
 }
@@ -227,31 +295,12 @@ function isEmptyNode(n: FieldsV1): boolean {
   return true;
 }
 
-/** Removes the member-ness of node[key], keeping what is below it. */
-function removeMember(node: FieldsV1, key: string): void {
-  const n = node[key];
-  if (!n) return;
-  if (n['.'] !== undefined) delete n['.'];
-  else if (isEmptyNode(n)) delete node[key];
-}
-
 /** The fields a create of `obj` owns, as FieldsV1; undefined when it owns none. */
 export function createdFieldsV1(obj: KubeObject, schema: SchemaNode | undefined): FieldsV1 | undefined {
   const kind = kindOf(schema, undefined, obj);
   if (kind !== STRUCT && kind !== MAP) return undefined;
-  const { managedFields: _dropped, ...meta } = obj.metadata ?? {};
-  const view = obj.metadata ? { ...obj, metadata: meta } : obj;
-  const root = fieldsOf(view as Record<string, unknown>, Object.keys(view), kind, schema, kind === STRUCT, false);
-  if (!root) return undefined;
-  const m = root['f:metadata'];
-  if (m) {
-    for (const k of STRIPPED_META) removeMember(m, k);
-    const rest = Object.keys(m);
-    if (rest.length === 0) delete root['f:metadata'];
-    else if (rest.length === 1 && rest[0] === '.') delete m['.'];
-  }
-  for (const k of STRIPPED_ROOT) removeMember(root, k);
-  return isEmptyNode(root) ? undefined : root;
+  const root = fieldsOf(obj as Record<string, unknown>, Object.keys(obj), kind, schema, kind === STRUCT, false, STRIP_ROOT);
+  return root === undefined || isEmptyNode(root) ? undefined : root;
 }
 
 /** True when a create may take the direct path: the client sent no managedFields to keep. */

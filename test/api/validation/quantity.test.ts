@@ -119,3 +119,14 @@ test('quantities written differently compare by value', () => {
   assert.equal(compareQuantities('1k', '1e3'), 0);
   assert.equal(compareQuantities('0.1', '100m'), 0);
 });
+
+test('a quantity parsed again is the same frozen value, and a bad one fails every time', () => {
+  for (const s of ['100m', '64Mi', '1.5Gi', '1E-3', '0']) {
+    const first = parseQuantity(s);
+    const again = parseQuantity(s);
+    assert.deepEqual(again, first, s);
+    assert.ok(Object.isFrozen(again), `${s} is frozen`);
+    assert.equal(canonicalQuantity(s), canonicalQuantity(s), s);
+  }
+  for (let i = 0; i < 2; i++) assert.throws(() => parseQuantity('12x'), { message: errFormatWrong });
+});
