@@ -1,7 +1,7 @@
 // The other core/v1 kinds: ConfigMap, Secret, Namespace, Node, PersistentVolume(Claim), Event,
 // ResourceQuota, LimitRange, Endpoints (pkg/apis/core/validation).
 import { asArray, asObject, asString, child, deepEqual, duplicate, each, forbidden, index, invalid, key, notSupported, required, tooLong, type Errors } from './field.js';
-import { isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidIP, isValidLabelValue, isValidPortNum } from './names.js';
+import { isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidCIDR, isValidIP, isValidLabelValue, isValidPortNum } from './names.js';
 import { validateFinalizerName } from './objectmeta.js';
 import { supportedPortProtocols, validateQuantity } from './pod.js';
 import { compareQuantities, formatQuantity, quantitySign, quantityText, tryParseQuantity } from './quantity.js';
@@ -137,17 +137,10 @@ export function validateNode(node: Obj): Errors {
     seen.add(pair);
   });
   const cidr = asString(spec.podCIDR);
-  if (cidr && !isCIDR(cidr)) errs.push(invalid('spec.podCIDR', cidr, 'must be a valid CIDR'));
+  if (cidr && !isValidCIDR(cidr)) errs.push(invalid('spec.podCIDR', cidr, 'must be a valid CIDR'));
   for (const [name, value] of Object.entries(asObject(asObject(node.status).capacity))) errs.push(...validateQuantity(value, key('status.capacity', name)));
   for (const [name, value] of Object.entries(asObject(asObject(node.status).allocatable))) errs.push(...validateQuantity(value, key('status.allocatable', name)));
   return errs;
-}
-
-function isCIDR(value: string): boolean {
-  const [ip, bits, extra] = value.split('/');
-  if (extra !== undefined || bits === undefined || !/^[0-9]+$/.test(bits)) return false;
-  const max = ip.includes(':') ? 128 : 32;
-  return isValidIP(ip).length === 0 && Number(bits) <= max;
 }
 
 const accessModes = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];

@@ -213,6 +213,14 @@ export function isValidIP(value: string): string[] {
   return isIPv4(value) || isIPv6(value) ? [] : ['must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'];
 }
 
+/** A CIDR as Go's ParseCIDR takes it: an IP address, '/', decimal prefix bits within its family's length. */
+export function isValidCIDR(value: string): boolean {
+  const [ip, bits, extra] = value.split('/');
+  if (extra !== undefined || bits === undefined || !/^[0-9]+$/.test(bits)) return false;
+  const max = ip.includes(':') ? 128 : 32;
+  return isValidIP(ip).length === 0 && Number(bits) <= max;
+}
+
 /** Path segment names (RBAC roles, some cluster objects): anything but '.', '..', '/' and '%'. */
 export function isValidPathSegmentName(name: string): string[] {
   if (name === '.' || name === '..') return [`may not be '${name}'`];

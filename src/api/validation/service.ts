@@ -1,6 +1,6 @@
 // core/v1 Service validation (pkg/apis/core/validation ValidateService/ValidateServiceUpdate).
 import { asArray, asObject, asString, child, duplicate, each, forbidden, index, invalid, notSupported, required, type Errors } from './field.js';
-import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidIP, isValidPortNum } from './names.js';
+import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidCIDR, isValidIP, isValidPortNum } from './names.js';
 import { validateLabels } from './objectmeta.js';
 import { supportedPortProtocols, validatePortOrName } from './pod.js';
 
@@ -10,6 +10,33 @@ const serviceTypes = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 const kubeletPort = 10250;
 /** The default --service-node-port-range. */
 export const nodePortRange = { min: 30000, max: 32767 };
+
+const sourceRangesAnnotation = 'service.beta.kubernetes.io/load-balancer-source-ranges';
+const cidrMessage = 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)';
+
+/**
+ * loadBalancerSourceRanges, or the older annotation when the field is empty: LoadBalancer only,
+ * each a CIDR (space padding allowed, a historical accident upstream keeps). The field path is
+ * upstream's, capital L included.
+ */
+function validateSourceRanges(svc: Obj, spec: Obj, type: string): Errors {
+  const errs: Errors = [];
+  const ranges = asArray(spec.loadBalancerSourceRanges).map(asString);
+  const annotation = asObject(asObject(svc.metadata).annotations)[sourceRangesAnnotation];
+  if (ranges.length > 0) {
+    if (type !== 'LoadBalancer') errs.push(forbidden('spec.LoadBalancerSourceRanges', "may only be used when `type` is 'LoadBalancer'"));
+    ranges.forEach((r, i) => {
+      const v = r.trim();
+      if (!isValidCIDR(v)) errs.push(invalid(index('spec.LoadBalancerSourceRanges', i), v, cidrMessage));
+    });
+  } else if (typeof annotation === 'string') {
+    const path = `metadata.annotations[${sourceRangesAnnotation}]`;
+    if (type !== 'LoadBalancer') errs.push(forbidden(path, "may only be used when `type` is 'LoadBalancer'"));
+    const v = annotation.trim();
+    if (v) for (const r of v.split(',')) if (!isValidCIDR(r.trim())) errs.push(invalid(path, r.trim(), cidrMessage));
+  }
+  return errs;
+}
 
 const isHeadless = (spec: Obj) => spec.clusterIP === 'None' || asArray(spec.clusterIPs)[0] === 'None';
 
@@ -197,6 +224,7 @@ export function validateService(svc: Obj): Errors {
   }
   const itp = spec.internalTrafficPolicy;
   if (itp !== undefined && itp !== null && itp !== 'Cluster' && itp !== 'Local') errs.push(notSupported('spec.internalTrafficPolicy', itp, ['Cluster', 'Local']));
+  errs.push(...validateSourceRanges(svc, spec, type));
   return errs;
 }
 
