@@ -66,5 +66,17 @@ describe('cron schedule times', () => {
     assert.equal(m.mostRecent, at('2024-01-01T03:00:00Z'));
     assert.equal(m.next, at('2024-01-01T03:01:00Z'));
   });
+  test('@every runs a constant period after the last run (whole seconds, at least one), not every minute', () => {
+    const { schedule } = parseSchedule('@every 1h30m', 'UTC');
+    assert.equal(nextScheduleTime(schedule, at('2024-01-01T00:00:00.500Z'), 'UTC'), at('2024-01-01T01:30:00Z'));
+    const m = missedSchedules(schedule, at('2024-01-01T00:00:00Z'), at('2024-01-01T05:00:00Z'), 'UTC');
+    assert.deepEqual(m, { mostRecent: at('2024-01-01T04:30:00Z'), missed: 3, next: at('2024-01-01T06:00:00Z') });
+    const many = missedSchedules(parseSchedule('@every 10s', 'UTC').schedule, at('2024-01-01T00:00:00Z'), at('2024-01-01T01:00:05Z'), 'UTC');
+    assert.equal(many.missed, 360);
+    assert.equal(many.mostRecent, at('2024-01-01T01:00:00Z'));
+    assert.equal(parseSchedule('@every 300ms', 'UTC').schedule.everyMs, 1000);
+    assert.equal(parseSchedule('@every 2.5s', 'UTC').schedule.everyMs, 2000);
+    assert.throws(() => parseSchedule('@every 5x', 'UTC'), /failed to parse duration @every 5x: time: invalid duration "5x"/);
+  });
   test('Job names are the scheduled time in minutes since the epoch', () => assert.equal(jobNameFor('cj', at('2024-01-01T00:01:00Z')), `cj-${at('2024-01-01T00:01:00Z') / 60000}`));
 });

@@ -2,6 +2,8 @@
 // or an @descriptor, with the same error texts. Returns the expanded field sets so the CronJob
 // controller can compute run times from the same parse.
 
+import { parseGoDuration } from '../duration.js';
+
 export interface CronSchedule {
   minutes: Set<number>;
   hours: Set<number>;
@@ -11,7 +13,7 @@ export interface CronSchedule {
   /** True when the field was '*' or '?' (matters for the day-of-month/day-of-week OR rule). */
   domStar: boolean;
   dowStar: boolean;
-  /** For "@every 1h30m": the period in milliseconds instead of fields. */
+  /** For "@every 1h30m": the period in milliseconds (whole seconds, at least one); the fields are then unused. */
   everyMs?: number;
   timeZone?: string;
 }
@@ -90,21 +92,6 @@ const descriptors: Record<string, string> = {
   '@hourly': '0 * * * *',
 };
 
-/** Go's time.ParseDuration subset: "1h30m", "90s", "1.5h". */
-function parseDuration(s: string): number | undefined {
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
-  if (s === '0') return 0;
-  const re = /([0-9]*\.?[0-9]+)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let pos = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(s)) !== null) {
-    total += Number(m[1]) * units[m[2]];
-    pos = re.lastIndex;
-  }
-  return pos === s.length && pos > 0 ? total : undefined;
-}
-
 export function parseCronSchedule(spec: string): CronSchedule {
   if (spec.length === 0) throw new CronParseError('empty spec string');
   let timeZone: string | undefined;
@@ -118,9 +105,10 @@ export function parseCronSchedule(spec: string): CronSchedule {
   if (spec.startsWith('@')) {
     if (spec.startsWith('@every ')) {
       const d = spec.slice('@every '.length);
-      const ms = parseDuration(d);
+      const ms = parseGoDuration(d);
       if (ms === undefined) throw new CronParseError(`failed to parse duration ${spec}: time: invalid duration ${JSON.stringify(d)}`);
-      return { ...parseCronSchedule('* * * * *'), everyMs: ms, timeZone };
+      // robfig/cron's Every: whole seconds, at least one.
+      return { ...parseCronSchedule('* * * * *'), everyMs: Math.max(1000, Math.floor(ms / 1000) * 1000), timeZone };
     }
     const expanded = descriptors[spec];
     if (!expanded) throw new CronParseError(`unrecognized descriptor: ${spec}`);

@@ -37,6 +37,8 @@ function dayMatches(s: CronSchedule, d: Date): boolean {
 
 /** The first schedule time strictly after `after` (ms), or undefined within ~5 years. */
 export function nextScheduleTime(s: CronSchedule, after: number, tz = 'UTC'): number | undefined {
+  // "@every D" (robfig's ConstantDelaySchedule): D after `after`, its fraction of a second dropped.
+  if (s.everyMs !== undefined) return Math.floor(after / 1000) * 1000 + s.everyMs;
   const startWall = wallClock(after, tz);
   let w = Math.floor(startWall / 60_000) * 60_000 + 60_000;
   const limit = w + 5 * 366 * 86_400_000;
@@ -78,6 +80,14 @@ export interface MissedSchedules {
 export function missedSchedules(s: CronSchedule, earliest: number, now: number, tz = 'UTC'): MissedSchedules {
   let missed = 0;
   let mostRecent: number | undefined;
+  if (s.everyMs !== undefined) {
+    // A constant period: the times are earliest's next plus whole periods, counted directly.
+    const first = nextScheduleTime(s, earliest, tz)!;
+    if (now < first) return { missed: 0, next: first };
+    const k = Math.floor((now - first) / s.everyMs);
+    mostRecent = first + k * s.everyMs;
+    return { mostRecent, missed: k + 1, next: mostRecent + s.everyMs };
+  }
   let t = nextScheduleTime(s, earliest, tz);
   while (t !== undefined && t <= now) {
     missed++;
