@@ -22,7 +22,9 @@ const silent = new Writable({ write: (_c, _e, cb) => cb() });
 
 /** Starts the API server and the given controllers; they run as system:kube-controller-manager. */
 export async function startControllers(controllers: ControllerDescriptor[]): Promise<ControllerRig> {
-  const api = await startInProcessApi();
+  // The API server's helper runs the serviceaccounts controller (pods need their account); no
+  // node agent runs here, so namespaces need no kube-root-ca.crt.
+  const api = await startInProcessApi({ rootCA: false });
   const client = api.client();
   const controllerClient = api.client({ username: 'system:kube-controller-manager', groups: [] });
   const log = createLogger('controller-test', { level: process.env.K8TS_TEST_LOG ?? 'silent', destination: process.env.K8TS_TEST_LOG ? undefined : (silent as never) });

@@ -21,7 +21,8 @@ export interface NodeCluster {
 
 /** `agent`: options for the node agent beyond the defaults here (e.g. a short restart back-off). */
 export async function startNodeCluster(opts: { nodeName: string; controllers?: string[]; scheduler?: boolean; agent?: Partial<NodeAgentOptions> }): Promise<NodeCluster> {
-  const cluster = await startTestCluster({ controllers: opts.controllers, scheduler: opts.scheduler });
+  // Pods' kube-api-access volumes project kube-root-ca.crt, which the publisher provides.
+  const cluster = await startTestCluster({ controllers: [...(opts.controllers ?? []), 'root-ca-cert-publisher'], scheduler: opts.scheduler });
   const client = Client.fromConfig(loadConfig({ kubeconfig: cluster.kubeconfig }));
   const env = processRuntimeEnv();
   const agent = await startNodeAgent({

@@ -16,7 +16,8 @@ describe('kubectl with the node agent', () => {
   let agent: NodeAgent;
 
   before(async () => {
-    cluster = await startTestCluster();
+    // The pod's kube-api-access volume projects kube-root-ca.crt, which the publisher provides.
+    cluster = await startTestCluster({ controllers: ['root-ca-cert-publisher'] });
     client = Client.fromConfig(loadConfig({ kubeconfig: cluster.kubeconfig }));
     env = processRuntimeEnv();
     agent = await startNodeAgent({ client, nodeName: 'kubectl-node', rootDir: path.join(env.dir, 'agent'), runtime: env.runtime, log: silentLog, nodeIP: '127.0.0.1', plegPeriodMs: 200, kubeletServer: { port: 0, bindAddress: '127.0.0.1', clientCaPem: cluster.server.pki.caCertPem } });

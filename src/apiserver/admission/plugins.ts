@@ -1,5 +1,5 @@
 // The admission plugins upstream enables by default that matter before RBAC and quotas land:
-// NamespaceLifecycle, ServiceAccount (default account name), Priority, DefaultTolerationSeconds,
+// NamespaceLifecycle, ServiceAccount (service-account.ts), Priority, DefaultTolerationSeconds,
 // and the Service IP/port allocation upstream does in the service REST storage.
 import type { KubeObject } from '../../api/object.js';
 import { forbidden, StatusError } from '../../api/status.js';
@@ -11,6 +11,7 @@ import type { ServiceAllocator } from './service-allocator.js';
 import { limitRanger } from './limit-ranger.js';
 import { resourceQuotaAdmission } from './resource-quota.js';
 import { csrRequester } from './csr-requester.js';
+import { serviceAccountAdmission } from './service-account.js';
 
 export interface AdmissionDeps {
   cache: WatchCache;
@@ -58,16 +59,6 @@ export function namespaceLifecycle(deps: AdmissionDeps): AdmissionPlugin {
     },
   };
 }
-
-export const serviceAccountDefault: AdmissionPlugin = {
-  name: 'ServiceAccount',
-  admit(a) {
-    if (a.operation !== 'CREATE' || !isPod(a)) return;
-    const spec = (a.object.spec ??= {}) as { serviceAccountName?: string; serviceAccount?: string };
-    spec.serviceAccountName ||= spec.serviceAccount || 'default';
-    spec.serviceAccount = spec.serviceAccountName;
-  },
-};
 
 interface Toleration {
   key?: string;
@@ -127,5 +118,5 @@ export function serviceAllocation(deps: AdmissionDeps): AdmissionPlugin {
 }
 
 export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
-  return [namespaceLifecycle(deps), csrRequester, limitRanger(deps), serviceAccountDefault, defaultTolerationSeconds, priority(deps), serviceAllocation(deps), resourceQuotaAdmission(deps)];
+  return [namespaceLifecycle(deps), csrRequester, limitRanger(deps), serviceAccountAdmission(deps), defaultTolerationSeconds, priority(deps), serviceAllocation(deps), resourceQuotaAdmission(deps)];
 }

@@ -1,13 +1,16 @@
 // Service account tokens for projected volumes (upstream pkg/kubelet/token/token_manager.go):
 // one TokenRequest per (service account, audience, lifetime, pod), bound to the pod, cached and
-// fetched again once 80% of its lifetime has passed (or after 24 h), so a refresh of the volume
-// rewrites the file well before the old token expires.
+// fetched again once 80% of its lifetime has passed (or after 24 h), less a jitter of up to 10 s
+// so tokens issued together are not all renewed at once, so a refresh of the volume rewrites the
+// file well before the old token expires.
 import type { TokenRequest } from 'kubernetes-types/authentication/v1.js';
 import type { Client } from '../../client/rest/client.js';
 import { resources } from '../../client/rest/builtin-resources.js';
 import type { Clock } from '../../client/clock.js';
 
 const maxTTLMs = 24 * 3600 * 1000;
+/** upstream maxJitter: whole seconds in [0, 10). */
+const maxJitterSeconds = 10;
 
 export interface TokenKey {
   namespace: string;
@@ -31,6 +34,7 @@ export class TokenManager {
   constructor(
     private readonly client: Client,
     private readonly clock: Clock,
+    private readonly random: () => number = Math.random,
   ) {}
 
   async getToken(k: TokenKey): Promise<string> {
@@ -70,7 +74,9 @@ export class TokenManager {
     const now = this.clock.now();
     const ttlMs = c.expirationSeconds * 1000;
     const issuedAt = c.expiresAt - ttlMs;
-    if (now > issuedAt + maxTTLMs) return true;
-    return now > c.expiresAt - ttlMs * 0.2;
+    const jitterMs = Math.floor(this.random() * maxJitterSeconds) * 1000;
+    if (now > issuedAt + maxTTLMs - jitterMs) return true;
+    // upstream: (expirationSeconds*20)/100 in whole seconds.
+    return now > c.expiresAt - Math.floor((c.expirationSeconds * 20) / 100) * 1000 - jitterMs;
   }
 }

@@ -4,15 +4,18 @@
 //   ROOT/pods/UID/volumes/kubernetes.io~PLUGIN/NAME
 // (hostPath volumes are the host path itself). Contents of API-backed volumes are written with
 // the atomic writer, so an update swaps the whole set at once. Calls for one pod are serialized.
+// ConfigMaps and Secrets are read from watches shared by every pod referencing them (upstream's
+// default "Watch" change-detection strategy), not fetched per pod per sync.
 import { lstatSync, mkdirSync, promises as fs } from 'node:fs';
 import { join, normalize } from 'node:path';
 import type { ConfigMap, Container, Pod, Secret, Volume, VolumeProjection } from 'kubernetes-types/core/v1.js';
 import type { Client } from '../../client/rest/client.js';
 import { resources } from '../../client/rest/builtin-resources.js';
-import { isNotFound } from '../../client/rest/errors.js';
 import { realClock, type Clock } from '../../client/clock.js';
 import { canonicalQuantity, toValue } from '../../api/validation/quantity.js';
 import type { Logger } from '../../util/log.js';
+import type { KubeObject } from '../../api/object.js';
+import { isNotFound } from '../../client/rest/errors.js';
 import type { Mount } from '../runtime/types.js';
 import { expand, mappingFor } from '../env/expansion.js';
 import { writeAtomic, type Payload } from './atomic-writer.js';
@@ -21,6 +24,7 @@ import { aggregateMessage, VolumeError } from './errors.js';
 import { checkHostPathType } from './host-path.js';
 import { configMapPayload, defaultFileMode, downwardAPIPayload, secretPayload } from './payloads.js';
 import { TokenManager } from './token-manager.js';
+import { WatchedObjects } from './watched-objects.js';
 
 export { VolumeError } from './errors.js';
 
@@ -33,6 +37,11 @@ export interface VolumeManagerOptions {
   nodeAllocatable?: Record<string, string>;
   /** Time for token refresh decisions (tests). */
   clock?: Clock;
+  /**
+   * How ConfigMap/Secret changes reach volumes (upstream configMapAndSecretChangeDetectionStrategy):
+   * 'Watch' (default) keeps one watch per referenced object; 'Get' reads the API on every sync.
+   */
+  changeDetection?: 'Watch' | 'Get';
 }
 
 export interface EmptyDirUsage {
@@ -60,12 +69,47 @@ function pluginOf(v: Volume): Plugin | undefined {
 export class VolumeManager {
   private readonly tokens: TokenManager;
   private readonly clock: Clock;
+  private readonly configMaps: WatchedObjects<ConfigMap & KubeObject> | undefined;
+  private readonly secrets: WatchedObjects<Secret & KubeObject> | undefined;
   /** Per-pod chain that serializes mount/refresh/cleanup of one pod. */
   private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(private readonly opts: VolumeManagerOptions) {
     this.clock = opts.clock ?? realClock;
     this.tokens = new TokenManager(opts.client, this.clock);
+    if ((opts.changeDetection ?? 'Watch') === 'Watch') {
+      this.configMaps = new WatchedObjects((ns) => opts.client.resource(resources.configMaps, ns), 'configmap', opts.log);
+      this.secrets = new WatchedObjects((ns) => opts.client.resource(resources.secrets, ns), 'secret', opts.log);
+    }
+  }
+
+  /** Stops the watches on ConfigMaps and Secrets. */
+  stop(): void {
+    this.configMaps?.stop();
+    this.secrets?.stop();
+  }
+
+  /** Objects watched for the node's pods (tests). */
+  get watchedObjects(): { configMaps: number; secrets: number } {
+    return { configMaps: this.configMaps?.watchCount ?? 0, secrets: this.secrets?.watchCount ?? 0 };
+  }
+
+  /** upstream RegisterPod: the ConfigMaps and Secrets the pod's volumes use are watched from now on. */
+  private registerPod(pod: Pod): void {
+    const uid = uidOf(pod);
+    const ns = pod.metadata?.namespace ?? 'default';
+    const cms = new Set<string>();
+    const secrets = new Set<string>();
+    for (const v of pod.spec?.volumes ?? []) {
+      if (v.configMap?.name) cms.add(v.configMap.name);
+      if (v.secret?.secretName) secrets.add(v.secret.secretName);
+      for (const s of v.projected?.sources ?? []) {
+        if (s.configMap?.name) cms.add(s.configMap.name);
+        if (s.secret?.name) secrets.add(s.secret.name);
+      }
+    }
+    this.configMaps?.registerPod(uid, ns, cms);
+    this.secrets?.registerPod(uid, ns, secrets);
   }
 
   podDir(podUid: string): string {
@@ -82,6 +126,7 @@ export class VolumeManager {
    */
   mountPodVolumes(pod: Pod): Promise<Map<string, string>> {
     return this.serialize(uidOf(pod), async () => {
+      this.registerPod(pod);
       const paths = new Map<string, string>();
       for (const v of pod.spec?.volumes ?? []) {
         const plugin = pluginOf(v);
@@ -131,6 +176,7 @@ export class VolumeManager {
    */
   refreshPodVolumes(pod: Pod): Promise<void> {
     return this.serialize(uidOf(pod), async () => {
+      this.registerPod(pod);
       for (const v of pod.spec?.volumes ?? []) {
         const plugin = pluginOf(v);
         if (!plugin || !readOnlyPlugins.has(plugin)) continue;
@@ -147,6 +193,8 @@ export class VolumeManager {
   cleanupPodVolumes(podUid: string): Promise<void> {
     return this.serialize(podUid, async () => {
       this.tokens.deletePod(podUid);
+      this.configMaps?.unregisterPod(podUid);
+      this.secrets?.unregisterPod(podUid);
       const dir = this.podDir(podUid);
       await unmountAll(dir, this.opts.log);
       await fs.rm(join(dir, 'volumes'), { recursive: true, force: true });
@@ -258,23 +306,17 @@ export class VolumeManager {
 
   /** The ConfigMap, or an empty one when it is missing and optional. */
   private async getConfigMap(ns: string, name: string, optional: boolean): Promise<ConfigMap> {
-    try {
-      return await this.opts.client.resource(resources.configMaps).get(name, { namespace: ns });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      if (optional) return { metadata: { name, namespace: ns } };
-      throw new Error(`configmap ${JSON.stringify(name)} not found`);
-    }
+    const cm = this.configMaps ? await this.configMaps.get(ns, name) : await getOrUndefined(() => this.opts.client.resource(resources.configMaps).get(name, { namespace: ns }));
+    if (cm) return cm;
+    if (optional) return { metadata: { name, namespace: ns } };
+    throw new Error(`configmap ${JSON.stringify(name)} not found`);
   }
 
   private async getSecret(ns: string, name: string, optional: boolean): Promise<Secret> {
-    try {
-      return await this.opts.client.resource(resources.secrets).get(name, { namespace: ns });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      if (optional) return { metadata: { name, namespace: ns } };
-      throw new Error(`secret ${JSON.stringify(name)} not found`);
-    }
+    const secret = this.secrets ? await this.secrets.get(ns, name) : await getOrUndefined(() => this.opts.client.resource(resources.secrets).get(name, { namespace: ns }));
+    if (secret) return secret;
+    if (optional) return { metadata: { name, namespace: ns } };
+    throw new Error(`secret ${JSON.stringify(name)} not found`);
   }
 
   private serialize<T>(podUid: string, fn: () => Promise<T>): Promise<T> {
@@ -286,6 +328,15 @@ export class VolumeManager {
       if (this.locks.get(podUid) === tail) this.locks.delete(podUid);
     });
     return next;
+  }
+}
+
+async function getOrUndefined<T>(get: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await get();
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
   }
 }
 

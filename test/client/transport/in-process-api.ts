@@ -1,13 +1,22 @@
 // A real API server without a listener, for in-process transport tests: the same ApiServer the
 // `k8ts server` command runs, over sqlite in a temp dir. Tests may import the server; src/client
-// may not.
+// may not. As in a cluster, every namespace gets its "default" ServiceAccount and its
+// kube-root-ca.crt ConfigMap from the real controllers (the ServiceAccount admission plugin
+// refuses pods whose account does not exist), and TokenRequest is served.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { ApiServer } from '../../../src/apiserver/server.js';
 import { openSqliteStore, type SqliteStore } from '../../../src/storage/sqlite/sqlite-store.js';
 import { Client } from '../../../src/client/rest/client.js';
 import type { InProcessUser } from '../../../src/client/types.js';
+import { runControllerManager } from '../../../src/controllers/manager.js';
+import { serviceAccountsController } from '../../../src/controllers/serviceaccount/serviceaccounts-controller.js';
+import { newRootCACertPublisher } from '../../../src/controllers/rootcacert/index.js';
+import { generateKeyPair } from '../../../src/auth/pki/keys.js';
+import { createCa } from '../../../src/auth/pki/issue.js';
+import { createLogger } from '../../../src/util/log.js';
 
 export const adminUser: InProcessUser = { username: 'system:admin', groups: ['system:masters'] };
 
@@ -23,8 +32,27 @@ export interface InProcessApi {
   close(): Promise<void>;
 }
 
+export interface InProcessApiOptions {
+  /** Run the serviceaccounts controller (default true). Off for tests that must see a namespace without its default account. */
+  serviceAccounts?: boolean;
+  /** Run the root CA publisher (kube-root-ca.crt in every namespace; default true). */
+  rootCA?: boolean;
+}
+
+/** One key and CA per test process: signs TokenRequests and is published as ca.crt. */
+let credentials: Promise<{ keyPem: string; caPem: string }> | undefined;
+function testCredentials(): Promise<{ keyPem: string; caPem: string }> {
+  credentials ??= (async () => {
+    const keys = await generateKeyPair();
+    return { keyPem: keys.privateKeyPem, caPem: await createCa(keys, { commonName: 'k8ts-test-ca' }, 1) };
+  })();
+  return credentials;
+}
+
+const silent = new Writable({ write: (_c, _e, cb) => cb() });
+
 async function newApiServer(store: SqliteStore): Promise<ApiServer> {
-  const api = new ApiServer(store, undefined, {});
+  const api = new ApiServer(store, undefined, { serviceAccountKeyPem: (await testCredentials()).keyPem });
   await api.start();
   // No listener: advertise the conventional port so the `kubernetes` Endpoints validate.
   api.advertise = { host: '127.0.0.1', port: 6443 };
@@ -32,11 +60,25 @@ async function newApiServer(store: SqliteStore): Promise<ApiServer> {
   return api;
 }
 
-export async function startInProcessApi(): Promise<InProcessApi> {
+export async function startInProcessApi(opts: InProcessApiOptions = {}): Promise<InProcessApi> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-client-'));
   const store = openSqliteStore({ path: join(dir, 'state.db') });
   let api = await newApiServer(store);
   const clients: Client[] = [];
+  const handler = ((req: never, res: never) => api.handle(req, res)) as never;
+  let stopControllers = async () => {};
+  const controllers = [...(opts.serviceAccounts ?? true ? [serviceAccountsController] : []), ...(opts.rootCA ?? true ? [newRootCACertPublisher((await testCredentials()).caPem)] : [])];
+  if (controllers.length) {
+    const client = Client.inProcess(handler, { username: 'system:kube-controller-manager', groups: [] });
+    const stop = new AbortController();
+    const log = createLogger('in-process-api', { level: 'silent', destination: silent as never });
+    const running = runControllerManager({ client, log, controllers }, stop.signal);
+    stopControllers = async () => {
+      stop.abort();
+      await running;
+      await client.close();
+    };
+  }
   return {
     get api() {
       return api;
@@ -44,7 +86,7 @@ export async function startInProcessApi(): Promise<InProcessApi> {
     store,
     client: (user = adminUser) => {
       // Late-bound so a client made before restart() reaches the new server.
-      const c = Client.inProcess(((req: never, res: never) => api.handle(req, res)) as never, user);
+      const c = Client.inProcess(handler, user);
       clients.push(c);
       return c;
     },
@@ -58,6 +100,7 @@ export async function startInProcessApi(): Promise<InProcessApi> {
       api = await newApiServer(store);
     },
     close: async () => {
+      await stopControllers();
       for (const c of clients) await c.close();
       api.cache.stop();
       await store.close();

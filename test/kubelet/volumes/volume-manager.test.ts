@@ -33,6 +33,7 @@ before(async () => {
   await api.client.resource(resources.configMaps).create({ metadata: { name: 'kube-root-ca.crt', namespace: ns }, data: { 'ca.crt': '-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n' } });
 });
 after(async () => {
+  vm?.stop();
   await api?.close();
   rmSync(root, { recursive: true, force: true });
 });
@@ -101,7 +102,14 @@ describe('configMap and secret volumes', () => {
 
     const cm = await cms.get('web', { namespace: ns });
     await cms.update({ ...cm, data: { 'index.html': 'v2', 'new.conf': 'y' }, binaryData: undefined });
-    await vm.refreshPodVolumes(pod);
+    // The volume manager sees ConfigMaps through a watch (upstream's Watch strategy): the update
+    // reaches the volume on a sync after the watch delivered it.
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      await vm.refreshPodVolumes(pod);
+      if (read(join(dir, 'index.html')) === 'v2' || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
     const ts2 = readlinkSync(join(dir, '..data'));
     assert.notEqual(ts2, ts1);
     assert.equal(read(join(dir, 'index.html')), 'v2');
@@ -255,7 +263,11 @@ describe('projected volume', () => {
   });
 
   test('a token for a service account that does not exist fails the mount', async () => {
+    // Admission refuses a pod whose account does not exist: the account goes away after the pod is made.
+    const accounts = api.client.resource(resources.serviceAccounts, ns);
+    await accounts.create({ metadata: { name: 'ghost' } });
     const pod = await makePod([kubeApiAccess], { serviceAccountName: 'ghost' });
+    await accounts.delete('ghost');
     await assert.rejects(vm.mountPodVolumes(pod), (err: Error) => {
       assert.match(err.message, /^MountVolume\.SetUp failed for volume "kube-api-access-abcde" : failed to fetch token: serviceaccounts "ghost" not found$/);
       return true;
