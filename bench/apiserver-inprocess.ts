@@ -87,6 +87,12 @@ async function timedList(api: ApiServer, path: string): Promise<{ ms: number; cp
   return { ms, cpuMs: (cpu.user + cpu.system) / 1000, bytes: r.bytes };
 }
 
+/** A namespace and its "default" ServiceAccount (no controller runs here; pod admission needs the account). */
+async function namespaceWithAccount(api: ApiServer, name: string): Promise<void> {
+  await call(api, 'POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
+  await call(api, 'POST', `/api/v1/namespaces/${name}/serviceaccounts`, JSON.stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } }));
+}
+
 export async function runInProcessBench(runs: number, creates: number, listPods: number): Promise<ReportedMetric[]> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-inprocess-'));
   const store = openSqliteStore({ path: join(dir, 'state.db') });
@@ -95,7 +101,7 @@ export async function runInProcessBench(runs: number, creates: number, listPods:
     await api.start();
     api.advertise = { host: '127.0.0.1', port: 6443 };
     await api.bootstrap();
-    await call(api, 'POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } }));
+    await namespaceWithAccount(api, 'bench');
     // Warm-up (not reported): lets V8 optimise the path.
     await createMany(api, 'bench', 'warm', 3000, 16);
     const stats0 = store.stats();
@@ -122,7 +128,7 @@ export async function runInProcessBench(runs: number, creates: number, listPods:
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     const heap0 = process.memoryUsage().heapUsed;
-    await call(api, 'POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'list' } }));
+    await namespaceWithAccount(api, 'list');
     await createMany(api, 'list', 'p', listPods, 16);
     const listMs: number[] = [];
     const listCpu: number[] = [];

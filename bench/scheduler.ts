@@ -305,7 +305,9 @@ async function runWorkload(w: Workload): Promise<Metric[]> {
   if (serverProf) rmSync(serverProf, { recursive: true, force: true });
   if (schedProf) rmSync(schedProf, { recursive: true, force: true });
   const timeline = !!process.env.K8TS_BENCH_TIMELINE;
-  const server = await startServer({ nodeArgs: [...(serverProf ? ['--cpu-prof', `--cpu-prof-dir=${serverProf}`] : []), ...(timeline ? inspectArgs : [])] });
+  // As upstream's scheduler_perf: "Disable ServiceAccount admission plugin as we don't have
+  // serviceaccount controller running" (pods carry no token volume).
+  const server = await startServer({ serverArgs: ['--disable-admission-plugins', 'ServiceAccount'], nodeArgs: [...(serverProf ? ['--cpu-prof', `--cpu-prof-dir=${serverProf}`] : []), ...(timeline ? inspectArgs : [])] });
   const inspector = timeline ? await openInspector(server) : undefined;
   // Separate clients (HTTP/2 sessions) for the load and the watch; the scheduler is its own process.
   const client = Client.fromConfig(loadConfig({ kubeconfig: server.kubeconfig }), clientOptions());

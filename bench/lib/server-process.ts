@@ -18,8 +18,10 @@ export interface ServerOptions {
   startTimeoutMs?: number;
   /** Keep the data dir after stop (for inspection). */
   keepDataDir?: boolean;
-  /** Run the controllers in the server process too (default: the API server alone). */
+  /** Run the controllers in the server process too (default: the API server alone, with only the serviceaccounts controller, which pod admission needs). */
   controllers?: boolean;
+  /** Extra `k8ts server` flags. */
+  serverArgs?: string[];
 }
 
 export interface ServerProcess {
@@ -39,12 +41,14 @@ export interface ServerProcess {
 }
 
 export async function startServer(opts: ServerOptions = {}): Promise<ServerProcess> {
-  // API server benchmarks measure the API server alone unless asked to run the controllers.
+  // API server benchmarks measure the API server alone unless asked to run the controllers; the
+  // serviceaccounts controller runs anyway, because the ServiceAccount admission plugin refuses
+  // pods whose namespace has no "default" account yet (as a real cluster's would).
   const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-'));
   const logFd = openSync(join(dataDir, 'server.log'), 'a');
   const child: ChildProcess = spawn(
     process.execPath,
-    [...(opts.nodeArgs ?? []), binPath, 'server', '--data-dir', dataDir, '--port', '0', '--bind', '127.0.0.1', ...(opts.controllers ? [] : ['--controllers', '', '--disable', 'scheduler'])],
+    [...(opts.nodeArgs ?? []), binPath, 'server', '--data-dir', dataDir, '--port', '0', '--bind', '127.0.0.1', ...(opts.controllers ? [] : ['--controllers', 'serviceaccount', '--disable', 'scheduler']), ...(opts.serverArgs ?? [])],
     // The server's logs go to a file: a pipe nobody drains would stall it.
     { stdio: ['ignore', 'pipe', logFd], env: { ...process.env, K8TS_LOG_FORMAT: 'json' } },
   );

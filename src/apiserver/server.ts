@@ -11,7 +11,7 @@ import type { Store } from '../storage/store.js';
 import { apiserverMetrics } from '../util/apiserver-metrics.js';
 import { keyedCounter, keyedHistogram, metricsContentType, metricsText } from '../util/metrics.js';
 import { AdmissionChain } from './admission/admission.js';
-import { defaultAdmissionPlugins } from './admission/plugins.js';
+import { defaultAdmissionPlugins, withoutPlugins } from './admission/plugins.js';
 import { Authenticator, type TokenAuthenticator } from './filters/authentication.js';
 import { impersonate } from './filters/impersonation.js';
 import { authenticatedAuthorizer, forbiddenMessage, type Authorizer } from './filters/authorization.js';
@@ -49,6 +49,8 @@ export interface ApiServerOptions {
   watchCache?: WatchCacheOptions;
   /** Client certificate the API server presents to node agents (pods/log, exec, …). */
   kubeletClient?: KubeletClientCredentials;
+  /** Admission plugins not to run, by name (kube-apiserver --disable-admission-plugins). */
+  disableAdmissionPlugins?: string[];
 }
 
 export interface RunningApiServer {
@@ -81,13 +83,13 @@ export class ApiServer {
   constructor(
     readonly store: Store,
     readonly log: Logger | undefined,
-    opts: { tokenAuthenticators?: TokenAuthenticator[]; serviceCIDR?: string; serviceAccountKeyPem?: string; watchCache?: WatchCacheOptions; kubeletClient?: KubeletClientCredentials },
+    opts: { tokenAuthenticators?: TokenAuthenticator[]; serviceCIDR?: string; serviceAccountKeyPem?: string; watchCache?: WatchCacheOptions; kubeletClient?: KubeletClientCredentials; disableAdmissionPlugins?: string[] },
   ) {
     this.kubeletClient = opts.kubeletClient;
     this.registry = builtinRegistry();
     this.cache = new WatchCache(store, opts.watchCache);
     this.services = new ServiceAllocator(opts.serviceCIDR ?? '10.96.0.0/12');
-    const admission = new AdmissionChain(defaultAdmissionPlugins({ cache: this.cache, registry: this.registry, services: this.services, store }));
+    const admission = new AdmissionChain(withoutPlugins(defaultAdmissionPlugins({ cache: this.cache, registry: this.registry, services: this.services, store }), opts.disableAdmissionPlugins ?? []));
     this.generic = new GenericStore({ store, cache: this.cache, admission, managedFields: managedFieldsTracker });
     this.generic.afterDelete.push((entry, obj) => this.services.release(entry, obj));
     this.tokens = opts.serviceAccountKeyPem ? new ServiceAccountTokens(opts.serviceAccountKeyPem) : undefined;
@@ -174,7 +176,7 @@ const streamUploadWindow = 256 << 10;
 const connectionUploadWindow = 32 << 20;
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
-  const api = new ApiServer(opts.store, opts.log, { tokenAuthenticators: opts.tokenAuthenticators, serviceCIDR: opts.serviceCIDR, serviceAccountKeyPem: opts.serviceAccountKeyPem, watchCache: opts.watchCache, kubeletClient: opts.kubeletClient });
+  const api = new ApiServer(opts.store, opts.log, { tokenAuthenticators: opts.tokenAuthenticators, serviceCIDR: opts.serviceCIDR, serviceAccountKeyPem: opts.serviceAccountKeyPem, watchCache: opts.watchCache, kubeletClient: opts.kubeletClient, disableAdmissionPlugins: opts.disableAdmissionPlugins });
   await api.start();
   const server: Http2SecureServer = createSecureServer(
     {

@@ -27,6 +27,7 @@ export async function runServer(rawFlags: ServerFlags): Promise<void> {
     controllers: parseControllerList(flags.controllers),
     scheduler: flags.disable.includes('scheduler') ? false : { configPath: flags.schedulerConfig },
     serviceCidr: flags.serviceCidr,
+    disableAdmissionPlugins: flags.disableAdmissionPlugins,
   });
   exitOnSignal(server.close, log);
   // performance.now() counts from process start: this is the time a user waits.

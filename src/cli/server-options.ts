@@ -17,6 +17,8 @@ export interface ServerFlags {
   schedulerConfig?: string;
   /** Default 10.96.0.0/12 (k8ts up without root: 127.96.0.0/16, which the proxy can bind); "10.96.0.0/12,fd00:10:96::/108" for dual-stack. */
   serviceCidr?: string;
+  /** kube-apiserver's --disable-admission-plugins: plugins not to run (comma-separated, repeatable). */
+  disableAdmissionPlugins: string[];
 }
 
 /** Node-side flags of `k8ts up`. */
@@ -62,6 +64,10 @@ function collectComponents(value: string, previous: string[]): string[] {
   return [...previous, ...names];
 }
 
+function collectList(value: string, previous: string[]): string[] {
+  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+}
+
 /** One CIDR, or an IPv4 and an IPv6 one separated by a comma (dual-stack; the first is the primary family). */
 function parseCidr(value: string): string {
   const cidrs = value.split(',').map((c) => c.trim());
@@ -91,6 +97,7 @@ export function addServerOptions(cmd: Command): Command {
     .option('--controllers <list>', 'controllers to run in this process: "*", names, "-name" to disable one; "" for none', '*')
     .addOption(new Option('--disable <components>', `components not to run (comma-separated, repeatable): ${COMPONENTS.join(', ')}`).argParser(collectComponents).default([], 'none'))
     .option('--scheduler-config <file>', 'KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) for the in-process scheduler')
+    .addOption(new Option('--disable-admission-plugins <names>', 'admission plugins not to run, as kube-apiserver (comma-separated, repeatable; e.g. ServiceAccount)').argParser(collectList).default([], 'none'))
     .option('--service-cidr <cidr>', 'range(s) Service ClusterIPs are allocated from: one CIDR, or IPv4,IPv6 for dual-stack (default 10.96.0.0/12; 127.96.0.0/16 for `up` without root)', parseCidr);
 }
 

@@ -7,6 +7,7 @@ import { ensurePki, type Pki } from '../auth/pki/pki.js';
 import { writeKubeconfig } from '../auth/pki/kubeconfig.js';
 import { openStore } from '../storage/open.js';
 import { startApiServer } from '../apiserver/server.js';
+import { unknownAdmissionPlugins } from '../apiserver/admission/plugins.js';
 import { Client } from '../client/rest/client.js';
 import type { InProcessHandler } from '../client/transport/in-process.js';
 import { runControllerManager } from '../controllers/manager.js';
@@ -31,6 +32,8 @@ export interface StartServerOptions {
   scheduler?: boolean | { configPath?: string };
   /** Service ClusterIP range (default 10.96.0.0/12). */
   serviceCidr?: string;
+  /** Admission plugins not to run (kube-apiserver --disable-admission-plugins). */
+  disableAdmissionPlugins?: string[];
 }
 
 export interface RunningServer {
@@ -58,6 +61,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   }
   for (const { file, reason } of pki.issued) log.info({ file, reason }, 'issued');
 
+  const badPlugins = unknownAdmissionPlugins(opts.disableAdmissionPlugins ?? []);
+  if (badPlugins) throw new CliError(badPlugins);
+
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
     const storeLog = componentLogger(log, 'storage');
@@ -77,6 +83,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       serviceAccountKeyPem: pki.serviceAccountKeyPem,
       kubeletClient: { certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem },
       serviceCIDR: opts.serviceCidr,
+      disableAdmissionPlugins: opts.disableAdmissionPlugins,
       log: componentLogger(log, 'apiserver'),
     });
   } catch (err) {

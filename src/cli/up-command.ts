@@ -31,6 +31,7 @@ export async function runUp(rawFlags: UpFlags): Promise<void> {
     controllers: parseControllerList(flags.controllers),
     scheduler: disabled.has('scheduler') ? false : { configPath: flags.schedulerConfig },
     serviceCidr,
+    disableAdmissionPlugins: flags.disableAdmissionPlugins,
   });
   announce(`API server ready at ${server.url} (${Math.round(performance.now())} ms)`);
   let node;

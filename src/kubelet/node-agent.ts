@@ -159,6 +159,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
   const serviceInformer = ctx.informers.for(resources.services);
   let workers: PodWorkers | undefined;
   const prober = opts.prober ?? proberFor({ runtime, recorder, log, onUpdate: (uid) => workers?.syncPod(uid) });
+  const volumes = opts.volumes ?? new VolumeManager({ rootDir: opts.rootDir, client, nodeName, log });
   const syncer = new PodSyncer({
     runtime,
     rootDir: opts.rootDir,
@@ -168,7 +169,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
     log,
     status: statusManager,
     env: opts.env ?? apiEnvProvider({ client, nodeName, hostIP: nodeIP, services: () => serviceInformer.getStore().list() as Service[], recorder }),
-    volumes: opts.volumes ?? new VolumeManager({ rootDir: opts.rootDir, client, nodeName, log }),
+    volumes,
     prober,
     hooks: opts.hooks ?? runLifecycleHandler,
     dns: { clusterDNS: opts.clusterDNS ?? [], clusterDomain: opts.clusterDomain ?? 'cluster.local' },
@@ -328,6 +329,8 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       await pleg.stop();
       await w.shutdown(stopOpts.killPods);
       (prober as { stop?(): void }).stop?.();
+      // The shared ConfigMap/Secret watches of the pods' volumes.
+      (volumes as { stop?(): void }).stop?.();
       await ready.catch(() => undefined);
       await Promise.all([nodeStatus.stop(), lease.stop()]);
       await statusManager.stop();

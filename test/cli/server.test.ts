@@ -69,6 +69,7 @@ test('a port already in use, or an address not on this machine, exits 1 with one
   const cases = [
     { args: ['--port', String(port)], line: new RegExp(`^k8ts: cannot listen on 127\\.0\\.0\\.1:${port}: address already in use`) },
     { args: ['--bind', '192.0.2.123', '--port', '0'], line: /^k8ts: cannot listen on 192\.0\.2\.123:0: 192\.0\.2\.123 is not an address of this machine/ },
+    { args: ['--port', '0', '--disable-admission-plugins', 'ServiceAccount,NoSuchPlugin'], line: /^k8ts: unknown admission plugin "NoSuchPlugin" in --disable-admission-plugins \(known: NamespaceLifecycle, .*ServiceAccount/ },
   ];
   for (const c of cases) {
     const { code, stdout, stderr } = await runK8ts(['server', '--data-dir', tempDir(t), ...c.args], { K8TS_LOG_LEVEL: 'silent' });

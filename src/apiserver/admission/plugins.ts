@@ -117,6 +117,26 @@ export function serviceAllocation(deps: AdmissionDeps): AdmissionPlugin {
   };
 }
 
+/**
+ * The plugins less those named in `disabled` (kube-apiserver --disable-admission-plugins, e.g.
+ * ServiceAccount where no serviceaccounts controller runs, as upstream's scheduler_perf does).
+ * An unknown name is an error; the internal ServiceIPAllocation step cannot be turned off.
+ */
+export function withoutPlugins(plugins: AdmissionPlugin[], disabled: readonly string[]): AdmissionPlugin[] {
+  const unknown = unknownAdmissionPlugins(disabled);
+  if (unknown) throw new Error(unknown);
+  return plugins.filter((p) => !disabled.includes(p.name));
+}
+
+/** The plugins --disable-admission-plugins may name. */
+export const disableableAdmissionPlugins = ['NamespaceLifecycle', 'CertificateSigningRequestRequester', 'LimitRanger', 'ServiceAccount', 'DefaultTolerationSeconds', 'Priority', 'ResourceQuota'];
+
+/** Why `names` cannot be disabled, or undefined when every one is a known plugin. */
+export function unknownAdmissionPlugins(names: readonly string[]): string | undefined {
+  const bad = names.filter((n) => !disableableAdmissionPlugins.includes(n));
+  return bad.length ? `unknown admission plugin ${bad.map((n) => `"${n}"`).join(', ')} in --disable-admission-plugins (known: ${disableableAdmissionPlugins.join(', ')})` : undefined;
+}
+
 export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
   return [namespaceLifecycle(deps), csrRequester, limitRanger(deps), serviceAccountAdmission(deps), defaultTolerationSeconds, priority(deps), serviceAllocation(deps), resourceQuotaAdmission(deps)];
 }
