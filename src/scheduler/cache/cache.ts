@@ -301,7 +301,7 @@ export class SchedulerCache {
       if (!existing) {
         updateAll = true;
         existing = new NodeInfo();
-        snapshot.nodeInfoMap.set(name, existing);
+        snapshot.set(name, existing);
       }
       const info = item.info;
       if (existing.podsWithAffinity.length > 0 !== info.podsWithAffinity.length > 0) affinityFlipped.push(existing);
@@ -312,7 +312,7 @@ export class SchedulerCache {
     snapshot.nodesWithImages = this.nodesWithImages;
     if (snapshot.nodeInfoMap.size > this.tree.numNodes) {
       for (const name of snapshot.nodeInfoMap.keys()) {
-        if (!this.nodes.get(name)?.info.node) snapshot.nodeInfoMap.delete(name);
+        if (!this.nodes.get(name)?.info.node) snapshot.delete(name);
       }
       updateAll = true;
     }
@@ -324,9 +324,9 @@ export class SchedulerCache {
     if (snapshot.nodeInfoList.length !== this.tree.numNodes) {
       // Should not happen; recover as upstream does, with a full rebuild.
       this.log.error({ snapshot: snapshot.nodeInfoList.length, cache: this.tree.numNodes }, 'snapshot state is not consistent with the cache; rebuilding');
-      snapshot.nodeInfoMap.clear();
+      snapshot.clear();
       snapshot.generation = 0;
-      for (const [name, item] of this.nodes) if (item.info.node) snapshot.nodeInfoMap.set(name, item.info.clone());
+      for (const [name, item] of this.nodes) if (item.info.node) snapshot.set(name, item.info.clone());
       this.updateLists(snapshot, true);
     }
   }

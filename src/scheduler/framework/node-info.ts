@@ -3,6 +3,7 @@
 // present, and the pods with (anti-)affinity so InterPodAffinity scans only those. `generation`
 // increases on every change, which lets the cache copy only changed nodes into a snapshot.
 import type { Container, Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { NodeTable } from './node-table.js';
 import { newPodInfo, type PodInfo } from './pod-info.js';
 import { addResource, assignResource, cloneResource, emptyResource, podRequests, resourceFromList, subtractResource, type Resource } from './resource.js';
 
@@ -110,6 +111,12 @@ export class NodeInfo {
   /** PVC keys "ns/name" → pods using them (ReadWriteOncePod checks). */
   pvcRefCounts = new Map<string, number>();
   generation = newGeneration();
+  /**
+   * The snapshot's NodeTable and this NodeInfo's row in it (node-table.ts); set by the snapshot
+   * only, never copied by clone() or assignFrom(): a copy has no row.
+   */
+  table: NodeTable | undefined = undefined;
+  tableSlot = -1;
   private namedNode: Node | undefined;
   private nodeName = '';
 

@@ -5,6 +5,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { CycleState } from '../../framework/cycle-state.js';
 import type { NodeInfo } from '../../framework/node-info.js';
+import { ROW_NO_NODE, nodeRow } from '../../framework/node-table.js';
 import { podRequests, type Resource } from '../../framework/resource.js';
 import { Code, Status, type MaybeStatus } from '../../framework/status.js';
 import {
@@ -60,6 +61,22 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   filter(state: CycleState, _pod: Pod, nodeInfo: NodeInfo): MaybeStatus {
     const request = state.read<Resource>(PRE_FILTER_STATE_KEY);
     if (!request) return Status.error(`error reading "${PRE_FILTER_STATE_KEY}" from cycleState: not found`);
+    // Fast path: a request of cpu/memory alone that fits by the node's row (the same comparisons
+    // as fitsRequest's). Anything else, or a shortage (whose reasons fitsRequest builds), takes the full check.
+    if (request.ephemeralStorage === 0 && request.scalar.size === 0) {
+      const row = nodeRow(nodeInfo);
+      if (row >= 0) {
+        const t = nodeInfo.table!;
+        if (
+          (t.flags[row]! & ROW_NO_NODE) === 0 &&
+          t.freePods[row]! >= 1 &&
+          !(request.milliCPU > 0 && request.milliCPU > t.allocMilliCPU[row]! - t.requestedMilliCPU[row]!) &&
+          !(request.memory > 0 && request.memory > t.allocMemory[row]! - t.requestedMemory[row]!)
+        ) {
+          return undefined;
+        }
+      }
+    }
     const insufficient = fitsRequest(request, nodeInfo, this.ignored);
     if (insufficient.length === 0) return undefined;
     const code = insufficient.some((r) => r.unresolvable) ? Code.UnschedulableAndUnresolvable : Code.Unschedulable;

@@ -5,6 +5,7 @@
 // request nothing) so best-effort pods still spread; BalancedAllocation uses the real requests.
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { NodeInfo } from '../../framework/node-info.js';
+import { ROW_NO_NODE, nodeRow } from '../../framework/node-table.js';
 import { CPU, EPHEMERAL_STORAGE, MEMORY, isScalarResourceName, podRequests, type Resource } from '../../framework/resource.js';
 import type { ResourceSpec } from './args.js';
 
@@ -65,8 +66,11 @@ export class ResourceAllocationScorer {
   score(nodeInfo: NodeInfo, podRequestList: number[]): number {
     const requested = this.requestedBuf;
     const allocatable = this.allocatableBuf;
-    const nodeRequested = this.useRequested ? nodeInfo.requested : nodeInfo.nonZeroRequested;
     const kinds = this.kinds;
+    // cpu and memory from the node's row in the snapshot's table when it has one (the same
+    // numbers, in arrays that stay in cache: Score runs for hundreds of nodes per pod).
+    const row = nodeRow(nodeInfo);
+    const t = row >= 0 && (nodeInfo.table!.flags[row]! & ROW_NO_NODE) === 0 ? nodeInfo.table! : undefined;
     for (let i = 0; i < kinds.length; i++) {
       const podRequest = podRequestList[i]!;
       let alloc = 0;
@@ -75,12 +79,22 @@ export class ResourceAllocationScorer {
       if (!(podRequest === 0 && this.scalar[i])) {
         switch (kinds[i]) {
           case Kind.Cpu:
-            alloc = nodeInfo.allocatable.milliCPU;
-            req = nodeRequested.milliCPU + podRequest;
+            if (t) {
+              alloc = t.allocMilliCPU[row]!;
+              req = (this.useRequested ? t.requestedMilliCPU[row]! : t.nonZeroMilliCPU[row]!) + podRequest;
+            } else {
+              alloc = nodeInfo.allocatable.milliCPU;
+              req = (this.useRequested ? nodeInfo.requested : nodeInfo.nonZeroRequested).milliCPU + podRequest;
+            }
             break;
           case Kind.Memory:
-            alloc = nodeInfo.allocatable.memory;
-            req = nodeRequested.memory + podRequest;
+            if (t) {
+              alloc = t.allocMemory[row]!;
+              req = (this.useRequested ? t.requestedMemory[row]! : t.nonZeroMemory[row]!) + podRequest;
+            } else {
+              alloc = nodeInfo.allocatable.memory;
+              req = (this.useRequested ? nodeInfo.requested : nodeInfo.nonZeroRequested).memory + podRequest;
+            }
             break;
           case Kind.EphemeralStorage:
             alloc = nodeInfo.allocatable.ephemeralStorage;

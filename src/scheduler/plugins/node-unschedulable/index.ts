@@ -4,6 +4,7 @@
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import type { CycleState } from '../../framework/cycle-state.js';
 import type { NodeInfo } from '../../framework/node-info.js';
+import { ROW_NO_NODE, ROW_UNSCHEDULABLE, nodeRow } from '../../framework/node-table.js';
 import { Code, Status, type MaybeStatus } from '../../framework/status.js';
 import { ActionType, QueueingHint, type ClusterEventWithHint, type EnqueueExtensions, type FilterPlugin, type PluginFactory } from '../../framework/types.js';
 import { tolerationsTolerateTaint } from '../taint-toleration/tolerations.js';
@@ -46,6 +47,9 @@ export class NodeUnschedulablePlugin implements FilterPlugin, EnqueueExtensions 
   }
 
   filter(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): MaybeStatus {
+    // Fast path: the node's row says it has a Node that is not cordoned.
+    const row = nodeRow(nodeInfo);
+    if (row >= 0 && (nodeInfo.table!.flags[row]! & (ROW_NO_NODE | ROW_UNSCHEDULABLE)) === 0) return undefined;
     const node = nodeInfo.node;
     if (!node) return UNKNOWN_CONDITION;
     if (!node.spec?.unschedulable) return undefined;

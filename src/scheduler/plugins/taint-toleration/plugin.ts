@@ -5,6 +5,7 @@
 import type { Node, Pod, Toleration } from 'kubernetes-types/core/v1.js';
 import type { CycleState } from '../../framework/cycle-state.js';
 import type { NodeInfo } from '../../framework/node-info.js';
+import { ROW_DO_NOT_SCHEDULE_TAINT, ROW_NO_NODE, nodeRow } from '../../framework/node-table.js';
 import { Status, type MaybeStatus } from '../../framework/status.js';
 import {
   ActionType,
@@ -71,6 +72,9 @@ export class TaintTolerationPlugin implements FilterPlugin, PreScorePlugin, Scor
   }
 
   filter(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): MaybeStatus {
+    // Fast path: the node's row says it has a Node without NoSchedule/NoExecute taints.
+    const row = nodeRow(nodeInfo);
+    if (row >= 0 && (nodeInfo.table!.flags[row]! & (ROW_NO_NODE | ROW_DO_NOT_SCHEDULE_TAINT)) === 0) return undefined;
     const node = nodeInfo.node;
     if (!node) return Status.error(new Error('node not found'));
     const taints = node.spec?.taints;
