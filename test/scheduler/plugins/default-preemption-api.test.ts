@@ -15,11 +15,11 @@ import { newControllerContext } from '../../../src/controllers/context.js';
 import { CycleState } from '../../../src/scheduler/framework/cycle-state.js';
 import { NodeInfo } from '../../../src/scheduler/framework/node-info.js';
 import { newPodInfo } from '../../../src/scheduler/framework/pod-info.js';
-import { podRequests } from '../../../src/scheduler/framework/resource.js';
-import { Code, isSuccess, Status } from '../../../src/scheduler/framework/status.js';
-import type { NodeInfoLister, NodeToStatus } from '../../../src/scheduler/framework/types.js';
+import { Code, isSuccess } from '../../../src/scheduler/framework/status.js';
+import type { NodeToStatus } from '../../../src/scheduler/framework/types.js';
 import { DefaultPreemption, defaultPreemptionArgs, factory } from '../../../src/scheduler/plugins/default-preemption/index.js';
-import type { Handle, PostFilterPlugin } from '../../../src/scheduler/framework/types.js';
+import { fitsByCpu, preemptionHandle } from './preemption-handle.js';
+import type { PostFilterPlugin } from '../../../src/scheduler/framework/types.js';
 
 let api: InProcessApi;
 let client: Client;
@@ -63,27 +63,13 @@ test('the victim gets DisruptionTarget and a graceful delete; a lower nomination
   assert.equal(nominatedNow.status?.nominatedNodeName, 'n1');
 
   const ni = new NodeInfo(node, victim, keeper);
-  const lister: NodeInfoLister = { list: () => [ni], get: (n) => (n === 'n1' ? ni : undefined), havePodsWithAffinityList: () => [], havePodsWithRequiredAntiAffinityList: () => [] };
-  const fits = (p: Pod, info: NodeInfo) => (info.requested.milliCPU + podRequests(p).milliCPU <= info.allocatable.milliCPU ? null : Status.unschedulable('Insufficient cpu'));
   const plugin = new DefaultPreemption({
     args: defaultPreemptionArgs(undefined),
     pdbs: () => [],
-    handle: {
-      client,
-      log: pino({ level: 'silent' }),
-      recorder: ctx.recorder('default-scheduler'),
-      snapshotSharedLister: () => lister,
-      nominator: { nominatedPodsForNode: (n) => (n === 'n1' ? [newPodInfo(nominatedNow)] : []), addNominatedPod() {}, deleteNominatedPodIfExists() {} },
-      runFilterPluginsWithNominatedPods: (_s, p, info) => fits(p, info),
-      runPreFilterExtensionAddPod: () => null,
-      runPreFilterExtensionRemovePod: () => null,
-      getWaitingPod: () => undefined,
-      activate: () => {},
-      extenders: [],
-    },
+    handle: preemptionHandle([ni], client, ctx, { nominator: { nominatedPodsForNode: (n) => (n === 'n1' ? [newPodInfo(nominatedNow)] : []), addNominatedPod() {}, deleteNominatedPodIfExists() {} } }),
     asyncPreemption: false,
   });
-  const failed = new Map([['n1', fits(preemptor, ni)!]]);
+  const failed = new Map([['n1', fitsByCpu(preemptor, ni)!]]);
   const statuses: NodeToStatus = { get: (n) => failed.get(n), entries: () => failed.entries() };
 
   const { result, status } = await plugin.postFilter(new CycleState(), preemptor, statuses);
@@ -129,28 +115,13 @@ test('through the factory: PDBs come from the informer, and the node whose victi
 
   const nodes = ['m1', 'm2'].map((n) => ({ ...node, metadata: { name: n, labels: { 'kubernetes.io/hostname': n } }, status: { allocatable: { cpu: '1', memory: '8Gi', pods: '110' } } }));
   const infos = [new NodeInfo(nodes[0], protectedPod), new NodeInfo(nodes[1], plain)];
-  const lister: NodeInfoLister = { list: () => infos, get: (n) => infos.find((i) => i.name === n), havePodsWithAffinityList: () => [], havePodsWithRequiredAntiAffinityList: () => [] };
-  const fits = (p: Pod, info: NodeInfo) => (info.requested.milliCPU + podRequests(p).milliCPU <= info.allocatable.milliCPU ? null : Status.unschedulable('Insufficient cpu'));
-  const handle = {
-    client,
-    informers: ctx.informers,
-    log: pino({ level: 'silent' }),
-    recorder: ctx.recorder('default-scheduler'),
-    snapshotSharedLister: () => lister,
-    nominator: { nominatedPodsForNode: () => [], addNominatedPod() {}, deleteNominatedPodIfExists() {} },
-    runFilterPluginsWithNominatedPods: (_s: CycleState, p: Pod, info: NodeInfo) => fits(p, info),
-    runPreFilterExtensionAddPod: () => null,
-    runPreFilterExtensionRemovePod: () => null,
-    getWaitingPod: () => undefined,
-    activate() {},
-    extenders: [],
-  } as unknown as Handle;
+  const handle = preemptionHandle(infos, client, ctx);
   const plugin = factory(undefined, handle) as PostFilterPlugin;
   ctx.informers.start();
   assert.ok(await ctx.informers.waitForCacheSync());
   assert.equal(ctx.informers.for(resources.podDisruptionBudgets).getStore().list().length, 1);
 
-  const failed = new Map(infos.map((i) => [i.name, fits(preemptor, i)!]));
+  const failed = new Map(infos.map((i) => [i.name, fitsByCpu(preemptor, i)!]));
   const statuses: NodeToStatus = { get: (n) => failed.get(n), entries: () => failed.entries() };
   const { result, status } = await plugin.postFilter(new CycleState(), preemptor, statuses);
   assert.ok(isSuccess(status), status?.message());
@@ -168,27 +139,13 @@ test('asynchronous preemption: the cycle returns before the evictions; the preem
   // 1.5 cpu: the 1-cpu preemptor fits only once both 1-cpu victims are gone.
   const a1: Node = { ...node, metadata: { name: 'a1', labels: { 'kubernetes.io/hostname': 'a1' } }, status: { allocatable: { cpu: '1500m', memory: '8Gi', pods: '110' } } };
   const ni = new NodeInfo(a1, ...victims);
-  const lister: NodeInfoLister = { list: () => [ni], get: (n) => (n === 'a1' ? ni : undefined), havePodsWithAffinityList: () => [], havePodsWithRequiredAntiAffinityList: () => [] };
-  const fits = (p: Pod, info: NodeInfo) => (info.requested.milliCPU + podRequests(p).milliCPU <= info.allocatable.milliCPU ? null : Status.unschedulable('Insufficient cpu'));
   const activated: string[] = [];
   const plugin = new DefaultPreemption({
     args: defaultPreemptionArgs(undefined),
     pdbs: () => [],
-    handle: {
-      client,
-      log: pino({ level: 'silent' }),
-      recorder: ctx.recorder('default-scheduler'),
-      snapshotSharedLister: () => lister,
-      nominator: { nominatedPodsForNode: () => [], addNominatedPod() {}, deleteNominatedPodIfExists() {} },
-      runFilterPluginsWithNominatedPods: (_s, p, info) => fits(p, info),
-      runPreFilterExtensionAddPod: () => null,
-      runPreFilterExtensionRemovePod: () => null,
-      getWaitingPod: () => undefined,
-      activate: (ps) => activated.push(...ps.map((p) => p.metadata?.name ?? '')),
-      extenders: [],
-    },
+    handle: preemptionHandle([ni], client, ctx, { activate: (ps) => activated.push(...ps.map((p) => p.metadata?.name ?? '')) }),
   });
-  const failed = new Map([['a1', fits(preemptor, ni)!]]);
+  const failed = new Map([['a1', fitsByCpu(preemptor, ni)!]]);
   const statuses: NodeToStatus = { get: (n) => failed.get(n), entries: () => failed.entries() };
 
   const { result, status } = await plugin.postFilter(new CycleState(), preemptor, statuses);
@@ -219,27 +176,13 @@ test('asynchronous preemption: when an eviction fails the preemptor is activated
   const ghost: Pod = { ...podSpec('Not_A_Valid_Name', 1, 'a2'), metadata: { name: 'Not_A_Valid_Name', namespace: 'default', uid: 'ghost' } };
   const a2: Node = { ...node, metadata: { name: 'a2', labels: { 'kubernetes.io/hostname': 'a2' } }, status: { allocatable: { cpu: '1', memory: '8Gi', pods: '110' } } };
   const ni = new NodeInfo(a2, ghost);
-  const lister: NodeInfoLister = { list: () => [ni], get: (n) => (n === 'a2' ? ni : undefined), havePodsWithAffinityList: () => [], havePodsWithRequiredAntiAffinityList: () => [] };
-  const fits = (p: Pod, info: NodeInfo) => (info.requested.milliCPU + podRequests(p).milliCPU <= info.allocatable.milliCPU ? null : Status.unschedulable('Insufficient cpu'));
   const activated: string[] = [];
   const plugin = new DefaultPreemption({
     args: defaultPreemptionArgs(undefined),
     pdbs: () => [],
-    handle: {
-      client: unreachable,
-      log: pino({ level: 'silent' }),
-      recorder: ctx.recorder('default-scheduler'),
-      snapshotSharedLister: () => lister,
-      nominator: { nominatedPodsForNode: () => [], addNominatedPod() {}, deleteNominatedPodIfExists() {} },
-      runFilterPluginsWithNominatedPods: (_s, p, info) => fits(p, info),
-      runPreFilterExtensionAddPod: () => null,
-      runPreFilterExtensionRemovePod: () => null,
-      getWaitingPod: () => undefined,
-      activate: (ps) => activated.push(...ps.map((p) => p.metadata?.name ?? '')),
-      extenders: [],
-    },
+    handle: preemptionHandle([ni], unreachable, ctx, { activate: (ps) => activated.push(...ps.map((p) => p.metadata?.name ?? '')) }),
   });
-  const failed = new Map([['a2', fits(preemptor, ni)!]]);
+  const failed = new Map([['a2', fitsByCpu(preemptor, ni)!]]);
   const statuses: NodeToStatus = { get: (n) => failed.get(n), entries: () => failed.entries() };
   const { status } = await plugin.postFilter(new CycleState(), preemptor, statuses);
   assert.ok(isSuccess(status), status?.message());

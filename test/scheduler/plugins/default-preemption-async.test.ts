@@ -16,10 +16,10 @@ import type { Client } from '../../../src/client/rest/client.js';
 import { newControllerContext } from '../../../src/controllers/context.js';
 import { CycleState } from '../../../src/scheduler/framework/cycle-state.js';
 import { NodeInfo } from '../../../src/scheduler/framework/node-info.js';
-import { podRequests } from '../../../src/scheduler/framework/resource.js';
-import { Code, isSuccess, Status } from '../../../src/scheduler/framework/status.js';
-import type { Handle, NodeInfoLister, NodeToStatus } from '../../../src/scheduler/framework/types.js';
+import { Code, isSuccess } from '../../../src/scheduler/framework/status.js';
+import type { NodeToStatus } from '../../../src/scheduler/framework/types.js';
 import { DefaultPreemption, defaultPreemptionArgs, factory } from '../../../src/scheduler/plugins/default-preemption/index.js';
+import { fitsByCpu, preemptionHandle } from './preemption-handle.js';
 
 let api: InProcessApi;
 let client: Client;
@@ -48,30 +48,13 @@ function podSpec(name: string, priority: number, nodeName?: string): Pod & KubeO
 }
 
 const oneCpuNode = (name: string): Node => ({ metadata: { name, labels: { 'kubernetes.io/hostname': name } }, status: { allocatable: { cpu: '1', memory: '8Gi', pods: '110' } } });
-const fits = (p: Pod, info: NodeInfo) => (info.requested.milliCPU + podRequests(p).milliCPU <= info.allocatable.milliCPU ? null : Status.unschedulable('Insufficient cpu'));
-
 /** A plugin built by the factory (pod and PDB informers from ctx) over the given NodeInfos. */
 function pluginOver(infos: NodeInfo[]): DefaultPreemption {
-  const lister: NodeInfoLister = { list: () => infos, get: (n) => infos.find((i) => i.name === n), havePodsWithAffinityList: () => [], havePodsWithRequiredAntiAffinityList: () => [] };
-  const handle = {
-    client,
-    informers: ctx.informers,
-    log: pino({ level: 'silent' }),
-    recorder: ctx.recorder('default-scheduler'),
-    snapshotSharedLister: () => lister,
-    nominator: { nominatedPodsForNode: () => [], addNominatedPod() {}, deleteNominatedPodIfExists() {} },
-    runFilterPluginsWithNominatedPods: (_s: CycleState, p: Pod, info: NodeInfo) => fits(p, info),
-    runPreFilterExtensionAddPod: () => null,
-    runPreFilterExtensionRemovePod: () => null,
-    getWaitingPod: () => undefined,
-    activate() {},
-    extenders: [],
-  } as unknown as Handle;
-  return factory(undefined, handle) as DefaultPreemption;
+  return factory(undefined, preemptionHandle(infos, client, ctx)) as DefaultPreemption;
 }
 
 const statusesFor = (pod: Pod, infos: NodeInfo[]): NodeToStatus => {
-  const failed = new Map(infos.map((i) => [i.name, fits(pod, i)!]));
+  const failed = new Map(infos.map((i) => [i.name, fitsByCpu(pod, i)!]));
   return { get: (n) => failed.get(n), entries: () => failed.entries() };
 };
 
@@ -106,26 +89,13 @@ test('a victim counts as terminating from the moment it is picked until the info
   const other = await pods().create(podSpec('t-other', 1, 'x2'));
   const preemptor = await pods().create(podSpec('t-preemptor', 10));
   const infos = [new NodeInfo(oneCpuNode('x1'), victim), new NodeInfo(oneCpuNode('x2'), other)];
-  const lister: NodeInfoLister = { list: () => infos, get: (n) => infos.find((i) => i.name === n), havePodsWithAffinityList: () => [], havePodsWithRequiredAntiAffinityList: () => [] };
   // No informer feeds this plugin: the test plays its lag, then its catching up.
   const plugin = new DefaultPreemption({
     args: defaultPreemptionArgs(undefined),
     pdbs: () => [],
     random: () => 0,
     informerReleasesVictims: true,
-    handle: {
-      client,
-      log: pino({ level: 'silent' }),
-      recorder: ctx.recorder('default-scheduler'),
-      snapshotSharedLister: () => lister,
-      nominator: { nominatedPodsForNode: () => [], addNominatedPod() {}, deleteNominatedPodIfExists() {} },
-      runFilterPluginsWithNominatedPods: (_s, p, info) => fits(p, info),
-      runPreFilterExtensionAddPod: () => null,
-      runPreFilterExtensionRemovePod: () => null,
-      getWaitingPod: () => undefined,
-      activate() {},
-      extenders: [],
-    },
+    handle: preemptionHandle(infos, client, ctx),
   });
 
   const first = await plugin.postFilter(new CycleState(), preemptor, statusesFor(preemptor, infos));
