@@ -281,6 +281,39 @@ test('sqlite: under continuous writes the WAL restarts at its soft limit, by win
   }
 });
 
+test('sqlite: while no restart window can fit, checkpoints keep their interval until near the hard limit, and the hard limit still restarts the WAL', async () => {
+  // A window cap no checkpoint fits in: after the first (hard) window has measured that, only
+  // the hard limit opens windows, so back-to-back checkpoints (one after nearly every commit)
+  // buy nothing until the last eighth of the way from the soft limit to the hard one.
+  const intervalMs = 20;
+  const h = harness({ walLimitPages: 16, walHardLimitPages: 4096, maxWriteHoldMs: 0.001, checkpointIntervalMs: intervalMs, pageSize: 4096 });
+  try {
+    const s = h.store;
+    let rev = (await s.create('/w/a', 'x'.repeat(2000))).modRevision;
+    let i = 0;
+    let from: { commits: number; checkpoints: number; at: number } | undefined;
+    for (; i < 50_000 && s.stats().walWindows.hard < 3; i++) {
+      rev = (await s.update('/w/a', `${i}`.padEnd(2000, 'y'), rev)).modRevision;
+      if (!from && s.stats().walWindows.hard >= 1) {
+        from = { commits: s.stats().commits, checkpoints: s.stats().timings.checkpoint?.count ?? 0, at: performance.now() };
+      }
+    }
+    const st = s.stats();
+    assert.ok(st.walWindows.hard >= 3, `windows ${JSON.stringify(st.walWindows)} after ${i} writes`);
+    assert.ok((st.timings.restartCommit?.count ?? 0) >= 2, 'the WAL restarted');
+    assert.ok(from);
+    // At most one per interval, plus at most one per commit in the last eighth (measured here:
+    // ~20 for ~2,000 commits; one after nearly every commit before, ~120-300).
+    const commits = st.commits - from.commits;
+    const checkpoints = (st.timings.checkpoint?.count ?? 0) - from.checkpoints;
+    const bound = (performance.now() - from.at) / intervalMs + commits / 8 + 8;
+    assert.ok(checkpoints <= bound, `${checkpoints} checkpoints for ${commits} commits (bound ${Math.round(bound)})`);
+    assert.equal((await s.get('/w/a'))?.value, `${i - 1}`.padEnd(2000, 'y'));
+  } finally {
+    await h.dispose();
+  }
+});
+
 test('sqlite: while writes go on, compaction keeps the free pages the next interval of writes will take', async () => {
   // The clock never moves, so the store is never idle: only compaction reclaims space.
   const h = harness({ now: () => 0, pageSize: 4096 });

@@ -106,7 +106,8 @@ export class Checkpointer {
       const p = this.pending.get(r.id);
       if (!p) return;
       this.pending.delete(r.id);
-      if (this.pending.size === 0) this.worker.unref();
+      // While closing the thread stays referenced until it has ended: close() awaits its exit.
+      if (this.pending.size === 0 && !this.closing) this.worker.unref();
       if (r.error !== undefined) p.reject(new Error(`wal checkpoint: ${r.error}`));
       else p.resolve({ log: r.log ?? 0, checkpointed: r.checkpointed ?? 0, ms: r.ms ?? 0, waitMs: r.waitMs ?? 0, cpuMs: r.cpuMs ?? 0, busy: r.busy === 1 });
     });
