@@ -8,7 +8,9 @@ import { startK8ts } from './k8ts-process.js';
 
 let c: TestCluster;
 before(async () => {
-  c = await startTestCluster();
+  // Without the cluster's own serviceaccounts controller: the default ServiceAccount appearing is
+  // what shows this controller-manager running.
+  c = await startTestCluster({ serviceAccounts: false });
 });
 after(async () => {
   await c?.close();
