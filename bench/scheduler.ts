@@ -42,6 +42,10 @@ type P = Pod & KubeObject;
 type N = Node & KubeObject;
 const priorityClasses = resourceRef<KubeObject & { value: number }>({ group: 'scheduling.k8s.io', version: 'v1', plural: 'priorityclasses', kind: 'PriorityClass', namespaced: false });
 
+// As upstream's scheduler_perf: "Disable ServiceAccount admission plugin as we don't have
+// serviceaccount controller running" (pods carry no token volume).
+const schedulerPerfServerArgs = ['--disable-admission-plugins', 'ServiceAccount'];
+
 interface Workload {
   name: string;
   nodes: number;
@@ -305,9 +309,7 @@ async function runWorkload(w: Workload): Promise<Metric[]> {
   if (serverProf) rmSync(serverProf, { recursive: true, force: true });
   if (schedProf) rmSync(schedProf, { recursive: true, force: true });
   const timeline = !!process.env.K8TS_BENCH_TIMELINE;
-  // As upstream's scheduler_perf: "Disable ServiceAccount admission plugin as we don't have
-  // serviceaccount controller running" (pods carry no token volume).
-  const server = await startServer({ serverArgs: ['--disable-admission-plugins', 'ServiceAccount'], nodeArgs: [...(serverProf ? ['--cpu-prof', `--cpu-prof-dir=${serverProf}`] : []), ...(timeline ? inspectArgs : [])] });
+  const server = await startServer({ serverArgs: schedulerPerfServerArgs, nodeArgs: [...(serverProf ? ['--cpu-prof', `--cpu-prof-dir=${serverProf}`] : []), ...(timeline ? inspectArgs : [])] });
   const inspector = timeline ? await openInspector(server) : undefined;
   // Separate clients (HTTP/2 sessions) for the load and the watch; the scheduler is its own process.
   const client = Client.fromConfig(loadConfig({ kubeconfig: server.kubeconfig }), clientOptions());
@@ -455,7 +457,7 @@ async function runWorkload(w: Workload): Promise<Metric[]> {
  */
 async function runMemory(nodes: number, pods: number): Promise<Metric[]> {
   const progress = (msg: string) => console.error(`[scheduler bench] SchedulerMemory: ${msg}`);
-  const server = await startServer();
+  const server = await startServer({ serverArgs: schedulerPerfServerArgs });
   const client = Client.fromConfig(loadConfig({ kubeconfig: server.kubeconfig }));
   let sched: SchedulerProcess | undefined;
   const cachedPods = () => sched!.metric('scheduler_scheduler_cache_size', 'type="pods"');

@@ -74,18 +74,6 @@ export class HostPortInfo {
   }
 }
 
-/**
- * A pod's requests and non-zero requests, computed once per Pod object: pod objects are never
- * changed in place (an update brings a new object), and a preemption dry run adds and removes
- * the same pods many times.
- */
-const requestsCache = new WeakMap<Pod, { req: Resource; nonZero: Resource }>();
-function requestsOf(pod: Pod): { req: Resource; nonZero: Resource } {
-  let r = requestsCache.get(pod);
-  if (!r) requestsCache.set(pod, (r = { req: podRequests(pod), nonZero: podRequests(pod, { nonZero: true }) }));
-  return r;
-}
-
 /** Index of the pod with this name and namespace (the pod's key; no key string is built). */
 function indexOfPod(list: PodInfo[], name: string, namespace: string): number {
   for (let i = 0; i < list.length; i++) {
@@ -179,7 +167,8 @@ export class NodeInfo {
   }
 
   private update(pod: Pod, sign: 1 | -1): void {
-    const { req, nonZero } = requestsOf(pod);
+    const req = podRequests(pod);
+    const nonZero = podRequests(pod, { nonZero: true });
     if (sign > 0) {
       addResource(this.requested, req);
       addResource(this.nonZeroRequested, nonZero);
