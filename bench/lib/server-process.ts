@@ -40,6 +40,9 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/** K8TS_BENCH_SERVER_ARGS="--disable-admission-plugins ServiceAccount": extra server flags for A/B runs of any bench. */
+const serverArgsFromEnv = () => (process.env.K8TS_BENCH_SERVER_ARGS ?? '').split(/\s+/).filter(Boolean);
+
 export async function startServer(opts: ServerOptions = {}): Promise<ServerProcess> {
   // API server benchmarks measure the API server alone unless asked to run the controllers; the
   // serviceaccounts controller runs anyway, because the ServiceAccount admission plugin refuses
@@ -48,7 +51,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerProce
   const logFd = openSync(join(dataDir, 'server.log'), 'a');
   const child: ChildProcess = spawn(
     process.execPath,
-    [...(opts.nodeArgs ?? []), binPath, 'server', '--data-dir', dataDir, '--port', '0', '--bind', '127.0.0.1', ...(opts.controllers ? [] : ['--controllers', 'serviceaccount', '--disable', 'scheduler']), ...(opts.serverArgs ?? [])],
+    [...(opts.nodeArgs ?? []), binPath, 'server', '--data-dir', dataDir, '--port', '0', '--bind', '127.0.0.1', ...(opts.controllers ? [] : ['--controllers', 'serviceaccount', '--disable', 'scheduler']), ...(opts.serverArgs ?? []), ...serverArgsFromEnv()],
     // The server's logs go to a file: a pipe nobody drains would stall it.
     { stdio: ['ignore', 'pipe', logFd], env: { ...process.env, K8TS_LOG_FORMAT: 'json' } },
   );
