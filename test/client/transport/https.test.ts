@@ -64,6 +64,20 @@ for (const protocol of ['h2', 'http/1.1', 'split'] as const) {
   });
 }
 
+
+/** Each watch's first event as "TYPE name" (each watch stopped after it). */
+function firstEvents(watches: WatchStream[]): Promise<string[]> {
+  return Promise.all(
+    watches.map(async (w) => {
+      for await (const e of w) {
+        w.stop();
+        return `${e.type} ${e.object.metadata?.name}`;
+      }
+      return 'ended';
+    }),
+  );
+}
+
 test('http1: true is protocol http/1.1; DISABLE_HTTP2 (any value) makes HTTP/1.1 the default, as in client-go', async () => {
   const client = Client.fromConfig(config, { http1: true });
   assert.equal((client.transport as HttpsTransport).mode, 'http/1.1');
@@ -89,15 +103,7 @@ test('split: a hundred unary requests use at most maxSockets HTTP/1.1 sockets (t
   await Promise.all(Array.from({ length: 100 }, () => cms.list({ limit: 1 })));
   assert.ok(t.socketCount >= 1 && t.socketCount <= 4, `${t.socketCount} sockets`);
   await cms.create({ metadata: { name: 'split-fan-out' } });
-  const firsts = await Promise.all(
-    watches.map(async (w) => {
-      for await (const e of w) {
-        w.stop();
-        return `${e.type} ${e.object.metadata?.name}`;
-      }
-      return 'ended';
-    }),
-  );
+  const firsts = await firstEvents(watches);
   assert.deepEqual(new Set(firsts), new Set(['ADDED split-fan-out']));
   assert.equal(t.sessionCount, 1);
   await cms.delete('split-fan-out');
@@ -125,15 +131,7 @@ test('http/1.1: each watch holds a socket of its own, so more watches than the u
   assert.equal((await cms.get('h1-watches')).metadata?.name, 'h1-watches');
   assert.equal(t.sessionCount, 0);
   assert.ok(t.socketCount >= 6 && t.socketCount <= 7, `${t.socketCount} sockets`);
-  const firsts = await Promise.all(
-    watches.map(async (w) => {
-      for await (const e of w) {
-        w.stop();
-        return `${e.type} ${e.object.metadata?.name}`;
-      }
-      return 'ended';
-    }),
-  );
+  const firsts = await firstEvents(watches);
   assert.deepEqual(new Set(firsts), new Set(['ADDED h1-watches']));
   await cms.delete('h1-watches');
   await client.close();
@@ -154,15 +152,7 @@ test('a hundred concurrent watches share one HTTP/2 session and each sees the sa
   const watches: WatchStream[] = await Promise.all(Array.from({ length: 100 }, () => cms.watch({ resourceVersion: rv })));
   assert.equal((client.transport as HttpsTransport).sessionCount, 1);
   await cms.create({ metadata: { name: 'fan-out' } });
-  const firsts = await Promise.all(
-    watches.map(async (w) => {
-      for await (const e of w) {
-        w.stop();
-        return `${e.type} ${e.object.metadata?.name}`;
-      }
-      return 'ended';
-    }),
-  );
+  const firsts = await firstEvents(watches);
   assert.deepEqual(new Set(firsts), new Set(['ADDED fan-out']));
   assert.equal((client.transport as HttpsTransport).sessionCount, 1);
   await cms.delete('fan-out');
