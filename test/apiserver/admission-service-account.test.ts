@@ -143,21 +143,11 @@ describe('ServiceAccount admission', () => {
 });
 
 test('--disable-admission-plugins ServiceAccount (as upstream scheduler_perf runs without a serviceaccounts controller): pods need no account and get no token volume; the disableable names are the real plugins', async () => {
-  const { mkdtempSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
   const { ApiServer } = await import('../../src/apiserver/server.js');
-  const { openSqliteStore } = await import('../../src/storage/sqlite/sqlite-store.js');
-  const { Client } = await import('../../src/client/rest/client.js');
-  const { adminUser } = await import('../client/transport/in-process-api.js');
   const { defaultAdmissionPlugins, disableableAdmissionPlugins } = await import('../../src/apiserver/admission/plugins.js');
-  const dir = mkdtempSync(join(tmpdir(), 'k8ts-no-sa-'));
-  const store = openSqliteStore({ path: join(dir, 'state.db') });
-  const server = new ApiServer(store, undefined, { disableAdmissionPlugins: ['ServiceAccount'] });
-  await server.start();
-  server.advertise = { host: '127.0.0.1', port: 6443 };
-  await server.bootstrap();
-  const c = Client.inProcess(((req: never, res: never) => server.handle(req, res)) as never, adminUser);
+  const started = await startInProcessApi({ server: { disableAdmissionPlugins: ['ServiceAccount'] }, serviceAccounts: false, rootCA: false });
+  const { api: server, store } = started;
+  const c = started.client();
   try {
     const created = await c.resource(resources.pods, 'default').create(pod('no-account'));
     assert.equal(created.spec?.volumes, undefined);
@@ -166,9 +156,6 @@ test('--disable-admission-plugins ServiceAccount (as upstream scheduler_perf run
     assert.deepEqual([...disableableAdmissionPlugins].sort(), names.filter((n) => n !== 'ServiceIPAllocation').sort());
     assert.throws(() => new ApiServer(store, undefined, { disableAdmissionPlugins: ['Nope'] }), /unknown admission plugin "Nope"/);
   } finally {
-    await c.close();
-    server.cache.stop();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await started.close();
   }
 });

@@ -14,13 +14,11 @@ import type { Service } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../src/api/object.js';
 import { startServer, type RunningServer } from '../../src/cli/start-server.js';
 import { createLogger } from '../../src/util/log.js';
-import { ApiServer } from '../../src/apiserver/server.js';
 import { IPRange, formatIP, parseIP, parseServiceCIDRs } from '../../src/apiserver/admission/service-allocator.js';
-import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
-import { Client } from '../../src/client/rest/client.js';
+import type { Client } from '../../src/client/rest/client.js';
 import { resources } from '../../src/client/rest/builtin-resources.js';
 import { kubectlFor, type Kubectl } from '../helpers/kubectl.js';
-import { adminUser } from '../client/transport/in-process-api.js';
+import { startInProcessApi, type InProcessApi } from '../client/transport/in-process-api.js';
 
 const v4Range = new IPRange('10.96.0.0/16');
 const v6Range = new IPRange('fd00:10:96::/112');
@@ -207,17 +205,11 @@ describe('dual-stack Services through kubectl (service CIDR 10.96.0.0/16,fd00:10
 });
 
 describe('single-stack and IPv6-primary clusters', () => {
-  const clusters: { api: ApiServer; close(): Promise<void> }[] = [];
+  const clusters: InProcessApi[] = [];
   async function cluster(serviceCIDR: string): Promise<Client> {
-    const dir = mkdtempSync(join(tmpdir(), 'k8ts-dual-inproc-'));
-    const store = openSqliteStore({ path: join(dir, 'state.db') });
-    const api = new ApiServer(store, undefined, { serviceCIDR });
-    await api.start();
-    api.advertise = { host: '127.0.0.1', port: 6443 };
-    await api.bootstrap();
-    const client = Client.inProcess(((req: never, res: never) => api.handle(req, res)) as never, adminUser);
-    clusters.push({ api, close: async () => (await client.close(), api.cache.stop(), await store.close(), rmSync(dir, { recursive: true, force: true })) });
-    return client;
+    const api = await startInProcessApi({ server: { serviceCIDR }, serviceAccounts: false, rootCA: false });
+    clusters.push(api);
+    return api.client();
   }
   const svc = (name: string, spec: Record<string, unknown>) => JSON.parse(yaml(name, spec)) as Service & KubeObject;
   after(async () => {

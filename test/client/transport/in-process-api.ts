@@ -37,6 +37,8 @@ export interface InProcessApiOptions {
   serviceAccounts?: boolean;
   /** Run the root CA publisher (kube-root-ca.crt in every namespace; default true). */
   rootCA?: boolean;
+  /** API server options beyond the test signing key (a service CIDR list, admission plugins turned off). */
+  server?: { serviceCIDR?: string; disableAdmissionPlugins?: string[] };
 }
 
 /** One key and CA per test process: signs TokenRequests and is published as ca.crt. */
@@ -51,8 +53,8 @@ function testCredentials(): Promise<{ keyPem: string; caPem: string }> {
 
 const silent = new Writable({ write: (_c, _e, cb) => cb() });
 
-async function newApiServer(store: SqliteStore): Promise<ApiServer> {
-  const api = new ApiServer(store, undefined, { serviceAccountKeyPem: (await testCredentials()).keyPem });
+async function newApiServer(store: SqliteStore, server: InProcessApiOptions['server']): Promise<ApiServer> {
+  const api = new ApiServer(store, undefined, { ...server, serviceAccountKeyPem: (await testCredentials()).keyPem });
   await api.start();
   // No listener: advertise the conventional port so the `kubernetes` Endpoints validate.
   api.advertise = { host: '127.0.0.1', port: 6443 };
@@ -63,7 +65,7 @@ async function newApiServer(store: SqliteStore): Promise<ApiServer> {
 export async function startInProcessApi(opts: InProcessApiOptions = {}): Promise<InProcessApi> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-client-'));
   const store = openSqliteStore({ path: join(dir, 'state.db') });
-  let api = await newApiServer(store);
+  let api = await newApiServer(store, opts.server);
   const clients: Client[] = [];
   const handler = ((req: never, res: never) => api.handle(req, res)) as never;
   let stopControllers = async () => {};
@@ -97,7 +99,7 @@ export async function startInProcessApi(opts: InProcessApiOptions = {}): Promise
     },
     restart: async () => {
       api.cache.stop();
-      api = await newApiServer(store);
+      api = await newApiServer(store, opts.server);
     },
     close: async () => {
       await stopControllers();

@@ -14,9 +14,11 @@ import { FakeClock } from '../../../src/client/clock.js';
 import { VolumeError, VolumeManager } from '../../../src/kubelet/volumes/volume-manager.js';
 import { mountPointsUnder } from '../../../src/kubelet/volumes/empty-dir.js';
 import { createLogger } from '../../../src/util/log.js';
-import { startTokenApi, type TokenApi } from './token-api.js';
+import { startInProcessApi, type InProcessApi } from '../../client/transport/in-process-api.js';
+import type { Client } from '../../../src/client/rest/client.js';
 
-let api: TokenApi;
+let api: InProcessApi;
+let client: Client;
 let root: string;
 let clock: FakeClock;
 let vm: VolumeManager;
@@ -24,13 +26,15 @@ const ns = 'voltest';
 let podSeq = 0;
 
 before(async () => {
-  api = await startTokenApi();
+  // No controllers: the test writes the account and the CA ConfigMap itself (the in-process server signs TokenRequests).
+  api = await startInProcessApi({ serviceAccounts: false, rootCA: false });
+  client = api.client();
   root = mkdtempSync(join(tmpdir(), 'k8ts-volumes-'));
   clock = new FakeClock(Date.now());
-  vm = new VolumeManager({ rootDir: root, client: api.client, nodeName: 'node-1', log: createLogger('volumes', { level: 'silent' }), clock, nodeAllocatable: { cpu: '4', memory: '8Gi' } });
-  await api.client.resource(resources.namespaces).create({ metadata: { name: ns } });
-  await api.client.resource(resources.serviceAccounts).create({ metadata: { name: 'default', namespace: ns } });
-  await api.client.resource(resources.configMaps).create({ metadata: { name: 'kube-root-ca.crt', namespace: ns }, data: { 'ca.crt': '-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n' } });
+  vm = new VolumeManager({ rootDir: root, client: client, nodeName: 'node-1', log: createLogger('volumes', { level: 'silent' }), clock, nodeAllocatable: { cpu: '4', memory: '8Gi' } });
+  await client.resource(resources.namespaces).create({ metadata: { name: ns } });
+  await client.resource(resources.serviceAccounts).create({ metadata: { name: 'default', namespace: ns } });
+  await client.resource(resources.configMaps).create({ metadata: { name: 'kube-root-ca.crt', namespace: ns }, data: { 'ca.crt': '-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n' } });
 });
 after(async () => {
   vm?.stop();
@@ -40,7 +44,7 @@ after(async () => {
 
 /** Creates the pod in the API (tokens are bound to it) and answers it with its uid. */
 async function makePod(volumes: Volume[], extra: Partial<Pod['spec']> = {}, labels: Record<string, string> = {}): Promise<Pod> {
-  return api.client.resource(resources.pods).create({
+  return client.resource(resources.pods).create({
     metadata: { name: `p${++podSeq}`, namespace: ns, labels },
     spec: { containers: [{ name: 'app', image: 'sh', resources: { limits: { cpu: '500m', memory: '128Mi' } } }], volumes, ...extra },
   });
@@ -85,7 +89,7 @@ describe('emptyDir', () => {
 
 describe('configMap and secret volumes', () => {
   test('every key as a file through the ..data symlink; an update swaps the whole set atomically', async () => {
-    const cms = api.client.resource(resources.configMaps);
+    const cms = client.resource(resources.configMaps);
     await cms.create({ metadata: { name: 'web', namespace: ns }, data: { 'index.html': 'v1', 'old.conf': 'x' }, binaryData: { 'logo.bin': Buffer.from([0, 1, 2]).toString('base64') } });
     const pod = await makePod([{ name: 'cfg', configMap: { name: 'web' } }]);
     const dir = (await vm.mountPodVolumes(pod)).get('cfg')!;
@@ -120,7 +124,7 @@ describe('configMap and secret volumes', () => {
   });
 
   test('items pick keys to paths with their own modes; defaultMode applies to the rest', async () => {
-    await api.client.resource(resources.configMaps).create({ metadata: { name: 'items', namespace: ns }, data: { a: 'A', b: 'B', c: 'C' } });
+    await client.resource(resources.configMaps).create({ metadata: { name: 'items', namespace: ns }, data: { a: 'A', b: 'B', c: 'C' } });
     const pod = await makePod([{ name: 'cfg', configMap: { name: 'items', defaultMode: 0o600, items: [{ key: 'a', path: 'conf/a.txt', mode: 0o400 }, { key: 'b', path: 'b.txt' }] } }]);
     const dir = (await vm.mountPodVolumes(pod)).get('cfg')!;
     assert.equal(read(join(dir, 'conf/a.txt')), 'A');
@@ -131,7 +135,7 @@ describe('configMap and secret volumes', () => {
   });
 
   test('secret data is decoded, files are 0644 by default, and items name keys', async () => {
-    await api.client.resource(resources.secrets).create({ metadata: { name: 'tls', namespace: ns }, stringData: { 'tls.key': 'KEY', 'tls.crt': 'CRT' } });
+    await client.resource(resources.secrets).create({ metadata: { name: 'tls', namespace: ns }, stringData: { 'tls.key': 'KEY', 'tls.crt': 'CRT' } });
     const pod = await makePod([
       { name: 's', secret: { secretName: 'tls' } },
       { name: 'only-key', secret: { secretName: 'tls', items: [{ key: 'tls.key', path: 'private/key.pem' }] } },
@@ -264,7 +268,7 @@ describe('projected volume', () => {
 
   test('a token for a service account that does not exist fails the mount', async () => {
     // Admission refuses a pod whose account does not exist: the account goes away after the pod is made.
-    const accounts = api.client.resource(resources.serviceAccounts, ns);
+    const accounts = client.resource(resources.serviceAccounts, ns);
     await accounts.create({ metadata: { name: 'ghost' } });
     const pod = await makePod([kubeApiAccess], { serviceAccountName: 'ghost' });
     await accounts.delete('ghost');
@@ -319,7 +323,7 @@ describe('hostPath volume', () => {
 
 describe('container mounts', () => {
   test('volumeMounts become runtime mounts with subPath, readOnly, and API volumes read-only', async () => {
-    await api.client.resource(resources.configMaps).create({ metadata: { name: 'nginx', namespace: ns }, data: { 'nginx.conf': 'conf' } });
+    await client.resource(resources.configMaps).create({ metadata: { name: 'nginx', namespace: ns }, data: { 'nginx.conf': 'conf' } });
     const pod = await makePod([
       { name: 'data', emptyDir: {} },
       { name: 'conf', configMap: { name: 'nginx' } },
