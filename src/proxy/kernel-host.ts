@@ -8,7 +8,9 @@ import { ensureLocalRoute, type LocalRoute } from './userspace/local-route.js';
 
 export interface KernelHostOptions {
   serviceCidr: string;
-  /** Set route_localnet while running; default true. */
+  /** The proxier's family: route_localnet is an IPv4 setting (IPv6 has none), so only IPv4 sets it. Default IPv4. */
+  ipFamily?: 'IPv4' | 'IPv6';
+  /** Set route_localnet while running (IPv4 only); default true. */
   routeLocalnet?: boolean;
   /** Route the service CIDR to lo while running; default true. */
   manageLocalRoute?: boolean;
@@ -24,7 +26,7 @@ export class KernelHostSetup {
   /** Applies what the options ask for; a failure is logged with what stops working, never thrown. */
   static async apply(opts: KernelHostOptions, log: Logger): Promise<KernelHostSetup> {
     let sysctl: SysctlChange | undefined;
-    if (opts.routeLocalnet !== false) {
+    if (opts.routeLocalnet !== false && opts.ipFamily !== 'IPv6') {
       try {
         sysctl = await enableRouteLocalnet();
         if (sysctl.changed) log.info('set net.ipv4.conf.all.route_localnet=1 so traffic from other hosts can reach loopback endpoints');

@@ -11,7 +11,7 @@
 import type { Logger } from 'pino';
 import type { ProxyState } from '../proxier.js';
 import type { ServicePortKey } from '../service-port.js';
-import type { Conntrack, ConntrackEntry, ConntrackFilter } from './conntrack.js';
+import { Conntrack, type ConntrackEntry, type ConntrackFilter } from './conntrack.js';
 
 /** The flows to delete, as filters (de-duplicated). */
 export function staleFilters(entries: readonly ConntrackEntry[], state: ProxyState): ConntrackFilter[] {
@@ -47,6 +47,11 @@ export class StaleFlowCleaner {
   deleted = 0;
 
   constructor(private readonly ct: Conntrack, private readonly log: Logger) {}
+
+  /** A kernel proxier's cleaner for its family's flows, or undefined when the options turn cleaning off. */
+  static forProxier(opts: { cleanStaleFlows?: boolean; conntrackPath?: string }, ipFamily: 'IPv4' | 'IPv6', log: Logger): StaleFlowCleaner | undefined {
+    return opts.cleanStaleFlows === false ? undefined : new StaleFlowCleaner(new Conntrack(opts.conntrackPath, ipFamily === 'IPv6' ? 'ipv6' : 'ipv4'), log);
+  }
 
   /**
    * Called once a sync's rules are in place: cleans when the sync may have moved a UDP flow (a

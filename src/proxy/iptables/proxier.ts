@@ -25,14 +25,13 @@ import type { ServicePortKey } from '../service-port.js';
 import { deleteJumps, isOurs, writeBase, writeMarkMasq, writeNodePortJumps } from './base.js';
 import { defaultIptablesRestorePath, defaultIptablesSavePath, IptablesError, restore, save, saveTables } from './iptables.js';
 import { toolPaths } from './family.js';
-import { familyOf, ipv4, type NftFamily } from '../nftables/family.js';
+import { familyOf, type NftFamily } from '../nftables/family.js';
 import { proxierPerFamily, type IpFamily } from '../meta-proxier.js';
 import { natChains } from './names.js';
 import { RestoreInput } from './restore-input.js';
 import { emptyRules, hasRules, rulesFor, type ServicePortRules, type Table } from './rules.js';
 import { KernelHostSetup } from '../kernel-host.js';
 import { StaleFlowCleaner } from '../conntrack/cleanup.js';
-import { Conntrack } from '../conntrack/conntrack.js';
 
 export interface IptablesProxierOptions extends ProxierOptions {
   /** The family this proxier serves: IPv4 (default) through iptables, IPv6 through ip6tables. */
@@ -121,12 +120,12 @@ export class IptablesProxier implements Proxier {
     this.family = familyOf(opts.ipFamily ?? 'IPv4');
     this.restorePath = opts.iptablesRestorePath ?? toolPaths[this.family.ipFamily].restore;
     this.savePath = opts.iptablesSavePath ?? toolPaths[this.family.ipFamily].save;
-    this.staleFlows = opts.cleanStaleFlows === false ? undefined : new StaleFlowCleaner(new Conntrack(opts.conntrackPath, this.family.ipFamily === 'IPv6' ? 'ipv6' : 'ipv4'), opts.log);
+    this.staleFlows = StaleFlowCleaner.forProxier(opts, this.family.ipFamily, opts.log);
   }
 
   static async create(opts: IptablesProxierOptions): Promise<IptablesProxier> {
     const p = new IptablesProxier(opts);
-    p.host = await KernelHostSetup.apply({ ...opts, routeLocalnet: opts.routeLocalnet !== false && p.family === ipv4 }, p.log);
+    p.host = await KernelHostSetup.apply({ ...opts, ipFamily: p.family.ipFamily }, p.log);
     return p;
   }
 

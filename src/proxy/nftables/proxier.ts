@@ -18,7 +18,7 @@ import type { ServicePortKey } from '../service-port.js';
 import { writeBase } from './base.js';
 import { applyScript, defaultNftPath, NftError, runNft } from './nft.js';
 import { defaultTableName } from './names.js';
-import { ipv4, ipv6, type NftFamily } from './family.js';
+import { familyOf, type NftFamily } from './family.js';
 import { proxierPerFamily } from '../meta-proxier.js';
 import { mapRulesFor } from './map-rules.js';
 import { addFirewall } from './firewall.js';
@@ -27,7 +27,6 @@ import { NftScript } from './script.js';
 import { NftSession } from './session.js';
 import { KernelHostSetup } from '../kernel-host.js';
 import { StaleFlowCleaner } from '../conntrack/cleanup.js';
-import { Conntrack } from '../conntrack/conntrack.js';
 
 export interface NftablesProxierOptions extends ProxierOptions {
   /**
@@ -87,18 +86,18 @@ export class NftablesProxier implements Proxier {
 
   private constructor(private readonly opts: NftablesProxierOptions) {
     this.table = opts.table ?? defaultTableName;
-    this.family = opts.ipFamily === 'IPv6' ? ipv6 : ipv4;
+    this.family = familyOf(opts.ipFamily ?? 'IPv4');
     this.log = opts.log;
     this.nftPath = opts.nftPath ?? defaultNftPath;
     this.session = new NftSession(this.nftPath);
-    this.staleFlows = opts.cleanStaleFlows === false ? undefined : new StaleFlowCleaner(new Conntrack(opts.conntrackPath, this.family === ipv6 ? 'ipv6' : 'ipv4'), opts.log);
+    this.staleFlows = StaleFlowCleaner.forProxier(opts, this.family.ipFamily, opts.log);
   }
 
   static async create(opts: NftablesProxierOptions): Promise<NftablesProxier> {
     const p = new NftablesProxier(opts);
     // Clean restart: a table left by a previous run (crash, kill -9) goes before anything else.
     await applyScript(`add table ${p.family.nft} ${p.table}\ndelete table ${p.family.nft} ${p.table}\n`, p.nftPath);
-    p.host = await KernelHostSetup.apply({ serviceCidr: opts.serviceCidr, routeLocalnet: opts.routeLocalnet !== false && p.family === ipv4, manageLocalRoute: opts.manageLocalRoute }, p.log);
+    p.host = await KernelHostSetup.apply({ serviceCidr: opts.serviceCidr, ipFamily: p.family.ipFamily, routeLocalnet: opts.routeLocalnet, manageLocalRoute: opts.manageLocalRoute }, p.log);
     return p;
   }
 
