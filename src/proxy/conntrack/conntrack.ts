@@ -3,7 +3,7 @@
 // process per call is enough here, because the proxy only calls it after a sync that changed a
 // UDP service port. A missing binary is not an error for the caller to handle: available()
 // says why, and the cleanup logs it once and carries on (stale flows then expire on their own).
-import { spawn } from 'node:child_process';
+import { runTool as run } from '../run-tool.js';
 
 export const defaultConntrackPath = '/usr/sbin/conntrack';
 
@@ -19,24 +19,6 @@ export interface ConntrackFilter {
   origDst?: string;
   origPortDst: number;
   replySrc: string;
-}
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(path: string, args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-  });
 }
 
 /**

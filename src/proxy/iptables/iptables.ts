@@ -2,23 +2,14 @@
 // (each table's section is committed as one kernel transaction at its COMMIT), `iptables-save`
 // reads the tables back. Errors come back as IptablesError with the tool's message and the
 // input line it names, so the proxier can blame the service port that wrote that line.
-import { spawn } from 'node:child_process';
-
+import { firstLines, RuleToolError, runTool } from '../run-tool.js';
 import { toolPaths } from './family.js';
 
 export const defaultIptablesRestorePath = toolPaths.IPv4.restore;
 export const defaultIptablesSavePath = toolPaths.IPv4.save;
 
-export class IptablesError extends Error {
-  constructor(
-    message: string,
-    readonly stderr: string,
-    /** 1-based input line numbers the tool complained about. */
-    readonly lines: number[],
-  ) {
-    super(message);
-    this.name = 'IptablesError';
-  }
+export class IptablesError extends RuleToolError {
+  override name = 'IptablesError';
 }
 
 /** Line numbers in "Error occurred at line: 4" (nf_tables backend) and "iptables-restore: line 3 failed" (both). */
@@ -28,23 +19,12 @@ export function errorLines(stderr: string): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-function run(path: string, args: string[], stdin: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', (e) => reject(new IptablesError(`cannot run ${path}: ${e.message}`, '', [])));
-    child.on('close', (code) => {
-      const stderr = Buffer.concat(err).toString('utf8');
-      if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
-      else reject(new IptablesError(`${path} ${args.join(' ')} exited with ${code}: ${stderr.trim().split('\n').slice(0, 4).join(' | ')}`, stderr, errorLines(stderr)));
-    });
-    // A failing tool may exit before reading all of its input; 'close' reports why.
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(stdin);
+async function run(path: string, args: string[], stdin: string): Promise<string> {
+  const r = await runTool(path, args, stdin).catch((e: Error) => {
+    throw new IptablesError(`cannot run ${path}: ${e.message}`, '', []);
   });
+  if (r.code === 0) return r.stdout;
+  throw new IptablesError(`${path} ${args.join(' ')} exited with ${r.code}: ${firstLines(r.stderr, 4)}`, r.stderr, errorLines(r.stderr));
 }
 
 /** Applies `input` without flushing anything it does not name (upstream: `iptables-restore -w 5 --noflush`). */

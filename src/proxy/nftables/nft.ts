@@ -2,20 +2,12 @@
 // call is one atomic kernel transaction: either every command in it takes effect or none does.
 // Errors come back as NftError with nft's own message and the script lines it points at, so the
 // proxier can name the service port that produced a bad line.
-import { spawn } from 'node:child_process';
+import { firstLines, RuleToolError, runTool } from '../run-tool.js';
 
 export const defaultNftPath = '/usr/sbin/nft';
 
-export class NftError extends Error {
-  constructor(
-    message: string,
-    readonly stderr: string,
-    /** 1-based script line numbers nft complained about. */
-    readonly lines: number[],
-  ) {
-    super(message);
-    this.name = 'NftError';
-  }
+export class NftError extends RuleToolError {
+  override name = 'NftError';
 }
 
 /** Line numbers in nft's "/dev/stdin:12:5-20: Error: …" messages. */
@@ -26,23 +18,12 @@ export function errorLines(stderr: string): number[] {
 }
 
 /** Runs `nft <args>`, with `stdin` written to it; resolves with stdout, rejects with NftError. */
-export function runNft(args: string[], stdin = '', nftPath = defaultNftPath): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(nftPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', (e) => reject(new NftError(`cannot run ${nftPath}: ${e.message}`, '', [])));
-    child.on('close', (code) => {
-      const stderr = Buffer.concat(err).toString('utf8');
-      if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
-      else reject(new NftError(`nft ${args.join(' ')} exited with ${code}: ${stderr.trim().split('\n').slice(0, 6).join(' | ')}`, stderr, errorLines(stderr)));
-    });
-    // A failing nft may exit before reading all of stdin; the 'close' handler reports why.
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(stdin);
+export async function runNft(args: string[], stdin = '', nftPath = defaultNftPath): Promise<string> {
+  const r = await runTool(nftPath, args, stdin).catch((e: Error) => {
+    throw new NftError(`cannot run ${nftPath}: ${e.message}`, '', []);
   });
+  if (r.code === 0) return r.stdout;
+  throw new NftError(`nft ${args.join(' ')} exited with ${r.code}: ${firstLines(r.stderr, 6)}`, r.stderr, errorLines(r.stderr));
 }
 
 /** Applies a script as one transaction (`nft -f -`). */
