@@ -5,16 +5,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node, Pod, PodAffinityTerm } from 'kubernetes-types/core/v1.js';
-import pino from 'pino';
 import { matchesLabels } from '../../../src/api/selectors/labels.js';
-import { SchedulerCache } from '../../../src/scheduler/cache/cache.js';
 import { Snapshot } from '../../../src/scheduler/cache/snapshot.js';
+import { keptVsFresh } from './kept-vs-fresh.js';
 import { CycleState } from '../../../src/scheduler/framework/cycle-state.js';
 import { Code, type Status } from '../../../src/scheduler/framework/status.js';
 import { InterPodAffinity, interPodAffinityArgs, PreFilterState, type NamespaceLister } from '../../../src/scheduler/plugins/inter-pod-affinity/index.js';
 import { PRE_FILTER_STATE_KEY } from '../../../src/scheduler/plugins/inter-pod-affinity/filtering.js';
 
-const log = pino({ level: 'silent' });
 const ZONE = 'topology.kubernetes.io/zone';
 const HOST = 'kubernetes.io/hostname';
 
@@ -72,16 +70,8 @@ function answers(pl: InterPodAffinity, p: Pod, snapshot: Snapshot): unknown {
   return out;
 }
 
-function cluster() {
-  const cache = new SchedulerCache({ log });
-  const snapshot = new Snapshot();
-  const kept = newPlugin(snapshot);
-  const check = (what: string) => {
-    cache.updateSnapshot(snapshot);
-    for (const p of incoming) assert.deepEqual(answers(kept, p, snapshot), answers(newPlugin(snapshot), p, snapshot), `${what}: ${p.metadata!.name}`);
-  };
-  return { cache, snapshot, kept, check };
-}
+/** A cluster whose cache feeds a snapshot, with one long-lived plugin checked against a fresh one after every change. */
+const cluster = () => keptVsFresh(newPlugin, answers, incoming);
 
 describe('InterPodAffinity counts kept across cycles', () => {
   test('assume, forget, confirm, relabel and delete pods with and without terms: every cycle equals a count from scratch', () => {

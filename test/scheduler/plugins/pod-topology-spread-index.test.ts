@@ -8,6 +8,7 @@ import type { Node, Pod, Taint, TopologySpreadConstraint } from 'kubernetes-type
 import pino from 'pino';
 import { SchedulerCache } from '../../../src/scheduler/cache/cache.js';
 import { Snapshot } from '../../../src/scheduler/cache/snapshot.js';
+import { keptVsFresh } from './kept-vs-fresh.js';
 import { CycleState } from '../../../src/scheduler/framework/cycle-state.js';
 import { Code, type Status } from '../../../src/scheduler/framework/status.js';
 import type { Handle, NodeScore } from '../../../src/scheduler/framework/types.js';
@@ -80,16 +81,7 @@ function answers(pl: PodTopologySpread, p: Pod, snapshot: Snapshot): unknown {
 }
 
 /** A cluster whose cache feeds a snapshot, with one long-lived plugin checked against a fresh one after every change. */
-function cluster() {
-  const cache = new SchedulerCache({ log });
-  const snapshot = new Snapshot();
-  const kept = newPlugin(snapshot);
-  const check = (what: string) => {
-    cache.updateSnapshot(snapshot);
-    for (const p of incoming) assert.deepEqual(answers(kept, p, snapshot), answers(newPlugin(snapshot), p, snapshot), `${what}: ${p.metadata!.name}`);
-  };
-  return { cache, snapshot, kept, check };
-}
+const cluster = () => keptVsFresh(newPlugin, answers, incoming);
 
 describe('PodTopologySpread sums kept across cycles', () => {
   test('assume, forget, confirm, relabel, terminate and delete pods: every cycle equals a count from scratch', () => {
