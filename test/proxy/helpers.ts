@@ -195,3 +195,20 @@ export function udpAsk(host: string, port: number, payload: string, client?: Udp
     sock.send(payload, port, host);
   });
 }
+
+/** One slice per backend (each backend listens on its own port, and a slice's ports apply to all its endpoints). */
+export async function slicesFor(env: Env, service: string, backends: Backend[], portName = '', extra: Partial<EndpointSpec>[] = [], protocol = 'TCP') {
+  const out = [];
+  for (const [i, b] of backends.entries()) out.push(await writeSlice(env.client, service, `${service}-${i}`, [{ ip: b.ip, ...extra[i] }], [{ name: portName, port: b.port, protocol }]));
+  return out;
+}
+
+/** Which backend answered each of `n` connections (from `localAddress` if given), counted by name. */
+export async function spread(host: string, port: number, n: number, localAddress?: string): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const name = await readFrom(host, port, localAddress);
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return counts;
+}

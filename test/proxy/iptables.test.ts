@@ -14,7 +14,7 @@ import { IptablesProxier } from '../../src/proxy/iptables/proxier.js';
 import { iptablesAvailable } from '../../src/proxy/iptables/iptables.js';
 import { defaultProxyMode, proxierFactories } from '../../src/proxy/proxy.js';
 import { resources } from '../../src/client/rest/builtin-resources.js';
-import { connectFrom, connectResult, createService, nameServer, randomLoopback, readFrom, startEnv, udpAsk, udpEchoServer, writeSlice, type Backend, type EndpointSpec, type Env } from './helpers.js';
+import { connectFrom, connectResult, createService, slicesFor, spread, nameServer, randomLoopback, readFrom, startEnv, udpAsk, udpEchoServer, writeSlice, type Backend, type Env } from './helpers.js';
 
 const netnsEnv = 'K8TS_IPTABLES_TEST_NETNS';
 const inPrivateNetns = process.env[netnsEnv] === '1';
@@ -99,22 +99,6 @@ async function privateNamespaceTests(): Promise<void> {
     // Every test ends with nothing of ours left.
     const left = (await iptablesSave('nat')) + (await iptablesSave('filter'));
     assert.doesNotMatch(left, /KUBE-/, 'stop removed every chain and jump of ours');
-  }
-
-  /** One slice per backend (each backend listens on its own port). */
-  async function slicesFor(env: Env, service: string, backends: Backend[], portName = '', extra: Partial<EndpointSpec>[] = [], protocol = 'TCP') {
-    const out = [];
-    for (const [i, b] of backends.entries()) out.push(await writeSlice(env.client, service, `${service}-${i}`, [{ ip: b.ip, ...extra[i] }], [{ name: portName, port: b.port, protocol }]));
-    return out;
-  }
-
-  async function spread(host: string, port: number, n: number, localAddress?: string): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    for (let i = 0; i < n; i++) {
-      const name = await readFrom(host, port, localAddress);
-      counts.set(name, (counts.get(name) ?? 0) + 1);
-    }
-    return counts;
   }
 
   /** Chain name → its rules (without counters), from `iptables-save`. */

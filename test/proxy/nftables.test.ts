@@ -10,7 +10,7 @@ import { proxierFactories } from '../../src/proxy/proxy.js';
 import { NftablesProxier, nftablesProxier } from '../../src/proxy/nftables/proxier.js';
 import { nftAvailable, runNft } from '../../src/proxy/nftables/nft.js';
 import { routeLocalnet } from '../../src/proxy/nftables/sysctl.js';
-import { connectFrom, connectResult, createService, nameServer, randomLoopback, readFrom, startEnv, udpAsk, udpEchoServer, writeSlice, type Backend, type EndpointSpec, type Env } from './helpers.js';
+import { connectFrom, connectResult, createService, slicesFor, spread, nameServer, randomLoopback, readFrom, startEnv, udpAsk, udpEchoServer, writeSlice, type Backend, type Env } from './helpers.js';
 
 const table = 'k8ts-proxy-test';
 const mode = 'nftables-test';
@@ -51,22 +51,6 @@ async function withEnv(t: TestContext, fn: (env: Env, backends: Backend[], proxi
     for (const b of backends) await b.close();
   }
   t.diagnostic('table removed on stop');
-}
-
-/** One slice per backend (each backend listens on its own port). */
-async function slicesFor(env: Env, service: string, backends: Backend[], portName = '', extra: Partial<EndpointSpec>[] = [], protocol = 'TCP') {
-  const out = [];
-  for (const [i, b] of backends.entries()) out.push(await writeSlice(env.client, service, `${service}-${i}`, [{ ip: b.ip, ...extra[i] }], [{ name: portName, port: b.port, protocol }]));
-  return out;
-}
-
-async function spread(host: string, port: number, n: number, localAddress?: string): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const name = await readFrom(host, port, localAddress);
-    counts.set(name, (counts.get(name) ?? 0) + 1);
-  }
-  return counts;
 }
 
 test('a ClusterIP reaches both endpoints, chosen at random per connection', { skip }, (t) =>

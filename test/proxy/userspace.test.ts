@@ -7,7 +7,7 @@ import { Agent, get } from 'node:http';
 import { resources } from '../../src/client/rest/builtin-resources.js';
 import { httpPerRequestMode, proxyModeAnnotation } from '../../src/proxy/service-port.js';
 import { metricsText } from '../../src/util/metrics.js';
-import { connectFrom, connectResult, createService, httpNameServer, nameServer, readFrom, startEnv, udpAsk, udpEchoServer, writeSlice, type Backend, type Env } from './helpers.js';
+import { connectFrom, connectResult, createService, slicesFor, httpNameServer, nameServer, readFrom, startEnv, udpAsk, udpEchoServer, writeSlice, type Backend, type Env } from './helpers.js';
 
 async function withEnv(fn: (env: Env, backends: Backend[]) => Promise<void>, opts: Parameters<typeof startEnv>[0] = {}): Promise<void> {
   const env = await startEnv(opts);
@@ -18,13 +18,6 @@ async function withEnv(fn: (env: Env, backends: Backend[]) => Promise<void>, opt
     await env.close();
     for (const b of backends) await b.close();
   }
-}
-
-/** One slice per backend (each backend listens on its own port, and a slice's ports apply to all its endpoints). */
-async function slicesFor(env: Env, service: string, backends: Backend[], portName = '', extra: Partial<{ nodeName: string; ready: boolean; serving: boolean; terminating: boolean }>[] = [], protocol = 'TCP') {
-  const out = [];
-  for (const [i, b] of backends.entries()) out.push(await writeSlice(env.client, service, `${service}-${i}`, [{ ip: b.ip, ...extra[i] }], [{ name: portName, port: b.port, protocol }]));
-  return out;
 }
 
 test('a ClusterIP reaches both endpoints, round-robin', () =>
