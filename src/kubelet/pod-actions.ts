@@ -1,7 +1,7 @@
 // What one sync of a pod must do, computed from the spec and the runtime's view (upstream
 // kuberuntime_manager.go computePodActions and computeInitContainerActions). Pure: the sync
-// executes the answer. Order of execution: kill, create sandbox, start init containers, start
-// regular containers.
+// executes the answer. Order of execution: kill, create sandbox, start ephemeral containers,
+// start init containers, start regular containers.
 import type { Container as SpecContainer, Pod } from 'kubernetes-types/core/v1.js';
 import type { ContainerStatus } from './runtime/types.js';
 import { isRestartableInit, restartPolicy } from './pod-util.js';
@@ -34,6 +34,8 @@ export interface PodActions {
   initContainersToStart: number[];
   /** Indices into spec.containers to start now. */
   containersToStart: number[];
+  /** Indices into spec.ephemeralContainers to start now (each once: they are never restarted). */
+  ephemeralContainersToStart: number[];
   containersToKill: ContainerToKill[];
   /** Init containers have all completed (sidecars started): regular containers may run. */
   initDone: boolean;
@@ -47,7 +49,7 @@ export function computePodActions(pod: Pod, status: RuntimePodStatus, probes: Pr
   const spec = pod.spec;
   const inits = spec?.initContainers ?? [];
   const containers = spec?.containers ?? [];
-  const actions: PodActions = { killPod: false, createSandbox: false, attempt: 0, initContainersToStart: [], containersToStart: [], containersToKill: [], initDone: false, initFailed: false };
+  const actions: PodActions = { killPod: false, createSandbox: false, attempt: 0, initContainersToStart: [], containersToStart: [], ephemeralContainersToStart: [], containersToKill: [], initDone: false, initFailed: false };
 
   const sandbox = readySandbox(status);
   if (!sandbox) {
@@ -80,6 +82,11 @@ export function computePodActions(pod: Pod, status: RuntimePodStatus, probes: Pr
   }
 
   actions.sandboxId = sandbox.id;
+  // Ephemeral containers start in the running sandbox, even before initialization completed;
+  // one that ever ran (the runtime knows it by name) is never started again.
+  (spec?.ephemeralContainers ?? []).forEach((c, i) => {
+    if (!latestContainer(status, c.name)) actions.ephemeralContainersToStart.push(i);
+  });
   computeInitContainerActions(pod, status, probes, actions);
   if (actions.initFailed) {
     actions.killPod = true;

@@ -111,7 +111,9 @@ export class PodSyncer {
     let sandboxId = actions.sandboxId;
     const inits = pod.spec?.initContainers ?? [];
     const containers = pod.spec?.containers ?? [];
-    const starts = actions.initContainersToStart.length > 0 || (actions.initDone && actions.containersToStart.length > 0);
+    // A pod being killed starts nothing in the sandbox it loses.
+    const ephemeral = actions.killPod ? [] : actions.ephemeralContainersToStart.map((i) => ephemeralContainerSpec(pod, i));
+    const starts = ephemeral.length > 0 || actions.initContainersToStart.length > 0 || (actions.initDone && actions.containersToStart.length > 0);
     if (!actions.createSandbox && !sandboxId) return { terminal: false };
     if (!actions.createSandbox && !starts) {
       // Nothing to create or start (most syncs of a running pod): no sandbox config to build, so
@@ -139,6 +141,11 @@ export class PodSyncer {
     const podIP = sandbox.ip;
     const podIPs = [sandbox.ip, ...sandbox.additionalIps].filter(Boolean);
 
+    // Upstream starts ephemeral containers before init containers, so a debugging container runs
+    // even while an init container keeps failing.
+    for (const c of ephemeral) {
+      await this.startContainer(pod, c, 'ephemeral', sandboxId, sandboxConfig, rs, podIP, podIPs, paths);
+    }
     for (const i of actions.initContainersToStart) {
       await this.startContainer(pod, inits[i], 'init', sandboxId, sandboxConfig, rs, podIP, podIPs, paths);
     }
@@ -286,7 +293,7 @@ export class PodSyncer {
     m.set(name, r);
   }
 
-  private async startContainer(pod: Pod, c: SpecContainer, kind: ContainerKind, sandboxId: string, sandboxConfig: PodSandboxConfig, rs: RuntimePodStatus, podIP: string, podIPs: string[], paths: Map<string, string>): Promise<void> {
+  private async startContainer(pod: Pod, c: SpecContainer, kind: ContainerKind | 'ephemeral', sandboxId: string, sandboxConfig: PodSandboxConfig, rs: RuntimePodStatus, podIP: string, podIPs: string[], paths: Map<string, string>): Promise<void> {
     const uid = pod.metadata?.uid ?? '';
     const prev = latestContainer(rs, c.name);
     const key = `${uid}/${c.name}`;
@@ -374,6 +381,8 @@ export class PodSyncer {
     }
     this.setReason(uid, c.name, undefined);
     this.o.recorder.event(pod, 'Normal', 'Started', `Started container ${c.name}`);
+    // Ephemeral containers have no probes and no lifecycle hooks (validation refuses them).
+    if (kind === 'ephemeral') return;
     this.o.prober.setContainerState(uid, c.name, { containerId: id, running: true, startedAt: this.clock.now(), podIP });
 
     if (c.lifecycle?.postStart) {
@@ -489,6 +498,16 @@ export class PodSyncer {
     const rs = await getRuntimePodStatus(this.o.runtime, pod.metadata?.uid ?? '').catch(() => undefined);
     return (rs && readySandbox(rs)?.ip) ?? '';
   }
+}
+
+/**
+ * An ephemeral container as the container the runtime starts (upstream ephemeralContainerStartSpec).
+ * Its targetContainerName is accepted but has no effect: the process runtime gives every container
+ * its own PID namespace (as root) or none (the host's), never another container's.
+ */
+function ephemeralContainerSpec(pod: Pod, i: number): SpecContainer {
+  const { targetContainerName: _target, ...common } = pod.spec!.ephemeralContainers![i];
+  return common;
 }
 
 function findSpec(pod: Pod, name: string): SpecContainer | undefined {

@@ -240,7 +240,8 @@ export function validatePortOrName(port: unknown, field: string): Errors {
   return [required(field, '')];
 }
 
-function validateContainer(c: Obj, path: string, volumes: Set<string>, hostNetwork: boolean, init: boolean): Errors {
+/** What every kind of container (regular, init, ephemeral) must satisfy in a pod. */
+function validateContainerCommon(c: Obj, path: string, volumes: Set<string>, hostNetwork: boolean): Errors {
   const errs: Errors = [];
   const image = asString(c.image);
   if (!image) errs.push(required(child(path, 'image'), ''));
@@ -255,6 +256,11 @@ function validateContainer(c: Obj, path: string, volumes: Set<string>, hostNetwo
   errs.push(...validateEnv(c.env, child(path, 'env')));
   errs.push(...validateVolumeMounts(c.volumeMounts, child(path, 'volumeMounts'), volumes));
   errs.push(...validateResourceRequirements(c.resources, child(path, 'resources')));
+  return errs;
+}
+
+function validateContainer(c: Obj, path: string, volumes: Set<string>, hostNetwork: boolean, init: boolean): Errors {
+  const errs = validateContainerCommon(c, path, volumes, hostNetwork);
   const sidecar = init && c.restartPolicy === 'Always';
   if (c.restartPolicy !== undefined && c.restartPolicy !== null) {
     if (!init) errs.push(forbidden(child(path, 'restartPolicy'), 'may not be set for non-init containers'));
@@ -272,17 +278,61 @@ function validateContainer(c: Obj, path: string, volumes: Set<string>, hostNetwo
   return errs;
 }
 
+/** A container's name: required, a DNS label, unique among `names` (which it joins). */
+function validateContainerName(c: Obj, path: string, names: Set<string>): Errors {
+  const name = asString(c.name);
+  if (!name) return [required(child(path, 'name'), '')];
+  const msgs = isDNS1123Label(name);
+  if (msgs.length) return each(child(path, 'name'), name, msgs);
+  if (names.has(name)) return [duplicate(child(path, 'name'), name)];
+  names.add(name);
+  return [];
+}
+
 function validateContainers(list: unknown, field: string, volumes: Set<string>, hostNetwork: boolean, names: Set<string>, init: boolean): Errors {
   const errs: Errors = [];
   asArray(list).forEach((raw, i) => {
     const c = asObject(raw);
     const path = index(field, i);
-    const name = asString(c.name);
-    if (!name) errs.push(required(child(path, 'name'), ''));
-    else if (isDNS1123Label(name).length) errs.push(...each(child(path, 'name'), name, isDNS1123Label(name)));
-    else if (names.has(name)) errs.push(duplicate(child(path, 'name'), name));
-    else names.add(name);
+    errs.push(...validateContainerName(c, path, names));
     errs.push(...validateContainer(c, path, volumes, hostNetwork, init));
+  });
+  return errs;
+}
+
+/**
+ * Fields of EphemeralContainerCommon an ephemeral container may not set, in upstream's struct
+ * order (its allowedEphemeralContainerFields): they would make the pod rely on a debugging aid.
+ */
+const ephemeralForbiddenFields = ['ports', 'resources', 'resizePolicy', 'restartPolicy', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle'];
+const ephemeralForbidden = 'cannot be set for an Ephemeral Container';
+
+/** Set as Go sees it: a non-nil pointer or slice; for the resources struct, a field of it set. */
+function isSetField(name: string, v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  if (name === 'resources' && isObject(v)) return Object.values(v).some((x) => x !== undefined && x !== null);
+  return true;
+}
+
+/**
+ * validateEphemeralContainers: the checks common to all containers, a name unique across every
+ * container of the pod, a target that names a regular or init container, and none of the fields
+ * a debugging container may not have.
+ */
+function validateEphemeralContainers(list: unknown, field: string, volumes: Set<string>, hostNetwork: boolean, others: Set<string>): Errors {
+  const errs: Errors = [];
+  const names = new Set(others);
+  asArray(list).forEach((raw, i) => {
+    const c = asObject(raw);
+    const path = index(field, i);
+    errs.push(...validateContainerName(c, path, names));
+    errs.push(...validateContainerCommon(c, path, volumes, hostNetwork));
+    const target = asString(c.targetContainerName);
+    if (target && !others.has(target)) errs.push(notFound(child(path, 'targetContainerName'), target));
+    for (const f of ephemeralForbiddenFields) if (isSetField(f, c[f])) errs.push(forbidden(child(path, f), ephemeralForbidden));
+    asArray(c.volumeMounts).forEach((m, j) => {
+      for (const f of ['subPath', 'subPathExpr']) if (asString(asObject(m)[f])) errs.push(forbidden(child(index(child(path, 'volumeMounts'), j), f), ephemeralForbidden));
+    });
   });
   return errs;
 }
@@ -329,6 +379,7 @@ export function validatePodSpec(spec: unknown, field: string): Errors {
   // Init container names share one namespace with regular ones: validate them first, as upstream.
   errs.push(...validateContainers(s.initContainers, child(field, 'initContainers'), volumes, hostNetwork, containerNames, true));
   errs.push(...validateContainers(s.containers, child(field, 'containers'), volumes, hostNetwork, containerNames, false));
+  errs.push(...validateEphemeralContainers(s.ephemeralContainers, child(field, 'ephemeralContainers'), volumes, hostNetwork, containerNames));
   const restart = asString(s.restartPolicy);
   if (!restart) errs.push(required(child(field, 'restartPolicy'), ''));
   else if (!restartPolicies.includes(restart)) errs.push(notSupported(child(field, 'restartPolicy'), restart, restartPolicies));
@@ -428,9 +479,9 @@ function validateOnlyAddedTolerations(now: unknown, before: unknown, field: stri
   return errs;
 }
 
-/** A compact "- old / + new" listing of top-level spec fields that differ, in place of cmp.Diff. */
-function describeDiff(before: Obj, after: Obj): string {
-  const lines = ['  core.PodSpec{'];
+/** A compact "- old / + new" listing of top-level fields that differ, in place of cmp.Diff. */
+function describeDiff(before: Obj, after: Obj, type = 'core.PodSpec'): string {
+  const lines = [`  ${type}{`];
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   for (const k of keys) {
     if (deepEqual(before[k], after[k])) continue;
@@ -439,6 +490,34 @@ function describeDiff(before: Obj, after: Obj): string {
   }
   lines.push('  }');
   return lines.join('\n');
+}
+
+/** ValidatePodCreate's own rule: ephemeral containers are added only through their subresource. */
+export function validatePodCreateEphemeralContainers(spec: unknown): Errors {
+  if (asArray(asObject(spec).ephemeralContainers).length === 0) return [];
+  return [forbidden('spec.ephemeralContainers', 'cannot be set on create')];
+}
+
+/**
+ * ValidatePodEphemeralContainersUpdate, given the errors of the new pod's metadata and spec
+ * (validated as any pod's): ephemeral containers may be added, never removed or changed (patches
+ * may reorder them, so each is found by name); a static pod's mirror takes none.
+ */
+export function validatePodEphemeralContainersUpdate(pod: Obj, old: Obj, podErrors: Errors): Errors {
+  const annotations = asObject(asObject(old.metadata).annotations);
+  if (annotations['kubernetes.io/config.mirror'] !== undefined) return [forbidden('', 'static pods do not support ephemeral containers')];
+  const field = 'spec.ephemeralContainers';
+  const now = new Map<string, Obj>();
+  for (const raw of asArray(asObject(pod.spec).ephemeralContainers)) now.set(asString(asObject(raw).name), asObject(raw));
+  const errs: Errors = [...podErrors];
+  for (const raw of asArray(asObject(old.spec).ephemeralContainers)) {
+    const before = asObject(raw);
+    const name = asString(before.name);
+    const after = now.get(name);
+    if (!after) errs.push(forbidden(field, `existing ephemeral containers ${JSON.stringify(name)} may not be removed\n`));
+    else if (!deepEqual(before, after)) errs.push(forbidden(field, `existing ephemeral containers ${JSON.stringify(name)} may not be changed\n${describeDiff(before, after, 'core.EphemeralContainer')}`));
+  }
+  return errs;
 }
 
 /** ValidatePodTemplateSpec: template labels and annotations, then the pod spec. */

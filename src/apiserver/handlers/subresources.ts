@@ -1,6 +1,7 @@
 // Subresources with behaviour of their own: scale (autoscaling/v1 Scale over a workload's
 // replicas), pods/binding (the scheduler's bind), pods/eviction (PDB-aware delete),
-// namespaces/finalize, and the node-agent streams (log, exec, attach, portforward, proxy).
+// pods/ephemeralcontainers (ephemeral-containers.ts), namespaces/finalize, and the node-agent
+// streams (log, exec, attach, portforward, proxy).
 import type { KubeObject, StoredObject } from '../../api/object.js';
 import { copyJson } from '../../api/json-copy.js';
 import { validateAnnotations } from '../../api/validation/objectmeta.js';
@@ -18,6 +19,7 @@ import { writeContext } from './request-context.js';
 import { podProxyTarget, relayHttp, serviceProxyTarget } from './pod-service-proxy.js';
 import { kubeletLocation, relayRequest, relayUpgrade, upgradeHead, type UpgradeRequest } from './node-proxy.js';
 import { handleCsrApproval } from './csr-approval.js';
+import { handleEphemeralContainers } from './ephemeral-containers.js';
 
 type Handler = (api: ApiServer, r: ResourceRequest) => Promise<void>;
 
@@ -28,7 +30,7 @@ export function hasSubresourceHandler(entry: ResourceEntry, sub: string): boolea
   const key = `${entry.type.group}/${entry.type.plural}`;
   if (!entry.type.subresources.some((s) => s.name === sub)) return false;
   if (sub === 'scale') return scalable.has(key);
-  if (key === '/pods') return sub === 'binding' || sub === 'eviction' || nodeStreams.has(sub);
+  if (key === '/pods') return sub === 'binding' || sub === 'eviction' || sub === 'ephemeralcontainers' || nodeStreams.has(sub);
   if (key === '/namespaces') return sub === 'finalize';
   if (key === '/serviceaccounts') return sub === 'token';
   if (key === '/nodes' || key === '/services') return sub === 'proxy';
@@ -39,7 +41,7 @@ export function hasSubresourceHandler(entry: ResourceEntry, sub: string): boolea
 export async function handleSubresource(api: ApiServer, r: ResourceRequest): Promise<void> {
   const sub = r.info.subresource;
   const handler: Handler | undefined =
-    sub === 'scale' ? handleScale : sub === 'binding' ? handleBinding : sub === 'eviction' ? handleEviction : sub === 'finalize' ? handleFinalize : sub === 'token' ? handleTokenRequest : sub === 'approval' ? handleCsrApproval : nodeStreams.has(sub) ? handleNodeStream : undefined;
+    sub === 'scale' ? handleScale : sub === 'binding' ? handleBinding : sub === 'eviction' ? handleEviction : sub === 'ephemeralcontainers' ? (_api, req) => handleEphemeralContainers(req) : sub === 'finalize' ? handleFinalize : sub === 'token' ? handleTokenRequest : sub === 'approval' ? handleCsrApproval : nodeStreams.has(sub) ? handleNodeStream : undefined;
   if (!handler) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
   return handler(api, r);
 }

@@ -3,6 +3,9 @@
 import type { KubeObject } from '../../api/object.js';
 import type { ResourceStrategy } from '../../api/resource.js';
 import { generateJobSelector } from '../../api/defaults/index.js';
+import { invalid } from '../../api/status.js';
+import { validateObject } from '../../api/validation/index.js';
+import { validatePodCreateEphemeralContainers } from '../../api/validation/pod.js';
 
 type Hooks = Pick<ResourceStrategy, 'prepareForCreate' | 'prepareForUpdate'>;
 
@@ -40,6 +43,10 @@ export const kindHooks: Record<string, Hooks> = {
   '/Pod': {
     prepareForCreate(obj) {
       obj.status = { phase: 'Pending', qosClass: podQOSClass(obj.spec as never) };
+      // ValidatePodCreate's own rule: the validation shared by create and update cannot tell
+      // them apart, so it is checked here and reported with the rest of the pod's errors.
+      const ephemeral = validatePodCreateEphemeralContainers(obj.spec);
+      if (ephemeral.length) throw invalid('Pod', '', obj.metadata?.name ?? '', [...validateObject('', 'v1', 'Pod', obj), ...ephemeral]);
     },
   },
   '/Namespace': {

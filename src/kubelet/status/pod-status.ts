@@ -39,8 +39,9 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   const hasInit = (pod.spec?.initContainers ?? []).length > 0;
   const defaultReason = hasInit ? 'PodInitializing' : 'ContainerCreating';
 
-  const initStatuses = (pod.spec?.initContainers ?? []).map((c) => containerStatus(input, c, defaultReason, true));
-  const statuses = (pod.spec?.containers ?? []).map((c) => containerStatus(input, c, defaultReason, false));
+  const initStatuses = (pod.spec?.initContainers ?? []).map((c) => containerStatus(input, c, defaultReason, 'init'));
+  const statuses = (pod.spec?.containers ?? []).map((c) => containerStatus(input, c, defaultReason, 'regular'));
+  const ephemeral = pod.spec?.ephemeralContainers ?? [];
 
   let phase = getPhase(pod, initStatuses, statuses);
   let reason: string | undefined;
@@ -75,14 +76,23 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   if (reason) status.reason = reason;
   if (message) status.message = message;
   if (!hasInit) delete status.initContainerStatuses;
+  // Ephemeral containers count for nothing above (phase, conditions); they are only reported.
+  if (ephemeral.length) status.ephemeralContainerStatuses = ephemeral.map((c) => containerStatus(input, c, defaultReason, 'ephemeral'));
   return status;
 }
 
-function containerStatus(input: PodStatusInput, c: SpecContainer, defaultReason: string, init: boolean): ApiContainerStatus {
+type ContainerKind = 'init' | 'regular' | 'ephemeral';
+
+function previousStatuses(pod: Pod, kind: ContainerKind): ApiContainerStatus[] {
+  const s = pod.status;
+  return (kind === 'init' ? s?.initContainerStatuses : kind === 'ephemeral' ? s?.ephemeralContainerStatuses : s?.containerStatuses) ?? [];
+}
+
+function containerStatus(input: PodStatusInput, c: SpecContainer, defaultReason: string, kind: ContainerKind): ApiContainerStatus {
+  const init = kind === 'init';
   const latest = latestContainer(input.runtime, c.name);
   const previous = previousContainer(input.runtime, c.name);
-  const oldStatuses = (init ? input.pod.status?.initContainerStatuses : input.pod.status?.containerStatuses) ?? [];
-  const old = oldStatuses.find((s) => s.name === c.name);
+  const old = previousStatuses(input.pod, kind).find((s) => s.name === c.name);
   const out: ApiContainerStatus = {
     name: c.name,
     image: c.image ?? '',
@@ -92,6 +102,8 @@ function containerStatus(input: PodStatusInput, c: SpecContainer, defaultReason:
     started: false,
     state: { waiting: { reason: defaultReason } },
   };
+  // Upstream's prober sets started (and ready) on regular and init statuses only.
+  if (kind === 'ephemeral') delete out.started;
   if (!latest) {
     const waiting = input.waitingReason(c.name);
     if (waiting) out.state = { waiting: { reason: waiting.reason, message: waiting.message || undefined } };
@@ -106,6 +118,7 @@ function containerStatus(input: PodStatusInput, c: SpecContainer, defaultReason:
   switch (latest.state) {
     case 'Running':
       out.state = { running: { startedAt: metaTime(latest.startedAt || latest.createdAt) } };
+      if (kind === 'ephemeral') break;
       out.started = input.started(c.name);
       // Regular and sidecar containers report readiness; a plain init container never is "ready" while running.
       out.ready = (!init || isRestartableInit(c)) && out.started && input.readiness(c.name);
