@@ -1,9 +1,11 @@
-// Server CPU per request for the three writes of a pod's life on the hot path: its create, the
-// scheduler's pods/binding and the kubelet's merge patch of pods/status, over HTTPS with
+// Server CPU per request for the writes of a pod's life on the hot path: its create, the
+// scheduler's pods/binding and the kubelet's merge patches of pods/status (the first, and one
+// more once the kubelet has its own managedFields entry), over HTTPS with
 // HTTP/1.1 keep-alive and HTTP/2 (16 closed-loop clients, one connection each). CPU time is read
 // from /proc for the server process alone, so the figures are comparable A/B on a shared machine
 // where requests per second are not.
-// Usage: node --import tsx bench/apiserver-costs.ts [count=2000] [rounds=3] [h1,h2]
+// Usage: node --import tsx bench/apiserver-costs.ts [count=2000] [rounds=3] [h1,h2] [cpu-profile-dir]
+// (with a profile dir the server process writes a --cpu-prof profile there when it stops)
 import { makeClient, type HttpClient, type Protocol } from './lib/http-client.js';
 import { benchPod, namespaceObject } from './lib/pod.js';
 import { isMain } from './lib/main.js';
@@ -43,10 +45,36 @@ function runningStatus(uid: string, i: number): unknown {
   };
 }
 
+/** The kubelet's next status write for the same pod (its container restarted): its own entry exists now. */
+function restartedStatus(uid: string, i: number): unknown {
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const cond = (type: string, status: string) => ({ type, status, lastProbeTime: null, lastTransitionTime: now });
+  return {
+    metadata: { uid },
+    status: {
+      conditions: [cond('PodReadyToStartContainers', 'True'), cond('Initialized', 'True'), cond('Ready', 'False'), cond('ContainersReady', 'False')],
+      containerStatuses: [
+        {
+          name: 'app',
+          ready: false,
+          started: false,
+          restartCount: 1,
+          image: 'registry.k8s.io/nginx-slim:0.27',
+          imageID: '',
+          containerID: `k8ts://${i}`,
+          state: { waiting: { reason: 'CrashLoopBackOff' } },
+          lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: now, finishedAt: now } },
+        },
+      ],
+    },
+  };
+}
+
 interface Phase {
   create: number;
   bind: number;
   status: number;
+  status2: number;
 }
 
 async function round_(server: ServerProcess, client: HttpClient, ns: string, prefix: string, n: number): Promise<Phase> {
@@ -66,14 +94,15 @@ async function round_(server: ServerProcess, client: HttpClient, ns: string, pre
     expect(client, 'POST', `${base}/${prefix}-${i}/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name: `${prefix}-${i}` }, target: { kind: 'Node', name: `node-${i % 100}` } }),
   );
   const status = await measure((i) => expect(client, 'PATCH', `${base}/${prefix}-${i}/status`, runningStatus(uids[i], i), { 'content-type': 'application/merge-patch+json' }));
-  return { create, bind, status };
+  const status2 = await measure((i) => expect(client, 'PATCH', `${base}/${prefix}-${i}/status`, restartedStatus(uids[i], i), { 'content-type': 'application/merge-patch+json' }));
+  return { create, bind, status, status2 };
 }
 
-export async function runCostsBench(count: number, rounds: number, protos: Protocol[]): Promise<ReportedMetric[]> {
+export async function runCostsBench(count: number, rounds: number, protos: Protocol[], profileDir?: string): Promise<ReportedMetric[]> {
   const metrics: Metric[] = [];
   for (const proto of protos) {
     const label = proto === 'h1' ? 'HTTP/1.1' : 'HTTP/2';
-    const server = await startServer();
+    const server = await startServer({ nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
     const client = await makeClient(proto, server.creds, clients);
     try {
       await expect(client, 'POST', '/api/v1/namespaces', namespaceObject('costs'));
@@ -82,15 +111,17 @@ export async function runCostsBench(count: number, rounds: number, protos: Proto
       const runs: Phase[] = [];
       for (let r = 0; r < rounds; r++) {
         const p = await round_(server, client, 'costs', `r${r}`, count);
-        console.log(`  ${label} round ${r + 1}: create ${round(p.create)} ms, bind ${round(p.bind)} ms, status patch ${round(p.status)} ms server CPU per request`);
+        console.log(`  ${label} round ${r + 1}: create ${round(p.create)} ms, bind ${round(p.bind)} ms, status patch ${round(p.status)} ms, second status patch ${round(p.status2)} ms server CPU per request`);
         runs.push(p);
       }
       metrics.push(
         { name: `server CPU per pod create, ${label}`, unit: 'ms', runs: runs.map((p) => p.create) },
         { name: `server CPU per pods/binding, ${label}`, unit: 'ms', runs: runs.map((p) => p.bind) },
         { name: `server CPU per pods/status merge patch, ${label}`, unit: 'ms', runs: runs.map((p) => p.status) },
+        { name: `server CPU per second pods/status merge patch (kubelet entry exists), ${label}`, unit: 'ms', runs: runs.map((p) => p.status2) },
       );
-      console.log(`${label}: create ${round(median(runs.map((p) => p.create)))}, bind ${round(median(runs.map((p) => p.bind)))}, status ${round(median(runs.map((p) => p.status)))} ms (medians)`);
+      const med = (k: keyof Phase) => round(median(runs.map((p) => p[k])));
+      console.log(`${label}: create ${med('create')}, bind ${med('bind')}, status ${med('status')}, second status ${med('status2')} ms (medians)`);
     } finally {
       client.close();
       await server.stop();
@@ -101,5 +132,5 @@ export async function runCostsBench(count: number, rounds: number, protos: Proto
 
 if (isMain(import.meta.url)) {
   const protos = (process.argv[4] ?? 'h1,h2').split(',') as Protocol[];
-  await runCostsBench(Number(process.argv[2] ?? 2000), Number(process.argv[3] ?? 3), protos);
+  await runCostsBench(Number(process.argv[2] ?? 2000), Number(process.argv[3] ?? 3), protos, process.argv[5]);
 }

@@ -7,7 +7,7 @@
 // one equals (test/apiserver/bind-managed-fields.test.ts checks both side by side).
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../../api/object.js';
-import { MAX_UPDATE_MANAGERS, sortManagedFields } from '../../api/patch/apply/managers.js';
+import { markEncoded, MAX_UPDATE_MANAGERS, sortManagedFields } from '../../api/patch/apply/managers.js';
 
 type Obj = Record<string, unknown>;
 
@@ -118,5 +118,6 @@ export function bindManagedFields(old: KubeObject, next: KubeObject, manager: st
   mine.fieldsV1 = bindFields();
   mine.subresource = 'binding';
   entries.push(mine);
-  return sortManagedFields(entries);
+  // Every entry is a stored one as it was or the bind's own: the list is this server's encoding.
+  return markEncoded(sortManagedFields(entries));
 }

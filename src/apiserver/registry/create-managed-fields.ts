@@ -15,7 +15,7 @@
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../../api/object.js';
 import type { FieldNode, SchemaNode } from '../../api/schema.js';
-import { compareElements, goJson, type PathElement } from '../../api/patch/apply/path.js';
+import { compareElements, elementKey, type PathElement } from '../../api/patch/apply/path.js';
 
 export type FieldsV1 = { [key: string]: FieldsV1 };
 
@@ -118,24 +118,6 @@ function itemElement(kind: number, keys: string[], itemSchema: SchemaNode, index
     return key.length > 0 ? { key } : { index };
   }
   return { value: item };
-}
-
-/** goJson without its general machinery for the usual key values (plain strings and numbers). */
-function keyJson(v: unknown): string {
-  if (typeof v === 'number') return JSON.stringify(v);
-  if (typeof v === 'string' && !/[<>&\u2028\u2029]/.test(v)) return JSON.stringify(v);
-  return goJson(v);
-}
-
-function elementKeyOf(pe: PathElement): string {
-  if ('key' in pe) {
-    let s = 'k:{';
-    for (let i = 0; i < pe.key.length; i++) s += `${i ? ',' : ''}${keyJson(pe.key[i][0])}:${keyJson(pe.key[i][1])}`;
-    return `${s}}`;
-  }
-  if ('value' in pe) return `v:${keyJson(pe.value)}`;
-  if ('index' in pe) return `i:${pe.index}`;
-  return `f:${pe.field}`;
 }
 
 // FieldsV1 keys of field names. Declared fields: per struct schema, with their field node;
@@ -279,7 +261,7 @@ function listItems(list: unknown[], kind: number, keys: string[], itemSchema: Sc
   const seen = new Set<string>();
   for (let i = 0; i < list.length; i++) {
     const pe = itemElement(kind, keys, itemSchema, i, list[i]);
-    const key = elementKeyOf(pe);
+    const key = elementKey(pe);
     if (seen.has(key)) continue;
     seen.add(key);
     items.push({ pe, key, item: list[i] });

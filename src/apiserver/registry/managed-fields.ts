@@ -1,6 +1,7 @@
 // metadata.managedFields bookkeeping on every create, update and non-apply patch: the manager
 // that wrote a change owns the fields it changed (server-side apply computes its own).
 import { updateManagedFields } from '../../api/patch/apply/index.js';
+import { markEncoded } from '../../api/patch/apply/managers.js';
 import { formatTime } from './context.js';
 import { bindManagedFields } from './bind-managed-fields.js';
 import { createFastPathApplies, createManagedFieldsEntry } from './create-managed-fields.js';
@@ -11,7 +12,7 @@ export const managedFieldsTracker: ManagedFieldsTracker = {
     if (!old && !subresource && createFastPathApplies(updated)) {
       // A create whose client sent no managedFields: the creator owns exactly what it set.
       const created = createManagedFieldsEntry(updated, entry.schema(), ctx.fieldManager, formatTime(ctx.now));
-      if (created) (updated.metadata ??= {}).managedFields = [created];
+      if (created) (updated.metadata ??= {}).managedFields = markEncoded([created]);
       else if (updated.metadata) delete updated.metadata.managedFields;
       return;
     }

@@ -1,7 +1,9 @@
 // A set of field paths, stored as a tree the way structured-merge-diff's fieldpath.Set is:
 // at each node, `members` are paths that end here and `children` are subtrees. A path can be
 // both a member and a prefix of others (FieldsV1 writes that as a "." entry). Sets are
-// immutable once built; every operation returns a new set.
+// immutable once built: an operation returns a new set, or one of its operands (or their
+// subtrees) unchanged when the result equals it — so "the same object" means "unchanged", which
+// lets managedFields reuse an unchanged manager's encoding.
 import { compareElements, elementKey, type Path, type PathElement } from './path.js';
 
 interface Child {
@@ -10,8 +12,14 @@ interface Child {
 }
 
 export class FieldSet {
-  private readonly members = new Map<string, PathElement>();
-  private readonly children = new Map<string, Child>();
+  /**
+   * Sets made by operations may share these maps with their operands (sets are immutable), so
+   * the building methods (insert, addMember, child) are only for a set the builder made itself.
+   */
+  constructor(
+    private readonly members = new Map<string, PathElement>(),
+    private readonly children = new Map<string, Child>(),
+  ) {}
 
   static of(...paths: Path[]): FieldSet {
     const s = new FieldSet();
@@ -21,21 +29,24 @@ export class FieldSet {
 
   /** Adds a path in place; only for building a set before it is shared. */
   insert(path: Path): void {
-    if (path.length === 0) return;
+    this.insertKeyed(path, path.map(elementKey), path.length);
+  }
+
+  /** insert() of the first `length` elements of path, whose FieldsV1 keys the caller has. */
+  insertKeyed(path: readonly PathElement[], keys: readonly string[], length: number): void {
+    if (length === 0) return;
     let node: FieldSet = this;
-    for (let i = 0; i < path.length - 1; i++) node = node.child(path[i]);
-    const last = path[path.length - 1];
-    node.members.set(elementKey(last), last);
+    for (let i = 0; i < length - 1; i++) node = node.child(path[i], keys[i]);
+    node.members.set(keys[length - 1], path[length - 1]);
   }
 
   /** Adds pe as a member of this node (building only). */
-  addMember(pe: PathElement): void {
-    this.members.set(elementKey(pe), pe);
+  addMember(pe: PathElement, k = elementKey(pe)): void {
+    this.members.set(k, pe);
   }
 
   /** The subtree under pe, created if absent (building only). */
-  child(pe: PathElement): FieldSet {
-    const k = elementKey(pe);
+  child(pe: PathElement, k = elementKey(pe)): FieldSet {
     let c = this.children.get(k);
     if (!c) {
       c = { pe, set: new FieldSet() };
@@ -55,6 +66,16 @@ export class FieldSet {
     return this.members.has(elementKey(pe));
   }
 
+  /** hasMember by FieldsV1 key. */
+  hasMemberKey(k: string): boolean {
+    return this.members.has(k);
+  }
+
+  /** The subtree under the element with FieldsV1 key k, if there is one (possibly empty). */
+  withPrefixKey(k: string): FieldSet | undefined {
+    return this.children.get(k)?.set;
+  }
+
   /** The paths below pe, relative to it (empty if none). */
   withPrefix(pe: PathElement): FieldSet {
     return this.children.get(elementKey(pe))?.set ?? EMPTY;
@@ -66,20 +87,48 @@ export class FieldSet {
     return true;
   }
 
+  /** No members and no subtrees at all (cheaper than isEmpty, which looks through empty subtrees). */
+  private isBare(): boolean {
+    return this.members.size === 0 && this.children.size === 0;
+  }
+
+  /** This set with o's paths added; this (or o) itself when the other adds nothing. */
   union(o: FieldSet): FieldSet {
-    const out = new FieldSet();
-    for (const s of [this, o]) for (const [k, pe] of s.members) out.members.set(k, pe);
-    for (const s of [this, o]) {
-      for (const [k, c] of s.children) {
-        const prev = out.children.get(k);
-        out.children.set(k, { pe: c.pe, set: prev ? prev.set.union(c.set) : c.set });
-      }
+    if (o === this || o.isBare()) return this;
+    if (this.isBare()) return o;
+    let members: Map<string, PathElement> | undefined;
+    for (const [k, pe] of o.members) {
+      if (this.members.has(k)) continue;
+      members ??= new Map(this.members);
+      members.set(k, pe);
     }
-    return out.pruned();
+    let children: Map<string, Child> | undefined;
+    for (const [k, c] of o.children) {
+      const mine = this.children.get(k);
+      const set = mine ? mine.set.union(c.set) : c.set;
+      if (mine && set === mine.set) continue;
+      if (!mine && set.isEmpty()) continue;
+      children ??= new Map(this.children);
+      children.set(k, { pe: mine?.pe ?? c.pe, set });
+    }
+    if (!members && !children) return this;
+    return new FieldSet(members ?? this.members, children ?? this.children);
+  }
+
+  /** True when some path is in both sets (intersection(o) is not empty), without building it. */
+  intersects(o: FieldSet): boolean {
+    const [small, large] = this.members.size <= o.members.size ? [this, o] : [o, this];
+    for (const k of small.members.keys()) if (large.members.has(k)) return true;
+    for (const [k, c] of this.children) {
+      const oc = o.children.get(k);
+      if (oc && c.set.intersects(oc.set)) return true;
+    }
+    return false;
   }
 
   intersection(o: FieldSet): FieldSet {
     const out = new FieldSet();
+    if (this.isBare() || o.isBare()) return out;
     for (const [k, pe] of this.members) if (o.members.has(k)) out.members.set(k, pe);
     for (const [k, c] of this.children) {
       const oc = o.children.get(k);
@@ -88,27 +137,41 @@ export class FieldSet {
     return out.pruned();
   }
 
-  /** Removes o's paths, exactly: a member of o does not remove the paths below it. */
+  /** Removes o's paths, exactly: a member of o does not remove the paths below it. This itself when nothing is removed. */
   difference(o: FieldSet): FieldSet {
-    const out = new FieldSet();
-    for (const [k, pe] of this.members) if (!o.members.has(k)) out.members.set(k, pe);
-    for (const [k, c] of this.children) {
-      const oc = o.children.get(k);
-      out.children.set(k, { pe: c.pe, set: oc ? c.set.difference(oc.set) : c.set });
-    }
-    return out.pruned();
+    return this.without(o, false);
   }
 
-  /** Removes o's paths and everything below o's members. */
+  /** Removes o's paths and everything below o's members. This itself when nothing is removed. */
   recursiveDifference(o: FieldSet): FieldSet {
-    const out = new FieldSet();
-    for (const [k, pe] of this.members) if (!o.members.has(k)) out.members.set(k, pe);
-    for (const [k, c] of this.children) {
-      if (o.members.has(k)) continue;
-      const oc = o.children.get(k);
-      out.children.set(k, { pe: c.pe, set: oc ? c.set.recursiveDifference(oc.set) : c.set });
+    return this.without(o, true);
+  }
+
+  private without(o: FieldSet, recursive: boolean): FieldSet {
+    if (o.isBare() || this.isBare()) return this;
+    let members: Map<string, PathElement> | undefined;
+    for (const k of this.members.keys()) {
+      if (!o.members.has(k)) continue;
+      members ??= new Map(this.members);
+      members.delete(k);
     }
-    return out.pruned();
+    let children: Map<string, Child> | undefined;
+    for (const [k, c] of this.children) {
+      let set: FieldSet;
+      if (recursive && o.members.has(k)) {
+        set = EMPTY;
+      } else {
+        const oc = o.children.get(k);
+        if (!oc) continue;
+        set = c.set.without(oc.set, recursive);
+        if (set === c.set) continue;
+      }
+      children ??= new Map(this.children);
+      if (set.isEmpty()) children.delete(k);
+      else children.set(k, { pe: c.pe, set });
+    }
+    if (!members && !children) return this;
+    return new FieldSet(members ?? this.members, children ?? this.children);
   }
 
   /**
@@ -140,17 +203,27 @@ export class FieldSet {
     }
   }
 
-  /** Members and children merged, sorted as FieldsV1 writes them. */
-  entries(): { pe: PathElement; member: boolean; child?: FieldSet }[] {
-    const keys = new Map<string, PathElement>();
-    for (const [k, pe] of this.members) keys.set(k, pe);
-    for (const [k, c] of this.children) if (!c.set.isEmpty()) keys.set(k, c.pe);
-    return [...keys.entries()]
-      .sort(([, a], [, b]) => compareElements(a, b))
-      .map(([k, pe]) => {
-        const c = this.children.get(k);
-        return { pe, member: this.members.has(k), child: c && !c.set.isEmpty() ? c.set : undefined };
-      });
+  /**
+   * Whether fn holds for some element of this node (its FieldsV1 key, whether it is a member,
+   * its subtree if any), in no particular order: entries() without sorting or allocating.
+   */
+  someEntry(fn: (key: string, member: boolean, child: FieldSet | undefined) => boolean): boolean {
+    for (const k of this.members.keys()) if (fn(k, true, this.children.get(k)?.set)) return true;
+    for (const [k, c] of this.children) if (!this.members.has(k) && fn(k, false, c.set)) return true;
+    return false;
+  }
+
+  /** Members and children merged, sorted as FieldsV1 writes them, with their FieldsV1 keys. */
+  entries(): { key: string; pe: PathElement; member: boolean; child?: FieldSet }[] {
+    const out: { key: string; pe: PathElement; member: boolean; child?: FieldSet }[] = [];
+    for (const [key, pe] of this.members) {
+      const c = this.children.get(key);
+      out.push({ key, pe, member: true, child: c && !c.set.isEmpty() ? c.set : undefined });
+    }
+    for (const [key, c] of this.children) {
+      if (!this.members.has(key) && !c.set.isEmpty()) out.push({ key, pe: c.pe, member: false, child: c.set });
+    }
+    return out.sort((a, b) => compareElements(a.pe, b.pe));
   }
 
   equals(o: FieldSet): boolean {

@@ -28,26 +28,23 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v ?? null);
 }
 
-// Keys of list items are JSON-encoded; elements are immutable, so each is encoded once.
-const keyCache = new WeakMap<PathElement, string>();
+/** goJson without its general machinery for the usual key values (plain strings and numbers). */
+export function keyJson(v: unknown): string {
+  if (typeof v === 'number') return JSON.stringify(v);
+  if (typeof v === 'string' && !/[<>&\u2028\u2029]/.test(v)) return JSON.stringify(v);
+  return goJson(v);
+}
 
 /** The FieldsV1 key of one element. */
 export function elementKey(pe: PathElement): string {
   if ('field' in pe) return `f:${pe.field}`;
-  let k = keyCache.get(pe);
-  if (k === undefined) {
-    k = encodeKey(pe);
-    keyCache.set(pe, k);
-  }
-  return k;
-}
-
-function encodeKey(pe: Exclude<PathElement, { field: string }>): string {
   if ('key' in pe) {
     // The key fields keep their sorted order; writing them by hand keeps it explicit.
-    return `k:{${pe.key.map(([name, value]) => `${goJson(name)}:${goJson(value)}`).join(',')}}`;
+    let s = 'k:{';
+    for (let i = 0; i < pe.key.length; i++) s += `${i ? ',' : ''}${keyJson(pe.key[i][0])}:${keyJson(pe.key[i][1])}`;
+    return `${s}}`;
   }
-  if ('value' in pe) return `v:${goJson(pe.value)}`;
+  if ('value' in pe) return `v:${keyJson(pe.value)}`;
   return `i:${pe.index}`;
 }
 

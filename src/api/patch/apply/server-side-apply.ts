@@ -61,7 +61,8 @@ export function serverSideApply(args: ServerSideApplyArgs): { object: KubeObject
 
   let managed;
   try {
-    managed = decodeManaged(live?.metadata?.managedFields);
+    // The live object's entries are the stored ones, this server's own encoding.
+    managed = decodeManaged(live?.metadata?.managedFields, true);
   } catch (e) {
     throw internalError(`failed to decode managed fields: ${(e as Error).message}`);
   }

@@ -26,42 +26,87 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+const LEAF: Shape = { kind: 'leaf' };
+const DEDUCED_MAP: Shape = { kind: 'map', atomic: false, value: DEDUCED };
+const DEDUCED_LIST: Shape = { kind: 'list', relation: 'atomic', keys: [], item: DEDUCED };
+
+// Shapes depend only on the schema position (and, for a list without listType, the field's
+// patch tags), so each is built once and shared, with its fields' positions: the walks ask for
+// them at every node. Shapes and positions are only read.
+const nodeShapes = new WeakMap<SchemaNode, Shape>();
+const taggedListShapes = new WeakMap<FieldNode, { schema: SchemaNode; shape: Shape }>();
+
+function structShape(s: Extract<SchemaNode, { type: 'object' }>): Shape {
+  const fields = s.fields();
+  const positions = new Map<string, Typed>();
+  return {
+    kind: 'struct',
+    atomic: s.mapType === 'atomic',
+    // Unknown fields of a struct are kept deduced (preserve-unknown-fields, or not yet pruned).
+    field: (name) => {
+      if (!Object.hasOwn(fields, name)) return undefined;
+      let t = positions.get(name);
+      if (!t) {
+        t = { schema: fields[name].schema, field: fields[name] };
+        positions.set(name, t);
+      }
+      return t;
+    },
+  };
+}
+
+function listShape(s: Extract<SchemaNode, { type: 'array' }>, f: FieldNode | undefined): Shape {
+  const item: Typed = { schema: s.items };
+  if (s.listType === 'map') return { kind: 'list', relation: 'map', keys: s.listMapKeys ?? [], item };
+  if (s.listType === 'set') return { kind: 'list', relation: 'set', keys: [], item };
+  if (s.listType === 'atomic') return { kind: 'list', relation: 'atomic', keys: [], item };
+  if (f?.patchStrategy?.includes('merge')) {
+    if (f.patchMergeKey) return { kind: 'list', relation: 'map', keys: [f.patchMergeKey], item };
+    return { kind: 'list', relation: 'set', keys: [], item };
+  }
+  return { kind: 'list', relation: 'atomic', keys: [], item };
+}
+
 /** The shape of value v at position t. A value whose JSON kind disagrees with its schema is a leaf. */
 export function shapeOf(t: Typed, v: unknown): Shape {
   const s = t.schema;
   if (!s || s.type === 'any') {
-    if (isObject(v)) return { kind: 'map', atomic: false, value: DEDUCED };
-    if (Array.isArray(v)) return { kind: 'list', relation: 'atomic', keys: [], item: DEDUCED };
-    return { kind: 'leaf' };
+    if (isObject(v)) return DEDUCED_MAP;
+    if (Array.isArray(v)) return DEDUCED_LIST;
+    return LEAF;
   }
-  if (s.type === 'object') {
-    if (v !== null && v !== undefined && !isObject(v)) return { kind: 'leaf' };
-    const fields = s.fields();
-    return {
-      kind: 'struct',
-      atomic: s.mapType === 'atomic',
-      // Unknown fields of a struct are kept deduced (preserve-unknown-fields, or not yet pruned).
-      field: (name) => (Object.hasOwn(fields, name) ? { schema: fields[name].schema, field: fields[name] } : undefined),
-    };
-  }
-  if (s.type === 'map') {
-    if (v !== null && v !== undefined && !isObject(v)) return { kind: 'leaf' };
-    return { kind: 'map', atomic: s.mapType === 'atomic', value: { schema: s.values } };
+  if (s.type === 'object' || s.type === 'map') {
+    if (v !== null && v !== undefined && !isObject(v)) return LEAF;
+    let shape = nodeShapes.get(s);
+    if (!shape) {
+      shape = s.type === 'object' ? structShape(s) : { kind: 'map', atomic: s.mapType === 'atomic', value: { schema: s.values } };
+      nodeShapes.set(s, shape);
+    }
+    return shape;
   }
   if (s.type === 'array') {
-    if (v !== null && v !== undefined && !Array.isArray(v)) return { kind: 'leaf' };
-    const item: Typed = { schema: s.items };
-    if (s.listType === 'map') return { kind: 'list', relation: 'map', keys: s.listMapKeys ?? [], item };
-    if (s.listType === 'set') return { kind: 'list', relation: 'set', keys: [], item };
-    if (s.listType === 'atomic') return { kind: 'list', relation: 'atomic', keys: [], item };
-    const f = t.field;
-    if (f?.patchStrategy?.includes('merge')) {
-      if (f.patchMergeKey) return { kind: 'list', relation: 'map', keys: [f.patchMergeKey], item };
-      return { kind: 'list', relation: 'set', keys: [], item };
+    if (v !== null && v !== undefined && !Array.isArray(v)) return LEAF;
+    // Without listType the field's patch tags decide, so such a list's shape is the field's.
+    const f = s.listType ? undefined : t.field;
+    if (!f) {
+      let shape = nodeShapes.get(s);
+      if (!shape) nodeShapes.set(s, (shape = listShape(s, undefined)));
+      return shape;
     }
-    return { kind: 'list', relation: 'atomic', keys: [], item };
+    let tagged = taggedListShapes.get(f);
+    if (tagged?.schema !== s) {
+      tagged = { schema: s, shape: listShape(s, f) };
+      taggedListShapes.set(f, tagged);
+    }
+    return tagged.shape;
   }
-  return { kind: 'leaf' };
+  return LEAF;
+}
+
+/** Child position of key k in a struct or map (childTyped(shape, k).typed, without the wrapper). */
+export function childPosition(shape: Shape, k: string): Typed {
+  if (shape.kind === 'struct') return shape.field(k) ?? DEDUCED;
+  return shape.kind === 'map' ? shape.value : DEDUCED;
 }
 
 /** Child position of key k in a struct or map. */

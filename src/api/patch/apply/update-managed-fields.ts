@@ -8,7 +8,7 @@ import type { SchemaNode } from '../../schema.js';
 import { FieldSet } from './fieldset.js';
 import { capUpdateManagers, decodeManaged, encodeManaged, isResetManagedFields, managerId, type Managed, type ManagerInfo } from './managers.js';
 import { withoutManagedFields } from './server-side-apply.js';
-import { isObject, shapeOf, type Typed } from './typed.js';
+import { deepEqual, isObject, shapeOf, type Typed } from './typed.js';
 import { ignoredSet, stripMeta, transferOwnership } from './updater.js';
 
 export interface UpdateManagedFieldsArgs {
@@ -34,6 +34,11 @@ function decodeOrEmpty(entries: ManagedFieldsEntry[] | undefined, stored: boolea
   }
 }
 
+function sameEntries(sent: ManagedFieldsEntry[] | undefined, stored: ManagedFieldsEntry[] | undefined): boolean {
+  if (!Array.isArray(sent) || !stored || sent.length !== stored.length) return false;
+  return sent === stored || sent.every((e, i) => deepEqual(e, stored[i]));
+}
+
 /**
  * Which managedFields the write starts from: the live ones for a subresource; none when the
  * client resets them ([] or [{}]); the client's own when they decode and are not empty (so a
@@ -44,6 +49,9 @@ function startingManaged(old: KubeObject | undefined, updated: KubeObject, isSub
   // The stored entries are in this server's canonical encoding; a client's may not be.
   if (isSubresource) return decodeOrEmpty(old?.metadata?.managedFields, true);
   if (isResetManagedFields(sent)) return new Map();
+  // A client sending back what it read (a read-modify-write) starts from the stored entries,
+  // which decode to the same sets and are already encoded.
+  if (sameEntries(sent, old?.metadata?.managedFields)) return decodeOrEmpty(old?.metadata?.managedFields, true);
   try {
     const managed = decodeManaged(sent);
     if (managed.size > 0) return managed;
@@ -92,7 +100,15 @@ export function updateManagedFields(args: UpdateManagedFieldsArgs): void {
     const info: ManagerInfo = { manager: args.manager, operation: 'Update', apiVersion: version, subresource: args.subresource };
     const id = managerId(info);
     const previous = managed.get(id);
-    managed.set(id, { info, apiVersion: version, set: previous ? current.set.union(previous.set) : current.set, time: args.now });
+    if (previous) {
+      // Same identity, so the same manager, operation, apiVersion and subresource: the entry
+      // takes the fields and the time (kept in place, an unchanged set keeps its encoding).
+      // Union is symmetric; adding the new fields to the previous ones keeps what they had.
+      previous.set = previous.set.union(current.set);
+      previous.time = args.now;
+    } else {
+      managed.set(id, { info, apiVersion: version, set: current.set, time: args.now });
+    }
   }
   capUpdateManagers(managed);
 

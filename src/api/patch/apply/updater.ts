@@ -2,7 +2,7 @@
 // who loses which fields when an object changes, conflicts, and pruning what an applier dropped.
 import { conflictError, type Conflict } from './conflict.js';
 import { FieldSet } from './fieldset.js';
-import type { Managed } from './managers.js';
+import { ownsNothing, ownsSomeOf, type Managed } from './managers.js';
 import { compareElements, type Path } from './path.js';
 import { isObject, type Typed } from './typed.js';
 import { compare, removeItems, toFieldSet, withNamedFields, type Comparison } from './walk.js';
@@ -65,7 +65,8 @@ export function transferOwnership(args: {
   const changed = c.modified.union(c.added);
   const conflicts = new Map<string, FieldSet>();
   for (const [mid, m] of managed) {
-    if (mid === id) continue;
+    // (A manager with nothing in common is not decoded at all.)
+    if (mid === id || !ownsSomeOf(m, changed)) continue;
     const hit = m.set.intersection(changed);
     if (!hit.isEmpty()) conflicts.set(mid, hit);
   }
@@ -83,9 +84,9 @@ export function transferOwnership(args: {
     if (mid === id) continue;
     const hit = conflicts.get(mid);
     if (hit) m.set = m.set.difference(hit);
-    if (!c.removed.isEmpty()) m.set = m.set.difference(c.removed);
+    if (!c.removed.isEmpty() && ownsSomeOf(m, c.removed)) m.set = m.set.difference(c.removed);
   }
-  for (const [mid, m] of managed) if (m.set.isEmpty()) managed.delete(mid);
+  for (const [mid, m] of managed) if (ownsNothing(m)) managed.delete(mid);
   return c;
 }
 

@@ -4,7 +4,7 @@
 // (tofieldset.go, compare.go, merge.go, remove.go), including its edge cases around empty values.
 import { FieldSet } from './fieldset.js';
 import { elementKey, elementString, type Path, type PathElement } from './path.js';
-import { childTyped, clone, deepEqual, DuplicateKeyError, isEmptyish, isObject, itemElement, shapeOf, type Shape, type Typed } from './typed.js';
+import { childPosition, childTyped, clone, deepEqual, DuplicateKeyError, isEmptyish, isObject, itemElement, shapeOf, type Shape, type Typed } from './typed.js';
 
 type ListShape = Extract<Shape, { kind: 'list' }>;
 
@@ -84,18 +84,54 @@ export interface Comparison {
 
 /** What changed from lhs to rhs, path by path (upstream typed.Compare). */
 export function compare(lhs: unknown, rhs: unknown, t: Typed): Comparison {
-  const c: Comparison = { added: new FieldSet(), removed: new FieldSet(), modified: new FieldSet() };
-  compareAt(lhs, rhs, t, [], c);
-  return c;
+  const w: CompareWalk = { added: new FieldSet(), removed: new FieldSet(), modified: new FieldSet(), path: [], keys: [], depth: 0 };
+  compareAt(lhs, rhs, t, w);
+  return { added: w.added, removed: w.removed, modified: w.modified };
 }
 
-function compareLeaf(lhs: unknown, rhs: unknown, path: Path, c: Comparison): void {
-  if (lhs === undefined) c.added.insert(path);
-  else if (rhs === undefined) c.removed.insert(path);
-  else if (!deepEqual(lhs, rhs)) c.modified.insert(path);
+/**
+ * The walk's state: the sets, and the current path with its FieldsV1 keys as stacks (only a
+ * path that is recorded is copied, into the set's tree).
+ */
+interface CompareWalk extends Comparison {
+  path: PathElement[];
+  keys: string[];
+  depth: number;
 }
 
-function compareAt(lhs: unknown, rhs: unknown, t: Typed, path: Path, c: Comparison): void {
+function enter(w: CompareWalk, pe: PathElement, key: string): void {
+  w.path[w.depth] = pe;
+  w.keys[w.depth] = key;
+  w.depth++;
+}
+
+function record(set: FieldSet, w: CompareWalk): void {
+  set.insertKeyed(w.path, w.keys, w.depth);
+}
+
+function compareLeaf(lhs: unknown, rhs: unknown, w: CompareWalk): void {
+  if (lhs === undefined) record(w.added, w);
+  else if (rhs === undefined) record(w.removed, w);
+  else if (!deepEqual(lhs, rhs)) record(w.modified, w);
+}
+
+// Field path elements and keys, shared: the same few names come up at every write. Bounded,
+// since map keys (labels, data) are not.
+const fieldElements = new Map<string, { pe: PathElement; key: string }>();
+
+function fieldElement(name: string): { pe: PathElement; key: string } {
+  let f = fieldElements.get(name);
+  if (!f) {
+    if (fieldElements.size >= 4096) fieldElements.clear();
+    f = { pe: { field: name }, key: `f:${name}` };
+    fieldElements.set(name, f);
+  }
+  return f;
+}
+
+const NO_ITEMS: unknown[] = [];
+
+function compareAt(lhs: unknown, rhs: unknown, t: Typed, w: CompareWalk): void {
   // The same value on both sides (a subtree an update shares with the stored object) has no
   // differences: nothing below it needs a visit. (Duplicate list keys are allowed here too.)
   if (lhs === rhs && lhs !== undefined) return;
@@ -103,51 +139,71 @@ function compareAt(lhs: unknown, rhs: unknown, t: Typed, path: Path, c: Comparis
   const rs = shapeOf(t, rhs);
   // Different kinds on each side (deduced schema, or bad data): the node changed as a whole.
   if (lhs !== undefined && rhs !== undefined && lhs !== null && rhs !== null && ls.kind !== rs.kind) {
-    compareLeaf(lhs, rhs, path, c);
+    compareLeaf(lhs, rhs, w);
     return;
   }
   const shape = rhs !== undefined && rhs !== null ? rs : ls;
   // Empty or null on both sides is a leaf, which keeps the empty/null distinction.
   if (shape.kind === 'leaf' || (shape.kind === 'list' && shape.relation === 'atomic') || (shape.kind !== 'list' && shape.atomic) || (isEmptyish(lhs) && isEmptyish(rhs))) {
-    compareLeaf(lhs, rhs, path, c);
+    compareLeaf(lhs, rhs, w);
     return;
   }
+  const depth = w.depth;
   if (shape.kind === 'list') {
-    const l = indexList(shape, Array.isArray(lhs) ? lhs : [], true);
-    const r = indexList(shape, Array.isArray(rhs) ? rhs : [], true);
-    const all = new Map(l.order.map((pe) => [elementKey(pe), pe]));
-    for (const pe of r.order) all.set(elementKey(pe), pe);
-    for (const [k, pe] of all) compareAt(l.items.get(k), r.items.get(k), shape.item, [...path, pe], c);
+    const l = indexList(shape, Array.isArray(lhs) ? lhs : NO_ITEMS, true);
+    const r = indexList(shape, Array.isArray(rhs) ? rhs : NO_ITEMS, true);
+    for (let i = 0; i < l.order.length; i++) {
+      const k = l.keys[i];
+      enter(w, l.order[i], k);
+      compareAt(l.items.get(k), r.items.get(k), shape.item, w);
+      w.depth = depth;
+    }
+    for (let i = 0; i < r.order.length; i++) {
+      const k = r.keys[i];
+      if (l.items.has(k)) continue;
+      enter(w, r.order[i], k);
+      compareAt(undefined, r.items.get(k), shape.item, w);
+      w.depth = depth;
+    }
   } else {
     const lo = isObject(lhs) ? lhs : {};
     const ro = isObject(rhs) ? rhs : {};
-    const keys = new Set([...Object.keys(lo), ...Object.keys(ro)]);
-    for (const k of keys) {
-      if (lo[k] === undefined && ro[k] === undefined) continue;
-      compareAt(lo[k], ro[k], childTyped(shape, k).typed, [...path, { field: k }], c);
-    }
+    for (const k in lo) visitField(lo[k], ro[k], shape, k, w);
+    for (const k in ro) if (!Object.hasOwn(lo, k)) visitField(undefined, ro[k], shape, k, w);
   }
-  if (path.length > 0) {
-    if (lhs === undefined) c.added.insert(path);
-    else if (rhs === undefined) c.removed.insert(path);
+  if (depth > 0) {
+    if (lhs === undefined) record(w.added, w);
+    else if (rhs === undefined) record(w.removed, w);
   }
 }
 
+function visitField(l: unknown, r: unknown, shape: Shape, k: string, w: CompareWalk): void {
+  if (l === undefined && r === undefined) return;
+  const depth = w.depth;
+  const f = fieldElement(k);
+  enter(w, f.pe, f.key);
+  compareAt(l, r, childPosition(shape, k), w);
+  w.depth = depth;
+}
+
 /** Items of a granular list by path element; duplicates keep the first unless refused. */
-function indexList(shape: ListShape, list: unknown[], allowDuplicates: boolean): { order: PathElement[]; items: Map<string, unknown> } {
+function indexList(shape: ListShape, list: unknown[], allowDuplicates: boolean): { order: PathElement[]; keys: string[]; items: Map<string, unknown> } {
   const order: PathElement[] = [];
+  const keys: string[] = [];
   const items = new Map<string, unknown>();
-  list.forEach((item, i) => {
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
     const pe = itemElement(shape, i, item);
     const k = elementKey(pe);
     if (items.has(k)) {
       if (!allowDuplicates) throw new DuplicateKeyError(`duplicate entries for key ${elementString(pe)}`);
-      return;
+      continue;
     }
     items.set(k, item);
     order.push(pe);
-  });
-  return { order, items };
+    keys.push(k);
+  }
+  return { order, keys, items };
 }
 
 // ---- merge -------------------------------------------------------------------------------
