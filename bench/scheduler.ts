@@ -15,6 +15,7 @@
 //   K8TS_BENCH_SCHED_HEAP_PROF=/tmp/sh    # --heap-prof of the scheduler (sampled allocations)
 //   K8TS_BENCH_SCHED_PROTOCOL=split K8TS_BENCH_CLIENT_PROTOCOL=h2   # the scheduler's / the bench's client transport (A/B)
 //   node --import tsx bench/scheduler.ts --request-costs   # API server CPU per create/bind/event/watch event
+//   K8TS_BENCH_REQUESTS=1                 # API requests per measured pod by verb and resource (from the server's /metrics)
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../src/api/object.js';
 import { loadConfig } from '../src/client/kubeconfig/load.js';
@@ -245,6 +246,28 @@ function waitFor(cond: () => boolean, what: string, timeoutMs: number): Promise<
   });
 }
 
+/** apiserver_request_total by verb/resource/subresource (from the API server's /metrics). */
+async function apiRequestCounts(client: Client): Promise<Map<string, number>> {
+  const res = await client.requestStream({ method: 'GET', path: '/metrics' });
+  let text = '';
+  for await (const chunk of res.body as AsyncIterable<Buffer | string>) text += chunk.toString();
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const label = (k: string) => new RegExp(`${k}="([^"]*)"`).exec(line)?.[1] ?? '';
+    const key = `${label('verb')} ${label('resource')}${label('subresource') ? '/' + label('subresource') : ''}`;
+    out.set(key, (out.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return out;
+}
+
+/** K8TS_BENCH_REQUESTS=1: API requests per measured pod over the measured phase, by kind (the bench's own creates and reaping deletes included). */
+async function printRequestDeltas(client: Client, before: Map<string, number>, pods: number, progress: (msg: string) => void): Promise<void> {
+  const after = await apiRequestCounts(client);
+  const rows = [...after].map(([k, v]) => [k, (v - (before.get(k) ?? 0)) / pods] as const).filter(([, v]) => v > 0.01);
+  progress(`API requests per measured pod: ${rows.map(([k, v]) => `${k} ${round(v)}`).join(', ')}`);
+}
+
 // ---- one workload -----------------------------------------------------------------------------
 
 /**
@@ -364,6 +387,7 @@ async function runWorkload(w: Workload): Promise<Metric[]> {
     await waitFor(() => [...bound.keys()].filter((n) => !n.startsWith('m-') && !n.startsWith('high-')).length >= w.initPods, `${w.initPods} initial pods bound`, 600_000);
     progress(`${w.initPods} initial pods bound in ${round(monoMs() - t1)} ms`);
 
+    const requests0 = process.env.K8TS_BENCH_REQUESTS ? await apiRequestCounts(client) : undefined;
     const stopTimeline = startTimeline(() => sched!, server, inspector, () => ({ created: created.size, bound: bound.size }));
     const load0 = loadavg()[0];
     const benchCpu0 = process.cpuUsage();
@@ -387,6 +411,11 @@ async function runWorkload(w: Workload): Promise<Metric[]> {
     const schedCpuMs = sched!.cpuMs() - schedCpu0;
     const srvCpuMs = server.cpuMs() - srvCpu0;
     stopTimeline();
+    if (requests0) {
+      await printRequestDeltas(client, requests0, w.measuredPods, progress);
+      const attempts = await Promise.all(['scheduled', 'unschedulable', 'error'].map((r) => sched!.metric('scheduler_schedule_attempts_total', `result="${r}"`)));
+      progress(`scheduling attempts in all (initial pods included): scheduled ${attempts[0]}, unschedulable ${attempts[1]}, error ${attempts[2]}`);
+    }
     const latencies = summarize(names.map((n) => bound.get(n)! - created.get(n)!));
     const rss = sched!.memoryKb().rssKb / 1024;
     const podsPerSec = (w.measuredPods / wall) * 1000;

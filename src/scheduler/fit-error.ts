@@ -32,22 +32,33 @@ export function addPluginStatus(d: Diagnosis, s: Status): void {
 export const NO_NODE_AVAILABLE_MSG = '0/%v nodes are available';
 
 export class FitError extends Error {
+  /** The message up to what PostFilter adds: the diagnosis is complete when the error is made. */
+  private readonly reasons: string;
+
   constructor(
     readonly pod: Pod,
     readonly numAllNodes: number,
     readonly diagnosis: Diagnosis,
   ) {
-    super(fitErrorMessage(numAllNodes, diagnosis));
+    const reasons = reasonsMessage(numAllNodes, diagnosis);
+    super(withPostFilter(reasons, diagnosis));
+    this.reasons = reasons;
     this.name = 'FitError';
   }
 
-  /** The message with what PostFilter added since construction. */
+  /** The message with what PostFilter added since construction (the per-node histogram is not counted again). */
   text(): string {
-    return fitErrorMessage(this.numAllNodes, this.diagnosis);
+    return withPostFilter(this.reasons, this.diagnosis);
   }
 }
 
 export function fitErrorMessage(numAllNodes: number, d: Diagnosis): string {
+  return withPostFilter(reasonsMessage(numAllNodes, d), d);
+}
+
+const withPostFilter = (reasons: string, d: Diagnosis) => (d.postFilterMsg ? `${reasons} ${d.postFilterMsg}.` : reasons);
+
+function reasonsMessage(numAllNodes: number, d: Diagnosis): string {
   let msg = `0/${numAllNodes} nodes are available:`;
   if (d.preFilterMsg) msg += ` ${d.preFilterMsg}.`;
   else {
@@ -62,7 +73,6 @@ export function fitErrorMessage(numAllNodes: number, d: Diagnosis): string {
     const parts = [...counts].map(([r, n]) => `${n} ${r}`).sort();
     if (parts.length) msg += ` ${parts.join(', ')}.`;
   }
-  if (d.postFilterMsg) msg += ` ${d.postFilterMsg}.`;
   return msg;
 }
 

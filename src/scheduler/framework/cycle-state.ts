@@ -14,6 +14,12 @@ export class CycleState {
   /** Set by the framework when scoring is skipped for plugins (PreScore returned Skip). */
   readonly skipFilterPlugins = new Set<string>();
   readonly skipScorePlugins = new Set<string>();
+  /**
+   * The framework's memo of the plugins skipFilterPlugins leaves to run (runtime.ts
+   * pluginsFor): opaque here. Copied by clone() along with the skip set it was worked out for,
+   * so the many copies preemption's dry runs make need not work it out again.
+   */
+  filtersMemo: unknown = undefined;
 
   read<T>(key: string): T | undefined {
     return this.data.get(key) as T | undefined;
@@ -28,10 +34,21 @@ export class CycleState {
   }
 
   clone(): CycleState {
-    const c = new CycleState();
-    for (const [k, v] of this.data) c.data.set(k, isCloneable(v) ? v.clone() : v);
-    for (const p of this.skipFilterPlugins) c.skipFilterPlugins.add(p);
-    for (const p of this.skipScorePlugins) c.skipScorePlugins.add(p);
-    return c;
+    return this.cloneInto(new CycleState());
+  }
+
+  /**
+   * Makes `target` what clone() would return, reusing its containers (for a copy that lives only
+   * as long as one call, made thousands of times per cycle). Returns target.
+   */
+  cloneInto(target: CycleState): CycleState {
+    target.data.clear();
+    target.skipFilterPlugins.clear();
+    target.skipScorePlugins.clear();
+    for (const [k, v] of this.data) target.data.set(k, isCloneable(v) ? v.clone() : v);
+    for (const p of this.skipFilterPlugins) target.skipFilterPlugins.add(p);
+    for (const p of this.skipScorePlugins) target.skipScorePlugins.add(p);
+    target.filtersMemo = this.filtersMemo;
+    return target;
   }
 }

@@ -2,10 +2,10 @@
 // Node, the pods on it (bound and assumed), their summed requests, host ports in use, images
 // present, and the pods with (anti-)affinity so InterPodAffinity scans only those. `generation`
 // increases on every change, which lets the cache copy only changed nodes into a snapshot.
-import type { Container, Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { NodeTable } from './node-table.js';
-import { newPodInfo, type PodInfo } from './pod-info.js';
-import { addResource, assignResource, cloneResource, emptyResource, podRequests, resourceFromList, subtractResource, type Resource } from './resource.js';
+import { newPodInfo, podUsage, type PodInfo } from './pod-info.js';
+import { addResource, assignResource, cloneResource, emptyResource, resourceFromList, subtractResource, type Resource } from './resource.js';
 
 let nextGeneration = 1;
 export const newGeneration = () => nextGeneration++;
@@ -77,8 +77,8 @@ export class HostPortInfo {
 /** Index of the pod with this name and namespace (the pod's key; no key string is built). */
 function indexOfPod(list: PodInfo[], name: string, namespace: string): number {
   for (let i = 0; i < list.length; i++) {
-    const m = list[i]!.pod.metadata;
-    if ((m?.name ?? '') === name && (m?.namespace ?? '') === namespace) return i;
+    const u = podUsage(list[i]!);
+    if (u.name === name && u.namespace === namespace) return i;
   }
   return -1;
 }
@@ -144,13 +144,21 @@ export class NodeInfo {
       this.podsWithAffinity.push(pi);
     }
     if (pi.requiredAntiAffinityTerms.length) this.podsWithRequiredAntiAffinity.push(pi);
-    this.update(pi.pod, 1);
+    this.update(pi, 1);
   }
 
   /** Removes the pod with the same namespace/name (by key, so an updated copy removes the old one). */
   removePod(pod: Pod): boolean {
-    const name = pod.metadata?.name ?? '';
-    const namespace = pod.metadata?.namespace ?? '';
+    return this.removeByKey(pod.metadata?.name ?? '', pod.metadata?.namespace ?? '');
+  }
+
+  /** removePod(pi.pod), with the key the PodInfo has already read. */
+  removePodInfo(pi: PodInfo): boolean {
+    const u = podUsage(pi);
+    return this.removeByKey(u.name, u.namespace);
+  }
+
+  private removeByKey(name: string, namespace: string): boolean {
     const i = indexOfPod(this.pods, name, namespace);
     if (i < 0) return false;
     const [pi] = this.pods.splice(i, 1);
@@ -162,43 +170,29 @@ export class NodeInfo {
       const j = indexOfPod(this.podsWithRequiredAntiAffinity, name, namespace);
       if (j >= 0) this.podsWithRequiredAntiAffinity.splice(j, 1);
     }
-    this.update(pi!.pod, -1);
+    this.update(pi!, -1);
     return true;
   }
 
-  private update(pod: Pod, sign: 1 | -1): void {
-    const req = podRequests(pod);
-    const nonZero = podRequests(pod, { nonZero: true });
+  private update(pi: PodInfo, sign: 1 | -1): void {
+    const u = podUsage(pi);
     if (sign > 0) {
-      addResource(this.requested, req);
-      addResource(this.nonZeroRequested, nonZero);
+      addResource(this.requested, u.requests);
+      addResource(this.nonZeroRequested, u.nonZeroRequests);
     } else {
-      subtractResource(this.requested, req);
-      subtractResource(this.nonZeroRequested, nonZero);
+      subtractResource(this.requested, u.requests);
+      subtractResource(this.nonZeroRequested, u.nonZeroRequests);
     }
-    this.updatePorts(pod.spec?.initContainers, sign);
-    this.updatePorts(pod.spec?.containers, sign);
-    for (const v of pod.spec?.volumes ?? []) {
-      const claim = v.persistentVolumeClaim?.claimName;
-      if (!claim) continue;
-      const k = `${pod.metadata?.namespace ?? ''}/${claim}`;
+    for (const p of u.hostPorts) {
+      if (sign > 0) this.usedPorts.add(p.ip, p.protocol, p.port);
+      else this.usedPorts.remove(p.ip, p.protocol, p.port);
+    }
+    for (const k of u.pvcKeys) {
       const n = (this.pvcRefCounts.get(k) ?? 0) + sign;
       if (n > 0) this.pvcRefCounts.set(k, n);
       else this.pvcRefCounts.delete(k);
     }
     this.generation = newGeneration();
-  }
-
-  private updatePorts(containers: Container[] | undefined, sign: 1 | -1): void {
-    if (!containers) return;
-    for (const c of containers) {
-      if (!c.ports) continue;
-      for (const p of c.ports) {
-        if (!p.hostPort) continue;
-        if (sign > 0) this.usedPorts.add(p.hostIP, p.protocol, p.hostPort);
-        else this.usedPorts.remove(p.hostIP, p.protocol, p.hostPort);
-      }
-    }
   }
 
   /**

@@ -1,8 +1,9 @@
 // A pod as the scheduler keeps it: the object plus its inter-pod affinity terms parsed once
 // (upstream framework.PodInfo). Parsing happens when the pod enters the queue or the cache, so
 // Filter/Score never re-parse selectors.
-import type { Pod, PodAffinityTerm, WeightedPodAffinityTerm } from 'kubernetes-types/core/v1.js';
+import type { Container, Pod, PodAffinityTerm, WeightedPodAffinityTerm } from 'kubernetes-types/core/v1.js';
 import { labelSelectorAsSelector, type Requirement, type Selector } from '../../api/selectors/labels.js';
+import { podRequests, type Resource } from './resource.js';
 
 export interface AffinityTerm {
   /** Namespaces the term applies to (the pod's own when both lists are empty). */
@@ -24,6 +25,76 @@ export interface PodInfo {
   requiredAntiAffinityTerms: AffinityTerm[];
   preferredAffinityTerms: WeightedAffinityTerm[];
   preferredAntiAffinityTerms: WeightedAffinityTerm[];
+  /** What the pod takes on a node, worked out on first use (podUsage). */
+  usage?: PodUsage;
+}
+
+/** A host port a container of the pod claims (hostPort set). */
+export interface HostPortUse {
+  ip: string | undefined;
+  protocol: string | undefined;
+  port: number;
+}
+
+/**
+ * What NodeInfo adds up for a pod and how it finds it, and what Filter with nominated pods and
+ * preemption compare, read from the pod object once (upstream PodInfo caches its
+ * resource the same way): NodeInfo adds and removes a pod many times over (every dry run of a
+ * preemption removes and re-adds each lower-priority pod), and pods from the API come in many
+ * object shapes, so each read of the object is slow. The pod a PodInfo holds never changes (an
+ * updated pod gets a new PodInfo). Never mutated once made.
+ */
+export interface PodUsage {
+  name: string;
+  namespace: string;
+  uid: string;
+  /** spec.priority, 0 when unset. */
+  priority: number;
+  requests: Resource;
+  /** Requests with the non-zero defaults for containers that request no cpu or memory (what scoring adds up). */
+  nonZeroRequests: Resource;
+  /** Of the init containers, then the regular ones, in order. */
+  hostPorts: readonly HostPortUse[];
+  /** "namespace/claim" of each PersistentVolumeClaim volume, in order. */
+  pvcKeys: readonly string[];
+}
+
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+function hostPortsOf(containers: readonly Container[] | undefined, into: HostPortUse[]): void {
+  if (!containers) return;
+  for (const c of containers) {
+    if (!c.ports) continue;
+    for (const p of c.ports) if (p.hostPort) into.push({ ip: p.hostIP, protocol: p.protocol, port: p.hostPort });
+  }
+}
+
+/** The pod's usage, cached in the PodInfo. */
+export function podUsage(pi: PodInfo): PodUsage {
+  let u = pi.usage;
+  if (u) return u;
+  const pod = pi.pod;
+  const namespace = pod.metadata?.namespace ?? '';
+  const hostPorts: HostPortUse[] = [];
+  hostPortsOf(pod.spec?.initContainers, hostPorts);
+  hostPortsOf(pod.spec?.containers, hostPorts);
+  const pvcKeys: string[] = [];
+  for (const v of pod.spec?.volumes ?? []) {
+    const claim = v.persistentVolumeClaim?.claimName;
+    if (claim) pvcKeys.push(`${namespace}/${claim}`);
+  }
+  u = {
+    name: pod.metadata?.name ?? '',
+    namespace,
+    uid: pod.metadata?.uid ?? '',
+    priority: pod.spec?.priority ?? 0,
+    requests: podRequests(pod),
+    nonZeroRequests: podRequests(pod, { nonZero: true }),
+    hostPorts: hostPorts.length ? hostPorts : NONE,
+    pvcKeys: pvcKeys.length ? pvcKeys : NONE,
+  };
+  pi.usage = u;
+  return u;
 }
 
 function affinityTerm(pod: Pod, t: PodAffinityTerm): AffinityTerm {
@@ -48,7 +119,7 @@ const NO_TERMS: never[] = Object.freeze([]) as unknown as never[];
 export function newPodInfo(pod: Pod): PodInfo {
   const a = pod.spec?.affinity;
   if (!a?.podAffinity && !a?.podAntiAffinity) {
-    return { pod, requiredAffinityTerms: NO_TERMS, requiredAntiAffinityTerms: NO_TERMS, preferredAffinityTerms: NO_TERMS, preferredAntiAffinityTerms: NO_TERMS };
+    return { pod, requiredAffinityTerms: NO_TERMS, requiredAntiAffinityTerms: NO_TERMS, preferredAffinityTerms: NO_TERMS, preferredAntiAffinityTerms: NO_TERMS, usage: undefined };
   }
   return {
     pod,
@@ -56,6 +127,7 @@ export function newPodInfo(pod: Pod): PodInfo {
     requiredAntiAffinityTerms: (a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => affinityTerm(pod, t)),
     preferredAffinityTerms: (a?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => weighted(pod, t)),
     preferredAntiAffinityTerms: (a?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => weighted(pod, t)),
+    usage: undefined,
   };
 }
 

@@ -13,8 +13,8 @@ import type { Informers } from '../../controllers/context.js';
 import type { Profile, ExtensionPoint } from '../config/types.js';
 import { EXTENSION_POINTS } from '../config/types.js';
 import { CycleState } from './cycle-state.js';
-import type { NodeInfo } from './node-info.js';
-import type { PodInfo } from './pod-info.js';
+import { NodeInfo } from './node-info.js';
+import { podUsage, type PodInfo } from './pod-info.js';
 import { Code, Status, type MaybeStatus } from './status.js';
 import { WaitingPodImpl } from './waiting-pods.js';
 import {
@@ -38,6 +38,7 @@ import {
   type PostFilterResult,
   type PreBindPlugin,
   type PreEnqueuePlugin,
+  type PreFilterExtensions,
   type PreFilterPlugin,
   type PreFilterResult,
   type PreScorePlugin,
@@ -100,6 +101,15 @@ export interface ScoredNodes {
 
 const EMPTY_PODS: PodInfo[] = [];
 
+/** What pluginsFor works out for a state's skip set (kept in CycleState.filtersMemo). */
+interface RunningPlugins {
+  owner: object;
+  skipSize: number;
+  filters: readonly FilterPlugin[];
+  /** The AddPod/RemovePod extensions of the PreFilter plugins not skipped, in PreFilter order. */
+  extensions: readonly { name: string; ext: PreFilterExtensions }[];
+}
+
 const invalidScore = (plugin: string, sc: number) =>
   new Status(Code.Error, [`plugin "${plugin}" returns an invalid score ${sc}, it should in the range of [${MIN_NODE_SCORE}, ${MAX_NODE_SCORE}] after normalizing`], plugin);
 
@@ -137,10 +147,12 @@ export class Framework implements Handle {
   private readonly scorePools: NodeScore[][] = [];
   private readonly deps: FrameworkDeps;
   private readonly hasNominatedPods: (() => boolean) | undefined;
-  /** filtersFor's memo: the Filter plugins not skipped for filtersState. */
-  private filters: FilterPlugin[] = [];
-  private filtersState: CycleState | undefined;
-  private filtersSkipSize = 0;
+  /**
+   * runFilterPluginsWithNominatedPods' copies of the state and the node with the nominated pods
+   * added: reused, as each lives only for that call (nothing keeps a reference to them).
+   */
+  private readonly nominatedState = new CycleState();
+  private readonly nominatedNode = new NodeInfo();
 
   constructor(profile: Profile, registry: ReadonlyMap<string, PluginFactory>, deps: FrameworkDeps) {
     this.deps = deps;
@@ -330,7 +342,7 @@ export class Framework implements Handle {
     let result: PreFilterResult | undefined;
     const narrowedBy: string[] = [];
     state.skipFilterPlugins.clear();
-    this.filtersState = undefined;
+    state.filtersMemo = undefined;
     for (const pl of this.preFilterPlugins) {
       let r: ReturnType<PreFilterPlugin['preFilter']>;
       try {
@@ -368,16 +380,28 @@ export class Framework implements Handle {
   }
 
   /**
-   * The Filter plugins that run for this state (PreFilter did not Skip them), worked out once per
-   * cycle rather than once per node: Filter runs for hundreds of nodes per pod.
+   * The Filter plugins, and the PreFilter plugins with AddPod/RemovePod extensions, that run for
+   * this state (PreFilter did not Skip them), worked out once per cycle rather than once per
+   * node: Filter runs for hundreds of nodes per pod, and preemption copies the state thousands
+   * of times (the copies carry the memo).
    */
-  private filtersFor(state: CycleState): FilterPlugin[] {
+  private pluginsFor(state: CycleState): RunningPlugins {
     const skip = state.skipFilterPlugins;
-    if (this.filtersState === state && this.filtersSkipSize === skip.size) return this.filters;
-    this.filters = skip.size ? this.filterPlugins.filter((pl) => !skip.has(pl.name)) : this.filterPlugins;
-    this.filtersState = state;
-    this.filtersSkipSize = skip.size;
-    return this.filters;
+    const memo = state.filtersMemo as RunningPlugins | undefined;
+    if (memo && memo.owner === this && memo.skipSize === skip.size) return memo;
+    const running = (pl: Plugin) => !skip.has(pl.name);
+    const extensions: { name: string; ext: PreFilterExtensions }[] = [];
+    for (const pl of this.preFilterPlugins) {
+      const ext = running(pl) ? pl.preFilterExtensions?.() : undefined;
+      if (ext) extensions.push({ name: pl.name, ext });
+    }
+    const m: RunningPlugins = { owner: this, skipSize: skip.size, filters: skip.size ? this.filterPlugins.filter(running) : this.filterPlugins, extensions };
+    state.filtersMemo = m;
+    return m;
+  }
+
+  private filtersFor(state: CycleState): readonly FilterPlugin[] {
+    return this.pluginsFor(state).filters;
   }
 
   /** Filter: the first plugin that does not pass decides (upstream RunFilterPlugins). */
@@ -413,13 +437,18 @@ export class Framework implements Handle {
     const nominated = nodeInfo.node ? this.nominator.nominatedPodsForNode(nodeInfo.name) : EMPTY_PODS;
     if (nominated.length === 0) return this.runFilterPlugins(state, pod, nodeInfo);
     const prio = pod.spec?.priority ?? 0;
+    const uid = pod.metadata?.uid ?? '';
     let stateOut: CycleState | undefined;
     let nodeOut: NodeInfo | undefined;
     for (const pi of nominated) {
-      if ((pi.pod.spec?.priority ?? 0) < prio || pi.pod.metadata?.uid === pod.metadata?.uid) continue;
+      const u = podUsage(pi);
+      if (u.priority < prio || u.uid === uid) continue;
       if (!stateOut) {
-        stateOut = state.clone();
-        nodeOut = nodeInfo.clone();
+        // The state is copied for the AddPod extensions to change; without any, the filters see
+        // the same state either way.
+        stateOut = this.pluginsFor(state).extensions.length ? state.cloneInto(this.nominatedState) : state;
+        nodeOut = this.nominatedNode;
+        nodeOut.assignFrom(nodeInfo);
       }
       nodeOut!.addPodInfo(pi);
       const s = this.runPreFilterExtensionAddPod(stateOut, pod, pi, nodeOut!);
@@ -446,18 +475,16 @@ export class Framework implements Handle {
 
   /** AddPod/RemovePod of every PreFilter plugin that ran for this pod; the first failure is an Error naming it. */
   private runPreFilterExtension(op: 'addPod' | 'removePod', state: CycleState, podToSchedule: Pod, podInfo: PodInfo, nodeInfo: NodeInfo): Status | null {
-    const label = op === 'addPod' ? 'AddPod' : 'RemovePod';
-    for (const pl of this.preFilterPlugins) {
-      if (state.skipFilterPlugins.has(pl.name)) continue;
-      const ext = pl.preFilterExtensions?.();
-      if (!ext) continue;
+    const extensions = this.pluginsFor(state).extensions;
+    for (let i = 0; i < extensions.length; i++) {
+      const { name, ext } = extensions[i]!;
       let s: MaybeStatus;
       try {
         s = ext[op](state, podToSchedule, podInfo, nodeInfo);
       } catch (err) {
         s = Status.error(err);
       }
-      if (s && s.code !== Code.Success) return new Status(Code.Error, [`running ${label} on PreFilter plugin "${pl.name}": ${s.message()}`], pl.name, s.error);
+      if (s && s.code !== Code.Success) return new Status(Code.Error, [`running ${op === 'addPod' ? 'AddPod' : 'RemovePod'} on PreFilter plugin "${name}": ${s.message()}`], name, s.error);
     }
     return null;
   }

@@ -5,7 +5,7 @@
 // PDB come first.
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
-import type { CycleState } from '../../framework/cycle-state.js';
+import { CycleState } from '../../framework/cycle-state.js';
 import { NodeInfo } from '../../framework/node-info.js';
 import { Code, Status } from '../../framework/status.js';
 import type { NodeInfoLister, NodeToStatus } from '../../framework/types.js';
@@ -49,25 +49,19 @@ export interface DryRunInput {
   now: number;
 }
 
-/**
- * A copy of the node for one dry run. assignFrom copies what the dry run changes (pod lists,
- * sums, ports) and shares what it does not (pods, the image map), which is cheaper than clone().
- */
-function dryRunCopy(ni: NodeInfo): NodeInfo {
-  const c = new NodeInfo();
-  c.assignFrom(ni);
-  return c;
-}
-
 export function dryRunPreemption(input: DryRunInput): DryRunResult {
   const { potentialNodes, numCandidates } = input;
   const nonViolating: Candidate[] = [];
   const violating: Candidate[] = [];
   const nodeStatuses = new Map<string, Status>();
   const errors: Error[] = [];
+  // One copy of the node and of the state, made again for each node: a dry run keeps neither
+  // (a candidate holds the node's name and the victims).
+  const nodeCopy = new NodeInfo();
+  const stateCopy = new CycleState();
   for (let i = 0; i < potentialNodes.length; i++) {
-    const nodeCopy = dryRunCopy(potentialNodes[(input.offset + i) % potentialNodes.length]!);
-    const stateCopy = input.state.clone();
+    nodeCopy.assignFrom(potentialNodes[(input.offset + i) % potentialNodes.length]!);
+    input.state.cloneInto(stateCopy);
     let res = selectVictimsOnNode(input.fw, stateCopy, input.pod, nodeCopy, input.pdbs, input.now);
     if (!(res instanceof Status)) {
       if (res.pods.length > 0) {

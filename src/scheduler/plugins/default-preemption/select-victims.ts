@@ -6,7 +6,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { CycleState } from '../../framework/cycle-state.js';
 import type { NodeInfo } from '../../framework/node-info.js';
-import type { PodInfo } from '../../framework/pod-info.js';
+import { podUsage, type PodInfo } from '../../framework/pod-info.js';
 import { isSuccess, Status } from '../../framework/status.js';
 import type { Handle } from '../../framework/types.js';
 import { splitByPDBViolation } from './pdb.js';
@@ -29,7 +29,7 @@ class StatusError extends Error {
 }
 
 function removePod(fw: FilterRunner, state: CycleState, pod: Pod, nodeInfo: NodeInfo, pi: PodInfo): void {
-  nodeInfo.removePod(pi.pod);
+  nodeInfo.removePodInfo(pi);
   const s = fw.runPreFilterExtensionRemovePod(state, pod, pi, nodeInfo);
   if (!isSuccess(s)) throw new StatusError(s as Status);
 }
@@ -56,7 +56,7 @@ function reprieve(fw: FilterRunner, state: CycleState, pod: Pod, nodeInfo: NodeI
 export function selectVictimsOnNode(fw: FilterRunner, state: CycleState, pod: Pod, nodeInfo: NodeInfo, pdbs: readonly PodDisruptionBudget[], now: number): NodeVictims | Status {
   try {
     const prio = podPriority(pod);
-    const potential = nodeInfo.pods.filter((pi) => podPriority(pi.pod) < prio);
+    const potential = nodeInfo.pods.filter((pi) => podUsage(pi).priority < prio);
     // Nothing to remove: the node's state did not change, no need to evaluate it again.
     if (potential.length === 0) return Status.unresolvable(NO_VICTIMS_REASON);
     for (const pi of potential) removePod(fw, state, pod, nodeInfo, pi);
