@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,7 +11,7 @@ import { shellQuote } from '../../../src/kubelet/runtime/process/exec.js';
 import { launchScript, Spawner } from '../../../src/kubelet/runtime/process/spawner.js';
 import { SHIM_SCRIPT } from '../../../src/kubelet/runtime/process/shim.js';
 import { fstabField } from '../../../src/kubelet/runtime/process/runtime.js';
-import { JsonWriter } from '../../../src/kubelet/runtime/process/state.js';
+import { JsonWriter, readJson } from '../../../src/kubelet/runtime/process/state.js';
 
 function tmp(t: { after(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-parts-'));
@@ -56,7 +57,6 @@ test('pod IPs skip the network address, never repeat one in use, and the cursor 
   const a = new IpAllocator('127.1.0.0/30', file);
   const first = a.allocate([]);
   assert.equal(first, '127.1.0.1');
-  await a.saved;
   assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { next: 1 });
   const second = new IpAllocator('127.1.0.0/30', file).allocate([first]);
   assert.equal(second, '127.1.0.2');
@@ -85,6 +85,46 @@ test('records are written whole and in order: the last value given is the one on
   assert.notEqual(JSON.parse(fs.readFileSync(file, 'utf8')).n, 21, 'the queued write was dropped');
   await w.write(path.join(dir, 'gone', 'rec.json'), { n: 1 });
   assert.equal(fs.existsSync(path.join(dir, 'gone')), false, 'a removed directory is not created again');
+});
+
+test('a fresh record is written in place (no temp file), replaced whole when it exists, and dropped when its directory is gone', async (t) => {
+  const dir = tmp(t);
+  const file = path.join(dir, 'rec.json');
+  const w = new JsonWriter();
+  const first = w.write(file, { n: 0 }, true);
+  const queued = w.write(file, { n: 1 });
+  await Promise.all([first, queued]);
+  assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { n: 1 }, 'a write queued behind the fresh one replaces it');
+  assert.equal(fs.statSync(file).mode & 0o777, 0o600, 'records may hold secrets');
+  await w.write(file, { n: 2 }, true);
+  assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { n: 2 }, 'a "fresh" record that exists is replaced whole');
+  assert.deepEqual(fs.readdirSync(dir), ['rec.json'], 'no temp file is left');
+  await w.write(path.join(dir, 'gone', 'rec.json'), { n: 1 }, true);
+  assert.equal(fs.existsSync(path.join(dir, 'gone')), false, 'a removed directory is not created again');
+  // A torn fresh record (a crash in the middle of its write) reads as no record at all.
+  fs.writeFileSync(file, '{"n":2');
+  assert.equal(readJson(file), undefined);
+});
+
+test("the launch script writes the init script's input files before it sources the shim, and ends when it cannot", (t) => {
+  const dir = tmp(t);
+  const shim = path.join(dir, 'shim.sh');
+  fs.writeFileSync(shim, 'echo "$cgroups|$*" > "$d/ran"\n');
+  const mounts = "/host/a b\t/in/it's\tro\tdir\n/x\t/y\trw\tfile\n";
+  const fstab = '%s \\040 -n\n';
+  fs.writeFileSync(path.join(dir, 'launch'), launchScript(dir, shim, '/usr/bin/env', { A: 'b' }, ['sleep', '1'], ['/cg/procs'], { mounts, fstab }));
+  const r = spawnSync('/bin/sh', ['-c', '. "$1"', 'sh', path.join(dir, 'launch')]);
+  assert.equal(r.status, 0, r.stderr.toString());
+  assert.equal(fs.readFileSync(path.join(dir, 'mounts'), 'utf8'), mounts);
+  assert.equal(fs.readFileSync(path.join(dir, 'fstab'), 'utf8'), fstab);
+  assert.equal(fs.readFileSync(path.join(dir, 'ran'), 'utf8'), '/cg/procs|/usr/bin/env -i -- A=b sleep 1\n');
+  // A file that cannot be written ends the launch before the shim runs.
+  fs.rmSync(path.join(dir, 'ran'));
+  fs.mkdirSync(path.join(dir, 'blocked'));
+  fs.writeFileSync(path.join(dir, 'launch'), launchScript(dir, shim, '/usr/bin/env', {}, ['true'], [], { blocked: 'x' }));
+  assert.equal(spawnSync('/bin/sh', ['-c', '. "$1"', 'sh', path.join(dir, 'launch')]).status, 125);
+  assert.equal(fs.existsSync(path.join(dir, 'ran')), false);
+  assert.throws(() => launchScript(dir, shim, '/usr/bin/env', {}, ['true'], [], { '../x': 'y' }), /launch file name/);
 });
 
 test('the spawner sources a launch script that runs argv with exactly the given env, and reports its start and the end of what it started', async (t) => {

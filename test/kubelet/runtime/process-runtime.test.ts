@@ -278,7 +278,16 @@ test('as root, a container has its own hostname, PID namespace and bind mounts',
   assert.deepEqual(fs.readdirSync(mountAt), [], 'the bind mount is not visible on the host');
   const r = await rt.execSync(id, ['sh', '-c', `hostname; cat ${mountAt}/key`], 5000);
   assert.equal(r.stdout.toString(), 'my-pod-host\nvalue');
+  // The resolv.conf is one read-only file shared by the containers that get the same one.
+  const w = await rt.execSync(id, ['sh', '-c', 'echo x >> /etc/resolv.conf 2>/dev/null || echo read-only'], 5000);
+  assert.equal(w.stdout.toString(), 'read-only\n');
+  const id2 = await rt.createContainer(sb, containerConfig({ name: 'd', image: 'sh', args: ['-c', 'cat /etc/resolv.conf; sleep 60'] }), sandboxConfig(env.dir));
+  await rt.startContainer(id2);
+  const st2 = await rt.containerStatus(id2);
+  await eventually(() => (readContainerLog(st2.logPath).toString().includes('ndots') ? true : undefined), 5000, 'resolv.conf of the second container');
+  assert.equal(fs.readdirSync(path.join(env.dir, 'root', 'resolv')).length, 1, 'one file for both');
   await rt.stopContainer(id, 0);
+  await rt.stopContainer(id2, 0);
 });
 
 test('as root, mounts are made in order whether they are mounted all at once (paths with spaces) or one by one (a mount inside another)', { skip: rootOnly }, async (t) => {

@@ -2,7 +2,8 @@
 // reader that never sees files of two different versions while updates swap them.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeAtomic, type Payload } from '../../../src/kubelet/volumes/atomic-writer.js';
@@ -41,29 +42,65 @@ describe('atomic writer', () => {
     const dir = mkdtempSync(join(tmpdir(), 'k8ts-atomic-'));
     try {
       await writeAtomic(dir, payload({ a: 'v0', b: 'v0' }));
-      let stop = false;
-      let reads = 0;
-      const reader = (async () => {
-        while (!stop) {
+      // The writer is synchronous: the reader runs on another thread, truly side by side with it.
+      const stop = new Int32Array(new SharedArrayBuffer(4));
+      const reader = new Worker(
+        `const { workerData, parentPort } = require('node:worker_threads');
+        const { readlinkSync, readFileSync } = require('node:fs');
+        const { join } = require('node:path');
+        const { dir, stop } = workerData;
+        let reads = 0;
+        let mixed = '';
+        while (!Atomics.load(stop, 0) && !mixed) {
           // Resolve ..data once, then read both files from that snapshot, as a careful app does.
           const ts = readlinkSync(join(dir, '..data'));
           try {
             const a = readFileSync(join(dir, ts, 'a'), 'utf8');
             const b = readFileSync(join(dir, ts, 'b'), 'utf8');
-            assert.equal(a, b, 'both files come from the same version');
+            if (a !== b) mixed = a + ' ' + b;
             reads++;
           } catch (err) {
-            if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // that version was just removed
+            if (err.code !== 'ENOENT') throw err; // ENOENT: that version was just removed
           }
-          await new Promise((r) => setImmediate(r));
         }
-      })();
-      for (let v = 1; v <= 30; v++) await writeAtomic(dir, payload({ a: `v${v}`, b: `v${v}` }));
-      stop = true;
-      await reader;
+        parentPort.postMessage({ reads, mixed });`,
+        { eval: true, workerData: { dir, stop } },
+      );
+      const result = new Promise<{ reads: number; mixed: string }>((resolve, reject) => {
+        reader.once('message', resolve);
+        reader.once('error', reject);
+      });
+      await new Promise((resolve) => reader.once('online', resolve));
+      for (let v = 1; v <= 30; v++) {
+        await writeAtomic(dir, payload({ a: `v${v}`, b: `v${v}` }));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      Atomics.store(stop, 0, 1);
+      const { reads, mixed } = await result;
+      assert.equal(mixed, '', 'both files come from the same version');
       assert.ok(reads > 0);
       assert.equal(readFileSync(join(dir, 'a'), 'utf8'), 'v30');
       assert.equal(readdirSync(dir).filter((n) => n.startsWith('..') && n !== '..data').length, 1, 'old versions are removed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a ..data_tmp left by a crash and a user-visible name that is not a symlink are replaced', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k8ts-atomic-'));
+    try {
+      symlinkSync('..nowhere', join(dir, '..data_tmp'));
+      writeFileSync(join(dir, 'a'), 'a plain file');
+      assert.equal(await writeAtomic(dir, payload({ a: '1' }, 0o600)), true);
+      assert.equal(readlinkSync(join(dir, 'a')), '..data/a');
+      assert.equal(readFileSync(join(dir, 'a'), 'utf8'), '1');
+      assert.equal(statSync(join(dir, 'a')).mode & 0o777, 0o600);
+      assert.equal(existsSync(join(dir, '..data_tmp')), false);
+      // An update that drops a name removes it.
+      assert.equal(await writeAtomic(dir, payload({ b: '2' })), true);
+      assert.equal(existsSync(join(dir, 'a')), false);
+      assert.equal(readFileSync(join(dir, 'b'), 'utf8'), '2');
+      assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('..20')).length, 1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -40,8 +40,9 @@ export function hostPathOf(p: string, mounts: Mount[]): string {
 
 function isExecutableFile(p: string): boolean {
   try {
-    const st = fs.statSync(p);
-    if (!st.isFile()) return false;
+    // Most PATH entries miss: no exception for those (each would cost a stack trace).
+    const st = fs.statSync(p, { throwIfNoEntry: false });
+    if (!st?.isFile()) return false;
     fs.accessSync(p, fs.constants.X_OK);
     return true;
   } catch {

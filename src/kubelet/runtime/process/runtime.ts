@@ -18,9 +18,14 @@
 // containerPath does not exist is exposed as a symlink to its hostPath when the parent directory is
 // writable (otherwise it is only reachable at its hostPath); no hostname, no PID view, no limits.
 //
-// The start path (sandbox, create, start) never blocks the event loop — in `k8ts up` the agent
-// shares it with the API server: files are written with fs.promises, records through a JsonWriter,
-// and the shims are started by a helper process (spawner.ts), never forked from this one.
+// The start path (sandbox, create, start) shares the event loop with the API server in `k8ts up`,
+// where a hundred pods started at once make the main thread the bottleneck. Files and directories
+// are created with fs.promises, records through a JsonWriter: creating an inode costs ~100 µs of
+// kernel time on ext4, which a pool thread then spends instead of the main thread (a promise call
+// costs the main thread ~10–20 µs). Operations that create nothing (stat, existence checks,
+// unlink, small reads) are synchronous: they cost the main thread about what a promise call does,
+// and no pool thread besides. The shims are started by a helper process (spawner.ts), never forked
+// from this one.
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -110,6 +115,9 @@ function matchLabels(labels: Record<string, string>, want?: Record<string, strin
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How long containerStatus waits before looking for a program that unshare had not forked yet. */
+const PROGRAM_PID_RETRY_MS = 250;
+
 /** A started shim, as reported by the spawner (or read from its files). */
 interface Started {
   shimPid?: number;
@@ -136,9 +144,13 @@ export class ProcessRuntime implements Runtime {
   /** When pollExit last looked at an adopted container's exit file. */
   private readonly exitPolledAt = new Map<string, number>();
   private readonly images = new Map<string, ImageInfo>();
+  /** resolv.conf text hash → its shared file, once written (see resolvFile). */
+  private readonly resolvFiles = new Map<string, Promise<string>>();
   private readonly cpuSamples = new Map<string, { ns: number; at: number; rate: number | undefined }>();
   /** Container id → the program's host pid below unshare (`of`), once found (see programPid). */
   private readonly programPids = new Map<string, { of: number; pid: number }>();
+  /** Container id → when containerStatus last looked for the program's pid and did not find it. */
+  private readonly programPidMissedAt = new Map<string, number>();
   private readonly ipam: IpAllocator;
   /** Addresses handed to sandboxes that are still being created. */
   private readonly allocating = new Set<string>();
@@ -224,14 +236,17 @@ export class ProcessRuntime implements Runtime {
     return path.join(this.containerDir(id), 'container.json');
   }
 
-  /** Persists the record; callers on the start path await it, others let it finish in the background. */
-  private saveSandbox(rec: SandboxRecord): Promise<void> {
-    return this.writer.write(this.sandboxFile(rec.id), rec).catch((err: unknown) => this.log?.warn({ err, sandbox: rec.id }, 'cannot save sandbox record'));
+  /**
+   * Persists the record; callers on the start path await it, others let it finish in the background.
+   * `fresh`: the first write of a new record (see JsonWriter).
+   */
+  private saveSandbox(rec: SandboxRecord, fresh = false): Promise<void> {
+    return this.writer.write(this.sandboxFile(rec.id), rec, fresh).catch((err: unknown) => this.log?.warn({ err, sandbox: rec.id }, 'cannot save sandbox record'));
   }
 
-  private saveContainer(rec: ContainerRecord): Promise<void> {
+  private saveContainer(rec: ContainerRecord, fresh = false): Promise<void> {
     if (!this.containers.has(rec.id)) return Promise.resolve(); // removed meanwhile
-    return this.writer.write(this.containerFile(rec.id), rec).catch((err: unknown) => this.log?.warn({ err, container: rec.id }, 'cannot save container record'));
+    return this.writer.write(this.containerFile(rec.id), rec, fresh).catch((err: unknown) => this.log?.warn({ err, container: rec.id }, 'cannot save container record'));
   }
 
   /** Stops watching containers without touching them (agent shutdown; a new runtime adopts them). */
@@ -268,7 +283,7 @@ export class ProcessRuntime implements Runtime {
     } finally {
       this.allocating.delete(ip);
     }
-    await this.saveSandbox(rec);
+    await this.saveSandbox(rec, true);
     return id;
   }
 
@@ -338,8 +353,7 @@ export class ProcessRuntime implements Runtime {
     await this.ensureLoaded();
     const sandbox = this.sandbox(podSandboxId);
     if (sandbox.state !== 'Ready') throw new RuntimeError(`pod sandbox ${podSandboxId} is not ready`, 'CreateContainerError');
-    const exists = await Promise.all(config.mounts.map((m) => fs.promises.access(m.hostPath).then(() => true, () => false)));
-    const missing = config.mounts.find((_, i) => !exists[i]);
+    const missing = config.mounts.find((m) => !fs.existsSync(m.hostPath));
     if (missing) throw new RuntimeError(`failed to mount ${missing.hostPath} at ${missing.containerPath}: no such file or directory`, 'CreateContainerError');
     const env: Record<string, string> = {};
     for (const kv of config.envs) env[kv.name] = kv.value;
@@ -366,7 +380,7 @@ export class ProcessRuntime implements Runtime {
     };
     await fs.promises.mkdir(this.containerDir(id), { recursive: true, mode: 0o700 });
     this.containers.set(id, rec);
-    await this.saveContainer(rec);
+    await this.saveContainer(rec, true);
     return id;
   }
 
@@ -392,10 +406,11 @@ export class ProcessRuntime implements Runtime {
       this.finish(rec, 128, 'StartError', message);
       throw new RuntimeError(message, 'RunContainerError');
     }
+    let files: Record<string, string>;
     try {
       // The log exists from the start, as with containerd, even if the program never writes.
       const log = fs.promises.mkdir(path.dirname(rec.logPath), { recursive: true }).then(() => fs.promises.writeFile(rec.logPath, '', { flag: 'a' }));
-      await Promise.all([this.prepare(rec, sandbox, dir), log]);
+      [files] = await Promise.all([this.prepare(rec, sandbox, dir), log]);
     } catch (err) {
       const message = `cannot prepare container: ${(err as Error).message}`;
       this.finish(rec, 128, 'StartError', message);
@@ -406,7 +421,7 @@ export class ProcessRuntime implements Runtime {
     let started: Started;
     try {
       // The launch script holds the env (secrets): 0600 in the 0700 directory, removed once started.
-      await fs.promises.writeFile(path.join(dir, 'launch'), launchScript(dir, this.shimPath, this.tools.env, rec.env, argv, procsFiles(rec.cgroup)), { mode: 0o600 });
+      await fs.promises.writeFile(path.join(dir, 'launch'), launchScript(dir, this.shimPath, this.tools.env, rec.env, argv, procsFiles(rec.cgroup), files), { mode: 0o600 });
       let report!: (r: Started | 'ended') => void;
       const reported = new Promise<Started | 'ended'>((resolve) => (report = resolve));
       // The spawner reports the start and the shim's end; until then (and while it lives) nobody polls.
@@ -424,7 +439,11 @@ export class ProcessRuntime implements Runtime {
       this.finish(rec, 128, 'StartError', message);
       throw new RuntimeError(message, 'RunContainerError');
     }
-    fs.promises.unlink(path.join(dir, 'launch')).catch(() => undefined);
+    try {
+      fs.unlinkSync(path.join(dir, 'launch'));
+    } catch {
+      // removed with the container meanwhile
+    }
     rec.shimPid = started.shimPid;
     rec.shimStartTime = started.shimStartTime ?? (started.shimPid ? await processStartTimeAsync(started.shimPid) : undefined);
     rec.pid = started.pid;
@@ -479,46 +498,79 @@ export class ProcessRuntime implements Runtime {
     }
   }
 
-  // Writes the shim's and init's input files: cgroups, hostname, mounts, working directory, stdin FIFO.
-  private async prepare(rec: ContainerRecord, sandbox: SandboxRecord, dir: string): Promise<void> {
+  // Prepares the shim's and init's inputs: cgroups, hostname, mounts, working directory, stdin FIFO.
+  // Answers the init script's input files (mounts, fstab), which the launch script writes (see
+  // launchScript): each file the agent created itself cost its main thread three round trips to the
+  // thread pool and a pool thread an inode.
+  private async prepare(rec: ContainerRecord, sandbox: SandboxRecord, dir: string): Promise<Record<string, string>> {
     const c = rec.config;
-    const write = (name: string, text: string) => fs.promises.writeFile(path.join(dir, name), text);
+    const files: Record<string, string> = {};
+    // The mount table first (it may throw): nothing has been started yet that would be left unawaited.
+    let mounts: string[][] | undefined;
+    if (rec.namespaced) {
+      mounts = c.mounts.map((m) => {
+        const kind = fs.statSync(m.hostPath).isDirectory() ? 'dir' : 'file';
+        if (/[\t\n]/.test(m.hostPath + m.containerPath)) throw new Error(`mount path with a tab or newline: ${m.containerPath}`);
+        return [m.hostPath, m.containerPath, m.readOnly ? 'ro' : 'rw', kind];
+      });
+      // The pod's DNS settings become its /etc/resolv.conf (as a CRI runtime writes it), unless the
+      // pod uses the host network or mounts its own.
+      const dns = sandbox.config.dnsConfig;
+      const hostNetwork = sandbox.config.namespaceOptions?.network === 'node';
+      if (dns && !hostNetwork && !c.mounts.some((m) => m.containerPath === '/etc/resolv.conf')) {
+        mounts.push([await this.resolvFile(resolvConf(dns)), '/etc/resolv.conf', 'ro', 'file']);
+      }
+    }
     // The cgroups, hostname and working directory go to the shim and init as arguments (launchArgv);
     // everything here runs side by side (each call waits its turn in libuv's pool on a busy machine).
     const writes: Promise<void>[] = [];
     if (sandbox.cgroupName && this.cgroups.mode !== 'none') {
       writes.push(this.cgroups.createAsync(`${sandbox.cgroupName}/${rec.id}`, c.resources).then((cg) => void (rec.cgroup = cg)));
     }
-    if (rec.namespaced) {
-      const lines = await Promise.all(
-        c.mounts.map(async (m) => {
-          const kind = (await fs.promises.stat(m.hostPath)).isDirectory() ? 'dir' : 'file';
-          if (/[\t\n]/.test(m.hostPath + m.containerPath)) throw new Error(`mount path with a tab or newline: ${m.containerPath}`);
-          return [m.hostPath, m.containerPath, m.readOnly ? 'ro' : 'rw', kind];
-        }),
-      );
-      // The pod's DNS settings become its /etc/resolv.conf (as a CRI runtime writes it), unless the
-      // pod uses the host network or mounts its own.
-      const dns = sandbox.config.dnsConfig;
-      const hostNetwork = sandbox.config.namespaceOptions?.network === 'node';
-      if (dns && !hostNetwork && !c.mounts.some((m) => m.containerPath === '/etc/resolv.conf')) {
-        const resolv = path.join(dir, 'resolv.conf');
-        writes.push(write('resolv.conf', resolvConf(dns)));
-        lines.push([resolv, '/etc/resolv.conf', 'ro', 'file']);
-      }
-      writes.push(write('mounts', lines.map((l) => `${l.join('\t')}\n`).join('')));
+    if (mounts) {
+      const lines = mounts;
+      files.mounts = lines.map((l) => `${l.join('\t')}\n`).join('');
       // One `mount -a` for all, unless a mount point lies inside another mount (see NS_INIT_SCRIPT).
       const targets = lines.map((l) => l[1].replace(/\/+$/, ''));
       const nested = targets.some((t, i) => targets.some((o, j) => i !== j && t.startsWith(`${o}/`)));
-      if (lines.length > 1 && !nested) writes.push(write('fstab', lines.map(([src, dst, mode]) => `${fstabField(src)} ${fstabField(dst)} none ${mode === 'ro' ? 'bind,ro' : 'bind'} 0 0\n`).join('')));
+      if (lines.length > 1 && !nested) files.fstab = lines.map(([src, dst, mode]) => `${fstabField(src)} ${fstabField(dst)} none ${mode === 'ro' ? 'bind,ro' : 'bind'} 0 0\n`).join('');
     } else {
-      await fs.promises.mkdir(rec.cwd, { recursive: true });
-      for (const m of c.mounts) exposeAsSymlink(m.hostPath, m.containerPath, this.log);
+      writes.push(
+        fs.promises.mkdir(rec.cwd, { recursive: true }).then(() => {
+          for (const m of c.mounts) exposeAsSymlink(m.hostPath, m.containerPath, this.log);
+        }),
+      );
     }
     await Promise.all(writes);
     if (c.stdin) spawnSync('mkfifo', ['-m', '0600', path.join(dir, 'stdin')]);
     // The shim then holds the FIFO's writer only until the first attach session ends its stdin.
     if (c.stdin && c.stdinOnce && !c.tty) fs.writeFileSync(path.join(dir, 'stdin-once'), '');
+    return files;
+  }
+
+  /**
+   * A resolv.conf with this text, shared by every container that gets the same one (the pods of a
+   * namespace with the default DNS policy): ROOT/resolv/HASH.conf, written whole (by rename) once
+   * per agent run — after a restart with the same text, so a container that has the old one mounted
+   * sees no change — and never modified: containers bind-mount it read-only. A file per container
+   * cost each start a file creation. The files are few (one per distinct DNS configuration) and stay.
+   */
+  private resolvFile(text: string): Promise<string> {
+    const hash = createHash('sha256').update(text).digest('hex').slice(0, 32);
+    let file = this.resolvFiles.get(hash);
+    if (!file) {
+      const dest = path.join(this.rootDir, 'resolv', `${hash}.conf`);
+      file = (async () => {
+        await fs.promises.mkdir(path.dirname(dest), { recursive: true, mode: 0o755 });
+        const tmp = `${dest}.${process.pid}.tmp`;
+        await fs.promises.writeFile(tmp, text, { mode: 0o644 });
+        fs.renameSync(tmp, dest);
+        return dest;
+      })();
+      this.resolvFiles.set(hash, file);
+      file.catch(() => this.resolvFiles.delete(hash));
+    }
+    return file;
   }
 
   private launchArgv(rec: ContainerRecord, dir: string, exe: string, argsIn: string[]): string[] {
@@ -616,6 +668,7 @@ export class ProcessRuntime implements Runtime {
     live?.pump.close(true);
     this.live.delete(rec.id);
     this.programPids.delete(rec.id);
+    this.programPidMissedAt.delete(rec.id);
     rec.state = 'Exited';
     rec.exitCode = exitCode;
     // startedAt is when the start was reported, which may be after a quick program already ended.
@@ -720,6 +773,7 @@ export class ProcessRuntime implements Runtime {
     this.cpuSamples.delete(id);
     this.programPids.delete(id);
     this.exitPolledAt.delete(id);
+    this.programPidMissedAt.delete(id);
     await this.writer.forget(this.containerFile(id));
     fs.rmSync(this.containerDir(id), { recursive: true, force: true });
     for (const f of [rec.logPath, ...rotatedLogFiles(rec.logPath)]) fs.rmSync(f, { force: true });
@@ -770,7 +824,7 @@ export class ProcessRuntime implements Runtime {
       message: rec.message,
       logPath: rec.logPath,
       // Right after the start, unshare may not have forked the program yet: its own pid until then.
-      pid: rec.state === 'Running' ? (this.programPid(rec) ?? rec.pid) : undefined,
+      pid: rec.state === 'Running' ? (this.programPidForStatus(rec) ?? rec.pid) : undefined,
     };
   }
 
@@ -786,6 +840,23 @@ export class ProcessRuntime implements Runtime {
     if (known?.of === rec.pid) return known.pid;
     const pid = childPids(rec.pid)[0];
     if (pid !== undefined) this.programPids.set(rec.id, { of: rec.pid, pid });
+    return pid;
+  }
+
+  /**
+   * programPid for containerStatus, which the agent calls on every sync of every pod: while
+   * unshare has not forked the program yet (a burst of starts keeps the machine busy for seconds),
+   * /proc is looked at again only after PROGRAM_PID_RETRY_MS, and the status meanwhile gives
+   * unshare's pid, as it does before the fork. (exec and attach look every time: they need it.)
+   */
+  private programPidForStatus(rec: ContainerRecord): number | undefined {
+    const known = this.programPids.get(rec.id);
+    if (!rec.pidNamespace || (known && known.of === rec.pid)) return this.programPid(rec);
+    const now = Date.now();
+    if ((this.programPidMissedAt.get(rec.id) ?? 0) > now - PROGRAM_PID_RETRY_MS) return undefined;
+    const pid = this.programPid(rec);
+    if (pid === undefined) this.programPidMissedAt.set(rec.id, now);
+    else this.programPidMissedAt.delete(rec.id);
     return pid;
   }
 

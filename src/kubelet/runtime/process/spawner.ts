@@ -37,14 +37,20 @@ done
 `;
 
 /**
- * The DIR/launch script, sourced by the helper's subshell: sets the shim's inputs and sources the
- * shim script (shim.ts), which puts the program into the cgroups of `cgroupProcs` (cgroup.procs
- * files) and runs `argv` with exactly `env` (through `envPath -i`).
+ * The DIR/launch script, sourced by the helper's subshell: writes `files` into DIR (the init
+ * script's inputs: written by the shim with the shell's printf, so that each costs the agent no file
+ * creation of its own; a failed write ends the launch before the program starts), sets the shim's
+ * inputs and sources the shim script (shim.ts), which puts the program into the cgroups of
+ * `cgroupProcs` (cgroup.procs files) and runs `argv` with exactly `env` (through `envPath -i`).
  */
-export function launchScript(dir: string, shimPath: string, envPath: string, env: Record<string, string>, argv: string[], cgroupProcs: string[] = []): string {
+export function launchScript(dir: string, shimPath: string, envPath: string, env: Record<string, string>, argv: string[], cgroupProcs: string[] = [], files: Record<string, string> = {}): string {
   if (cgroupProcs.some((f) => f.includes('\n'))) throw new Error(`cgroup path with a newline: ${JSON.stringify(cgroupProcs)}`);
   const assignments = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-  return `d=${shellQuote([dir])}\ncgroups=${shellQuote([cgroupProcs.join('\n')])}\nset -- ${shellQuote([envPath, '-i', '--', ...assignments, ...argv])}\n. ${shellQuote([shimPath])}\n`;
+  const writes = Object.entries(files).map(([name, text]) => {
+    if (!/^[\w.-]+$/.test(name)) throw new Error(`launch file name ${JSON.stringify(name)}`);
+    return `printf '%s' ${shellQuote([text])} > "$d/${name}" || exit 125\n`;
+  });
+  return `d=${shellQuote([dir])}\n${writes.join('')}cgroups=${shellQuote([cgroupProcs.join('\n')])}\nset -- ${shellQuote([envPath, '-i', '--', ...assignments, ...argv])}\n. ${shellQuote([shimPath])}\n`;
 }
 
 /** What the helper reports about one shim. */
