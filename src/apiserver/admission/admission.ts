@@ -1,6 +1,8 @@
 // Admission: plugins that may mutate and then validate an object before it is stored, in the
 // order upstream runs them (mutating first, then validating). Each plugin is a plain object.
+import type { StatusCause } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../../api/object.js';
+import { StatusError } from '../../api/status.js';
 import type { RequestContext } from '../registry/context.js';
 import type { ResourceEntry } from '../registry/resource-entry.js';
 
@@ -11,6 +13,11 @@ export interface AdmissionAttributes {
   entry: ResourceEntry;
   subresource: string;
   namespace: string;
+  /**
+   * The object's name as the request gave it. On a create with generateName it is '' while
+   * mutating admission runs (upstream's create handler builds the attributes before the store
+   * generates the name) and the generated name for validating admission.
+   */
   name: string;
   /** The object being written (mutable for admit); for DELETE, the object being deleted. */
   object: KubeObject;
@@ -34,4 +41,18 @@ export class AdmissionChain {
   async validate(attrs: AdmissionAttributes): Promise<void> {
     for (const p of this.plugins) if (p.validate) await p.validate(attrs);
   }
+}
+
+/**
+ * Upstream's admission.NewForbidden: `pods "NAME" is forbidden: MESSAGE`, details naming the
+ * resource. NAME is the attributes' name, else the object's, else its generateName (a create
+ * whose name is not generated yet), else "Unknown" (extractResourceName).
+ */
+export function admissionForbidden(a: AdmissionAttributes, message: string, causes?: StatusCause[]): StatusError {
+  const meta = a.object?.metadata;
+  const name = a.name || meta?.name || meta?.generateName || 'Unknown';
+  const { group, resource } = a.entry.gr;
+  const qualified = group ? `${resource}.${group}` : resource;
+  const details = { name, group: group || undefined, kind: resource, ...(causes && { causes }) };
+  return new StatusError(403, 'Forbidden', `${qualified} ${JSON.stringify(name)} is forbidden: ${message}`, details);
 }

@@ -3,7 +3,6 @@
 // recorded in the kubernetes.io/limit-ranger annotation; then pods (per container and per pod)
 // and claims are checked against min, max and maxLimitRequestRatio, with upstream's messages.
 import type { KubeObject } from '../../api/object.js';
-import { StatusError } from '../../api/status.js';
 import { podResourceTotals, type Container, type PodSpec } from '../../api/quota/evaluators.js';
 import { resourceList, type ResourceList } from '../../api/quota/resource-list.js';
 import { compareQuantities, formatQuantity, parseQuantity, toMilliBigInt } from '../../api/validation/quantity.js';
@@ -11,7 +10,7 @@ import { podQOSClass } from '../registry/kind-hooks.js';
 import { listPrefix } from '../registry/resource-entry.js';
 import type { ResourceRegistry } from '../registry/resource-registry.js';
 import type { WatchCache } from '../watch-cache.js';
-import type { AdmissionAttributes, AdmissionPlugin } from './admission.js';
+import { admissionForbidden, type AdmissionAttributes, type AdmissionPlugin } from './admission.js';
 
 export const limitRangerAnnotation = 'kubernetes.io/limit-ranger';
 
@@ -141,12 +140,6 @@ function aggregate(errs: string[]): string {
   return errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`;
 }
 
-function forbiddenFor(a: AdmissionAttributes, message: string): StatusError {
-  const { group, resource } = a.entry.gr;
-  const qualified = group ? `${resource}.${group}` : resource;
-  return new StatusError(403, 'Forbidden', `${qualified} "${a.name}" is forbidden: ${message}`, { name: a.name, group: group || undefined, kind: resource });
-}
-
 type Target = 'pod' | 'claim' | undefined;
 
 function targetOf(a: AdmissionAttributes): Target {
@@ -186,7 +179,7 @@ export function limitRanger(deps: { cache: WatchCache; registry: ResourceRegistr
       const ranges = rangesIn(a.namespace);
       for (const lr of ranges) {
         const errs = target === 'pod' ? podViolations((a.object.spec ?? {}) as PodSpec, lr) : claimViolations(a.object, lr);
-        if (errs.length) throw forbiddenFor(a, aggregate(errs));
+        if (errs.length) throw admissionForbidden(a, aggregate(errs));
       }
     },
   };

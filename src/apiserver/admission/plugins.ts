@@ -2,11 +2,11 @@
 // NamespaceLifecycle, ServiceAccount (service-account.ts), Priority, DefaultTolerationSeconds,
 // and the Service IP/port allocation upstream does in the service REST storage.
 import type { KubeObject } from '../../api/object.js';
-import { forbidden, StatusError } from '../../api/status.js';
+import { StatusError } from '../../api/status.js';
 import type { ResourceRegistry } from '../registry/resource-registry.js';
 import type { WatchCache } from '../watch-cache.js';
 import type { Store } from '../../storage/store.js';
-import type { AdmissionPlugin } from './admission.js';
+import { admissionForbidden, type AdmissionPlugin } from './admission.js';
 import type { ServiceAllocator } from './service-allocator.js';
 import { limitRanger } from './limit-ranger.js';
 import { resourceQuotaAdmission } from './resource-quota.js';
@@ -33,11 +33,15 @@ export function namespaceLifecycle(deps: AdmissionDeps): AdmissionPlugin {
   const lookup = (name: string) => deps.cache.resourceFor(namespaces.prefix).objects.get(`${namespaces.prefix}${name}`);
   return {
     name: 'NamespaceLifecycle',
-    async validate(a) {
+    validate(a) {
+      // Our delete path runs validating admission only; upstream's Admit refuses this on DELETE.
       if (a.operation === 'DELETE' && a.entry === namespaces && immortalNamespaces.includes(a.name)) {
-        const err = forbidden(`namespaces "${a.name}" is forbidden: this namespace may not be deleted`);
-        throw err;
+        throw admissionForbidden(a, 'this namespace may not be deleted');
       }
+    },
+    // Upstream's Lifecycle is a mutating plugin, the first to run: a create into a missing
+    // namespace is refused before anything else looks at the object.
+    async admit(a) {
       if (a.operation !== 'CREATE' || !a.entry.type.namespaced) return;
       let ns = lookup(a.namespace);
       if (!ns) {
@@ -48,13 +52,9 @@ export function namespaceLifecycle(deps: AdmissionDeps): AdmissionPlugin {
         throw new StatusError(404, 'NotFound', `namespaces "${a.namespace}" not found`, { name: a.namespace, kind: 'namespaces' });
       }
       if (ns.metadata.deletionTimestamp) {
-        const resource = a.entry.gr.group ? `${a.entry.gr.resource}.${a.entry.gr.group}` : a.entry.gr.resource;
-        throw new StatusError(403, 'Forbidden', `${resource} "${a.name}" is forbidden: unable to create new content in namespace ${a.namespace} because it is being terminated`, {
-          name: a.name,
-          group: a.entry.gr.group || undefined,
-          kind: a.entry.gr.resource,
-          causes: [{ reason: 'NamespaceTerminating', message: `namespace ${a.namespace} is being terminated`, field: 'metadata.namespace' }],
-        });
+        throw admissionForbidden(a, `unable to create new content in namespace ${a.namespace} because it is being terminated`, [
+          { reason: 'NamespaceTerminating', message: `namespace ${a.namespace} is being terminated`, field: 'metadata.namespace' },
+        ]);
       }
     },
   };
@@ -90,11 +90,11 @@ export function priority(deps: AdmissionDeps): AdmissionPlugin {
       const all = [...deps.cache.resourceFor(classes.prefix).objects.values()] as (KubeObject & { value?: number; globalDefault?: boolean; preemptionPolicy?: string })[];
       const pc = spec.priorityClassName ? all.find((c) => c.metadata?.name === spec.priorityClassName) : all.find((c) => c.globalDefault);
       if (spec.priorityClassName && !pc) {
-        throw forbidden(`pods "${a.name}" is forbidden: no PriorityClass with name ${spec.priorityClassName} was found`);
+        throw admissionForbidden(a, `no PriorityClass with name ${spec.priorityClassName} was found`);
       }
       const value = pc?.value ?? 0;
       if (spec.priority !== undefined && spec.priority !== value) {
-        throw forbidden(`pods "${a.name}" is forbidden: the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${value} from the given PriorityClass name`);
+        throw admissionForbidden(a, `the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${value} from the given PriorityClass name`);
       }
       spec.priority = value;
       if (pc) {

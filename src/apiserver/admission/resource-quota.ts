@@ -9,7 +9,7 @@
 // checks of one namespace run one at a time (as upstream's per-namespace evaluator queue does);
 // a conflict with another writer (the controller, another API server) re-reads and re-checks.
 import type { StoredObject } from '../../api/object.js';
-import { conflict, StatusError } from '../../api/status.js';
+import { conflict, type StatusError } from '../../api/status.js';
 import { evaluatorFor, quotaMatches, type QuotaEvaluator, type QuotaLike } from '../../api/quota/evaluators.js';
 import { add, lessThanOrEqual, mask, negativeResources, prettyPrint, removeZeros, resourceList, subtract, subtractNonNegative, type ResourceList } from '../../api/quota/resource-list.js';
 import { ConflictError, KeyNotFoundError, type Store } from '../../storage/store.js';
@@ -17,7 +17,7 @@ import { serialize } from '../registry/generic-store.js';
 import { listPrefix, type ResourceEntry } from '../registry/resource-entry.js';
 import type { WatchCache } from '../watch-cache.js';
 import type { ResourceRegistry } from '../registry/resource-registry.js';
-import type { AdmissionAttributes, AdmissionPlugin } from './admission.js';
+import { admissionForbidden, type AdmissionAttributes, type AdmissionPlugin } from './admission.js';
 
 export interface ResourceQuotaDeps {
   cache: WatchCache;
@@ -35,13 +35,6 @@ const maxAttempts = 10;
 /** Resources never charged (upstream's ignored resources: events and the review kinds). */
 const ignored = new Set(['/events', 'events.k8s.io/events', 'authentication.k8s.io/tokenreviews', 'authorization.k8s.io/subjectaccessreviews',
   'authorization.k8s.io/selfsubjectaccessreviews', 'authorization.k8s.io/localsubjectaccessreviews', 'authorization.k8s.io/selfsubjectrulesreviews']);
-
-function forbiddenFor(a: AdmissionAttributes, message: string): StatusError {
-  const { group, resource } = a.entry.gr;
-  const qualified = group ? `${resource}.${group}` : resource;
-  return new StatusError(403, 'Forbidden', `${qualified} "${a.name}" is forbidden: ${message}`, { name: a.name, group: group || undefined, kind: resource });
-}
-
 
 /** One quota's new status.used if the request is admitted. */
 interface Charge {
@@ -61,17 +54,17 @@ export function checkRequest(quotas: StoredQuota[], a: AdmissionAttributes, eval
     const hardNames = Object.keys(q.status?.hard ?? {});
     const restricted = evaluator.matchingResources(hardNames);
     const violation = evaluator.constraints(restricted, obj);
-    if (violation) throw forbiddenFor(a, `failed quota: ${q.metadata.name}: ${violation}`);
+    if (violation) throw admissionForbidden(a, `failed quota: ${q.metadata.name}: ${violation}`);
     const used = q.status?.used ?? {};
     if (!restricted.every((r) => r in used)) {
-      throw forbiddenFor(a, `status unknown for quota: ${q.metadata.name}, resources: ${[...restricted].sort().join(',')}`);
+      throw admissionForbidden(a, `status unknown for quota: ${q.metadata.name}, resources: ${[...restricted].sort().join(',')}`);
     }
     interesting.push(q);
   }
   if (!interesting.length) return [];
   const usage = evaluator.usage(obj, now);
   const negative = negativeResources(usage);
-  if (negative.length) throw forbiddenFor(a, `quota usage is negative for resource(s): ${negative.sort().join(',')}`);
+  if (negative.length) throw admissionForbidden(a, `quota usage is negative for resource(s): ${negative.sort().join(',')}`);
 
   const charges: Charge[] = [];
   for (const q of interesting) {
@@ -88,7 +81,7 @@ export function checkRequest(quotas: StoredQuota[], a: AdmissionAttributes, eval
     const newUsed = add(used, requested);
     const { allowed, exceeded } = lessThanOrEqual(mask(newUsed, Object.keys(requested)), hard);
     if (!allowed) {
-      throw forbiddenFor(
+      throw admissionForbidden(
         a,
         `exceeded quota: ${q.metadata.name}, requested: ${prettyPrint(mask(requested, exceeded))}, used: ${prettyPrint(mask(used, exceeded))}, limited: ${prettyPrint(mask(hard, exceeded))}`,
       );

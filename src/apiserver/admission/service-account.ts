@@ -10,7 +10,7 @@ import type { Container, EphemeralContainer, Pod, ServiceAccount, Volume, Volume
 import type { KubeObject } from '../../api/object.js';
 import { StatusError } from '../../api/status.js';
 import { generateName } from '../registry/generic-store.js';
-import type { AdmissionAttributes, AdmissionPlugin } from './admission.js';
+import { admissionForbidden, type AdmissionAttributes, type AdmissionPlugin } from './admission.js';
 import type { AdmissionDeps } from './plugins.js';
 
 export const defaultServiceAccountName = 'default';
@@ -46,12 +46,6 @@ export function tokenVolumeSource(): NonNullable<Volume['projected']> {
 
 function isMirrorPod(pod: Pod): boolean {
   return pod.metadata?.annotations?.[mirrorPodAnnotation] !== undefined;
-}
-
-/** upstream admission.NewForbidden: `pods "NAME" is forbidden: MESSAGE`. */
-function forbiddenFor(a: AdmissionAttributes, message: string): StatusError {
-  const name = a.name || a.object.metadata?.name || a.object.metadata?.generateName || 'Unknown';
-  return new StatusError(403, 'Forbidden', `pods ${JSON.stringify(name)} is forbidden: ${message}`, { name, kind: 'pods' });
 }
 
 function allContainers(pod: Pod): (Container | EphemeralContainer)[] {
@@ -168,7 +162,7 @@ export function serviceAccountAdmission(deps: AdmissionDeps, opts: ServiceAccoun
     try {
       return await getServiceAccount(a.namespace, name);
     } catch (err) {
-      throw forbiddenFor(a, `error looking up service account ${a.namespace}/${name}: ${(err as Error).message}`);
+      throw admissionForbidden(a, `error looking up service account ${a.namespace}/${name}: ${(err as Error).message}`);
     }
   }
 
@@ -183,23 +177,23 @@ export function serviceAccountAdmission(deps: AdmissionDeps, opts: ServiceAccoun
     if (a.operation === 'UPDATE' && a.subresource === 'ephemeralcontainers') return limitEphemeralContainerSecretReferences(a, pod);
     if (a.operation !== 'CREATE') return;
     if (isMirrorPod(pod)) {
-      if (pod.spec?.serviceAccountName) throw forbiddenFor(a, 'a mirror pod may not reference service accounts');
-      if (referencesSecrets(pod)) throw forbiddenFor(a, 'a mirror pod may not reference secrets');
+      if (pod.spec?.serviceAccountName) throw admissionForbidden(a, 'a mirror pod may not reference service accounts');
+      if (referencesSecrets(pod)) throw admissionForbidden(a, 'a mirror pod may not reference secrets');
       for (const v of pod.spec?.volumes ?? []) {
-        if (v.projected?.sources?.some((s) => s.serviceAccountToken)) throw forbiddenFor(a, 'a mirror pod may not use ServiceAccountToken volume projections');
+        if (v.projected?.sources?.some((s) => s.serviceAccountToken)) throw admissionForbidden(a, 'a mirror pod may not use ServiceAccountToken volume projections');
       }
       return;
     }
-    if (!pod.spec?.serviceAccountName) throw forbiddenFor(a, `no service account specified for pod ${a.namespace}/${pod.metadata?.name ?? ''}`);
+    if (!pod.spec?.serviceAccountName) throw admissionForbidden(a, `no service account specified for pod ${a.namespace}/${pod.metadata?.name ?? ''}`);
     const sa = await lookup(a, pod);
     if (enforceMountableSecrets(sa)) {
       const err = limitSecretReferences(sa, pod);
-      if (err) throw forbiddenFor(a, err);
+      if (err) throw admissionForbidden(a, err);
     }
   }
 
   async function limitEphemeralContainerSecretReferences(a: AdmissionAttributes, pod: Pod): Promise<void> {
-    if (!pod.spec?.serviceAccountName) throw forbiddenFor(a, `no service account specified for pod ${a.namespace}/${pod.metadata?.name ?? ''}`);
+    if (!pod.spec?.serviceAccountName) throw admissionForbidden(a, `no service account specified for pod ${a.namespace}/${pod.metadata?.name ?? ''}`);
     const sa = await lookup(a, pod);
     if (!enforceMountableSecrets(sa)) return;
     const mountable = new Set((sa.secrets ?? []).map((s) => s.name));

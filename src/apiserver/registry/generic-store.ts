@@ -317,6 +317,7 @@ export class GenericStore {
     const meta = (obj.metadata ??= {});
     if (entry.type.namespaced) meta.namespace = namespace;
     else delete meta.namespace;
+    let generated = false;
     if (!meta.name) {
       if (!meta.generateName) {
         throw invalid(entry.type.kind, entry.type.group, '', [
@@ -324,6 +325,7 @@ export class GenericStore {
         ]);
       }
       meta.name = generateName(meta.generateName);
+      generated = true;
     }
     const name = meta.name;
     if (meta.resourceVersion) {
@@ -343,7 +345,7 @@ export class GenericStore {
     if (entry.tracksGeneration) obj.metadata!.generation = 1;
     else delete obj.metadata!.generation;
     // Upstream's order: mutating admission, then the strategy (PrepareForCreate), then validation.
-    await this.admission.admit({ operation: 'CREATE', entry, subresource: '', namespace, name, object: obj, ctx });
+    await this.admitCreate(entry, namespace, obj, name, generated, ctx);
     entry.strategy.prepareForCreate?.(obj);
     this.validate(entry, obj, undefined);
     await this.admission.validate({ operation: 'CREATE', entry, subresource: '', namespace, name, object: obj, ctx });
@@ -362,6 +364,23 @@ export class GenericStore {
     } catch (err) {
       if (err instanceof KeyExistsError) throw alreadyExists(entry.gr, name);
       throw err;
+    }
+  }
+
+  /**
+   * Mutating admission of a create. Upstream's create handler runs it before the store generates
+   * the name, so with generateName its plugins see no name — and admission.NewForbidden names
+   * the generateName: `pods "web-" is forbidden: …`. Validating admission, after the name is
+   * generated, names the object itself. (The name is generated earlier here because defaulting
+   * reads it; it is kept off the object while mutating admission runs.)
+   */
+  private async admitCreate(entry: ResourceEntry, namespace: string, obj: KubeObject, name: string, generated: boolean, ctx: RequestContext): Promise<void> {
+    if (!generated) return this.admission.admit({ operation: 'CREATE', entry, subresource: '', namespace, name, object: obj, ctx });
+    delete obj.metadata!.name;
+    try {
+      await this.admission.admit({ operation: 'CREATE', entry, subresource: '', namespace, name: '', object: obj, ctx });
+    } finally {
+      (obj.metadata ??= {}).name = name;
     }
   }
 

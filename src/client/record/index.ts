@@ -13,3 +13,4 @@ export {
 export { errorCode, type CoreEvent, type EventSink, type EventType } from './types.js';
 export { sprintf } from './sprintf.js';
 export { restEventSink } from './rest-event-sink.js';
+export { rateLimitedEventSink, type EventRateLimit } from './rate-limited-sink.js';
