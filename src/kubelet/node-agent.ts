@@ -309,7 +309,10 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       kubeletPort = server.port;
       await ready.then(() => nodeStatus.update(true)).catch(() => undefined);
     } catch (err) {
+      // Fatal, as upstream's kubelet exits when it cannot listen: a node whose API server cannot
+      // reach it for logs, exec and port-forward must not be reported Ready.
       log.error({ err }, 'cannot serve the kubelet API');
+      throw new Error(`cannot serve the kubelet API on port ${s.port}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
   }
 
@@ -330,7 +333,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       for (const s of sources) s.stop();
       mirrorPods.stop();
       await eviction?.stop();
-      await serverStarted;
+      await serverStarted.catch(() => undefined);
       await server?.close();
       await pleg.stop();
       await w.shutdown(stopOpts.killPods);
