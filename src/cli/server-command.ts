@@ -3,7 +3,7 @@
 import { createLogger } from '../util/log.js';
 import { CliError, messageOf } from './errors.js';
 import { normalizeFlags, parseControllerList, type ServerFlags } from './server-options.js';
-import { exitOnSignal } from './shutdown.js';
+import { shutdownFromStart } from './shutdown.js';
 import { prepareDataDir } from './data-dir.js';
 
 export async function runServer(rawFlags: ServerFlags): Promise<void> {
@@ -16,20 +16,24 @@ export async function runServer(rawFlags: ServerFlags): Promise<void> {
   }
   // Checked before the API server's modules load, so a bad --data-dir fails fast.
   prepareDataDir(flags.dataDir);
+  const shutdown = shutdownFromStart(log);
   const { startServer } = await import('./start-server.js');
-  const server = await startServer({
-    dataDir: flags.dataDir,
-    port: flags.port,
-    bind: flags.bind,
-    storage: flags.storage,
-    tlsSans: flags.tlsSan,
-    log,
-    controllers: parseControllerList(flags.controllers),
-    scheduler: flags.disable.includes('scheduler') ? false : { configPath: flags.schedulerConfig },
-    serviceCidr: flags.serviceCidr,
-    disableAdmissionPlugins: flags.disableAdmissionPlugins,
-  });
-  exitOnSignal(server.close, log);
+  const server = await shutdown.step(
+    () =>
+      startServer({
+        dataDir: flags.dataDir,
+        port: flags.port,
+        bind: flags.bind,
+        storage: flags.storage,
+        tlsSans: flags.tlsSan,
+        log,
+        controllers: parseControllerList(flags.controllers),
+        scheduler: flags.disable.includes('scheduler') ? false : { configPath: flags.schedulerConfig },
+        serviceCidr: flags.serviceCidr,
+        disableAdmissionPlugins: flags.disableAdmissionPlugins,
+      }),
+    (s) => s.close(),
+  );
   // performance.now() counts from process start: this is the time a user waits.
   log.info({ url: server.url, storage: flags.storage, startupMs: Math.round(performance.now()) }, 'ready');
   process.stdout.write(`k8ts API server ready at ${server.url} — export KUBECONFIG=${server.kubeconfigPath}\n`);

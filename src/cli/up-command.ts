@@ -4,7 +4,7 @@
 import { createLogger } from '../util/log.js';
 import { CliError, messageOf } from './errors.js';
 import { normalizeFlags, parseControllerList, type UpFlags } from './server-options.js';
-import { exitOnSignal } from './shutdown.js';
+import { shutdownFromStart } from './shutdown.js';
 import { prepareDataDir } from './data-dir.js';
 
 export async function runUp(rawFlags: UpFlags): Promise<void> {
@@ -18,48 +18,46 @@ export async function runUp(rawFlags: UpFlags): Promise<void> {
   prepareDataDir(flags.dataDir);
   const disabled = new Set(flags.disable);
   const announce = (line: string) => process.stdout.write(`${line}\n`);
+  const shutdown = shutdownFromStart(log);
   const [{ startServer }, { startNode }, { hostServiceCidr, defaultProxyMode }] = await Promise.all([import('./start-server.js'), import('./start-node.js'), import('../proxy/proxy.js')]);
   // ClusterIPs must be addresses this host can reach: 10.96.0.0/12 routed locally as root, else loopback.
   const serviceCidr = flags.serviceCidr ?? hostServiceCidr();
-  const server = await startServer({
-    dataDir: flags.dataDir,
-    port: flags.port,
-    bind: flags.bind,
-    storage: flags.storage,
-    tlsSans: flags.tlsSan,
-    log,
-    controllers: parseControllerList(flags.controllers),
-    scheduler: disabled.has('scheduler') ? false : { configPath: flags.schedulerConfig },
-    serviceCidr,
-    disableAdmissionPlugins: flags.disableAdmissionPlugins,
-  });
+  const server = await shutdown.step(
+    () =>
+      startServer({
+        dataDir: flags.dataDir,
+        port: flags.port,
+        bind: flags.bind,
+        storage: flags.storage,
+        tlsSans: flags.tlsSan,
+        log,
+        controllers: parseControllerList(flags.controllers),
+        scheduler: disabled.has('scheduler') ? false : { configPath: flags.schedulerConfig },
+        serviceCidr,
+        disableAdmissionPlugins: flags.disableAdmissionPlugins,
+      }),
+    (s) => s.close(),
+  );
   announce(`API server ready at ${server.url} (${Math.round(performance.now())} ms)`);
-  let node;
-  try {
-    node = await startNode({
-      server,
-      dataDir: flags.dataDir,
-      log,
-      nodeName: flags.nodeName,
-      podCidr: flags.podCidr,
-      kubeletPort: flags.kubeletPort,
-      serviceCidr,
-      podManifestPath: flags.podManifestPath,
-      proxyMode: flags.proxyMode ?? (disabled.has('proxy') ? undefined : await defaultProxyMode()),
-      agent: !disabled.has('agent'),
-      proxy: !disabled.has('proxy'),
-      dns: !disabled.has('dns'),
-      announce,
-    });
-  } catch (err) {
-    await server.close().catch(() => undefined);
-    throw err;
-  }
-  const running = node;
-  exitOnSignal(async () => {
-    await running.close();
-    await server.close();
-  }, log);
+  await shutdown.step(
+    async () =>
+      startNode({
+        server,
+        dataDir: flags.dataDir,
+        log,
+        nodeName: flags.nodeName,
+        podCidr: flags.podCidr,
+        kubeletPort: flags.kubeletPort,
+        serviceCidr,
+        podManifestPath: flags.podManifestPath,
+        proxyMode: flags.proxyMode ?? (disabled.has('proxy') ? undefined : await defaultProxyMode()),
+        agent: !disabled.has('agent'),
+        proxy: !disabled.has('proxy'),
+        dns: !disabled.has('dns'),
+        announce,
+      }),
+    (node) => node.close(),
+  );
   log.info({ url: server.url, startupMs: Math.round(performance.now()) }, 'ready');
   announce(`k8ts cluster ready in ${Math.round(performance.now())} ms — export KUBECONFIG=${server.kubeconfigPath}`);
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exitOnSignal } from '../../src/cli/shutdown.js';
+import { exitOnSignal, shutdownFromStart } from '../../src/cli/shutdown.js';
 import { createLogger } from '../../src/util/log.js';
 
 const log = createLogger('test', { level: 'silent', destination: { write: () => undefined } });
@@ -66,4 +66,42 @@ test('a second signal while closing exits at once with 128 + the signal number',
   process.emit('SIGINT', 'SIGINT');
   assert.equal(closes, 1, 'close is not started twice');
   assert.deepEqual(exits, [130]);
+});
+
+test('a signal while starting: the step in progress finishes, every started step is stopped in reverse, then exit 0', async (t) => {
+  const order: string[] = [];
+  let exit!: (code: number) => void;
+  const exited = new Promise<number>((resolve) => (exit = resolve));
+  const shutdown = shutdownFromStart(log, exit);
+  t.after(() => shutdown.remove());
+  await shutdown.step(async () => 'server', async (s) => void order.push(`stop ${s}`));
+  const node = deferred();
+  let nodeStepSettled = false;
+  void shutdown.step(() => node.promise.then(() => 'node'), async (n) => void order.push(`stop ${n}`)).finally(() => (nodeStepSettled = true));
+  process.emit('SIGTERM', 'SIGTERM');
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(order, [], 'nothing is stopped while a step is still starting');
+  node.resolve();
+  assert.equal(await exited, 0);
+  assert.deepEqual(order, ['stop node', 'stop server']);
+  assert.equal(nodeStepSettled, false, 'the command does not go on to its next step');
+});
+
+test('a failed step stops the steps started before it and rethrows, without exiting', async (t) => {
+  const order: string[] = [];
+  const exits: number[] = [];
+  const shutdown = shutdownFromStart(log, (code) => exits.push(code));
+  t.after(() => shutdown.remove());
+  await shutdown.step(async () => 'server', async (s) => void order.push(`stop ${s}`));
+  await assert.rejects(
+    shutdown.step(
+      async () => {
+        throw new Error('kubelet port taken');
+      },
+      async () => void order.push('stop node'),
+    ),
+    /kubelet port taken/,
+  );
+  assert.deepEqual(order, ['stop server']);
+  assert.deepEqual(exits, []);
 });
