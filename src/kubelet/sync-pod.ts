@@ -143,8 +143,8 @@ export class PodSyncer {
 
     // Upstream starts ephemeral containers before init containers, so a debugging container runs
     // even while an init container keeps failing.
-    for (const c of ephemeral) {
-      await this.startContainer(pod, c, 'ephemeral', sandboxId, sandboxConfig, rs, podIP, podIPs, paths);
+    for (const { container, targetContainerName } of ephemeral) {
+      await this.startContainer(pod, container, 'ephemeral', sandboxId, sandboxConfig, rs, podIP, podIPs, paths, targetContainerName);
     }
     for (const i of actions.initContainersToStart) {
       await this.startContainer(pod, inits[i], 'init', sandboxId, sandboxConfig, rs, podIP, podIPs, paths);
@@ -293,7 +293,8 @@ export class PodSyncer {
     m.set(name, r);
   }
 
-  private async startContainer(pod: Pod, c: SpecContainer, kind: ContainerKind | 'ephemeral', sandboxId: string, sandboxConfig: PodSandboxConfig, rs: RuntimePodStatus, podIP: string, podIPs: string[], paths: Map<string, string>): Promise<void> {
+  /** `targetContainerName`: an ephemeral container's, whose PID namespace it joins. */
+  private async startContainer(pod: Pod, c: SpecContainer, kind: ContainerKind | 'ephemeral', sandboxId: string, sandboxConfig: PodSandboxConfig, rs: RuntimePodStatus, podIP: string, podIPs: string[], paths: Map<string, string>, targetContainerName?: string): Promise<void> {
     const uid = pod.metadata?.uid ?? '';
     const prev = latestContainer(rs, c.name);
     const key = `${uid}/${c.name}`;
@@ -324,6 +325,13 @@ export class PodSyncer {
       return;
     }
     this.o.recorder.event(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
+
+    // The target must exist (upstream getTargetID); that it runs is the runtime's check (containerd's).
+    const target = targetContainerName ? latestContainer(rs, targetContainerName) : undefined;
+    if (targetContainerName && !target) {
+      fail('CreateContainerConfigError', `unable to find target container ${targetContainerName}`);
+      return;
+    }
 
     let env;
     try {
@@ -364,6 +372,8 @@ export class PodSyncer {
         [terminationMessageFileAnnotation]: messageFile,
       },
       resources: containerResources(c),
+      // CRI NamespaceOption.pid: TARGET for a debug container, POD with shareProcessNamespace.
+      ...(target ? { pidNamespace: { mode: 'target', targetId: target.id } } : sandboxConfig.namespaceOptions?.pid === 'pod' ? { pidNamespace: { mode: 'pod' } } : {}),
     };
     let id: string;
     try {
@@ -501,13 +511,12 @@ export class PodSyncer {
 }
 
 /**
- * An ephemeral container as the container the runtime starts (upstream ephemeralContainerStartSpec).
- * Its targetContainerName is accepted but has no effect: the process runtime gives every container
- * its own PID namespace (as root) or none (the host's), never another container's.
+ * An ephemeral container as the container the runtime starts (upstream ephemeralContainerStartSpec),
+ * and the container whose PID namespace it joins (targetContainerName).
  */
-function ephemeralContainerSpec(pod: Pod, i: number): SpecContainer {
-  const { targetContainerName: _target, ...common } = pod.spec!.ephemeralContainers![i];
-  return common;
+function ephemeralContainerSpec(pod: Pod, i: number): { container: SpecContainer; targetContainerName?: string } {
+  const { targetContainerName, ...container } = pod.spec!.ephemeralContainers![i];
+  return { container, targetContainerName: targetContainerName || undefined };
 }
 
 function findSpec(pod: Pod, name: string): SpecContainer | undefined {

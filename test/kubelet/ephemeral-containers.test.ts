@@ -16,6 +16,7 @@ import type { RuntimePodStatus } from '../../src/kubelet/runtime-pod.js';
 import type { ContainerStatus as RuntimeContainer, PodSandboxStatus } from '../../src/kubelet/runtime/types.js';
 import { generatePodStatus } from '../../src/kubelet/status/pod-status.js';
 import { boundPod, condition, processRuntimeEnv, silentLog, waitForPod, type RuntimeEnv } from './agent-helpers.js';
+import { isRoot } from './runtime/process-helpers.js';
 
 const node = 'debug-node';
 
@@ -120,7 +121,44 @@ describe('ephemeral containers on the node agent', () => {
     const out = await cluster.kubectlOk(['debug', 'web', '-i', '--image=sh', '-c', 'interactive', '--', 'sh', '-c', 'read x; echo got $x'], { stdin: 'hello\n' });
     assert.match(out, /got hello/);
   });
+
+  it('kubectl debug --target joins the target container\'s PID namespace; without a target it sees only its own', { skip: isRoot ? false : 'needs root (PID namespaces)' }, async () => {
+    await cluster.kubectlOk(['debug', 'web', '--image=sh', '--target=app', '-c', 'ps', '--', 'sh', '-c', seeScript('data/f; sleep 60', 50)]);
+    assert.match(await logsOf('ps', 'seen'), /^seen: \S*sh -c echo shared > \/data\/f; sleep 60 $/m);
+    await cluster.kubectlOk(['debug', 'web', '--image=sh', '-c', 'alone', '--', 'sh', '-c', seeScript('data/f; sleep 60', 2)]);
+    assert.equal(await logsOf('alone', 'seen'), 'not-seen\n');
+  });
+
+  it('the containers of a pod with shareProcessNamespace see each other\'s processes', { skip: isRoot ? false : 'needs root (PID namespaces)' }, async () => {
+    const pod = boundPod('shared', node, {
+      shareProcessNamespace: true,
+      containers: [
+        { name: 'a', image: 'sleep', args: ['304'] },
+        { name: 'b', image: 'sh', command: ['sh', '-c', `${seeScript('sleep 304', 100)}; sleep 60`] },
+      ],
+    });
+    await client.resource(resources.pods).create(pod, { namespace: 'default' });
+    await waitForPod(client, 'default', 'shared', (p) => condition(p, 'Ready') === 'True');
+    const deadline = Date.now() + 10_000;
+    let out = '';
+    while (!out.includes('seen') && Date.now() < deadline) {
+      out = await cluster.kubectlOk(['logs', 'shared', '-c', 'b']);
+      if (!out.includes('seen')) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(out, /^seen: \S*sleep 304 $/m);
+    await client.resource(resources.pods).delete('shared', { namespace: 'default' });
+  });
 });
+
+/**
+ * A script that looks in /proc for a process whose command line holds `want` (`tries` times, 50 ms
+ * apart) and prints "seen: CMDLINE" or "not-seen". `want` is split in the script's own text, so it
+ * does not find itself.
+ */
+function seeScript(want: string, tries: number): string {
+  const split = `'${want.slice(0, 1)}''${want.slice(1)}'`;
+  return `w=${split}; i=0; while [ $i -lt ${tries} ]; do for f in /proc/[0-9]*/cmdline; do c=$(tr "\\0" " " < $f 2>/dev/null); case "$c" in *"$w"*) echo "seen: $c"; exit 0;; esac; done; i=$((i+1)); sleep 0.05; done; echo not-seen`;
+}
 
 describe('ephemeral containers in one sync (pure)', () => {
   const ready: PodSandboxStatus = { id: 'sb', metadata: { name: 'p', namespace: 'default', uid: 'u', attempt: 0 }, state: 'Ready', createdAt: 1, labels: {}, annotations: {}, ip: '10.0.0.9', additionalIps: [] };

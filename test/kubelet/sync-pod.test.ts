@@ -170,6 +170,35 @@ describe('PodSyncer with the FakeRuntime', () => {
     assert.equal(s?.initContainerStatuses?.[0].ready, true);
   });
 
+  it('passes the PID namespace to join: the pod\'s with shareProcessNamespace, the target\'s for an ephemeral container', async () => {
+    const h = harness();
+    const configOf = (name: string) => [...h.runtime.containers.values()].find((c) => c.config.name === name)!;
+    await h.syncer.syncPod(pod('shared', { shareProcessNamespace: true }));
+    assert.deepEqual(configOf('c').config.pidNamespace, { mode: 'pod' });
+    assert.equal(configOf('c').sandboxConfig.namespaceOptions?.pid, 'pod');
+
+    const h2 = harness();
+    const p = pod('debugged');
+    await h2.syncer.syncPod(p);
+    const target = [...h2.runtime.containers.values()].find((c) => c.config.name === 'c')!;
+    assert.equal('pidNamespace' in target.config, false, 'its own namespace');
+    await h2.syncer.syncPod({ ...p, spec: { ...p.spec!, ephemeralContainers: [{ name: 'dbg', image: 'sh', targetContainerName: 'c' }] } });
+    const dbg = [...h2.runtime.containers.values()].find((c) => c.config.name === 'dbg')!;
+    assert.deepEqual(dbg.config.pidNamespace, { mode: 'target', targetId: target.id });
+  });
+
+  it('an ephemeral container whose target has not been created waits with CreateContainerConfigError, as upstream', async () => {
+    const h = harness();
+    // The init container never ends, so the target (an app container) is never created.
+    const p = pod('early', { initContainers: [{ name: 'init', image: 'sleep' }], ephemeralContainers: [{ name: 'dbg', image: 'sh', targetContainerName: 'c' }] });
+    await h.syncer.syncPod(p);
+    await h.syncer.syncPod(p); // the first sync creates the sandbox; ephemeral containers start in a ready one
+    const w = h.status.getPodStatus('uid-early')?.ephemeralContainerStatuses?.[0].state?.waiting;
+    assert.deepEqual(w, { reason: 'CreateContainerConfigError', message: 'unable to find target container c' });
+    assert.ok(h.events.includes('Warning Failed Error: unable to find target container c'), h.events.join('\n'));
+    assert.ok(!h.runtime.calls.includes('createContainer dbg'));
+  });
+
   it('reports CreateContainerConfigError with the env module message', async () => {
     const err = Object.assign(new Error('configmap "missing" not found'), { reason: 'CreateContainerConfigError' });
     const h = harness({ env: { environment: () => Promise.reject(err), expand: (c) => c } });

@@ -92,6 +92,14 @@ export interface ContainerConfig {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   resources?: LinuxResources;
+  /**
+   * Whose PID namespace the container joins instead of getting its own (CRI's
+   * NamespaceOption.pid): 'pod' — the sandbox's, shared by all its containers (shareProcessNamespace;
+   * the sandbox must have namespaceOptions.pid 'pod'); 'target' — that of the running container
+   * `targetId` (an ephemeral container's targetContainerName; CRI NamespaceMode TARGET). Absent:
+   * the sandbox's namespaceOptions.pid decides ('node': the host's; otherwise its own).
+   */
+  pidNamespace?: { mode: 'pod' } | { mode: 'target'; targetId: string };
 }
 
 export interface Container {

@@ -6,8 +6,10 @@
 // (an agent restart) adopts running containers and learns how the others ended.
 //
 // Isolation: as root on Linux (and unless `namespaces: false`), each container gets private mount,
-// UTS and IPC namespaces and — unless the pod uses hostPID — its own PID namespace with a fresh
-// /proc (the program is pid 1, so, as in a real container, it ignores SIGTERM unless it handles it);
+// UTS and IPC namespaces and — unless the pod uses hostPID — a PID namespace with a fresh /proc:
+// its own (the program is pid 1, so, as in a real container, it ignores SIGTERM unless it handles
+// it), or the pod's (shareProcessNamespace) or a target container's (an ephemeral container's
+// targetContainerName), shared with the other containers there (see pid-namespace.ts);
 // the hostname is the sandbox's; every Mount is bind-mounted at its containerPath inside the mount
 // namespace (the mount point is created on the host file system if missing). Network is the host's:
 // the pod's IP is a distinct loopback address from `podCidr` (containers listen on $POD_IP, set by
@@ -56,6 +58,7 @@ import { execArgv, resizePty, runSync, shellQuote, startSession, type ExecTarget
 import { DEFAULT_PATH, executableOfImage, resolveExecutable } from './executable.js';
 import { IpAllocator } from './ip-allocator.js';
 import { LogPump } from './log-pump.js';
+import { pidHolderAlive, startPidHolder, stopPidHolder } from './pid-namespace.js';
 import { exposeAsSymlink, lastLine, procStats, resolvConf, which } from './host.js';
 import { NS_INIT_SCRIPT, PLAIN_INIT_SCRIPT, SHIM_SCRIPT } from './shim.js';
 import { launchScript, Spawner, type SpawnHandle } from './spawner.js';
@@ -92,6 +95,7 @@ interface Tools {
   unshare?: string;
   nsenter?: string;
   script: string;
+  sleep: string;
 }
 
 /** A path as an fstab field: space, tab, newline and backslash octal-escaped (fstab(5)). */
@@ -117,6 +121,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How long containerStatus waits before looking for a program that unshare had not forked yet. */
 const PROGRAM_PID_RETRY_MS = 250;
+
+/** What unshare says when it cannot re-raise its child's SIGKILL on itself. */
+const UNSHARE_SIGKILL_ERROR = 'unshare: sigprocmask unblock failed';
 
 /** A started shim, as reported by the spawner (or read from its files). */
 interface Started {
@@ -169,7 +176,7 @@ export class ProcessRuntime implements Runtime {
     this.ipam = new IpAllocator(opts.podCidr ?? '127.1.0.0/16', path.join(this.rootDir, 'ipam.json'));
     this.cgroups = opts.cgroups ?? new CgroupManager({ log: opts.log });
     this.spawner = new Spawner(path.join(this.rootDir, 'bin', 'spawner.sh'), opts.log);
-    this.tools = { setsid: which('setsid') ?? 'setsid', env: which('env') ?? '/usr/bin/env', unshare: which('unshare'), nsenter: which('nsenter'), script: which('script') ?? 'script' };
+    this.tools = { setsid: which('setsid') ?? 'setsid', env: which('env') ?? '/usr/bin/env', unshare: which('unshare'), nsenter: which('nsenter'), script: which('script') ?? 'script', sleep: which('sleep') ?? 'sleep' };
     const root = typeof process.getuid === 'function' && process.getuid() === 0 && process.platform === 'linux';
     const possible = root && this.tools.unshare !== undefined && this.tools.nsenter !== undefined;
     this.namespaces = opts.namespaces ?? possible;
@@ -279,6 +286,13 @@ export class ProcessRuntime implements Runtime {
         fs.promises.mkdir(config.logDirectory, { recursive: true }),
       ]);
       rec.cgroup = cgroup;
+      // shareProcessNamespace: the pod's PID namespace, which its containers join (pid-namespace.ts).
+      if (this.namespaces && config.namespaceOptions?.pid === 'pod') {
+        rec.pidHolder = await startPidHolder({ unshare: this.tools.unshare!, sleep: this.tools.sleep }).catch((err: unknown) => {
+          void removeCgroup(cgroup, 2000, this.log);
+          throw new RuntimeError(`cannot create the pod's PID namespace: ${(err as Error).message}`, 'CreatePodSandboxError');
+        });
+      }
       this.sandboxes.set(id, rec);
     } finally {
       this.allocating.delete(ip);
@@ -298,7 +312,9 @@ export class ProcessRuntime implements Runtime {
     const rec = this.sandboxes.get(id);
     if (!rec) return;
     await Promise.all([...this.containers.values()].filter((c) => c.podSandboxId === id).map((c) => this.stopContainer(c.id, 0)));
-    if (rec.state !== 'NotReady' || rec.ip) {
+    if (rec.pidHolder) stopPidHolder(rec.pidHolder);
+    if (rec.state !== 'NotReady' || rec.ip || rec.pidHolder) {
+      rec.pidHolder = undefined;
       rec.state = 'NotReady';
       if (rec.config.namespaceOptions?.network !== 'node') rec.ip = '';
       await this.saveSandbox(rec);
@@ -360,6 +376,7 @@ export class ProcessRuntime implements Runtime {
     env.PATH ??= DEFAULT_PATH;
     const id = newId();
     const ns = sandboxConfig.namespaceOptions ?? sandbox.config.namespaceOptions;
+    const target = this.pidTarget(podSandboxId, config, 'CreateContainerError');
     const rec: ContainerRecord = {
       id,
       podSandboxId,
@@ -374,7 +391,8 @@ export class ProcessRuntime implements Runtime {
       message: '',
       logPath: path.join(sandbox.config.logDirectory, config.logPath),
       namespaced: this.namespaces,
-      pidNamespace: this.namespaces && ns?.pid !== 'node',
+      // A target's namespace is the host's when the target runs in it (hostPID).
+      pidNamespace: this.namespaces && (target ? target.pidNamespace : ns?.pid !== 'node'),
       env,
       cwd: config.workingDir || '/',
     };
@@ -388,6 +406,41 @@ export class ProcessRuntime implements Runtime {
     const rec = this.containers.get(id);
     if (!rec) throw notFound('container', id);
     return rec;
+  }
+
+  /**
+   * The running container whose PID namespace `config` joins (NamespaceMode TARGET), checked as
+   * containerd checks it (validateTargetContainer); undefined for any other mode.
+   */
+  private pidTarget(podSandboxId: string, config: ContainerConfig, reason: string): ContainerRecord | undefined {
+    if (config.pidNamespace?.mode !== 'target') return undefined;
+    const targetId = config.pidNamespace.targetId;
+    const target = this.containers.get(targetId);
+    if (!target) throw new RuntimeError(`invalid target container: container "${targetId}" does not exist`, reason);
+    if (target.podSandboxId !== podSandboxId) throw new RuntimeError(`invalid target container: container "${targetId}" (sandbox ${target.podSandboxId}) does not belong to sandbox ${podSandboxId}`, reason);
+    this.checkExit(target);
+    if (target.state !== 'Running') throw new RuntimeError(`invalid target container: container "${targetId}" is not running - in state ${target.state}`, reason);
+    return target;
+  }
+
+  /**
+   * Host pid of a process in the PID namespace the container joins (see pid-namespace.ts), or
+   * undefined when it gets its own (or none). Throws when that namespace is gone.
+   */
+  private async joinedPidNamespace(rec: ContainerRecord, sandbox: SandboxRecord): Promise<number | undefined> {
+    const mode = rec.config.pidNamespace?.mode;
+    if (!rec.pidNamespace || mode === undefined) return undefined;
+    if (mode === 'pod') {
+      if (!sandbox.pidHolder || !pidHolderAlive(sandbox.pidHolder)) throw new Error(`pod sandbox ${sandbox.id} has no shared PID namespace`);
+      return sandbox.pidHolder.pid;
+    }
+    const target = this.pidTarget(rec.podSandboxId, rec.config, 'RunContainerError')!;
+    // Right after the target's start, unshare may not have forked its program yet.
+    const deadline = Date.now() + 2000;
+    let pid: number | undefined;
+    while ((pid = this.programPid(target)) === undefined && target.state === 'Running' && Date.now() < deadline) await sleep(5);
+    if (pid === undefined || target.state !== 'Running') throw new Error(`invalid target container: container "${target.id}" is not running - in state ${target.state}`);
+    return pid;
   }
 
   async startContainer(id: string): Promise<void> {
@@ -416,7 +469,15 @@ export class ProcessRuntime implements Runtime {
       this.finish(rec, 128, 'StartError', message);
       throw new RuntimeError(message, 'RunContainerError');
     }
-    const argv = this.launchArgv(rec, dir, exe, args);
+    let joinPid: number | undefined;
+    try {
+      joinPid = await this.joinedPidNamespace(rec, sandbox);
+    } catch (err) {
+      const message = (err as Error).message;
+      this.finish(rec, 128, 'StartError', message);
+      throw new RuntimeError(message, 'RunContainerError');
+    }
+    const argv = this.launchArgv(rec, dir, exe, args, joinPid);
     let spawned: SpawnHandle;
     let started: Started;
     try {
@@ -573,7 +634,8 @@ export class ProcessRuntime implements Runtime {
     return file;
   }
 
-  private launchArgv(rec: ContainerRecord, dir: string, exe: string, argsIn: string[]): string[] {
+  /** `joinPid`: a process whose PID namespace the container joins instead of getting its own. */
+  private launchArgv(rec: ContainerRecord, dir: string, exe: string, argsIn: string[], joinPid?: number): string[] {
     // tty: the program runs under `script`, which gives it a pseudo-terminal; the output (with the
     // terminal's echo of stdin) still goes to the log, and attach can resize the terminal.
     let args = argsIn;
@@ -586,10 +648,12 @@ export class ProcessRuntime implements Runtime {
     const flags = ['--mount'];
     if (ns?.network !== 'node') flags.push('--uts');
     if (ns?.ipc !== 'node') flags.push('--ipc');
-    if (rec.pidNamespace) flags.push('--pid', '--fork', '--mount-proc', '--kill-child');
+    if (rec.pidNamespace) flags.push(...(joinPid === undefined ? ['--pid'] : []), '--fork', '--mount-proc', '--kill-child');
     // With hostNetwork the pod sees the node's hostname, as upstream ('' leaves it).
     const hostname = ns?.network === 'node' ? '' : rec.hostname;
-    return [this.tools.setsid, this.tools.unshare!, ...flags, '/bin/sh', '-c', NS_INIT_SCRIPT, 'k8ts-init', dir, hostname, rec.cwd, exe, ...args];
+    // A shared PID namespace: unshare's child is born in it (see pid-namespace.ts).
+    const join = joinPid === undefined ? [] : [this.tools.nsenter!, '--target', String(joinPid), '--pid', '--no-fork', '--'];
+    return [this.tools.setsid, ...join, this.tools.unshare!, ...flags, '/bin/sh', '-c', NS_INIT_SCRIPT, 'k8ts-init', dir, hostname, rec.cwd, exe, ...args];
   }
 
   private startPump(rec: ContainerRecord, spawned?: SpawnHandle): void {
@@ -676,6 +740,11 @@ export class ProcessRuntime implements Runtime {
     if (!rec.startedAt) rec.startedAt = 0;
     rec.reason = reason ?? (oomKillCount(rec.cgroup) > 0 ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error');
     rec.message = message;
+    if (!reason && exitCode === 1 && rec.pidNamespace && lastLine(path.join(this.containerDir(rec.id), 'stderr')).startsWith(UNSHARE_SIGKILL_ERROR)) {
+      // The program was SIGKILLed on its own (its shared namespace's pid 1 ended, or the OOM
+      // killer chose it): unshare, forwarding that signal, fails and exits 1 (util-linux 2.38).
+      rec.exitCode = 137;
+    }
     if (!reason && exitCode === 128) {
       // The init script failed before the program ran (its message is the last log line).
       const lastErr = lastLine(path.join(this.containerDir(rec.id), 'stderr'));
@@ -688,6 +757,18 @@ export class ProcessRuntime implements Runtime {
     this.saveContainer(rec);
     for (const w of this.exitWaiters.get(rec.id) ?? []) w();
     this.exitWaiters.delete(rec.id);
+    // In a shared PID namespace the program's end does not end what it left behind (no pid 1 of its
+    // own went): those are killed, as runc does for a container without its own PID namespace.
+    // (Its cgroup's, not its process group's: that pid may be another's by now.)
+    if (rec.pidNamespace && rec.config.pidNamespace) {
+      for (const pid of cgroupPids(rec.cgroup)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }
     void removeCgroup(rec.cgroup, 2000, this.log);
   }
 

@@ -21,6 +21,11 @@ export interface SandboxRecord {
   /** Cgroup name relative to the cgroup manager's base (containers go below it). */
   cgroupName?: string;
   cgroup?: CgroupPaths;
+  /**
+   * With namespaceOptions.pid 'pod' (and namespaces): pid 1 of the pod's PID namespace (a
+   * `sleep infinity`, see runtime.ts) and its /proc start time, to tell it from a later process.
+   */
+  pidHolder?: { pid: number; startTime: string };
 }
 
 export interface ContainerRecord {
@@ -39,7 +44,10 @@ export interface ContainerRecord {
   logPath: string;
   /** Whether it runs in its own mount/UTS/IPC(/PID) namespaces. */
   namespaced: boolean;
-  /** With its own PID namespace (then `pid` is unshare's and the program is its child). */
+  /**
+   * In a PID namespace other than the host's — its own, the pod's or a target container's (then
+   * `pid` is unshare's and the program is its child).
+   */
   pidNamespace: boolean;
   /** The full environment the program gets. */
   env: Record<string, string>;
