@@ -2,7 +2,7 @@
 // stdout, run until SIGINT/SIGTERM.
 import { createLogger } from '../util/log.js';
 import { CliError, messageOf } from './errors.js';
-import { normalizeFlags, parseControllerList, type ServerFlags } from './server-options.js';
+import { controlPlaneOptions, normalizeFlags, type ServerFlags } from './server-options.js';
 import { shutdownFromStart } from './shutdown.js';
 import { prepareDataDir } from './data-dir.js';
 
@@ -19,19 +19,7 @@ export async function runServer(rawFlags: ServerFlags): Promise<void> {
   const shutdown = shutdownFromStart(log);
   const { startServer } = await import('./start-server.js');
   const server = await shutdown.step(
-    () =>
-      startServer({
-        dataDir: flags.dataDir,
-        port: flags.port,
-        bind: flags.bind,
-        storage: flags.storage,
-        tlsSans: flags.tlsSan,
-        log,
-        controllers: parseControllerList(flags.controllers),
-        scheduler: flags.disable.includes('scheduler') ? false : { configPath: flags.schedulerConfig },
-        serviceCidr: flags.serviceCidr,
-        disableAdmissionPlugins: flags.disableAdmissionPlugins,
-      }),
+    () => startServer(controlPlaneOptions(flags, log)),
     (s) => s.close(),
   );
   // performance.now() counts from process start: this is the time a user waits.

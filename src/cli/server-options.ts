@@ -2,6 +2,8 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { Logger } from '../util/log.js';
+import type { StartServerOptions } from './start-server.js';
 
 export interface ServerFlags {
   dataDir: string;
@@ -117,6 +119,22 @@ export function parseControllerList(value: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** What `k8ts server` and `k8ts up` start the control plane with (up passes the service CIDR it chose). */
+export function controlPlaneOptions(flags: ServerFlags, log: Logger, serviceCidr = flags.serviceCidr): StartServerOptions {
+  return {
+    dataDir: flags.dataDir,
+    port: flags.port,
+    bind: flags.bind,
+    storage: flags.storage,
+    tlsSans: flags.tlsSan,
+    log,
+    controllers: parseControllerList(flags.controllers),
+    scheduler: flags.disable.includes('scheduler') ? false : { configPath: flags.schedulerConfig },
+    serviceCidr,
+    disableAdmissionPlugins: flags.disableAdmissionPlugins,
+  };
 }
 
 /** Flags with the data dir made absolute, as the kubeconfig path printed to the user must be. */

@@ -3,7 +3,7 @@
 // and the KUBECONFIG line to copy. Ctrl-C stops every pod gracefully, then everything else.
 import { createLogger } from '../util/log.js';
 import { CliError, messageOf } from './errors.js';
-import { normalizeFlags, parseControllerList, type UpFlags } from './server-options.js';
+import { controlPlaneOptions, normalizeFlags, type UpFlags } from './server-options.js';
 import { shutdownFromStart } from './shutdown.js';
 import { prepareDataDir } from './data-dir.js';
 
@@ -23,19 +23,7 @@ export async function runUp(rawFlags: UpFlags): Promise<void> {
   // ClusterIPs must be addresses this host can reach: 10.96.0.0/12 routed locally as root, else loopback.
   const serviceCidr = flags.serviceCidr ?? hostServiceCidr();
   const server = await shutdown.step(
-    () =>
-      startServer({
-        dataDir: flags.dataDir,
-        port: flags.port,
-        bind: flags.bind,
-        storage: flags.storage,
-        tlsSans: flags.tlsSan,
-        log,
-        controllers: parseControllerList(flags.controllers),
-        scheduler: disabled.has('scheduler') ? false : { configPath: flags.schedulerConfig },
-        serviceCidr,
-        disableAdmissionPlugins: flags.disableAdmissionPlugins,
-      }),
+    () => startServer(controlPlaneOptions(flags, log, serviceCidr)),
     (s) => s.close(),
   );
   announce(`API server ready at ${server.url} (${Math.round(performance.now())} ms)`);
