@@ -2,6 +2,7 @@
 // RFC 3339 timestamp and is stored in UTC to the second; MicroTime must carry exactly six
 // fractional digits (Go parses it with the layout 2006-01-02T15:04:05.000000Z07:00). A value
 // that does not parse is a decode error naming the field.
+import { boundedMemo } from './bounded-memo.js';
 
 const rfc3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
@@ -32,18 +33,13 @@ type Canonical = { value: string; error?: undefined } | { error: string; value?:
 // Every write carries the same few timestamps again and again (creationTimestamp, managedFields
 // times, the conditions of a status): the last results are kept, keyed by precision and text.
 // The function is pure, so a hit is exactly what parsing would give.
-const recent = new Map<string, Canonical>();
-const recentLimit = 4096;
+const recent = boundedMemo(4096, (key): Canonical => {
+  const micro = key[0] === 'm';
+  const r = parse(key.slice(1), micro);
+  return typeof r === 'string' ? { error: r } : { value: format(r.date, micro ? r.micros : undefined) };
+});
 
 /** One Time (micro: MicroTime) value in upstream's serialized form, or why it does not parse. */
 export function canonicalTime(value: string, micro: boolean): Canonical {
-  const key = micro ? `m${value}` : `s${value}`;
-  let c = recent.get(key);
-  if (c === undefined) {
-    const r = parse(value, micro);
-    c = typeof r === 'string' ? { error: r } : { value: format(r.date, micro ? r.micros : undefined) };
-    if (recent.size >= recentLimit) recent.clear();
-    recent.set(key, c);
-  }
-  return c;
+  return recent(micro ? `m${value}` : `s${value}`);
 }

@@ -11,7 +11,7 @@ import { SharedInformerFactory, type InformerKey } from '../client/cache/informe
 import type { SharedIndexInformer } from '../client/cache/shared-informer.js';
 import type { Indexers } from '../client/cache/store.js';
 import type { TransformFunc } from '../client/cache/delta-fifo.js';
-import { EventBroadcaster, restEventSink, type EventRecorder } from '../client/record/index.js';
+import { EventBroadcaster, restEventSink, type EventRecorder, type EventSink } from '../client/record/index.js';
 
 export interface InformerOptions<T extends KubeObject> {
   namespace?: string;
@@ -79,10 +79,11 @@ export interface ControllerDescriptor {
   create(ctx: ControllerContext): Controller;
 }
 
-export function newControllerContext(client: Client, log: Logger, opts: { host?: string } = {}): ControllerContext & { close(): Promise<void> } {
+/** `eventSink`: where the recorders' events go (default: the API through `client`; the node agent's is rate-limited). */
+export function newControllerContext(client: Client, log: Logger, opts: { host?: string; eventSink?: EventSink } = {}): ControllerContext & { close(): Promise<void> } {
   const informers = new Informers(client);
   const broadcaster = new EventBroadcaster({ log });
-  broadcaster.startRecordingToSink(restEventSink(client));
+  broadcaster.startRecordingToSink(opts.eventSink ?? restEventSink(client));
   const recorders = new Map<string, EventRecorder>();
   return {
     client,

@@ -14,7 +14,8 @@ export const terminationMessagePathAnnotation = 'io.kubernetes.container.termina
 export const terminationMessagePolicyAnnotation = 'io.kubernetes.container.terminationMessagePolicy';
 export const terminationMessageFileAnnotation = 'io.k8ts.container.terminationMessageFile';
 
-export type ContainerKind = 'init' | 'regular';
+/** Which list of the pod spec a container comes from (its kind annotation). */
+export type ContainerKind = 'init' | 'regular' | 'ephemeral';
 
 export function sandboxLabels(pod: Pod): Record<string, string> {
   return {

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Client } from '../client/rest/client.js';
 import { resources } from '../client/rest/builtin-resources.js';
 import { newControllerContext } from '../controllers/context.js';
-import { EventBroadcaster, rateLimitedEventSink, restEventSink } from '../client/record/index.js';
+import { rateLimitedEventSink, restEventSink } from '../client/record/index.js';
 import { eventRateLimit, type KubeletEventConfig } from './config/event-rate-limit.js';
 import type { Runtime } from './runtime/types.js';
 import { Backoff } from './backoff.js';
@@ -120,12 +120,11 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
 
   // Set below once the pieces it needs exist; read by closures only.
   let eviction: EvictionManager | undefined;
-  const ctx = newControllerContext(client, log, { host: nodeName });
   // Upstream's kubelet writes events through a client of their own, limited to eventRecordQPS/eventBurst.
-  const events = new EventBroadcaster({ log });
   const eventsFlushing = new AbortController();
-  events.startRecordingToSink(rateLimitedEventSink(restEventSink(client), eventRateLimit(opts), undefined, eventsFlushing.signal));
-  const recorder = events.newRecorder({ component: 'kubelet', host: nodeName });
+  const eventSink = rateLimitedEventSink(restEventSink(client), eventRateLimit(opts), undefined, eventsFlushing.signal);
+  const ctx = newControllerContext(client, log, { host: nodeName, eventSink });
+  const recorder = ctx.recorder('kubelet');
 
   // Parsed once: the eviction manager acts on them, allocatable reserves the hard ones.
   const thresholds = opts.eviction === false ? [] : (opts.eviction?.thresholds ?? parseThresholdConfig());
@@ -343,9 +342,8 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       await ready.catch(() => undefined);
       await Promise.all([nodeStatus.stop(), lease.stop()]);
       await statusManager.stop();
-      await ctx.close();
       eventsFlushing.abort();
-      await events.shutdown();
+      await ctx.close();
     },
   };
 }

@@ -294,7 +294,7 @@ export class PodSyncer {
   }
 
   /** `targetContainerName`: an ephemeral container's, whose PID namespace it joins. */
-  private async startContainer(pod: Pod, c: SpecContainer, kind: ContainerKind | 'ephemeral', sandboxId: string, sandboxConfig: PodSandboxConfig, rs: RuntimePodStatus, podIP: string, podIPs: string[], paths: Map<string, string>, targetContainerName?: string): Promise<void> {
+  private async startContainer(pod: Pod, c: SpecContainer, kind: ContainerKind, sandboxId: string, sandboxConfig: PodSandboxConfig, rs: RuntimePodStatus, podIP: string, podIPs: string[], paths: Map<string, string>, targetContainerName?: string): Promise<void> {
     const uid = pod.metadata?.uid ?? '';
     const prev = latestContainer(rs, c.name);
     const key = `${uid}/${c.name}`;

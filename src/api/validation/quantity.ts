@@ -2,6 +2,7 @@
 // kept exactly (a bigint times a power of ten) so that "0.1", "100m" and "1e-1" compare equal and
 // print the way the real API server prints them ("0.5" is stored back as "500m", "1.5Gi" as
 // "1536Mi"). Validation, defaulting, quota and the scheduler all read quantities through here.
+import { boundedMemo } from '../bounded-memo.js';
 
 export type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
 
@@ -106,21 +107,14 @@ function keepsOriginalText(p: Pieces, base: 10 | 2, exponent: number): boolean {
   return exponent % 10 === 0 && (value & 7n) !== 0n;
 }
 
-/** resource.ParseQuantity: throws QuantityParseError with upstream's message on bad input. */
 // Parsed quantities by text: a cluster's objects repeat a few quantities ("100m", "64Mi") and
 // every write of a pod parses each several times (defaulting, validation, admission). The
 // entries are frozen: a Quantity is a value, nobody may change a parsed one.
-const parsedQuantities = new Map<string, Quantity>();
-const maxParsedQuantities = 4096;
+const parsedQuantities = boundedMemo(4096, (str): Quantity => Object.freeze(parseQuantityText(str)));
 
+/** resource.ParseQuantity: throws QuantityParseError with upstream's message on bad input. */
 export function parseQuantity(str: string): Quantity {
-  let q = parsedQuantities.get(str);
-  if (q === undefined) {
-    q = Object.freeze(parseQuantityText(str));
-    if (parsedQuantities.size >= maxParsedQuantities) parsedQuantities.clear();
-    parsedQuantities.set(str, q);
-  }
-  return q;
+  return parsedQuantities(str);
 }
 
 function parseQuantityText(str: string): Quantity {

@@ -6,6 +6,7 @@ import type { ContainerStatus } from '../runtime/types.js';
 import { isRestartableInit, podQosClass, restartPolicy } from '../pod-util.js';
 import { latestContainer, previousContainer, readySandbox, type RuntimePodStatus } from '../runtime-pod.js';
 import { metaTime } from './time.js';
+import type { ContainerKind } from '../container-labels.js';
 
 /** Why a container is not running, remembered by the sync (upstream ReasonCache). */
 export interface WaitingReason {
@@ -80,8 +81,6 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   if (ephemeral.length) status.ephemeralContainerStatuses = ephemeral.map((c) => containerStatus(input, c, defaultReason, 'ephemeral'));
   return status;
 }
-
-type ContainerKind = 'init' | 'regular' | 'ephemeral';
 
 function previousStatuses(pod: Pod, kind: ContainerKind): ApiContainerStatus[] {
   const s = pod.status;

@@ -2,6 +2,7 @@
 // keys are path elements ("f:", "k:", "v:", "i:"); `{}` marks a leaf and "." marks a node that is
 // itself a member and also has members below it.
 import { FieldSet } from './fieldset.js';
+import { boundedMemo } from '../../bounded-memo.js';
 import { elementKey, parseElementKey, type PathElement } from './path.js';
 
 export type FieldsV1 = { [key: string]: FieldsV1 };
@@ -48,20 +49,12 @@ function encode(set: FieldSet, includeSelf: boolean, ref: FieldSet | undefined, 
 // Keys parsed before, with their canonical form: the same keys ("f:status", 'k:{"type":"Ready"}')
 // come up in every object's entries, and path elements are immutable, so they are shared.
 // Bounded, since keys are not (a client's, label names).
-const parsedKeys = new Map<string, { pe: PathElement; key: string }>();
-
-function parsedKey(k: string): { pe: PathElement; key: string } {
-  let p = parsedKeys.get(k);
-  if (!p) {
-    const pe = parseElementKey(k); // throws on a malformed key, which is then not kept
-    // A key as read names the element when canonical; a client's that is not (key fields out
-    // of order) is re-keyed the canonical way.
-    p = { pe, key: k.startsWith('f:') ? k : elementKey(pe) };
-    if (parsedKeys.size >= 4096) parsedKeys.clear();
-    parsedKeys.set(k, p);
-  }
-  return p;
-}
+const parsedKey = boundedMemo(4096, (k): { pe: PathElement; key: string } => {
+  const pe = parseElementKey(k); // throws on a malformed key, which is then not kept
+  // A key as read names the element when canonical; a client's that is not (key fields out
+  // of order) is re-keyed the canonical way.
+  return { pe, key: k.startsWith('f:') ? k : elementKey(pe) };
+});
 
 /** Decodes fieldsV1; throws an Error naming the bad key on malformed input. */
 export function fromFieldsV1(obj: unknown): FieldSet {

@@ -3,6 +3,7 @@
 // manager, operation, subresource and (for Update only) apiVersion, so one applier keeps one
 // entry across versions while each updater gets one entry per version.
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
+import { boundedMemo } from '../../bounded-memo.js';
 import { fromFieldsV1, toFieldsV1, treeIntersects, type FieldsV1 } from './fields-v1.js';
 import type { FieldSet } from './fieldset.js';
 
@@ -157,18 +158,13 @@ export function decodeManaged(entries: ManagedFieldsEntry[] | undefined, stored 
 
 // Entries' times repeat (the same few per object, and across objects written in the same
 // second): each is parsed once. Bounded.
-const parsedSeconds = new Map<string, number>();
+const parsedSeconds = boundedMemo(1024, (time) => {
+  const ms = Date.parse(time);
+  return Number.isNaN(ms) ? 0 : Math.floor(ms / 1000);
+});
 
 function seconds(time: string | undefined): number {
-  if (!time) return 0;
-  let s = parsedSeconds.get(time);
-  if (s === undefined) {
-    const ms = Date.parse(time);
-    s = Number.isNaN(ms) ? 0 : Math.floor(ms / 1000);
-    if (parsedSeconds.size >= 1024) parsedSeconds.clear();
-    parsedSeconds.set(time, s);
-  }
-  return s;
+  return time ? parsedSeconds(time) : 0;
 }
 
 /** Encodes managed sets as managedFields, sorted as upstream: Apply first, then by time, manager, version, subresource. */

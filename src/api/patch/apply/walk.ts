@@ -2,6 +2,7 @@
 // the difference between two values, merging an applied configuration into a live object, and
 // removing a set of fields. Each follows the matching walker of structured-merge-diff/typed
 // (tofieldset.go, compare.go, merge.go, remove.go), including its edge cases around empty values.
+import { boundedMemo } from '../../bounded-memo.js';
 import { FieldSet } from './fieldset.js';
 import { elementKey, elementString, type Path, type PathElement } from './path.js';
 import { childPosition, childTyped, clone, deepEqual, DuplicateKeyError, isEmptyish, isObject, itemElement, shapeOf, type Shape, type Typed } from './typed.js';
@@ -117,17 +118,7 @@ function compareLeaf(lhs: unknown, rhs: unknown, w: CompareWalk): void {
 
 // Field path elements and keys, shared: the same few names come up at every write. Bounded,
 // since map keys (labels, data) are not.
-const fieldElements = new Map<string, { pe: PathElement; key: string }>();
-
-function fieldElement(name: string): { pe: PathElement; key: string } {
-  let f = fieldElements.get(name);
-  if (!f) {
-    if (fieldElements.size >= 4096) fieldElements.clear();
-    f = { pe: { field: name }, key: `f:${name}` };
-    fieldElements.set(name, f);
-  }
-  return f;
-}
+const fieldElement = boundedMemo(4096, (name): { pe: PathElement; key: string } => ({ pe: { field: name }, key: `f:${name}` }));
 
 const NO_ITEMS: unknown[] = [];
 

@@ -25,6 +25,7 @@
 // stops.) The holder runs in its own session, outlives an agent restart (its pid and start time are
 // in the sandbox record) and sits in the agent's cgroup, not the pod's; it is forked from the agent
 // once per such pod (a rare feature), not through the spawner.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { childPids, processAlive, processStartTime } from './state.js';
@@ -35,7 +36,6 @@ export interface PidHolder {
   startTime: string;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts a holder of a new PID namespace; resolves once its pid 1 runs. */
 export async function startPidHolder(tools: { unshare: string; sleep: string }, timeoutMs = 5000): Promise<PidHolder> {

@@ -28,6 +28,7 @@
 // unlink, small reads) are synchronous: they cost the main thread about what a promise call does,
 // and no pool thread besides. The shims are started by a helper process (spawner.ts), never forked
 // from this one.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -117,7 +118,6 @@ function matchLabels(labels: Record<string, string>, want?: Record<string, strin
   return true;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How long containerStatus waits before looking for a program that unshare had not forked yet. */
 const PROGRAM_PID_RETRY_MS = 250;
@@ -435,10 +435,7 @@ export class ProcessRuntime implements Runtime {
       return sandbox.pidHolder.pid;
     }
     const target = this.pidTarget(rec.podSandboxId, rec.config, 'RunContainerError')!;
-    // Right after the target's start, unshare may not have forked its program yet.
-    const deadline = Date.now() + 2000;
-    let pid: number | undefined;
-    while ((pid = this.programPid(target)) === undefined && target.state === 'Running' && Date.now() < deadline) await sleep(5);
+    const pid = await this.startedProgramPid(target);
     if (pid === undefined || target.state !== 'Running') throw new Error(`invalid target container: container "${target.id}" is not running - in state ${target.state}`);
     return pid;
   }
@@ -981,15 +978,24 @@ export class ProcessRuntime implements Runtime {
     return { containerId: id, cpuUsageCoreNanoSeconds: cpuNs, cpuUsageNanoCores: nanoCores, memoryWorkingSetBytes: workingSet, memoryRssBytes: rss, processCount, timestamp: now };
   }
 
+  /**
+   * The program's host pid, waiting up to 2 s while the container runs: right after its start,
+   * unshare may not have forked the program yet. Undefined if it did not or the container ended.
+   */
+  private async startedProgramPid(rec: ContainerRecord): Promise<number | undefined> {
+    const deadline = Date.now() + 2000;
+    let pid: number | undefined;
+    while ((pid = this.programPid(rec)) === undefined && rec.state === 'Running' && Date.now() < deadline) await sleep(5);
+    return pid;
+  }
+
   // ---- exec, attach, port-forward ----
 
   private async execTarget(rec: ContainerRecord): Promise<ExecTarget> {
     if (rec.state !== 'Running') throw new RuntimeError(`container ${rec.id} is not running`, 'ContainerNotRunning');
     let nsPid: number | undefined;
     if (rec.namespaced) {
-      // Right after the start, unshare may not have forked the program yet.
-      const deadline = Date.now() + 2000;
-      while ((nsPid = this.programPid(rec)) === undefined && rec.state === 'Running' && Date.now() < deadline) await sleep(5);
+      nsPid = await this.startedProgramPid(rec);
       if (nsPid === undefined) throw new RuntimeError(`container ${rec.id} has no process to enter`, 'ContainerNotRunning');
     }
     return { env: rec.env, cwd: rec.cwd, nsPid, pidNamespace: rec.pidNamespace, cgroupProcs: procsFiles(rec.cgroup) };
