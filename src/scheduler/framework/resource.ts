@@ -5,6 +5,7 @@
 // admit it: max(sum of regular containers + restartable sidecars, each init container in
 // order with the sidecars started before it) + overhead.
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import { boundedMemo } from '../../api/bounded-memo.js';
 import { toMilli, toValue } from '../../api/validation/quantity.js';
 
 export interface Resource {
@@ -44,29 +45,8 @@ export function resourceFromList(list: Record<string, string | number> | undefin
 // Parsed quantities by their text. Every pod's requests are parsed several times in its life
 // (queue, PreFilter, PreScore, assume, the informer's confirmation) and a cluster uses few
 // distinct strings ("100m", "500Mi"), so parsing becomes a map lookup. Bounded: cleared when full.
-const MEMO_LIMIT = 4096;
-const milliMemo = new Map<string, number>();
-const valueMemo = new Map<string, number>();
-
-function memoMilli(text: string): number {
-  let v = milliMemo.get(text);
-  if (v === undefined) {
-    v = toMilli(text);
-    if (milliMemo.size >= MEMO_LIMIT) milliMemo.clear();
-    milliMemo.set(text, v);
-  }
-  return v;
-}
-
-function memoValue(text: string): number {
-  let v = valueMemo.get(text);
-  if (v === undefined) {
-    v = toValue(text);
-    if (valueMemo.size >= MEMO_LIMIT) valueMemo.clear();
-    valueMemo.set(text, v);
-  }
-  return v;
-}
+const memoMilli = boundedMemo(4096, toMilli);
+const memoValue = boundedMemo(4096, toValue);
 
 function addNamed(r: Resource, name: string, q: string | number, sign = 1): void {
   const text = typeof q === 'string' ? q : String(q);
