@@ -19,6 +19,11 @@ export interface AdmissionAttributes {
    * generates the name) and the generated name for validating admission.
    */
   name: string;
+  /**
+   * On a create with generateName, the name the store generated (set while mutating admission
+   * runs): what upstream's BeginCreate step (Service IP allocation, run here as admission) names.
+   */
+  generatedName?: string;
   /** The object being written (mutable for admit); for DELETE, the object being deleted. */
   object: KubeObject;
   oldObject?: KubeObject;

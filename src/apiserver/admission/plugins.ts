@@ -112,7 +112,7 @@ export function serviceAllocation(deps: AdmissionDeps): AdmissionPlugin {
     name: 'ServiceIPAllocation',
     admit(a) {
       if (a.entry.type.group !== '' || a.entry.type.plural !== 'services' || a.subresource !== '') return;
-      if (a.operation === 'CREATE' || a.operation === 'UPDATE') deps.services.allocate(a.object, a.oldObject, !a.ctx.dryRun);
+      if (a.operation === 'CREATE' || a.operation === 'UPDATE') deps.services.allocate(a.object, a.oldObject, !a.ctx.dryRun, a.generatedName);
     },
   };
 }

@@ -215,12 +215,13 @@ export class ServiceAllocator {
    * Fills in spec.clusterIP(s), ipFamilies, ipFamilyPolicy and node ports of a Service being
    * created (or updated: values the old object had are kept), as upstream's service REST does
    * (patchAllocatedValues, normalizeClusterIPs, initIPFamilyFields, then allocation by family).
-   * `commit` false (dry run) picks values without reserving them.
+   * `commit` false (dry run) picks values without reserving them. Errors name the Service
+   * `name`: on a create with generateName, the generated name (upstream's store generates it
+   * before BeginCreate allocates, though mutating admission, where this runs, does not see it).
    */
-  allocate(svc: KubeObject, old: KubeObject | undefined, commit: boolean): void {
+  allocate(svc: KubeObject, old: KubeObject | undefined, commit: boolean, name = svc.metadata?.name ?? ''): void {
     const spec = (svc.spec ??= {}) as ServiceSpec;
     const oldSpec = (old?.spec ?? {}) as ServiceSpec;
-    const name = svc.metadata?.name ?? '';
     const type = spec.type ?? 'ClusterIP';
     const { ips, ports } = this.inUse();
     if (old) for (const ip of oldSpec.clusterIPs ?? []) ips.delete(canonicalIP(ip));

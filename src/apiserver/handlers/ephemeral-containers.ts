@@ -1,15 +1,21 @@
 // pods/ephemeralcontainers (upstream EphemeralContainersREST with podEphemeralContainersStrategy):
-// GET answers the pod; PUT and PATCH (JSON, merge, strategic merge — what `kubectl debug` sends)
-// change only spec.ephemeralContainers. Every other change in the body is dropped, as upstream's
-// dropNonEphemeralContainerUpdates does; the new pod is validated as any pod, and existing
-// ephemeral containers may not be removed or changed.
+// GET answers the pod; PUT, PATCH (JSON, merge, strategic merge — what `kubectl debug` sends) and
+// server-side apply change only spec.ephemeralContainers. Every other change in the body is
+// dropped, as upstream's dropNonEphemeralContainerUpdates does; the new pod is validated as any
+// pod, and existing ephemeral containers may not be removed or changed. An applier owns only
+// what it applied under spec.ephemeralContainers (the strategy's reset-fields filter), recorded
+// with subresource "ephemeralcontainers"; a missing pod is 404, never created.
 import type { KubeObject } from '../../api/object.js';
 import { defaultContainer } from '../../api/defaults/pod.js';
-import { applyPatch, patchTypeFromContentType } from '../../api/patch/index.js';
+import { serverSideApply } from '../../api/patch/apply/index.js';
+import { applyPatch, patchTypeFromContentType, type PatchType } from '../../api/patch/index.js';
+import type { SchemaNode } from '../../api/schema.js';
 import { badRequest, invalid, methodNotAllowed, unsupportedMediaType, type FieldError } from '../../api/status.js';
 import { validatePodEphemeralContainersUpdate } from '../../api/validation/pod.js';
 import { decodeJSON, readBody } from '../http/body.js';
+import { formatTime } from '../registry/context.js';
 import { checkFields } from './field-check.js';
+import { applyRequest } from './patch.js';
 import { fieldValidation, writeContext } from './request-context.js';
 import { readObject, writeObject, type ResourceRequest } from './resource.js';
 
@@ -37,18 +43,23 @@ export async function handleEphemeralContainers(r: ResourceRequest): Promise<voi
   } else {
     const contentType = r.req.headers['content-type'] ?? '';
     const type = patchTypeFromContentType(contentType);
-    if (!type || type === 'apply') throw unsupportedMediaType(contentType);
-    if (r.query.get('force') !== null) throw badRequest('force: Invalid value: force is only allowed for apply patches');
-    const patch = decodeJSON(await readBody(r.req)).value;
+    if (!type) throw unsupportedMediaType(contentType);
+    const body = await readBody(r.req);
     const schema = entry.schema();
-    change = (current) => {
-      const patched = applyPatch(type, current, patch, schema);
-      checkFields(entry, patched, undefined, mode, ctx);
-      // A resourceVersion the patch changed is its precondition; the current one it kept is
-      // none, so a lost race re-applies the patch to the newer pod.
-      if (patched.metadata?.resourceVersion === current.metadata?.resourceVersion) delete patched.metadata?.resourceVersion;
-      return patched;
-    };
+    if (type === 'apply') {
+      const { manager, config, force } = applyRequest(r, body, ctx, mode);
+      const now = formatTime(ctx.now);
+      ctx.managedFieldsSet = true;
+      change = (current) => {
+        const ignoredPaths = outsideEphemeralContainers(config, current);
+        const applied = serverSideApply({ live: current, applied: config, manager, force, schema, now, subresource: 'ephemeralcontainers', ignoredPaths }).object;
+        if (!config.metadata?.resourceVersion && applied.metadata) delete applied.metadata.resourceVersion;
+        return applied;
+      };
+    } else {
+      if (r.query.get('force') !== null) throw badRequest('force: Invalid value: force is only allowed for apply patches');
+      change = patchChange(type, decodeJSON(body).value, schema, (patched) => checkFields(entry, patched, undefined, mode, ctx));
+    }
   }
   const updated = await r.store.update(entry, info.namespace, info.name, 'ephemeralcontainers', ctx, (current) => keepEphemeralContainers(change(current), current), {
     // The store validates a server subresource's write without the old pod; these rules need it.
@@ -64,6 +75,31 @@ export async function handleEphemeralContainers(r: ResourceRequest): Promise<voi
 }
 
 const noErrors: FieldError[] = [];
+
+/** A JSON, merge or strategic merge patch of the pod, its result's fields checked by `check`. */
+function patchChange(type: Exclude<PatchType, 'apply'>, patch: unknown, schema: SchemaNode | undefined, check: (patched: KubeObject) => void): (current: KubeObject) => KubeObject {
+  return (current) => {
+    const patched = applyPatch(type, current, patch, schema);
+    check(patched);
+    // A resourceVersion the patch changed is its precondition; the current one it kept is
+    // none, so a lost race re-applies the patch to the newer pod.
+    if (patched.metadata?.resourceVersion === current.metadata?.resourceVersion) delete patched.metadata?.resourceVersion;
+    return patched;
+  };
+}
+
+/**
+ * Upstream's reset-fields filter for this subresource keeps only spec.ephemeralContainers: every
+ * other field the configuration or the pod has is one an applier here neither owns nor takes
+ * from another manager (the strategy drops its changes anyway).
+ */
+function outsideEphemeralContainers(config: KubeObject, current: KubeObject): string[][] {
+  const keys = (...objs: unknown[]) => new Set(objs.flatMap((o) => (o && typeof o === 'object' && !Array.isArray(o) ? Object.keys(o) : [])));
+  const paths: string[][] = [];
+  for (const k of keys(config, current)) if (k !== 'spec') paths.push([k]);
+  for (const k of keys(config.spec, current.spec)) if (k !== 'ephemeralContainers') paths.push(['spec', k]);
+  return paths;
+}
 
 /**
  * The current pod with the proposed ephemeral containers (defaulted as a decoded pod's would be)

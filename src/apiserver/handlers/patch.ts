@@ -61,7 +61,11 @@ function keepTypeMeta(r: ResourceRequest, patched: KubeObject, current: KubeObje
   }
 }
 
-async function handleApply(r: ResourceRequest, body: Buffer, ctx: RequestContext, mode: FieldValidation): Promise<void> {
+/**
+ * An apply request's field manager, configuration (decoded, of this kind and version, naming
+ * the object on the URL, its fields checked) and force flag.
+ */
+export function applyRequest(r: ResourceRequest, body: Buffer, ctx: RequestContext, mode: FieldValidation): { manager: string; config: KubeObject; force: boolean } {
   const manager = r.query.get('fieldManager');
   if (!manager) throw badRequest('PATCH, fieldManager: Required value: is required for apply patch');
   if (!r.entry.type.verbs.includes('patch') && !r.info.subresource) throw methodNotAllowed('patch', r.entry.gr);
@@ -77,7 +81,11 @@ async function handleApply(r: ResourceRequest, body: Buffer, ctx: RequestContext
     throw badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${r.info.name})`);
   }
   checkFields(r.entry, config, undefined, mode, ctx);
-  const force = r.query.get('force') === 'true';
+  return { manager, config, force: r.query.get('force') === 'true' };
+}
+
+async function handleApply(r: ResourceRequest, body: Buffer, ctx: RequestContext, mode: FieldValidation): Promise<void> {
+  const { manager, config, force } = applyRequest(r, body, ctx, mode);
   const schema = r.entry.schema();
   const now = formatTime(ctx.now);
   ctx.managedFieldsSet = true;

@@ -378,7 +378,7 @@ export class GenericStore {
     if (!generated) return this.admission.admit({ operation: 'CREATE', entry, subresource: '', namespace, name, object: obj, ctx });
     delete obj.metadata!.name;
     try {
-      await this.admission.admit({ operation: 'CREATE', entry, subresource: '', namespace, name: '', object: obj, ctx });
+      await this.admission.admit({ operation: 'CREATE', entry, subresource: '', namespace, name: '', generatedName: name, object: obj, ctx });
     } finally {
       (obj.metadata ??= {}).name = name;
     }
