@@ -10,6 +10,8 @@
 //   K8TS_BENCH_SETTLE_MS=3000                 case 3 alone: CPU read again this long after the last Ready
 //                                             (agentCpuMsPerPodSettled: the burst with the work it leaves);
 //                                             requestsPerPod: API requests per pod (apiserver_request_total);
+//                                             threadCpuMsPerPod: the burst's CPU per pod by thread of
+//                                             `k8ts up` (main; "node": libuv's pool, V8's and Node's workers);
 //                                             with K8TS_BENCH_IDLE_SECONDS also idleCpuPercent (case 4)
 //
 // It runs bin/k8ts, which runs dist/k8ts.mjs when there is one: `npm run build` first to measure
@@ -193,6 +195,28 @@ function treeCpuMs(root: number): number {
   return ms;
 }
 
+/** CPU ms per thread name of pid (/proc/PID/task/TID/stat): the main thread, libuv's pool, GC, … */
+function threadCpuMs(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + ((Number(f[11]) + Number(f[12])) * 1000) / 100);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** Per-pod CPU ms by thread name between two threadCpuMs readings, most first. */
+function threadsPerPod(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+  const diff = [...after].map(([k, v]) => [k, (v - (before.get(k) ?? 0)) / podCount] as const).filter(([, v]) => v >= 0.05);
+  return Object.fromEntries(diff.sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v)]));
+}
+
 /** Case 3 alone (K8TS_BENCH_ONLY=pods): one `k8ts up`, the burst, the CPU it took; prints one line. */
 async function podsOnly(): Promise<void> {
   for (let run = 0; run < runs; run++) {
@@ -202,9 +226,9 @@ async function podsOnly(): Promise<void> {
       await sleep(2000);
       const pid = up.child.pid!;
       const requests0 = await requestCounts(up.kubeconfig);
-      const [self0, tree0, t0, us0] = [cpuMs(pid), treeCpuMs(pid), monoMs(), process.hrtime.bigint() / 1000n];
+      const [self0, tree0, threads0, t0, us0] = [cpuMs(pid), treeCpuMs(pid), threadCpuMs(pid), monoMs(), process.hrtime.bigint() / 1000n];
       const s = await podStartup(up.kubeconfig);
-      const [self1, tree1, t1, us1] = [cpuMs(pid), treeCpuMs(pid), monoMs(), process.hrtime.bigint() / 1000n];
+      const [self1, tree1, threads1, t1, us1] = [cpuMs(pid), treeCpuMs(pid), threadCpuMs(pid), monoMs(), process.hrtime.bigint() / 1000n];
       // What the burst left to do (events, the status writes and relists that follow) is part of
       // its cost: CPU again after a settling time, the same for every run.
       await sleep(settleMs);
@@ -228,6 +252,8 @@ async function podsOnly(): Promise<void> {
         agentCpuMsPerPod: round((self1 - self0) / podCount),
         agentCpuMsPerPodSettled: round((selfSettled - self0) / podCount),
         treeCpuMsPerPod: round((tree1 - tree0) / podCount),
+        // The agent's CPU per pod by thread (main, libuv-worker, V8 workers for GC and compiling).
+        threadCpuMsPerPod: threadsPerPod(threads0, threads1),
         wallMs: round(t1 - t0),
         // The burst on CLOCK_MONOTONIC in µs, the clock of a --cpu-prof profile's timestamps.
         ...(cpuProfDir ? { burstUs: [Number(us0), Number(us1)] } : {}),

@@ -316,6 +316,22 @@ test('as root, mounts are made in order whether they are mounted all at once (pa
   }
 });
 
+test('as root, a mount that cannot be made (a file over a directory) fails the start with StartError naming it, after `mount -a` failed', { skip: rootOnly }, async (t) => {
+  const env = setup(t);
+  const rt = env.make();
+  const sb = await rt.runPodSandbox(sandboxConfig(env.dir));
+  const file = path.join(env.dir, 'file');
+  fs.writeFileSync(file, 'x\n');
+  const dir = path.join(env.dir, 'a dir');
+  fs.mkdirSync(dir);
+  const id = await rt.createContainer(sb, containerConfig({ image: 'sh', args: ['-c', 'echo ran'], mounts: [{ hostPath: file, containerPath: dir }] }), sandboxConfig(env.dir));
+  await rt.startContainer(id);
+  const st = await eventually(async () => ((await rt.containerStatus(id)).state === 'Exited' ? rt.containerStatus(id) : undefined), 5000, 'the start to fail');
+  assert.equal(st.exitCode, 128);
+  assert.equal(st.reason, 'StartError');
+  assert.equal(readContainerLog(st.logPath).toString().trim().split('\n').at(-1), `k8ts: cannot mount ${file} at ${dir}`);
+});
+
 test('as root, a container over its memory limit is OOM-killed and reported as OOMKilled', { skip: rootOnly }, async (t) => {
   const env = setup(t);
   if (env.cgroups.mode === 'none') return t.skip('no cgroups');

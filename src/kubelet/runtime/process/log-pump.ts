@@ -86,8 +86,13 @@ export class LogPump {
 
   private pumpStream(stream: LogStream): void {
     const file = path.join(this.dir, stream);
+    // Most ticks find nothing new (the safety-net timer of an idle container, the shim's other
+    // files): one stat then, instead of an open, a read and a close. The raw files only grow
+    // (punched holes keep their size), so a size at the offset means nothing to read.
     let fd: number;
     try {
+      const size = fs.statSync(file, { throwIfNoEntry: false })?.size;
+      if (size === undefined || size <= this.offsets[stream]) return;
       fd = fs.openSync(file, 'r');
     } catch {
       return;

@@ -457,10 +457,11 @@ export class ProcessRuntime implements Runtime {
       throw new RuntimeError(message, 'RunContainerError');
     }
     let files: Record<string, string>;
+    let mountArgs: string[];
     try {
       // The log exists from the start, as with containerd, even if the program never writes.
       const log = fs.promises.mkdir(path.dirname(rec.logPath), { recursive: true }).then(() => fs.promises.writeFile(rec.logPath, '', { flag: 'a' }));
-      [files] = await Promise.all([this.prepare(rec, sandbox, dir), log]);
+      [{ files, mountArgs }] = await Promise.all([this.prepare(rec, sandbox, dir), log]);
     } catch (err) {
       const message = `cannot prepare container: ${(err as Error).message}`;
       this.finish(rec, 128, 'StartError', message);
@@ -474,7 +475,7 @@ export class ProcessRuntime implements Runtime {
       this.finish(rec, 128, 'StartError', message);
       throw new RuntimeError(message, 'RunContainerError');
     }
-    const argv = this.launchArgv(rec, dir, exe, args, joinPid);
+    const argv = this.launchArgv(rec, dir, exe, args, mountArgs, joinPid);
     let spawned: SpawnHandle;
     let started: Started;
     try {
@@ -557,12 +558,17 @@ export class ProcessRuntime implements Runtime {
   }
 
   // Prepares the shim's and init's inputs: cgroups, hostname, mounts, working directory, stdin FIFO.
-  // Answers the init script's input files (mounts, fstab), which the launch script writes (see
-  // launchScript): each file the agent created itself cost its main thread three round trips to the
-  // thread pool and a pool thread an inode.
-  private async prepare(rec: ContainerRecord, sandbox: SandboxRecord, dir: string): Promise<Record<string, string>> {
+  // Answers the init script's input file (fstab), which the launch script writes (see
+  // launchScript: each file the agent created itself cost its main thread three round trips to the
+  // thread pool and a pool thread an inode), and its mount arguments (TABLE N [KIND PATH]×N, see
+  // NS_INIT_SCRIPT): the mount table, and when the mounts are all mounted at once (fstab) their
+  // mount points, so that the init script need not read the table (the shell's `read` takes a byte
+  // per system call) to make them.
+  private async prepare(rec: ContainerRecord, sandbox: SandboxRecord, dir: string): Promise<{ files: Record<string, string>; mountArgs: string[] }> {
     const c = rec.config;
     const files: Record<string, string> = {};
+    let table = '';
+    const points: string[] = [];
     // The mount table first (it may throw): nothing has been started yet that would be left unawaited.
     let mounts: string[][] | undefined;
     if (rec.namespaced) {
@@ -587,11 +593,14 @@ export class ProcessRuntime implements Runtime {
     }
     if (mounts) {
       const lines = mounts;
-      files.mounts = lines.map((l) => `${l.join('\t')}\n`).join('');
+      table = lines.map((l) => `${l.join('\t')}\n`).join('');
       // One `mount -a` for all, unless a mount point lies inside another mount (see NS_INIT_SCRIPT).
       const targets = lines.map((l) => l[1].replace(/\/+$/, ''));
       const nested = targets.some((t, i) => targets.some((o, j) => i !== j && t.startsWith(`${o}/`)));
-      if (lines.length > 1 && !nested) files.fstab = lines.map(([src, dst, mode]) => `${fstabField(src)} ${fstabField(dst)} none ${mode === 'ro' ? 'bind,ro' : 'bind'} 0 0\n`).join('');
+      if (lines.length > 0 && !nested) {
+        files.fstab = lines.map(([src, dst, mode]) => `${fstabField(src)} ${fstabField(dst)} none ${mode === 'ro' ? 'bind,ro' : 'bind'} 0 0\n`).join('');
+        for (const [, dst, , kind] of lines) points.push(kind, dst);
+      }
     } else {
       writes.push(
         fs.promises.mkdir(rec.cwd, { recursive: true }).then(() => {
@@ -603,7 +612,7 @@ export class ProcessRuntime implements Runtime {
     if (c.stdin) spawnSync('mkfifo', ['-m', '0600', path.join(dir, 'stdin')]);
     // The shim then holds the FIFO's writer only until the first attach session ends its stdin.
     if (c.stdin && c.stdinOnce && !c.tty) fs.writeFileSync(path.join(dir, 'stdin-once'), '');
-    return files;
+    return { files, mountArgs: [table, String(points.length / 2), ...points] };
   }
 
   /**
@@ -631,8 +640,11 @@ export class ProcessRuntime implements Runtime {
     return file;
   }
 
-  /** `joinPid`: a process whose PID namespace the container joins instead of getting its own. */
-  private launchArgv(rec: ContainerRecord, dir: string, exe: string, argsIn: string[], joinPid?: number): string[] {
+  /**
+   * `mountArgs`: the init script's mount table and mount points (see prepare);
+   * `joinPid`: a process whose PID namespace the container joins instead of getting its own.
+   */
+  private launchArgv(rec: ContainerRecord, dir: string, exe: string, argsIn: string[], mountArgs: string[], joinPid?: number): string[] {
     // tty: the program runs under `script`, which gives it a pseudo-terminal; the output (with the
     // terminal's echo of stdin) still goes to the log, and attach can resize the terminal.
     let args = argsIn;
@@ -650,7 +662,7 @@ export class ProcessRuntime implements Runtime {
     const hostname = ns?.network === 'node' ? '' : rec.hostname;
     // A shared PID namespace: unshare's child is born in it (see pid-namespace.ts).
     const join = joinPid === undefined ? [] : [this.tools.nsenter!, '--target', String(joinPid), '--pid', '--no-fork', '--'];
-    return [this.tools.setsid, ...join, this.tools.unshare!, ...flags, '/bin/sh', '-c', NS_INIT_SCRIPT, 'k8ts-init', dir, hostname, rec.cwd, exe, ...args];
+    return [this.tools.setsid, ...join, this.tools.unshare!, ...flags, '/bin/sh', '-c', NS_INIT_SCRIPT, 'k8ts-init', dir, hostname, rec.cwd, ...mountArgs, exe, ...args];
   }
 
   private startPump(rec: ContainerRecord, spawned?: SpawnHandle): void {

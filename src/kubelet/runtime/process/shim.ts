@@ -13,34 +13,37 @@
 // shim holds a writer on fd 3 until SIGUSR1, which the runtime sends when the first attach session's
 // stdin ends: then the program reads EOF once that session's writer is closed too), after putting
 // itself into the cgroups listed in $cgroups (one cgroup.procs path a line). It writes its own pid
-// to DIR/shim, the container's pid to DIR/pid and reports both on fd 4 (the spawner's report pipe:
-// "start DIR SHIMPID SHIMSTARTTIME PID", the start time being field 22 of its /proc/PID/stat (its
-// comm is "sh", without spaces, so the fields split on spaces); a pipe with no reader left must not kill the shim, hence SIGPIPE ignored
+// (the name of the directory /proc/self leads to: `cd -P` costs two system calls, where `read`
+// from /proc/self/stat takes one per byte) to DIR/shim, the container's pid to DIR/pid and reports
+// both on fd 4 (the spawner's report pipe: "start DIR SHIMPID PID"; the spawner adds the shim's
+// start time from /proc; a pipe with no reader left must not kill the shim, hence SIGPIPE ignored
 // around that one write); when the program ends, its exit status (128+N when killed by signal N) goes
 // to DIR/exit — each file with one write of a few bytes (a reader that finds the file empty tries
 // again; no `mv`, which would cost a process): only shell builtins run in the shim itself. The
 // container is its own session and process group (setsid, part of CMD), so a signal to the group
-// does not reach the shim. The shim runs with the spawner's empty environment: CMD begins with
-// `env -i` and the container's variables, so none of the shim's own variables reaches the program.
-export const SHIM_SCRIPT = `read -r me comm state ppid pgrp sess tty tpgid flags minflt cminflt majflt cmajflt ut st cut cst prio nice nthr itreal start _ < /proc/self/stat
+// does not reach the shim. The shim runs with the spawner's empty environment (dash adds PWD, which
+// the init scripts drop); its subshell calls `cenv` (from DIR/launch: it exports the container's
+// variables, or does nothing when CMD begins with `env -i` and them, see launchScript) just before
+// it execs CMD, so none of the shim's own variables reaches the program.
+export const SHIM_SCRIPT = `cd -P /proc/self && me=\${PWD##*/}; cd /; unset OLDPWD
 echo "$me" > "$d/shim"
 if [ -p "$d/stdin" ]; then in="$d/stdin"; else in=/dev/null; fi
 once=; woke=
 if [ "$in" != /dev/null ] && [ -f "$d/stdin-once" ]; then once=1; exec 3<>"$in"; trap 'exec 3>&-; trap "" USR1; woke=1' USR1; fi
 (
-  # A subshell: /proc/self is this process, whose pid the cgroups get.
-  read -r me _ < /proc/self/stat
+  # A subshell: "0" written to cgroup.procs moves the writer, this process (v1 and v2 alike).
   set -f; IFS='
 '
-  for f in $cgroups; do echo "$me" > "$f" || exit 125; done
+  for f in $cgroups; do echo 0 > "$f" || exit 125; done
   if [ -n "$once" ]; then exec 0<"$in" 3>&-; fi
   exec 4>&-
+  cenv
   exec "$@"
 ) 0<>"$in" >>"$d/stdout" 2>>"$d/stderr" &
 pid=$!
 echo "$pid" > "$d/pid"
 trap '' PIPE
-echo "start $d $me $start $pid" >&4
+echo "start $d $me $pid" >&4
 exec 4>&-
 wait "$pid"
 code=$?
@@ -51,47 +54,52 @@ echo "$code" > "$d/exit"
 `;
 
 // Runs inside the container's new mount/UTS namespaces as its first process (pid 1 of its PID
-// namespace), then execs the container's program. INIT DIR HOSTNAME WORKDIR CMD… (arguments, not
-// files: each file written costs the agent a write on the start path):
+// namespace), then execs the container's program. INIT DIR HOSTNAME WORKDIR TABLE N [KIND PATH]×N
+// CMD… (arguments, not files: each file written costs a file creation on the start path):
 //   - sets the hostname to HOSTNAME unless it is empty;
-//   - bind-mounts every line of DIR/mounts ("hostPath<TAB>containerPath<TAB>ro|rw<TAB>dir|file"),
+//   - bind-mounts every line of TABLE ("hostPath<TAB>containerPath<TAB>ro|rw<TAB>dir|file"),
 //     creating the mount point first (the mount namespace shares the host's file system, so a missing
 //     mount point is created on the host, empty);
 //   - changes to WORKDIR, drops PWD (the container's env is exactly its config's).
 // A failure writes a line to stderr (the container log) and exits 128, which the runtime reports as
 // reason StartError.
-// Every process counts when a hundred pods start at once: files are read with the `read` builtin,
-// directories made only when missing, and a read-only bind mount is one `mount -o bind,ro`
-// (util-linux ≥ 2.27 remounts it read-only itself). When no mount point lies inside another mount
-// the runtime also writes DIR/fstab, and all of them are one `mount -a -T DIR/fstab` after the mount
-// points are made; should that fail, they are mounted one by one to name the one that fails.
-export const NS_INIT_SCRIPT = `d=$1; h=$2; wd=$3; shift 3
+// Every process counts when a hundred pods start at once: directories are made only when missing,
+// and a read-only bind mount is one `mount -o bind,ro` (util-linux ≥ 2.27 remounts it read-only
+// itself). When no mount point lies inside another mount the runtime also writes DIR/fstab (mount
+// reads no pipe) and passes the N mount points (KIND dir|file, PATH) as arguments: they are made
+// first, then all are mounted by one `mount -a -T DIR/fstab`, without reading TABLE (the shell's
+// `read` takes a byte per system call); should that fail, they are mounted one by one from TABLE
+// to name the one that fails. Otherwise (N = 0) TABLE is mounted line by line, in order.
+export const NS_INIT_SCRIPT = `d=$1; h=$2; wd=$3; table=$4; np=$5; shift 5
 cpath=$PATH; PATH=/usr/sbin:/usr/bin:/sbin:/bin
 tab='\t'
 if [ -n "$h" ]; then
   echo "$h" > /proc/sys/kernel/hostname || { echo "k8ts: cannot set hostname" >&2; exit 128; }
 fi
+point() {
+  if [ "$1" = dir ]; then
+    [ -d "$2" ] || mkdir -p "$2"
+  else
+    p=\${2%/*}
+    [ -d "\${p:-/}" ] || mkdir -p "$p"
+    [ -e "$2" ] || : > "$2"
+  fi
+}
 mountall() {
   while IFS="$tab" read -r src dst mode kind; do
-    if [ "$kind" = dir ]; then
-      [ -d "$dst" ] || mkdir -p "$dst"
-    else
-      p=\${dst%/*}
-      [ -d "\${p:-/}" ] || mkdir -p "$p"
-      [ -e "$dst" ] || : > "$dst"
-    fi
-    [ -n "$1" ] && continue
+    [ -n "$dst" ] || continue
+    point "$kind" "$dst"
     if [ "$mode" = ro ]; then o=bind,ro; else o=bind; fi
     mount -o "$o" "$src" "$dst" || { echo "k8ts: cannot mount $src at $dst" >&2; exit 128; }
-  done < "$d/mounts"
+  done <<EOF
+$table
+EOF
 }
-if [ -f "$d/mounts" ]; then
-  if [ -f "$d/fstab" ]; then
-    mountall points-only
-    mount -a -T "$d/fstab" 2>/dev/null || mountall
-  else
-    mountall
-  fi
+if [ "$np" -gt 0 ]; then
+  while [ "$np" -gt 0 ]; do point "$1" "$2"; shift 2; np=$((np - 1)); done
+  mount -a -T "$d/fstab" 2>/dev/null || mountall
+elif [ -n "$table" ]; then
+  mountall
 fi
 [ -d "$wd" ] || mkdir -p "$wd" 2>/dev/null
 cd "$wd" || { echo "k8ts: cannot change to working directory $wd" >&2; exit 128; }
