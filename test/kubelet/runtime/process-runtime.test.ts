@@ -54,6 +54,30 @@ test('env is exactly the configured variables plus PATH, and workingDir is the c
   assert.ok(lines.includes('FOO=bar baz'));
 });
 
+test('variables named like the start and exec scripts\' own reach the program and exec with exactly their values', async (t) => {
+  const env = setup(t);
+  const rt = env.make();
+  const sb = await rt.runPodSandbox(sandboxConfig(env.dir));
+  const names = ['d', 'h', 'wd', 'p', 'src', 'dst', 'mode', 'kind', 'o', 'table', 'np', 'cpath', 'tab', 'me', 'pid', 'in', 'once', 'woke', 'code', 'cgroups', 'f'];
+  const envs = names.map((name) => ({ name, value: `value of ${name}` }));
+  // Two mounts, one inside the other: the init script mounts them one by one through its loop.
+  const outer = path.join(env.dir, 'outer');
+  const inner = path.join(env.dir, 'inner');
+  fs.mkdirSync(outer);
+  fs.mkdirSync(inner);
+  const at = path.join(env.dir, 'at');
+  const mounts = [{ hostPath: outer, containerPath: at }, { hostPath: inner, containerPath: path.join(at, 'sub') }];
+  const script = names.map((n) => `echo "${n}=$${n}"`).join('; ');
+  const id = await rt.createContainer(sb, containerConfig({ image: 'sh', args: ['-c', `${script}; sleep 60`], envs, mounts, workingDir: '/tmp' }), sandboxConfig(env.dir));
+  await rt.startContainer(id);
+  const st = await rt.containerStatus(id);
+  const expected = names.map((n) => `${n}=value of ${n}`).join('\n');
+  await eventually(() => (readContainerLog(st.logPath).toString().trim() === expected ? true : undefined), 5000, `container output: ${readContainerLog(st.logPath).toString()}`);
+  const r = await rt.execSync(id, ['sh', '-c', script], 5000);
+  assert.equal(r.stdout.toString().trim(), expected);
+  await rt.stopContainer(id, 0);
+});
+
 test('pullImage resolves an executable on PATH and fails with ErrImagePull naming a missing one; a missing command fails the start with StartError', async (t) => {
   const env = setup(t);
   const rt = env.make();

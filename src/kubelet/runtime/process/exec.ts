@@ -21,8 +21,10 @@ export interface ExecTarget {
 }
 
 // Joins the cgroups listed after "--" ... then execs the rest. $0 is the working directory.
-const JOIN_AND_CD = `wd=$0; while [ "$1" != -- ]; do echo $$ > "$1" 2>/dev/null; shift; done; shift
-cd "$wd" 2>/dev/null; unset PWD OLDPWD; exec "$@"`;
+// Its one variable has a name of ours: it runs with the container's environment, where an
+// assignment to an exported name would change what the command sees.
+const JOIN_AND_CD = `_k8ts_wd=$0; while [ "$1" != -- ]; do echo $$ > "$1" 2>/dev/null; shift; done; shift
+cd "$_k8ts_wd" 2>/dev/null; unset PWD OLDPWD; exec "$@"`;
 
 /** The argv that runs `cmd` in the target's context. */
 export function execArgv(target: ExecTarget, cmd: string[], tools: { nsenter: string }): string[] {

@@ -61,6 +61,8 @@ echo "$code" > "$d/exit"
 //     creating the mount point first (the mount namespace shares the host's file system, so a missing
 //     mount point is created on the host, empty);
 //   - changes to WORKDIR, drops PWD (the container's env is exactly its config's).
+// It runs with the container's environment, so its own variables are named _k8ts_*: an assignment
+// to a name the container exports (d, src, mode, …) would change the value its program sees.
 // A failure writes a line to stderr (the container log) and exits 128, which the runtime reports as
 // reason StartError.
 // Every process counts when a hundred pods start at once: directories are made only when missing,
@@ -70,49 +72,49 @@ echo "$code" > "$d/exit"
 // first, then all are mounted by one `mount -a -T DIR/fstab`, without reading TABLE (the shell's
 // `read` takes a byte per system call); should that fail, they are mounted one by one from TABLE
 // to name the one that fails. Otherwise (N = 0) TABLE is mounted line by line, in order.
-export const NS_INIT_SCRIPT = `d=$1; h=$2; wd=$3; table=$4; np=$5; shift 5
-cpath=$PATH; PATH=/usr/sbin:/usr/bin:/sbin:/bin
-tab='\t'
-if [ -n "$h" ]; then
-  echo "$h" > /proc/sys/kernel/hostname || { echo "k8ts: cannot set hostname" >&2; exit 128; }
+export const NS_INIT_SCRIPT = `_k8ts_d=$1; _k8ts_h=$2; _k8ts_wd=$3; _k8ts_table=$4; _k8ts_np=$5; shift 5
+_k8ts_cpath=$PATH; PATH=/usr/sbin:/usr/bin:/sbin:/bin
+_k8ts_tab='\t'
+if [ -n "$_k8ts_h" ]; then
+  echo "$_k8ts_h" > /proc/sys/kernel/hostname || { echo "k8ts: cannot set hostname" >&2; exit 128; }
 fi
 point() {
   if [ "$1" = dir ]; then
     [ -d "$2" ] || mkdir -p "$2"
   else
-    p=\${2%/*}
-    [ -d "\${p:-/}" ] || mkdir -p "$p"
+    _k8ts_p=\${2%/*}
+    [ -d "\${_k8ts_p:-/}" ] || mkdir -p "$_k8ts_p"
     [ -e "$2" ] || : > "$2"
   fi
 }
 mountall() {
-  while IFS="$tab" read -r src dst mode kind; do
-    [ -n "$dst" ] || continue
-    point "$kind" "$dst"
-    if [ "$mode" = ro ]; then o=bind,ro; else o=bind; fi
-    mount -o "$o" "$src" "$dst" || { echo "k8ts: cannot mount $src at $dst" >&2; exit 128; }
+  while IFS="$_k8ts_tab" read -r _k8ts_src _k8ts_dst _k8ts_mode _k8ts_kind; do
+    [ -n "$_k8ts_dst" ] || continue
+    point "$_k8ts_kind" "$_k8ts_dst"
+    if [ "$_k8ts_mode" = ro ]; then _k8ts_o=bind,ro; else _k8ts_o=bind; fi
+    mount -o "$_k8ts_o" "$_k8ts_src" "$_k8ts_dst" || { echo "k8ts: cannot mount $_k8ts_src at $_k8ts_dst" >&2; exit 128; }
   done <<EOF
-$table
+$_k8ts_table
 EOF
 }
-if [ "$np" -gt 0 ]; then
-  while [ "$np" -gt 0 ]; do point "$1" "$2"; shift 2; np=$((np - 1)); done
-  mount -a -T "$d/fstab" 2>/dev/null || mountall
-elif [ -n "$table" ]; then
+if [ "$_k8ts_np" -gt 0 ]; then
+  while [ "$_k8ts_np" -gt 0 ]; do point "$1" "$2"; shift 2; _k8ts_np=$((_k8ts_np - 1)); done
+  mount -a -T "$_k8ts_d/fstab" 2>/dev/null || mountall
+elif [ -n "$_k8ts_table" ]; then
   mountall
 fi
-[ -d "$wd" ] || mkdir -p "$wd" 2>/dev/null
-cd "$wd" || { echo "k8ts: cannot change to working directory $wd" >&2; exit 128; }
+[ -d "$_k8ts_wd" ] || mkdir -p "$_k8ts_wd" 2>/dev/null
+cd "$_k8ts_wd" || { echo "k8ts: cannot change to working directory $_k8ts_wd" >&2; exit 128; }
 unset PWD OLDPWD
-PATH=$cpath
+PATH=$_k8ts_cpath
 exec "$@"
 `;
 
 // The same without namespaces (not root): only the working directory. INIT DIR WORKDIR CMD….
-export const PLAIN_INIT_SCRIPT = `d=$1; wd=$2; shift 2
-cpath=$PATH; PATH=/usr/sbin:/usr/bin:/sbin:/bin
-cd "$wd" || { echo "k8ts: cannot change to working directory $wd" >&2; exit 128; }
+export const PLAIN_INIT_SCRIPT = `_k8ts_d=$1; _k8ts_wd=$2; shift 2
+_k8ts_cpath=$PATH; PATH=/usr/sbin:/usr/bin:/sbin:/bin
+cd "$_k8ts_wd" || { echo "k8ts: cannot change to working directory $_k8ts_wd" >&2; exit 128; }
 unset PWD OLDPWD
-PATH=$cpath
+PATH=$_k8ts_cpath
 exec "$@"
 `;
