@@ -13,6 +13,7 @@
 //   K8TS_BENCH_TIMELINE=1                 # every 500 ms: created/attempted/queued/binding/bound, cores
 //   K8TS_BENCH_SCHED_PROF=/tmp/sp K8TS_BENCH_SERVER_PROF=/tmp/ap   # --cpu-prof, hot spots printed
 //   K8TS_BENCH_SCHED_HEAP_PROF=/tmp/sh    # --heap-prof of the scheduler (sampled allocations)
+//   K8TS_BENCH_SCHED_NODE_ARGS='--import /tmp/hook.mjs'   # more node flags for the scheduler process
 //   K8TS_BENCH_SCHED_PROTOCOL=split K8TS_BENCH_CLIENT_PROTOCOL=h2   # the scheduler's / the bench's client transport (A/B)
 //   node --import tsx bench/scheduler.ts --request-costs   # API server CPU per create/bind/event/watch event
 //   K8TS_BENCH_REQUESTS=1                 # API requests per measured pod by verb and resource (from the server's /metrics)
@@ -354,6 +355,8 @@ async function runWorkload(w: Workload): Promise<Metric[]> {
 
     const startScheduler = async (): Promise<number> => {
       const profiling = schedProf ? ['--cpu-prof', `--cpu-prof-dir=${schedProf}`] : [];
+      // K8TS_BENCH_SCHED_NODE_ARGS: more node flags for the scheduler process (space-separated), e.g. an --import of a profiling hook.
+      if (process.env.K8TS_BENCH_SCHED_NODE_ARGS) profiling.push(...process.env.K8TS_BENCH_SCHED_NODE_ARGS.split(' ').filter(Boolean));
       // K8TS_BENCH_SCHED_HEAP_PROF=DIR: --heap-prof (sampled allocations) of the scheduler process.
       const heapProf = process.env.K8TS_BENCH_SCHED_HEAP_PROF;
       if (heapProf) profiling.push('--heap-prof', `--heap-prof-dir=${heapProf}`);

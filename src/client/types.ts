@@ -20,9 +20,24 @@ export interface TransportResponse {
   body: Readable;
 }
 
+/** A response read whole (unary requests). */
+export interface BufferedResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The body (partial or empty when `error` is set). */
+  body: Buffer;
+  /** Set when the body was cut short (reset, abort) after the status arrived: what reading the
+   *  streamed body would have failed with. */
+  error?: Error;
+}
+
 /** One HTTP exchange. HTTPS (HTTP/2) for remote servers; in-process for components in the API server's process. */
 export interface Transport {
   request(req: TransportRequest): Promise<TransportResponse>;
+  /** The same exchange with the body collected by the transport (no stream handed out): cheaper
+   *  per request where the transport can read its connection's frames itself. Optional; the REST
+   *  client reads request()'s stream where it is missing. */
+  requestBuffered?(req: TransportRequest): Promise<BufferedResponse>;
   close(): Promise<void>;
 }
 

@@ -396,12 +396,14 @@ export class Scheduler {
   private findNodesThatPassFilters(fwk: Framework, state: CycleState, pod: Pod, diagnosis: Diagnosis, nodes: NodeInfo[], numAllNodes: number): NodeInfo[] {
     const n = nodes.length;
     const toFind = numFeasibleNodesToFind(fwk.percentageOfNodesToScore ?? this.config.percentageOfNodesToScore, n);
-    const feasible: NodeInfo[] = [];
-    if (n === 0) return feasible;
+    if (n === 0) return [];
+    // Sized once (a pushed array grows by copying, several times for hundreds of nodes), trimmed at the end.
+    const feasible = new Array<NodeInfo>(Math.min(toFind, n));
+    let found = 0;
     const startAt = this.nextStartNodeIndex % n;
     let processed = 0;
     if (!fwk.hasFilterPlugins()) {
-      for (let i = 0; i < toFind; i++) feasible.push(nodes[(startAt + i) % n]);
+      for (let i = 0; i < toFind; i++) feasible[found++] = nodes[(startAt + i) % n];
       processed = toFind;
     } else {
       // Without nominated pods anywhere (the usual case) the per-node nominator lookup is skipped.
@@ -413,8 +415,8 @@ export class Scheduler {
         processed++;
         const s = withNominated ? fwk.runFilterPluginsWithNominatedPods(state, pod, ni) : fwk.runFilterPlugins(state, pod, ni);
         if (!s) {
-          feasible.push(ni);
-          if (feasible.length >= toFind) break;
+          feasible[found++] = ni;
+          if (found >= toFind) break;
         } else if (s.code === Code.Error) {
           throw s.error ?? new Error(s.message());
         } else {
@@ -425,6 +427,7 @@ export class Scheduler {
       }
     }
     this.nextStartNodeIndex = numAllNodes > 0 ? (this.nextStartNodeIndex + processed) % numAllNodes : 0;
+    feasible.length = found;
     return feasible;
   }
 

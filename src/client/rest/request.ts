@@ -5,9 +5,11 @@
 // - a connection reset before or while reading the answer, for GET only (idempotent), with
 //   exponential backoff.
 // Both are bounded by maxRetries.
-import { finished, type Readable } from 'node:stream';
-import type { Transport, TransportRequest, TransportResponse } from '../types.js';
-import { apiErrorFromResponse } from './errors.js';
+import type { BufferedResponse, Transport, TransportRequest, TransportResponse } from '../types.js';
+import { readAll } from '../transport/read-body.js';
+import { apiErrorFromResponse, type ApiError } from './errors.js';
+
+export { readAll };
 
 export interface RetryPolicy {
   /** Retries after the first attempt (default 5). */
@@ -52,21 +54,7 @@ export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** The whole body. A body that closes before its end rejects (ERR_STREAM_PREMATURE_CLOSE, or the
- *  stream's own error), as async iteration does; 'data' events and one finished() callback cost
- *  less per response than an async iterator's promise per chunk. */
-export function readAll(body: Readable): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    body.on('data', (c: Buffer | string) => chunks.push(typeof c === 'string' ? Buffer.from(c) : c));
-    finished(body, { writable: false }, (err) => {
-      if (err) reject(err);
-      else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
-    });
-  });
-}
-
-function header(res: TransportResponse, name: string): string | undefined {
+function header(res: TransportResponse | BufferedResponse, name: string): string | undefined {
   const v = res.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
@@ -99,25 +87,66 @@ export class Requester {
       }
       if (res.status >= 200 && res.status < 300) return res;
       const text = (await readAll(res.body).catch(() => Buffer.alloc(0))).toString('utf8');
-      const error = apiErrorFromResponse(res.status, text, header(res, 'retry-after'));
-      if (res.status === 429 && error.retryAfterSeconds !== undefined && attempt < this.maxRetries && !req.signal?.aborted) {
-        await this.sleep(Math.min(error.retryAfterSeconds, this.maxRetryAfter) * 1000, req.signal);
-        continue;
-      }
-      throw error;
+      const error = await this.failure(req, res, text, attempt);
+      if (error) throw error;
     }
   }
 
   /** The whole body of a 2xx response; a reset while reading is retried for GET too. */
   async text(req: TransportRequest): Promise<string> {
+    return (await this.bytes(req)).toString('utf8');
+  }
+
+  /**
+   * The request for its outcome only: resolves on a 2xx answer whose body is read to its end but
+   * not decoded; throws the ApiError of any other answer (client-go's Do(ctx).Error()).
+   */
+  async discard(req: TransportRequest): Promise<void> {
+    await this.bytes(req);
+  }
+
+  /** The whole body of a 2xx response, undecoded. */
+  private async bytes(req: TransportRequest): Promise<Buffer> {
+    if (this.transport.requestBuffered) return this.buffered(req);
     for (let attempt = 0; ; attempt++) {
       const res = await this.stream(req);
       try {
-        return (await readAll(res.body)).toString('utf8');
+        return await readAll(res.body);
       } catch (err) {
         await this.retryAfterReset(req, err, attempt);
       }
     }
+  }
+
+  /** bytes() over a transport that collects bodies itself: the same retries and errors as stream() then readAll(). */
+  private async buffered(req: TransportRequest): Promise<Buffer> {
+    for (let attempt = 0; ; attempt++) {
+      let res: BufferedResponse;
+      try {
+        res = await this.transport.requestBuffered!(req);
+      } catch (err) {
+        await this.retryAfterReset(req, err, attempt);
+        continue;
+      }
+      if (res.status >= 200 && res.status < 300) {
+        if (!res.error) return res.body;
+        await this.retryAfterReset(req, res.error, attempt);
+        continue;
+      }
+      // An error answer whose body was cut is judged by its status alone (as stream() does).
+      const error = await this.failure(req, res, res.error ? '' : res.body.toString('utf8'), attempt);
+      if (error) throw error;
+    }
+  }
+
+  /** The ApiError of a non-2xx answer; undefined once a 429's Retry-After was waited out (send again). */
+  private async failure(req: TransportRequest, res: TransportResponse | BufferedResponse, text: string, attempt: number): Promise<ApiError | undefined> {
+    const error = apiErrorFromResponse(res.status, text, header(res, 'retry-after'));
+    if (res.status === 429 && error.retryAfterSeconds !== undefined && attempt < this.maxRetries && !req.signal?.aborted) {
+      await this.sleep(Math.min(error.retryAfterSeconds, this.maxRetryAfter) * 1000, req.signal);
+      return undefined;
+    }
+    return error;
   }
 
   async json<T>(req: TransportRequest): Promise<T> {

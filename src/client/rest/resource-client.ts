@@ -190,9 +190,11 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
     return this.updateSubresource<Scale>(name, 'scale', { apiVersion: 'autoscaling/v1', kind: 'Scale', ...scale }, opts);
   }
 
-  /** pods/binding: what a scheduler does to place a pod. Answers a Status. */
-  bind(name: string, binding: Binding, opts: WriteOptions = {}): Promise<Status> {
-    return this.createSubresource<Status>(name, 'binding', { apiVersion: 'v1', kind: 'Binding', ...binding }, opts);
+  /** pods/binding: what a scheduler does to place a pod. The server's answer (a Status) is not
+   *  decoded, as client-go's Bind (Do(ctx).Error()); a failure throws its ApiError. */
+  async bind(name: string, binding: Binding, opts: WriteOptions = {}): Promise<void> {
+    const body = JSON.stringify({ apiVersion: 'v1', kind: 'Binding', ...binding });
+    await this.requester.discard({ method: 'POST', path: this.objectPath(name, opts, undefined, 'binding') + writeQuery(opts), body, signal: opts.signal });
   }
 
   /** pods/eviction: a PodDisruptionBudget-aware delete (429 when the budget forbids it). */

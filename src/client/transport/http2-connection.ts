@@ -10,7 +10,8 @@
 //   its readers with a ConnectionClosedError, never as a clean end (see responseBody).
 import { PassThrough, type Readable } from 'node:stream';
 import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type SecureClientSessionOptions } from 'node:http2';
-import type { TransportResponse } from '../types.js';
+import type { BufferedResponse, TransportResponse } from '../types.js';
+import { joinChunks } from './read-body.js';
 
 // Flow-control windows as Go's HTTP/2 transport (client-go) sets them: 4 MiB per stream, 1 GiB
 // per connection. Node's 64 KiB default makes a large LIST wait for WINDOW_UPDATE round trips.
@@ -56,19 +57,30 @@ export class Http2Connection {
     return this.sessions.size;
   }
 
-  async request(headers: Record<string, string>, body: string | Buffer | undefined, signal?: AbortSignal): Promise<TransportResponse> {
+  /** One request; the caller reads (or destroys) the streamed body. */
+  request(headers: Record<string, string>, body: string | Buffer | undefined, signal?: AbortSignal): Promise<TransportResponse> {
+    return this.withRefusedRetry(() => this.once(headers, body, signal, false) as Promise<TransportResponse>);
+  }
+
+  /** One request whose body this connection collects from the stream's frames: no body stream
+   *  per request (see BufferedResponse for a body cut short). */
+  requestBuffered(headers: Record<string, string>, body: string | Buffer | undefined, signal?: AbortSignal): Promise<BufferedResponse> {
+    return this.withRefusedRetry(() => this.once(headers, body, signal, true) as Promise<BufferedResponse>);
+  }
+
+  private async withRefusedRetry<R>(send: () => Promise<R>): Promise<R> {
     // A refused stream (REFUSED_STREAM: the server lowered its limit, or raced our count) was
     // never processed, so it is safe to send again whatever the method.
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.once(headers, body, signal);
+        return await send();
       } catch (err) {
         if (!(err instanceof RefusedStreamError) || attempt >= 5) throw err;
       }
     }
   }
 
-  private async once(headers: Record<string, string>, body: string | Buffer | undefined, signal?: AbortSignal): Promise<TransportResponse> {
+  private async once(headers: Record<string, string>, body: string | Buffer | undefined, signal: AbortSignal | undefined, buffered: boolean): Promise<TransportResponse | BufferedResponse> {
     if (signal?.aborted) throw abortError(signal);
     const session = await this.acquire(signal);
     let stream: ClientHttp2Stream;
@@ -78,7 +90,7 @@ export class Http2Connection {
       this.release(session);
       throw err;
     }
-    return new Promise<TransportResponse>((resolve, reject) => {
+    return new Promise<TransportResponse | BufferedResponse>((resolve, reject) => {
       let responded = false;
       let released = false;
       const release = () => {
@@ -88,10 +100,21 @@ export class Http2Connection {
         this.release(session);
       };
       let responseStream: Readable | undefined;
+      // Buffered: the answer so far, settled once with the body or with the reason it was cut.
+      let answer: BufferedResponse | undefined;
+      let chunks: Buffer[] | undefined;
+      const settle = (error?: Error) => {
+        if (!answer || !chunks) return;
+        answer.body = joinChunks(chunks);
+        if (error) answer.error = error;
+        chunks = undefined;
+        resolve(answer);
+      };
       const onAbort = () => {
         const err = abortError(signal!);
         // The caller's body ends with the abort itself, as with the other transports.
         responseStream?.destroy(err);
+        settle(err);
         if (!stream.closed) stream.close(constants.NGHTTP2_CANCEL);
         stream.destroy(err);
         if (!responded) reject(err);
@@ -100,16 +123,26 @@ export class Http2Connection {
       stream.on('response', (h: IncomingHttpHeaders) => {
         responded = true;
         const out: Record<string, string | string[] | undefined> = {};
-        for (const [k, v] of Object.entries(h)) if (!k.startsWith(':')) out[k] = v;
-        responseStream = responseBody(stream);
-        resolve({ status: Number(h[':status']), headers: out, body: responseStream });
+        for (const k in h) if (k.charCodeAt(0) !== 58 /* ':' */) out[k] = h[k];
+        const status = Number(h[':status']);
+        if (!buffered) {
+          responseStream = responseBody(stream);
+          resolve({ status, headers: out, body: responseStream });
+          return;
+        }
+        answer = { status, headers: out, body: emptyBody };
+        chunks = [];
+        stream.on('data', (c: Buffer) => chunks?.push(c));
+        stream.on('end', () => settle(cutShort(stream)));
       });
       stream.on('error', (err) => {
         if (!responded) reject(stream.rstCode === constants.NGHTTP2_REFUSED_STREAM ? new RefusedStreamError(err.message) : err);
+        else if (chunks) settle(new ConnectionClosedError(`HTTP/2 stream failed: ${err.message}`));
       });
       stream.on('close', () => {
         release();
         if (!responded) reject(new ConnectionClosedError(`HTTP/2 stream closed before a response (code ${stream.rstCode})`));
+        else if (chunks) settle(new ConnectionClosedError(`HTTP/2 stream closed (code ${stream.rstCode}) before the server finished the response`));
       });
       if (body !== undefined) stream.end(body);
     });
@@ -220,6 +253,16 @@ export class Http2Connection {
   }
 }
 
+const emptyBody = Buffer.alloc(0);
+
+/** At the end of a stream's readable side: undefined for a clean end (no RST code, or NO_ERROR),
+ *  else why it ended early (Node ends it cleanly even when the session died under it). */
+function cutShort(stream: ClientHttp2Stream): ConnectionClosedError | undefined {
+  const code = stream.rstCode;
+  if (!stream.destroyed || code === undefined || code === constants.NGHTTP2_NO_ERROR) return undefined;
+  return new ConnectionClosedError(`HTTP/2 stream ended by ${code === constants.NGHTTP2_CANCEL ? 'a closed connection' : `RST_STREAM code ${code}`} before the server finished the response`);
+}
+
 /**
  * The body handed to the caller. Node ends an HTTP/2 stream's readable side cleanly even when the
  * session died under it (the stream is destroyed with RST code CANCEL and no error), so a watch
@@ -242,9 +285,9 @@ function responseBody(stream: ClientHttp2Stream): Readable {
   let streamEnded = false;
   stream.on('end', () => {
     streamEnded = true;
-    const code = stream.rstCode;
-    if (stream.destroyed && code !== undefined && code !== constants.NGHTTP2_NO_ERROR) {
-      cut(`HTTP/2 stream ended by ${code === constants.NGHTTP2_CANCEL ? 'a closed connection' : `RST_STREAM code ${code}`} before the server finished the response`);
+    const cutError = cutShort(stream);
+    if (cutError) {
+      cut(cutError.message);
       return;
     }
     if (ended) return;

@@ -15,9 +15,10 @@ import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type In
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { SecureClientSessionOptions } from 'node:http2';
 import type { ClientConfig } from '../kubeconfig/client-config.js';
-import type { Transport, TransportRequest, TransportResponse } from '../types.js';
+import type { BufferedResponse, Transport, TransportRequest, TransportResponse } from '../types.js';
 import { authorizationSource, type AuthHeaderSource } from './credentials.js';
 import { Http2Connection } from './http2-connection.js';
+import { bufferResponse } from './read-body.js';
 
 export type HttpsProtocol = 'h2' | 'http/1.1' | 'split';
 
@@ -110,6 +111,20 @@ export class HttpsTransport implements Transport {
   }
 
   async request(req: TransportRequest): Promise<TransportResponse> {
+    const { path, headers, h2 } = this.prepare(req);
+    if (h2) return this.h2!.request(headers, req.body, req.signal);
+    return this.http1(req, path, headers, this.streamAgent && isLongRunning(path) ? this.streamAgent : this.agent!);
+  }
+
+  /** request() with the body read whole: over HTTP/2 straight from the stream's frames. */
+  async requestBuffered(req: TransportRequest): Promise<BufferedResponse> {
+    const { path, headers, h2 } = this.prepare(req);
+    if (h2) return this.h2!.requestBuffered(headers, req.body, req.signal);
+    return bufferResponse(await this.http1(req, path, headers, this.streamAgent && isLongRunning(path) ? this.streamAgent : this.agent!));
+  }
+
+  /** The request's headers and full path, and whether it goes over HTTP/2 (headers then carry the pseudo-headers). */
+  private prepare(req: TransportRequest): { path: string; headers: Record<string, string>; h2: boolean } {
     if (this.closed) throw new Error('transport is closed');
     const headers: Record<string, string> = { 'user-agent': this.userAgent, accept: 'application/json' };
     if (req.headers) for (const k in req.headers) headers[k.toLowerCase()] = req.headers[k];
@@ -122,13 +137,13 @@ export class HttpsTransport implements Transport {
       headers['content-length'] = String(Buffer.byteLength(req.body));
     }
     const path = this.prefix + req.path;
-    if (this.mode === 'h2' || (this.mode === 'split' && (this.h1InFlight >= this.maxSockets || isLongRunning(path)))) {
+    const h2 = this.mode === 'h2' || (this.mode === 'split' && (this.h1InFlight >= this.maxSockets || isLongRunning(path)));
+    if (h2) {
       withoutConnectionHeaders(headers);
       headers[':method'] = req.method;
       headers[':path'] = path;
-      return this.h2!.request(headers, req.body, req.signal);
     }
-    return this.http1(req, path, headers, this.streamAgent && isLongRunning(path) ? this.streamAgent : this.agent!);
+    return { path, headers, h2 };
   }
 
   private http1(req: TransportRequest, path: string, headers: Record<string, string>, agent: HttpAgent): Promise<TransportResponse> {
@@ -159,11 +174,10 @@ function countSockets(agent: HttpAgent | undefined): number {
   return n;
 }
 
-/** HTTP/2 forbids connection-specific headers; callers may pass them for HTTP/1.1. Deletes them in place. */
+const connectionHeaders = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host'];
+
+/** HTTP/2 forbids connection-specific headers; callers may pass them for HTTP/1.1. Deletes them in
+ *  place, only those present: a delete turns the object into a slow (dictionary) one. */
 function withoutConnectionHeaders(h: Record<string, string>): void {
-  delete h.connection;
-  delete h['keep-alive'];
-  delete h['transfer-encoding'];
-  delete h.upgrade;
-  delete h.host;
+  for (let i = 0; i < connectionHeaders.length; i++) if (connectionHeaders[i] in h) delete h[connectionHeaders[i]];
 }

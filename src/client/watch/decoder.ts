@@ -6,7 +6,6 @@
 // - An ERROR event carrying a Status ends the iteration with an ApiError (410 → isGone).
 // - stop() (or breaking out of for-await) aborts the request; iteration then ends without error.
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import type { Status } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../../api/object.js';
 import type { WatchEvent, WatchEventType, WatchStream } from '../types.js';
@@ -69,22 +68,31 @@ export class WatchDecoder<T extends KubeObject = KubeObject> implements WatchStr
   }
 
   private async *events(): AsyncGenerator<WatchEvent<T>> {
-    let pending = '';
-    // Chunks may split a multi-byte character; the decoder carries the partial bytes over.
-    const utf8 = new StringDecoder('utf8');
+    // Lines are split on the byte '\n' (which UTF-8 never uses inside a character), so a chunk
+    // ending mid-character needs no decoder state, and each line is decoded once, on its own.
+    // The bytes of a line not ended yet (a chunk may end mid-event).
+    let partial: Buffer[] = [];
     try {
       for await (const chunk of this.body as AsyncIterable<Buffer | string>) {
-        pending += typeof chunk === 'string' ? chunk : utf8.write(chunk);
+        const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+        let start = 0;
         let nl: number;
-        while ((nl = pending.indexOf('\n')) >= 0) {
-          const line = pending.slice(0, nl).trim();
-          pending = pending.slice(nl + 1);
+        while ((nl = buf.indexOf(10, start)) >= 0) {
+          let line: string;
+          if (partial.length) {
+            partial.push(buf.subarray(start, nl));
+            line = Buffer.concat(partial).toString('utf8');
+            partial = [];
+          } else line = buf.toString('utf8', start, nl);
+          start = nl + 1;
+          line = eventText(line);
           if (!line) continue;
           const event = decodeEventLine<T>(line);
           if (event.type === 'ERROR') throw apiErrorFromStatus(event.object as unknown as Status);
           yield event;
           if (this.stopped) return;
         }
+        if (start < buf.length) partial.push(start === 0 ? buf : buf.subarray(start));
       }
     } catch (err) {
       if (this.stopped) return;
@@ -99,10 +107,15 @@ export class WatchDecoder<T extends KubeObject = KubeObject> implements WatchStr
         this.body.destroy();
       }
     }
-    pending += utf8.end();
-    if (pending.trim()) {
+    const rest = partial.length ? Buffer.concat(partial).toString('utf8').trim() : '';
+    if (rest) {
       // A partial multi-byte character or a cut line: the connection ended mid-event.
-      throw new WatchDecodeError(`watch: stream ended in the middle of an event ${JSON.stringify(pending.slice(0, 200))}`);
+      throw new WatchDecodeError(`watch: stream ended in the middle of an event ${JSON.stringify(rest.slice(0, 200))}`);
     }
   }
+}
+
+/** The line trimmed, without trim()'s scan and copy for the usual event line ("{...}"). */
+function eventText(line: string): string {
+  return line.charCodeAt(0) === 123 && line.charCodeAt(line.length - 1) === 125 ? line : line.trim();
 }

@@ -386,9 +386,15 @@ export class Framework implements Handle {
    * of times (the copies carry the memo).
    */
   private pluginsFor(state: CycleState): RunningPlugins {
-    const skip = state.skipFilterPlugins;
     const memo = state.filtersMemo as RunningPlugins | undefined;
-    if (memo && memo.owner === this && memo.skipSize === skip.size) return memo;
+    if (memo && memo.owner === this && memo.skipSize === state.skipFilterPlugins.size) return memo;
+    return this.workOutPlugins(state);
+  }
+
+  /** pluginsFor's miss, apart: its closure over the skip set would otherwise cost a context
+   *  allocation on every call, hits included (once per node filtered). */
+  private workOutPlugins(state: CycleState): RunningPlugins {
+    const skip = state.skipFilterPlugins;
     const running = (pl: Plugin) => !skip.has(pl.name);
     const extensions: { name: string; ext: PreFilterExtensions }[] = [];
     for (const pl of this.preFilterPlugins) {

@@ -142,3 +142,30 @@ test('a WatchStream can be iterated only once', () => {
   stream[Symbol.asyncIterator]();
   assert.throws(() => stream[Symbol.asyncIterator](), /only once/);
 });
+
+test('the events are the same however the body is cut into chunks: one byte each, lines across several chunks, CRLF endings', async () => {
+  const objects = [
+    { ...cm('a'), data: { k: 'héllo → ✓ 𝄞' } },
+    { ...cm('b'), data: { long: 'x'.repeat(5000) + 'é' } },
+    cm('c'),
+  ];
+  const text = line('ADDED', objects[0]) + '  \r\n' + JSON.stringify({ type: 'MODIFIED', object: objects[1] }) + '\r\n' + line('DELETED', objects[2]);
+  const bytes = Buffer.from(text);
+  const cuts: Array<Array<string | Buffer>> = [
+    [text],
+    Array.from(bytes, (b) => Buffer.from([b])),
+    [bytes.subarray(0, 3), bytes.subarray(3, 4000), bytes.subarray(4000, 4001), bytes.subarray(4001)],
+  ];
+  for (const chunks of cuts) {
+    const { events, error } = await drain(new WatchDecoder(Readable.from(chunks, { objectMode: false })));
+    assert.equal(error, undefined);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.object]),
+      [
+        ['ADDED', objects[0]],
+        ['MODIFIED', objects[1]],
+        ['DELETED', objects[2]],
+      ],
+    );
+  }
+});
