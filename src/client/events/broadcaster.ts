@@ -6,6 +6,13 @@
 // time when it has been quiet for 6 minutes. There is no spam filter or aggregation here: series
 // are how the new API keeps repeats cheap.
 //
+// Each event is written on its own, as upstream starts a goroutine per event: a slow server delays
+// events instead of holding up the queue behind one write, which would fill it and drop events (a
+// scheduler binding a thousand pods a second records a thousand Scheduled events). Writes wait in
+// a list and at most maxInFlightWrites are sent at once, where upstream's goroutines wait for its
+// client's rate limiter: they share the component's connection with its binds and status writes.
+// The writes of one series stay in order (its PATCH follows the create before it).
+//
 // A server answer that is an error (a Status with a code) is logged and not retried, except
 // AlreadyExists when re-creating a series whose PATCH found no object (the first create raced
 // it); a transport error is retried up to 12 times, 10 s (+0–25 % jitter) apart.
@@ -15,7 +22,7 @@ import { realClock, sleep, type Clock } from '../clock.js';
 import { EventFanout, type EventWatcher } from '../record/fanout.js';
 import { errorCode } from '../record/types.js';
 import { Recorder, type EventRecorder } from './recorder.js';
-import { EventSeriesCache } from './series-cache.js';
+import { EventSeriesCache, isomorphicKey } from './series-cache.js';
 import type { EventSink, EventsV1Event } from './types.js';
 
 /** A series quiet this long is finished (its final count written); checked as often. */
@@ -30,6 +37,8 @@ export interface EventBroadcasterOptions {
   sleepDurationMs?: number;
   /** Attempts per write (upstream: 12). */
   maxTriesPerEvent?: number;
+  /** Event writes in flight at once; the next waits for one to finish (default 32). */
+  maxInFlightWrites?: number;
   clock?: Clock;
   log?: Logger;
   random?: () => number;
@@ -46,11 +55,20 @@ export class EventBroadcaster {
   /** Cache work (observe, refresh, finish) runs one at a time, as upstream's mutex has it. */
   private exclusive: Promise<unknown> = Promise.resolve();
   private readonly loops: Promise<void>[] = [];
+  private readonly maxInFlight: number;
+  /** Event writes not started yet, oldest first (at most one per series key; see below). */
+  private readonly waiting: Array<{ key: string; write: () => Promise<void> }> = [];
+  /** Writes (with their retries) in flight. */
+  private inFlight = 0;
+  /** Series keys with a write waiting or in flight → the writes to start after it, in order. */
+  private readonly followUps = new Map<string, Array<() => Promise<void>>>();
+  private writesDone: Array<() => void> = [];
   private shut = false;
 
   constructor(opts: EventBroadcasterOptions = {}) {
     this.sleepMs = opts.sleepDurationMs ?? 10_000;
     this.maxTries = opts.maxTriesPerEvent ?? 12;
+    this.maxInFlight = opts.maxInFlightWrites ?? 32;
     this.clock = opts.clock ?? realClock;
     this.log = opts.log ?? createLogger('events');
     this.random = opts.random ?? Math.random;
@@ -76,7 +94,7 @@ export class EventBroadcaster {
     );
     const watcher = this.fanout.watch(async (e) => {
       const toWrite = await this.locked(async () => cache.observe(e, this.clock.now()));
-      if (toWrite) await this.attemptRecording(sink, toWrite, signal);
+      if (toWrite) this.scheduleWrite(isomorphicKey(toWrite), () => this.attemptRecording(sink, toWrite, signal));
     });
     return {
       stop: () => {
@@ -102,9 +120,10 @@ export class EventBroadcaster {
     return this.fanout.watch(handler);
   }
 
-  /** Resolves once every event recorded so far has been handled, and any refresh or finish in progress is done. */
+  /** Resolves once every event recorded so far has been handled (written, or given up), and any refresh or finish in progress is done. */
   async flush(): Promise<void> {
     await this.fanout.flush();
+    if (this.followUps.size > 0) await new Promise<void>((resolve) => this.writesDone.push(resolve));
     await this.exclusive;
   }
 
@@ -123,6 +142,35 @@ export class EventBroadcaster {
       return false;
     }
     return this.fanout.send(event);
+  }
+
+  /** Starts write when a slot is free, after the writes of the same series before it. */
+  private scheduleWrite(key: string, write: () => Promise<void>): void {
+    const after = this.followUps.get(key);
+    if (after) {
+      after.push(write);
+      return;
+    }
+    this.followUps.set(key, []);
+    this.waiting.push({ key, write });
+    this.startWrites();
+  }
+
+  private startWrites(): void {
+    while (this.inFlight < this.maxInFlight && this.waiting.length > 0) {
+      const { key, write } = this.waiting.shift()!;
+      this.inFlight++;
+      void write()
+        .catch((err: unknown) => this.log.error({ err }, 'unable to write event'))
+        .finally(() => {
+          this.inFlight--;
+          const next = this.followUps.get(key)?.shift();
+          if (next) this.waiting.push({ key, write: next });
+          else this.followUps.delete(key);
+          this.startWrites();
+          if (this.followUps.size === 0) for (const done of this.writesDone.splice(0)) done();
+        });
+    }
   }
 
   private locked<T>(fn: () => Promise<T>): Promise<T> {

@@ -211,3 +211,41 @@ test('a transport error is retried after 10 s plus jitter, and the event is writ
   assert.equal((await eventsAbout('retried')).length, 1);
   await b.shutdown();
 });
+
+test('events are written side by side, at most maxInFlightWrites at once: a slow server delays them and drops none of a burst larger than the queue', async () => {
+  const clock = new FakeClock();
+  const b = new EventBroadcaster({ clock, log, maxInFlightWrites: 8 });
+  const real = restEventSink(client);
+  let inFlight = 0;
+  let most = 0;
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  b.startRecordingToSink({
+    create: async (e) => {
+      most = Math.max(most, ++inFlight);
+      await gate;
+      try {
+        return await real.create(e);
+      } finally {
+        inFlight--;
+      }
+    },
+    patch: (e, p) => real.patch(e, p),
+  });
+  const r = b.newRecorder('k8ts.io/test-scheduler');
+  // More distinct events than the queue holds (1000), recorded over a few turns of the event loop
+  // (as a scheduler binds) while the server answers nothing.
+  const count = 1500;
+  for (let i = 0; i < count; i++) {
+    r.eventf({ kind: 'Pod', apiVersion: 'v1', name: `burst-${i}`, namespace: 'default', uid: `u-${i}` }, undefined, 'Normal', 'Scheduled', 'Binding', 'assigned to node-a');
+    if (i % 100 === 99) await new Promise((res) => setImmediate(res));
+  }
+  assert.equal(inFlight, 8, 'the cap is reached while the server is slow');
+  release();
+  await b.flush();
+  assert.equal(most, 8);
+  const written = (await client.resource(resources.events).list({ namespace: 'default' })).items.filter((e) => (e as unknown as EventsV1Event).regarding?.name?.startsWith('burst-'));
+  assert.equal(written.length, count);
+  assert.ok(!lines.some((l) => l.includes('too many queued events')));
+  await b.shutdown();
+});
