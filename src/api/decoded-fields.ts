@@ -44,14 +44,19 @@ class Walk {
     return p;
   }
 
-  visit(v: unknown, s: SchemaNode, set: ((nv: string) => void) | undefined): void {
+  /**
+   * `holder[slot]` is where v is (a list item or map value), for a time to be rewritten in place;
+   * no holder: v is the root or a struct field (struct fields' times are leaves, see leafTime).
+   * A holder and slot instead of a setter closure: no closure per list item and map entry.
+   */
+  visit(v: unknown, s: SchemaNode, holder: Record<string | number, unknown> | undefined, slot: string | number): void {
     if (v === null || v === undefined) return;
     switch (s.type) {
       case 'string':
-        if (s.timePrecision && typeof v === 'string' && set) {
+        if (s.timePrecision && typeof v === 'string' && holder) {
           const r = canonicalTime(v, s.timePrecision === 'micro');
           if (r.error !== undefined) this.timeError ??= { field: this.path(undefined, true), value: v, message: r.error };
-          else set(r.value);
+          else holder[slot] = r.value;
         }
         return;
       case 'object': {
@@ -69,7 +74,7 @@ class Walk {
             }
             this.segs.push(k);
             this.kinds.push(FIELD);
-            this.visit(child, f.schema, undefined);
+            this.visit(child, f.schema, undefined, k);
             this.segs.pop();
             this.kinds.pop();
           } else if (!s.preserveUnknownFields) {
@@ -84,7 +89,7 @@ class Walk {
         for (let i = 0; i < v.length; i++) {
           this.segs.push(i);
           this.kinds.push(INDEX);
-          this.visit(v[i], s.items, (nv) => (v[i] = nv));
+          this.visit(v[i], s.items, v as unknown[] as Record<number, unknown>, i);
           this.segs.pop();
           this.kinds.pop();
         }
@@ -95,7 +100,7 @@ class Walk {
           const o = v as Record<string, unknown>;
           this.segs.push(k);
           this.kinds.push(MAP_KEY);
-          this.visit(o[k], s.values, (nv) => (o[k] = nv));
+          this.visit(o[k], s.values, o, k);
           this.segs.pop();
           this.kinds.pop();
         }
@@ -119,6 +124,6 @@ class Walk {
 export function normalizeDecodedFields(value: unknown, schema: SchemaNode | undefined, reportUnknown: boolean, path = ''): DecodedFieldsResult {
   if (!schema || value === null || value === undefined) return { unknown: [] };
   const w = new Walk(path, reportUnknown);
-  w.visit(value, schema, undefined);
+  w.visit(value, schema, undefined, '');
   return { timeError: w.timeError, unknown: w.unknown };
 }

@@ -112,7 +112,8 @@ export class ApiServer {
     const started = process.hrtime.bigint();
     let info: RequestInfo | undefined;
     const finish = () => {
-      this.log?.debug({ method: req.method, url: req.url, code: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+      // The log line's fields are built only when it is written (debug is off by default).
+      if (this.log?.isLevelEnabled('debug')) this.log.debug({ method: req.method, url: req.url, code: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
       if (!info?.isResource) return;
       const i = info;
       const scope = i.name ? 'resource' : i.namespace ? 'namespace' : 'cluster';
@@ -146,7 +147,8 @@ export class ApiServer {
     const { path, query } = splitTarget(req.url ?? '/');
     const info = parseRequestInfo(req.method ?? 'GET', path, query);
     setInfo(info);
-    const authenticated = await this.authenticator.authenticate(req);
+    const found = this.authenticator.authenticate(req);
+    const authenticated = found instanceof Promise ? await found : found;
     if (!authenticated) throw unauthorized();
     const user = impersonate(req, authenticated, this.authorizer);
     const attrs = { user, verb: info.verb, isResource: info.isResource, group: info.group, resource: info.resource, subresource: info.subresource, namespace: info.namespace, name: info.name, path };

@@ -26,7 +26,29 @@ const pod = schemaForKind('', 'v1', 'Pod')!;
 const event = schemaForKind('events.k8s.io', 'v1', 'Event')!;
 const crd = schemaForKind('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition')!;
 
+/** Times as list items and map values (not struct fields): rewritten in the list and the map. */
+const timeLeaf: SchemaNode = { type: 'string', timePrecision: 'seconds' };
+const microLeaf: SchemaNode = { type: 'string', timePrecision: 'micro' };
+const timeHolders: SchemaNode = {
+  type: 'object',
+  fields: () => ({
+    list: { schema: { type: 'array', items: timeLeaf } },
+    byName: { schema: { type: 'map', values: microLeaf } },
+    nested: { schema: { type: 'array', items: { type: 'map', values: timeLeaf } } },
+  }),
+} as SchemaNode;
+
 const cases: { name: string; schema: SchemaNode; obj: unknown }[] = [
+  {
+    name: 'times as list items and map values are canonicalized where they are',
+    schema: timeHolders,
+    obj: { list: ['2024-01-02T03:04:05.9+01:00', '2024-01-02t03:04:05z'], byName: { a: '2024-01-02T04:04:05.123456+01:00' }, nested: [{ x: '2024-01-02T03:04:05-01:30' }] },
+  },
+  {
+    name: 'a bad time as a map value inside a list item names its place',
+    schema: timeHolders,
+    obj: { list: ['2024-01-02T03:04:05Z'], nested: [{ ok: '2024-01-02T03:04:05Z' }, { bad: 'soon' }] },
+  },
   {
     name: 'a valid pod with times in metadata, status and managedFields',
     schema: pod,

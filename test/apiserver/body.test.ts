@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { decodeJSON, decodeObjectBody, maxNestingDepth, readBody, type Request } from '../../src/apiserver/http/body.js';
+import { checkDepth, decodeJSON, decodeObjectBody, maxNestingDepth, readBody, type Request } from '../../src/apiserver/http/body.js';
 import { findDuplicateFields } from '../../src/api/openapi/field-validation.js';
 import { StatusError } from '../../src/api/status.js';
 
@@ -71,5 +71,63 @@ describe('readBody', () => {
     const r = request([json('abc')]);
     assert.equal((await readBody(r)).toString(), 'abc');
     assert.equal((await readBody(r)).length, 0);
+  });
+});
+
+/** The scan as it was, a character at a time: the reference the faster one must agree with. */
+function checkDepthByChar(text: string): number {
+  let depth = 0;
+  let colons = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+      continue;
+    }
+    if (c === 34) inString = true;
+    else if (c === 58) colons++;
+    else if (c === 123 || c === 91) {
+      if (++depth > maxNestingDepth) throw new Error('too deep');
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return colons;
+}
+
+describe('the depth and key scan', () => {
+  const outcome = (f: (t: string) => number, t: string) => {
+    try {
+      return f(t);
+    } catch {
+      return 'too deep';
+    }
+  };
+  test('counts keys outside strings, whatever the escapes inside them', () => {
+    const cases = [
+      '{"a":1,"b":{"c":[1,2,{"d":"x"}]}}',
+      '{"a":"x:y","b":"{\\"c\\":1}","a":1}',
+      '{"a\\\\":"b:","c":"\\\\\\"d:"}',
+      '{"k":"\\u0022:"}',
+      '{"unterminated":"a:b',
+      '"\\',
+      '',
+      '{"a":"\\\\"}',
+    ];
+    for (const t of cases) assert.equal(outcome(checkDepth, t), outcome(checkDepthByChar, t), t);
+  });
+
+  test('agrees with the character scan on random text of quotes, backslashes, colons and brackets', () => {
+    const alphabet = ['"', '\\', ':', '{', '}', '[', ']', 'a', ','];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let n = 0; n < 5000; n++) {
+      let t = '';
+      const len = next() % 40;
+      for (let i = 0; i < len; i++) t += alphabet[next() % alphabet.length];
+      assert.equal(outcome(checkDepth, t), outcome(checkDepthByChar, t), t);
+    }
+    const deep = '{"a":"' + '\\"'.repeat(3) + '",' + '['.repeat(maxNestingDepth + 1);
+    assert.equal(outcome(checkDepth, deep), 'too deep');
   });
 });

@@ -45,6 +45,9 @@ describe('stored text and the JSON with resourceVersion', () => {
   });
 });
 
+/** An Event as JSON, in either version. */
+type Ev = { metadata: { name: string; resourceVersion?: string }; [k: string]: unknown };
+
 describe('one JSON per object through the server', () => {
   let api: InProcessApi;
   before(async () => {
@@ -79,5 +82,52 @@ describe('one JSON per object through the server', () => {
     } finally {
       w.stop();
     }
+  });
+
+  test('an events.k8s.io Event: the cache keeps the stored core form it was written as, equal to what storage holds', async () => {
+    const c = api.client();
+    const path = '/apis/events.k8s.io/v1/namespaces/default/events';
+    const body = {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { generateName: 'conv-' },
+      regarding: { kind: 'Pod', namespace: 'default', name: 'x' },
+      reason: 'Scheduled',
+      note: 'assigned',
+      type: 'Normal',
+      action: 'Binding',
+      reportingController: 'default-scheduler',
+      reportingInstance: 'i',
+      eventTime: '2024-05-06T07:08:09.123456Z',
+    };
+    const created = await c.requestJSON<Ev>({ method: 'POST', path, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+    const name = created.metadata.name;
+    const key = `/registry/core/events/default/${name}`;
+    const cachedAndStored = async () => {
+      const kv = await api.store.get(key);
+      assert.ok(kv);
+      const cached = api.api.cache.resourceFor('/registry/core/events/').objects.get(key);
+      const stored = JSON.parse(kv.value) as Ev;
+      stored.metadata.resourceVersion = String(kv.modRevision);
+      assert.deepEqual(cached, stored);
+      assert.equal(sharedObjectJSON(cached!), JSON.stringify(stored));
+      return stored;
+    };
+    const stored = await cachedAndStored();
+    assert.equal(stored.apiVersion, 'v1');
+    assert.equal(stored.message, 'assigned');
+    assert.equal(created.metadata.resourceVersion, stored.metadata.resourceVersion);
+    assert.deepEqual(await c.requestJSON<Ev>({ method: 'GET', path: `${path}/${name}` }), created);
+    assert.deepEqual(await c.requestJSON<Ev>({ method: 'GET', path: `/api/v1/namespaces/default/events/${name}` }), stored);
+    const patched = await c.requestJSON<Ev>({
+      method: 'PATCH',
+      path: `${path}/${name}`,
+      body: JSON.stringify({ series: { count: 2, lastObservedTime: '2024-05-06T07:09:00.000000Z' } }),
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+    });
+    const after = await cachedAndStored();
+    assert.equal(patched.metadata.resourceVersion, after.metadata.resourceVersion);
+    assert.deepEqual(after.series, { count: 2, lastObservedTime: '2024-05-06T07:09:00.000000Z' });
+    assert.deepEqual(await c.requestJSON<Ev>({ method: 'GET', path: `${path}/${name}` }), patched);
   });
 });

@@ -36,15 +36,41 @@ export interface AdmissionPlugin {
   validate?(attrs: AdmissionAttributes): void | Promise<void>;
 }
 
+/**
+ * Runs the plugins in order, each after the previous one finished. Most plugins answer
+ * synchronously: they are called one after another without a microtask turn each (an `await`
+ * per plugin cost every write a dozen of them); the chain waits only on a plugin that returns a
+ * promise. A plugin's error, thrown or rejected, ends the chain as a rejection.
+ */
 export class AdmissionChain {
-  constructor(private readonly plugins: AdmissionPlugin[]) {}
+  private readonly admitters: AdmissionPlugin[];
+  private readonly validators: AdmissionPlugin[];
 
-  async admit(attrs: AdmissionAttributes): Promise<void> {
-    for (const p of this.plugins) if (p.admit) await p.admit(attrs);
+  constructor(plugins: AdmissionPlugin[]) {
+    this.admitters = plugins.filter((p) => p.admit);
+    this.validators = plugins.filter((p) => p.validate);
   }
 
-  async validate(attrs: AdmissionAttributes): Promise<void> {
-    for (const p of this.plugins) if (p.validate) await p.validate(attrs);
+  admit(attrs: AdmissionAttributes): Promise<void> {
+    return runFrom(this.admitters, 0, attrs, 'admit');
+  }
+
+  validate(attrs: AdmissionAttributes): Promise<void> {
+    return runFrom(this.validators, 0, attrs, 'validate');
+  }
+}
+
+const done = Promise.resolve();
+
+function runFrom(plugins: AdmissionPlugin[], from: number, attrs: AdmissionAttributes, phase: 'admit' | 'validate'): Promise<void> {
+  try {
+    for (let i = from; i < plugins.length; i++) {
+      const pending = plugins[i][phase]!(attrs);
+      if (pending !== undefined) return pending.then(() => runFrom(plugins, i + 1, attrs, phase));
+    }
+    return done;
+  } catch (err) {
+    return Promise.reject(err);
   }
 }
 

@@ -1,12 +1,12 @@
 // The admission plugins upstream enables by default that matter before RBAC and quotas land:
 // NamespaceLifecycle, ServiceAccount (service-account.ts), Priority, DefaultTolerationSeconds,
 // and the Service IP/port allocation upstream does in the service REST storage.
-import type { KubeObject } from '../../api/object.js';
+import type { KubeObject, StoredObject } from '../../api/object.js';
 import { StatusError } from '../../api/status.js';
 import type { ResourceRegistry } from '../registry/resource-registry.js';
 import type { WatchCache } from '../watch-cache.js';
 import type { Store } from '../../storage/store.js';
-import { admissionForbidden, type AdmissionPlugin } from './admission.js';
+import { admissionForbidden, type AdmissionAttributes, type AdmissionPlugin } from './admission.js';
 import type { ServiceAllocator } from './service-allocator.js';
 import { limitRanger } from './limit-ranger.js';
 import { resourceQuotaAdmission } from './resource-quota.js';
@@ -40,24 +40,26 @@ export function namespaceLifecycle(deps: AdmissionDeps): AdmissionPlugin {
       }
     },
     // Upstream's Lifecycle is a mutating plugin, the first to run: a create into a missing
-    // namespace is refused before anything else looks at the object.
-    async admit(a) {
+    // namespace is refused before anything else looks at the object. A namespace in the cache
+    // is answered at once; only one the cache does not hold yet waits for it to catch up.
+    admit(a) {
       if (a.operation !== 'CREATE' || !a.entry.type.namespaced) return;
-      let ns = lookup(a.namespace);
-      if (!ns) {
-        await deps.cache.syncToStore();
-        ns = lookup(a.namespace);
-      }
-      if (!ns) {
-        throw new StatusError(404, 'NotFound', `namespaces "${a.namespace}" not found`, { name: a.namespace, kind: 'namespaces' });
-      }
-      if (ns.metadata.deletionTimestamp) {
-        throw admissionForbidden(a, `unable to create new content in namespace ${a.namespace} because it is being terminated`, [
-          { reason: 'NamespaceTerminating', message: `namespace ${a.namespace} is being terminated`, field: 'metadata.namespace' },
-        ]);
-      }
+      const ns = lookup(a.namespace);
+      if (ns) return admitInto(a, ns);
+      return deps.cache.syncToStore().then(() => admitInto(a, lookup(a.namespace)));
     },
   };
+}
+
+function admitInto(a: AdmissionAttributes, ns: StoredObject | undefined): void {
+  if (!ns) {
+    throw new StatusError(404, 'NotFound', `namespaces "${a.namespace}" not found`, { name: a.namespace, kind: 'namespaces' });
+  }
+  if (ns.metadata.deletionTimestamp) {
+    throw admissionForbidden(a, `unable to create new content in namespace ${a.namespace} because it is being terminated`, [
+      { reason: 'NamespaceTerminating', message: `namespace ${a.namespace} is being terminated`, field: 'metadata.namespace' },
+    ]);
+  }
 }
 
 interface Toleration {

@@ -158,7 +158,8 @@ export function resourceQuotaAdmission(deps: ResourceQuotaDeps): AdmissionPlugin
 
   return {
     name: 'ResourceQuota',
-    async validate(a) {
+    // Synchronous (no promise) for every write that no quota can concern.
+    validate(a) {
       if (!a.entry.type.namespaced || !a.namespace) return;
       const { group, resource } = a.entry.gr;
       if (ignored.has(`${group}/${resource}`)) return;
@@ -167,15 +168,20 @@ export function resourceQuotaAdmission(deps: ResourceQuotaDeps): AdmissionPlugin
       // Cheap exit: no quota in the namespace (the watch cache is at most a moment behind; a
       // quota that new has no status yet, and the controller's count will include this object).
       if (!quotasIn(a.namespace).length) return;
-      const previous = chains.get(a.namespace) ?? Promise.resolve();
-      const mine = previous.then(() => evaluate(a, evaluator));
-      const tail = mine.catch(() => undefined);
-      chains.set(a.namespace, tail);
-      try {
-        await mine;
-      } finally {
-        if (chains.get(a.namespace) === tail) chains.delete(a.namespace);
-      }
+      return charge(a, evaluator);
     },
   };
+
+  /** Charges one write after the namespace's earlier ones (one at a time per namespace). */
+  async function charge(a: AdmissionAttributes, evaluator: QuotaEvaluator): Promise<void> {
+    const previous = chains.get(a.namespace) ?? Promise.resolve();
+    const mine = previous.then(() => evaluate(a, evaluator));
+    const tail = mine.catch(() => undefined);
+    chains.set(a.namespace, tail);
+    try {
+      await mine;
+    } finally {
+      if (chains.get(a.namespace) === tail) chains.delete(a.namespace);
+    }
+  }
 }

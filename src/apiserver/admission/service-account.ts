@@ -157,8 +157,13 @@ export function serviceAccountAdmission(deps: AdmissionDeps, opts: ServiceAccoun
     throw new Error(`serviceaccount ${JSON.stringify(name)} not found`);
   }
 
-  async function lookup(a: AdmissionAttributes, pod: Pod): Promise<ServiceAccount> {
+  /** The pod's account: at once from the cache (the common case), else looked up live. */
+  function lookup(a: AdmissionAttributes, pod: Pod): ServiceAccount | Promise<ServiceAccount> {
     const name = pod.spec?.serviceAccountName ?? '';
+    return cached(a.namespace, name) ?? lookupLive(a, name);
+  }
+
+  async function lookupLive(a: AdmissionAttributes, name: string): Promise<ServiceAccount> {
     try {
       return await getServiceAccount(a.namespace, name);
     } catch (err) {
@@ -185,7 +190,8 @@ export function serviceAccountAdmission(deps: AdmissionDeps, opts: ServiceAccoun
       return;
     }
     if (!pod.spec?.serviceAccountName) throw admissionForbidden(a, `no service account specified for pod ${a.namespace}/${pod.metadata?.name ?? ''}`);
-    const sa = await lookup(a, pod);
+    const found = lookup(a, pod);
+    const sa = found instanceof Promise ? await found : found;
     if (enforceMountableSecrets(sa)) {
       const err = limitSecretReferences(sa, pod);
       if (err) throw admissionForbidden(a, err);
@@ -194,7 +200,8 @@ export function serviceAccountAdmission(deps: AdmissionDeps, opts: ServiceAccoun
 
   async function limitEphemeralContainerSecretReferences(a: AdmissionAttributes, pod: Pod): Promise<void> {
     if (!pod.spec?.serviceAccountName) throw admissionForbidden(a, `no service account specified for pod ${a.namespace}/${pod.metadata?.name ?? ''}`);
-    const sa = await lookup(a, pod);
+    const found = lookup(a, pod);
+    const sa = found instanceof Promise ? await found : found;
     if (!enforceMountableSecrets(sa)) return;
     const mountable = new Set((sa.secrets ?? []).map((s) => s.name));
     const err = containerSecretReferences(pod.spec.ephemeralContainers, 'ephemeral container', mountable, sa.metadata?.name ?? '');
@@ -202,23 +209,27 @@ export function serviceAccountAdmission(deps: AdmissionDeps, opts: ServiceAccoun
     if (err) throw new StatusError(500, 'InternalError', `Internal error occurred: ${err}`, { causes: [{ message: err }] });
   }
 
+  async function admitPod(a: AdmissionAttributes): Promise<void> {
+    const pod = a.object as Pod;
+    const spec = (pod.spec ??= { containers: [] });
+    // v1's deprecated spec.serviceAccount stands for serviceAccountName (upstream conversion).
+    spec.serviceAccountName ||= spec.serviceAccount;
+    // The kubelet deletes a mirror pod whose spec differs from its static pod: never mutate it.
+    if (isMirrorPod(pod)) return validate(a);
+    spec.serviceAccountName ||= defaultServiceAccountName;
+    spec.serviceAccount = spec.serviceAccountName;
+    const found = lookup(a, pod);
+    const sa = found instanceof Promise ? await found : found;
+    if (shouldAutomount(sa, pod)) mountServiceAccountToken(pod, newName);
+    if (!spec.imagePullSecrets?.length && sa.imagePullSecrets?.length) spec.imagePullSecrets = sa.imagePullSecrets.map((s) => ({ name: s.name }));
+    return validate(a);
+  }
+
+  // Every write but a pod's create (and its ephemeral containers) is let through at once,
+  // without a promise.
   return {
     name: 'ServiceAccount',
-    async admit(a) {
-      if (ignored(a) || a.operation !== 'CREATE') return;
-      const pod = a.object as Pod;
-      const spec = (pod.spec ??= { containers: [] });
-      // v1's deprecated spec.serviceAccount stands for serviceAccountName (upstream conversion).
-      spec.serviceAccountName ||= spec.serviceAccount;
-      // The kubelet deletes a mirror pod whose spec differs from its static pod: never mutate it.
-      if (isMirrorPod(pod)) return validate(a);
-      spec.serviceAccountName ||= defaultServiceAccountName;
-      spec.serviceAccount = spec.serviceAccountName;
-      const sa = await lookup(a, pod);
-      if (shouldAutomount(sa, pod)) mountServiceAccountToken(pod, newName);
-      if (!spec.imagePullSecrets?.length && sa.imagePullSecrets?.length) spec.imagePullSecrets = sa.imagePullSecrets.map((s) => ({ name: s.name }));
-      return validate(a);
-    },
-    validate,
+    admit: (a) => (ignored(a) || a.operation !== 'CREATE' ? undefined : admitPod(a)),
+    validate: (a) => (ignored(a) ? undefined : validate(a)),
   };
 }

@@ -112,26 +112,35 @@ export function decodeYAML(body: Buffer): unknown {
 
 /**
  * Linear scan of bracket depth outside strings; refuses pathological nesting. Returns the number
- * of colons outside strings: in JSON text, the number of object keys.
+ * of colons outside strings: in JSON text, the number of object keys. Most of a body is inside
+ * strings: each is skipped with indexOf to its closing quote (one not escaped by an odd run of
+ * backslashes) instead of a character at a time — the same result, several times faster.
  */
 export function checkDepth(text: string): number {
   let depth = 0;
   let colons = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-      continue;
-    }
-    if (c === 34) inString = true;
-    else if (c === 58) colons++;
+    if (c === 34) {
+      let end = text.indexOf('"', i + 1);
+      while (end > 0 && escapedQuote(text, end)) end = text.indexOf('"', end + 1);
+      // An unterminated string runs to the end (JSON.parse reports it).
+      if (end < 0) return colons;
+      i = end;
+    } else if (c === 58) colons++;
     else if (c === 123 || c === 91) {
       if (++depth > maxNestingDepth) throw badRequest(`the request body is nested more than ${maxNestingDepth} levels deep`);
     } else if (c === 125 || c === 93) depth--;
   }
   return colons;
+}
+
+/** The quote at `at` follows an odd number of backslashes (inside a string: it is escaped). */
+function escapedQuote(text: string, at: number): boolean {
+  let i = at - 1;
+  while (text.charCodeAt(i) === 92) i--;
+  return (at - 1 - i) % 2 === 1;
 }
 
 /** Object keys in a parsed JSON value, at every level. */

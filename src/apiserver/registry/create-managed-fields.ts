@@ -193,7 +193,7 @@ function put(out: FieldsV1, key: string, v: unknown, schema: SchemaNode | undefi
  * `strip`: members to leave out at this level (they still count as owned, as before stripping).
  */
 function fieldsOf(obj: Record<string, unknown>, names: string[], kind: number, schema: SchemaNode | undefined, base: boolean, self: boolean, strip?: Strip): FieldsV1 | undefined {
-  if (names.length > 1) names.sort();
+  if (names.length > 1) sortNames(names);
   const out: FieldsV1 = self ? { '.': LEAF_NODE } : {};
   let owned = false;
   const declared = kind === STRUCT ? declaredFields(schema as Extract<SchemaNode, { type: 'object' }>) : undefined;
@@ -213,6 +213,28 @@ function fieldsOf(obj: Record<string, unknown>, names: string[], kind: number, s
     if (putOne(out, name, child, declared, values, base, undefined)) owned = true;
   }
   return owned ? out : undefined;
+}
+
+/**
+ * Sorts names in place exactly as names.sort() does (by UTF-16 code units; names are distinct).
+ * One object has a few fields, mostly in order already: an insertion sort with `>` costs a fraction
+ * of the built-in sort, whose comparisons go through its generic string conversion (measured: the
+ * sort was a fifth of this walk).
+ */
+function sortNames(names: string[]): void {
+  if (names.length > 32) {
+    names.sort();
+    return;
+  }
+  for (let i = 1; i < names.length; i++) {
+    const v = names[i];
+    let j = i - 1;
+    while (j >= 0 && names[j] > v) {
+      names[j + 1] = names[j];
+      j--;
+    }
+    names[j + 1] = v;
+  }
 }
 
 /** put() for one field of a struct (declared: its fields) or of a granular map (values: their schema). */

@@ -355,10 +355,14 @@ export class GenericStore {
       return obj as StoredObject;
     }
     try {
-      const stored = storedText(toStorage(entry, obj));
-      if (!entry.convert) this.cache.expectWrite(key, stored, obj as StoredObject);
+      // A resource stored as another version's objects (events.k8s.io Events) hands the cache
+      // the stored form it converted to: that is what the cache keeps, not parsed back either.
+      const storedObj = toStorage(entry, obj);
+      const stored = storedText(storedObj);
+      this.cache.expectWrite(key, stored, storedObj as StoredObject);
       const kv = await this.store.create(key, stored.text);
-      // The stored value is exactly `obj`; reuse it instead of parsing it back.
+      // The stored value is exactly `obj` (or its stored form, which may share its metadata and
+      // gets the same revision in the cache); reuse it instead of parsing it back.
       obj.metadata!.resourceVersion = String(kv.modRevision);
       return obj as StoredObject;
     } catch (err) {
@@ -465,8 +469,9 @@ export class GenericStore {
           this.runAfterDelete(entry, obj);
           return obj;
         }
-        const stored = storedText(toStorage(entry, next));
-        if (!entry.convert) this.cache.expectWrite(key, stored, next as StoredObject);
+        const storedObj = toStorage(entry, next);
+        const stored = storedText(storedObj);
+        this.cache.expectWrite(key, stored, storedObj as StoredObject);
         const written = await this.store.update(key, stored.text, modRevision);
         next.metadata!.resourceVersion = String(written.modRevision);
         return next as StoredObject;
