@@ -1,11 +1,14 @@
 // Child process for durability.test.ts: writes in a loop and prints one line per acknowledged
 // write ("ack <key> <revision> <value>") only after the store's promise has resolved. Compaction
 // runs alongside, so a kill can also land in the middle of a compaction batch or a vacuum.
-// Usage: node --import tsx durability-child.ts <db path> <round>
+// With a WAL limit (in pages), the WAL restarts every few writes, so a kill also lands in restart
+// windows and in the checkpoints before them (the ones that make their own syncs).
+// Usage: node --import tsx durability-child.ts <db path> <round> [wal limit pages]
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 
-const [path, round] = process.argv.slice(2);
-const store = openSqliteStore({ path, compactBatchRows: 50 });
+const [path, round, walPages] = process.argv.slice(2);
+const walLimitPages = walPages ? Number(walPages) : undefined;
+const store = openSqliteStore({ path, compactBatchRows: 50, walLimitPages, walHardLimitPages: walLimitPages && 4 * walLimitPages });
 // The stdout pipe is non-blocking: wait for each line to reach the pipe before writing on.
 const ack = (line: string): Promise<void> => new Promise((resolve) => process.stdout.write(`${line}\n`, () => resolve()));
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

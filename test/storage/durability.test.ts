@@ -22,9 +22,10 @@ interface Acks {
 }
 
 /** Runs the child until it has acknowledged `stopAfter` lines, then SIGKILLs it. */
-function runAndKill(path: string, round: number, stopAfter: number): Promise<Acks> {
+function runAndKill(path: string, round: number, stopAfter: number, walPages?: number): Promise<Acks> {
   const acks: Acks = { live: new Map(), deleted: new Map(), maxRev: 0 };
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, path, String(round)], {
+  const args = ['--import', 'tsx', child, path, String(round), ...(walPages ? [String(walPages)] : [])];
+  const proc = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let lines = 0;
@@ -48,14 +49,18 @@ function runAndKill(path: string, round: number, stopAfter: number): Promise<Ack
   });
 }
 
-test('every write acknowledged before kill -9 is in the database after reopening, over several rounds', async () => {
+test('every write acknowledged before kill -9 is in the database after reopening, over several rounds', () => killRounds());
+
+test('the same with a WAL that restarts every few writes (kills land in restart windows and their checkpoints)', () => killRounds(16));
+
+async function killRounds(walPages?: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-durability-'));
   const path = join(dir, 'state.db');
   try {
     let lastRev = 0;
     for (let round = 1; round <= 3; round++) {
       const stopAfter = 300 + Math.floor(Math.random() * 1500);
-      const acks = await runAndKill(path, round, stopAfter);
+      const acks = await runAndKill(path, round, stopAfter, walPages);
       const store = openSqliteStore({ path });
       try {
         const rev = await store.currentRevision();
@@ -87,4 +92,4 @@ test('every write acknowledged before kill -9 is in the database after reopening
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}

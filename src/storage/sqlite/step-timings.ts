@@ -45,6 +45,8 @@ export type StepName =
   | 'walTruncate'
   /** wal_checkpoint(PASSIVE) on the checkpointer thread while writers go on. */
   | 'checkpoint'
+  /** The checkpoint before a restart window, on the checkpointer thread while writes are spaced out. */
+  | 'prepare'
   /** The checkpoint of a restart window, on the checkpointer thread while writes are held. */
   | 'catchUp'
   /** Writes held back so a checkpoint could catch up and the WAL restart from its start. */

@@ -16,9 +16,15 @@
 // - From limitPages on, the restart is due and checkpoints run back to back: each one copies only
 //   what was committed while the previous one ran, so they shorten until one takes no longer
 //   than maxHoldMs (the copying shrinks; the fsyncs stay).
+// - Then one more checkpoint runs while the store spaces its write transactions out (at most one
+//   per prepareSpacingMs; queued writes share it; no maintenance transactions), so that few
+//   frames are committed while it copies and syncs the backlog. Without it the window's
+//   checkpoint copied what a whole back-to-back checkpoint let through (100-500 frames in the
+//   churn bench), and its two syncs grew with that; with it, ~20 frames.
 // - Then a restart window opens: writes are held back (queued, not refused; the event loop keeps
 //   serving reads) while one more checkpoint copies the few frames written during the last one;
-//   the next write then restarts the WAL. The window closes after maxHoldMs whether or not the
+//   the next write then restarts the WAL. Both of these checkpoints sync with fdatasync instead of
+//   SQLite's fsync (see checkpointer.ts). The window closes after maxHoldMs whether or not the
 //   checkpoint finished, so a slow fsync costs writers at most maxHoldMs and the keeper tries
 //   again later. The first commit after a restart fsyncs the new WAL header (SQLite does that so
 //   a reordered write after a restart cannot corrupt the file): one more fsync, on the event loop.
@@ -73,6 +79,13 @@ export interface WalKeeperOptions {
   /** The store must not begin a write transaction (its own maintenance included) until resumeWrites. */
   pauseWrites(): void;
   resumeWrites(): void;
+  /**
+   * Before a window: at most one write transaction per this many ms (0: none) while the
+   * checkpoint that precedes the window runs, and no maintenance transactions meanwhile.
+   */
+  prepareSpacingMs: number;
+  /** The store spaces its write transactions at least ms apart (0: as they come) until called again. */
+  spaceWrites(ms: number): void;
 }
 
 export function walFileBytes(dbPath: string): number {
@@ -98,6 +111,8 @@ export class WalKeeper {
   private nextHoldAt = 0;
   /** A restart is due: the next checkpoint starts as soon as the last one ends. */
   private chasing = false;
+  /** The running checkpoint precedes a window, with the store's writes spaced out (see onResult). */
+  private preparing = false;
   /** How long restart windows' checkpoints take lately (moving average, ms). */
   private catchUpMs = 0;
   /** WAL frames in the log at the last checkpoint. */
@@ -159,9 +174,15 @@ export class WalKeeper {
     }
   }
 
+  /** After the store's connection has closed: see Checkpointer.closeFiles. */
+  closeFiles(): void {
+    this.checkpointer?.closeFiles();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    this.endPrepare();
     this.endHold();
     while (this.inFlight) await this.inFlight;
     await this.checkpointer?.close();
@@ -202,12 +223,12 @@ export class WalKeeper {
     return this.lastLog >= hardLimitPages - Math.max(1, (hardLimitPages - limitPages) / 8);
   }
 
-  private runCheckpoint(step: 'checkpoint' | 'catchUp' = 'checkpoint'): Promise<CheckpointResult | undefined> {
+  private runCheckpoint(step: 'checkpoint' | 'prepare' | 'catchUp' = 'checkpoint'): Promise<CheckpointResult | undefined> {
     const cp = this.startCheckpointer();
     if (!cp) return Promise.resolve(undefined);
     const at = (this.requestedAt = this.commits);
     this.lastStart = performance.now();
-    const run = cp.checkpoint().then(
+    const run = cp.checkpoint(step === 'checkpoint' ? 'passive' : 'window').then(
       (r) => {
         this.inFlight = undefined;
         this.opts.timings.add(step, r.ms, r.waitMs, r.cpuMs);
@@ -223,6 +244,7 @@ export class WalKeeper {
       },
       (err: unknown) => {
         this.inFlight = undefined;
+        this.endPrepare();
         this.endHold();
         if (!this.closed) this.opts.log('wal checkpoint failed', { err: String(err) });
         return undefined;
@@ -239,7 +261,16 @@ export class WalKeeper {
     if (r.log > 0 && caughtUp) this.restartExpected = true;
     // Due until the WAL has restarted (a caught-up checkpoint: the next commit restarts it).
     this.chasing = r.log >= this.opts.limitPages && !caughtUp;
-    if (this.hold) {
+    if (this.preparing) {
+      // The checkpoint before a window: writes were spaced out while it ran, so the window's own
+      // checkpoint has only the few commits made meanwhile to copy (and sync). Caught up: the
+      // next write restarts the WAL without a window.
+      if (this.chasing) {
+        this.startHold(r.log >= this.opts.hardLimitPages);
+        return;
+      }
+      this.endPrepare();
+    } else if (this.hold) {
       // The window's checkpoint: if no write slipped in, the next write restarts the WAL.
       if (caughtUp) this.windows.caughtUp++;
       this.endHold();
@@ -252,7 +283,13 @@ export class WalKeeper {
       // the recent windows' checkpoints: while the disk is slow, only the hard limit opens one.
       const likely = r.ms <= this.opts.maxHoldMs / 2 && this.catchUpMs <= this.opts.maxHoldMs;
       if (hard || (likely && performance.now() >= this.nextHoldAt)) {
-        this.startHold(hard);
+        if (this.opts.prepareSpacingMs > 0) {
+          this.preparing = true;
+          this.opts.spaceWrites(this.opts.prepareSpacingMs);
+          void this.runCheckpoint('prepare');
+        } else {
+          this.startHold(hard);
+        }
         return;
       }
     }
@@ -261,6 +298,7 @@ export class WalKeeper {
 
   private startHold(hard: boolean): void {
     this.opts.pauseWrites();
+    this.endPrepare();
     this.windows.opened++;
     if (hard) this.windows.hard++;
     const cap = hard
@@ -272,6 +310,12 @@ export class WalKeeper {
     cap?.unref();
     this.hold = { started: performance.now(), cap, waitMs: 0 };
     void this.runCheckpoint('catchUp');
+  }
+
+  private endPrepare(): void {
+    if (!this.preparing) return;
+    this.preparing = false;
+    this.opts.spaceWrites(0);
   }
 
   private endHold(): void {
