@@ -10,6 +10,7 @@ import { formatTime, type RequestContext } from '../registry/context.js';
 import type { ResourceRequest } from './resource.js';
 import { writeObject } from './resource.js';
 import { checkFields } from './field-check.js';
+import { resetFields } from './reset-fields.js';
 import { fieldValidation, writeContext, type FieldValidation } from './request-context.js';
 
 export async function handlePatch(r: ResourceRequest): Promise<void> {
@@ -88,6 +89,7 @@ async function handleApply(r: ResourceRequest, body: Buffer, ctx: RequestContext
   const { manager, config, force } = applyRequest(r, body, ctx, mode);
   const schema = r.entry.schema();
   const now = formatTime(ctx.now);
+  const ignoredPaths = resetFields(r.entry, r.info.subresource);
   ctx.managedFieldsSet = true;
   let created = false;
   const result = await r.store.update(
@@ -97,7 +99,7 @@ async function handleApply(r: ResourceRequest, body: Buffer, ctx: RequestContext
     r.info.subresource,
     ctx,
     (current) => {
-      const obj = serverSideApply({ live: current, applied: config, manager, force, schema, now, subresource: r.info.subresource }).object;
+      const obj = serverSideApply({ live: current, applied: config, manager, force, schema, now, subresource: r.info.subresource, ignoredPaths }).object;
       if (!config.metadata?.resourceVersion && obj.metadata) delete obj.metadata.resourceVersion;
       return obj;
     },
@@ -105,7 +107,7 @@ async function handleApply(r: ResourceRequest, body: Buffer, ctx: RequestContext
       createIfMissing: async () => {
         if (r.info.subresource) throw badRequest(`cannot apply the ${r.info.subresource} of an object that does not exist`);
         created = true;
-        const obj = serverSideApply({ live: undefined, applied: config, manager, force, schema, now }).object;
+        const obj = serverSideApply({ live: undefined, applied: config, manager, force, schema, now, ignoredPaths }).object;
         obj.metadata = { ...obj.metadata, name: r.info.name };
         return r.store.create(r.entry, r.info.namespace, obj, ctx);
       },
