@@ -9,8 +9,6 @@ import type { BufferedResponse, Transport, TransportRequest, TransportResponse }
 import { readAll } from '../transport/read-body.js';
 import { apiErrorFromResponse, type ApiError } from './errors.js';
 
-export { readAll };
-
 export interface RetryPolicy {
   /** Retries after the first attempt (default 5). */
   maxRetries?: number;

@@ -20,7 +20,7 @@ export function joinChunks(chunks: Buffer[]): Buffer {
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 
-/** A streamed response read whole; a body cut short keeps what arrived and the failure in `error`. */
+/** A streamed response read whole; for a body cut short, an empty body and the failure in `error`. */
 export async function bufferResponse(res: TransportResponse): Promise<BufferedResponse> {
   try {
     return { status: res.status, headers: res.headers, body: await readAll(res.body) };

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
-import { readAll } from '../../../src/client/rest/request.js';
+import { readAll } from '../../../src/client/transport/read-body.js';
 
 test('readAll joins every chunk, Buffers and strings alike', async () => {
   const body = new PassThrough();

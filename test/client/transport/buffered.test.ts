@@ -14,7 +14,7 @@ import { ensurePki, type Pki } from '../../../src/auth/pki/pki.js';
 import { Client } from '../../../src/client/rest/client.js';
 import { resources } from '../../../src/client/rest/builtin-resources.js';
 import { isNotFound, isTooManyRequests } from '../../../src/client/rest/errors.js';
-import { readAll } from '../../../src/client/rest/request.js';
+import { readAll } from '../../../src/client/transport/read-body.js';
 import { HttpsTransport } from '../../../src/client/transport/https.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'k8ts-buffered-'));

@@ -15,7 +15,7 @@ import type { ClientConfig } from '../../../src/client/kubeconfig/client-config.
 import { Client } from '../../../src/client/rest/client.js';
 import { resources } from '../../../src/client/rest/builtin-resources.js';
 import { isUnauthorized } from '../../../src/client/rest/errors.js';
-import { readAll } from '../../../src/client/rest/request.js';
+import { readAll } from '../../../src/client/transport/read-body.js';
 import { defaultProtocol, HttpsTransport, isLongRunning } from '../../../src/client/transport/https.js';
 import { WatchConnectionError } from '../../../src/client/watch/decoder.js';
 import type { WatchStream } from '../../../src/client/types.js';

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import { InProcessTransport } from '../../../src/client/transport/in-process.js';
-import { readAll } from '../../../src/client/rest/request.js';
+import { readAll } from '../../../src/client/transport/read-body.js';
 import { resources } from '../../../src/client/rest/builtin-resources.js';
 import { WatchConnectionError } from '../../../src/client/watch/decoder.js';
 import { startInProcessApi, until, type InProcessApi } from './in-process-api.js';
