@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import type { DecodedPacket, RecordType } from 'dns-packet';
 import { startDns, type DnsServer } from '../../src/proxy/dns/server.js';
@@ -278,5 +278,22 @@ test('IPv6: AAAA for dual-stack ClusterIPs and IPv6 endpoints of headless servic
   } finally {
     await dns6.close();
     await dual.close();
+  }
+});
+
+test('a port whose TCP side is taken fails the start with EADDRINUSE and leaves the UDP side free again', async () => {
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  const port = (taken.address() as AddressInfo).port;
+  try {
+    await assert.rejects(startDns({ client: api.client(), log: quietLog, address: '127.0.0.1', port, upstreams: [] }), { code: 'EADDRINUSE' });
+    const udp = createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind(port, '127.0.0.1', () => resolve());
+    });
+    await new Promise<void>((r) => udp.close(() => r()));
+  } finally {
+    await new Promise<void>((r) => taken.close(() => r()));
   }
 });

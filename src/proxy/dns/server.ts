@@ -51,6 +51,15 @@ export async function startDns(opts: DnsOptions): Promise<DnsServer> {
   const log = opts.log;
   const address = opts.address ?? '127.0.0.1';
   const informers = opts.informers ?? new Informers(opts.client);
+  const ownInformers = !opts.informers;
+  let pair: { udp: UdpSocket; tcp: Server; port: number };
+  try {
+    pair = await bindUdpAndTcp(address, opts.port ?? 53);
+  } catch (err) {
+    if (ownInformers) await informers.shutdown();
+    throw err;
+  }
+  const { udp, tcp, port } = pair;
   const svcInformer = informers.for(resources.services);
   const sliceInformer = informers.for(resources.endpointSlices);
   svcInformer.addIndexers(serviceIndexers);
@@ -60,15 +69,6 @@ export async function startDns(opts: DnsOptions): Promise<DnsServer> {
   const zone = new ClusterZone(svcInformer.getIndexer(), sliceInformer.getIndexer(), opts.clusterDomain ?? 'cluster.local');
   const cache = new DnsCache(opts.cacheSize);
 
-  const udp = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
-  await new Promise<void>((resolve, reject) => {
-    udp.once('error', reject);
-    udp.bind({ address, port: opts.port ?? 53, exclusive: true }, () => {
-      udp.off('error', reject);
-      resolve();
-    });
-  });
-  const port = udp.address().port;
   const serverLabel = `dns://${address}:${port}`;
   const upstreams = opts.upstreams ?? hostUpstreams({ address, port }, opts.selfAddresses ?? []);
   if (!upstreams.length) log.warn('no upstream resolvers: names outside the cluster domain get SERVFAIL');
@@ -146,7 +146,7 @@ export async function startDns(opts: DnsOptions): Promise<DnsServer> {
   udp.on('error', (err) => log.warn({ err }, 'dns udp socket error'));
 
   const sockets = new Set<Socket>();
-  const tcp: Server = createServer((s) => {
+  tcp.on('connection', (s: Socket) => {
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
     s.setTimeout(10_000, () => s.destroy());
@@ -169,20 +169,7 @@ export async function startDns(opts: DnsOptions): Promise<DnsServer> {
     });
     s.on('error', () => undefined);
   });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      tcp.once('error', reject);
-      tcp.listen({ host: address, port, exclusive: true }, () => {
-        tcp.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (err) {
-    udp.close();
-    throw err;
-  }
   log.info({ address, port, clusterDomain: zone.domain, upstreams: upstreams.map((u) => `${u.host}:${u.port}`) }, 'cluster DNS started');
-  const ownInformers = !opts.informers;
   return {
     address,
     port,
@@ -196,4 +183,37 @@ export async function startDns(opts: DnsOptions): Promise<DnsServer> {
       if (ownInformers) await informers.shutdown();
     },
   };
+}
+
+/**
+ * A UDP socket and a TCP server on one address and port: `wanted`, or for 0 a port the system
+ * picks for UDP and TCP then listens on too. That TCP port may be taken by another process: the
+ * pair is then bound again on another port (a few times). Handlers are attached by the caller.
+ */
+async function bindUdpAndTcp(address: string, wanted: number): Promise<{ udp: UdpSocket; tcp: Server; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const udp = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind({ address, port: wanted, exclusive: true }, () => {
+        udp.off('error', reject);
+        resolve();
+      });
+    });
+    const port = udp.address().port;
+    const tcp = createServer();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen({ host: address, port, exclusive: true }, () => {
+          tcp.off('error', reject);
+          resolve();
+        });
+      });
+      return { udp, tcp, port };
+    } catch (err) {
+      udp.close();
+      if (wanted !== 0 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 10) throw err;
+    }
+  }
 }
