@@ -36,8 +36,9 @@ export interface Transport {
   request(req: TransportRequest): Promise<TransportResponse>;
   /** The same exchange with the body collected by the transport (no stream handed out): cheaper
    *  per request where the transport can read its connection's frames itself. Optional; the REST
-   *  client reads request()'s stream where it is missing. */
-  requestBuffered?(req: TransportRequest): Promise<BufferedResponse>;
+   *  client reads request()'s stream where it is missing. skip2xxBody: the caller will not read a
+   *  2xx answer's body, so the transport may drop it. */
+  requestBuffered?(req: TransportRequest, skip2xxBody?: boolean): Promise<BufferedResponse>;
   close(): Promise<void>;
 }
 

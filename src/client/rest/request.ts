@@ -91,43 +91,60 @@ export class Requester {
   }
 
   /** The whole body of a 2xx response; a reset while reading is retried for GET too. */
-  async text(req: TransportRequest): Promise<string> {
-    return (await this.bytes(req)).toString('utf8');
+  text(req: TransportRequest): Promise<string> {
+    return this.unary(req, asText);
   }
 
   /**
    * The request for its outcome only: resolves on a 2xx answer whose body is read to its end but
-   * not decoded; throws the ApiError of any other answer (client-go's Do(ctx).Error()).
+   * not decoded (nor kept); throws the ApiError of any other answer (client-go's Do(ctx).Error()).
    */
-  async discard(req: TransportRequest): Promise<void> {
-    await this.bytes(req);
+  discard(req: TransportRequest): Promise<void> {
+    return this.unary(req, undefined);
   }
 
-  /** The whole body of a 2xx response, undecoded. */
-  private async bytes(req: TransportRequest): Promise<Buffer> {
-    if (this.transport.requestBuffered) return this.buffered(req);
+  /** A 2xx answer decoded as JSON. */
+  json<T>(req: TransportRequest): Promise<T> {
+    return this.unary(req, asJson) as Promise<T>;
+  }
+
+  /** The whole body of a 2xx response, passed to `decode` (none: read and dropped). Not async
+   *  itself: each layer of promises is paid per request. */
+  private unary<R>(req: TransportRequest, decode: Decoder<R>): Promise<R>;
+  private unary(req: TransportRequest, decode: undefined): Promise<void>;
+  private unary<R>(req: TransportRequest, decode: Decoder<R> | undefined): Promise<R | void> {
+    return this.transport.requestBuffered ? this.buffered(req, decode) : this.streamed(req, decode);
+  }
+
+  /** unary() over request(): stream() then read the body whole. */
+  private async streamed<R>(req: TransportRequest, decode: Decoder<R> | undefined): Promise<R | undefined> {
     for (let attempt = 0; ; attempt++) {
       const res = await this.stream(req);
+      let body: Buffer;
       try {
-        return await readAll(res.body);
+        body = await readAll(res.body);
       } catch (err) {
         await this.retryAfterReset(req, err, attempt);
+        continue;
       }
+      return decode?.(body, req);
     }
   }
 
-  /** bytes() over a transport that collects bodies itself: the same retries and errors as stream() then readAll(). */
-  private async buffered(req: TransportRequest): Promise<Buffer> {
+  /** unary() over a transport that collects bodies itself: the same retries and errors as
+   *  stream() then readAll(). A transport that can (HTTPS) is told when a 2xx body is not wanted. */
+  private async buffered<R>(req: TransportRequest, decode: Decoder<R> | undefined): Promise<R | undefined> {
+    const transport = this.transport as Required<Pick<Transport, 'requestBuffered'>>;
     for (let attempt = 0; ; attempt++) {
       let res: BufferedResponse;
       try {
-        res = await this.transport.requestBuffered!(req);
+        res = await transport.requestBuffered(req, decode === undefined);
       } catch (err) {
         await this.retryAfterReset(req, err, attempt);
         continue;
       }
       if (res.status >= 200 && res.status < 300) {
-        if (!res.error) return res.body;
+        if (!res.error) return decode?.(res.body, req);
         await this.retryAfterReset(req, res.error, attempt);
         continue;
       }
@@ -147,18 +164,24 @@ export class Requester {
     return error;
   }
 
-  async json<T>(req: TransportRequest): Promise<T> {
-    const text = await this.text(req);
-    try {
-      return JSON.parse(text) as T;
-    } catch (err) {
-      throw new Error(`${req.method} ${req.path}: the server answered with something that is not JSON: ${JSON.stringify(text.slice(0, 200))}`, { cause: err });
-    }
-  }
-
   /** Returns to retry, or rethrows `err` when the request must not be retried. */
   private async retryAfterReset(req: TransportRequest, err: unknown, attempt: number): Promise<void> {
     if (req.method !== 'GET' || !isConnectionReset(err) || attempt >= this.maxRetries || req.signal?.aborted) throw err;
     await this.sleep(this.resetBackoffMs * 2 ** attempt, req.signal);
+  }
+}
+
+type Decoder<R> = (body: Buffer, req: TransportRequest) => R;
+
+function asText(body: Buffer): string {
+  return body.toString('utf8');
+}
+
+function asJson(body: Buffer, req: TransportRequest): unknown {
+  const text = body.toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${req.method} ${req.path}: the server answered with something that is not JSON: ${JSON.stringify(text.slice(0, 200))}`, { cause: err });
   }
 }

@@ -33,6 +33,16 @@ export interface WriteOptions extends CallOptions {
   fieldValidation?: 'Ignore' | 'Warn' | 'Strict';
 }
 
+/**
+ * For a write whose answer the caller does not use: `{ decode: false }` resolves with nothing once
+ * the server accepted the write (a 2xx), its answer read to its end but neither kept nor decoded
+ * (client-go's Do(ctx).Error()); a failure throws its ApiError as ever. Saves the client decoding
+ * an object per call (the scheduler's Events, a load generator's creates).
+ */
+export interface NoDecode {
+  decode: false;
+}
+
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
 export const patchContentTypes: Record<PatchType, string> = {
@@ -105,11 +115,15 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
     return { ...page, metadata: { resourceVersion: page.metadata.resourceVersion }, items };
   }
 
-  async create(obj: T, opts: WriteOptions = {}): Promise<T> {
+  create(obj: T, opts: WriteOptions & NoDecode): Promise<void>;
+  create(obj: T, opts?: WriteOptions): Promise<T>;
+  async create(obj: T, opts: WriteOptions & Partial<NoDecode> = {}): Promise<T | void> {
     return this.call<T>('POST', this.collectionPath(opts, obj, true) + writeQuery(opts), JSON.stringify(obj), opts);
   }
 
-  async update(obj: T, opts: WriteOptions = {}): Promise<T> {
+  update(obj: T, opts: WriteOptions & NoDecode): Promise<void>;
+  update(obj: T, opts?: WriteOptions): Promise<T>;
+  async update(obj: T, opts: WriteOptions & Partial<NoDecode> = {}): Promise<T | void> {
     return this.call<T>('PUT', this.objectPath(nameOf(obj), opts, obj) + writeQuery(opts), JSON.stringify(obj), opts);
   }
 
@@ -121,10 +135,12 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
    * Patches `name`. `patch` is the patch document (an array of operations for "json"; a partial
    * object for "merge"/"strategic"; the full intent for "apply", which needs fieldManager).
    */
-  async patch<R extends KubeObject = T>(name: string, patch: unknown, opts: PatchOptions): Promise<R> {
+  patch(name: string, patch: unknown, opts: PatchOptions & NoDecode): Promise<void>;
+  patch<R extends KubeObject = T>(name: string, patch: unknown, opts: PatchOptions): Promise<R>;
+  async patch<R extends KubeObject = T>(name: string, patch: unknown, opts: PatchOptions & Partial<NoDecode>): Promise<R | void> {
     if (opts.type === 'apply' && !opts.fieldManager) throw new Error('server-side apply needs a fieldManager');
     const body = typeof patch === 'string' ? patch : JSON.stringify(patch);
-    const q = writeQuery(opts, opts.type === 'apply' && opts.force !== undefined ? { force: opts.force } : {});
+    const q = writeQuery(opts, opts.type === 'apply' && opts.force !== undefined ? { force: opts.force } : undefined);
     return this.call<R>('PATCH', this.objectPath(name, opts, undefined, opts.subresource) + q, body, opts, { 'content-type': patchContentTypes[opts.type] });
   }
 
@@ -194,7 +210,7 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
    *  decoded, as client-go's Bind (Do(ctx).Error()); a failure throws its ApiError. */
   async bind(name: string, binding: Binding, opts: WriteOptions = {}): Promise<void> {
     const body = JSON.stringify({ apiVersion: 'v1', kind: 'Binding', ...binding });
-    await this.requester.discard({ method: 'POST', path: this.objectPath(name, opts, undefined, 'binding') + writeQuery(opts), body, signal: opts.signal });
+    return this.requester.discard({ method: 'POST', path: this.objectPath(name, opts, undefined, 'binding') + writeQuery(opts), body, signal: opts.signal });
   }
 
   /** pods/eviction: a PodDisruptionBudget-aware delete (429 when the budget forbids it). */
@@ -210,8 +226,10 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
 
   // ---- plumbing ----------------------------------------------------------------------------
 
-  private call<R>(method: TransportRequest['method'], path: string, body: string | undefined, opts: CallOptions, headers?: Record<string, string>): Promise<R> {
-    return this.requester.json<R>({ method, path, body, signal: opts.signal, headers });
+  /** One unary call; its 2xx answer decoded as JSON, or (`decode: false`) not at all. */
+  private call<R>(method: TransportRequest['method'], path: string, body: string | undefined, opts: CallOptions & Partial<NoDecode>, headers?: Record<string, string>): Promise<R> {
+    const req: TransportRequest = { method, path, body, signal: opts.signal, headers };
+    return opts.decode === false ? (this.requester.discard(req) as Promise<never>) : this.requester.json<R>(req);
   }
 
   private objectNamespace(opts: NamespaceOption, obj?: KubeObject): string | undefined {
@@ -247,7 +265,9 @@ function listQuery(opts: ListOptions): string {
   });
 }
 
-function writeQuery(opts: WriteOptions, extra: Record<string, boolean> = {}): string {
+function writeQuery(opts: WriteOptions, extra?: Record<string, boolean>): string {
+  // Most writes set none of these: no URLSearchParams then.
+  if (!opts.dryRun && !opts.fieldManager && !opts.fieldValidation && !extra) return '';
   return queryString({ dryRun: opts.dryRun ? 'All' : undefined, fieldManager: opts.fieldManager, fieldValidation: opts.fieldValidation, ...extra });
 }
 

@@ -59,93 +59,14 @@ export class Http2Connection {
 
   /** One request; the caller reads (or destroys) the streamed body. */
   request(headers: Record<string, string>, body: string | Buffer | undefined, signal?: AbortSignal): Promise<TransportResponse> {
-    return this.withRefusedRetry(() => this.once(headers, body, signal, false) as Promise<TransportResponse>);
+    return new Promise<TransportResponse>((resolve, reject) => new Exchange(this, headers, body, signal, streamed, resolve as Settle, reject).start());
   }
 
   /** One request whose body this connection collects from the stream's frames: no body stream
-   *  per request (see BufferedResponse for a body cut short). */
-  requestBuffered(headers: Record<string, string>, body: string | Buffer | undefined, signal?: AbortSignal): Promise<BufferedResponse> {
-    return this.withRefusedRetry(() => this.once(headers, body, signal, true) as Promise<BufferedResponse>);
-  }
-
-  private async withRefusedRetry<R>(send: () => Promise<R>): Promise<R> {
-    // A refused stream (REFUSED_STREAM: the server lowered its limit, or raced our count) was
-    // never processed, so it is safe to send again whatever the method.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await send();
-      } catch (err) {
-        if (!(err instanceof RefusedStreamError) || attempt >= 5) throw err;
-      }
-    }
-  }
-
-  private async once(headers: Record<string, string>, body: string | Buffer | undefined, signal: AbortSignal | undefined, buffered: boolean): Promise<TransportResponse | BufferedResponse> {
-    if (signal?.aborted) throw abortError(signal);
-    const session = await this.acquire(signal);
-    let stream: ClientHttp2Stream;
-    try {
-      stream = session.h2.request(headers, { endStream: body === undefined });
-    } catch (err) {
-      this.release(session);
-      throw err;
-    }
-    return new Promise<TransportResponse | BufferedResponse>((resolve, reject) => {
-      let responded = false;
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
-        signal?.removeEventListener('abort', onAbort);
-        this.release(session);
-      };
-      let responseStream: Readable | undefined;
-      // Buffered: the answer so far, settled once with the body or with the reason it was cut.
-      let answer: BufferedResponse | undefined;
-      let chunks: Buffer[] | undefined;
-      const settle = (error?: Error) => {
-        if (!answer || !chunks) return;
-        answer.body = joinChunks(chunks);
-        if (error) answer.error = error;
-        chunks = undefined;
-        resolve(answer);
-      };
-      const onAbort = () => {
-        const err = abortError(signal!);
-        // The caller's body ends with the abort itself, as with the other transports.
-        responseStream?.destroy(err);
-        settle(err);
-        if (!stream.closed) stream.close(constants.NGHTTP2_CANCEL);
-        stream.destroy(err);
-        if (!responded) reject(err);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      stream.on('response', (h: IncomingHttpHeaders) => {
-        responded = true;
-        const out: Record<string, string | string[] | undefined> = {};
-        for (const k in h) if (k.charCodeAt(0) !== 58 /* ':' */) out[k] = h[k];
-        const status = Number(h[':status']);
-        if (!buffered) {
-          responseStream = responseBody(stream);
-          resolve({ status, headers: out, body: responseStream });
-          return;
-        }
-        answer = { status, headers: out, body: emptyBody };
-        chunks = [];
-        stream.on('data', (c: Buffer) => chunks?.push(c));
-        stream.on('end', () => settle(cutShort(stream)));
-      });
-      stream.on('error', (err) => {
-        if (!responded) reject(stream.rstCode === constants.NGHTTP2_REFUSED_STREAM ? new RefusedStreamError(err.message) : err);
-        else if (chunks) settle(new ConnectionClosedError(`HTTP/2 stream failed: ${err.message}`));
-      });
-      stream.on('close', () => {
-        release();
-        if (!responded) reject(new ConnectionClosedError(`HTTP/2 stream closed before a response (code ${stream.rstCode})`));
-        else if (chunks) settle(new ConnectionClosedError(`HTTP/2 stream closed (code ${stream.rstCode}) before the server finished the response`));
-      });
-      if (body !== undefined) stream.end(body);
-    });
+   *  per request (see BufferedResponse for a body cut short). With `skip2xxBody`, a 2xx answer's
+   *  body is read to its end but not kept (it comes back empty); other answers keep theirs. */
+  requestBuffered(headers: Record<string, string>, body: string | Buffer | undefined, signal?: AbortSignal, skip2xxBody = false): Promise<BufferedResponse> {
+    return new Promise<BufferedResponse>((resolve, reject) => new Exchange(this, headers, body, signal, skip2xxBody ? skipping : buffered, resolve as Settle, reject).start());
   }
 
   /** Destroys every session; open streams end with an error. */
@@ -157,7 +78,8 @@ export class Http2Connection {
     for (const w of this.waiters.splice(0)) w();
   }
 
-  private release(s: Session): void {
+  /** Frees a stream slot taken by tryAcquire or acquire (for Exchange). */
+  release(s: Session): void {
     s.active--;
     if (s.active === 0) {
       if (!s.usable) s.h2.close();
@@ -166,10 +88,23 @@ export class Http2Connection {
     this.waiters.shift()?.();
   }
 
-  private async acquire(signal?: AbortSignal): Promise<Session> {
+  /** A stream slot on the current session when one is free and nobody waits for one, else
+   *  undefined (then acquire() waits). Synchronous: the common case costs no promise. */
+  tryAcquire(): Session | undefined {
+    const s = this.current;
+    if (s === undefined || !s.usable || this.closed || this.waiters.length > 0) return undefined;
+    if (s.active >= (s.h2.remoteSettings.maxConcurrentStreams ?? Infinity)) return undefined;
+    if (++s.active === 1) s.h2.ref();
+    return s;
+  }
+
+  /** A stream slot, once a session is open and has one free (for Exchange). */
+  async acquire(signal?: AbortSignal): Promise<Session> {
     for (;;) {
       if (this.closed) throw new Error('transport is closed');
       const s = await this.session();
+      // An abort while the session opened, or before this waiter listens, is not an event it will see.
+      if (signal?.aborted) throw abortError(signal);
       const limit = s.h2.remoteSettings.maxConcurrentStreams ?? Infinity;
       if (s.usable && s.active < limit) {
         s.active++;
@@ -254,6 +189,175 @@ export class Http2Connection {
 }
 
 const emptyBody = Buffer.alloc(0);
+
+/** How an exchange hands back its answer: the body as a stream, collected, or (2xx) dropped. */
+const streamed = 0;
+const buffered = 1;
+const skipping = 2;
+type Mode = typeof streamed | typeof buffered | typeof skipping;
+
+type Settle = (r: TransportResponse | BufferedResponse) => void;
+
+/** A refused stream is sent again at most this many times. */
+const maxRefusals = 5;
+
+// Shared per-request arguments: Node copies them, so one object serves every request. The
+// priority fields are Node's defaults (RFC 7540 weight 16, no parent): given, Node's copy is not
+// grown field by field on every request.
+const endStream = { endStream: true, weight: constants.NGHTTP2_DEFAULT_WEIGHT, parent: 0, exclusive: false, silent: false };
+const openStream = { ...endStream, endStream: false };
+const listenOnce = { once: true };
+
+const exchangeKey = Symbol('k8ts.http2.exchange');
+type ExchangeStream = ClientHttp2Stream & { [exchangeKey]: Exchange };
+
+/**
+ * One request on a connection, from taking a stream slot to its answer, across the resends of a
+ * refused stream (REFUSED_STREAM: the server lowered its limit, or raced our count; such a stream
+ * was never processed, so it is safe to send again whatever the method). Costs per request: a
+ * free slot is taken synchronously; the stream's listeners are the shared functions below, which
+ * find the exchange on the stream, and the exchange is its own abort listener (handleEvent), so
+ * no closure is made per request beyond the promise's executor.
+ */
+class Exchange {
+  private session?: Session;
+  private stream?: ClientHttp2Stream;
+  private refusals = 0;
+  /** The response headers arrived on the current stream. */
+  responded = false;
+  /** A refusal seen before a response, acted on when the stream closes. */
+  refused?: RefusedStreamError;
+  /** Buffered: the answer so far, until settled with its body or the reason it was cut. */
+  private answer?: BufferedResponse;
+  chunks?: Buffer[];
+  /** Streamed: the body handed to the caller. */
+  private responseStream?: Readable;
+
+  constructor(
+    private readonly conn: Http2Connection,
+    private readonly headers: Record<string, string>,
+    private readonly body: string | Buffer | undefined,
+    private readonly signal: AbortSignal | undefined,
+    private readonly mode: Mode,
+    private readonly resolve: Settle,
+    readonly reject: (err: unknown) => void,
+  ) {}
+
+  /** Takes a stream slot (at once when one is free, else waiting for one) and sends the request. */
+  start(): void {
+    if (this.signal?.aborted) return this.reject(abortError(this.signal));
+    const s = this.conn.tryAcquire();
+    if (s) this.send(s);
+    else this.conn.acquire(this.signal).then((got) => this.sendAfterWait(got), this.reject);
+  }
+
+  /** send() on a slot acquire() waited for: an abort while a session was being opened counts too. */
+  private sendAfterWait(session: Session): void {
+    if (!this.signal?.aborted) return this.send(session);
+    this.conn.release(session);
+    this.reject(abortError(this.signal));
+  }
+
+  private send(session: Session): void {
+    let stream: ClientHttp2Stream;
+    try {
+      stream = session.h2.request(this.headers, this.body === undefined ? endStream : openStream);
+    } catch (err) {
+      this.conn.release(session);
+      return this.reject(err);
+    }
+    this.session = session;
+    this.stream = stream;
+    this.responded = false;
+    this.refused = undefined;
+    (stream as ExchangeStream)[exchangeKey] = this;
+    this.signal?.addEventListener('abort', this, listenOnce);
+    stream.on('response', onResponse);
+    stream.on('error', onError);
+    stream.on('close', onClose);
+    if (this.body !== undefined) stream.end(this.body);
+  }
+
+  responseArrived(stream: ClientHttp2Stream, h: IncomingHttpHeaders): void {
+    this.responded = true;
+    const headers: Record<string, string | string[] | undefined> = {};
+    for (const k in h) if (k.charCodeAt(0) !== 58 /* ':' */) headers[k] = h[k];
+    const status = Number(h[':status']);
+    if (this.mode === streamed) {
+      this.responseStream = responseBody(stream);
+      return this.resolve({ status, headers, body: this.responseStream });
+    }
+    this.answer = { status, headers, body: emptyBody };
+    if (this.mode === skipping && status >= 200 && status < 300) {
+      stream.resume();
+    } else {
+      this.chunks = [];
+      stream.on('data', onData);
+    }
+  }
+
+  /** Buffered: answers with the body so far and, for a cut one, why (once; later calls do nothing). */
+  settle(error?: Error): void {
+    const answer = this.answer;
+    if (!answer) return;
+    this.answer = undefined;
+    if (this.chunks) {
+      answer.body = joinChunks(this.chunks);
+      this.chunks = undefined;
+    }
+    if (error) answer.error = error;
+    this.resolve(answer);
+  }
+
+  /** The stream closed: its slot is free; the exchange is answered, sent again (refused) or failed. */
+  streamClosed(stream: ClientHttp2Stream): void {
+    this.signal?.removeEventListener('abort', this);
+    this.conn.release(this.session!);
+    if (this.responded) {
+      // Node closes a stream with NO_ERROR only after its readable side ended, so anything else
+      // is a cut: a reset, or the session dying under it.
+      if (stream.readableEnded && stream.rstCode === constants.NGHTTP2_NO_ERROR) this.settle();
+      else this.settle(cutShort(stream) ?? new ConnectionClosedError(`HTTP/2 stream closed (code ${stream.rstCode}) before the server finished the response`));
+      return;
+    }
+    if (this.refused && this.refusals < maxRefusals) {
+      this.refusals++;
+      return this.start();
+    }
+    this.reject(this.refused ?? new ConnectionClosedError(`HTTP/2 stream closed before a response (code ${stream.rstCode})`));
+  }
+
+  /** The caller's signal aborted while the stream was open. */
+  handleEvent(): void {
+    const stream = this.stream!;
+    const err = abortError(this.signal!);
+    // The caller's body ends with the abort itself, as with the other transports.
+    this.responseStream?.destroy(err);
+    this.settle(err);
+    if (!stream.closed) stream.close(constants.NGHTTP2_CANCEL);
+    stream.destroy(err);
+    if (!this.responded) this.reject(err);
+  }
+}
+
+function onResponse(this: ExchangeStream, h: IncomingHttpHeaders): void {
+  this[exchangeKey].responseArrived(this, h);
+}
+
+function onData(this: ExchangeStream, chunk: Buffer): void {
+  this[exchangeKey].chunks?.push(chunk);
+}
+
+function onError(this: ExchangeStream, err: Error): void {
+  const x = this[exchangeKey];
+  if (x.responded) x.settle(new ConnectionClosedError(`HTTP/2 stream failed: ${err.message}`));
+  else if (this.rstCode === constants.NGHTTP2_REFUSED_STREAM) x.refused = new RefusedStreamError(err.message);
+  else x.reject(err);
+}
+
+function onClose(this: ExchangeStream): void {
+  this[exchangeKey].streamClosed(this);
+}
 
 /** At the end of a stream's readable side: undefined for a clean end (no RST code, or NO_ERROR),
  *  else why it ended early (Node ends it cleanly even when the session died under it). */

@@ -111,23 +111,41 @@ export class HttpsTransport implements Transport {
   }
 
   async request(req: TransportRequest): Promise<TransportResponse> {
-    const { path, headers, h2 } = this.prepare(req);
-    if (h2) return this.h2!.request(headers, req.body, req.signal);
-    return this.http1(req, path, headers, this.streamAgent && isLongRunning(path) ? this.streamAgent : this.agent!);
+    const path = this.prefix + req.path;
+    if (this.overHttp2(path)) return this.h2!.request(this.headers(req, path, true), req.body, req.signal);
+    return this.http1(req, path, this.headers(req, path, false), this.streamAgent && isLongRunning(path) ? this.streamAgent : this.agent!);
   }
 
-  /** request() with the body read whole: over HTTP/2 straight from the stream's frames. */
-  async requestBuffered(req: TransportRequest): Promise<BufferedResponse> {
-    const { path, headers, h2 } = this.prepare(req);
-    if (h2) return this.h2!.requestBuffered(headers, req.body, req.signal);
-    return bufferResponse(await this.http1(req, path, headers, this.streamAgent && isLongRunning(path) ? this.streamAgent : this.agent!));
+  /** request() with the body read whole: over HTTP/2 straight from the stream's frames. With
+   *  `skip2xxBody` (the REST client's requests whose answer nobody decodes), a 2xx answer over
+   *  HTTP/2 is read to its end but not kept (its body comes back empty); other answers, and
+   *  answers over HTTP/1.1, keep their body. */
+  requestBuffered(req: TransportRequest, skip2xxBody = false): Promise<BufferedResponse> {
+    // Not async: one promise per request fewer; a failure to prepare still rejects.
+    try {
+      const path = this.prefix + req.path;
+      if (this.overHttp2(path)) return this.h2!.requestBuffered(this.headers(req, path, true), req.body, req.signal, skip2xxBody);
+      return this.http1(req, path, this.headers(req, path, false), this.streamAgent && isLongRunning(path) ? this.streamAgent : this.agent!).then(bufferResponse);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
-  /** The request's headers and full path, and whether it goes over HTTP/2 (headers then carry the pseudo-headers). */
-  private prepare(req: TransportRequest): { path: string; headers: Record<string, string>; h2: boolean } {
+  private overHttp2(path: string): boolean {
+    return this.mode === 'h2' || (this.mode === 'split' && (this.h1InFlight >= this.maxSockets || isLongRunning(path)));
+  }
+
+  /** The request's headers; over HTTP/2 with the pseudo-headers first and without HTTP/1.1's
+   *  connection-specific headers. */
+  private headers(req: TransportRequest, path: string, h2: boolean): Record<string, string> {
     if (this.closed) throw new Error('transport is closed');
-    const headers: Record<string, string> = { 'user-agent': this.userAgent, accept: 'application/json' };
-    if (req.headers) for (const k in req.headers) headers[k.toLowerCase()] = req.headers[k];
+    const headers: Record<string, string> = h2
+      ? { ':method': req.method, ':path': path, 'user-agent': this.userAgent, accept: 'application/json' }
+      : { 'user-agent': this.userAgent, accept: 'application/json' };
+    if (req.headers) {
+      for (const k in req.headers) headers[k.toLowerCase()] = req.headers[k];
+      if (h2) withoutConnectionHeaders(headers);
+    }
     if (headers.authorization === undefined) {
       const authorization = this.auth();
       if (authorization) headers.authorization = authorization;
@@ -136,14 +154,7 @@ export class HttpsTransport implements Transport {
       headers['content-type'] ??= 'application/json';
       headers['content-length'] = String(Buffer.byteLength(req.body));
     }
-    const path = this.prefix + req.path;
-    const h2 = this.mode === 'h2' || (this.mode === 'split' && (this.h1InFlight >= this.maxSockets || isLongRunning(path)));
-    if (h2) {
-      withoutConnectionHeaders(headers);
-      headers[':method'] = req.method;
-      headers[':path'] = path;
-    }
-    return { path, headers, h2 };
+    return headers;
   }
 
   private http1(req: TransportRequest, path: string, headers: Record<string, string>, agent: HttpAgent): Promise<TransportResponse> {

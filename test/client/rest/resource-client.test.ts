@@ -114,6 +114,17 @@ test('scale subresource: read and write a deployment\'s replicas through autosca
   assert.equal((await deps.get('scaled')).spec?.replicas, 4);
 });
 
+test('decode: false writes resolve with nothing and act as decoded ones (create, update, patch); failures keep their Status', async () => {
+  const cms = client.resource(resources.configMaps, 'rest');
+  assert.equal(await cms.create({ metadata: { name: 'nd' }, data: { a: '1' } }, { decode: false }), undefined);
+  const created = await cms.get('nd');
+  assert.equal(await cms.update({ ...created, data: { a: '2' } }, { decode: false }), undefined);
+  assert.equal(await cms.patch('nd', { data: { b: '3' } }, { type: 'merge', decode: false }), undefined);
+  assert.deepEqual((await cms.get('nd')).data, { a: '2', b: '3' });
+  await assert.rejects(cms.update({ ...created, data: { a: 'stale' } }, { decode: false }), (err: Error) => isConflict(err) && /the object has been modified/.test(err.message));
+  await assert.rejects(cms.patch('absent', { data: {} }, { type: 'merge', decode: false }), isNotFound);
+});
+
 test('pods/binding sets the node; pods/eviction deletes the pod', async () => {
   const pods = client.resource(resources.pods, 'rest');
   await pods.create({ metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });

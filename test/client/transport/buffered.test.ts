@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { constants, createSecureServer, type Http2SecureServer, type ServerHttp2Stream } from 'node:http2';
+import { constants, createSecureServer, type Http2SecureServer, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,11 +24,14 @@ let port: number;
 /** How the server answers the next requests (a test sets it). */
 let answer: (stream: ServerHttp2Stream, path: string, n: number) => void = () => undefined;
 let requests = 0;
+/** The headers of the last request the server saw. */
+let lastHeaders: IncomingHttpHeaders = {};
 
 before(async () => {
   pki = await ensurePki(dir, { hosts: ['localhost'], ips: ['127.0.0.1'] });
   server = createSecureServer({ cert: pki.servingCertPem, key: pki.servingKeyPem });
   server.on('stream', (stream, headers) => {
+    lastHeaders = headers;
     const n = requests++;
     // Resetting a stream with an error code errors the server's side of it too.
     stream.on('error', () => undefined);
@@ -142,5 +145,114 @@ test('an abort while the body arrives rejects with the abort, and the session st
   answer = (s) => respond(s, 200, '{"ok":true}');
   assert.deepEqual(await client(t).requestJSON({ method: 'GET', path: '/after' }), { ok: true });
   assert.equal(t.sessionCount, 1);
+  await t.close();
+});
+
+test('skip2xxBody (what decode: false asks for): a 2xx answer comes back empty, an error answer keeps its body; a cut 2xx still fails a POST', async () => {
+  const t = transport();
+  answer = (s) => respond(s, 201, '{"kind":"ConfigMap"}', { chunk: 5, headers: { 'x-extra': 'yes' } });
+  const skipped = await t.requestBuffered({ method: 'POST', path: '/x', body: '{}' }, true);
+  assert.equal(skipped.status, 201);
+  assert.equal(skipped.body.length, 0);
+  assert.equal(skipped.error, undefined);
+  assert.equal(skipped.headers['x-extra'], 'yes');
+  answer = (s) => respond(s, 404, status(404, 'NotFound', 'gone'));
+  const kept = await t.requestBuffered({ method: 'POST', path: '/x', body: '{}' }, true);
+  assert.equal(JSON.parse(kept.body.toString()).message, 'gone');
+  const cms = client(t).resource(resources.configMaps, 'default');
+  answer = (s) => respond(s, 201, 'not json');
+  assert.equal(await cms.create({ metadata: { name: 'c' } }, { decode: false }), undefined);
+  await assert.rejects(cms.create({ metadata: { name: 'c' } }), /not JSON/);
+  answer = (s) => respond(s, 201, '{"kind":"ConfigMap","metadata":', { reset: true });
+  requests = 0;
+  await assert.rejects(cms.create({ metadata: { name: 'c' } }, { decode: false }), { code: 'ECONNRESET' });
+  assert.equal(requests, 1);
+  await t.close();
+});
+
+/** A server of its own with `settings`, answering each stream as `onStream` says. */
+async function ownServer(settings: { maxConcurrentStreams?: number }, onStream: (s: ServerHttp2Stream, n: number) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const srv = createSecureServer({ cert: pki.servingCertPem, key: pki.servingKeyPem, settings });
+  let n = 0;
+  srv.on('stream', (s) => {
+    s.on('error', () => undefined);
+    s.resume();
+    onStream(s, n++);
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  return { url: `https://127.0.0.1:${(srv.address() as AddressInfo).port}`, close: () => new Promise<void>((resolve) => srv.close(() => resolve())) };
+}
+
+test('a refused stream (REFUSED_STREAM) is sent again, a POST too, at most five times; the stream slots it held are free again', async () => {
+  let refuse = 0;
+  const srv = await ownServer({ maxConcurrentStreams: 1 }, (s) => {
+    if (refuse > 0) {
+      refuse--;
+      s.close(constants.NGHTTP2_REFUSED_STREAM);
+    } else s.on('end', () => respond(s, 201, '{"ok":true}'));
+  });
+  const t = new HttpsTransport({ server: srv.url, ca: pki.caCertPem, insecure: false, namespace: 'default' });
+  const c = client(t);
+  refuse = 5;
+  assert.deepEqual(await c.requestJSON({ method: 'POST', path: '/x', body: '{}' }), { ok: true });
+  refuse = 6;
+  await assert.rejects(c.requestJSON({ method: 'POST', path: '/x', body: '{}' }), /REFUSED_STREAM/);
+  // With one stream allowed, a slot kept by any refused stream would leave these waiting forever.
+  refuse = 0;
+  const answers = await Promise.all(Array.from({ length: 4 }, () => c.requestJSON({ method: 'GET', path: '/y' })));
+  assert.deepEqual(answers, Array.from({ length: 4 }, () => ({ ok: true })));
+  assert.equal(t.sessionCount, 1);
+  await t.close();
+  await srv.close();
+});
+
+test('an abort before the answer rejects with the abort and frees the stream slot; an aborted signal never sends; a request waiting for a slot can be aborted', async () => {
+  const held: ServerHttp2Stream[] = [];
+  const srv = await ownServer({ maxConcurrentStreams: 1 }, (s, n) => {
+    if (n === 0) held.push(s);
+    else s.on('end', () => respond(s, 200, '{"n":' + n + '}'));
+  });
+  const t = new HttpsTransport({ server: srv.url, ca: pki.caCertPem, insecure: false, namespace: 'default' });
+  const ac = new AbortController();
+  const first = t.requestBuffered({ method: 'GET', path: '/held', signal: ac.signal });
+  while (held.length === 0) await new Promise((r) => setImmediate(r));
+  // The only slot is taken: this one waits, and its abort takes it out of the queue.
+  const waiting = new AbortController();
+  const second = t.requestBuffered({ method: 'GET', path: '/queued', signal: waiting.signal });
+  waiting.abort();
+  await assert.rejects(second, { name: 'AbortError' });
+  ac.abort();
+  await assert.rejects(first, { name: 'AbortError' });
+  await assert.rejects(t.requestBuffered({ method: 'GET', path: '/never', signal: AbortSignal.abort() }), { name: 'AbortError' });
+  // The slot is free again: the next request goes through (stream 0 was the held one).
+  const next = await t.requestBuffered({ method: 'GET', path: '/next' });
+  assert.equal(next.status, 200);
+  assert.equal(JSON.parse(next.body.toString()).n, 1);
+  await t.close();
+  await srv.close();
+});
+
+test('the headers sent over HTTP/2: method, path, user agent, accept, credentials, the body\'s type and length; the caller\'s own headers win, connection-specific ones are dropped', async () => {
+  const t = new HttpsTransport({ server: `https://127.0.0.1:${port}/prefix/`, ca: pki.caCertPem, insecure: false, namespace: 'default', token: 'tkn' }, { userAgent: 'ua/1' });
+  answer = (s) => respond(s, 200, '{}');
+  await t.requestBuffered({ method: 'PATCH', path: '/x?y=1', body: '{"é":1}', headers: { 'Content-Type': 'application/merge-patch+json', Connection: 'keep-alive', Host: 'h', 'X-Custom': 'c' } });
+  assert.deepEqual(Object.fromEntries(Object.entries(lastHeaders)), {
+    ':method': 'PATCH',
+    ':path': '/prefix/x?y=1',
+    ':scheme': 'https',
+    ':authority': `127.0.0.1:${port}`,
+    'user-agent': 'ua/1',
+    accept: 'application/json',
+    'content-type': 'application/merge-patch+json',
+    'x-custom': 'c',
+    authorization: 'Bearer tkn',
+    'content-length': '8',
+  });
+  await t.requestBuffered({ method: 'GET', path: '/z', headers: { accept: 'application/yaml', authorization: 'Basic other' } });
+  assert.equal(lastHeaders[':method'], 'GET');
+  assert.equal(lastHeaders.accept, 'application/yaml');
+  assert.equal(lastHeaders.authorization, 'Basic other');
+  assert.equal(lastHeaders['content-length'], undefined);
+  assert.equal(lastHeaders['content-type'], undefined);
   await t.close();
 });

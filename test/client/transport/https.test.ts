@@ -14,7 +14,7 @@ import { loadConfig } from '../../../src/client/kubeconfig/load.js';
 import type { ClientConfig } from '../../../src/client/kubeconfig/client-config.js';
 import { Client } from '../../../src/client/rest/client.js';
 import { resources } from '../../../src/client/rest/builtin-resources.js';
-import { isUnauthorized } from '../../../src/client/rest/errors.js';
+import { isAlreadyExists, isUnauthorized } from '../../../src/client/rest/errors.js';
 import { readAll } from '../../../src/client/transport/read-body.js';
 import { defaultProtocol, HttpsTransport, isLongRunning } from '../../../src/client/transport/https.js';
 import { WatchConnectionError } from '../../../src/client/watch/decoder.js';
@@ -56,6 +56,12 @@ for (const protocol of ['h2', 'http/1.1', 'split'] as const) {
     assert.equal((await cms.get(name)).data?.protocol, protocol);
     assert.ok((await cms.list({ namespace: 'default' })).items.some((i) => i.metadata?.name === name));
     await cms.delete(name);
+    // A write whose answer is not decoded: resolves with nothing, the object is stored, and a
+    // failure is still the server's Status.
+    assert.equal(await cms.create({ metadata: { name: `${name}-nd` }, data: { protocol } }, { decode: false }), undefined);
+    assert.equal((await cms.get(`${name}-nd`)).data?.protocol, protocol);
+    await assert.rejects(cms.create({ metadata: { name: `${name}-nd` } }, { decode: false }), (err: Error) => isAlreadyExists(err) && /already exists/.test(err.message));
+    await cms.delete(`${name}-nd`);
     assert.notEqual(await whoAmI(client), 'system:anonymous');
     // Unary requests: one HTTP/2 session, or kept-alive HTTP/1.1 sockets and no session.
     assert.equal(t.sessionCount, protocol === 'h2' ? 1 : 0);
