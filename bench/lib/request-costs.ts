@@ -4,6 +4,7 @@
 // each pod watcher costs (create and bind, with 0 and then 2 pod watchers open — the scheduler's
 // informer and a kubelet-like or benchmark watch). Also the client side: CPU ms per request in
 // the process sending them.
+import { randomUUID } from 'node:crypto';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../src/api/object.js';
 import { loadConfig } from '../../src/client/kubeconfig/load.js';
@@ -12,7 +13,7 @@ import { resources } from '../../src/client/rest/builtin-resources.js';
 import { monoMs } from './clock.js';
 import type { Metric } from './report.js';
 import { median } from './stats.js';
-import { startServer, type ServerProcess } from './server-process.js';
+import { startServer, type ServerOptions, type ServerProcess } from './server-process.js';
 
 type P = Pod & KubeObject;
 
@@ -25,6 +26,8 @@ export interface RequestCostOptions {
   rounds?: number;
   /** Pods in the template: a scheduler_perf pod by default. */
   pod?: (name: string) => P;
+  /** How to start the server process (e.g. nodeArgs for a --cpu-prof run). */
+  server?: ServerOptions;
 }
 
 async function parallel(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
@@ -46,6 +49,9 @@ async function measure(server: ServerProcess, n: number, fn: () => Promise<void>
   return { serverMs: (server.cpuMs() - s0) / n, clientMs: (c.user + c.system) / 1000 / n, perSec: (n / wall) * 1000 };
 }
 
+/** Now as a MicroTime (RFC 3339 with microseconds), as client-go's metav1.MicroTime marshals. */
+const microTime = (): string => new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+
 const defaultPod = (name: string): P => {
   const requests = { cpu: '100m', memory: '500Mi' };
   return {
@@ -61,7 +67,7 @@ export async function measureRequestCosts(opts: RequestCostOptions = {}): Promis
   const conc = opts.concurrency ?? 32;
   const template = opts.pod ?? defaultPod;
   const ns = 'req-costs';
-  const server = await startServer();
+  const server = await startServer(opts.server);
   const client = Client.fromConfig(loadConfig({ kubeconfig: server.kubeconfig }));
   const watchers = [0, 1].map(() => Client.fromConfig(loadConfig({ kubeconfig: server.kubeconfig })));
   try {
@@ -73,24 +79,28 @@ export async function measureRequestCosts(opts: RequestCostOptions = {}): Promis
     const create = (prefix: string) => () => parallel(n, conc, async (i) => void (await pods.create({ ...template(`${prefix}-${i}`) }, { namespace: ns })));
     const bind = (prefix: string) => () =>
       parallel(n, conc, async (i) => void (await pods.bind(`${prefix}-${i}`, { metadata: { name: `${prefix}-${i}`, namespace: ns }, target: { kind: 'Node', name: `node-${i % 100}` } }, { namespace: ns })));
-    const events = client.resource(resources.coreEvents);
+    // The scheduler's Scheduled event, shaped as client-go's events recorder (tools/events) sends
+    // it: name "<pod>.<hex nanoseconds>", eventTime as MicroTime, the regarding pod's uid and
+    // resourceVersion, reportingController/Instance and action.
+    const events = client.resource(resources.events);
     const event = (prefix: string) => () =>
       parallel(n, conc, async (i) => {
-        const now = new Date().toISOString();
+        const pod = `${prefix}-${i}`;
+        const nowNs = BigInt(Date.now()) * 1_000_000n + BigInt(i);
         await events.create(
           {
-            apiVersion: 'v1',
+            apiVersion: 'events.k8s.io/v1',
             kind: 'Event',
-            metadata: { name: `${prefix}-${i}.${Date.now().toString(16)}`, namespace: ns },
-            involvedObject: { kind: 'Pod', apiVersion: 'v1', namespace: ns, name: `w-${i}` },
+            metadata: { name: `${pod}.${nowNs.toString(16)}`, namespace: ns },
+            eventTime: microTime(),
+            reportingController: 'default-scheduler',
+            reportingInstance: 'default-scheduler-bench',
+            action: 'Binding',
             reason: 'Scheduled',
-            message: `Successfully assigned ${ns}/w-${i} to node-${i % 100}`,
-            source: { component: 'default-scheduler' },
-            firstTimestamp: now,
-            lastTimestamp: now,
-            count: 1,
+            regarding: { kind: 'Pod', namespace: ns, name: pod, uid: randomUUID(), apiVersion: 'v1', resourceVersion: String(1000 + i) },
+            note: `Successfully assigned ${ns}/${pod} to node-${i % 100}`,
             type: 'Normal',
-          } as never,
+          },
           { namespace: ns },
         );
       });
@@ -131,7 +141,7 @@ export async function measureRequestCosts(opts: RequestCostOptions = {}): Promis
       { name: '  pod create with 2 pod watchers', unit: 'ms', runs: server_('c2'), note: rate('c2') },
       { name: '  pods/binding, no watchers', unit: 'ms', runs: server_('b0'), note: rate('b0') },
       { name: '  pods/binding with 2 pod watchers', unit: 'ms', runs: server_('b2'), note: rate('b2') },
-      { name: '  core/v1 Event create (the Scheduled event)', unit: 'ms', runs: server_('e'), note: rate('e') },
+      { name: '  events.k8s.io/v1 Event create (the Scheduled event)', unit: 'ms', runs: server_('e'), note: rate('e') },
       { name: '  one watch event to one watcher (mean of create and bind)', unit: 'ms', runs: perWatcher },
       { name: '  a scheduled pod with 2 watchers (create + bind + event)', unit: 'ms', runs: r.c2.map((c, i) => c.serverMs + r.b2[i].serverMs + r.e[i].serverMs) },
       { name: 'client CPU per request: pod create', unit: 'ms', runs: client_('c0') },

@@ -17,6 +17,7 @@ import { impersonate } from './filters/impersonation.js';
 import { authenticatedAuthorizer, forbiddenMessage, type Authorizer } from './filters/authorization.js';
 import type { Request } from './http/body.js';
 import { toStatusError, writeError, writeJSON, writeText, type Response } from './http/respond.js';
+import { serveHttp2Streams } from './http/http2-exchange.js';
 import { handleNonResource } from './handlers/non-resource.js';
 import { handleResource } from './handlers/resource.js';
 import { handleSubresource, hasSubresourceHandler } from './handlers/subresources.js';
@@ -193,8 +194,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       // instead of HTTP/2's default 64 KiB, so a large create does not wait on WINDOW_UPDATEs.
       settings: { maxConcurrentStreams: 1000, initialWindowSize: streamUploadWindow },
     },
-    api.handle as never,
   );
+  // HTTP/2 streams are served through http2-exchange.ts, HTTP/1.1 requests as 'request' events.
+  // The server installs Node's HTTP/2 compatibility API (a second 'stream' listener) when a
+  // 'request' listener is added, from a 'newListener' hook: that hook goes first, or every stream
+  // would be answered twice.
+  server.removeAllListeners('newListener');
+  server.on('request', api.handle);
+  server.on('stream', serveHttp2Streams(api.handle));
+  if (server.listenerCount('stream') !== 1) throw new Error('the HTTP/2 server serves streams twice (Node installed its compatibility API)');
   // Long-lived watches must not be cut by Node's default request timeouts.
   server.setTimeout(0);
   // HTTP/1.1 Upgrade (exec, attach, port-forward): the request goes through the same filter chain

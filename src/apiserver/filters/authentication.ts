@@ -17,8 +17,8 @@ export const anonymousUser: UserInfo = { username: 'system:anonymous', groups: [
 
 const certUsers = new WeakMap<object, UserInfo | null>();
 
-function userFromCertificate(socket: TLSSocket, cacheKey: object): UserInfo | undefined {
-  const cached = certUsers.get(cacheKey);
+function userFromCertificate(socket: TLSSocket): UserInfo | undefined {
+  const cached = certUsers.get(socket);
   if (cached !== undefined) return cached ?? undefined;
   let user: UserInfo | null = null;
   if (socket.authorized) {
@@ -31,7 +31,7 @@ function userFromCertificate(socket: TLSSocket, cacheKey: object): UserInfo | un
       user = { username: cn, groups: [...groups, 'system:authenticated'] };
     }
   }
-  certUsers.set(cacheKey, user);
+  certUsers.set(socket, user);
   return user ?? undefined;
 }
 
@@ -51,12 +51,10 @@ export class Authenticator {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
       if (m) return this.fromToken(m[1]);
     }
-    // HTTP/2's compatibility API hands out a new socket proxy per request: key the cache on the
-    // session (one per connection) so the certificate is parsed once per connection.
-    const session = (req as { stream?: { session?: { socket?: TLSSocket } } }).stream?.session;
-    const socket = (session?.socket ?? req.socket) as TLSSocket;
+    // The certificate is parsed once per connection: the user is cached on the TLS socket.
+    const socket = req.socket as TLSSocket | undefined;
     if (typeof socket?.getPeerCertificate === 'function') {
-      const user = userFromCertificate(socket, session ?? socket);
+      const user = userFromCertificate(socket);
       if (user) return user;
     }
     return anonymousUser;

@@ -1,12 +1,13 @@
 // Reading and decoding request bodies: JSON, YAML and Kubernetes protobuf, with upstream's size
 // limit and errors that name what is wrong. Nothing here throws anything but a StatusError.
 import type { IncomingMessage } from 'node:http';
-import type { Http2ServerRequest } from 'node:http2';
 import { parseDocument } from 'yaml';
 import { badRequest, tooLarge, unsupportedMediaType } from '../../api/status.js';
 import { decodeProtobufObject, isProtobufContentType } from '../../api/protobuf/decode.js';
+import type { Http2Request } from './http2-exchange.js';
 
-export type Request = IncomingMessage | Http2ServerRequest;
+/** An HTTP/1.1 request, or an HTTP/2 stream's (http2-exchange.ts). */
+export type Request = IncomingMessage | Http2Request;
 
 /** Upstream's limit for a request body (apiserver MaxRequestBodyBytes). */
 export const maxBodyBytes = 3 * 1024 * 1024;

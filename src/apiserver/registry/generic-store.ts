@@ -26,6 +26,7 @@ import type { AdmissionChain } from '../admission/admission.js';
 import { decodeStored, TooOldResourceVersionError, type CacheEvent, type WatchCache } from '../watch-cache.js';
 import { formatTime, type RequestContext } from './context.js';
 import { storedText } from './object-json.js';
+import { sameExceptManagedFieldTimes } from './same-object.js';
 import { listPrefix, objectKey, type ResourceEntry } from './resource-entry.js';
 
 export type ObjectFilter = (obj: StoredObject) => boolean;
@@ -456,7 +457,7 @@ export class GenericStore {
         if (!ctx.managedFieldsSet) this.managedFields?.update(entry, current, next, ctx, subresource);
         const meta = next.metadata!;
         meta.resourceVersion = current.metadata.resourceVersion;
-        if (isDeepStrictEqual(withoutManagedFieldTimes(next), withoutManagedFieldTimes(current))) {
+        if (sameExceptManagedFieldTimes(next, current)) {
           // A no-op on the cached copy stands if storage still holds that revision.
           if (guess && (await this.store.get(key))?.modRevision !== modRevision) continue;
           return current;
@@ -658,12 +659,6 @@ function specChanged(a: KubeObject, b: KubeObject): boolean {
     if (!isDeepStrictEqual(a[k], b[k])) return true;
   }
   return false;
-}
-
-function withoutManagedFieldTimes(o: KubeObject): unknown {
-  const mf = o.metadata?.managedFields;
-  if (!mf) return o;
-  return { ...o, metadata: { ...o.metadata, managedFields: mf.map((m) => ({ ...m, time: undefined })) } };
 }
 
 /** Stored form: the object without resourceVersion (derived from the storage revision on read). */
