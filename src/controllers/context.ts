@@ -12,6 +12,7 @@ import type { SharedIndexInformer } from '../client/cache/shared-informer.js';
 import type { Indexers } from '../client/cache/store.js';
 import type { TransformFunc } from '../client/cache/delta-fifo.js';
 import { EventBroadcaster, restEventSink, type EventRecorder, type EventSink } from '../client/record/index.js';
+import * as eventsV1 from '../client/events/index.js';
 
 export interface InformerOptions<T extends KubeObject> {
   namespace?: string;
@@ -64,6 +65,12 @@ export interface ControllerContext {
   informers: Informers;
   /** An event recorder whose events carry `component` as their source. */
   recorder(component: string): EventRecorder;
+  /**
+   * An events.k8s.io/v1 recorder reporting as `reportingController` (what kube-scheduler records
+   * with: Eventf(regarding, related, type, reason, action, note)). Its broadcaster starts on first
+   * use, so components that never record this way do not run it.
+   */
+  eventsRecorder(reportingController: string): eventsV1.EventRecorder;
   log: Logger;
 }
 
@@ -85,6 +92,8 @@ export function newControllerContext(client: Client, log: Logger, opts: { host?:
   const broadcaster = new EventBroadcaster({ log });
   broadcaster.startRecordingToSink(opts.eventSink ?? restEventSink(client));
   const recorders = new Map<string, EventRecorder>();
+  let eventsBroadcaster: eventsV1.EventBroadcaster | undefined;
+  const eventsRecorders = new Map<string, eventsV1.EventRecorder>();
   return {
     client,
     informers,
@@ -94,9 +103,22 @@ export function newControllerContext(client: Client, log: Logger, opts: { host?:
       if (!r) recorders.set(component, (r = broadcaster.newRecorder({ component, host: opts.host })));
       return r;
     },
+    eventsRecorder(reportingController) {
+      let r = eventsRecorders.get(reportingController);
+      if (!r) {
+        if (!eventsBroadcaster) {
+          eventsBroadcaster = new eventsV1.EventBroadcaster({ log });
+          eventsBroadcaster.startRecordingToSink(eventsV1.restEventSink(client));
+        }
+        // Upstream's instance is "<controller>-<hostname>".
+        r = opts.host ? eventsBroadcaster.newRecorder(reportingController, `${reportingController}-${opts.host}`) : eventsBroadcaster.newRecorder(reportingController);
+        eventsRecorders.set(reportingController, r);
+      }
+      return r;
+    },
     async close() {
       await informers.shutdown();
-      await broadcaster.shutdown();
+      await Promise.all([broadcaster.shutdown(), eventsBroadcaster?.shutdown()]);
     },
   };
 }

@@ -8,7 +8,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Logger } from 'pino';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Client } from '../client/rest/client.js';
-import type { EventRecorder } from '../client/record/index.js';
+import type { EventRecorder } from '../client/events/index.js';
 import type { Informers } from '../controllers/context.js';
 import { resources } from '../client/rest/builtin-resources.js';
 import type { SharedIndexInformer } from '../client/cache/shared-informer.js';
@@ -47,8 +47,22 @@ export function numFeasibleNodesToFind(percentage: number | undefined, numAllNod
   return Math.max(n, MIN_FEASIBLE_NODES_TO_FIND);
 }
 
-/** The highest total; ties broken uniformly at random (upstream selectHost's reservoir sampling). */
-export function selectHost(nodes: NodeInfo[], totals: ArrayLike<number>, random: () => number = Math.random): string {
+// The default tie-breaking draws: one per tied node, so hundreds per pod when nodes are alike.
+// Math.random hands each number back boxed on the heap; this generator (mulberry32, seeded from
+// Math.random) is compiled into selectHost and allocates nothing. Uniform in [0, 1) likewise.
+let tieSeed = Math.floor(Math.random() * 2 ** 32) | 0;
+function tieRandom(): number {
+  tieSeed = (tieSeed + 0x6d2b79f5) | 0;
+  let t = Math.imul(tieSeed ^ (tieSeed >>> 15), 1 | tieSeed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+/**
+ * The highest total; ties broken uniformly at random (upstream selectHost's reservoir
+ * sampling): `random` draws in [0, 1) (default: an internal generator).
+ */
+export function selectHost(nodes: NodeInfo[], totals: ArrayLike<number>, random?: () => number): string {
   let best = -1;
   let max = -Infinity;
   let ties = 0;
@@ -60,7 +74,7 @@ export function selectHost(nodes: NodeInfo[], totals: ArrayLike<number>, random:
       ties = 1;
     } else if (s === max) {
       ties++;
-      if (Math.floor(random() * ties) === 0) best = i;
+      if (Math.floor((random ? random() : tieRandom()) * ties) === 0) best = i;
     }
   }
   if (best < 0) throw new Error('empty priorityList');
@@ -70,7 +84,7 @@ export function selectHost(nodes: NodeInfo[], totals: ArrayLike<number>, random:
 export interface SchedulerOptions {
   client: Client;
   informers: Informers;
-  /** The event recorder of a profile (events carry the profile's schedulerName as source). */
+  /** The events.k8s.io recorder of a profile (its schedulerName is the events' reportingController). */
   recorder: (schedulerName: string) => EventRecorder;
   log: Logger;
   config: SchedulerConfiguration;
@@ -94,7 +108,8 @@ function dropManagedFields<T extends KubeObject>(obj: T): T {
 
 const FIRST_ATTEMPT = { attempts: '1' } as const;
 
-const podRef = (pod: Pod) => ({ kind: 'Pod', apiVersion: 'v1', name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace, uid: pod.metadata?.uid });
+// What upstream's reference.GetReference gives for the pod an event is about.
+const podRef = (pod: Pod) => ({ kind: 'Pod', apiVersion: 'v1', name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace, uid: pod.metadata?.uid, resourceVersion: pod.metadata?.resourceVersion });
 const nameOf = (pod: Pod) => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
 
 export class Scheduler {
@@ -107,7 +122,7 @@ export class Scheduler {
   private readonly log: Logger;
   private readonly client: Client;
   private readonly config: SchedulerConfiguration;
-  private readonly random: () => number;
+  private readonly random: (() => number) | undefined;
   private readonly now: () => number;
   private nextStartNodeIndex = 0;
   /** When updateGauges last ran (performance.now()). */
@@ -119,12 +134,14 @@ export class Scheduler {
   private readonly scheduledLabels = new Map<string, ReturnType<typeof scheduledLabels>>();
   /** Pods gated at PreEnqueue whose condition was written (to write it once). */
   private readonly gatedWritten = new Set<string>();
+  /** findNodesThatPassFilters' result buffer. */
+  private feasibleBuffer: NodeInfo[] = [];
 
   constructor(private readonly opts: SchedulerOptions) {
     this.log = opts.log;
     this.client = opts.client;
     this.config = opts.config;
-    this.random = opts.random ?? Math.random;
+    this.random = opts.random;
     this.now = opts.now ?? Date.now;
     this.extenders = opts.extenders ?? [];
     this.cache = new SchedulerCache({ log: opts.log, now: this.now });
@@ -397,8 +414,12 @@ export class Scheduler {
     const n = nodes.length;
     const toFind = numFeasibleNodesToFind(fwk.percentageOfNodesToScore ?? this.config.percentageOfNodesToScore, n);
     if (n === 0) return [];
-    // Sized once (a pushed array grows by copying, several times for hundreds of nodes), trimmed at the end.
-    const feasible = new Array<NodeInfo>(Math.min(toFind, n));
+    // One buffer serves every cycle (an array of hundreds of nodes per pod otherwise): when it
+    // fills up, as it does unless nodes are short, it is the result, valid until the next cycle
+    // (nothing keeps the feasible list beyond its cycle); else its first `found` are copied out.
+    const want = Math.min(toFind, n);
+    if (this.feasibleBuffer.length !== want) this.feasibleBuffer = new Array<NodeInfo>(want);
+    const feasible = this.feasibleBuffer;
     let found = 0;
     const startAt = this.nextStartNodeIndex % n;
     let processed = 0;
@@ -427,8 +448,7 @@ export class Scheduler {
       }
     }
     this.nextStartNodeIndex = numAllNodes > 0 ? (this.nextStartNodeIndex + processed) % numAllNodes : 0;
-    feasible.length = found;
-    return feasible;
+    return found === want ? feasible : feasible.slice(0, found);
   }
 
   /** Extenders filter in turn, each seeing what the previous left (upstream findNodesThatPassExtenders). */
@@ -526,7 +546,7 @@ export class Scheduler {
       status = Status.error(err);
     }
     this.cache.finishBinding(assumed);
-    if (!status) fwk.recorder.eventf(podRef(assumed), 'Normal', 'Scheduled', 'Successfully assigned %v/%v to %v', assumed.metadata?.namespace ?? '', assumed.metadata?.name ?? '', host);
+    if (!status) fwk.recorder.eventf(podRef(assumed), undefined, 'Normal', 'Scheduled', 'Binding', 'Successfully assigned %v/%v to %v', assumed.metadata?.namespace ?? '', assumed.metadata?.name ?? '', host);
     return status;
   }
 
@@ -589,7 +609,7 @@ export class Scheduler {
     const current = cached;
 
     const msg = truncateMessage(message);
-    fwk.recorder.event(podRef(pod), 'Warning', 'FailedScheduling', msg);
+    fwk.recorder.eventf(podRef(pod), undefined, 'Warning', 'FailedScheduling', 'Scheduling', '%s', msg);
     // The write is not awaited: the loop goes on to the next pod while it is on its way.
     const write = updatePodCondition(this.client, current, { type: 'PodScheduled', status: 'False', reason, message: msg }, nominatedNodeName).then(
       () => undefined,

@@ -1,5 +1,5 @@
-// Running the scheduler as a component: shared informers, event recorders (one source per
-// profile, named by its schedulerName as upstream), HTTP extenders from the configuration, the
+// Running the scheduler as a component: shared informers, events.k8s.io recorders (one reporting
+// controller per profile, named by its schedulerName as upstream), HTTP extenders from the configuration, the
 // Scheduler itself; informers synced before the first cycle. Used by `k8ts scheduler` and by
 // `k8ts server`/`up`, which run it in-process.
 import type { Logger } from 'pino';
@@ -39,7 +39,8 @@ export async function runScheduler(opts: StartSchedulerOptions, signal: AbortSig
     const scheduler = new Scheduler({
       client: opts.client,
       informers: ctx.informers,
-      recorder: (name) => ctx.recorder(name),
+      // events.k8s.io/v1, one reporting controller per profile (upstream's profile.NewRecorderFactory).
+      recorder: (name) => ctx.eventsRecorder(name),
       log: opts.log,
       config,
       registry,

@@ -92,6 +92,12 @@ describe('scheduler end to end', () => {
     const ev = await eventsFor('p1', 'Scheduled');
     assert.equal(ev[0].message, `Successfully assigned default/p1 to ${placed[0].spec!.nodeName}`);
     assert.equal(ev[0].type, 'Normal');
+    // Recorded through events.k8s.io/v1, as kube-scheduler records: regarding the pod (with its uid), action Binding.
+    const v1 = (await client.resource(resources.events).list({ namespace: 'default' })).items.find((e) => e.regarding?.name === 'p1' && e.reason === 'Scheduled');
+    assert.equal(v1?.reportingController, 'default-scheduler');
+    assert.equal(v1?.action, 'Binding');
+    assert.equal(v1?.regarding?.uid, placed.find((p) => p.metadata?.name === 'p1')?.metadata?.uid);
+    assert.ok(v1?.eventTime, 'eventTime is set');
   });
 
   test('a pod that fits nowhere gets PodScheduled=False and FailedScheduling with counts by reason', async () => {
@@ -114,6 +120,7 @@ describe('scheduler end to end', () => {
     const ev = await eventsFor('big', 'FailedScheduling');
     assert.equal(ev[0].type, 'Warning');
     assert.equal(ev[0].message, cond.message);
+    assert.equal(ev[0].action, 'Scheduling');
   });
 
   test('the pending pod is scheduled once a node with room is added', async () => {
@@ -128,7 +135,9 @@ describe('scheduler end to end', () => {
     const p = await bound('second');
     assert.ok(['small', 'roomy'].includes(p.spec!.nodeName!), 'an untainted node with room');
     const ev = await eventsFor('second', 'Scheduled');
-    assert.equal(ev[0].source?.component, 'second-scheduler');
+    // events.k8s.io/v1 events, as kube-scheduler's: the profile is the reporting controller.
+    assert.equal(ev[0].reportingComponent, 'second-scheduler');
+    assert.equal(ev[0].action, 'Binding');
     const other = await pods().get('elsewhere');
     assert.equal(other.spec?.nodeName, undefined);
     assert.equal(scheduler.queue.whereIs(other), undefined);

@@ -10,7 +10,7 @@ import type { Node, Pod, Taint, Toleration } from 'kubernetes-types/core/v1.js';
 import { Snapshot } from '../../src/scheduler/cache/snapshot.js';
 import { CycleState } from '../../src/scheduler/framework/cycle-state.js';
 import { NodeInfo } from '../../src/scheduler/framework/node-info.js';
-import { nodeRow } from '../../src/scheduler/framework/node-table.js';
+import { COL_ALLOC_CPU, COL_REQUESTED_CPU, nodeRow } from '../../src/scheduler/framework/node-table.js';
 import { Code, type MaybeStatus } from '../../src/scheduler/framework/status.js';
 import type { FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from '../../src/scheduler/framework/types.js';
 import { NodeResourcesFit, parseFitArgs } from '../../src/scheduler/plugins/node-resources-fit/index.js';
@@ -85,7 +85,8 @@ function answers(ps: Plugin[], balanced: NodeResourcesBalancedAllocation, p: Pod
     pl.preFilter?.(state, p, [ni]);
     out.push(statusOf(pl.filter(state, p, ni)));
     if (pl.score) {
-      pl.preScore?.(state, p, [ni]);
+      // (TaintToleration's PreScore reads the row's PreferNoSchedule flag.)
+      out.push(statusOf(pl.preScore?.(state, p, [ni])));
       out.push(pl.score(state, p, ni));
     }
   }
@@ -137,15 +138,15 @@ test('rows follow the snapshot: a replaced or deleted NodeInfo gives its row bac
   const b = new NodeInfo(makeNode('b', { cpu: '2' }));
   const s = Snapshot.of([a, b]);
   const rowA = nodeRow(a);
-  assert.equal(s.table.allocMilliCPU[rowA], 1000);
+  assert.equal(s.table.get(rowA, COL_ALLOC_CPU), 1000);
   s.delete('a');
   assert.equal(nodeRow(a), -1);
   const c = new NodeInfo(makeNode('c', { cpu: '3' }));
   s.set('c', c);
   assert.equal(nodeRow(c), rowA, 'the released row is reused');
-  assert.equal(s.table.allocMilliCPU[rowA], 3000);
+  assert.equal(s.table.get(rowA, COL_ALLOC_CPU), 3000);
   c.addPod(podWithUid('p', { cpu: '500m', nodeName: 'c' }));
-  assert.equal(s.table.requestedMilliCPU[nodeRow(c)], 500, 'a changed NodeInfo has its row rewritten on read');
+  assert.equal(s.table.get(nodeRow(c), COL_REQUESTED_CPU), 500, 'a changed NodeInfo has its row rewritten on read');
   s.clear();
   assert.equal(nodeRow(b), -1);
   assert.equal(nodeRow(c), -1);

@@ -5,7 +5,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
-import { DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST, podRequests } from '../../src/scheduler/framework/resource.js';
+import {
+  addResource,
+  assignResource,
+  cloneResource,
+  DEFAULT_MEMORY_REQUEST,
+  DEFAULT_MILLI_CPU_REQUEST,
+  emptyResource,
+  maxResource,
+  podRequests,
+  resourceFromList,
+  subtractResource,
+} from '../../src/scheduler/framework/resource.js';
 
 const c = (name: string, requests?: Record<string, string>, extra: Partial<Container> = {}): Container => ({ name, resources: requests ? { requests } : undefined, ...extra });
 const pod = (containers: Container[], initContainers?: Container[], overhead?: Record<string, string>): Pod => ({ spec: { containers, initContainers, overhead } });
@@ -48,4 +59,30 @@ test('podRequests: extended resources are kept by name, and each call returns a 
   a.scalar.set('example.com/gpu', 0);
   assert.equal(podRequests(p).milliCPU, 0);
   assert.equal(podRequests(p).scalar.get('example.com/gpu'), 3);
+});
+
+test('Resources without scalar resources share one read-only empty map; the first scalar written gets a Resource its own', () => {
+  const a = emptyResource();
+  const b = podRequests(pod([c('x', { cpu: '1' })]));
+  assert.equal(a.scalar, b.scalar, 'shared');
+  assert.throws(() => a.scalar.set('example.com/gpu', 1), /read-only/);
+  const gpu = resourceFromList({ 'example.com/gpu': '2' });
+  addResource(a, gpu);
+  assert.equal(a.scalar.get('example.com/gpu'), 2);
+  assert.equal(b.scalar.size, 0, 'the other Resource still has none');
+  assert.equal(emptyResource().scalar.size, 0);
+  const d = emptyResource();
+  subtractResource(d, gpu);
+  assert.equal(d.scalar.get('example.com/gpu'), -2);
+  const e = emptyResource();
+  maxResource(e, gpu);
+  assert.equal(e.scalar.get('example.com/gpu'), 2);
+  const f = cloneResource(e);
+  f.scalar.set('example.com/gpu', 5);
+  assert.equal(e.scalar.get('example.com/gpu'), 2, 'a clone has its own map');
+  assignResource(f, emptyResource());
+  assert.equal(f.scalar.size, 0);
+  addResource(f, gpu);
+  assert.equal(f.scalar.get('example.com/gpu'), 2);
+  assert.equal(emptyResource().scalar.size, 0);
 });

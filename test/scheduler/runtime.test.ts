@@ -137,6 +137,35 @@ describe('framework runtime', () => {
     assert.match(r.status!.message(), /invalid score 101/);
   });
 
+  test('Score through scoreNodes: the same totals as score() node by node; a failing or throwing batch is an Error naming the plugin', () => {
+    const perNode = (n: NodeInfo) => (n.name === 'a' ? 10 : 30);
+    const each = { name: 'Each', score: (_s: CycleState, _p: Pod, n: NodeInfo) => perNode(n) };
+    const batch = {
+      name: 'Batch',
+      score: () => {
+        throw new Error('not called when scoreNodes exists');
+      },
+      scoreNodes: (_s: CycleState, _p: Pod, ns: readonly NodeInfo[], out: Float64Array) => {
+        ns.forEach((n, i) => (out[i] = perNode(n)));
+      },
+      scoreExtensions: () => ({ normalizeScore: (_s: CycleState, _p: Pod, scores: { score: number }[]) => { for (const x of scores) x.score += 1; } }),
+    };
+    const nodes = [node('a'), node('b'), node('c')];
+    const f = framework({ Each: each, Batch: batch } as Record<string, Plugin>, (p) => p.multiPoint.enabled.push(...refs(['Each', 2], ['Batch', 3])));
+    const { totals } = f.runScorePlugins(new CycleState(), podWithUid('p'), nodes);
+    assert.deepEqual([...totals!], [10 * 2 + 11 * 3, 30 * 2 + 31 * 3, 30 * 2 + 31 * 3]);
+
+    const failing = { name: 'Failing', score: () => 0, scoreNodes: () => Status.unschedulable('no') };
+    const throwing = { name: 'Throwing', score: () => 0, scoreNodes: () => { throw new Error('boom'); } };
+    for (const [pl, msg] of [[failing, 'running Score plugin "Failing": no'], [throwing, 'running Score plugin "Throwing": boom']] as const) {
+      const g = framework({ [pl.name]: pl } as Record<string, Plugin>, (p) => p.multiPoint.enabled.push(...refs(pl.name)));
+      const r = g.runScorePlugins(new CycleState(), podWithUid('p'), nodes);
+      assert.equal(r.status!.code, Code.Error);
+      assert.equal(r.status!.plugin, pl.name);
+      assert.equal(r.status!.message(), msg);
+    }
+  });
+
   test('Reserve runs in order, Unreserve in reverse; a rejection names the plugin', () => {
     const calls: string[] = [];
     const r = (name: string, fail = false) => ({ name, reserve: () => (calls.push(`reserve ${name}`), fail ? Status.unschedulable('no room') : null), unreserve: () => calls.push(`unreserve ${name}`) });

@@ -6,6 +6,8 @@ import type { IndexFunc, Indexers } from './store.js';
 export class StoreIndex<T extends KubeObject> {
   private readonly indexers: Indexers<T> = {};
   private readonly indices = new Map<string, Map<string, Set<string>>>();
+  /** Each index with its function, as a list (update runs on every add and update of an object). */
+  private readonly list: { name: string; fn: IndexFunc<T>; index: Map<string, Set<string>> }[] = [];
 
   getIndexers(): Readonly<Indexers<T>> {
     return this.indexers;
@@ -20,16 +22,17 @@ export class StoreIndex<T extends KubeObject> {
       this.indexers[name] = fn;
       const index = new Map<string, Set<string>>();
       this.indices.set(name, index);
+      this.list.push({ name, fn, index });
       for (const [key, obj] of existing) for (const v of this.values(name, fn, obj)) add(index, v, key);
     }
   }
 
   /** Moves `key` from the values of `oldObj` to those of `newObj` (either may be absent). */
   update(key: string, oldObj: T | undefined, newObj: T | undefined): void {
-    for (const [name, fn] of Object.entries(this.indexers)) {
-      const index = this.indices.get(name)!;
-      const before = oldObj ? this.values(name, fn, oldObj) : [];
-      const after = newObj ? this.values(name, fn, newObj) : [];
+    for (let i = 0; i < this.list.length; i++) {
+      const { name, fn, index } = this.list[i]!;
+      const before = oldObj ? this.values(name, fn, oldObj) : NONE;
+      const after = newObj ? this.values(name, fn, newObj) : NONE;
       // Most updates leave the indexed values alone (a status change does not move a pod's
       // namespace): skip the set churn in that case.
       if (before.length === 1 && after.length === 1 && before[0] === after[0]) continue;
@@ -73,6 +76,7 @@ export class StoreIndex<T extends KubeObject> {
 }
 
 const empty: ReadonlySet<string> = new Set();
+const NONE: readonly string[] = Object.freeze([]);
 
 function add(index: Map<string, Set<string>>, value: string, key: string): void {
   let set = index.get(value);

@@ -194,7 +194,7 @@ export class EventBroadcaster {
     return this.locked(async () => {
       for (const [key, event] of cache.series()) {
         if (signal.aborted) return;
-        const { written } = await this.recordEvent(sink, event);
+        const { written } = await this.recordEvent(sink, event, true);
         if (written) cache.replace(key, written);
       }
     });
@@ -224,8 +224,8 @@ export class EventBroadcaster {
     }
   }
 
-  /** One attempt: PATCH the series (or create the event); whether to retry. */
-  private async recordEvent(sink: EventSink, event: EventsV1Event): Promise<{ written?: EventsV1Event; retry: boolean }> {
+  /** One attempt: PATCH the series (or create the event); whether to retry; the written event when `keep` asks for it. */
+  private async recordEvent(sink: EventSink, event: EventsV1Event, keep = false): Promise<{ written?: EventsV1Event; retry: boolean }> {
     const isSeries = event.series !== undefined;
     let error: unknown;
     if (isSeries) {
@@ -239,7 +239,7 @@ export class EventBroadcaster {
     // A series whose object is gone (deleted, or expired after its TTL) is created again.
     if (!isSeries || errorCode(error) === 404) {
       try {
-        return { written: await sink.create({ ...event, metadata: { ...event.metadata, resourceVersion: undefined } }), retry: false };
+        return { written: await sink.create({ ...event, metadata: { ...event.metadata, resourceVersion: undefined } }, keep), retry: false };
       } catch (err) {
         error = err;
       }

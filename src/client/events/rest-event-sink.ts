@@ -8,7 +8,15 @@ export function restEventSink(client: Client): EventSink {
   const events = client.resource(resources.events);
   return {
     // EventsV1Event and the REST client's Event type differ only in ObjectMeta's readonly marks.
-    create: async (event) => (await events.create(event as never, { namespace: event.metadata.namespace })) as unknown as EventsV1Event,
+    // The created event is decoded only when the broadcaster keeps it (a series' refresh).
+    create: async (event, returnCreated) => {
+      const namespace = event.metadata.namespace;
+      if (!returnCreated) {
+        await events.create(event as never, { namespace, decode: false });
+        return undefined;
+      }
+      return (await events.create(event as never, { namespace })) as unknown as EventsV1Event;
+    },
     patch: async (event, patch) =>
       (await events.patch(event.metadata.name!, patch, { type: 'strategic', namespace: event.metadata.namespace })) as unknown as EventsV1Event,
   };

@@ -11,7 +11,12 @@ export type EventsV1Event = Omit<Event, 'metadata'> & { metadata: Metadata };
  * is a transport failure and is retried.
  */
 export interface EventSink {
-  create(event: EventsV1Event): Promise<EventsV1Event>;
+  /**
+   * Creates event. The created object is returned only when `returnCreated` is set: recording a
+   * new event never reads it (upstream's attemptRecording drops it too), so a sink may skip
+   * decoding the server's answer.
+   */
+  create(event: EventsV1Event, returnCreated?: boolean): Promise<EventsV1Event | undefined>;
   /** A strategic merge patch of event (by its namespace and name). */
   patch(event: EventsV1Event, patch: Record<string, unknown>): Promise<EventsV1Event>;
 }

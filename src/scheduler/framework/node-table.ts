@@ -16,27 +16,43 @@ export const ROW_NO_NODE = 1;
 export const ROW_UNSCHEDULABLE = 2;
 /** The node has a NoSchedule or NoExecute taint (TaintToleration must check tolerations). */
 export const ROW_DO_NOT_SCHEDULE_TAINT = 4;
+/** The node has a PreferNoSchedule taint (TaintToleration scores it). */
+export const ROW_PREFER_NO_SCHEDULE_TAINT = 8;
 
-const hasDoNotScheduleTaint = (taints: readonly Taint[] | undefined): boolean => {
-  if (!taints) return false;
-  for (const t of taints) if (t.effect === 'NoSchedule' || t.effect === 'NoExecute') return true;
-  return false;
+/** The ROW_*_TAINT bits of a node's taints. */
+const taintFlags = (taints: readonly Taint[] | undefined): number => {
+  let f = 0;
+  if (taints) {
+    for (const t of taints) {
+      if (t.effect === 'NoSchedule' || t.effect === 'NoExecute') f |= ROW_DO_NOT_SCHEDULE_TAINT;
+      else if (t.effect === 'PreferNoSchedule') f |= ROW_PREFER_NO_SCHEDULE_TAINT;
+    }
+  }
+  return f;
 };
 
+// Columns of a row: ROW_SIZE doubles side by side, so the numbers a plugin reads for one node
+// share a cache line or two (the nodes of a cycle are spread over the whole table).
+/** The NodeInfo generation the row was written at (-1: not written). */
+export const COL_GENERATION = 0;
+// Copies of the NodeInfo's cpu and memory numbers (Filter compares with allocatable - requested,
+// Score reads the requested or non-zero requested sums and allocatable).
+export const COL_ALLOC_CPU = 1;
+export const COL_ALLOC_MEMORY = 2;
+export const COL_REQUESTED_CPU = 3;
+export const COL_REQUESTED_MEMORY = 4;
+export const COL_NONZERO_CPU = 5;
+export const COL_NONZERO_MEMORY = 6;
+/** allocatable pods - pods on the node. */
+export const COL_FREE_PODS = 7;
+export const ROW_SIZE = 8;
+
 export class NodeTable {
-  /** The NodeInfo generation each row was written at (-1: not written). */
-  generation = new Float64Array(0);
-  // Copies of the NodeInfo's cpu and memory numbers (Filter compares with allocatable - requested,
-  // Score reads the requested or non-zero requested sums and allocatable).
-  allocMilliCPU = new Float64Array(0);
-  allocMemory = new Float64Array(0);
-  requestedMilliCPU = new Float64Array(0);
-  requestedMemory = new Float64Array(0);
-  nonZeroMilliCPU = new Float64Array(0);
-  nonZeroMemory = new Float64Array(0);
-  /** allocatable pods - pods on the node. */
-  freePods = new Float64Array(0);
+  /** Row r's columns are rows[r * ROW_SIZE + COL_*]. */
+  rows = new Float64Array(0);
+  /** Flag bits (ROW_*) per row. */
   flags = new Uint8Array(0);
+  private capacity = 0;
   private size = 0;
   private readonly released: number[] = [];
 
@@ -45,9 +61,9 @@ export class NodeTable {
     let slot = this.released.pop();
     if (slot === undefined) {
       slot = this.size++;
-      if (slot >= this.generation.length) this.grow(Math.max(64, slot * 2));
+      if (slot >= this.capacity) this.grow(Math.max(64, slot * 2));
     }
-    this.generation[slot] = -1;
+    this.rows[slot * ROW_SIZE + COL_GENERATION] = -1;
     ni.table = this;
     ni.tableSlot = slot;
   }
@@ -55,50 +71,48 @@ export class NodeTable {
   /** Takes ni's row back (the NodeInfo left the snapshot). */
   remove(ni: NodeInfo): void {
     if (ni.table !== this) return;
-    this.generation[ni.tableSlot] = -1;
+    this.rows[ni.tableSlot * ROW_SIZE + COL_GENERATION] = -1;
     this.released.push(ni.tableSlot);
     ni.table = undefined;
     ni.tableSlot = -1;
+  }
+
+  /** Column `col` of row `slot`. */
+  get(slot: number, col: number): number {
+    return this.rows[slot * ROW_SIZE + col]!;
   }
 
   /** Rewrites ni's row from ni. */
   write(slot: number, ni: NodeInfo): void {
     const node = ni.node;
     const alloc = ni.allocatable;
-    this.allocMilliCPU[slot] = alloc.milliCPU;
-    this.allocMemory[slot] = alloc.memory;
-    this.requestedMilliCPU[slot] = ni.requested.milliCPU;
-    this.requestedMemory[slot] = ni.requested.memory;
-    this.nonZeroMilliCPU[slot] = ni.nonZeroRequested.milliCPU;
-    this.nonZeroMemory[slot] = ni.nonZeroRequested.memory;
-    this.freePods[slot] = alloc.allowedPodNumber - ni.pods.length;
+    const rows = this.rows;
+    const o = slot * ROW_SIZE;
+    rows[o + COL_ALLOC_CPU] = alloc.milliCPU;
+    rows[o + COL_ALLOC_MEMORY] = alloc.memory;
+    rows[o + COL_REQUESTED_CPU] = ni.requested.milliCPU;
+    rows[o + COL_REQUESTED_MEMORY] = ni.requested.memory;
+    rows[o + COL_NONZERO_CPU] = ni.nonZeroRequested.milliCPU;
+    rows[o + COL_NONZERO_MEMORY] = ni.nonZeroRequested.memory;
+    rows[o + COL_FREE_PODS] = alloc.allowedPodNumber - ni.pods.length;
     let f = 0;
     if (!node) f |= ROW_NO_NODE;
     else {
       if (node.spec?.unschedulable) f |= ROW_UNSCHEDULABLE;
-      if (hasDoNotScheduleTaint(node.spec?.taints)) f |= ROW_DO_NOT_SCHEDULE_TAINT;
+      f |= taintFlags(node.spec?.taints);
     }
     this.flags[slot] = f;
-    this.generation[slot] = ni.generation;
+    rows[o + COL_GENERATION] = ni.generation;
   }
 
   private grow(capacity: number): void {
-    const grow64 = (a: Float64Array) => {
-      const b = new Float64Array(capacity);
-      b.set(a);
-      return b;
-    };
-    this.generation = grow64(this.generation);
-    this.allocMilliCPU = grow64(this.allocMilliCPU);
-    this.allocMemory = grow64(this.allocMemory);
-    this.requestedMilliCPU = grow64(this.requestedMilliCPU);
-    this.requestedMemory = grow64(this.requestedMemory);
-    this.nonZeroMilliCPU = grow64(this.nonZeroMilliCPU);
-    this.nonZeroMemory = grow64(this.nonZeroMemory);
-    this.freePods = grow64(this.freePods);
+    const rows = new Float64Array(capacity * ROW_SIZE);
+    rows.set(this.rows);
+    this.rows = rows;
     const flags = new Uint8Array(capacity);
     flags.set(this.flags);
     this.flags = flags;
+    this.capacity = capacity;
   }
 }
 
@@ -107,6 +121,6 @@ export function nodeRow(ni: NodeInfo): number {
   const t = ni.table;
   if (t === undefined) return -1;
   const slot = ni.tableSlot;
-  if (t.generation[slot] !== ni.generation) t.write(slot, ni);
+  if (t.rows[slot * ROW_SIZE + COL_GENERATION] !== ni.generation) t.write(slot, ni);
   return slot;
 }

@@ -9,7 +9,8 @@ import type { NodeToStatus } from './types.js';
 import { Code, type Status } from './status.js';
 
 export class NodeToStatusMap implements NodeToStatus {
-  private readonly map = new Map<string, Status>();
+  /** Made on the first read (most cycles never read it). */
+  private map: Map<string, Status> | undefined;
   /** set() calls not yet in the map, in order. */
   private pendingNames: string[] = [];
   private pendingStatuses: Status[] = [];
@@ -38,13 +39,14 @@ export class NodeToStatusMap implements NodeToStatus {
   }
 
   private built(): Map<string, Status> {
+    const map = (this.map ??= new Map());
     const names = this.pendingNames;
     if (names.length) {
       const statuses = this.pendingStatuses;
-      for (let i = 0; i < names.length; i++) this.map.set(names[i], statuses[i]);
+      for (let i = 0; i < names.length; i++) map.set(names[i], statuses[i]);
       this.pendingNames = [];
       this.pendingStatuses = [];
     }
-    return this.map;
+    return map;
   }
 }

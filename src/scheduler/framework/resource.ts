@@ -27,12 +27,39 @@ export const PODS = 'pods';
 export const DEFAULT_MILLI_CPU_REQUEST = 100;
 export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 
+/**
+ * The scalar map of every Resource without scalar resources (nearly all of them): one shared
+ * instance, since a Map each would be most of a small Resource's memory, for every pod the
+ * scheduler caches and several times per cycle. Read-only: the functions below give a Resource
+ * its own Map before its first scalar is written.
+ */
+class NoScalars extends Map<string, number> {
+  override set(): this {
+    throw new Error('the shared empty scalar map is read-only');
+  }
+  override delete(): boolean {
+    throw new Error('the shared empty scalar map is read-only');
+  }
+  override clear(): void {
+    throw new Error('the shared empty scalar map is read-only');
+  }
+}
+const NO_SCALARS: Map<string, number> = new NoScalars();
+
+/** r's scalar map, made its own if it is the shared empty one, to write to. */
+function writableScalars(r: Resource): Map<string, number> {
+  if (r.scalar === NO_SCALARS) r.scalar = new Map();
+  return r.scalar;
+}
+
+const copyScalars = (m: Map<string, number>): Map<string, number> => (m.size ? new Map(m) : NO_SCALARS);
+
 export function emptyResource(): Resource {
-  return { milliCPU: 0, memory: 0, ephemeralStorage: 0, allowedPodNumber: 0, scalar: new Map() };
+  return { milliCPU: 0, memory: 0, ephemeralStorage: 0, allowedPodNumber: 0, scalar: NO_SCALARS };
 }
 
 export function cloneResource(r: Resource): Resource {
-  return { ...r, scalar: new Map(r.scalar) };
+  return { ...r, scalar: copyScalars(r.scalar) };
 }
 
 /** From a ResourceList (allocatable, or a container's requests). */
@@ -64,7 +91,7 @@ function addNamed(r: Resource, name: string, q: string | number, sign = 1): void
       r.allowedPodNumber += sign * memoValue(text);
       break;
     default:
-      if (isScalarResourceName(name)) r.scalar.set(name, (r.scalar.get(name) ?? 0) + sign * memoValue(text));
+      if (isScalarResourceName(name)) writableScalars(r).set(name, (r.scalar.get(name) ?? 0) + sign * memoValue(text));
   }
 }
 
@@ -79,7 +106,7 @@ export function addResource(into: Resource, r: Resource): void {
   into.memory += r.memory;
   into.ephemeralStorage += r.ephemeralStorage;
   into.allowedPodNumber += r.allowedPodNumber;
-  if (r.scalar.size) for (const [k, v] of r.scalar) into.scalar.set(k, (into.scalar.get(k) ?? 0) + v);
+  if (r.scalar.size) for (const [k, v] of r.scalar) writableScalars(into).set(k, (into.scalar.get(k) ?? 0) + v);
 }
 
 export function subtractResource(from: Resource, r: Resource): void {
@@ -87,7 +114,7 @@ export function subtractResource(from: Resource, r: Resource): void {
   from.memory -= r.memory;
   from.ephemeralStorage -= r.ephemeralStorage;
   from.allowedPodNumber -= r.allowedPodNumber;
-  if (r.scalar.size) for (const [k, v] of r.scalar) from.scalar.set(k, (from.scalar.get(k) ?? 0) - v);
+  if (r.scalar.size) for (const [k, v] of r.scalar) writableScalars(from).set(k, (from.scalar.get(k) ?? 0) - v);
 }
 
 /** Copies r's values into `into` (no allocation unless either has scalar resources). */
@@ -96,7 +123,7 @@ export function assignResource(into: Resource, r: Resource): void {
   into.memory = r.memory;
   into.ephemeralStorage = r.ephemeralStorage;
   into.allowedPodNumber = r.allowedPodNumber;
-  if (r.scalar.size || into.scalar.size) into.scalar = new Map(r.scalar);
+  if (r.scalar.size || into.scalar.size) into.scalar = copyScalars(r.scalar);
 }
 
 /** Element-wise max into `into`. */
@@ -104,7 +131,7 @@ export function maxResource(into: Resource, r: Resource): void {
   into.milliCPU = Math.max(into.milliCPU, r.milliCPU);
   into.memory = Math.max(into.memory, r.memory);
   into.ephemeralStorage = Math.max(into.ephemeralStorage, r.ephemeralStorage);
-  for (const [k, v] of r.scalar) into.scalar.set(k, Math.max(into.scalar.get(k) ?? 0, v));
+  for (const [k, v] of r.scalar) writableScalars(into).set(k, Math.max(into.scalar.get(k) ?? 0, v));
 }
 
 function containerRequests(c: Container, nonZero: boolean): Resource {

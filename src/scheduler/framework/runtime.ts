@@ -8,7 +8,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Logger } from 'pino';
 import type { Client } from '../../client/rest/client.js';
-import type { EventRecorder } from '../../client/record/index.js';
+import type { EventRecorder } from '../../client/events/index.js';
 import type { Informers } from '../../controllers/context.js';
 import type { Profile, ExtensionPoint } from '../config/types.js';
 import { EXTENSION_POINTS } from '../config/types.js';
@@ -110,6 +110,8 @@ interface RunningPlugins {
   extensions: readonly { name: string; ext: PreFilterExtensions }[];
 }
 
+const scoreFailed = (pl: ScorePlugin, s: Status) => new Status(Code.Error, [`running Score plugin "${pl.name}": ${s.message()}`], pl.name, s.error);
+
 const invalidScore = (plugin: string, sc: number) =>
   new Status(Code.Error, [`plugin "${plugin}" returns an invalid score ${sc}, it should in the range of [${MIN_NODE_SCORE}, ${MAX_NODE_SCORE}] after normalizing`], plugin);
 
@@ -141,8 +143,12 @@ export class Framework implements Handle {
   postBindPlugins: PostBindPlugin[] = [];
 
   private readonly waitingPods = new Map<string, WaitingPodImpl>();
-  /** Scratch for the scores of plugins without NormalizeScore. */
+  /** Scratch for the plugins' raw scores. */
   private rawScores = new Float64Array(0);
+  /** workOutPlugins' last answer and the skip set it was for. */
+  private lastWorkedOut: { skipped: string[]; memo: RunningPlugins } | undefined;
+  /** runScorePlugins' totals (a view of its first n entries is returned). */
+  private totals = new Float64Array(0);
   /** Reused NodeScore objects per score plugin (the lists handed to NormalizeScore). */
   private readonly scorePools: NodeScore[][] = [];
   private readonly deps: FrameworkDeps;
@@ -395,6 +401,16 @@ export class Framework implements Handle {
    *  allocation on every call, hits included (once per node filtered). */
   private workOutPlugins(state: CycleState): RunningPlugins {
     const skip = state.skipFilterPlugins;
+    // Pods alike skip alike: the last answer serves while the skip set is the same.
+    const last = this.lastWorkedOut;
+    if (last && last.skipped.length === skip.size && last.memo.owner === this) {
+      let same = true;
+      for (let i = 0; i < last.skipped.length && same; i++) same = skip.has(last.skipped[i]!);
+      if (same) {
+        state.filtersMemo = last.memo;
+        return last.memo;
+      }
+    }
     const running = (pl: Plugin) => !skip.has(pl.name);
     const extensions: { name: string; ext: PreFilterExtensions }[] = [];
     for (const pl of this.preFilterPlugins) {
@@ -403,6 +419,7 @@ export class Framework implements Handle {
     }
     const m: RunningPlugins = { owner: this, skipSize: skip.size, filters: skip.size ? this.filterPlugins.filter(running) : this.filterPlugins, extensions };
     state.filtersMemo = m;
+    this.lastWorkedOut = { skipped: [...skip], memo: m };
     return m;
   }
 
@@ -544,25 +561,26 @@ export class Framework implements Handle {
 
   /**
    * Score, NormalizeScore, weights (upstream RunScorePlugins): per node the sum over plugins of
-   * weight × normalized score; a score outside [0, 100] after normalizing is an error.
+   * weight × normalized score; a score outside [0, 100] after normalizing is an error. The
+   * totals are valid until the next call (one buffer serves every cycle: a new one per pod
+   * would be an off-heap allocation of a few KiB each time).
    */
   runScorePlugins(state: CycleState, pod: Pod, nodes: NodeInfo[]): { totals?: Float64Array; status?: Status } {
     const n = nodes.length;
-    const totals = new Float64Array(n);
+    if (this.totals.length < n) this.totals = new Float64Array(Math.max(n, this.totals.length * 2));
+    const totals = this.totals.subarray(0, n);
+    totals.fill(0);
+    if (this.rawScores.length < n) this.rawScores = new Float64Array(Math.max(n, this.rawScores.length * 2));
+    const raw = this.rawScores;
     for (let p = 0; p < this.scorePlugins.length; p++) {
       const pl = this.scorePlugins[p];
       if (state.skipScorePlugins.has(pl.name)) continue;
       const w = this.scoreWeights[p];
+      const failed = pl.scoreNodes ? this.scoreBatch(pl, state, pod, nodes, raw) : this.scoreEach(pl, state, pod, nodes, raw);
+      if (failed) return { status: failed };
       const ext = pl.scoreExtensions?.();
       if (!ext) {
-        // Nothing to normalize: scores go to a scratch array, not into a NodeScore list.
-        if (this.rawScores.length < n) this.rawScores = new Float64Array(Math.max(n, this.rawScores.length * 2));
-        const raw = this.rawScores;
-        for (let i = 0; i < n; i++) {
-          const sc = this.scoreOne(pl, state, pod, nodes[i]);
-          if (typeof sc !== 'number') return { status: sc };
-          raw[i] = sc;
-        }
+        // Nothing to normalize: the raw scores are the plugin's scores.
         for (let i = 0; i < n; i++) {
           const sc = raw[i];
           if (sc > MAX_NODE_SCORE || sc < MIN_NODE_SCORE || Number.isNaN(sc)) return { status: invalidScore(pl.name, sc) };
@@ -574,11 +592,9 @@ export class Framework implements Handle {
       while (pool.length < n) pool.push({ name: '', score: 0 });
       const list = pool.length === n ? pool : pool.slice(0, n);
       for (let i = 0; i < n; i++) {
-        const sc = this.scoreOne(pl, state, pod, nodes[i]);
-        if (typeof sc !== 'number') return { status: sc };
         const e = list[i];
         e.name = nodes[i].name;
-        e.score = sc;
+        e.score = raw[i];
       }
       let s: MaybeStatus;
       try {
@@ -596,17 +612,31 @@ export class Framework implements Handle {
     return { totals };
   }
 
-  /** One plugin's raw score of one node; an Error status (naming the plugin) when it fails. */
-  private scoreOne(pl: ScorePlugin, state: CycleState, pod: Pod, nodeInfo: NodeInfo): number | Status {
-    let s: number | Status;
+  /** One plugin's raw scores of the nodes, node by node, into raw; an Error status (naming the plugin) when one fails. */
+  private scoreEach(pl: ScorePlugin, state: CycleState, pod: Pod, nodes: NodeInfo[], raw: Float64Array): Status | undefined {
+    for (let i = 0; i < nodes.length; i++) {
+      let s: number | Status;
+      try {
+        s = pl.score(state, pod, nodes[i]);
+      } catch (err) {
+        s = Status.error(err);
+      }
+      if (typeof s === 'number') raw[i] = s;
+      else if (s.code === Code.Success) raw[i] = 0;
+      else return scoreFailed(pl, s);
+    }
+    return undefined;
+  }
+
+  /** One plugin's raw scores of the nodes in one scoreNodes call, into raw; as scoreEach. */
+  private scoreBatch(pl: ScorePlugin, state: CycleState, pod: Pod, nodes: NodeInfo[], raw: Float64Array): Status | undefined {
+    let s: MaybeStatus;
     try {
-      s = pl.score(state, pod, nodeInfo);
+      s = pl.scoreNodes!(state, pod, nodes, raw);
     } catch (err) {
       s = Status.error(err);
     }
-    if (typeof s === 'number') return s;
-    if (s.code === Code.Success) return 0;
-    return new Status(Code.Error, [`running Score plugin "${pl.name}": ${s.message()}`], pl.name, s.error);
+    return s && s.code !== Code.Success ? scoreFailed(pl, s) : undefined;
   }
 
   // ---- reserve, permit, bind -----------------------------------------------------------------

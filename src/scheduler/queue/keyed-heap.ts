@@ -1,9 +1,18 @@
 // A binary heap whose entries can be found, updated and removed by key (upstream
-// internal/heap): activeQ and backoffQ are keyed by pod uid.
+// internal/heap): activeQ and backoffQ are keyed by pod uid. As upstream's heapItem, each entry
+// carries its own position, so moving entries while restoring order writes a field, not the
+// key map (a pop from a queue of thousands moves an entry a dozen levels).
+
+interface Entry<T> {
+  item: T;
+  key: string;
+  /** Where the entry is in `entries`. */
+  at: number;
+}
 
 export class KeyedHeap<T> {
-  private readonly items: T[] = [];
-  private readonly index = new Map<string, number>();
+  private readonly entries: Entry<T>[] = [];
+  private readonly byKey = new Map<string, Entry<T>>();
 
   constructor(
     private readonly keyOf: (t: T) => string,
@@ -11,93 +20,97 @@ export class KeyedHeap<T> {
   ) {}
 
   get size(): number {
-    return this.items.length;
+    return this.entries.length;
   }
 
   has(key: string): boolean {
-    return this.index.has(key);
+    return this.byKey.has(key);
   }
 
   get(key: string): T | undefined {
-    const i = this.index.get(key);
-    return i === undefined ? undefined : this.items[i];
+    return this.byKey.get(key)?.item;
   }
 
   peek(): T | undefined {
-    return this.items[0];
+    return this.entries[0]?.item;
   }
 
   /** Adds t, or replaces the entry with the same key and restores order. */
   addOrUpdate(t: T): void {
     const key = this.keyOf(t);
-    const i = this.index.get(key);
-    if (i !== undefined) {
-      this.items[i] = t;
-      if (!this.down(i)) this.up(i);
+    const e = this.byKey.get(key);
+    if (e !== undefined) {
+      e.item = t;
+      if (!this.down(e.at)) this.up(e.at);
       return;
     }
-    this.items.push(t);
-    this.index.set(key, this.items.length - 1);
-    this.up(this.items.length - 1);
+    const added: Entry<T> = { item: t, key, at: this.entries.length };
+    this.entries.push(added);
+    this.byKey.set(key, added);
+    this.up(added.at);
   }
 
   pop(): T | undefined {
-    if (this.items.length === 0) return undefined;
-    const top = this.items[0];
+    if (this.entries.length === 0) return undefined;
+    const top = this.entries[0]!.item;
     this.removeAt(0);
     return top;
   }
 
   delete(key: string): T | undefined {
-    const i = this.index.get(key);
-    if (i === undefined) return undefined;
-    const t = this.items[i];
-    this.removeAt(i);
-    return t;
+    const e = this.byKey.get(key);
+    if (e === undefined) return undefined;
+    this.removeAt(e.at);
+    return e.item;
   }
 
   values(): T[] {
-    return [...this.items];
+    return this.entries.map((e) => e.item);
   }
 
   private removeAt(i: number): void {
-    const last = this.items.length - 1;
-    this.index.delete(this.keyOf(this.items[i]));
+    const entries = this.entries;
+    const last = entries.length - 1;
+    this.byKey.delete(entries[i]!.key);
     if (i !== last) {
-      this.items[i] = this.items[last];
-      this.index.set(this.keyOf(this.items[i]), i);
+      const moved = entries[last]!;
+      entries[i] = moved;
+      moved.at = i;
     }
-    this.items.pop();
-    if (i < this.items.length && !this.down(i)) this.up(i);
+    entries.pop();
+    if (i < entries.length && !this.down(i)) this.up(i);
   }
 
   private swap(i: number, j: number): void {
-    const a = this.items[i];
-    const b = this.items[j];
-    this.items[i] = b;
-    this.items[j] = a;
-    this.index.set(this.keyOf(b), i);
-    this.index.set(this.keyOf(a), j);
+    const entries = this.entries;
+    const a = entries[i]!;
+    const b = entries[j]!;
+    entries[i] = b;
+    b.at = i;
+    entries[j] = a;
+    a.at = j;
   }
 
   private up(i: number): void {
+    const entries = this.entries;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(this.items[i], this.items[p])) break;
+      if (!this.less(entries[i]!.item, entries[p]!.item)) break;
       this.swap(i, p);
       i = p;
     }
   }
 
   private down(i0: number): boolean {
+    const entries = this.entries;
     let i = i0;
-    const n = this.items.length;
+    const n = entries.length;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      const c = r < n && this.less(this.items[r], this.items[l]) ? r : l;
-      if (!this.less(this.items[c], this.items[i])) break;
+      const c = r < n && this.less(entries[r]!.item, entries[l]!.item) ? r : l;
+      if (!this.less(entries[c]!.item, entries[i]!.item)) break;
       this.swap(i, c);
       i = c;
     }

@@ -103,6 +103,9 @@ test('the victim gets DisruptionTarget and a graceful delete; a lower nomination
   }
   assert.equal(preempted.message, `Preempted by pod ${preemptor.metadata?.uid} on node n1`);
   assert.equal(preempted.type, 'Normal');
+  // events.k8s.io/v1 as upstream records it: the preemptor is the related object.
+  assert.equal(preempted.action, 'Preempting');
+  assert.equal(preempted.related?.name, preemptor.metadata?.name);
 });
 
 test('through the factory: PDBs come from the informer, and the node whose victim no PDB protects is chosen', async () => {

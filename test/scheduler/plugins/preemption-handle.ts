@@ -20,7 +20,7 @@ export function preemptionHandle(infos: NodeInfo[], client: Client, ctx: ReturnT
     client,
     informers: ctx.informers,
     log: pino({ level: 'silent' }),
-    recorder: ctx.recorder('default-scheduler'),
+    recorder: ctx.eventsRecorder('default-scheduler'),
     snapshotSharedLister: () => lister,
     nominator: { nominatedPodsForNode: () => [], addNominatedPod() {}, deleteNominatedPodIfExists() {} },
     runFilterPluginsWithNominatedPods: (_s: CycleState, p: Pod, info: NodeInfo) => fitsByCpu(p, info),

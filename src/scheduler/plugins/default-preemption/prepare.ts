@@ -6,8 +6,7 @@
 // prepareCandidateAsync is upstream's SchedulerAsyncPreemption (1.32 alpha, 1.33 default): the
 // API calls run after the scheduling cycle returns, so the loop schedules other pods meanwhile;
 // the preemptor is held out of activeQ (PreEnqueue) until its victims are on their way out.
-import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../../api/object.js';
+import type { ObjectReference, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { isNotFound } from '../../../client/rest/errors.js';
 import { resources } from '../../../client/rest/builtin-resources.js';
 import type { Handle } from '../../framework/types.js';
@@ -60,7 +59,7 @@ async function preemptVictim(h: PrepareHandle, pluginName: string, preemptor: Po
       throw err;
     }
   }
-  h.recorder.eventf(victim as KubeObject, 'Normal', 'Preempted', 'Preempted by pod %v on node %v', preemptor.metadata?.uid ?? '', nodeName);
+  h.recorder.eventf(podReference(victim), podReference(preemptor), 'Normal', 'Preempted', 'Preempting', 'Preempted by pod %v on node %v', preemptor.metadata?.uid ?? '', nodeName);
   return outcome;
 }
 
@@ -202,4 +201,10 @@ export async function prepareCandidateAsync(h: PrepareHandle, pluginName: string
     a.preempting.delete(uid);
     if (failed) a.activate([preemptor]);
   }
+}
+
+/** The reference upstream's GetReference gives (informer pods may carry no kind/apiVersion). */
+function podReference(pod: Pod): ObjectReference {
+  const m = pod.metadata ?? {};
+  return { kind: 'Pod', apiVersion: 'v1', name: m.name ?? '', namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion };
 }

@@ -130,6 +130,11 @@ function resolvedPodInfo(pod: Pod, namespaces: NamespaceLister): PodInfo {
  * all nodes.
  */
 export function preFilter(state: CycleState, pod: Pod, lister: NodeInfoLister, namespaces: NamespaceLister, indexes: { existing: PairIndexes; terms: PairIndexes }): MaybeStatus {
+  // The common case, decided before any work: no pod anywhere has required anti-affinity and
+  // this one has no pod (anti-)affinity at all (so no terms to parse, nor to get wrong), which
+  // is the Skip below with all three counts empty.
+  const a = pod.spec?.affinity;
+  if (!a?.podAffinity && !a?.podAntiAffinity && lister.havePodsWithRequiredAntiAffinityList().length === 0) return Status.skip();
   const podInfo = resolvedPodInfo(pod, namespaces);
   const ns = pod.metadata?.namespace ?? '';
   const namespaceLabels = namespaces.labels(ns);

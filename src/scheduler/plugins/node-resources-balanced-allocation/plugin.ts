@@ -39,6 +39,18 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
     return this.scorer.score(nodeInfo, requests);
   }
 
+  scoreNodes(state: CycleState, pod: Pod, nodes: readonly NodeInfo[], scores: Float64Array): MaybeStatus {
+    let requests = state.read<number[]>(PRE_SCORE_STATE_KEY);
+    if (!requests) {
+      requests = this.scorer.podRequestList(pod);
+      if (isBestEffort(requests)) {
+        scores.fill(0, 0, nodes.length);
+        return;
+      }
+    }
+    this.scorer.scoreNodes(nodes, requests, scores);
+  }
+
   /** A Score plugin never rejects a pod, so no event needs to requeue one on its behalf. */
   eventsToRegister(): ClusterEventWithHint[] {
     return [];

@@ -5,7 +5,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { CycleState } from '../../framework/cycle-state.js';
 import type { NodeInfo } from '../../framework/node-info.js';
-import { ROW_NO_NODE, nodeRow } from '../../framework/node-table.js';
+import { COL_ALLOC_CPU, COL_ALLOC_MEMORY, COL_FREE_PODS, COL_REQUESTED_CPU, COL_REQUESTED_MEMORY, ROW_NO_NODE, ROW_SIZE, nodeRow } from '../../framework/node-table.js';
 import { podRequests, type Resource } from '../../framework/resource.js';
 import { Code, Status, type MaybeStatus } from '../../framework/status.js';
 import {
@@ -67,11 +67,13 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
       const row = nodeRow(nodeInfo);
       if (row >= 0) {
         const t = nodeInfo.table!;
+        const rows = t.rows;
+        const o = row * ROW_SIZE;
         if (
           (t.flags[row]! & ROW_NO_NODE) === 0 &&
-          t.freePods[row]! >= 1 &&
-          !(request.milliCPU > 0 && request.milliCPU > t.allocMilliCPU[row]! - t.requestedMilliCPU[row]!) &&
-          !(request.memory > 0 && request.memory > t.allocMemory[row]! - t.requestedMemory[row]!)
+          rows[o + COL_FREE_PODS]! >= 1 &&
+          !(request.milliCPU > 0 && request.milliCPU > rows[o + COL_ALLOC_CPU]! - rows[o + COL_REQUESTED_CPU]!) &&
+          !(request.memory > 0 && request.memory > rows[o + COL_ALLOC_MEMORY]! - rows[o + COL_REQUESTED_MEMORY]!)
         ) {
           return undefined;
         }
@@ -93,6 +95,11 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number | Status {
     const requests = state.read<number[]>(PRE_SCORE_STATE_KEY) ?? this.scorer.podRequestList(pod);
     return this.scorer.score(nodeInfo, requests);
+  }
+
+  scoreNodes(state: CycleState, pod: Pod, nodes: readonly NodeInfo[], scores: Float64Array): MaybeStatus {
+    const requests = state.read<number[]>(PRE_SCORE_STATE_KEY) ?? this.scorer.podRequestList(pod);
+    this.scorer.scoreNodes(nodes, requests, scores);
   }
 
   eventsToRegister(): ClusterEventWithHint[] {

@@ -23,7 +23,7 @@ export function mostRequestedScore(requested: number, capacity: number): number 
 
 /** Weighted mean of per-resource scores, integer-divided (both Least and Most). */
 function weightedScorer(resources: ResourceSpec[], per: (requested: number, capacity: number) => number): ResourceScorer {
-  return (requested, allocatable) => {
+  const scorer: ResourceScorer = (requested, allocatable) => {
     let nodeScore = 0;
     let weightSum = 0;
     for (let i = 0; i < requested.length; i++) {
@@ -34,6 +34,27 @@ function weightedScorer(resources: ResourceSpec[], per: (requested: number, capa
     }
     return weightSum === 0 ? 0 : Math.floor(nodeScore / weightSum);
   };
+  if (resources.length === 2) {
+    // The loop above for each node, unrolled, in the same order.
+    const w0 = resources[0]!.weight;
+    const w1 = resources[1]!.weight;
+    scorer.pairs = (r0, a0, r1, a1, n, scores) => {
+      for (let i = 0; i < n; i++) {
+        let nodeScore = 0;
+        let weightSum = 0;
+        if (a0[i] !== 0) {
+          nodeScore += per(r0[i]!, a0[i]!) * w0;
+          weightSum += w0;
+        }
+        if (a1[i] !== 0) {
+          nodeScore += per(r1[i]!, a1[i]!) * w1;
+          weightSum += w1;
+        }
+        scores[i] = weightSum === 0 ? 0 : Math.floor(nodeScore / weightSum);
+      }
+    };
+  }
+  return scorer;
 }
 
 export const leastAllocatedScorer = (resources: ResourceSpec[]): ResourceScorer => weightedScorer(resources, leastRequestedScore);

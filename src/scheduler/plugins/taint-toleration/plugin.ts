@@ -5,7 +5,7 @@
 import type { Node, Pod, Toleration } from 'kubernetes-types/core/v1.js';
 import type { CycleState } from '../../framework/cycle-state.js';
 import type { NodeInfo } from '../../framework/node-info.js';
-import { ROW_DO_NOT_SCHEDULE_TAINT, ROW_NO_NODE, nodeRow } from '../../framework/node-table.js';
+import { ROW_DO_NOT_SCHEDULE_TAINT, ROW_NO_NODE, ROW_PREFER_NO_SCHEDULE_TAINT, nodeRow } from '../../framework/node-table.js';
 import { Status, type MaybeStatus } from '../../framework/status.js';
 import {
   ActionType,
@@ -41,6 +41,9 @@ function countIntolerablePreferNoSchedule(node: Node, tolerations: Toleration[])
 }
 
 const hasPreferNoScheduleTaint = (ni: NodeInfo): boolean => {
+  // The node's row says so without reading the Node (PreScore asks this of every feasible node).
+  const row = nodeRow(ni);
+  if (row >= 0) return (ni.table!.flags[row]! & ROW_PREFER_NO_SCHEDULE_TAINT) !== 0;
   const taints = ni.node?.spec?.taints;
   if (!taints) return false;
   for (const t of taints) if (t.effect === 'PreferNoSchedule') return true;
