@@ -18,7 +18,7 @@ import { Snapshot } from './cache/snapshot.js';
 import type { SchedulerConfiguration } from './config/types.js';
 import { CycleState } from './framework/cycle-state.js';
 import type { NodeInfo } from './framework/node-info.js';
-import { newPodInfo } from './framework/pod-info.js';
+import { newPodInfo, podReference } from './framework/pod-info.js';
 import { Framework } from './framework/runtime.js';
 import { Code, Status } from './framework/status.js';
 import { ActionType, MAX_NODE_SCORE, type Extender, type QueuedPodInfo } from './framework/types.js';
@@ -108,8 +108,6 @@ function dropManagedFields<T extends KubeObject>(obj: T): T {
 
 const FIRST_ATTEMPT = { attempts: '1' } as const;
 
-// What upstream's reference.GetReference gives for the pod an event is about.
-const podRef = (pod: Pod) => ({ kind: 'Pod', apiVersion: 'v1', name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace, uid: pod.metadata?.uid, resourceVersion: pod.metadata?.resourceVersion });
 const nameOf = (pod: Pod) => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
 
 export class Scheduler {
@@ -546,7 +544,7 @@ export class Scheduler {
       status = Status.error(err);
     }
     this.cache.finishBinding(assumed);
-    if (!status) fwk.recorder.eventf(podRef(assumed), undefined, 'Normal', 'Scheduled', 'Binding', 'Successfully assigned %v/%v to %v', assumed.metadata?.namespace ?? '', assumed.metadata?.name ?? '', host);
+    if (!status) fwk.recorder.eventf(podReference(assumed), undefined, 'Normal', 'Scheduled', 'Binding', 'Successfully assigned %v/%v to %v', assumed.metadata?.namespace ?? '', assumed.metadata?.name ?? '', host);
     return status;
   }
 
@@ -609,7 +607,7 @@ export class Scheduler {
     const current = cached;
 
     const msg = truncateMessage(message);
-    fwk.recorder.eventf(podRef(pod), undefined, 'Warning', 'FailedScheduling', 'Scheduling', '%s', msg);
+    fwk.recorder.eventf(podReference(pod), undefined, 'Warning', 'FailedScheduling', 'Scheduling', '%s', msg);
     // The write is not awaited: the loop goes on to the next pod while it is on its way.
     const write = updatePodCondition(this.client, current, { type: 'PodScheduled', status: 'False', reason, message: msg }, nominatedNodeName).then(
       () => undefined,

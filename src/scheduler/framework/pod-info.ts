@@ -1,7 +1,7 @@
 // A pod as the scheduler keeps it: the object plus its inter-pod affinity terms parsed once
 // (upstream framework.PodInfo). Parsing happens when the pod enters the queue or the cache, so
 // Filter/Score never re-parse selectors.
-import type { Container, Pod, PodAffinityTerm, WeightedPodAffinityTerm } from 'kubernetes-types/core/v1.js';
+import type { Container, ObjectReference, Pod, PodAffinityTerm, WeightedPodAffinityTerm } from 'kubernetes-types/core/v1.js';
 import { labelSelectorAsSelector, type Requirement, type Selector } from '../../api/selectors/labels.js';
 import { podRequests, type Resource } from './resource.js';
 
@@ -133,4 +133,10 @@ export function newPodInfo(pod: Pod): PodInfo {
 
 export function podKey(pod: Pod): string {
   return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+}
+
+/** The pod's reference as upstream's GetReference gives it, for events (informer pods may carry no kind/apiVersion). */
+export function podReference(pod: Pod): ObjectReference {
+  const m = pod.metadata ?? {};
+  return { kind: 'Pod', apiVersion: 'v1', name: m.name ?? '', namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion };
 }

@@ -403,7 +403,7 @@ export class Framework implements Handle {
     const skip = state.skipFilterPlugins;
     // Pods alike skip alike: the last answer serves while the skip set is the same.
     const last = this.lastWorkedOut;
-    if (last && last.skipped.length === skip.size && last.memo.owner === this) {
+    if (last && last.skipped.length === skip.size) {
       let same = true;
       for (let i = 0; i < last.skipped.length && same; i++) same = skip.has(last.skipped[i]!);
       if (same) {

@@ -6,9 +6,10 @@
 // prepareCandidateAsync is upstream's SchedulerAsyncPreemption (1.32 alpha, 1.33 default): the
 // API calls run after the scheduling cycle returns, so the loop schedules other pods meanwhile;
 // the preemptor is held out of activeQ (PreEnqueue) until its victims are on their way out.
-import type { ObjectReference, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
+import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { isNotFound } from '../../../client/rest/errors.js';
 import { resources } from '../../../client/rest/builtin-resources.js';
+import { podReference } from '../../framework/pod-info.js';
 import type { Handle } from '../../framework/types.js';
 import type { Candidate } from './candidates.js';
 import { podPriority } from './priority.js';
@@ -201,10 +202,4 @@ export async function prepareCandidateAsync(h: PrepareHandle, pluginName: string
     a.preempting.delete(uid);
     if (failed) a.activate([preemptor]);
   }
-}
-
-/** The reference upstream's GetReference gives (informer pods may carry no kind/apiVersion). */
-function podReference(pod: Pod): ObjectReference {
-  const m = pod.metadata ?? {};
-  return { kind: 'Pod', apiVersion: 'v1', name: m.name ?? '', namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion };
 }
