@@ -63,7 +63,7 @@ const defaultPod = (name: string): P => {
 };
 
 export async function measureRequestCosts(opts: RequestCostOptions = {}): Promise<Metric[]> {
-  const n = opts.count ?? 2000;
+  const n = Number(process.env.K8TS_REQ_COSTS_COUNT) || (opts.count ?? 2000);
   const conc = opts.concurrency ?? 32;
   const template = opts.pod ?? defaultPod;
   const ns = 'req-costs';
@@ -109,9 +109,21 @@ export async function measureRequestCosts(opts: RequestCostOptions = {}): Promis
     await create('x')();
     await bind('x')();
     await event('x')();
-    const rounds = opts.rounds ?? 3;
+    const rounds = Number(process.env.K8TS_REQ_COSTS_ROUNDS) || (opts.rounds ?? 3);
     const r: Record<'c0' | 'b0' | 'c2' | 'b2' | 'e', Array<{ serverMs: number; clientMs: number; perSec: number }>> = { c0: [], b0: [], c2: [], b2: [], e: [] };
     let seen = 0;
+    // K8TS_REQ_COSTS_ONLY=creates: only the pod creates and Event creates without watchers, for
+    // A/B runs of the create path (the other figures are then left out).
+    if (process.env.K8TS_REQ_COSTS_ONLY === 'creates') {
+      for (let round = 0; round < rounds; round++) {
+        r.c0.push(await measure(server, n, create(`a${round}`)));
+        r.e.push(await measure(server, n, event(`e${round}`)));
+      }
+      return [
+        { name: `API server CPU per request (${n} per run, ${conc} in flight, HTTPS/HTTP/2): pod create, no watchers`, unit: 'ms', runs: r.c0.map((x) => x.serverMs) },
+        { name: '  events.k8s.io/v1 Event create (the Scheduled event)', unit: 'ms', runs: r.e.map((x) => x.serverMs) },
+      ];
+    }
     for (let round = 0; round < rounds; round++) {
       r.c0.push(await measure(server, n, create(`a${round}`)));
       r.b0.push(await measure(server, n, bind(`a${round}`)));

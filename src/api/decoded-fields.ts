@@ -63,7 +63,10 @@ class Walk {
         if (typeof v !== 'object' || Array.isArray(v)) return;
         const o = v as Record<string, unknown>;
         const fields = s.fields();
-        for (const k of Object.keys(o)) {
+        // for-in rather than Object.keys: no key array per object (a deletion below only ever
+        // removes the key being visited, which for-in allows).
+        for (const k in o) {
+          if (!Object.hasOwn(o, k)) continue;
           const f = Object.hasOwn(fields, k) ? fields[k] : undefined;
           if (f) {
             const child = o[k];
@@ -94,10 +97,11 @@ class Walk {
           this.kinds.pop();
         }
         return;
-      case 'map':
+      case 'map': {
         if (typeof v !== 'object' || Array.isArray(v)) return;
-        for (const k of Object.keys(v)) {
-          const o = v as Record<string, unknown>;
+        const o = v as Record<string, unknown>;
+        for (const k in o) {
+          if (!Object.hasOwn(o, k)) continue;
           this.segs.push(k);
           this.kinds.push(MAP_KEY);
           this.visit(o[k], s.values, o, k);
@@ -105,6 +109,7 @@ class Walk {
           this.kinds.pop();
         }
         return;
+      }
       default:
         return;
     }

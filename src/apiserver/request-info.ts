@@ -19,10 +19,11 @@ export interface RequestInfo {
 }
 
 export function parseRequestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
+  const parts = pathSegments(path);
   const info: RequestInfo = {
     isResource: false,
     path,
-    verb: method.toLowerCase(),
+    verb: lowerMethod(method),
     group: '',
     version: '',
     namespace: '',
@@ -31,7 +32,7 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
     name: '',
     rest: [],
   };
-  const parts = path.split('/').filter((p) => p !== '').map(safeDecode);
+  // Segments are read by index from here on: no array per step.
   let i: number;
   if (parts[0] === 'api') {
     if (parts.length < 3) return info;
@@ -46,56 +47,83 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
     return info;
   }
   info.isResource = true;
-  let rest = parts.slice(i);
   // Old-style /watch/ prefix: /api/v1/watch/namespaces/ns/pods
   let watchPrefix = false;
-  if (rest[0] === 'watch') {
+  if (parts[i] === 'watch') {
     watchPrefix = true;
-    rest = rest.slice(1);
+    i++;
   }
   // "namespaces/{ns}/{resource}..." but not the namespace object itself (/namespaces/{ns} or /namespaces/{ns}/status|finalize)
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
-    info.namespace = rest[1];
-    rest = rest.slice(2);
-    if (rest.length === 1 && (rest[0] === 'status' || rest[0] === 'finalize')) {
+  if (parts[i] === 'namespaces' && parts.length - i >= 3) {
+    info.namespace = parts[i + 1];
+    i += 2;
+    if (parts.length - i === 1 && (parts[i] === 'status' || parts[i] === 'finalize')) {
       // /api/v1/namespaces/{ns}/status is the namespace's own subresource
       info.resource = 'namespaces';
       info.name = info.namespace;
-      info.subresource = rest[0];
+      info.subresource = parts[i];
       info.namespace = '';
-      rest = [];
     }
   }
   if (!info.resource) {
-    info.resource = rest[0] ?? '';
-    info.name = rest[1] ?? '';
-    info.subresource = rest[2] ?? '';
-    info.rest = rest.slice(3);
+    info.resource = parts[i] ?? '';
+    info.name = parts[i + 1] ?? '';
+    info.subresource = parts[i + 2] ?? '';
+    if (parts.length > i + 3) info.rest = parts.slice(i + 3);
   }
+  info.verb = resourceVerb(method, info.name !== '', watchPrefix, query);
+  return info;
+}
 
-  const method_ = method.toUpperCase();
-  switch (method_) {
+/** The path's non-empty segments, percent-decoded (as split, filter and map would give them, in one array). */
+function pathSegments(path: string): string[] {
+  const parts = path.split('/');
+  let n = 0;
+  for (let k = 0; k < parts.length; k++) {
+    const s = parts[k];
+    if (s !== '') parts[n++] = safeDecode(s);
+  }
+  parts.length = n;
+  return parts;
+}
+
+/** method.toLowerCase(), without a new string for the methods clients send. */
+function lowerMethod(method: string): string {
+  switch (method) {
+    case 'GET':
+      return 'get';
+    case 'POST':
+      return 'post';
+    case 'PUT':
+      return 'put';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return 'delete';
+    default:
+      return method.toLowerCase();
+  }
+}
+
+function resourceVerb(method: string, named: boolean, watchPrefix: boolean, query: URLSearchParams): string {
+  switch (method) {
     case 'GET':
     case 'HEAD':
-      info.verb = info.name ? 'get' : 'list';
-      if (watchPrefix || isTrue(query.get('watch'))) info.verb = 'watch';
-      break;
+      return watchPrefix || isTrue(query.get('watch')) ? 'watch' : named ? 'get' : 'list';
     case 'POST':
-      info.verb = 'create';
-      break;
+      return 'create';
     case 'PUT':
-      info.verb = 'update';
-      break;
+      return 'update';
     case 'PATCH':
-      info.verb = 'patch';
-      break;
+      return 'patch';
     case 'DELETE':
-      info.verb = info.name ? 'delete' : 'deletecollection';
-      break;
-    default:
-      info.verb = method.toLowerCase();
+      return named ? 'delete' : 'deletecollection';
+    default: {
+      // Methods are matched in upper case.
+      const upper = method.toUpperCase();
+      return upper === method ? method.toLowerCase() : resourceVerb(upper, named, watchPrefix, query);
+    }
   }
-  return info;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { forbidden, StatusError, unauthorized } from '../api/status.js';
 import type { Store } from '../storage/store.js';
 import { apiserverMetrics } from '../util/apiserver-metrics.js';
-import { keyedCounter, keyedHistogram, metricsContentType, metricsText } from '../util/metrics.js';
+import { keyedCounter, keyedHistogram, metricsContentType, metricsText, type CounterSeries, type HistogramSeries } from '../util/metrics.js';
 import { AdmissionChain } from './admission/admission.js';
 import { defaultAdmissionPlugins, withoutPlugins } from './admission/plugins.js';
 import { Authenticator, type TokenAuthenticator } from './filters/authentication.js';
@@ -54,6 +54,12 @@ export interface ApiServerOptions {
   disableAdmissionPlugins?: string[];
 }
 
+interface RequestSeries {
+  duration: HistogramSeries<string>;
+  labels: () => Record<string, string>;
+  totals: Map<number, CounterSeries<string>>;
+}
+
 export interface RunningApiServer {
   port: number;
   url: string;
@@ -75,6 +81,8 @@ export class ApiServer {
   // util/metrics.ts): prom-client's own label hashing would cost every request more.
   private readonly requestTotal = keyedCounter(this.metrics.requestTotal);
   private readonly requestDuration = keyedHistogram(this.metrics.requestDuration);
+  /** Both metrics' series for one request key (verb, scope, group, version, resource, subresource). */
+  private readonly requestSeries = new Map<string, RequestSeries>();
   ready = false;
   /** Certificate for connections to node agents; without it the kubelet refuses them. */
   kubeletClient: KubeletClientCredentials | undefined;
@@ -115,12 +123,25 @@ export class ApiServer {
     const finish = () => {
       // The log line's fields are built only when it is written (debug is off by default).
       if (this.log?.isLevelEnabled('debug')) this.log.debug({ method: req.method, url: req.url, code: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
-      if (!info?.isResource) return;
-      const i = info;
-      const scope = i.name ? 'resource' : i.namespace ? 'namespace' : 'cluster';
-      // Path segments never hold a '/' unless one was escaped (%2F): then a key that cannot collide.
-      const plain = !i.group.includes('/') && !i.version.includes('/') && !i.resource.includes('/') && !i.subresource.includes('/');
-      const key = plain ? `${i.verb}/${scope}/${i.group}/${i.version}/${i.resource}/${i.subresource}` : JSON.stringify([i.verb, scope, i.group, i.version, i.resource, i.subresource]);
+      if (info?.isResource) this.recordRequest(info, res.statusCode, started);
+    };
+    res.on('finish', finish);
+    this.route(req, res, (i) => (info = i)).catch((err: unknown) => {
+      const status = toStatusError(err);
+      if (status.code >= 500) this.log?.error({ err, url: req.url, method: req.method }, 'request failed');
+      if (res.headersSent) res.end();
+      else writeError(res, status);
+    });
+  };
+
+  /** apiserver_request_total and apiserver_request_duration_seconds for a finished resource request. */
+  private recordRequest(i: RequestInfo, code: number, started: bigint): void {
+    const scope = i.name ? 'resource' : i.namespace ? 'namespace' : 'cluster';
+    // Path segments never hold a '/' unless one was escaped (%2F): then a key that cannot collide.
+    const plain = !i.group.includes('/') && !i.version.includes('/') && !i.resource.includes('/') && !i.subresource.includes('/');
+    const key = plain ? `${i.verb}/${scope}/${i.group}/${i.version}/${i.resource}/${i.subresource}` : JSON.stringify([i.verb, scope, i.group, i.version, i.resource, i.subresource]);
+    let series = this.requestSeries.get(key);
+    if (series === undefined) {
       const labels = () => ({
         verb: i.verb.toUpperCase(),
         dry_run: '',
@@ -131,18 +152,19 @@ export class ApiServer {
         scope,
         component: 'apiserver',
       });
-      const code = res.statusCode;
-      this.requestTotal.get(`${key} ${code}`, () => ({ ...labels(), code: String(code) })).inc();
-      this.requestDuration.get(key, labels).observe(Number(process.hrtime.bigint() - started) / 1e9);
-    };
-    res.on('finish', finish);
-    this.route(req, res, (i) => (info = i)).catch((err: unknown) => {
-      const status = toStatusError(err);
-      if (status.code >= 500) this.log?.error({ err, url: req.url, method: req.method }, 'request failed');
-      if (res.headersSent) res.end();
-      else writeError(res, status);
-    });
-  };
+      series = { duration: this.requestDuration.get(key, labels), labels, totals: new Map() };
+      this.requestSeries.set(key, series);
+    }
+    // The counter per status code, found by number: no "<key> <code>" string per request.
+    let total = series.totals.get(code);
+    if (total === undefined) {
+      const labels = series.labels;
+      total = this.requestTotal.get(`${key} ${code}`, () => ({ ...labels(), code: String(code) }));
+      series.totals.set(code, total);
+    }
+    total.inc();
+    series.duration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+  }
 
   private async route(req: Request, res: Response, setInfo: (i: RequestInfo) => void): Promise<void> {
     const { path, query } = splitTarget(req.url ?? '/');

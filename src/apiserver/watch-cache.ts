@@ -153,6 +153,7 @@ export class WatchCache {
   dispatchedRevision = 0;
   private pending: { rc: ResourceCache; ev: CacheEvent }[] = [];
   private readonly expected = new Map<string, { stored: StoredText; obj: StoredObject }>();
+  private lastResource: ResourceCache | undefined;
   private dispatchScheduled = false;
   private startRevision = 0;
   private readonly capacity: number;
@@ -218,10 +219,24 @@ export class WatchCache {
     return rc;
   }
 
+  /**
+   * The resource a key belongs to. Consecutive events are mostly of one resource: a key under
+   * the last one's prefix (which ends at its fourth slash) has that prefix, found without
+   * slicing the key and hashing the slice.
+   */
+  private resourceForKey(key: string): ResourceCache {
+    const last = this.lastResource;
+    if (last !== undefined && key.startsWith(last.prefix)) return last;
+    const rc = this.resourceFor(resourcePrefixOf(key));
+    // Only a prefix that ends at its fourth slash may stand for every key under it (a key
+    // with fewer slashes is its own "prefix").
+    if (rc.prefix.split('/').length === 5 && rc.prefix.endsWith('/')) this.lastResource = rc;
+    return rc;
+  }
+
   private applyEvents(events: WatchEvent[]): void {
     for (const ev of events) {
-      const prefix = resourcePrefixOf(ev.kv.key);
-      const rc = this.resourceFor(prefix);
+      const rc = this.resourceForKey(ev.kv.key);
       // Events arrive in revision order, so the cached object is the previous value; prevKv is
       // parsed only if the cache somehow lacks it.
       const prevObject = rc.objects.get(ev.kv.key) ?? (ev.prevKv ? decodeStored(ev.prevKv.value, ev.prevKv.modRevision) : undefined);

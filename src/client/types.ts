@@ -90,6 +90,8 @@ export interface WatchOptions {
   timeoutSeconds?: number;
   sendInitialEvents?: boolean;
   resourceVersionMatch?: 'NotOlderThan';
+  /** Not sent: the client decodes each object without metadata.managedFields (the caller drops them anyway). */
+  withoutManagedFields?: boolean;
 }
 
 /** A running watch: events in order; ends when the server closes it, on error, or on stop(). */

@@ -12,6 +12,7 @@ import type { EventRecorder } from '../client/events/index.js';
 import type { Informers } from '../controllers/context.js';
 import { resources } from '../client/rest/builtin-resources.js';
 import type { SharedIndexInformer } from '../client/cache/shared-informer.js';
+import { dropManagedFields } from '../client/cache/managed-fields.js';
 import type { KubeObject } from '../api/object.js';
 import { SchedulerCache } from './cache/cache.js';
 import { Snapshot } from './cache/snapshot.js';
@@ -100,12 +101,6 @@ interface ScheduleResult {
   feasibleNodes: number;
 }
 
-function dropManagedFields<T extends KubeObject>(obj: T): T {
-  if (!obj.metadata?.managedFields) return obj;
-  const { managedFields: _drop, ...metadata } = obj.metadata;
-  return { ...obj, metadata };
-}
-
 const FIRST_ATTEMPT = { attempts: '1' } as const;
 
 const nameOf = (pod: Pod) => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
@@ -145,7 +140,8 @@ export class Scheduler {
     this.cache = new SchedulerCache({ log: opts.log, now: this.now });
     const registry = opts.registry ?? inTreeRegistry();
     // Created before the plugins so this transform wins: managedFields are never read here and
-    // are a large share of a pod's memory (upstream's scheduler trims them too).
+    // are a large share of a pod's memory (upstream's scheduler trims them too). This very
+    // function also has the informer's watches leave them out while decoding (managed-fields.ts).
     this.podInformer = opts.informers.for(resources.pods, { transform: dropManagedFields });
     // The queue is created after the profiles (it needs their QueueSort and hints); plugins only
     // reach the nominator and activate() through late-bound functions.
@@ -532,7 +528,7 @@ export class Scheduler {
   private async bind(fwk: Framework, state: CycleState, assumed: Pod, host: string): Promise<Status | null> {
     let status: Status | null;
     try {
-      const ext = this.extenders.find((e) => e.isBinder() && e.isInterested(assumed));
+      const ext = this.extenders.length ? this.extenders.find((e) => e.isBinder() && e.isInterested(assumed)) : undefined;
       if (ext) {
         await ext.bind(assumed, host);
         status = null;

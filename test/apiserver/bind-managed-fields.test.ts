@@ -89,4 +89,17 @@ describe('bindManagedFields', () => {
       assert.equal(bindManagedFields(old, next, 'kube-scheduler', now), undefined);
     });
   }
+
+  test('keys holding undefined: compared by presence, as Object.keys would', () => {
+    const spec = stored.spec as Record<string, unknown>;
+    // The old spec has a key the new one lacks, holding undefined: the same pod as far as a bind goes.
+    const old = { ...stored, spec: { ...spec, hostname: undefined } };
+    const next = bound(stored);
+    assert.ok(bindManagedFields(old, next, 'kube-scheduler', now));
+    // As many keys on both sides, but the new one's is another key: not a plain bind.
+    const other = { ...next, spec: { ...(next.spec as object), subdomain: undefined } };
+    assert.equal(bindManagedFields(old, other, 'kube-scheduler', now), undefined);
+    // One key more on the new side, holding undefined: not a plain bind either.
+    assert.equal(bindManagedFields(stored, other, 'kube-scheduler', now), undefined);
+  });
 });

@@ -7,7 +7,7 @@ import type { KubeObject } from '../../src/api/object.js';
 import type { SchemaNode } from '../../src/api/schema.js';
 import { updateManagedFields } from '../../src/api/patch/apply/index.js';
 import { builtinRegistry } from '../../src/apiserver/registry/builtin.js';
-import { createFastPathApplies, createManagedFieldsEntry } from '../../src/apiserver/registry/create-managed-fields.js';
+import { buildCreatedFieldsV1, createdFieldsV1, createFastPathApplies, createManagedFieldsEntry } from '../../src/apiserver/registry/create-managed-fields.js';
 
 const registry = builtinRegistry();
 const now = '2026-01-02T03:04:05Z';
@@ -163,5 +163,40 @@ describe('managedFields of a create, direct walk', () => {
       }
     }
     assert.ok(compared > 500);
+  });
+
+  test('objects of one shape share one frozen tree, and each gets what its own walk builds', () => {
+    /** The same object with its scalars changed (list-map keys among them, so shapes differ sometimes). */
+    const vary = (v: unknown, r: () => number): unknown => {
+      if (Array.isArray(v)) return v.map((x) => vary(x, r));
+      if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, vary(x, r)]));
+      if (typeof v === 'string') return r() < 0.5 ? v : ['a', 'b', 'TCP', 'UDP', 'c'][Math.floor(r() * 5)];
+      if (typeof v === 'number') return r() < 0.5 ? v : v + 1;
+      if (typeof v === 'boolean') return r() < 0.5 ? v : !v;
+      return v;
+    };
+    let shared = 0;
+    for (const entry of registry.all()) {
+      const schema = entry.schema();
+      for (let seed = 1; seed <= 10; seed++) {
+        const r = rng(seed * 104729);
+        const body = randomValue(schema, r, 0);
+        const obj = { ...(body !== null && typeof body === 'object' && !Array.isArray(body) ? body : {}), apiVersion: entry.type.version, kind: entry.type.kind } as KubeObject;
+        if (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) obj.metadata = { name: 'n' };
+        delete obj.metadata.managedFields;
+        const first = createdFieldsV1(obj, schema);
+        assert.equal(JSON.stringify(first), JSON.stringify(buildCreatedFieldsV1(obj, schema)), `${entry.type.kind} seed ${seed}`);
+        if (first) {
+          assert.ok(Object.isFrozen(first));
+          assert.equal(createdFieldsV1(structuredClone(obj), schema), first, 'the same shape shares the tree');
+          shared++;
+        }
+        for (let i = 0; i < 5; i++) {
+          const other = vary(obj, r) as KubeObject;
+          assert.equal(JSON.stringify(createdFieldsV1(other, schema)), JSON.stringify(buildCreatedFieldsV1(other, schema)), `${entry.type.kind} seed ${seed} variant ${i}: ${JSON.stringify(other)}`);
+        }
+      }
+    }
+    assert.ok(shared > 100);
   });
 });

@@ -5,7 +5,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject, StoredObject } from '../../src/api/object.js';
-import { objectJSON, rememberJSON, sharedObjectJSON, storedText, withResourceVersion } from '../../src/apiserver/registry/object-json.js';
+import { encodeObject, objectJSON, rememberJSON, sharedObjectJSON, storedText, withResourceVersion } from '../../src/apiserver/registry/object-json.js';
+import { createManagedFieldsEntry } from '../../src/apiserver/registry/create-managed-fields.js';
+import { builtinRegistry } from '../../src/apiserver/registry/builtin.js';
 import { startInProcessApi, type InProcessApi } from '../client/transport/in-process-api.js';
 import { resources } from '../../src/client/rest/builtin-resources.js';
 
@@ -16,6 +18,7 @@ describe('stored text and the JSON with resourceVersion', () => {
     ['empty metadata', { apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }],
     ['undefined fields are left out', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: undefined }, data: undefined } as never],
     ['metadata not first', { data: { a: '1' }, metadata: { name: 'c', uid: 'u' }, kind: 'ConfigMap', apiVersion: 'v1' }],
+    ['strings that need escapes, and ones that do not', { apiVersion: 'v1', kind: 'Event', metadata: { name: 'a\nb', namespace: '\ud800' }, note: 'q"\\\u{1F600}\u2028', type: '\u0007', reason: '', 'k"\\ey': 1 } as never],
   ];
   for (const [name, obj] of cases) {
     test(name, () => {
@@ -26,6 +29,29 @@ describe('stored text and the JSON with resourceVersion', () => {
       assert.equal(withResourceVersion(stored, '42'), JSON.stringify(withRV));
     });
   }
+
+  test('objects holding a shared managedFields tree: the same text as JSON.stringify', () => {
+    const pods = builtinRegistry().find('', 'v1', 'pods')!;
+    const pod = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'n', labels: { 'a"b': 'c' } }, spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80 }] }] } });
+    const entry = () => createManagedFieldsEntry(pod('x'), pods.schema(), 'm\u2028"q', '2026-01-01T00:00:00Z')!;
+    const shared = entry().fieldsV1;
+    assert.ok(Object.isFrozen(shared), 'creates of one shape share a frozen tree');
+    assert.equal(entry().fieldsV1, shared);
+    const variants: [string, KubeObject][] = [
+      ['one shared entry', { ...pod('a'), metadata: { ...pod('a').metadata, managedFields: [entry()] } }],
+      ['with a resourceVersion', { ...pod('b'), metadata: { name: 'b', resourceVersion: '7', managedFields: [entry()], uid: 'u' } }],
+      ['beside a tree of its own, an undefined field and odd entries', { ...pod('c'), metadata: { name: 'c', managedFields: [{ manager: 'z', fieldsV1: { 'f:x': {} }, time: undefined }, entry(), null, 'x', [1]] as never } }],
+      ['an entry whose toJSON is data', { ...pod('d'), metadata: { name: 'd', managedFields: [{ ...entry(), toJSON: 'not a function' }] as never } }],
+      ['metadata last, resourceVersion first', { spec: {}, kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: '1', managedFields: [entry()], name: 'e' } } as never],
+    ];
+    for (const [what, obj] of variants) {
+      const { resourceVersion: _rv, ...meta } = obj.metadata ?? {};
+      const stored = storedText(obj);
+      assert.equal(stored.text, JSON.stringify({ ...obj, metadata: meta }), what);
+      assert.equal(withResourceVersion(stored, '42'), JSON.stringify({ ...obj, metadata: { ...meta, resourceVersion: '42' } }), what);
+      assert.equal(encodeObject(obj), JSON.stringify(obj), what);
+    }
+  });
 
   test('an object without metadata has no place for a resourceVersion', () => {
     const stored = storedText({ apiVersion: 'v1', kind: 'X' });

@@ -42,6 +42,16 @@ function failWith(q: SchedulingQueue, plugins: string[]) {
   return { p, where: q.addUnschedulableIfNotPresent(p) };
 }
 
+/** A queue with the Fit hint and pods a, b added in that order. */
+function queuedAB() {
+  const { q } = newQueue([fitHint]);
+  const a = podWithUid('a');
+  const b = podWithUid('b');
+  q.add(a);
+  q.add(b);
+  return { q, a, b };
+}
+
 const fitHint: RegisteredHint = { event: { resource: 'Node', actionType: ActionType.Add | ActionType.UpdateNodeAllocatable }, plugin: 'Fit' };
 const taintHint: RegisteredHint = {
   event: { resource: 'Node', actionType: ActionType.Add | ActionType.UpdateNodeTaint },
@@ -125,11 +135,7 @@ describe('scheduling queue', () => {
   });
 
   test('events from before the pop, or that its plugins did not register, are not replayed', () => {
-    const { q } = newQueue([fitHint]);
-    const a = podWithUid('a');
-    const b = podWithUid('b');
-    q.add(a);
-    q.add(b);
+    const { q } = queuedAB();
     const pa = q.pop()!;
     q.moveAllToActiveOrBackoffQueue(Events.NodeAdd, undefined, makeNode('early'));
     const pb = q.pop()!;
@@ -138,6 +144,22 @@ describe('scheduling queue', () => {
     assert.equal(q.addUnschedulableIfNotPresent(pb), 'unschedulablePods');
     pa.unschedulablePlugins.add('Fit');
     assert.equal(q.addUnschedulableIfNotPresent(pa), 'backoffQ');
+  });
+
+  test('pods done out of pop order, and a pod popped again, see exactly the events since their own pop', () => {
+    const { q, a } = queuedAB();
+    const pa = q.pop()!;
+    const pb = q.pop()!;
+    q.moveAllToActiveOrBackoffQueue(Events.NodeAdd, undefined, makeNode('mid'));
+    pa.unschedulablePlugins.add('Fit');
+    assert.equal(q.addUnschedulableIfNotPresent(pa), 'backoffQ', 'a saw the node added after its pop');
+    q.activate([a]);
+    const pa2 = q.pop()!;
+    assert.equal(pa2.podInfo.pod.metadata?.uid, a.metadata?.uid);
+    pb.unschedulablePlugins.add('Fit');
+    assert.equal(q.addUnschedulableIfNotPresent(pb), 'backoffQ', 'b, popped before the event, saw it too');
+    pa2.unschedulablePlugins.add('Fit');
+    assert.equal(q.addUnschedulableIfNotPresent(pa2), 'unschedulablePods', 'a popped again saw nothing since');
   });
 
   test('pods parked for more than 5 minutes are retried regardless of events', () => {

@@ -36,7 +36,10 @@ export function coreEventToEventsV1(obj: KubeObject): KubeObject {
   return rename(obj, 'events.k8s.io/v1', renames);
 }
 
+/** The renames the other way, built once rather than for every stored Event. */
+const toCore: [from: string, to: string][] = renames.map(([core, events]) => [events, core]);
+
 /** events.k8s.io/v1 Event → core/v1 Event. */
 export function eventsV1ToCoreEvent(obj: KubeObject): KubeObject {
-  return rename(obj, 'v1', renames.map(([core, events]) => [events, core]));
+  return rename(obj, 'v1', toCore);
 }

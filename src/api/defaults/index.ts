@@ -198,8 +198,13 @@ const defaulters: Record<string, Defaulter> = {
 
 /** Applies upstream's defaults for the kind, in place. */
 export function applyDefaults(group: string, version: string, kind: string, obj: KubeObject): void {
-  const fn = defaulters[`${group}/${kind}`];
-  if (fn) fn(obj, version);
+  defaulterFor(group, kind)?.(obj, version);
+}
+
+/** The kind's defaulter (obj, version), looked up once by callers that default many objects; undefined if it has none. */
+export function defaulterFor(group: string, kind: string): ((obj: KubeObject, version: string) => void) | undefined {
+  const k = `${group}/${kind}`;
+  return Object.hasOwn(defaulters, k) ? defaulters[k] : undefined;
 }
 
 /** A quantity string in the canonical form the server stores, or the input when it does not parse. */

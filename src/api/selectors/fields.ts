@@ -88,10 +88,21 @@ export function parseFieldSelector(text: string): FieldSelector {
 
 /** Whether an object with these field attributes is selected (a missing attribute reads as ""). */
 export function matchesFields(selector: FieldSelector, attrs: Record<string, string>): boolean {
-  return selector.every((r) => {
-    const v = Object.prototype.hasOwnProperty.call(attrs, r.field) ? attrs[r.field] : '';
-    return r.operator === '!=' ? v !== r.value : v === r.value;
-  });
+  return fieldSelectorPredicate(selector, attrValue)(attrs);
+}
+
+const attrValue = (field: string) => (attrs: Record<string, string>) => (Object.prototype.hasOwnProperty.call(attrs, field) ? attrs[field] : '');
+
+/**
+ * matchesFields as one predicate over objects, reading each term's field with valueOf(field)'s
+ * getter: a watch matches every event, and this reads only the fields the selector names.
+ */
+export function fieldSelectorPredicate<T>(selector: FieldSelector, valueOf: (field: string) => (obj: T) => string): (obj: T) => boolean {
+  const terms = selector.map((r) => ({ get: valueOf(r.field), value: r.value, negated: r.operator === '!=' }));
+  return (obj) => {
+    for (const t of terms) if ((t.get(obj) === t.value) === t.negated) return false;
+    return true;
+  };
 }
 
 /** Canonical text, as upstream's Selector.String(): "=" for both equality forms, values escaped. */

@@ -3,8 +3,6 @@
 // involvedObject, message, reportingController), and one written through events.k8s.io/v1 must
 // also have an eventTime, a Normal/Warning type, none of the deprecated core fields and a valid
 // series; on update most fields are immutable.
-import { eventsV1ToCoreEvent } from '../conversion/events.js';
-import type { KubeObject } from '../object.js';
 import { validateEvent } from './core.js';
 import { asObject, deepEqual, immutable as immutableField, invalid, required, type Errors } from './field.js';
 
@@ -20,8 +18,25 @@ function validateSeries(ev: Obj): Errors {
   return errs;
 }
 
+/**
+ * What the legacy rules (validateEvent) read of an Event, under its core/v1 names: the
+ * conversion of the whole Event (eventsV1ToCoreEvent) reduced to those fields.
+ */
+function legacyView(ev: Obj): Obj {
+  return {
+    metadata: ev.metadata,
+    involvedObject: ev.regarding,
+    eventTime: ev.eventTime,
+    reportingComponent: ev.reportingController,
+    reportingInstance: ev.reportingInstance,
+    action: ev.action,
+    reason: ev.reason,
+    message: ev.note,
+  };
+}
+
 export function validateEventsV1Create(ev: Obj): Errors {
-  const errs = validateEvent(eventsV1ToCoreEvent(ev as KubeObject) as Obj);
+  const errs = validateEvent(legacyView(ev));
   errs.push(...validateSeries(ev));
   if (!ev.eventTime) errs.push(required('eventTime', ''));
   if (ev.type !== 'Normal' && ev.type !== 'Warning') errs.push(invalid('type', '', `has invalid value: ${String(ev.type ?? '')}`));
@@ -51,7 +66,7 @@ const immutable: [v1: string, internal: string][] = [
 ];
 
 export function validateEventsV1Update(ev: Obj, old: Obj): Errors {
-  const errs = validateEvent(eventsV1ToCoreEvent(ev as KubeObject) as Obj);
+  const errs = validateEvent(legacyView(ev));
   if (!deepEqual(ev.series, old.series)) errs.push(...validateSeries(ev));
   for (const [v1, internal] of immutable) {
     errs.push(...immutableField(ev[v1], old[v1], internal));

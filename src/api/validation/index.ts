@@ -138,13 +138,24 @@ const skipsMeta = new Set(['/Event']);
 
 /** Validation on create: metadata plus the kind's rules. `version` is accepted for symmetry. */
 export function validateObject(group: string, _version: string, kind: string, obj: KubeObject): FieldError[] {
+  return createValidatorFor(group, kind)(obj);
+}
+
+/** validateObject for one kind, with what it looks up by kind looked up once (for a resource's strategy). */
+export function createValidatorFor(group: string, kind: string): (obj: KubeObject) => FieldError[] {
   const k = `${group}/${kind}`;
-  const errs: FieldError[] = [];
-  if (!skipsMeta.has(k)) errs.push(...validateObjectMeta(obj.metadata, scopeOf(group, kind), nameValidatorFor(group, kind)));
-  if (k === '/Event') errs.push(...validateEvent(obj));
-  const rule = createRules[k];
-  if (rule) errs.push(...rule(obj));
-  return errs;
+  const meta = !skipsMeta.has(k);
+  const scope = scopeOf(group, kind);
+  const nameFn = nameValidatorFor(group, kind);
+  const legacyEvent = k === '/Event';
+  const rule = Object.hasOwn(createRules, k) ? createRules[k] : undefined;
+  return (obj) => {
+    const errs: FieldError[] = [];
+    if (meta) errs.push(...validateObjectMeta(obj.metadata, scope, nameFn));
+    if (legacyEvent) errs.push(...validateEvent(obj));
+    if (rule) errs.push(...rule(obj));
+    return errs;
+  };
 }
 
 /** Validation on update: metadata immutability, then the kind's rules on the new object. */

@@ -21,10 +21,26 @@ const qualifiedNameErrMsg = "must consist of alphanumeric characters, '-', '_' o
 const qualifiedNameMaxLength = 63;
 const qualifiedNameRe = anchored(qualifiedNameFmt);
 
+// Prefixed names that passed (toleration and label keys such as node.kubernetes.io/not-ready,
+// app.kubernetes.io/name): the same few come up in every pod, and their check is several regex
+// tests and a split. Bounded, since names are the clients'.
+const validPrefixedNames = new Set<string>();
+const maxValidPrefixedNames = 4096;
+
 /** A label key, annotation key or finalizer: optional DNS-subdomain prefix, '/', short name. */
 export function isQualifiedName(value: string): string[] {
   // The usual case, a short name without prefix that is valid, in one test.
   if (value.length <= qualifiedNameMaxLength && !value.includes('/') && qualifiedNameRe.test(value)) return [];
+  if (validPrefixedNames.has(value)) return [];
+  const errs = qualifiedNameErrors(value);
+  if (errs.length === 0) {
+    if (validPrefixedNames.size >= maxValidPrefixedNames) validPrefixedNames.clear();
+    validPrefixedNames.add(value);
+  }
+  return errs;
+}
+
+function qualifiedNameErrors(value: string): string[] {
   const errs: string[] = [];
   const parts = value.split('/');
   let name: string;

@@ -114,25 +114,32 @@ export const validateNamespaceName: NameValidator = nameIsDNSLabel;
 export function validateObjectMeta(meta: ObjectMeta | undefined, scope: Scope, nameFn: NameValidator, field = 'metadata'): Errors {
   const m = meta ?? {};
   const errs: Errors = [];
+  // Every write of every object comes here: field paths are built only for what has errors,
+  // and the parts a typical object leaves out (which could only answer "no errors") are skipped.
   const generateName = m.generateName ?? '';
-  if (generateName) errs.push(...each(child(field, 'generateName'), generateName, nameFn(generateName, true)));
+  if (generateName) invalidEach(errs, field, 'generateName', generateName, nameFn(generateName, true));
   const name = m.name ?? '';
   if (!name) errs.push(required(child(field, 'name'), 'name or generateName is required'));
-  else errs.push(...each(child(field, 'name'), name, nameFn(name, false)));
+  else invalidEach(errs, field, 'name', name, nameFn(name, false));
   const namespace = m.namespace ?? '';
   if (scope === 'namespaced') {
     if (!namespace) errs.push(required(child(field, 'namespace')));
-    else errs.push(...each(child(field, 'namespace'), namespace, isDNS1123Label(namespace)));
+    else invalidEach(errs, field, 'namespace', namespace, isDNS1123Label(namespace));
   } else if (scope === 'cluster' && namespace) {
     errs.push(forbidden(child(field, 'namespace'), 'not allowed on this type'));
   }
-  errs.push(...nonNegative(m.generation, child(field, 'generation')));
-  errs.push(...validateLabels(m.labels, child(field, 'labels')));
-  errs.push(...validateAnnotations(m.annotations, child(field, 'annotations')));
-  errs.push(...validateOwnerReferences(m.ownerReferences, child(field, 'ownerReferences')));
-  errs.push(...validateFinalizers(m.finalizers, child(field, 'finalizers')));
-  errs.push(...validateManagedFields(m.managedFields, child(field, 'managedFields')));
+  if (typeof m.generation === 'number' && m.generation < 0) errs.push(...nonNegative(m.generation, child(field, 'generation')));
+  if (m.labels !== undefined) errs.push(...validateLabels(m.labels, child(field, 'labels')));
+  if (m.annotations !== undefined) errs.push(...validateAnnotations(m.annotations, child(field, 'annotations')));
+  if (m.ownerReferences !== undefined) errs.push(...validateOwnerReferences(m.ownerReferences, child(field, 'ownerReferences')));
+  if (m.finalizers !== undefined) errs.push(...validateFinalizers(m.finalizers, child(field, 'finalizers')));
+  if (m.managedFields !== undefined) errs.push(...validateManagedFields(m.managedFields, child(field, 'managedFields')));
   return errs;
+}
+
+/** each() at field.sub, appended to errs; the path is built only when there are messages. */
+function invalidEach(errs: Errors, field: string, sub: string, value: unknown, messages: string[]): void {
+  if (messages.length) errs.push(...each(child(field, sub), value, messages));
 }
 
 /** ValidateObjectMetaUpdate: identity fields are immutable; a deleting object gets no new finalizers.

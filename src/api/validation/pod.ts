@@ -47,28 +47,41 @@ function validateContainerResourceName(name: string, field: string): Errors {
   return [];
 }
 
+function appendAll(errs: Errors, more: Errors): void {
+  for (let i = 0; i < more.length; i++) errs.push(more[i]);
+}
+
+/**
+ * Each entry of a resource list with its field path, in Object.entries' order (for-in: no entry
+ * arrays per container; the list's path is built only if it has entries).
+ */
+function forEachResource(list: Record<string, unknown>, field: string, sub: string, fn: (name: string, value: unknown, path: string) => void): void {
+  let base: string | undefined;
+  for (const name in list) {
+    if (Object.hasOwn(list, name)) fn(name, list[name], key((base ??= child(field, sub)), name));
+  }
+}
+
 /** ValidateResourceRequirements: names, quantities, and requests never above limits. */
 export function validateResourceRequirements(resources: unknown, field: string): Errors {
   const errs: Errors = [];
   const r = asObject(resources);
   const limits = asObject(r.limits);
   const requests = asObject(r.requests);
-  for (const [name, value] of Object.entries(limits)) {
-    const path = key(child(field, 'limits'), name);
-    errs.push(...validateContainerResourceName(name, path));
-    errs.push(...validateQuantity(value, path));
-  }
-  for (const [name, value] of Object.entries(requests)) {
-    const path = key(child(field, 'requests'), name);
-    errs.push(...validateContainerResourceName(name, path));
-    errs.push(...validateQuantity(value, path));
+  const nameAndQuantity = (name: string, value: unknown, path: string) => {
+    appendAll(errs, validateContainerResourceName(name, path));
+    appendAll(errs, validateQuantity(value, path));
+  };
+  forEachResource(limits, field, 'limits', nameAndQuantity);
+  forEachResource(requests, field, 'requests', (name, value, path) => {
+    nameAndQuantity(name, value, path);
     const req = tryParseQuantity(quantityText(value) ?? '');
     const limText = quantityText(limits[name]);
     const lim = limText === undefined ? undefined : tryParseQuantity(limText);
     if (req && lim && compareQuantities(req, lim) > 0) {
       errs.push(invalid(path, formatQuantity(req), `must be less than or equal to ${name} limit of ${formatQuantity(lim)}`));
     }
-  }
+  });
   return errs;
 }
 

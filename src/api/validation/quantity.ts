@@ -173,6 +173,10 @@ function compareMagnitude(a: bigint, as: number, b: bigint, bs: number): number 
 export function compareQuantities(a: Quantity | string, b: Quantity | string): number {
   const x = asQuantity(a);
   const y = asQuantity(b);
+  // The same text parses to the same (memoized) quantity: a container's requests and limits
+  // are often equal. At one scale the unscaled values compare as they are.
+  if (x === y) return 0;
+  if (x.scale === y.scale) return x.unscaled === y.unscaled ? 0 : x.unscaled > y.unscaled ? 1 : -1;
   const common = Math.min(x.scale, y.scale);
   const xs = x.unscaled * pow10(x.scale - common);
   const ys = y.unscaled * pow10(y.scale - common);

@@ -69,15 +69,22 @@ interface Toleration {
   tolerationSeconds?: number;
 }
 
+const defaultTolerationKeys = ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'];
+
+/** A toleration of `key`'s NoExecute taint is there already (one for that key, or one for every key). */
+function toleratesNoExecute(tolerations: Toleration[], key: string): boolean {
+  for (const t of tolerations) if ((t.key === key || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute')) return true;
+  return false;
+}
+
 export const defaultTolerationSeconds: AdmissionPlugin = {
   name: 'DefaultTolerationSeconds',
   admit(a) {
     if (a.operation !== 'CREATE' || !isPod(a)) return;
     const spec = (a.object.spec ??= {}) as { tolerations?: Toleration[] };
     const tolerations = (spec.tolerations ??= []);
-    for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
-      const covered = tolerations.some((t) => (t.key === key || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute'));
-      if (!covered) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+    for (const key of defaultTolerationKeys) {
+      if (!toleratesNoExecute(tolerations, key)) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
     }
   },
 };
@@ -89,8 +96,7 @@ export function priority(deps: AdmissionDeps): AdmissionPlugin {
     admit(a) {
       if (a.operation !== 'CREATE' || !isPod(a)) return;
       const spec = (a.object.spec ??= {}) as { priorityClassName?: string; priority?: number; preemptionPolicy?: string };
-      const all = [...deps.cache.resourceFor(classes.prefix).objects.values()] as (KubeObject & { value?: number; globalDefault?: boolean; preemptionPolicy?: string })[];
-      const pc = spec.priorityClassName ? all.find((c) => c.metadata?.name === spec.priorityClassName) : all.find((c) => c.globalDefault);
+      const pc = findPriorityClass(deps.cache.resourceFor(classes.prefix).objects.values(), spec.priorityClassName);
       if (spec.priorityClassName && !pc) {
         throw admissionForbidden(a, `no PriorityClass with name ${spec.priorityClassName} was found`);
       }
@@ -107,6 +113,14 @@ export function priority(deps: AdmissionDeps): AdmissionPlugin {
       }
     },
   };
+}
+
+type PriorityClass = KubeObject & { value?: number; globalDefault?: boolean; preemptionPolicy?: string };
+
+/** The class named (the first global default when no name is given), without copying the classes into an array per pod. */
+function findPriorityClass(classes: Iterable<KubeObject>, name: string | undefined): PriorityClass | undefined {
+  for (const c of classes as Iterable<PriorityClass>) if (name ? c.metadata?.name === name : c.globalDefault) return c;
+  return undefined;
 }
 
 export function serviceAllocation(deps: AdmissionDeps): AdmissionPlugin {

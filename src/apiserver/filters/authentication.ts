@@ -51,9 +51,14 @@ export class Authenticator {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
       if (m) return this.fromToken(m[1]);
     }
-    // The certificate is parsed once per connection: the user is cached on the TLS socket.
+    // The certificate is parsed once per connection: the user is cached on the TLS socket, and
+    // looked up first (an HTTP/2 session's socket is a Proxy that binds every method it is asked
+    // for, getPeerCertificate included).
     const socket = req.socket as TLSSocket | undefined;
-    if (typeof socket?.getPeerCertificate === 'function') {
+    if (socket === undefined || socket === null) return anonymousUser;
+    const known = certUsers.get(socket);
+    if (known !== undefined) return known ?? anonymousUser;
+    if (typeof socket.getPeerCertificate === 'function') {
       const user = userFromCertificate(socket);
       if (user) return user;
     }

@@ -26,11 +26,16 @@ export interface Authorizer {
 
 const publicPaths = [/^\/(healthz|livez|readyz)(\/.*)?$/, /^\/version\/?$/];
 
+// Decisions are only read: one object each, not one per request.
+const authenticatedMayDoEverything: Decision = Object.freeze({ allowed: true, reason: 'authenticated users may do everything until RBAC is enforced' });
+const publicInfo: Decision = Object.freeze({ allowed: true, reason: 'public info' });
+const denied: Decision = Object.freeze({ allowed: false, reason: '' });
+
 export const authenticatedAuthorizer: Authorizer = {
   authorize(a) {
-    if (a.user.groups.includes('system:authenticated')) return { allowed: true, reason: 'authenticated users may do everything until RBAC is enforced' };
-    if (!a.isResource && publicPaths.some((p) => p.test(a.path))) return { allowed: true, reason: 'public info' };
-    return { allowed: false, reason: '' };
+    if (a.user.groups.includes('system:authenticated')) return authenticatedMayDoEverything;
+    if (!a.isResource && publicPaths.some((p) => p.test(a.path))) return publicInfo;
+    return denied;
   },
 };
 

@@ -12,7 +12,27 @@ function headerValues(req: Request, name: string): string[] {
   return (Array.isArray(v) ? v : String(v).split(',')).map((s) => s.trim()).filter(Boolean);
 }
 
+/**
+ * Whether the request carries any Impersonate-* header (most carry none: then nothing else is
+ * read). The raw list is scanned where there is one: Node's header objects have no prototype and
+ * are enumerated slowly, names in an array are not.
+ */
+function impersonates(req: Request): boolean {
+  const raw = (req as { rawHeaders?: string[] }).rawHeaders;
+  if (raw !== undefined) {
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i];
+      // HTTP/1.1 keeps the client's case in raw names: compare in lower case, the cheap test first.
+      if (name.length >= 12 && (name.charCodeAt(0) | 0x20) === 0x69 && name.slice(0, 12).toLowerCase() === 'impersonate-') return true;
+    }
+    return false;
+  }
+  for (const name in req.headers) if (name.startsWith('impersonate-')) return true;
+  return false;
+}
+
 export function impersonate(req: Request, requester: UserInfo, authorizer: Authorizer): UserInfo {
+  if (!impersonates(req)) return requester;
   const users = headerValues(req, 'impersonate-user');
   const groups = headerValues(req, 'impersonate-group');
   const uid = headerValues(req, 'impersonate-uid')[0];

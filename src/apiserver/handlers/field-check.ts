@@ -16,7 +16,7 @@ export function checkFields(entry: ResourceEntry, obj: KubeObject, jsonText: str
     const t = entry.type;
     throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: ${timeError.field}: ${timeError.message}`);
   }
-  if (mode !== 'Ignore') {
+  if (mode !== 'Ignore' && (jsonText || unknown.length)) {
     const problems: string[] = [];
     if (jsonText) problems.push(...findDuplicateFields(jsonText));
     problems.push(...unknown);

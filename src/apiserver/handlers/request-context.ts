@@ -23,6 +23,7 @@ export function fieldValidation(query: URLSearchParams): FieldValidation {
 /** Upstream's default manager: the user agent up to the first '/'. */
 export function managerFromUserAgent(ua: string | undefined): string {
   if (!ua) return 'unknown';
-  const prefix = ua.split('/')[0].trim();
+  const slash = ua.indexOf('/');
+  const prefix = (slash < 0 ? ua : ua.slice(0, slash)).trim();
   return prefix || 'unknown';
 }

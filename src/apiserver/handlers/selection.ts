@@ -2,8 +2,8 @@
 import type { StoredObject } from '../../api/object.js';
 import { badRequest, isStatusError } from '../../api/status.js';
 import { matchesLabels, parseLabelSelector, isEverything } from '../../api/selectors/labels.js';
-import { matchesFields, parseFieldSelector, type FieldSelector } from '../../api/selectors/fields.js';
-import { fieldAttrsFor, isSupportedField } from '../../api/selectors/field-attrs.js';
+import { fieldSelectorPredicate, parseFieldSelector, type FieldSelector } from '../../api/selectors/fields.js';
+import { fieldGetter, isSupportedField } from '../../api/selectors/field-attrs.js';
 import type { ResourceEntry } from '../registry/resource-entry.js';
 
 export interface Selection {
@@ -23,9 +23,10 @@ export function selectionFromQuery(entry: ResourceEntry, query: URLSearchParams,
   }
   const noLabels = isEverything(labels);
   if (noLabels && fields.length === 0) return { everything: true };
+  const fieldsMatch = fieldSelectorPredicate(fields, (field) => fieldGetter(group, kind, field));
   return {
     everything: false,
-    filter: (obj) => (noLabels || matchesLabels(labels, obj.metadata.labels)) && (fields.length === 0 || matchesFields(fields, fieldAttrsFor(group, kind, obj))),
+    filter: (obj) => (noLabels || matchesLabels(labels, obj.metadata.labels)) && fieldsMatch(obj),
   };
 }
 

@@ -146,17 +146,33 @@ export async function bindPod(api: ApiServer, r: ResourceRequest, podName: strin
       // As upstream's setPodHostAndAnnotations: only nodeName, the annotations and the
       // PodScheduled condition change. The new pod is copied from the stored one along those
       // paths only; every other subtree is shared with it (nothing modifies them).
-      const next: KubeObject = { ...current, spec: { ...spec, nodeName: target.name } };
       const status = (current.status ?? {}) as { conditions?: { type: string }[] };
       const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
       conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: formatTime(ctx.now) } as never);
-      next.status = { ...status, conditions };
-      next.metadata = annotations ? { ...current.metadata, annotations: { ...current.metadata?.annotations, ...annotations } } : { ...current.metadata };
+      const metadata = annotations ? withProperty(current.metadata ?? {}, 'annotations', { ...current.metadata?.annotations, ...annotations }) : { ...current.metadata };
+      // (One literal: keys current has keep their places, missing ones follow in this order.)
+      const next: KubeObject = { ...current, spec: withProperty(spec, 'nodeName', target.name), status: withProperty(status, 'conditions', conditions), metadata };
       return next;
     },
     { freshResult: true, cacheFirst: true, validateChanges: (next) => validateBindingChanges(next, annotations !== undefined) },
   );
-  writeJSON(r.res, 201, success(201));
+  writeJSON(r.res, 201, bound);
+}
+
+/** The Status every successful bind answers with, serialized once. */
+const bound = JSON.stringify(success(201));
+
+/**
+ * `{ ...obj, [key]: value }`, built without the spread: Node 20's V8 takes its slow path for a
+ * spread followed by a key the source lacks (measured: 1-2.5 µs instead of ~0.1 µs for a pod's
+ * spec). Object.assign copies the same own enumerable properties; only an own "__proto__" key,
+ * which it would turn into a prototype, is left to the spread.
+ */
+function withProperty<T extends object>(obj: T, key: string, value: unknown): T {
+  if (Object.hasOwn(obj, '__proto__')) return { ...obj, [key]: value };
+  const copy = Object.assign({}, obj) as Record<string, unknown>;
+  copy[key] = value;
+  return copy as T;
 }
 
 /**

@@ -4,7 +4,8 @@
 // listeners and trailers on every response; this pair holds the stream and passes calls on.
 //
 // What the handlers use, and what these classes therefore provide (as the compatibility API does):
-//   request:  method, url, headers (the stream's, pseudo-headers included), httpVersion, socket
+//   request:  method, url, headers (the stream's, pseudo-headers included), rawHeaders (names and
+//             values in turn, as received), httpVersion, socket
 //             (the connection's TLS socket), stream, 'data'/'end'/'error'/'close' on the body,
 //             readableEnded, resume(), pipe().
 //   response: statusCode, headersSent, stream, writeHead, flushHeaders, write (false when the
@@ -19,6 +20,21 @@ type Listener = (...args: never[]) => void;
 /** Headers HTTP/2 forbids (connection-specific, RFC 9113 8.2.2): dropped, as the compatibility API drops Connection. */
 const connectionHeaders = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
+// respond()'s options, shared: Node copies them.
+const moreToCome = { endStream: false };
+const nothingMore = { endStream: true };
+
+/** Names and values in turn, as Node's 'stream' event passes them (a header object's own entries otherwise). */
+function rawHeadersOf(headers: IncomingHttpHeaders): string[] {
+  const raw: string[] = [];
+  for (const name of Object.keys(headers)) {
+    const v = headers[name];
+    if (v === undefined) continue;
+    for (const one of Array.isArray(v) ? v : [v]) raw.push(name, String(one));
+  }
+  return raw;
+}
+
 export class Http2Request {
   readonly httpVersion = '2.0';
   readonly httpVersionMajor = 2;
@@ -29,6 +45,7 @@ export class Http2Request {
   constructor(
     readonly stream: ServerHttp2Stream,
     readonly headers: IncomingHttpHeaders,
+    readonly rawHeaders: string[] = rawHeadersOf(headers),
   ) {
     this.method = (headers[':method'] as string | undefined) ?? 'GET';
     this.url = (headers[':path'] as string | undefined) ?? '/';
@@ -161,7 +178,19 @@ export class Http2Response {
         h[name] = v as OutgoingHttpHeaders[string];
       }
     }
-    stream.respond(h, { endStream });
+    stream.respond(h, endStream ? nothingMore : moreToCome);
+  }
+
+  /**
+   * Sends headers built by the caller in HTTP/2's form: names in lower case, none of them
+   * connection-specific, ':status' first and equal to `statusCode` (respond.ts's JSON responses,
+   * whose header object is one literal instead of a copy of a copy).
+   */
+  respondWith(statusCode: number, headers: OutgoingHttpHeaders): void {
+    this.statusCode = statusCode;
+    const stream = this.stream;
+    if (stream.destroyed || stream.closed) return;
+    stream.respond(headers, moreToCome);
   }
 }
 
@@ -170,8 +199,8 @@ export class Http2Response {
  * RST_STREAM, a broken connection) end the exchange through 'close'; without a listener for them
  * they would be thrown.
  */
-export function serveHttp2Streams(handle: (req: Http2Request, res: Http2Response) => void): (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void {
-  return (stream, headers) => {
+export function serveHttp2Streams(handle: (req: Http2Request, res: Http2Response) => void): (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders: string[]) => void {
+  return (stream, headers, _flags, rawHeaders) => {
     stream.on('error', ignoreStreamError);
     const res = new Http2Response(stream);
     // Expectations as the compatibility API meets them: 100-continue is answered at once, any
@@ -185,7 +214,7 @@ export function serveHttp2Streams(handle: (req: Http2Request, res: Http2Response
       }
       if (!stream.destroyed && !stream.headersSent) stream.additionalHeaders({ ':status': 100 });
     }
-    handle(new Http2Request(stream, headers), res);
+    handle(new Http2Request(stream, headers, rawHeaders), res);
   };
 }
 

@@ -1,7 +1,7 @@
 // Writing responses: JSON bodies, Status errors, and the headers kubectl relies on.
 import type { ServerResponse } from 'node:http';
 import { internalError, isStatusError, type StatusError } from '../../api/status.js';
-import type { Http2Response } from './http2-exchange.js';
+import { Http2Response } from './http2-exchange.js';
 
 /** An HTTP/1.1 response, or an HTTP/2 stream's (http2-exchange.ts). */
 export type Response = ServerResponse | Http2Response;
@@ -18,8 +18,19 @@ export function writeJSON(res: Response, code: number, body: unknown, headers: R
     return;
   }
   const length = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
+  if (res instanceof Http2Response && isEmpty(headers)) {
+    // The same headers as below, in the form HTTP/2 sends them.
+    res.respondWith(code, { ':status': code, 'content-type': 'application/json', 'cache-control': 'no-cache, private', 'content-length': String(length) });
+    res.end(text);
+    return;
+  }
   res.writeHead(code, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Content-Length': String(length), ...headers });
   res.end(text);
+}
+
+function isEmpty(headers: Record<string, string>): boolean {
+  for (const k in headers) if (Object.hasOwn(headers, k)) return false;
+  return true;
 }
 
 export function writeText(res: Response, code: number, text: string, contentType = 'text/plain; charset=utf-8'): void {

@@ -36,38 +36,64 @@ const boundFields: Tree = deepFreeze({
 });
 const bindFields = (): ManagedFieldsEntry['fieldsV1'] => boundFields;
 
-const conditionKeys = ['type', 'status', 'lastProbeTime', 'lastTransitionTime'];
-
-/** Every key of `a` and `b` but `except` holds the same value (by reference) in both. */
-function sameExcept(a: Obj, b: Obj, except: readonly string[]): boolean {
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  for (const k of ka) if (!except.includes(k) && a[k] !== b[k]) return false;
-  for (const k of kb) if (!except.includes(k) && !Object.hasOwn(a, k)) return false;
+/**
+ * Every key of `a` and `b` but `x1`, `x2` and `x3` holds the same value (by reference) in both.
+ * Keys are walked with for-in rather than Object.keys: no key arrays, and `a[k]` is read through
+ * the for-in enum cache whatever shape `a` has (the server compares pods, specs, statuses and
+ * metadata of every shape here). When every compared value of `a` is defined, equal values mean
+ * `b` has each of those keys, so `b` holding no others is a matter of counting them.
+ */
+function sameExcept(a: Obj, b: Obj, x1: string, x2 = x1, x3 = x1): boolean {
+  let count = 0;
+  let undefinedSeen = false;
+  for (const k in a) {
+    if (k === x1 || k === x2 || k === x3) continue;
+    const v = a[k];
+    if (v !== b[k]) return false;
+    if (v === undefined) undefinedSeen = true;
+    count++;
+  }
+  for (const k in b) {
+    if (k === x1 || k === x2 || k === x3) continue;
+    if (undefinedSeen ? !Object.hasOwn(a, k) : --count < 0) return false;
+  }
   return true;
 }
 
 /** The bind changed exactly spec.nodeName (was absent) and status.conditions (was absent). */
 function isPlainBind(old: KubeObject, next: KubeObject): boolean {
-  if (!sameExcept(old, next, ['spec', 'status', 'metadata'])) return false;
+  if (!sameExcept(old, next, 'spec', 'status', 'metadata')) return false;
   const os = old.spec;
   const ns = next.spec;
   const ost = old.status;
   const nst = next.status;
   if (!isObj(os) || !isObj(ns) || !isObj(ost) || !isObj(nst)) return false;
-  if (Object.hasOwn(os, 'nodeName') || typeof ns.nodeName !== 'string' || !sameExcept(os, ns, ['nodeName'])) return false;
-  if (Object.hasOwn(ost, 'conditions') || !sameExcept(ost, nst, ['conditions'])) return false;
+  if (Object.hasOwn(os, 'nodeName') || typeof ns.nodeName !== 'string' || !sameExcept(os, ns, 'nodeName')) return false;
+  if (Object.hasOwn(ost, 'conditions') || !sameExcept(ost, nst, 'conditions')) return false;
   const conditions = nst.conditions;
   if (!Array.isArray(conditions) || conditions.length !== 1 || !isObj(conditions[0])) return false;
-  const c = conditions[0];
-  const keys = Object.keys(c);
-  if (keys.length !== conditionKeys.length || !conditionKeys.every((k) => Object.hasOwn(c, k) && c[k] !== undefined)) return false;
-  if (c.type !== 'PodScheduled' || c.lastProbeTime !== null) return false;
+  if (!isBoundCondition(conditions[0])) return false;
   const om = old.metadata;
   const nm = next.metadata;
   if (!isObj(om) || !isObj(nm)) return false;
   // Identity, revision and generation are never owned; managedFields is what is computed here.
-  return sameExcept(om, nm, ['managedFields', 'resourceVersion', 'generation']);
+  return sameExcept(om, nm, 'managedFields', 'resourceVersion', 'generation');
+}
+
+/** Exactly type PodScheduled, status, lastProbeTime null and lastTransitionTime, all defined. */
+function isBoundCondition(c: Obj): boolean {
+  let keys = 0;
+  for (const k in c) {
+    if (k !== 'type' && k !== 'status' && k !== 'lastProbeTime' && k !== 'lastTransitionTime') return false;
+    if (c[k] === undefined || !Object.hasOwn(c, k)) return false;
+    keys++;
+  }
+  return keys === 4 && c.type === 'PodScheduled' && c.lastProbeTime === null;
+}
+
+function isEmpty(o: Obj): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return false;
+  return true;
 }
 
 /** No other manager may own what the bind sets: then its fields would move, which this does not do. */
@@ -93,7 +119,7 @@ export function bindManagedFields(old: KubeObject, next: KubeObject, manager: st
     // entry it cannot decode, an empty one it drops, the binder's own entry it merges into)
     // is left to it.
     if ((e.operation !== 'Apply' && e.operation !== 'Update') || !e.apiVersion || e.fieldsType !== 'FieldsV1') return undefined;
-    if (!isObj(e.fieldsV1) || Object.keys(e.fieldsV1).length === 0 || ownsBoundFields(e.fieldsV1)) return undefined;
+    if (!isObj(e.fieldsV1) || isEmpty(e.fieldsV1) || ownsBoundFields(e.fieldsV1)) return undefined;
     if (e.operation === 'Update') {
       updaters++;
       if ((e.manager ?? '') === manager && e.apiVersion === version && e.subresource === 'binding') return undefined;

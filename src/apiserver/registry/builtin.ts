@@ -1,12 +1,13 @@
 // Assembles the built-in resources: each row of the resource table with its strategy (defaults,
 // validation, kind hooks, table printer, field selectors) and its schema.
 import { builtinGroups, builtinResources } from '../../api/resources/builtin.js';
-import { applyDefaults } from '../../api/defaults/index.js';
-import { validateObject, validateObjectUpdate } from '../../api/validation/index.js';
+import { defaulterFor } from '../../api/defaults/index.js';
+import { createValidatorFor, validateObjectUpdate } from '../../api/validation/index.js';
 import { printerFor } from '../../api/printers/index.js';
 import { fieldAttrsFor } from '../../api/selectors/field-attrs.js';
 import { schemaForKind } from '../../api/openapi/schema-nodes.js';
 import type { ResourceType } from '../../api/resource.js';
+import type { ObjectNode } from '../../api/schema.js';
 import { hooksFor } from './kind-hooks.js';
 import { coreEventToEventsV1, eventsV1ToCoreEvent } from '../../api/conversion/events.js';
 import { hpaV1ToV2, hpaV2ToV1 } from '../../api/conversion/hpa.js';
@@ -68,6 +69,12 @@ export function builtinEntry(t: ResourceType): ResourceEntry {
   const preferred = builtinGroups.find((g) => g.group === group)?.versions[0] ?? version;
   const plural = version === preferred ? t.plural : `${t.plural}.${version}`;
   const shared = sharedStorage[`${group}/${version}/${t.plural}`];
+  // What the strategy looks up by kind is looked up once.
+  const defaulter = defaulterFor(group, kind);
+  const validate = createValidatorFor(group, kind);
+  // The schema is looked up once (every write asks for it, some twice: decoding, managedFields).
+  let schema: ObjectNode | undefined;
+  let schemaKnown = false;
   return {
     ...(shared ? { convert: shared.convert } : {}),
     type: t,
@@ -75,10 +82,16 @@ export function builtinEntry(t: ResourceType): ResourceEntry {
     prefix: shared ? storagePrefix(shared.group, shared.plural) : storagePrefix(group, plural),
     hasStatus,
     tracksGeneration: generationKinds.has(`${group}/${kind}`),
-    schema: () => schemaForKind(group, version, kind),
+    schema: () => {
+      if (!schemaKnown) {
+        schema = schemaForKind(group, version, kind);
+        schemaKnown = true;
+      }
+      return schema;
+    },
     strategy: {
-      defaults: (obj) => applyDefaults(group, version, kind, obj),
-      validate: (obj) => validateObject(group, version, kind, obj),
+      defaults: (obj) => defaulter?.(obj, version),
+      validate,
       validateUpdate: (obj, old) => validateObjectUpdate(group, version, kind, obj, old),
       fieldAttrs: (obj) => fieldAttrsFor(group, kind, obj),
       printer: printerFor(group, kind),

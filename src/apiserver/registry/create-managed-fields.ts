@@ -299,12 +299,126 @@ function isEmptyNode(n: FieldsV1): boolean {
   return true;
 }
 
-/** The fields a create of `obj` owns, as FieldsV1; undefined when it owns none. */
-export function createdFieldsV1(obj: KubeObject, schema: SchemaNode | undefined): FieldsV1 | undefined {
+/** The fields a create of `obj` owns, as FieldsV1; undefined when it owns none. Built anew (see createdFieldsV1). */
+export function buildCreatedFieldsV1(obj: KubeObject, schema: SchemaNode | undefined): FieldsV1 | undefined {
   const kind = kindOf(schema, undefined, obj);
   if (kind !== STRUCT && kind !== MAP) return undefined;
   const root = fieldsOf(obj as Record<string, unknown>, Object.keys(obj), kind, schema, kind === STRUCT, false, STRIP_ROOT);
   return root === undefined || isEmptyNode(root) ? undefined : root;
+}
+
+// ---- the same trees, shared -------------------------------------------------------------------
+//
+// Creates of one kind mostly have one shape (a controller's or a load generator's pods differ in
+// names, not in which fields they set), and so one FieldsV1 tree. What decides the tree is the
+// object's skeleton as the walk above sees it: the names at every level, how each value is walked
+// (kindOf), and the path elements of granular lists' items — never a scalar's value otherwise.
+// The shape walk below follows put/fieldsOf without building anything: it steps through a trie
+// of those tokens (names and path elements as strings, everything else as negative numbers, so
+// the two never meet), whose node for a whole object holds that shape's tree. Objects with the
+// same shape (under one schema) get one deeply frozen tree, shared as the bind fast path shares
+// its own (FieldsV1 trees are only read and re-encoded, never changed in place); one tree per
+// shape instead of one per object also keeps the watch cache's objects smaller. A walk of a known
+// shape allocates nothing.
+
+class ShapeNode {
+  readonly next = new Map<string | number, ShapeNode>();
+  /** The tree of the shape ending here: null when it owns nothing, undefined when not built yet. */
+  tree: FieldsV1 | null | undefined;
+}
+
+/** Per schema (the untyped walk under its own key): the trie's root and how many nodes it has. */
+interface Shapes {
+  root: ShapeNode;
+  nodes: number;
+}
+
+const shapesBySchema = new WeakMap<object, Shapes>();
+const untyped = {};
+/** Shapes are the clients': past this many trie nodes (a few MB) the trie starts over. */
+const maxShapeNodes = 20_000;
+
+// Tokens other than names and path elements.
+const T_NONE = -1;
+const T_LEAF = -2;
+const T_LIST_MAP = -3;
+const T_LIST_SET = -4;
+const T_STRUCT = -5;
+const T_MAP = -6;
+const T_END = -7;
+const T_UNDEFINED = -8;
+const T_SKIPPED = -9;
+
+function step(shapes: Shapes, at: ShapeNode, token: string | number): ShapeNode {
+  let n = at.next.get(token);
+  if (n === undefined) {
+    n = new ShapeNode();
+    at.next.set(token, n);
+    shapes.nodes++;
+  }
+  return n;
+}
+
+/** Steps through the shape of one value at a schema position (what put() makes of it). */
+function shapeOf(shapes: Shapes, at: ShapeNode, v: unknown, schema: SchemaNode | undefined, field: FieldNode | undefined, strip: Strip | undefined): ShapeNode {
+  if (v === undefined || v === null) return step(shapes, at, T_NONE);
+  const kind = kindOf(schema, field, v);
+  if (kind === LEAF || kind === LIST_ATOMIC || kind === ATOMIC_OBJECT) return step(shapes, at, T_LEAF);
+  if (kind === LIST_SET || kind === LIST_MAP) {
+    const list = v as unknown[];
+    if (list.length === 0) return step(shapes, at, T_LEAF);
+    const s = schema as Extract<SchemaNode, { type: 'array' }>;
+    const keys = kind === LIST_MAP ? listMapKeys(s, field) : [];
+    let n = step(shapes, at, kind === LIST_MAP ? T_LIST_MAP : T_LIST_SET);
+    for (let i = 0; i < list.length; i++) {
+      n = step(shapes, n, elementKey(itemElement(kind, keys, s.items, i, list[i])));
+      n = shapeOf(shapes, n, list[i], s.items, undefined, undefined);
+    }
+    return step(shapes, n, T_END);
+  }
+  const o = v as Record<string, unknown>;
+  const declared = kind === STRUCT ? declaredFields(schema as Extract<SchemaNode, { type: 'object' }>) : undefined;
+  const values = kind === MAP && schema && schema.type === 'map' ? schema.values : undefined;
+  let n = step(shapes, at, kind === STRUCT ? T_STRUCT : T_MAP);
+  for (const name in o) {
+    if (!Object.hasOwn(o, name)) continue;
+    n = step(shapes, n, name);
+    const child = o[name];
+    if (name === strip?.skip) n = step(shapes, n, T_SKIPPED);
+    else if (child === undefined) n = step(shapes, n, T_UNDEFINED);
+    else {
+      const inner = strip?.names.has(name) ? strip.inner?.[name] : undefined;
+      const d = declared?.get(name);
+      // put()'s `base` follows from the path and the kinds on it, which the shape already says.
+      n = d ? shapeOf(shapes, n, child, d.field.schema, d.field, inner) : shapeOf(shapes, n, child, declared ? undefined : values, undefined, inner);
+    }
+  }
+  return step(shapes, n, T_END);
+}
+
+function deepFreeze(t: FieldsV1): FieldsV1 {
+  if (Object.isFrozen(t)) return t;
+  for (const k in t) deepFreeze(t[k]);
+  return Object.freeze(t);
+}
+
+/**
+ * The fields a create of `obj` owns, as FieldsV1 (deeply frozen, shared by every object of the
+ * same shape); undefined when it owns none.
+ */
+export function createdFieldsV1(obj: KubeObject, schema: SchemaNode | undefined): FieldsV1 | undefined {
+  const at: object = schema ?? untyped;
+  let shapes = shapesBySchema.get(at);
+  if (!shapes || shapes.nodes > maxShapeNodes) {
+    shapes = { root: new ShapeNode(), nodes: 0 };
+    shapesBySchema.set(at, shapes);
+  }
+  const end = shapeOf(shapes, shapes.root, obj, schema, undefined, STRIP_ROOT);
+  if (end.tree === undefined) {
+    const built = buildCreatedFieldsV1(obj, schema);
+    end.tree = built ? deepFreeze(built) : null;
+  }
+  return end.tree ?? undefined;
 }
 
 /** True when a create may take the direct path: the client sent no managedFields to keep. */

@@ -209,7 +209,7 @@ export class DeltaFIFO<T extends KubeObject = KubeObject> {
     if (!deltas) {
       this.items.set(key, [delta]);
       this.order.push(key);
-      for (const w of this.waiters.splice(0)) w();
+      if (this.waiters.length) for (const w of this.waiters.splice(0)) w();
       return;
     }
     deltas.push(delta);

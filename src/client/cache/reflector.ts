@@ -48,6 +48,8 @@ export interface ReflectorOptions {
   useWatchList?: boolean;
   /** Watches ask the server to end them after a random time in [min, 2·min) (upstream: 5 min). */
   minWatchTimeoutSeconds?: number;
+  /** Watches decode objects without metadata.managedFields (the store's transform drops them anyway). */
+  watchWithoutManagedFields?: boolean;
   backoff?: Partial<BackoffOptions>;
   clock?: Clock;
   random?: () => number;
@@ -205,6 +207,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
       resourceVersion: this.lastRV,
       allowWatchBookmarks: true,
       timeoutSeconds: Math.floor(min * (1 + this.random())),
+      ...(this.opts.watchWithoutManagedFields ? { withoutManagedFields: true } : {}),
     };
   }
 

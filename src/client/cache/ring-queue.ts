@@ -12,6 +12,11 @@ export class RingQueue<T> {
     this.items.push(item);
   }
 
+  /** The item shift() would return, left in place. */
+  peek(): T | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined;
+  }
+
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
     const item = this.items[this.head];

@@ -13,6 +13,7 @@ import type { Notification, ResourceEventHandler, ResourceEventHandlerRegistrati
 import { CacheIndexer } from './indexer.js';
 import { metaNamespaceIndexFunc, namespaceIndex } from './indexers.js';
 import { metaNamespaceKey, type KeyFunc } from './keys.js';
+import { dropManagedFields } from './managed-fields.js';
 import { ProcessorListener } from './listener.js';
 import { defaultCacheLogger, type CacheLogger } from './logger.js';
 import { SharedProcessor } from './processor.js';
@@ -167,6 +168,8 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
       pageSize: this.opts.pageSize,
       useWatchList: this.opts.useWatchList,
       minWatchTimeoutSeconds: this.opts.minWatchTimeoutSeconds,
+      // The well-known transform: its watches may leave managedFields out while decoding.
+      watchWithoutManagedFields: this.transform === dropManagedFields,
       resyncPeriodMs: this.resyncCheckPeriodMs,
       shouldResync: () => this.processor.shouldResync(this.clock.monotonic()),
       backoff: this.opts.backoff,

@@ -24,6 +24,15 @@ import { errorCode } from '../record/types.js';
 import { Recorder, type EventRecorder } from './recorder.js';
 import { EventSeriesCache, isomorphicKey } from './series-cache.js';
 import type { EventSink, EventsV1Event } from './types.js';
+import { RingQueue } from '../cache/ring-queue.js';
+
+/** An event to write to a sink, and its series key (writes of one key go in order). */
+interface EventWrite {
+  key: string;
+  sink: EventSink;
+  event: EventsV1Event;
+  signal: AbortSignal;
+}
 
 /** A series quiet this long is finished (its final count written); checked as often. */
 export const finishTimeMs = 6 * 60_000;
@@ -54,14 +63,17 @@ export class EventBroadcaster {
   private readonly cancel = new AbortController();
   /** Cache work (observe, refresh, finish) runs one at a time, as upstream's mutex has it. */
   private exclusive: Promise<unknown> = Promise.resolve();
+  /** Cache work holding or waiting for the lock. */
+  private lockHolders = 0;
   private readonly loops: Promise<void>[] = [];
   private readonly maxInFlight: number;
   /** Event writes not started yet, oldest first (at most one per series key; see below). */
-  private readonly waiting: Array<{ key: string; write: () => Promise<void> }> = [];
+  private readonly waiting = new RingQueue<EventWrite>();
   /** Writes (with their retries) in flight. */
   private inFlight = 0;
-  /** Series keys with a write waiting or in flight → the writes to start after it, in order. */
-  private readonly followUps = new Map<string, Array<() => Promise<void>>>();
+  /** Series keys with a write waiting or in flight → the writes to start after it, in order
+   *  (undefined until there is one: most keys are written once). */
+  private readonly followUps = new Map<string, EventWrite[] | undefined>();
   private writesDone: Array<() => void> = [];
   private shut = false;
 
@@ -92,10 +104,15 @@ export class EventBroadcaster {
       this.every(refreshTimeMs, signal, () => this.refreshSeries(sink, cache, signal)),
       this.every(finishTimeMs, signal, () => this.finishSeries(sink, cache, signal)),
     );
-    const watcher = this.fanout.watch(async (e) => {
-      const toWrite = await this.locked(async () => cache.observe(e, this.clock.now()));
-      if (toWrite) this.scheduleWrite(isomorphicKey(toWrite), () => this.attemptRecording(sink, toWrite, signal));
-    });
+    const record = (e: EventsV1Event): void => {
+      const key = isomorphicKey(e);
+      const toWrite = cache.observeKeyed(key, e, this.clock.now());
+      if (toWrite) this.scheduleWrite({ key, sink, event: toWrite, signal });
+    };
+    // The cache is used under the lock, as upstream's mutex has it; while nobody holds it (a
+    // refresh or finish writing series), an event is recorded at once, costing no promise.
+    // Either way events are recorded in order: the fanout waits for a deferred one.
+    const watcher = this.fanout.watch((e) => (this.lockHolders === 0 ? record(e) : this.locked(async () => record(e))));
     return {
       stop: () => {
         stop.abort();
@@ -144,38 +161,48 @@ export class EventBroadcaster {
     return this.fanout.send(event);
   }
 
-  /** Starts write when a slot is free, after the writes of the same series before it. */
-  private scheduleWrite(key: string, write: () => Promise<void>): void {
-    const after = this.followUps.get(key);
-    if (after) {
-      after.push(write);
+  /** Starts the write when a slot is free, after the writes of the same series before it. */
+  private scheduleWrite(w: EventWrite): void {
+    if (this.followUps.has(w.key)) {
+      const after = this.followUps.get(w.key);
+      if (after) after.push(w);
+      else this.followUps.set(w.key, [w]);
       return;
     }
-    this.followUps.set(key, []);
-    this.waiting.push({ key, write });
+    this.followUps.set(w.key, undefined);
+    this.waiting.push(w);
     this.startWrites();
   }
 
   private startWrites(): void {
     while (this.inFlight < this.maxInFlight && this.waiting.length > 0) {
-      const { key, write } = this.waiting.shift()!;
       this.inFlight++;
-      void write()
-        .catch((err: unknown) => this.log.error({ err }, 'unable to write event'))
-        .finally(() => {
-          this.inFlight--;
-          const next = this.followUps.get(key)?.shift();
-          if (next) this.waiting.push({ key, write: next });
-          else this.followUps.delete(key);
-          this.startWrites();
-          if (this.followUps.size === 0) for (const done of this.writesDone.splice(0)) done();
-        });
+      void this.write(this.waiting.shift()!);
     }
   }
 
+  /** One event written (with its retries); then the next of its series is due, and a slot is free. */
+  private async write(w: EventWrite): Promise<void> {
+    try {
+      await this.attemptRecording(w.sink, w.event, w.signal);
+    } catch (err) {
+      this.log.error({ err }, 'unable to write event');
+    }
+    this.inFlight--;
+    const next = this.followUps.get(w.key)?.shift();
+    if (next) this.waiting.push(next);
+    else this.followUps.delete(w.key);
+    this.startWrites();
+    if (this.followUps.size === 0) for (const done of this.writesDone.splice(0)) done();
+  }
+
   private locked<T>(fn: () => Promise<T>): Promise<T> {
+    this.lockHolders++;
     const run = this.exclusive.then(fn);
-    this.exclusive = run.catch(() => undefined);
+    this.exclusive = run.then(
+      () => this.lockHolders--,
+      () => this.lockHolders--,
+    );
     return run;
   }
 
@@ -239,7 +266,9 @@ export class EventBroadcaster {
     // A series whose object is gone (deleted, or expired after its TTL) is created again.
     if (!isSeries || errorCode(error) === 404) {
       try {
-        return { written: await sink.create({ ...event, metadata: { ...event.metadata, resourceVersion: undefined } }, keep), retry: false };
+        // (The recorder's events carry no resourceVersion: sent as they are.)
+        const fresh = event.metadata.resourceVersion === undefined ? event : { ...event, metadata: { ...event.metadata, resourceVersion: undefined } };
+        return { written: await sink.create(fresh, keep), retry: false };
       } catch (err) {
         error = err;
       }

@@ -73,7 +73,9 @@ export class EventFanout<E> {
       while (!w.stopped && w.queue.length > 0) {
         const e = w.queue.shift()!;
         try {
-          await w.handler(e);
+          // A handler done at once (most are) is not awaited: no promise and no turn per event.
+          const done = w.handler(e);
+          if (done) await done;
         } catch (err) {
           this.log.error({ err }, 'event watcher failed');
         }

@@ -18,7 +18,21 @@ export function nextNameSuffix(ms: number): string {
   return n.toString(16);
 }
 
+// formatMicroTime's last second, as "YYYY-MM-DDTHH:MM:SS." (events come many to a second).
+let microSecond = NaN;
+let microPrefix = '';
+
 /** metav1.MicroTime's JSON form (eventTime, series.lastObservedTime): RFC 3339 in UTC with six fractional digits. */
 export function formatMicroTime(ms: number): string {
-  return new Date(Math.floor(ms)).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  const t = Math.floor(ms);
+  // Beyond the range of Date (or NaN): toISOString throws.
+  if (!(Math.abs(t) <= 8.64e15)) return new Date(t).toISOString();
+  const second = Math.floor(t / 1000);
+  if (second !== microSecond) {
+    // toISOString ends in ".sssZ".
+    microPrefix = new Date(second * 1000).toISOString().slice(0, -4);
+    microSecond = second;
+  }
+  const milli = t - second * 1000;
+  return `${microPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}000Z`;
 }

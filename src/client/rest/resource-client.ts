@@ -172,10 +172,14 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
     });
     try {
       const res = await this.requester.stream({ method: 'GET', path: this.collectionPath(opts) + q, signal: abort.signal });
-      return new WatchDecoder<T>(res.body, () => {
-        opts.signal?.removeEventListener('abort', onOuterAbort);
-        abort.abort();
-      });
+      return new WatchDecoder<T>(
+        res.body,
+        () => {
+          opts.signal?.removeEventListener('abort', onOuterAbort);
+          abort.abort();
+        },
+        opts.withoutManagedFields,
+      );
     } catch (err) {
       opts.signal?.removeEventListener('abort', onOuterAbort);
       throw err;
@@ -208,9 +212,15 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
 
   /** pods/binding: what a scheduler does to place a pod. The server's answer (a Status) is not
    *  decoded, as client-go's Bind (Do(ctx).Error()); a failure throws its ApiError. */
-  async bind(name: string, binding: Binding, opts: WriteOptions = {}): Promise<void> {
-    const body = JSON.stringify({ apiVersion: 'v1', kind: 'Binding', ...binding });
-    return this.requester.discard({ method: 'POST', path: this.objectPath(name, opts, undefined, 'binding') + writeQuery(opts), body, signal: opts.signal });
+  bind(name: string, binding: Binding, opts: WriteOptions = {}): Promise<void> {
+    // Not async (a scheduler binds a thousand pods a second, each call a promise and a frame
+    // kept while in flight); a failure to make the request still rejects.
+    try {
+      const body = JSON.stringify({ apiVersion: 'v1', kind: 'Binding', ...binding });
+      return this.requester.discard({ method: 'POST', path: this.objectPath(name, opts, undefined, 'binding') + writeQuery(opts), body, signal: opts.signal });
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** pods/eviction: a PodDisruptionBudget-aware delete (429 when the budget forbids it). */

@@ -40,14 +40,84 @@ export function decodeEventLine<T extends KubeObject>(line: string): WatchEvent<
   return { type: type as WatchEventType, object: object as T };
 }
 
+// ---- leaving metadata.managedFields out ------------------------------------------------------
+// An informer that drops managedFields anyway (a scheduler's pods: upstream trims them as well)
+// may have its watch leave them out of each line before JSON.parse: they are about half of a
+// pod's JSON, and the costliest half to parse (an object per field of every manager's set).
+// The cut is exact or not made: the line must start as an event whose object's metadata follows
+// at most its apiVersion and kind, and "managedFields" must be a key of that metadata object
+// itself (found by walking its members, strings skipped whole); anything else, or a line that is
+// not compact JSON, is parsed whole. JSON.parse of the cut line gives the object the full line
+// gives, minus that one key, with every other key in its place.
+
+/** An event's head up to its object's metadata: {"type":"X","object":{ then apiVersion and kind (either order, each optional), then "metadata":{. */
+const eventHead = /^\{"type":"[A-Z]+","object":\{(?:"(?:apiVersion|kind)":"[^"\\]*",){0,2}"metadata":\{/;
+const managedFieldsKey = '"managedFields":[';
+
+/** The index of the quote that ends the string whose opening quote is at `start`; -1 if none. */
+function stringEnd(s: string, start: number): number {
+  let q = s.indexOf('"', start + 1);
+  while (q > 0) {
+    // Escaped when an odd number of backslashes precede it.
+    let k = q - 1;
+    while (s.charCodeAt(k) === 92) k--;
+    if ((q - 1 - k) % 2 === 0) return q;
+    q = s.indexOf('"', q + 1);
+  }
+  return -1;
+}
+
+/**
+ * Walks JSON text from `i`, at nesting `depth`, skipping strings whole, until index `end` or until
+ * the depth falls to `floor`: where it stopped and the depth there; undefined if a string is cut.
+ */
+function walk(s: string, i: number, depth: number, end: number, floor: number): [at: number, depth: number] | undefined {
+  while (i < end && depth > floor) {
+    const c = s.charCodeAt(i);
+    if (c === 34) {
+      const q = stringEnd(s, i);
+      if (q < 0) return undefined;
+      i = q + 1;
+      continue;
+    }
+    if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) depth--;
+    i++;
+  }
+  return [i, depth];
+}
+
+/** A watch event line without its object's metadata.managedFields, or the line itself when that cannot be cut exactly. */
+export function withoutManagedFields(line: string): string {
+  const at = line.indexOf(managedFieldsKey);
+  if (at < 0) return line;
+  const head = eventHead.exec(line);
+  if (!head || head[0].length > at) return line;
+  // Metadata's members up to `at`: it must start one of them (depth 0, not inside a string).
+  const upTo = walk(line, head[0].length, 0, at, -1);
+  const before = line.charCodeAt(at - 1);
+  if (!upTo || upTo[0] !== at || upTo[1] !== 0 || (before !== 44 && before !== 123)) return line;
+  // The array's end: just past its closing bracket.
+  const past = walk(line, at + managedFieldsKey.length, 1, line.length, 0);
+  if (!past || past[1] !== 0) return line;
+  const j = past[0];
+  // After another member: drop the comma before it. First member: drop the comma after it, if any.
+  if (before === 44) return line.slice(0, at - 1) + line.slice(j);
+  return line.slice(0, at) + line.slice(line.charCodeAt(j) === 44 ? j + 1 : j);
+}
+
 export class WatchDecoder<T extends KubeObject = KubeObject> implements WatchStream<T> {
   private stopped = false;
   private iterated = false;
 
-  /** @param abort cancels the underlying request (called on stop and when iteration ends early). */
+  /**
+   * @param abort cancels the underlying request (called on stop and when iteration ends early).
+   * @param dropManagedFields leave each object's metadata.managedFields out (see withoutManagedFields).
+   */
   constructor(
     private readonly body: Readable,
     private readonly abort: () => void = () => {},
+    private readonly dropManagedFields = false,
   ) {}
 
   stop(): void {
@@ -87,7 +157,7 @@ export class WatchDecoder<T extends KubeObject = KubeObject> implements WatchStr
           start = nl + 1;
           line = eventText(line);
           if (!line) continue;
-          const event = decodeEventLine<T>(line);
+          const event = decodeEventLine<T>(this.dropManagedFields ? withoutManagedFields(line) : line);
           if (event.type === 'ERROR') throw apiErrorFromStatus(event.object as unknown as Status);
           yield event;
           if (this.stopped) return;

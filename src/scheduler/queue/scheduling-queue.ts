@@ -13,6 +13,7 @@ import { QueueingHint, type ClusterEvent, type QueuedPodInfo, type QueueingHintF
 import type { Status } from '../framework/status.js';
 import { Events, isWildCard, matches, podSchedulingPropertiesChange, type LabeledEvent } from './events.js';
 import { KeyedHeap } from './keyed-heap.js';
+import { RingQueue } from '../../client/cache/ring-queue.js';
 import { Nominator } from './nominator.js';
 
 export const DEFAULT_POD_INITIAL_BACKOFF_MS = 1000;
@@ -61,13 +62,25 @@ export interface SchedulingQueueOptions {
 const uidOf = (p: Pod) => p.metadata?.uid ?? '';
 const qUid = (q: QueuedPodInfo) => uidOf(q.podInfo.pod);
 
+/** A pod being scheduled: `seq` is the first in-flight event it must see. */
+interface InFlightPod {
+  uid: string;
+  seq: number;
+  qpi: QueuedPodInfo;
+}
+
 export class SchedulingQueue {
   readonly nominator: Nominator;
   private readonly activeQ: KeyedHeap<QueuedPodInfo>;
   private readonly backoffQ: KeyedHeap<QueuedPodInfo>;
   private readonly unschedulable = new Map<string, QueuedPodInfo>();
-  /** uid → seq of the first event it must see; Map order is pop order, so the first is the oldest. */
-  private readonly inFlight = new Map<string, { seq: number; qpi: QueuedPodInfo }>();
+  private readonly inFlight = new Map<string, InFlightPod>();
+  /**
+   * The in-flight entries in pop order, from the oldest still in flight on (entries done since
+   * wait here until they reach the front). Finding the oldest through the Map's first key would
+   * walk over the slots of every deleted entry before it: a pod in flight per binding.
+   */
+  private readonly inFlightOrder = new RingQueue<InFlightPod>();
   private inFlightEvents: InFlightEvent[] = [];
   /** Index of the first live entry of inFlightEvents. */
   private eventsHead = 0;
@@ -188,7 +201,9 @@ export class SchedulingQueue {
     q.attempts++;
     q.unschedulablePlugins.clear();
     q.pendingPlugins.clear();
-    this.inFlight.set(qUid(q), { seq: this.seq, qpi: q });
+    const entry: InFlightPod = { seq: this.seq, qpi: q, uid: qUid(q) };
+    this.inFlight.set(entry.uid, entry);
+    this.inFlightOrder.push(entry);
     return q;
   }
 
@@ -221,15 +236,22 @@ export class SchedulingQueue {
   done(uid: string): void {
     const entry = this.inFlight.get(uid);
     if (!entry) return;
-    const wasOldest = this.inFlight.keys().next().value === uid;
+    const wasOldest = this.inFlightOrder.peek() === entry;
     this.inFlight.delete(uid);
     if (this.inFlight.size === 0) {
       this.inFlightEvents = [];
       this.eventsHead = 0;
+      this.inFlightOrder.clear();
     } else if (wasOldest) {
+      // The front is the oldest entry still in flight once the ones done are off it.
+      let front = this.inFlightOrder.peek();
+      while (front !== undefined && this.inFlight.get(front.uid) !== front) {
+        this.inFlightOrder.shift();
+        front = this.inFlightOrder.peek();
+      }
       // Events older than the oldest pod still in flight can no longer matter: drop them
       // (compacting only when the dead prefix is large, so this stays O(1) amortized).
-      const oldest = this.inFlight.values().next().value!.seq;
+      const oldest = front!.seq;
       let i = this.eventsHead;
       while (i < this.inFlightEvents.length && this.inFlightEvents[i].seq < oldest) i++;
       this.eventsHead = i;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkFieldSelector, fieldAttrsFor, isSupportedField, unsupportedFieldMessage } from '../../../src/api/selectors/field-attrs.js';
-import { parseFieldSelector } from '../../../src/api/selectors/fields.js';
+import { checkFieldSelector, fieldAttrsFor, fieldGetter, isSupportedField, unsupportedFieldMessage } from '../../../src/api/selectors/field-attrs.js';
+import { escapeFieldValue, fieldSelectorPredicate, matchesFields, parseFieldSelector } from '../../../src/api/selectors/fields.js';
 
 test('a pod exposes the selectable fields upstream registers, with upstream defaults', () => {
   const pod = {
@@ -87,3 +87,43 @@ test('checkFieldSelector throws the 400 upstream answers for the first unsupport
   assert.doesNotThrow(() => checkFieldSelector('', 'Pod', parseFieldSelector('spec.nodeName=n1,metadata.name=p')));
   assert.throws(() => checkFieldSelector('', 'Pod', parseFieldSelector('spec.foo=1')), { code: 400, message: 'field label not supported: spec.foo' });
 });
+
+// The watch filter reads one field at a time (fieldGetter); it must see what the attribute set has.
+const getterCases: [string, string, Record<string, unknown>][] = [
+  [
+    '',
+    'Pod',
+    {
+      metadata: { name: 'p', namespace: 'ns' },
+      spec: { nodeName: 'n1', restartPolicy: 'Never', hostNetwork: true, serviceAccountName: 'sa' },
+      status: { phase: 'Running', podIPs: [{ ip: '10.0.0.1' }], nominatedNodeName: 'n2' },
+    },
+  ],
+  ['', 'Pod', { metadata: { name: 'bare', namespace: 'ns' } }],
+  ['', 'Event', { metadata: { name: 'e', namespace: 'ns' }, involvedObject: { kind: 'Pod', name: 'p' }, source: { component: 'kubelet' }, reason: 'Pulled', type: 'Normal' }],
+  [
+    'events.k8s.io',
+    'Event',
+    { metadata: { name: 'e', namespace: 'ns' }, regarding: { kind: 'Pod', name: 'p', uid: 'u' }, reportingController: 'default-scheduler', reason: 'Scheduled', type: 'Normal' },
+  ],
+  ['events.k8s.io', 'Event', { metadata: { name: 'e', namespace: 'ns' }, deprecatedSource: { component: 'kubelet' } }],
+  ...attrCases.map(([group, kind, obj]) => [group, kind, obj] as [string, string, Record<string, unknown>]),
+  ['example.com', 'Widget', { metadata: { name: 'w', namespace: 'ns' } }],
+];
+
+for (const [group, kind, obj] of getterCases) {
+  test(`fieldGetter reads what fieldAttrsFor exposes for ${group || 'core'} ${kind} ${(obj.metadata as { name: string }).name}`, () => {
+    const attrs = fieldAttrsFor(group, kind, obj);
+    const fields = new Set([...Object.keys(attrs), 'metadata.name', 'metadata.namespace', 'status.podIPs', 'no.such.field']);
+    for (const field of fields) {
+      const want = Object.prototype.hasOwnProperty.call(attrs, field) ? attrs[field] : '';
+      assert.equal(fieldGetter(group, kind, field)(obj), want, field);
+      for (const op of ['=', '!=']) {
+        const sel = parseFieldSelector(`${field}${op}${escapeFieldValue(want)}`);
+        const viaGetters = fieldSelectorPredicate(sel, (f) => fieldGetter(group, kind, f))(obj);
+        assert.equal(viaGetters, matchesFields(sel, attrs), `${field}${op}`);
+        assert.equal(viaGetters, op === '=');
+      }
+    }
+  });
+}

@@ -8,7 +8,8 @@ import type { KubeObject } from '../../../src/api/object.js';
 import { SharedIndexInformer } from '../../../src/client/cache/shared-informer.js';
 import { resources } from '../../../src/client/rest/builtin-resources.js';
 import { listerWatcher } from '../../../src/client/rest/lister-watcher.js';
-import type { ListerWatcher } from '../../../src/client/types.js';
+import type { ListerWatcher, WatchOptions } from '../../../src/client/types.js';
+import { dropManagedFields } from '../../../src/client/cache/managed-fields.js';
 import { startInProcessApi } from '../transport/in-process-api.js';
 import { until } from './fake-lister-watcher.js';
 
@@ -58,4 +59,41 @@ test('an informer over the REST client and the in-process transport follows chan
     await informer.stop();
     await api.close();
   }
+});
+
+test('an informer given dropManagedFields has its watches leave managedFields out while decoding: what it caches is what the transform alone makes of the server objects', async () => {
+  const api = await startInProcessApi();
+  const cms = api.client().resource(resources.configMaps, 'default');
+  const asked: WatchOptions[] = [];
+  const real = listerWatcher(cms, { namespace: 'default', labelSelector: 'suite=dropmf' }) as unknown as ListerWatcher<CM>;
+  const lw: ListerWatcher<CM> = { list: (o) => real.list(o), watch: (o) => (asked.push(o), real.watch(o)) };
+  const informer = new SharedIndexInformer<CM>(lw, { name: 'configmaps', logger: silent, transform: dropManagedFields });
+  const mine = (name: string, v: string): CM => ({ ...cm(name, v), metadata: { ...cm(name, v).metadata, labels: { suite: 'dropmf' } } });
+  try {
+    await cms.create(mine('listed', '1') as never);
+    void informer.run();
+    assert.equal(await informer.waitForCacheSync(), true);
+    // One object new on the watch, one changed there.
+    for (const change of [() => cms.create(mine('watched', '1') as never), () => cms.update(mine('listed', '2') as never)]) await change();
+    await until(() => informer.getIndexer().list().length === 2 && informer.getIndexer().getByKey('default/listed')?.data?.v === '2', 'the watched changes');
+    assert.ok(asked.length > 0 && asked.every((o) => o.withoutManagedFields === true), 'every watch asked for it');
+    for (const name of ['listed', 'watched']) {
+      const server = await cms.get(name);
+      assert.ok(server.metadata?.managedFields?.length, 'the server object has managedFields');
+      assert.deepEqual(informer.getIndexer().getByKey(`default/${name}`), dropManagedFields(server));
+    }
+  } finally {
+    await informer.stop();
+    await api.close();
+  }
+});
+
+test('an informer with any other transform decodes watches whole', async () => {
+  const asked: WatchOptions[] = [];
+  const lw: ListerWatcher<CM> = { list: async () => ({ metadata: { resourceVersion: '1' }, items: [] }), watch: (o) => (asked.push(o), Promise.reject(new Error('no watch here'))) };
+  const informer = new SharedIndexInformer<CM>(lw, { name: 'configmaps', logger: silent, transform: (o) => dropManagedFields(o) });
+  void informer.run();
+  await until(() => asked.length > 0, 'the watch');
+  assert.equal(asked[0]!.withoutManagedFields, undefined);
+  await informer.stop();
 });

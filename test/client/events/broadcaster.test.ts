@@ -119,6 +119,38 @@ test('the second occurrence turns the event into a series by PATCH; later ones a
   await b.shutdown();
 });
 
+test('what is sent is exactly the event as recorded: the create carries no series, the PATCH only the series; events handed to watchers are never changed afterwards', async () => {
+  const clock = new FakeClock(Date.UTC(2024, 4, 1, 12, 0, 0, 250));
+  const b = new EventBroadcaster({ clock, log, random: () => 0.5 });
+  const real = restEventSink(client);
+  const sent: string[] = [];
+  b.startRecordingToSink({
+    create: (e, keep) => (sent.push(`create ${JSON.stringify(e)}`), real.create(e, keep)),
+    patch: (e, p) => (sent.push(`patch ${e.metadata.name} ${JSON.stringify(p)}`), real.patch(e, p)),
+  });
+  const seen: EventsV1Event[] = [];
+  b.startEventWatcher((e) => void seen.push(e));
+  const r = b.newRecorder('default-scheduler', 'default-scheduler-host-a');
+  const pod = { kind: 'Pod', apiVersion: 'v1', name: 'wire-1', namespace: 'default', uid: 'uid-wire-1', resourceVersion: '7' };
+  r.eventf(pod, undefined, 'Normal', 'Scheduled', 'Binding', 'Successfully assigned %v/%v to %v', 'default', 'wire-1', 'node-a');
+  await b.flush();
+  clock.step(1500);
+  r.eventf(pod, undefined, 'Normal', 'Scheduled', 'Binding', 'Successfully assigned %v/%v to %v', 'default', 'wire-1', 'node-b');
+  await b.flush();
+  // (Name suffixes are unique process-wide, so earlier tests' events moved this one's on.)
+  const name = seen[0]?.metadata.name;
+  assert.match(name ?? '', /^wire-1\.[0-9a-f]+$/);
+  assert.deepEqual(sent, [
+    `create {"apiVersion":"events.k8s.io/v1","kind":"Event","metadata":{"name":"${name}","namespace":"default"},"eventTime":"2024-05-01T12:00:00.250000Z","reportingController":"default-scheduler","reportingInstance":"default-scheduler-host-a","action":"Binding","reason":"Scheduled","regarding":{"kind":"Pod","apiVersion":"v1","name":"wire-1","namespace":"default","uid":"uid-wire-1","resourceVersion":"7"},"note":"Successfully assigned default/wire-1 to node-a","type":"Normal"}`,
+    `patch ${name} {"series":{"count":2,"lastObservedTime":"2024-05-01T12:00:01.750000Z"}}`,
+  ]);
+  assert.equal(seen.length, 2);
+  assert.equal(seen[0].series, undefined, 'the first occurrence a watcher holds did not become the series');
+  assert.equal(seen[1].series, undefined);
+  assert.equal(seen[1].note, 'Successfully assigned default/wire-1 to node-b');
+  await b.shutdown();
+});
+
 test('an ongoing series is written again every 30 minutes with its current count', async () => {
   const { b, r, clock } = setup();
   const cm = await configMap('ongoing');

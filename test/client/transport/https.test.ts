@@ -3,6 +3,7 @@
 // session for many watches, the server's stream limit, TLS options, rotated token files, and a
 // server that goes away mid-watch.
 import { after, before, test } from 'node:test';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import assert from 'node:assert/strict';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createSecureServer, type ServerHttp2Stream } from 'node:http2';
@@ -208,6 +209,29 @@ test('thousands of requests in a row keep one HTTP/2 session: a finished stream 
   );
   assert.deepEqual([...statuses], [[200, 3000]]);
   assert.equal(t.sessionCount, 1);
+  await t.close();
+});
+
+test('HTTP/2 requests leave AsyncResource.prototype.bind as Node has it (the lean one stands in only inside session.request) and keep the caller\'s async context', async () => {
+  const nodeBind = AsyncResource.prototype.bind;
+  const t = new HttpsTransport(config);
+  const als = new AsyncLocalStorage<string>();
+  const seen = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      als.run(`caller-${i}`, async () => {
+        const r = await t.request({ method: 'GET', path: '/api/v1/namespaces/default' });
+        // Body events come from the stream set up inside session.request's PendingRequest scope.
+        const store = await new Promise<string | undefined>((resolve) => r.body.once('data', () => resolve(als.getStore())));
+        r.body.resume();
+        return store;
+      }),
+    ),
+  );
+  assert.deepEqual(seen, Array.from({ length: 20 }, (_, i) => `caller-${i}`));
+  assert.equal(AsyncResource.prototype.bind, nodeBind);
+  // Everyone else still gets Node's bind, with its (deprecated) asyncResource accessor.
+  const resource = new AsyncResource('Test');
+  assert.equal((resource.bind(() => 1) as unknown as { asyncResource: AsyncResource }).asyncResource, resource);
   await t.close();
 });
 

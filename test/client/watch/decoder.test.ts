@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { WatchConnectionError, WatchDecodeError, WatchDecoder } from '../../../src/client/watch/decoder.js';
+import { WatchConnectionError, WatchDecodeError, WatchDecoder, withoutManagedFields } from '../../../src/client/watch/decoder.js';
 import { ApiError, isGone } from '../../../src/client/rest/errors.js';
 import type { WatchEvent } from '../../../src/client/types.js';
 
@@ -168,4 +168,91 @@ test('the events are the same however the body is cut into chunks: one byte each
       ],
     );
   }
+});
+
+// ---- leaving managedFields out ----------------------------------------------------------------
+
+/** What the informer's transform makes of a decoded object: the same keys in the same order, minus metadata.managedFields. */
+const dropped = (obj: { metadata?: Record<string, unknown> }) => {
+  if (!obj.metadata || !('managedFields' in obj.metadata)) return obj;
+  const { managedFields: _drop, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+};
+
+/** Strings that try to look like structure: quotes, backslashes, brackets, the key itself. */
+const tricky = ['plain', 'a"b', 'back\\slash', 'ends with backslash\\', '\\"', '"managedFields":[', ',"managedFields":[{"x":1}]', '{[}]', 'k:{"name":"x]"}', 'héllo ✓', ''];
+
+test('withoutManagedFields: the cut line parses to the object the whole line gives, without metadata.managedFields, keys in place', () => {
+  let seed = 11;
+  const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  const pick = <T>(xs: T[]) => xs[rnd(xs.length)]!;
+  const value = (depth: number): unknown => {
+    const k = rnd(depth > 2 ? 3 : 6);
+    if (k === 0) return pick(tricky);
+    if (k === 1) return rnd(1000);
+    if (k === 2) return pick([true, null]);
+    if (k === 3) return Array.from({ length: rnd(3) }, () => value(depth + 1));
+    const o: Record<string, unknown> = {};
+    for (let i = rnd(4); i > 0; i--) o[pick(['f:spec', 'k:{"type":"Ready"}', 'managedFields', '.', pick(tricky)])] = value(depth + 1);
+    return o;
+  };
+  const managedFields = () => Array.from({ length: rnd(3) }, () => ({ manager: pick(tricky), operation: 'Update', apiVersion: 'v1', time: '2024-05-01T12:00:00Z', fieldsType: 'FieldsV1', fieldsV1: value(0) }));
+  let cut = 0;
+  for (let n = 0; n < 3000; n++) {
+    const metadata: Record<string, unknown> = {};
+    const members = ['name', 'namespace', 'uid', 'labels', 'annotations', 'ownerReferences', 'resourceVersion'].filter(() => rnd(2) === 0);
+    const mfAt = rnd(3) === 0 ? -1 : rnd(members.length + 1);
+    members.forEach((m, i) => {
+      if (i === mfAt) metadata.managedFields = managedFields();
+      metadata[m] = m === 'labels' || m === 'annotations' ? { [pick(tricky)]: pick(tricky), managedFields: pick(tricky) } : m === 'ownerReferences' ? [{ kind: 'X', name: pick(tricky) }] : pick(tricky);
+    });
+    if (mfAt === members.length) metadata.managedFields = managedFields();
+    // Objects whose head differs (kind first, extra members first) and nested managedFields elsewhere.
+    const object: Record<string, unknown> = rnd(4) === 0 ? { kind: 'Pod', apiVersion: 'v1', metadata } : rnd(4) === 0 ? { spec: { managedFields: [1] }, metadata } : { apiVersion: 'v1', kind: 'Pod', metadata };
+    object.spec = { containers: [{ name: pick(tricky), env: [{ name: 'managedFields', value: pick(tricky) }] }], managedFields: value(0) };
+    const type = pick(['ADDED', 'MODIFIED', 'DELETED']);
+    const text = rnd(20) === 0 ? JSON.stringify({ type, object }, null, 1).replace(/\n/g, '') : JSON.stringify({ type, object });
+    const out = withoutManagedFields(text);
+    if (out !== text) cut++;
+    const want = { type, object: dropped(JSON.parse(text).object) };
+    const got = JSON.parse(out) as { type: string; object: { metadata?: Record<string, unknown> } };
+    assert.equal(JSON.stringify({ type: got.type, object: dropped(got.object) }), JSON.stringify(want), text);
+  }
+  assert.ok(cut > 1000, `most lines with managedFields in metadata are cut (${cut})`);
+});
+
+test('withoutManagedFields cuts a real pod event the API server sent, first, middle or last in metadata', () => {
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: 'm-1',
+      namespace: 'default',
+      uid: '3c0ec3a7',
+      creationTimestamp: '2026-12-05T23:50:09Z',
+      managedFields: [{ manager: 'k8ts-client', operation: 'Update', apiVersion: 'v1', time: '2026-12-05T23:50:09Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:containers': { 'k:{"name":"pause"}': { '.': {}, 'f:image': {} } } } } }],
+      resourceVersion: '16',
+    },
+    spec: { nodeName: 'node-1' },
+  };
+  const text = line('MODIFIED', pod).trimEnd();
+  const out = withoutManagedFields(text);
+  assert.equal(out, text.replace(/,"managedFields":\[.*\}\}\}\}\}\]/, ''));
+  assert.deepEqual(JSON.parse(out), { type: 'MODIFIED', object: dropped(pod) });
+  const first = line('ADDED', { kind: 'Pod', apiVersion: 'v1', metadata: { managedFields: [], name: 'a' } }).trimEnd();
+  assert.equal(withoutManagedFields(first), '{"type":"ADDED","object":{"kind":"Pod","apiVersion":"v1","metadata":{"name":"a"}}}');
+  const only = line('ADDED', { metadata: { managedFields: [{}] } }).trimEnd();
+  assert.equal(withoutManagedFields(only), '{"type":"ADDED","object":{"metadata":{}}}');
+});
+
+test('a decoder told to drop managedFields yields the events without them, and the same events otherwise', async () => {
+  const obj = (name: string) => ({ ...cm(name), metadata: { name, managedFields: [{ manager: 'm', fieldsV1: { 'f:data': {} } }], resourceVersion: '5' } });
+  const body = () => Readable.from([line('ADDED', obj('a')) + line('MODIFIED', obj('b'))]);
+  const kept = await drain(new WatchDecoder(body()));
+  const cutEvents = await drain(new WatchDecoder(body(), () => {}, true));
+  assert.deepEqual(
+    cutEvents.events,
+    kept.events.map((e) => ({ type: e.type, object: dropped(e.object as never) })),
+  );
+  assert.ok(cutEvents.events.every((e) => !('managedFields' in (e.object.metadata ?? {}))));
 });
