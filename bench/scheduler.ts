@@ -14,6 +14,7 @@
 //   K8TS_BENCH_SCHED_PROF=/tmp/sp K8TS_BENCH_SERVER_PROF=/tmp/ap   # --cpu-prof, hot spots printed
 //   K8TS_BENCH_SCHED_HEAP_PROF=/tmp/sh    # --heap-prof of the scheduler (sampled allocations)
 //   K8TS_BENCH_SCHED_NODE_ARGS='--import /tmp/hook.mjs'   # more node flags for the scheduler process
+//   K8TS_BENCH_SERVER_NODE_ARGS='--max-semi-space-size=32'   # more node flags for the API server process
 //   K8TS_BENCH_SCHED_PROTOCOL=split K8TS_BENCH_CLIENT_PROTOCOL=h2   # the scheduler's / the bench's client transport (A/B)
 //   node --import tsx bench/scheduler.ts --request-costs   # API server CPU per create/bind/event/watch event
 //   K8TS_BENCH_REQUESTS=1                 # API requests per measured pod by verb and resource (from the server's /metrics)
@@ -342,7 +343,8 @@ async function runWorkload(w: Workload): Promise<Metric[]> {
   if (serverProf) rmSync(serverProf, { recursive: true, force: true });
   if (schedProf) rmSync(schedProf, { recursive: true, force: true });
   const timeline = !!process.env.K8TS_BENCH_TIMELINE;
-  const server = await startServer({ serverArgs: schedulerPerfServerArgs, nodeArgs: [...(serverProf ? ['--cpu-prof', `--cpu-prof-dir=${serverProf}`] : []), ...(timeline ? inspectArgs : [])] });
+  const serverNodeArgs = (process.env.K8TS_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const server = await startServer({ serverArgs: schedulerPerfServerArgs, nodeArgs: [...serverNodeArgs, ...(serverProf ? ['--cpu-prof', `--cpu-prof-dir=${serverProf}`] : []), ...(timeline ? inspectArgs : [])] });
   const inspector = timeline ? await openInspector(server) : undefined;
   // Separate clients (HTTP/2 sessions) for the load and the watch; the scheduler is its own process.
   const client = Client.fromConfig(loadConfig({ kubeconfig: server.kubeconfig }), clientOptions());
