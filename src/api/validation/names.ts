@@ -1,6 +1,7 @@
 // The string validators of k8s.io/apimachinery/pkg/util/validation, with upstream's exact
 // messages. Each returns the list of problems (empty when valid); callers wrap each message in a
 // FieldError at their own path.
+import { boundedMemo } from '../bounded-memo.js';
 
 export const emptyError = () => 'must be non-empty';
 export const maxLenError = (length: number) => `must be no more than ${length} characters`;
@@ -21,23 +22,16 @@ const qualifiedNameErrMsg = "must consist of alphanumeric characters, '-', '_' o
 const qualifiedNameMaxLength = 63;
 const qualifiedNameRe = anchored(qualifiedNameFmt);
 
-// Prefixed names that passed (toleration and label keys such as node.kubernetes.io/not-ready,
+// Prefixed names (toleration and label keys such as node.kubernetes.io/not-ready,
 // app.kubernetes.io/name): the same few come up in every pod, and their check is several regex
-// tests and a split. Bounded, since names are the clients'.
-const validPrefixedNames = new Set<string>();
-const maxValidPrefixedNames = 4096;
+// tests and a split. Callers only read the messages, so one array per name can be shared.
+const prefixedNameErrors = boundedMemo(4096, qualifiedNameErrors);
 
 /** A label key, annotation key or finalizer: optional DNS-subdomain prefix, '/', short name. */
 export function isQualifiedName(value: string): string[] {
   // The usual case, a short name without prefix that is valid, in one test.
   if (value.length <= qualifiedNameMaxLength && !value.includes('/') && qualifiedNameRe.test(value)) return [];
-  if (validPrefixedNames.has(value)) return [];
-  const errs = qualifiedNameErrors(value);
-  if (errs.length === 0) {
-    if (validPrefixedNames.size >= maxValidPrefixedNames) validPrefixedNames.clear();
-    validPrefixedNames.add(value);
-  }
-  return errs;
+  return prefixedNameErrors(value);
 }
 
 function qualifiedNameErrors(value: string): string[] {
