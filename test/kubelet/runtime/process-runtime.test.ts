@@ -385,13 +385,17 @@ test('as root, a container\'s process count comes from its cgroup and equals the
     const sb = await rt.runPodSandbox(cfg);
     const id = await rt.createContainer(sb, containerConfig({ name: `count-${pid}`, image: 'sh', args: ['-c', 'sleep 60 & sleep 60 & wait'] }), cfg);
     await rt.startContainer(id);
-    // sh and its two sleeps, once both are forked (the tree as the /proc scan counts it).
-    const tree = await eventually(async () => {
+    // sh and its two sleeps, once both are forked (the tree as the /proc scan counts it). Right
+    // after the start the status may still give unshare's pid (its child not found yet): unshare,
+    // sh and one sleep then also make a tree of 3, while the cgroup holds sh and that one sleep
+    // besides unshare. So both counts are read together until they settle on the whole tree.
+    const counts = await eventually(async () => {
       const st = await rt.containerStatus(id);
-      const n = st.pid ? processTreeCounter('/proc', 0)([st.pid]) : 0;
-      return n === 3 ? n : undefined;
+      const tree = st.pid ? processTreeCounter('/proc', 0)([st.pid]) : 0;
+      const fromCgroup = (await rt.containerStats!(id))?.processCount;
+      return tree === 3 && fromCgroup === 3 ? { tree, fromCgroup } : undefined;
     }, 5000, `tree of ${pid}`);
-    assert.equal((await rt.containerStats!(id))?.processCount, tree, `pid namespace ${pid}`);
+    assert.equal(counts.fromCgroup, counts.tree, `pid namespace ${pid}`);
     await rt.stopContainer(id, 0);
     assert.equal(await rt.containerStats!(id), undefined, 'an exited container has no stats');
   }
