@@ -37,6 +37,7 @@ import { cpuMs, memoryKb } from './lib/proc.js';
 import { writeReport, type Metric } from './lib/report.js';
 import { percentile, round } from './lib/stats.js';
 import { isMain } from './lib/main.js';
+import { k8tsNodeFlags } from './lib/node-flags.js';
 
 const binPath = fileURLToPath(new URL('../bin/k8ts', import.meta.url));
 const env = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
@@ -64,7 +65,7 @@ interface Up {
 async function startUp(dataDir: string): Promise<Up> {
   const started = monoMs();
   const prof = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
-  const child = spawn(process.execPath, [...prof, binPath, 'up', '--data-dir', dataDir, '--port', '0', '--kubelet-port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [...k8tsNodeFlags(), ...prof, binPath, 'up', '--data-dir', dataDir, '--port', '0', '--kubelet-port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -11,7 +11,7 @@
 //   K8TS_BENCH_WORKLOADS=SchedulingBasic,Preemption node --import tsx bench/scheduler.ts
 //   K8TS_BENCH_BASIC=5000,1000,3000        # SchedulingBasic with other sizes (nodes, initial, measured = backlog)
 //   K8TS_BENCH_TIMELINE=1                 # every 500 ms: created/attempted/queued/binding/bound, cores
-//   K8TS_BENCH_SCHED_PROF=/tmp/sp K8TS_BENCH_SERVER_PROF=/tmp/ap   # --cpu-prof, hot spots printed
+//   K8TS_BENCH_SCHED_PROF=/tmp/sp K8TS_BENCH_SERVER_PROF=/tmp/ap   # --cpu-prof, hot spots printed (the scheduler's backlog run: /tmp/sp-backlog)
 //   K8TS_BENCH_SCHED_HEAP_PROF=/tmp/sh    # --heap-prof of the scheduler (sampled allocations)
 //   K8TS_BENCH_SCHED_NODE_ARGS='--import /tmp/hook.mjs'   # more node flags for the scheduler process
 //   K8TS_BENCH_SERVER_NODE_ARGS='--max-semi-space-size=32'   # more node flags for the API server process
@@ -209,7 +209,8 @@ async function watchPods(client: Client, rv: string, signal: AbortSignal, onBoun
   const fieldSelector = onTerminating ? undefined : 'spec.nodeName!=';
   while (!signal.aborted) {
     try {
-      const stream = await pods.watch({ namespace: ns, resourceVersion: from, signal, fieldSelector });
+      // managedFields are cut from each line before it is parsed: the instrument reads none of them.
+      const stream = await pods.watch({ namespace: ns, resourceVersion: from, signal, fieldSelector, withoutManagedFields: true });
       for await (const ev of stream) {
         if (ev.type === 'BOOKMARK' || ev.type === 'ERROR') continue;
         const p = ev.object as P;
@@ -364,14 +365,16 @@ async function runWorkload(w: Workload): Promise<Metric[]> {
     });
     progress(`${w.nodes} nodes in ${round(monoMs() - t0)} ms`);
 
-    const startScheduler = async (): Promise<number> => {
-      const profiling = schedProf ? ['--cpu-prof', `--cpu-prof-dir=${schedProf}`] : [];
+    // The backlog run's profiles go to DIR-backlog, so the measured run's stay in DIR.
+    const startScheduler = async (phase = ''): Promise<number> => {
+      const profDir = schedProf && schedProf + phase;
+      const profiling = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
       // K8TS_BENCH_SCHED_NODE_ARGS: more node flags for the scheduler process (space-separated), e.g. an --import of a profiling hook.
       if (process.env.K8TS_BENCH_SCHED_NODE_ARGS) profiling.push(...process.env.K8TS_BENCH_SCHED_NODE_ARGS.split(' ').filter(Boolean));
       // K8TS_BENCH_SCHED_HEAP_PROF=DIR: --heap-prof (sampled allocations) of the scheduler process.
-      const heapProf = process.env.K8TS_BENCH_SCHED_HEAP_PROF;
+      const heapProf = process.env.K8TS_BENCH_SCHED_HEAP_PROF && process.env.K8TS_BENCH_SCHED_HEAP_PROF + phase;
       if (heapProf) profiling.push('--heap-prof', `--heap-prof-dir=${heapProf}`);
-      if (schedProf) rmSync(schedProf, { recursive: true, force: true });
+      if (profDir) rmSync(profDir, { recursive: true, force: true });
       sched = startSchedulerProcess({ kubeconfig: server.kubeconfig, nodeArgs: profiling, logLevel: process.env.K8TS_BENCH_SCHED_LOG });
       return sched.started;
     };
@@ -444,7 +447,7 @@ async function runWorkload(w: Workload): Promise<Metric[]> {
         const p = w.measuredPod(i);
         await createWithRetry(client, { ...p, metadata: { ...p.metadata, name: backlogNames[i] } } as P, ns);
       });
-      const tReady = await startScheduler();
+      const tReady = await startScheduler('-backlog');
       const stopBacklogTimeline = startTimeline(() => sched!, server, inspector, () => ({ created: backlogNames.length, bound: bound.size }));
       const sched0 = sched!.cpuMs();
       const srv0 = server.cpuMs();

@@ -69,7 +69,9 @@ export async function measureRequestCosts(opts: RequestCostOptions = {}): Promis
   const ns = 'req-costs';
   const server = await startServer(opts.server);
   const client = Client.fromConfig(loadConfig({ kubeconfig: server.kubeconfig }));
-  const watchers = [0, 1].map(() => Client.fromConfig(loadConfig({ kubeconfig: server.kubeconfig })));
+  // K8TS_REQ_COSTS_WATCHERS=N: N pod watchers instead of the scheduler's and the bench's two (A/B runs of the watch path).
+  const nw = Number(process.env.K8TS_REQ_COSTS_WATCHERS) || 2;
+  const watchers = Array.from({ length: nw }, () => Client.fromConfig(loadConfig({ kubeconfig: server.kubeconfig })));
   try {
     const pods = client.resource(resources.pods);
     await client.resource(resources.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
@@ -128,7 +130,7 @@ export async function measureRequestCosts(opts: RequestCostOptions = {}): Promis
       r.c0.push(await measure(server, n, create(`a${round}`)));
       r.b0.push(await measure(server, n, bind(`a${round}`)));
       r.e.push(await measure(server, n, event(`e${round}`)));
-      // Two pod watchers for the next two phases, reading every event as an informer would.
+      // The pod watchers for the next two phases, reading every event as an informer would.
       const stop = new AbortController();
       const list = await pods.list({ namespace: ns, limit: 1 });
       const watching = watchers.map(async (w) => {
@@ -147,19 +149,19 @@ export async function measureRequestCosts(opts: RequestCostOptions = {}): Promis
     const server_ = (k: keyof typeof r) => r[k].map((x) => x.serverMs);
     const client_ = (k: keyof typeof r) => r[k].map((x) => x.clientMs);
     const rate = (k: keyof typeof r) => `${Math.round(median(r[k].map((x) => x.perSec)))}/s`;
-    const perWatcher = r.c2.map((c, i) => (c.serverMs - r.c0[i].serverMs + r.b2[i].serverMs - r.b0[i].serverMs) / 4);
+    const perWatcher = r.c2.map((c, i) => (c.serverMs - r.c0[i].serverMs + r.b2[i].serverMs - r.b0[i].serverMs) / (2 * nw));
     return [
       { name: `API server CPU per request (${n} per run, ${conc} in flight, HTTPS/HTTP/2): pod create, no watchers`, unit: 'ms', runs: server_('c0'), note: rate('c0') },
-      { name: '  pod create with 2 pod watchers', unit: 'ms', runs: server_('c2'), note: rate('c2') },
+      { name: `  pod create with ${nw} pod watchers`, unit: 'ms', runs: server_('c2'), note: rate('c2') },
       { name: '  pods/binding, no watchers', unit: 'ms', runs: server_('b0'), note: rate('b0') },
-      { name: '  pods/binding with 2 pod watchers', unit: 'ms', runs: server_('b2'), note: rate('b2') },
+      { name: `  pods/binding with ${nw} pod watchers`, unit: 'ms', runs: server_('b2'), note: rate('b2') },
       { name: '  events.k8s.io/v1 Event create (the Scheduled event)', unit: 'ms', runs: server_('e'), note: rate('e') },
       { name: '  one watch event to one watcher (mean of create and bind)', unit: 'ms', runs: perWatcher },
-      { name: '  a scheduled pod with 2 watchers (create + bind + event)', unit: 'ms', runs: r.c2.map((c, i) => c.serverMs + r.b2[i].serverMs + r.e[i].serverMs) },
+      { name: `  a scheduled pod with ${nw} watchers (create + bind + event)`, unit: 'ms', runs: r.c2.map((c, i) => c.serverMs + r.b2[i].serverMs + r.e[i].serverMs) },
       { name: 'client CPU per request: pod create', unit: 'ms', runs: client_('c0') },
       { name: '  pods/binding', unit: 'ms', runs: client_('b0') },
       { name: '  Event create', unit: 'ms', runs: client_('e') },
-      { name: '  reading a pod watch event (2 watchers, create and bind events)', unit: 'ms', runs: r.c2.map((c, i) => (c.clientMs - r.c0[i].clientMs + r.b2[i].clientMs - r.b0[i].clientMs) / 4), note: `${seen} events read` },
+      { name: `  reading a pod watch event (${nw} watchers, create and bind events)`, unit: 'ms', runs: r.c2.map((c, i) => (c.clientMs - r.c0[i].clientMs + r.b2[i].clientMs - r.b0[i].clientMs) / (2 * nw)), note: `${seen} events read` },
     ];
   } finally {
     await Promise.all([client.close(), ...watchers.map((w) => w.close())]);

@@ -18,6 +18,7 @@ import type { HttpsProtocol } from '../../src/client/transport/https.js';
 import { monoMs } from './clock.js';
 import { isMain } from './main.js';
 import { cpuMs, memoryKb } from './proc.js';
+import { k8tsNodeFlags } from './node-flags.js';
 
 export interface SchedulerProcessOptions {
   kubeconfig: string;
@@ -72,7 +73,7 @@ export interface SchedulerProcess {
 const entry = fileURLToPath(import.meta.url);
 
 export function startSchedulerProcess(opts: SchedulerProcessOptions): SchedulerProcess {
-  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--expose-gc', '--import', 'tsx', entry, opts.kubeconfig], {
+  const child: ChildProcess = spawn(process.execPath, [...k8tsNodeFlags(), ...(opts.nodeArgs ?? []), '--expose-gc', '--import', 'tsx', entry, opts.kubeconfig], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, K8TS_LOG_FORMAT: 'json', K8TS_LOG_LEVEL: opts.logLevel ?? 'info' },
   });

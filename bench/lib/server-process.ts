@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCredentials, type Credentials } from './kubeconfig.js';
 import { cpuMs, memoryKb } from './proc.js';
+import { k8tsNodeFlags } from './node-flags.js';
 
 const binPath = fileURLToPath(new URL('../../bin/k8ts', import.meta.url));
 const readyLine = /ready at (https:\/\/127\.0\.0\.1:\d+)/;
@@ -51,7 +52,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerProce
   const logFd = openSync(join(dataDir, 'server.log'), 'a');
   const child: ChildProcess = spawn(
     process.execPath,
-    [...(opts.nodeArgs ?? []), binPath, 'server', '--data-dir', dataDir, '--port', '0', '--bind', '127.0.0.1', ...(opts.controllers ? [] : ['--controllers', 'serviceaccount', '--disable', 'scheduler']), ...(opts.serverArgs ?? []), ...serverArgsFromEnv()],
+    [...k8tsNodeFlags(), ...(opts.nodeArgs ?? []), binPath, 'server', '--data-dir', dataDir, '--port', '0', '--bind', '127.0.0.1', ...(opts.controllers ? [] : ['--controllers', 'serviceaccount', '--disable', 'scheduler']), ...(opts.serverArgs ?? []), ...serverArgsFromEnv()],
     // The server's logs go to a file: a pipe nobody drains would stall it.
     { stdio: ['ignore', 'pipe', logFd], env: { ...process.env, K8TS_LOG_FORMAT: 'json' } },
   );

@@ -21,11 +21,12 @@ interface WatchEvent {
 }
 
 /** Opens a watch and collects events until `until` says stop (or the server ends the stream). */
-function watch(path: string, until: (events: WatchEvent[]) => boolean): Promise<{ events: WatchEvent[]; ended: boolean }> {
+function watch(path: string, until: (events: WatchEvent[]) => boolean): Promise<{ events: WatchEvent[]; ended: boolean; reads: number }> {
   return new Promise((resolve, reject) => {
     const u = new URL(path, c.url);
     const events: WatchEvent[] = [];
     let buffer = '';
+    let reads = 0;
     const req = httpsRequest(
       { method: 'GET', hostname: u.hostname, port: u.port, path: u.pathname + u.search, ca: c.server.pki.caCertPem, cert: c.server.pki.adminCertPem, key: c.server.pki.adminKeyPem },
       (res) => {
@@ -33,6 +34,7 @@ function watch(path: string, until: (events: WatchEvent[]) => boolean): Promise<
         assert.equal(res.headers['content-type'], 'application/json');
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
+          reads++;
           buffer += chunk;
           let nl;
           while ((nl = buffer.indexOf('\n')) >= 0) {
@@ -41,10 +43,10 @@ function watch(path: string, until: (events: WatchEvent[]) => boolean): Promise<
           }
           if (until(events)) {
             req.destroy();
-            resolve({ events, ended: false });
+            resolve({ events, ended: false, reads });
           }
         });
-        res.on('end', () => resolve({ events, ended: true }));
+        res.on('end', () => resolve({ events, ended: true, reads }));
       },
     );
     req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
@@ -73,6 +75,16 @@ describe('watch', () => {
     await c.request('POST', '/api/v1/namespaces/w/configmaps', { body: cm('r3') });
     const { events } = await watch(`/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=${first.metadata.resourceVersion}`, (e) => e.length >= 2);
     assert.deepEqual(events.map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED r2', 'ADDED r3']);
+  });
+
+  test('the events a watcher is handed together reach it in one write, not one write per event', async () => {
+    const from = (await c.request('GET', '/api/v1/namespaces/w/configmaps')).json().metadata.resourceVersion;
+    for (let i = 0; i < 20; i++) await c.request('POST', '/api/v1/namespaces/w/configmaps', { body: cm(`batch-${i}`) });
+    // Replayed history is handed to the watcher in one batch; each write is one chunk (a TLS
+    // record) on the wire, so the client reads it in one or two pieces rather than twenty.
+    const { events, reads } = await watch(`/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=${from}`, (e) => e.length >= 20);
+    assert.deepEqual(events.map((e) => e.object.metadata.name), Array.from({ length: 20 }, (_, i) => `batch-${i}`));
+    assert.ok(reads <= 2, `${reads} reads for 20 events`);
   });
 
   test('label selector transitions: an object that starts matching is ADDED, one that stops is DELETED', async () => {

@@ -15,8 +15,9 @@ export interface K8tsProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startK8ts(args: string[], env: NodeJS.ProcessEnv = {}): K8tsProcess {
-  const child = spawn(process.execPath, [K8TS_BIN, ...args], {
+/** direct: run bin/k8ts as a program (its shebang picks node and the node flags), not through this node. */
+export function startK8ts(args: string[], env: NodeJS.ProcessEnv = {}, opts: { direct?: boolean } = {}): K8tsProcess {
+  const child = spawn(opts.direct ? K8TS_BIN : process.execPath, opts.direct ? args : [K8TS_BIN, ...args], {
     env: { ...process.env, K8TS_LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

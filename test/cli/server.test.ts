@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { runK8ts, startK8ts } from './k8ts-process.js';
+import { K8TS_BIN, runK8ts, startK8ts } from './k8ts-process.js';
 
 const run = promisify(execFile);
 const apiserverMissing = !existsSync(new URL('../../src/apiserver/server.ts', import.meta.url));
@@ -59,6 +59,23 @@ test('k8ts server starts on a free port, serves kubectl through the kubeconfig i
     const issued = k8ts.stderr().split('\n').filter((l) => l.includes('"msg":"issued"'));
     assert.equal(issued.length, round === 1 ? 5 : 0, `round ${round} issues certificates only the first time`);
   }
+});
+
+test('bin/k8ts run as a program starts node with the flags of its shebang, the flags npm start passes', { skip, timeout: 60_000 }, async (t) => {
+  const shebang = readFileSync(K8TS_BIN, 'utf8').split('\n', 1)[0];
+  const m = /^#!\/usr\/bin\/env -S node( .+)?$/.exec(shebang);
+  assert.ok(m, `shebang: ${shebang}`);
+  const flags = (m[1] ?? '').trim().split(/\s+/).filter(Boolean);
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+  assert.equal(pkg.scripts.start, ['node', ...flags, 'bin/k8ts', 'up'].join(' '));
+  const k8ts = startK8ts(['server', '--data-dir', join(tempDir(t), 'data'), '--port', '0'], {}, { direct: true });
+  t.after(() => k8ts.child.kill('SIGKILL'));
+  await k8ts.waitForLine(READY);
+  // env -S replaced itself with node: the process is node with the flags, then the script.
+  const argv = readFileSync(`/proc/${k8ts.child.pid}/cmdline`, 'utf8').split('\0');
+  assert.deepEqual(argv.slice(1, 2 + flags.length), [...flags, K8TS_BIN]);
+  k8ts.child.kill('SIGTERM');
+  assert.equal((await k8ts.exited).code, 0);
 });
 
 test('a port already in use, or an address not on this machine, exits 1 with one line and no stack trace', { skip, timeout: 60_000 }, async (t) => {
