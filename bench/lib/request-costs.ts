@@ -114,6 +114,8 @@ export async function measureRequestCosts(opts: RequestCostOptions = {}): Promis
     const rounds = Number(process.env.K8TS_REQ_COSTS_ROUNDS) || (opts.rounds ?? 3);
     const r: Record<'c0' | 'b0' | 'c2' | 'b2' | 'e', Array<{ serverMs: number; clientMs: number; perSec: number }>> = { c0: [], b0: [], c2: [], b2: [], e: [] };
     let seen = 0;
+    const createName = `API server CPU per request (${n} per run, ${conc} in flight, HTTPS/HTTP/2): pod create, no watchers`;
+    const eventName = '  events.k8s.io/v1 Event create (the Scheduled event)';
     // K8TS_REQ_COSTS_ONLY=creates: only the pod creates and Event creates without watchers, for
     // A/B runs of the create path (the other figures are then left out).
     if (process.env.K8TS_REQ_COSTS_ONLY === 'creates') {
@@ -122,8 +124,8 @@ export async function measureRequestCosts(opts: RequestCostOptions = {}): Promis
         r.e.push(await measure(server, n, event(`e${round}`)));
       }
       return [
-        { name: `API server CPU per request (${n} per run, ${conc} in flight, HTTPS/HTTP/2): pod create, no watchers`, unit: 'ms', runs: r.c0.map((x) => x.serverMs) },
-        { name: '  events.k8s.io/v1 Event create (the Scheduled event)', unit: 'ms', runs: r.e.map((x) => x.serverMs) },
+        { name: createName, unit: 'ms', runs: r.c0.map((x) => x.serverMs) },
+        { name: eventName, unit: 'ms', runs: r.e.map((x) => x.serverMs) },
       ];
     }
     for (let round = 0; round < rounds; round++) {
@@ -151,11 +153,11 @@ export async function measureRequestCosts(opts: RequestCostOptions = {}): Promis
     const rate = (k: keyof typeof r) => `${Math.round(median(r[k].map((x) => x.perSec)))}/s`;
     const perWatcher = r.c2.map((c, i) => (c.serverMs - r.c0[i].serverMs + r.b2[i].serverMs - r.b0[i].serverMs) / (2 * nw));
     return [
-      { name: `API server CPU per request (${n} per run, ${conc} in flight, HTTPS/HTTP/2): pod create, no watchers`, unit: 'ms', runs: server_('c0'), note: rate('c0') },
+      { name: createName, unit: 'ms', runs: server_('c0'), note: rate('c0') },
       { name: `  pod create with ${nw} pod watchers`, unit: 'ms', runs: server_('c2'), note: rate('c2') },
       { name: '  pods/binding, no watchers', unit: 'ms', runs: server_('b0'), note: rate('b0') },
       { name: `  pods/binding with ${nw} pod watchers`, unit: 'ms', runs: server_('b2'), note: rate('b2') },
-      { name: '  events.k8s.io/v1 Event create (the Scheduled event)', unit: 'ms', runs: server_('e'), note: rate('e') },
+      { name: eventName, unit: 'ms', runs: server_('e'), note: rate('e') },
       { name: '  one watch event to one watcher (mean of create and bind)', unit: 'ms', runs: perWatcher },
       { name: `  a scheduled pod with ${nw} watchers (create + bind + event)`, unit: 'ms', runs: r.c2.map((c, i) => c.serverMs + r.b2[i].serverMs + r.e[i].serverMs) },
       { name: 'client CPU per request: pod create', unit: 'ms', runs: client_('c0') },

@@ -58,7 +58,5 @@ export interface ResourceStrategy {
   prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
   validate?(obj: KubeObject): FieldError[];
   validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
-  /** Field selector attributes beyond metadata.name and metadata.namespace (e.g. spec.nodeName). */
-  fieldAttrs?(obj: KubeObject): Record<string, string>;
   printer?: TablePrinter;
 }

@@ -4,7 +4,6 @@ import { builtinGroups, builtinResources } from '../../api/resources/builtin.js'
 import { defaulterFor } from '../../api/defaults/index.js';
 import { createValidatorFor, validateObjectUpdate } from '../../api/validation/index.js';
 import { printerFor } from '../../api/printers/index.js';
-import { fieldAttrsFor } from '../../api/selectors/field-attrs.js';
 import { schemaForKind } from '../../api/openapi/schema-nodes.js';
 import type { ResourceType } from '../../api/resource.js';
 import type { ObjectNode } from '../../api/schema.js';
@@ -93,7 +92,6 @@ export function builtinEntry(t: ResourceType): ResourceEntry {
       defaults: (obj) => defaulter?.(obj, version),
       validate,
       validateUpdate: (obj, old) => validateObjectUpdate(group, version, kind, obj, old),
-      fieldAttrs: (obj) => fieldAttrsFor(group, kind, obj),
       printer: printerFor(group, kind),
       ...hooks,
     },
