@@ -11,15 +11,14 @@ import { printerOf } from './resource.js';
 import { selectionFromQuery } from './selection.js';
 import { partialObject, toTable } from './transform.js';
 import { sharedObjectJSON } from '../registry/object-json.js';
+import { WatchQueue, type WatchOutput } from './watch-queue.js';
 
 /** How often a watcher that allows bookmarks gets one (upstream: about once a minute). */
 export const bookmarkIntervalMs = 30_000;
 /** Upstream's default when timeoutSeconds is absent: a random time in [minRequestTimeout, 2×). */
 const minRequestTimeoutSeconds = 1800;
-/** A watcher this many events behind is too slow; its watch is ended. */
+/** A watcher this many live events behind is too slow; its watch is ended. */
 const maxQueuedEvents = 100_000;
-/** Events written together are cut into writes of about this many characters. */
-const maxChunkChars = 64 * 1024;
 
 /**
  * Every watcher of a resource is handed the same cached object for an event: its JSON is the
@@ -76,51 +75,12 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
     return obj;
   };
 
-  // Events wait in a queue of renderers and are written at the client's pace: a watch that
-  // starts far behind catches up as fast as it reads. Only a watcher that falls further behind
-  // than maxQueuedEvents on live events is ended (it resumes from its last resourceVersion).
-  // The events of one store batch (a commit holds many writes) go out as one write, after the
-  // batch's synchronous delivery: a stream write costs the same for one line as for many.
-  const out = res as unknown as { write(chunk: string): boolean; once(event: 'drain', fn: () => void): void };
-  const queue: (() => string)[] = [];
-  let head = 0;
-  let waitingForDrain = false;
-  let pumpQueued = false;
-  const pump = () => {
-    pumpQueued = false;
-    waitingForDrain = false;
-    while (head < queue.length && !closed) {
-      let chunk = '';
-      while (head < queue.length && chunk.length < maxChunkChars) {
-        chunk += queue[head]() + '\n';
-        queue[head++] = undefined as never;
-      }
-      if (!out.write(chunk)) {
-        waitingForDrain = true;
-        out.once('drain', pump);
-        break;
-      }
-    }
-    if (head === queue.length) {
-      queue.length = 0;
-      head = 0;
-    } else if (head > 4096 && head * 2 > queue.length) {
-      queue.splice(0, head);
-      head = 0;
-    }
-  };
+  // Lines go out through a queue, at the client's pace and one write per batch (watch-queue.ts).
+  const queue = new WatchQueue(res as unknown as WatchOutput, maxQueuedEvents, () => finish());
   const write = (render: string | (() => string)) => {
     if (closed) return;
     sendHeaders();
-    queue.push(typeof render === 'string' ? () => render : render);
-    if (queue.length - head > maxQueuedEvents) {
-      finish();
-      return;
-    }
-    if (!waitingForDrain && !pumpQueued) {
-      pumpQueued = true;
-      queueMicrotask(pump);
-    }
+    queue.push(render);
   };
 
   const bookmark = (revision: number, initialEventsEnd = false) => {
@@ -135,14 +95,14 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
   let lastRevision = 0;
   const finish = (err?: StatusError) => {
     if (closed) return;
-    if (err) write(JSON.stringify({ type: 'ERROR', object: err.toStatus() }));
-    // What is queued (and not held back by a full stream) goes out before the end.
-    if (!waitingForDrain) pump();
     closed = true;
+    sendHeaders();
+    if (err) queue.push(JSON.stringify({ type: 'ERROR', object: err.toStatus() }));
+    // What is queued (and not held back by a full stream) goes out before the end.
+    queue.close();
     clearTimeout(timeoutTimer);
     clearInterval(bookmarkTimer);
     stop();
-    sendHeaders();
     res.end();
   };
   const timeoutTimer = setTimeout(() => finish(), timeoutSeconds * 1000);
@@ -169,6 +129,8 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
     stop();
     return;
   }
+  // The initial events and the replay were queued while the watch started; what comes now is live.
+  queue.markLive();
   sendHeaders();
   if (allowBookmarks) {
     bookmarkTimer = setInterval(() => bookmark(Math.max(lastRevision, r.store.currentRevision)), bookmarkIntervalMs);
