@@ -9,6 +9,8 @@
 // the watch goes live (markLive) and do not count: a watch of 150,000 pods from resourceVersion
 // "0" is not too slow for having been handed 150,000 events at once.
 
+import { RingQueue } from '../../util/ring-queue.js';
+
 /** What the queue writes to: a response stream (HTTP/1.1 or HTTP/2). */
 export interface WatchOutput {
   write(chunk: string): boolean;
@@ -19,10 +21,10 @@ export interface WatchOutput {
 const maxChunkChars = 64 * 1024;
 
 export class WatchQueue {
-  private readonly queue: (() => string)[] = [];
-  private head = 0;
-  /** Index in queue of the first live event (Infinity until markLive). */
-  private liveStart = Infinity;
+  private readonly lines = new RingQueue<() => string>();
+  private live = false;
+  /** Lines of the initial snapshot and replay still queued (counted from markLive on). */
+  private initialLeft = 0;
   private waitingForDrain = false;
   private pumpQueued = false;
   private closed = false;
@@ -36,8 +38,8 @@ export class WatchQueue {
   /** Queues a line (or what renders it, called once when it is written). */
   push(render: string | (() => string)): void {
     if (this.closed) return;
-    this.queue.push(typeof render === 'string' ? () => render : render);
-    if (this.queue.length - Math.max(this.head, this.liveStart) > this.maxQueued) {
+    this.lines.push(typeof render === 'string' ? () => render : render);
+    if (this.live && this.lines.length - this.initialLeft > this.maxQueued) {
       this.onTooSlow();
       return;
     }
@@ -49,7 +51,8 @@ export class WatchQueue {
 
   /** Everything queued so far was the initial snapshot or replay; what follows counts as live. */
   markLive(): void {
-    this.liveStart = this.queue.length;
+    this.live = true;
+    this.initialLeft = this.lines.length;
   }
 
   /** Writes what is queued, unless the stream is full, and accepts nothing more. */
@@ -62,27 +65,18 @@ export class WatchQueue {
   private readonly pump = (): void => {
     this.pumpQueued = false;
     this.waitingForDrain = false;
-    const q = this.queue;
-    while (this.head < q.length && !this.closed) {
+    while (this.lines.length > 0 && !this.closed) {
       let chunk = '';
-      while (this.head < q.length && chunk.length < maxChunkChars) {
-        chunk += q[this.head]() + '\n';
-        q[this.head++] = undefined as never;
+      while (this.lines.length > 0 && chunk.length < maxChunkChars) {
+        chunk += this.lines.shift()!() + '\n';
+        // The initial lines are at the front.
+        if (this.initialLeft > 0) this.initialLeft--;
       }
       if (!this.out.write(chunk)) {
         this.waitingForDrain = true;
         this.out.once('drain', this.pump);
         break;
       }
-    }
-    if (this.head === q.length) {
-      q.length = 0;
-      if (this.liveStart !== Infinity) this.liveStart = 0;
-      this.head = 0;
-    } else if (this.head > 4096 && this.head * 2 > q.length) {
-      q.splice(0, this.head);
-      this.liveStart = Math.max(0, this.liveStart - this.head);
-      this.head = 0;
     }
   };
 }

@@ -5,7 +5,7 @@
 // not move it. Key order is kept in a ring queue beside the Map: taking a Map's first entry after
 // many deletions walks over the deleted slots, which made a 100,000-item relist quadratic.
 import type { KubeObject } from '../../api/object.js';
-import { RingQueue } from './ring-queue.js';
+import { RingQueue } from '../../util/ring-queue.js';
 import { deletedFinalStateUnknown, isDeletedFinalStateUnknown, keyOf, metaNamespaceKey, type DeletedFinalStateUnknown, type KeyFunc } from './keys.js';
 
 export type DeltaType = 'Added' | 'Updated' | 'Deleted' | 'Replaced' | 'Sync';

@@ -3,7 +3,7 @@
 // only delays itself. Handler exceptions and rejections are reported and the loop goes on.
 import type { KubeObject } from '../../api/object.js';
 import type { Notification, ResourceEventHandler, ResourceEventHandlerRegistration } from './handler.js';
-import { RingQueue } from './ring-queue.js';
+import { RingQueue } from '../../util/ring-queue.js';
 
 /** Notifications handled before the loop yields to I/O, so sync handlers cannot starve it. */
 const batch = 256;

@@ -24,7 +24,7 @@ import { errorCode } from '../record/types.js';
 import { Recorder, type EventRecorder } from './recorder.js';
 import { EventSeriesCache, isomorphicKey } from './series-cache.js';
 import type { EventSink, EventsV1Event } from './types.js';
-import { RingQueue } from '../cache/ring-queue.js';
+import { RingQueue } from '../../util/ring-queue.js';
 
 /** An event to write to a sink, and its series key (writes of one key go in order). */
 interface EventWrite {

@@ -13,7 +13,7 @@ import { QueueingHint, type ClusterEvent, type QueuedPodInfo, type QueueingHintF
 import type { Status } from '../framework/status.js';
 import { Events, isWildCard, matches, podSchedulingPropertiesChange, type LabeledEvent } from './events.js';
 import { KeyedHeap } from './keyed-heap.js';
-import { RingQueue } from '../../client/cache/ring-queue.js';
+import { RingQueue } from '../../util/ring-queue.js';
 import { Nominator } from './nominator.js';
 
 export const DEFAULT_POD_INITIAL_BACKOFF_MS = 1000;

@@ -1,5 +1,6 @@
 // An unbounded FIFO with O(1) push and shift (Array#shift is O(n)): the buffer between an
-// informer and one slow handler may hold a whole relist's worth of notifications.
+// informer and one slow handler may hold a whole relist's worth of notifications, and a watch's
+// outgoing lines a whole list's worth of initial events.
 export class RingQueue<T> {
   private items: (T | undefined)[] = [];
   private head = 0;
