@@ -8,24 +8,19 @@
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../../api/object.js';
 import { markEncoded, MAX_UPDATE_MANAGERS, sortManagedFields } from '../../api/patch/apply/managers.js';
+import { deepFreeze, isEmptyNode, type FieldsV1 } from './create-managed-fields.js';
 
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-type Tree = { [key: string]: Tree };
-
-function deepFreeze(t: Tree): Tree {
-  for (const k of Object.keys(t)) deepFreeze(t[k]);
-  return Object.freeze(t);
-}
 
 /**
  * The fields a bind of an unbound, condition-less pod takes (FieldsV1, as toFieldsV1 writes it):
  * the same for every bind, so one frozen tree is shared by every binder's entry (the watch cache
  * holds them all; FieldsV1 trees are only read and re-encoded, never changed in place).
  */
-const boundFields: Tree = deepFreeze({
+const boundFields: FieldsV1 = deepFreeze({
   'f:spec': { 'f:nodeName': {} },
   'f:status': {
     'f:conditions': {
@@ -91,11 +86,6 @@ function isBoundCondition(c: Obj): boolean {
   return keys === 4 && c.type === 'PodScheduled' && c.lastProbeTime === null;
 }
 
-function isEmpty(o: Obj): boolean {
-  for (const k in o) if (Object.hasOwn(o, k)) return false;
-  return true;
-}
-
 /** No other manager may own what the bind sets: then its fields would move, which this does not do. */
 function ownsBoundFields(fields: unknown): boolean {
   if (!isObj(fields)) return true;
@@ -119,7 +109,7 @@ export function bindManagedFields(old: KubeObject, next: KubeObject, manager: st
     // entry it cannot decode, an empty one it drops, the binder's own entry it merges into)
     // is left to it.
     if ((e.operation !== 'Apply' && e.operation !== 'Update') || !e.apiVersion || e.fieldsType !== 'FieldsV1') return undefined;
-    if (!isObj(e.fieldsV1) || isEmpty(e.fieldsV1) || ownsBoundFields(e.fieldsV1)) return undefined;
+    if (!isObj(e.fieldsV1) || isEmptyNode(e.fieldsV1 as FieldsV1) || ownsBoundFields(e.fieldsV1)) return undefined;
     if (e.operation === 'Update') {
       updaters++;
       if ((e.manager ?? '') === manager && e.apiVersion === version && e.subresource === 'binding') return undefined;

@@ -294,8 +294,9 @@ function listItems(list: unknown[], kind: number, keys: string[], itemSchema: Sc
   return node;
 }
 
-function isEmptyNode(n: FieldsV1): boolean {
-  for (const _ in n) return false;
+/** A FieldsV1 node with no members (bind-managed-fields.ts asks this of entries too). */
+export function isEmptyNode(n: FieldsV1): boolean {
+  for (const k in n) if (Object.hasOwn(n, k)) return false;
   return true;
 }
 
@@ -396,7 +397,8 @@ function shapeOf(shapes: Shapes, at: ShapeNode, v: unknown, schema: SchemaNode |
   return step(shapes, n, T_END);
 }
 
-function deepFreeze(t: FieldsV1): FieldsV1 {
+/** Freezes a FieldsV1 tree and everything below it, to be shared (a frozen node is taken as frozen throughout). */
+export function deepFreeze(t: FieldsV1): FieldsV1 {
   if (Object.isFrozen(t)) return t;
   for (const k in t) deepFreeze(t[k]);
   return Object.freeze(t);
