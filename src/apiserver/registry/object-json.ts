@@ -57,17 +57,12 @@ export function storedText(obj: KubeObject): StoredText {
   let metaEnd = -1;
   for (const k of Object.keys(obj)) {
     const v = (obj as Record<string, unknown>)[k];
-    let json: string | undefined;
     if (k === 'metadata' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      if (text.length > 1) text += ',';
-      text += '"metadata":' + metadataJSON(v as Record<string, unknown>, true);
+      text = withMember(text, k, metadataJSON(v as Record<string, unknown>, true));
       metaEnd = text.length - 1;
-      continue;
+    } else {
+      text = withMember(text, k, valueJSON(v));
     }
-    json = valueJSON(v);
-    if (json === undefined) continue;
-    if (text.length > 1) text += ',';
-    text += keyJSON(k) + ':' + json;
   }
   return { text: text + '}', metaEnd };
 }
@@ -134,6 +129,15 @@ const needsEscape = /["\\\u0000-\u001f\ud800-\udfff]/;
 /** A key as JSON: keys repeat across objects (name, namespace, manager, ...). */
 const keyJSON = boundedMemo(4096, (k) => JSON.stringify(k));
 
+/**
+ * An object's text so far (from its "{") with the member `k` appended; unchanged when `json` is
+ * undefined, as JSON.stringify leaves out members whose value has no JSON.
+ */
+function withMember(text: string, k: string, json: string | undefined): string {
+  if (json === undefined) return text;
+  return (text.length > 1 ? text + ',' : text) + keyJSON(k) + ':' + json;
+}
+
 /** JSON.stringify of a managedFields list whose trees may be shared. */
 function managedFieldsJSON(list: unknown[]): string {
   let out = '[';
@@ -147,10 +151,7 @@ function managedFieldsJSON(list: unknown[]): string {
     let entry = '{';
     for (const k of Object.keys(e)) {
       const v = e[k];
-      const json = (k === 'fieldsV1' ? sharedTreeText(v) : undefined) ?? valueJSON(v);
-      if (json === undefined) continue;
-      if (entry.length > 1) entry += ',';
-      entry += keyJSON(k) + ':' + json;
+      entry = withMember(entry, k, (k === 'fieldsV1' ? sharedTreeText(v) : undefined) ?? valueJSON(v));
     }
     out += entry + '}';
   }
@@ -168,10 +169,7 @@ function metadataJSON(meta: Record<string, unknown>, withoutRV: boolean): string
   let out = '{';
   for (const k of Object.keys(meta)) {
     if (withoutRV && k === 'resourceVersion') continue;
-    const json = k === 'managedFields' ? managedFieldsJSON(managedFields) : valueJSON(meta[k]);
-    if (json === undefined) continue;
-    if (out.length > 1) out += ',';
-    out += keyJSON(k) + ':' + json;
+    out = withMember(out, k, k === 'managedFields' ? managedFieldsJSON(managedFields) : valueJSON(meta[k]));
   }
   return out + '}';
 }
@@ -182,11 +180,7 @@ export function encodeObject(obj: KubeObject): string {
   if (!isPlainObject(obj) || !isPlainObject(meta) || !holdsSharedTree(meta.managedFields)) return JSON.stringify(obj);
   let text = '{';
   for (const k of Object.keys(obj)) {
-    const v = (obj as Record<string, unknown>)[k];
-    const json = k === 'metadata' ? metadataJSON(meta, false) : valueJSON(v);
-    if (json === undefined) continue;
-    if (text.length > 1) text += ',';
-    text += keyJSON(k) + ':' + json;
+    text = withMember(text, k, k === 'metadata' ? metadataJSON(meta, false) : valueJSON((obj as Record<string, unknown>)[k]));
   }
   return text + '}';
 }
