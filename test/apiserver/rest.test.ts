@@ -151,6 +151,11 @@ describe('REST semantics', () => {
     const changed = await patch({ spec: { healthCheckNodePort: hc === 32000 ? 32001 : 32000 } });
     assert.equal(changed.status, 422);
     assert.match(changed.json().message, /spec\.healthCheckNodePort: Invalid value: \d+: field is immutable/);
+    // A port that is taken (here the Service's own NodePort) is refused as a change too, not as a clash.
+    const ownNodePort = created.json().spec.ports[0].nodePort;
+    const toTaken = await patch({ spec: { healthCheckNodePort: ownNodePort } });
+    assert.equal(toTaken.status, 422);
+    assert.match(toTaken.json().message, new RegExp(`spec\\.healthCheckNodePort: Invalid value: ${ownNodePort}: field is immutable`));
     const taken = await c.request('POST', '/api/v1/namespaces/rest/services', { body: JSON.stringify({ ...base, metadata: { name: 'lb-taken' }, spec: { ...base.spec, healthCheckNodePort: hc } }) });
     assert.equal(taken.status, 422);
     assert.match(taken.json().message, /failed to allocate requested HealthCheck NodePort \d+: provided port is already allocated/);

@@ -288,8 +288,11 @@ export class ServiceAllocator {
       return;
     }
     if (neededBefore) {
+      // Kept, or changed in place: nothing to allocate either way. A change is validation's
+      // "field is immutable", whether or not the new port is free (upstream allocates only on a
+      // transition to needing one).
       spec.healthCheckNodePort ??= oldSpec.healthCheckNodePort;
-      if (spec.healthCheckNodePort === oldSpec.healthCheckNodePort) return;
+      return;
     }
     let wanted = spec.healthCheckNodePort;
     if (wanted) {
