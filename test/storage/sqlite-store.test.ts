@@ -210,6 +210,34 @@ test('sqlite: a file of another schema version is refused with a message that sa
   }
 });
 
+test('sqlite: a new file gets 8 KiB pages; a file made with another page size keeps it when reopened', async () => {
+  const fresh = harness();
+  const old = harness({ pageSize: 4096 });
+  try {
+    await fresh.store.create('/p/a', 'x');
+    await old.store.create('/p/a', 'x');
+    const pageSize = (dir: string) => {
+      const db = new Database(join(dir, 'state.db'), { readonly: true });
+      try {
+        return db.pragma('page_size', { simple: true });
+      } finally {
+        db.close();
+      }
+    };
+    assert.equal(pageSize(fresh.dir), 8192);
+    // Reopened with the default: the 4 KiB file is read as it is, its data intact.
+    await old.store.close();
+    old.store = openSqliteStore({ path: join(old.dir, 'state.db') });
+    assert.equal(pageSize(old.dir), 4096);
+    assert.equal((await old.store.get('/p/a'))?.value, 'x');
+    await old.store.create('/p/b', 'y');
+    assert.deepEqual((await old.store.list('/p/')).items.map((i) => i.value), ['x', 'y']);
+  } finally {
+    await fresh.dispose();
+    await old.dispose();
+  }
+});
+
 test('sqlite: after churn and compaction the live values stay dense: the file is close to live data plus retained history', async () => {
   let now = 0;
   const h = harness({ now: () => now, pageSize: 8192 });
