@@ -76,9 +76,9 @@ export interface SqliteStoreOptions {
    * catches up, and the WAL restarts from its start. Default: 16 MiB worth of pages (2048 at
    * 8 KiB). Every restart pauses writers for at least three fsyncs (two in that checkpoint, one
    * for the new WAL header) however it is scheduled, so a smaller limit means more pauses, not
-   * shorter ones: at 4 MiB a single writer of 1 KiB objects (~16 KiB of WAL frames each)
-   * restarted the WAL over 30 times a second. The -wal file is truncated to zero once idle, so
-   * this only costs space while writes go on.
+   * shorter ones: at 4 MiB (and 4 KiB pages) a single writer of 1 KiB objects (~16 KiB of WAL
+   * frames each) restarted the WAL over 30 times a second. The -wal file is truncated to zero
+   * once idle, so this only costs space while writes go on.
    */
   walLimitPages?: number;
   /**
