@@ -14,7 +14,6 @@ type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-
 /**
  * The fields a bind of an unbound, condition-less pod takes (FieldsV1, as toFieldsV1 writes it):
  * the same for every bind, so one frozen tree is shared by every binder's entry (the watch cache
