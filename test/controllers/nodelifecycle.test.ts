@@ -9,6 +9,7 @@ import { startControllers, waitForObject, waitForObjects, type ControllerRig } f
 import type { KubeObject } from '../../src/api/object.js';
 import { FakeClock } from '../../src/client/clock.js';
 import { resources } from '../../src/client/rest/builtin-resources.js';
+import { updateNodeTaints } from '../../src/controllers/nodelifecycle/update-taints.js';
 import { computeZoneState, newNodeLifecycleController, newTaintEvictionController, zoneQPS, defaultEvictionRates, matchingTolerations, minTolerationMs, desiredNoScheduleTaints, type NodeHealth } from '../../src/controllers/nodelifecycle/index.js';
 
 const clock = new FakeClock(Date.now());
@@ -178,6 +179,29 @@ describe('node lifecycle controller', () => {
     await nodes.create({ metadata: { name: 'fresh' } });
     const n = await waitForObject(nodes, undefined, 'fresh', (x) => hasTaint(x, 'node.kubernetes.io/not-ready', 'NoSchedule'), 'not-ready taint on a new node');
     assert.ok(n);
+  });
+
+  test('a taint write that meets a 409 Conflict is retried from a fresh GET, as upstream AddOrUpdateTaintOnNode', async () => {
+    const nodes = rig.client.resource(resources.nodes);
+    // Ready with a current heartbeat: the controllers leave this node alone.
+    const ready = [{ type: 'Ready', status: 'True', lastHeartbeatTime: iso(clock.now()), lastTransitionTime: iso(clock.now()) }];
+    const stale = (await nodes.create({ metadata: { name: 'raced' }, status: { conditions: ready } } as Node as never)) as Node;
+    // Someone else writes the node after our copy was read: its resourceVersion is now stale.
+    await nodes.update({ ...stale, metadata: { ...stale.metadata, labels: { written: 'meanwhile' } } } as never);
+    const taint = { key: 'example.com/raced', effect: 'NoSchedule' };
+    let retries = 0;
+    const written = await updateNodeTaints(nodes, stale, (n) => [...(n.spec?.taints ?? []), taint], { backoff: async () => void retries++ });
+    assert.equal(retries, 1);
+    // The retry started from the fresh copy: the other writer's label is kept, and the taint landed.
+    const n = await nodes.get('raced');
+    assert.equal(n.metadata?.labels?.written, 'meanwhile');
+    assert.deepEqual(n.spec?.taints, [taint]);
+    assert.equal(written?.metadata?.resourceVersion, n.metadata?.resourceVersion);
+
+    // Nothing to change: no write at all. A node that is gone: undefined, not an error.
+    assert.equal(await updateNodeTaints(nodes, n, () => undefined), n);
+    await nodes.delete('raced');
+    assert.equal(await updateNodeTaints(nodes, n, () => [], { backoff: async () => assert.fail('a missing node is not retried') }), undefined);
   });
 });
 

@@ -20,6 +20,7 @@ import type { Controller, ControllerContext } from '../context.js';
 import { markUnknown, observe, type NodeHealth } from './node-health.js';
 import { markPodsNotReady } from './mark-pods.js';
 import { condition, desiredNoScheduleTaints, hasTaint, managedNoScheduleKeys, taintNotReady, taintUnreachable } from './taints.js';
+import { updateNodeTaints } from './update-taints.js';
 import { computeZoneState, defaultEvictionRates, zoneKey, zoneQPS, type EvictionRates, type ZoneState } from './zones.js';
 
 export const nodeLeaseNamespace = 'kube-node-lease';
@@ -148,23 +149,24 @@ export function newNodeLifecycleController(ctx: ControllerContext, opts: NodeLif
 
   // ---- NoSchedule taints ----------------------------------------------------------------
 
-  async function syncNoScheduleTaints(name: string): Promise<void> {
-    const node = freshNode(name);
-    if (!node) return;
+  /** The node's taints with the NoSchedule ones its conditions call for; undefined if they are in line. */
+  function withNoScheduleTaints(node: Node): Taint[] | undefined {
     const want = desiredNoScheduleTaints(node);
     const taints = node.spec?.taints ?? [];
     const have = taints.filter((t) => t.effect === 'NoSchedule' && managedNoScheduleKeys.has(t.key)).map((t) => t.key);
     const add = want.filter((k) => !have.includes(k));
     const remove = have.filter((k) => !want.includes(k));
-    if (!add.length && !remove.length) return;
+    if (!add.length && !remove.length) return undefined;
     const next: Taint[] = taints.filter((t) => !(t.effect === 'NoSchedule' && remove.includes(t.key)));
     for (const key of add) next.push({ key, effect: 'NoSchedule', timeAdded: nowTime(clock) });
-    try {
-      remember((await nodeClient.update({ ...node, spec: { ...node.spec, taints: next } })) as K<Node>);
-    } catch (err) {
-      if (isNotFound(err)) return;
-      throw err;
-    }
+    return next;
+  }
+
+  async function syncNoScheduleTaints(name: string): Promise<void> {
+    const node = freshNode(name);
+    if (!node || !withNoScheduleTaints(node)) return;
+    const written = await updateNodeTaints(nodeClient, node, withNoScheduleTaints);
+    if (written) remember(written as K<Node>);
   }
 
   // ---- NoExecute taints, rate-limited per zone -------------------------------------------
@@ -183,19 +185,24 @@ export function newNodeLifecycleController(ctx: ControllerContext, opts: NodeLif
     q.bucket = qps > 0 ? new TokenBucket(qps, 1, clock.now()) : undefined;
   }
 
-  /** Replaces the node's NoExecute controller taints with `key` (or none). */
-  async function swapNoExecuteTaint(node: K<Node>, key: string | undefined): Promise<boolean> {
+  /** The node's taints with `key` (or none) as its only NoExecute controller taint; undefined if it already is. */
+  function withNoExecuteTaint(node: Node, key: string | undefined): Taint[] | undefined {
     const taints = node.spec?.taints ?? [];
     const others = taints.filter((t) => !(t.effect === 'NoExecute' && (t.key === taintNotReady || t.key === taintUnreachable)));
     const current = taints.filter((t) => t.effect === 'NoExecute' && (t.key === taintNotReady || t.key === taintUnreachable));
-    if (key && current.length === 1 && current[0].key === key) return true;
-    if (!key && !current.length) return true;
-    const next = key ? [...others, { key, effect: 'NoExecute', timeAdded: nowTime(clock) }] : others;
+    if (key && current.length === 1 && current[0].key === key) return undefined;
+    if (!key && !current.length) return undefined;
+    return key ? [...others, { key, effect: 'NoExecute', timeAdded: nowTime(clock) }] : others;
+  }
+
+  /** Replaces the node's NoExecute controller taints with `key` (or none); false if conflicts outlasted the retries. */
+  async function swapNoExecuteTaint(node: K<Node>, key: string | undefined): Promise<boolean> {
+    if (!withNoExecuteTaint(node, key)) return true;
     try {
-      remember((await nodeClient.update({ ...node, spec: { ...node.spec, taints: next } })) as K<Node>);
+      const written = await updateNodeTaints(nodeClient, node, (n) => withNoExecuteTaint(n, key));
+      if (written) remember(written as K<Node>);
       return true;
     } catch (err) {
-      if (isNotFound(err)) return true;
       if (isConflict(err)) return false;
       throw err;
     }
