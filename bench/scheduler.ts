@@ -37,6 +37,7 @@ import { writeReport, type Metric } from './lib/report.js';
 import { measureRequestCosts } from './lib/request-costs.js';
 import { startSchedulerProcess, type LoopTime, type SchedulerProcess } from './lib/scheduler-process.js';
 import { cpuProfiles, startServer, type ServerProcess } from './lib/server-process.js';
+import { metricSum, threadTimes } from './lib/proc.js';
 import { round, summarize } from './lib/stats.js';
 
 const quick = process.argv.includes('--quick');
@@ -259,10 +260,15 @@ function waitFor(cond: () => boolean, what: string, timeoutMs: number): Promise<
 }
 
 /** apiserver_request_total by verb/resource/subresource (from the API server's /metrics). */
-async function apiRequestCounts(client: Client): Promise<Map<string, number>> {
+async function serverMetrics(client: Client): Promise<string> {
   const res = await client.requestStream({ method: 'GET', path: '/metrics' });
   let text = '';
   for await (const chunk of res.body as AsyncIterable<Buffer | string>) text += chunk.toString();
+  return text;
+}
+
+async function apiRequestCounts(client: Client): Promise<Map<string, number>> {
+  const text = await serverMetrics(client);
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (!line.startsWith('apiserver_request_total{')) continue;
@@ -271,6 +277,34 @@ async function apiRequestCounts(client: Client): Promise<Map<string, number>> {
     out.set(key, (out.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
   }
   return out;
+}
+
+/** One process at one moment: its threads' scheduler statistics and its GC pause total (prom-client's nodejs_gc_duration_seconds). */
+interface ProcessSample {
+  t: number;
+  threads: ReturnType<typeof threadTimes>;
+  gcSeconds: number;
+}
+
+async function sampleProcess(pid: number, metricsText: () => Promise<string>): Promise<ProcessSample> {
+  const gcSeconds = metricSum(await metricsText(), 'nodejs_gc_duration_seconds_sum');
+  return { t: monoMs(), threads: threadTimes(pid), gcSeconds };
+}
+
+/**
+ * Where a process's time went over the measured phase: its one JavaScript thread on a CPU, or
+ * runnable and waiting for one (three busy processes and their GC helpers share two cores), the
+ * part of it spent in GC pauses, and what its other threads used.
+ */
+function contentionRows(who: string, a: ProcessSample, b: ProcessSample): Metric[] {
+  const window = b.t - a.t;
+  const share = (ms: number) => ms / window;
+  return [
+    { name: `  ${who} main thread on a CPU, share of the phase`, unit: '', runs: [share(b.threads.mainCpuMs - a.threads.mainCpuMs)] },
+    { name: `  ${who} main thread runnable, waiting for a CPU`, unit: '', runs: [share(b.threads.mainWaitMs - a.threads.mainWaitMs)] },
+    { name: `  ${who} GC pauses of the main thread`, unit: '', runs: [share((b.gcSeconds - a.gcSeconds) * 1000)] },
+    { name: `  ${who} other threads (GC helpers, workers) CPU over wall`, unit: 'cores', runs: [share(b.threads.othersCpuMs - a.threads.othersCpuMs)] },
+  ];
 }
 
 /** K8TS_BENCH_REQUESTS=1: API requests per measured pod over the measured phase, by kind (the bench's own creates and reaping deletes included). */
@@ -410,6 +444,9 @@ async function runWorkload(w: Workload): Promise<Metric[]> {
     const benchCpu0 = process.cpuUsage();
     const schedCpu0 = sched!.cpuMs();
     const srvCpu0 = server.cpuMs();
+    const srvMetrics = () => serverMetrics(client);
+    const schedMetrics = (s: SchedulerProcess) => async () => (await fetch(`${await s.url()}/metrics`)).text();
+    const [srvSample0, schedSample0] = await Promise.all([sampleProcess(server.pid, srvMetrics), sampleProcess(sched!.pid, schedMetrics(sched!))]);
     const tStart = monoMs();
     const names: string[] = [];
     await parallel(w.measuredPods, 32, async (i) => {
@@ -427,6 +464,7 @@ async function runWorkload(w: Workload): Promise<Metric[]> {
     const benchCpu = process.cpuUsage(benchCpu0);
     const schedCpuMs = sched!.cpuMs() - schedCpu0;
     const srvCpuMs = server.cpuMs() - srvCpu0;
+    const [srvSample1, schedSample1] = await Promise.all([sampleProcess(server.pid, srvMetrics), sampleProcess(sched!.pid, schedMetrics(sched!))]);
     stopTimeline();
     if (requests0) {
       await printRequestDeltas(client, requests0, w.measuredPods, progress);
@@ -478,6 +516,8 @@ async function runWorkload(w: Workload): Promise<Metric[]> {
       { name: '  API server CPU per pod (create, bind, event, watches)', unit: 'ms', runs: [srvCpuMs / w.measuredPods] },
       { name: '  bench process CPU (creates + watch) over wall', unit: 'cores', runs: [(benchCpu.user + benchCpu.system) / 1000 / wall] },
       { name: '  bench process CPU per pod (create, watch)', unit: 'ms', runs: [(benchCpu.user + benchCpu.system) / 1000 / w.measuredPods] },
+      ...contentionRows('API server', srvSample0, srvSample1),
+      ...contentionRows('scheduler', schedSample0, schedSample1),
       { name: '  scheduler process RSS', unit: 'MiB', runs: [rss] },
       { name: '  load average (1 min) at the start', unit: '', runs: [load0] },
       ...backlogMetrics,

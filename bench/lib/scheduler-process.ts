@@ -17,7 +17,7 @@ import { runSchedulerCommand } from '../../src/cli/scheduler-command.js';
 import type { HttpsProtocol } from '../../src/client/transport/https.js';
 import { monoMs } from './clock.js';
 import { isMain } from './main.js';
-import { cpuMs, memoryKb } from './proc.js';
+import { cpuMs, memoryKb, metricSum } from './proc.js';
 import { k8tsNodeFlags } from './node-flags.js';
 
 export interface SchedulerProcessOptions {
@@ -137,16 +137,7 @@ export function startSchedulerProcess(opts: SchedulerProcessOptions): SchedulerP
         child.kill('SIGUSR2');
       }),
     async metric(name, labels) {
-      const text = await (await fetch(`${await url}/metrics`)).text();
-      let sum = 0;
-      for (const l of text.split('\n')) {
-        if (!l.startsWith(name)) continue;
-        const rest = l.slice(name.length);
-        if (rest[0] !== ' ' && rest[0] !== '{') continue;
-        if (labels && !rest.includes(labels)) continue;
-        sum += Number(l.slice(l.lastIndexOf(' ') + 1));
-      }
-      return sum;
+      return metricSum(await (await fetch(`${await url}/metrics`)).text(), name, labels);
     },
     loopTime: () => loop,
     warnings: () => warnings,
