@@ -259,7 +259,7 @@ function waitFor(cond: () => boolean, what: string, timeoutMs: number): Promise<
   });
 }
 
-/** apiserver_request_total by verb/resource/subresource (from the API server's /metrics). */
+/** The API server's /metrics text (as the admin the bench runs as). */
 async function serverMetrics(client: Client): Promise<string> {
   const res = await client.requestStream({ method: 'GET', path: '/metrics' });
   let text = '';
@@ -267,6 +267,7 @@ async function serverMetrics(client: Client): Promise<string> {
   return text;
 }
 
+/** apiserver_request_total by verb/resource/subresource (from the API server's /metrics). */
 async function apiRequestCounts(client: Client): Promise<Map<string, number>> {
   const text = await serverMetrics(client);
   const out = new Map<string, number>();
