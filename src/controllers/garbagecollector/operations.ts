@@ -8,6 +8,7 @@ import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../../api/object.js';
 import type { Client } from '../../client/rest/client.js';
 import { isConflict, isNotFound } from '../../client/rest/errors.js';
+import { retryOnConflict } from '../../client/retry.js';
 import type { DeleteOptions } from '../../client/rest/resource-client.js';
 import { resourceRef, type ResourceRef } from '../../client/rest/resource-ref.js';
 import { isDeepStrictEqual } from 'node:util';
@@ -119,13 +120,11 @@ export class Operations {
   }
 
   private async retryOnConflict(id: ObjectIdentity, attempt: () => Promise<void>): Promise<void> {
-    for (let i = 0; ; i++) {
-      try {
-        return await attempt();
-      } catch (err) {
-        if (!isConflict(err)) throw err;
-        if (i + 1 >= maxConflictRetries) throw new Error(`updateMaxRetries(${maxConflictRetries}) has reached. The garbage collector will retry later for owner ${identityString(id)}`, { cause: err });
-      }
+    try {
+      await retryOnConflict({ steps: maxConflictRetries }, attempt);
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+      throw new Error(`updateMaxRetries(${maxConflictRetries}) has reached. The garbage collector will retry later for owner ${identityString(id)}`, { cause: err });
     }
   }
 }

@@ -11,7 +11,8 @@ import type { KubeObject } from '../../api/object.js';
 import { StatusError } from '../../api/status.js';
 import type { Client } from '../../client/rest/client.js';
 import { resources } from '../../client/rest/builtin-resources.js';
-import { isConflict, isNotFound } from '../../client/rest/errors.js';
+import { isNotFound } from '../../client/rest/errors.js';
+import { retryOnConflict } from '../../client/retry.js';
 import { resourceRef } from '../../client/rest/resource-ref.js';
 import type { ResourceClient } from '../../client/rest/resource-client.js';
 import { NamespaceConditionUpdater, type ContentTotals } from './conditions.js';
@@ -74,18 +75,16 @@ export function newNamespaceDeleter(opts: NamespaceDeleterOptions): NamespaceDel
     client.resource(resourceRef({ group: r.group, version: r.version, plural: r.plural, kind: r.kind, namespaced: true }), ns);
 
   /** Runs fn on the namespace, re-reading it after a conflict; fails if its uid changed meanwhile. */
-  async function retryOnConflict(ns: Namespace, fn: (ns: Namespace) => Promise<Namespace>): Promise<Namespace> {
+  async function onLatestNamespace(ns: Namespace, fn: (ns: Namespace) => Promise<Namespace>): Promise<Namespace> {
     let latest = ns;
-    for (;;) {
-      try {
-        return await fn(latest);
-      } catch (err) {
-        if (!isConflict(err)) throw err;
+    return retryOnConflict({ steps: Infinity }, async (attempt) => {
+      if (attempt > 0) {
+        const prev = latest;
+        latest = await namespaces.get(prev.metadata!.name!);
+        if (prev.metadata?.uid !== latest.metadata?.uid) throw new Error('namespace uid has changed across retries');
       }
-      const prev = latest;
-      latest = await namespaces.get(prev.metadata!.name!);
-      if (prev.metadata?.uid !== latest.metadata?.uid) throw new Error('namespace uid has changed across retries');
-    }
+      return fn(latest);
+    });
   }
 
   async function markTerminating(ns: Namespace): Promise<Namespace> {
@@ -257,7 +256,7 @@ export function newNamespaceDeleter(opts: NamespaceDeleterOptions): NamespaceDel
         // Several controllers may edit a terminating namespace: start from the latest state.
         ns = await namespaces.get(name);
         if (!ns.metadata?.deletionTimestamp) return;
-        ns = await retryOnConflict(ns, markTerminating);
+        ns = await onLatestNamespace(ns, markTerminating);
       } catch (err) {
         if (isNotFound(err)) return;
         throw err;
@@ -267,7 +266,7 @@ export function newNamespaceDeleter(opts: NamespaceDeleterOptions): NamespaceDel
       const { estimate, ns: latest } = await deleteAllContent(ns);
       if (estimate > 0) throw new ResourcesRemainingError(estimate);
       try {
-        await retryOnConflict(latest, finalize);
+        await onLatestNamespace(latest, finalize);
       } catch (err) {
         // Possible when two deleters share a token: the other one finished first.
         if (!isNotFound(err)) throw err;

@@ -5,7 +5,8 @@
 // retry, not an error in the log and a trip through the work queue's backoff.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Node, Taint } from 'kubernetes-types/core/v1.js';
-import { isConflict, isNotFound } from '../../client/rest/errors.js';
+import { isNotFound } from '../../client/rest/errors.js';
+import { retryOnConflict } from '../../client/retry.js';
 import type { ResourceClient } from '../../client/rest/resource-client.js';
 import type { KubeObject } from '../../api/object.js';
 
@@ -28,23 +29,17 @@ export async function updateNodeTaints<N extends KubeObject>(
   taintsFor: (n: Node) => Taint[] | undefined,
   opts: UpdateTaintsOptions = {},
 ): Promise<Node | undefined> {
-  const backoff = opts.backoff ?? (() => delay(retryDelayMs * (1 + Math.random())));
+  const wait = opts.backoff ?? (() => delay(retryDelayMs * (1 + Math.random())));
   let current = node;
-  for (let attempt = 1; ; attempt++) {
-    const taints = taintsFor(current);
-    if (!taints) return current;
+  return retryOnConflict({ steps: maxTries, wait }, async (attempt) => {
     try {
+      if (attempt > 0) current = (await nodes.get(current.metadata!.name!)) as Node;
+      const taints = taintsFor(current);
+      if (!taints) return current;
       return (await nodes.update({ ...current, spec: { ...current.spec, taints } } as KubeObject as N)) as Node;
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      if (!isConflict(err) || attempt >= maxTries) throw err;
-    }
-    await backoff();
-    try {
-      current = (await nodes.get(current.metadata!.name!)) as Node;
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
     }
-  }
+  });
 }
