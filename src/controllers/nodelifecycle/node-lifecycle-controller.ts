@@ -164,9 +164,9 @@ export function newNodeLifecycleController(ctx: ControllerContext, opts: NodeLif
 
   async function syncNoScheduleTaints(name: string): Promise<void> {
     const node = freshNode(name);
-    if (!node || !withNoScheduleTaints(node)) return;
+    if (!node) return;
     const written = await updateNodeTaints(nodeClient, node, withNoScheduleTaints);
-    if (written) remember(written as K<Node>);
+    if (written && written !== node) remember(written as K<Node>);
   }
 
   // ---- NoExecute taints, rate-limited per zone -------------------------------------------
@@ -197,10 +197,9 @@ export function newNodeLifecycleController(ctx: ControllerContext, opts: NodeLif
 
   /** Replaces the node's NoExecute controller taints with `key` (or none); false if conflicts outlasted the retries. */
   async function swapNoExecuteTaint(node: K<Node>, key: string | undefined): Promise<boolean> {
-    if (!withNoExecuteTaint(node, key)) return true;
     try {
       const written = await updateNodeTaints(nodeClient, node, (n) => withNoExecuteTaint(n, key));
-      if (written) remember(written as K<Node>);
+      if (written && written !== node) remember(written as K<Node>);
       return true;
     } catch (err) {
       if (isConflict(err)) return false;
