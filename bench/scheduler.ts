@@ -446,8 +446,8 @@ async function runWorkload(w: Workload): Promise<Metric[]> {
     const schedCpu0 = sched!.cpuMs();
     const srvCpu0 = server.cpuMs();
     const srvMetrics = () => serverMetrics(client);
-    const schedMetrics = (s: SchedulerProcess) => async () => (await fetch(`${await s.url()}/metrics`)).text();
-    const [srvSample0, schedSample0] = await Promise.all([sampleProcess(server.pid, srvMetrics), sampleProcess(sched!.pid, schedMetrics(sched!))]);
+    const schedMetrics = () => sched!.metricsText();
+    const [srvSample0, schedSample0] = await Promise.all([sampleProcess(server.pid, srvMetrics), sampleProcess(sched!.pid, schedMetrics)]);
     const tStart = monoMs();
     const names: string[] = [];
     await parallel(w.measuredPods, 32, async (i) => {
@@ -465,7 +465,7 @@ async function runWorkload(w: Workload): Promise<Metric[]> {
     const benchCpu = process.cpuUsage(benchCpu0);
     const schedCpuMs = sched!.cpuMs() - schedCpu0;
     const srvCpuMs = server.cpuMs() - srvCpu0;
-    const [srvSample1, schedSample1] = await Promise.all([sampleProcess(server.pid, srvMetrics), sampleProcess(sched!.pid, schedMetrics(sched!))]);
+    const [srvSample1, schedSample1] = await Promise.all([sampleProcess(server.pid, srvMetrics), sampleProcess(sched!.pid, schedMetrics)]);
     stopTimeline();
     if (requests0) {
       await printRequestDeltas(client, requests0, w.measuredPods, progress);

@@ -60,6 +60,8 @@ export interface SchedulerProcess {
   memoryKb(): { rssKb: number; hwmKb: number };
   /** Forces a full GC in the child and returns its heap figures. */
   heap(): Promise<HeapFigures>;
+  /** Its /metrics text. */
+  metricsText(): Promise<string>;
   /** A metric's value from /metrics, summed over label sets whose text contains `labels`. */
   metric(name: string, labels?: string): Promise<number>;
   /** The child's event-loop time as last reported (at most 250 ms old). */
@@ -125,6 +127,7 @@ export function startSchedulerProcess(opts: SchedulerProcessOptions): SchedulerP
   });
   const pid = child.pid ?? 0;
   let stopping: Promise<void> | undefined;
+  const metricsText = async () => (await fetch(`${await url}/metrics`)).text();
   return {
     pid,
     started,
@@ -136,8 +139,9 @@ export function startSchedulerProcess(opts: SchedulerProcessOptions): SchedulerP
         heapWaiters.push(resolve);
         child.kill('SIGUSR2');
       }),
+    metricsText,
     async metric(name, labels) {
-      return metricSum(await (await fetch(`${await url}/metrics`)).text(), name, labels);
+      return metricSum(await metricsText(), name, labels);
     },
     loopTime: () => loop,
     warnings: () => warnings,
