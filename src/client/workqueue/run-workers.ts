@@ -10,6 +10,12 @@ export interface RunWorkersOptions {
   maxRetries?: number;
   /** On abort, let in-flight items finish (shutDownWithDrain) before the promise resolves. Default true. */
   drain?: boolean;
+  /**
+   * The level a failure that is retried is logged at. Default 'error' (upstream's HandleError,
+   * as most controllers do). A controller whose upstream logs retries at verbosity 2 (the
+   * deployment controller) says 'debug': its item is retried, and only a drop is an error.
+   */
+  requeueLogLevel?: 'error' | 'debug';
 }
 
 /**
@@ -25,6 +31,7 @@ export async function runWorkers<T>(
 ): Promise<void> {
   const log = opts.log ?? createLogger('workqueue');
   const drain = opts.drain ?? true;
+  const requeueLevel = opts.requeueLogLevel ?? 'error';
   let drained: Promise<void> = Promise.resolve();
   const stop = () => {
     if (drain) drained = queue.shutDownWithDrain();
@@ -47,7 +54,7 @@ export async function runWorkers<T>(
           log.error({ err, item: String(item), retries }, 'dropping item out of the work queue after too many failures');
           queue.forget(item);
         } else {
-          log.error({ err, item: String(item), retries }, 'error processing item; requeuing with rate limit');
+          log[requeueLevel]({ err, item: String(item), retries }, 'error processing item; requeuing with rate limit');
           queue.addRateLimited(item);
         }
       } finally {

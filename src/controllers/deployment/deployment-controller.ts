@@ -22,6 +22,9 @@ export interface DeploymentControllerOptions {
 
 type PodObj = Pod & KubeObject;
 
+/** Retries of a failing sync before the deployment is dropped from the queue (upstream maxRetries). */
+const deploymentMaxRetries = 15;
+
 export function newDeploymentController(ctx: ControllerContext, opts: DeploymentControllerOptions = {}): Controller {
   const clock = opts.clock ?? realClock;
   const dInformer = ctx.informers.for(resources.deployments);
@@ -148,6 +151,8 @@ export function newDeploymentController(ctx: ControllerContext, opts: Deployment
 
   return {
     name: 'deployment',
-    run: (signal) => runWorkers(queue, opts.workers ?? 5, (key) => sync(key), signal, { log }),
+    // Upstream's handleErr: a failed sync is retried up to maxRetries (15) times, logged at
+    // verbosity 2 (a write that lost a race with another is routine), then dropped as an error.
+    run: (signal) => runWorkers(queue, opts.workers ?? 5, (key) => sync(key), signal, { log, maxRetries: deploymentMaxRetries, requeueLogLevel: 'debug' }),
   };
 }

@@ -95,6 +95,39 @@ test('runWorkers drops an item after maxRetries failures', async () => {
   await done;
 });
 
+test('runWorkers logs a retried failure at the requeue level it is given, and a drop as an error', async () => {
+  const lines: { level: string; msg: string }[] = [];
+  const sink = new Writable({
+    write: (chunk: Buffer, _e, cb) => {
+      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as { level: string; msg: string });
+      cb();
+    },
+  });
+  const log = createLogger('test', { level: 'debug', format: 'json', destination: sink as never });
+  for (const requeueLogLevel of [undefined, 'debug'] as const) {
+    lines.length = 0;
+    const clock = new FakeClock();
+    const q = newRateLimitingQueue<string>({ clock });
+    const ac = new AbortController();
+    const done = runWorkers(q, 1, () => {
+      throw new Error('always');
+    }, ac.signal, { log, maxRetries: 2, requeueLogLevel });
+    q.add('x');
+    await clock.advance(60_000);
+    ac.abort();
+    await done;
+    const retried = requeueLogLevel ?? 'error';
+    assert.deepEqual(
+      lines.map((l) => `${l.level} ${l.msg}`),
+      [
+        `${retried} error processing item; requeuing with rate limit`,
+        `${retried} error processing item; requeuing with rate limit`,
+        'error dropping item out of the work queue after too many failures',
+      ],
+    );
+  }
+});
+
 test('aborting runWorkers lets the item in flight finish before resolving (graceful drain)', async () => {
   const q = newRateLimitingQueue<string>({ clock: new FakeClock() });
   const ac = new AbortController();
