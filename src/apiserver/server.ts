@@ -31,6 +31,7 @@ import type { ResourceRegistry } from './registry/resource-registry.js';
 import { parseRequestInfo, splitTarget, type RequestInfo } from './request-info.js';
 import { ServiceAllocator } from './admission/service-allocator.js';
 import { WatchCache, type WatchCacheOptions } from './watch-cache.js';
+import { defaultEventTTLMs, EventExpiry } from './event-ttl.js';
 import { ServiceAccountTokens } from '../auth/serviceaccount/tokens.js';
 import { serviceAccountAuthenticator } from './filters/serviceaccount-authenticator.js';
 import { bootstrapTokenAuthenticator } from './filters/bootstrap-token-authenticator.js';
@@ -52,6 +53,8 @@ export interface ApiServerOptions {
   kubeletClient?: KubeletClientCredentials;
   /** Admission plugins not to run, by name (kube-apiserver --disable-admission-plugins). */
   disableAdmissionPlugins?: string[];
+  /** How long an Event lives after its last write (kube-apiserver --event-ttl; default 1 h, 0 = forever). */
+  eventTTLMs?: number;
 }
 
 interface RequestSeries {
@@ -84,6 +87,9 @@ export class ApiServer {
   /** Both metrics' series for one request key (verb, scope, group, version, resource, subresource). */
   private readonly requestSeries = new Map<string, RequestSeries>();
   ready = false;
+  private readonly eventTTLMs: number;
+  /** Deletes Events `eventTTLMs` after their last write (undefined when they never expire). */
+  eventExpiry: EventExpiry | undefined;
   /** Certificate for connections to node agents; without it the kubelet refuses them. */
   kubeletClient: KubeletClientCredentials | undefined;
   /** host:port clients use (for discovery's serverAddressByClientCIDRs and the kubernetes Endpoints). */
@@ -92,9 +98,10 @@ export class ApiServer {
   constructor(
     readonly store: Store,
     readonly log: Logger | undefined,
-    opts: { tokenAuthenticators?: TokenAuthenticator[]; serviceCIDR?: string; serviceAccountKeyPem?: string; watchCache?: WatchCacheOptions; kubeletClient?: KubeletClientCredentials; disableAdmissionPlugins?: string[] },
+    opts: { tokenAuthenticators?: TokenAuthenticator[]; serviceCIDR?: string; serviceAccountKeyPem?: string; watchCache?: WatchCacheOptions; kubeletClient?: KubeletClientCredentials; disableAdmissionPlugins?: string[]; eventTTLMs?: number },
   ) {
     this.kubeletClient = opts.kubeletClient;
+    this.eventTTLMs = opts.eventTTLMs ?? defaultEventTTLMs;
     this.registry = builtinRegistry();
     this.cache = new WatchCache(store, opts.watchCache);
     this.services = new ServiceAllocator(opts.serviceCIDR ?? '10.96.0.0/12');
@@ -109,6 +116,17 @@ export class ApiServer {
   async start(): Promise<void> {
     await this.cache.start();
     this.services.loadFrom(this.cache, this.registry);
+    if (this.eventTTLMs > 0) {
+      const events = this.registry.find('', 'v1', 'events')!;
+      this.eventExpiry = new EventExpiry(this.store, this.cache, events.prefix, this.eventTTLMs, this.log);
+      this.eventExpiry.start();
+    }
+  }
+
+  /** Stops the background work (event expiry, the watch cache's storage watch). */
+  stop(): void {
+    this.eventExpiry?.stop();
+    this.cache.stop();
   }
 
   async bootstrap(): Promise<void> {
@@ -201,7 +219,7 @@ const streamUploadWindow = 256 << 10;
 const connectionUploadWindow = 32 << 20;
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
-  const api = new ApiServer(opts.store, opts.log, { tokenAuthenticators: opts.tokenAuthenticators, serviceCIDR: opts.serviceCIDR, serviceAccountKeyPem: opts.serviceAccountKeyPem, watchCache: opts.watchCache, kubeletClient: opts.kubeletClient, disableAdmissionPlugins: opts.disableAdmissionPlugins });
+  const api = new ApiServer(opts.store, opts.log, { tokenAuthenticators: opts.tokenAuthenticators, serviceCIDR: opts.serviceCIDR, serviceAccountKeyPem: opts.serviceAccountKeyPem, watchCache: opts.watchCache, kubeletClient: opts.kubeletClient, disableAdmissionPlugins: opts.disableAdmissionPlugins, eventTTLMs: opts.eventTTLMs });
   await api.start();
   const server: Http2SecureServer = createSecureServer(
     {
@@ -271,7 +289,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sessions) s.destroy();
       for (const s of sockets) s.destroy();
-      api.cache.stop();
+      api.stop();
       await closed;
     },
   };

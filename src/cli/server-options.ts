@@ -2,6 +2,8 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { parseGoDuration } from '../api/duration.js';
+import { defaultEventTTLMs } from '../apiserver/event-ttl.js';
 import type { Logger } from '../util/log.js';
 import type { StartServerOptions } from './start-server.js';
 
@@ -21,6 +23,8 @@ export interface ServerFlags {
   serviceCidr?: string;
   /** kube-apiserver's --disable-admission-plugins: plugins not to run (comma-separated, repeatable). */
   disableAdmissionPlugins: string[];
+  /** kube-apiserver's --event-ttl in ms (default 1 h; 0: Events never expire). */
+  eventTtl: number;
 }
 
 /** Node-side flags of `k8ts up`. */
@@ -70,6 +74,13 @@ function collectList(value: string, previous: string[]): string[] {
   return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 }
 
+/** A Go duration ("1h", "30m", "90s", "0"), in ms. */
+function parseDuration(value: string): number {
+  const ms = parseGoDuration(value);
+  if (ms === undefined || ms < 0) throw new InvalidArgumentError('must be a duration such as 1h, 30m or 90s (0: never).');
+  return ms;
+}
+
 /** One CIDR, or an IPv4 and an IPv6 one separated by a comma (dual-stack; the first is the primary family). */
 function parseCidr(value: string): string {
   const cidrs = value.split(',').map((c) => c.trim());
@@ -99,6 +110,7 @@ export function addServerOptions(cmd: Command): Command {
     .option('--controllers <list>', 'controllers to run in this process: "*", names, "-name" to disable one; "" for none', '*')
     .addOption(new Option('--disable <components>', `components not to run (comma-separated, repeatable): ${COMPONENTS.join(', ')}`).argParser(collectComponents).default([], 'none'))
     .option('--scheduler-config <file>', 'KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) for the in-process scheduler')
+    .addOption(new Option('--event-ttl <duration>', 'how long an Event is kept after its last write, as kube-apiserver (0: forever)').argParser(parseDuration).default(defaultEventTTLMs, '1h'))
     .addOption(new Option('--disable-admission-plugins <names>', 'admission plugins not to run, as kube-apiserver (comma-separated, repeatable; e.g. ServiceAccount)').argParser(collectList).default([], 'none'))
     .option('--service-cidr <cidr>', 'range(s) Service ClusterIPs are allocated from: one CIDR, or IPv4,IPv6 for dual-stack (default 10.96.0.0/12; 127.96.0.0/16 for `up` without root)', parseCidr);
 }
@@ -134,6 +146,7 @@ export function controlPlaneOptions(flags: ServerFlags, log: Logger, serviceCidr
     scheduler: flags.disable.includes('scheduler') ? false : { configPath: flags.schedulerConfig },
     serviceCidr,
     disableAdmissionPlugins: flags.disableAdmissionPlugins,
+    eventTTLMs: flags.eventTtl,
   };
 }
 

@@ -34,6 +34,8 @@ export interface StartServerOptions {
   serviceCidr?: string;
   /** Admission plugins not to run (kube-apiserver --disable-admission-plugins). */
   disableAdmissionPlugins?: string[];
+  /** How long an Event lives after its last write (kube-apiserver --event-ttl; default 1 h, 0 = forever). */
+  eventTTLMs?: number;
 }
 
 export interface RunningServer {
@@ -84,6 +86,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       kubeletClient: { certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem },
       serviceCIDR: opts.serviceCidr,
       disableAdmissionPlugins: opts.disableAdmissionPlugins,
+      eventTTLMs: opts.eventTTLMs,
       log: componentLogger(log, 'apiserver'),
     });
   } catch (err) {

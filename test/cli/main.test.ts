@@ -36,6 +36,8 @@ test('invalid flag values exit 1 with one line naming the flag, before anything 
     { args: ['server', '--port', 'http'], message: /option '--port <port>' argument 'http' is invalid/ },
     { args: ['server', '--bind', 'localhost'], message: /option '--bind <address>' argument 'localhost' is invalid.*IP address/ },
     { args: ['server', '--storage', 'mysql://db'], message: /option '--storage <spec>' argument 'mysql:\/\/db' is invalid/ },
+    { args: ['server', '--event-ttl', 'soon'], message: /option '--event-ttl <duration>' argument 'soon' is invalid.*duration such as 1h/ },
+    { args: ['up', '--event-ttl', '-5m'], message: /option '--event-ttl <duration>' argument '-5m' is invalid/ },
     { args: ['up', '--frobnicate'], message: /unknown option '--frobnicate'/ },
   ];
   for (const c of cases) {

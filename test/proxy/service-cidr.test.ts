@@ -59,7 +59,7 @@ test('with a loopback service CIDR (no root needed) ClusterIPs are bound without
     await proxy.stop();
     await backend.close();
     await client.close();
-    api.cache.stop();
+    api.stop();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -98,13 +98,13 @@ export async function startInProcessApi(opts: InProcessApiOptions = {}): Promise
       return api.cache.resourceFor(entry.prefix).watcherCount;
     },
     restart: async () => {
-      api.cache.stop();
+      api.stop();
       api = await newApiServer(store, opts.server);
     },
     close: async () => {
       await stopControllers();
       for (const c of clients) await c.close();
-      api.cache.stop();
+      api.stop();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
