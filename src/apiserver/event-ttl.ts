@@ -17,8 +17,13 @@ import type { CacheEvent, WatchCache } from './watch-cache.js';
 /** kube-apiserver's default --event-ttl. */
 export const defaultEventTTLMs = 60 * 60 * 1000;
 
-/** When a delete failed for another reason than a newer write, it is tried again after this. */
-const retryAfterMs = 10_000;
+export interface EventExpiryOptions {
+  /** How long an Event lives after its last write. */
+  ttlMs: number;
+  /** When a delete failed for another reason than a newer write, it is tried again after this (default 10 s). */
+  retryAfterMs?: number;
+  log?: Logger;
+}
 
 /** Deletes sent to storage at once (a backlog after a restart can be large). */
 const deletesInFlight = 64;
@@ -34,6 +39,8 @@ interface Deadline {
 export class EventExpiry {
   /** Deadlines in the order they fall due (every live write adds one, `ttl` from now). */
   private readonly due = new RingQueue<Deadline>();
+  /** Deletes that failed, to try again `retryAfterMs` later (in order too: a queue of its own). */
+  private readonly retries = new RingQueue<Deadline>();
   /** Each live Event's latest revision: a deadline of an older revision is stale. */
   private readonly latest = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
@@ -42,13 +49,20 @@ export class EventExpiry {
   private sweeping = false;
   private stopped = false;
 
+  private readonly ttlMs: number;
+  private readonly retryAfterMs: number;
+  private readonly log: Logger | undefined;
+
   constructor(
     private readonly store: Store,
     private readonly cache: WatchCache,
     private readonly prefix: string,
-    private readonly ttlMs: number,
-    private readonly log?: Logger,
-  ) {}
+    opts: EventExpiryOptions,
+  ) {
+    this.ttlMs = opts.ttlMs;
+    this.retryAfterMs = opts.retryAfterMs ?? 10_000;
+    this.log = opts.log;
+  }
 
   /** Starts after the watch cache has started: takes the Events it holds, then follows its writes. */
   start(): void {
@@ -87,14 +101,24 @@ export class EventExpiry {
     this.arm();
   }
 
-  /** Drops stale deadlines at the head, then sets the timer for the first live one. */
+  /** The queue whose first live deadline comes first (stale ones at the heads are dropped). */
+  private earliest(): RingQueue<Deadline> | undefined {
+    let first: RingQueue<Deadline> | undefined;
+    for (const q of [this.due, this.retries]) {
+      let head = q.peek();
+      while (head && this.latest.get(head.key) !== head.revision) {
+        q.shift();
+        head = q.peek();
+      }
+      if (head && (!first || head.at < first.peek()!.at)) first = q;
+    }
+    return first;
+  }
+
+  /** Sets the timer for the first live deadline. */
   private arm(): void {
     if (this.stopped || this.sweeping) return;
-    let head = this.due.peek();
-    while (head && this.latest.get(head.key) !== head.revision) {
-      this.due.shift();
-      head = this.due.peek();
-    }
+    const head = this.earliest()?.peek();
     if (!head || head.at >= this.timerAt) return;
     clearTimeout(this.timer);
     this.timerAt = head.at;
@@ -109,9 +133,8 @@ export class EventExpiry {
     let deleted = 0;
     try {
       const pending = new Set<Promise<void>>();
-      for (let d = this.due.peek(); d && d.at <= performance.now() && !this.stopped; d = this.due.peek()) {
-        this.due.shift();
-        if (this.latest.get(d.key) !== d.revision) continue;
+      for (let q = this.earliest(); q && q.peek()!.at <= performance.now() && !this.stopped; q = this.earliest()) {
+        const d = q.shift()!;
         const p = this.expire(d).then((gone) => {
           if (gone) deleted++;
           pending.delete(p);
@@ -136,9 +159,8 @@ export class EventExpiry {
       // Written again (its new deadline is queued) or deleted by a client: nothing to do.
       if (err instanceof ConflictError || err instanceof KeyNotFoundError) return false;
       if (this.stopped) return false;
-      // Tried again later; no later than a live write's deadline, so the queue stays in order.
       this.log?.warn({ err, key: d.key }, 'deleting an expired event failed; retrying');
-      this.due.push({ ...d, at: performance.now() + Math.min(this.ttlMs, retryAfterMs) });
+      this.retries.push({ ...d, at: performance.now() + this.retryAfterMs });
       return false;
     }
   }

@@ -118,7 +118,7 @@ export class ApiServer {
     this.services.loadFrom(this.cache, this.registry);
     if (this.eventTTLMs > 0) {
       const events = this.registry.find('', 'v1', 'events')!;
-      this.eventExpiry = new EventExpiry(this.store, this.cache, events.prefix, this.eventTTLMs, this.log);
+      this.eventExpiry = new EventExpiry(this.store, this.cache, events.prefix, { ttlMs: this.eventTTLMs, log: this.log });
       this.eventExpiry.start();
     }
   }

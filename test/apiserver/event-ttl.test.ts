@@ -1,6 +1,7 @@
 // Events expire --event-ttl after their last write (upstream: an etcd lease per write), seen by
 // watchers as DELETED; nothing else expires. After a restart, stored Events expire counted from
-// the newest time they record. Driven through @kubernetes/client-node and the real kubectl.
+// the newest time they record. Driven through @kubernetes/client-node and the real kubectl; the
+// retry of a failed delete through the real store with one delete made to fail.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
+import { Writable } from 'node:stream';
+import { EventExpiry } from '../../src/apiserver/event-ttl.js';
+import { WatchCache } from '../../src/apiserver/watch-cache.js';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import type { Store } from '../../src/storage/store.js';
+import { createLogger } from '../../src/util/log.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 const ttlMs = 1000;
@@ -133,4 +139,55 @@ test('after a restart, stored Events expire counted from the newest time they re
   } finally {
     await second.close();
   }
+});
+
+test('a delete that fails for another reason than a newer write is tried again', { timeout: 30_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'k8ts-event-ttl-retry-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const store = openSqliteStore({ path: join(dir, 'state.db') });
+  t.after(() => store.close());
+  // The real store, whose first delete fails as a full disk would.
+  let failures = 1;
+  const flaky = new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'delete' && failures > 0) {
+        failures--;
+        return () => Promise.reject(new Error('database or disk is full'));
+      }
+      const v = Reflect.get(target, prop) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  }) as Store;
+  const cache = new WatchCache(store);
+  await cache.start();
+  t.after(() => cache.stop());
+  const warnings: string[] = [];
+  const log = createLogger('test', {
+    level: 'warn',
+    format: 'json',
+    destination: new Writable({
+      write: (chunk: Buffer, _e, cb) => {
+        warnings.push(...chunk.toString().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { msg: string }).msg));
+        cb();
+      },
+    }) as never,
+  });
+  const prefix = '/registry/core/events/';
+  const key = `${prefix}default/e1`;
+  const rc = cache.resourceFor(prefix);
+  const gone = new Promise<void>((resolve) => rc.addWatcher({ onEvent: (ev) => ev.type === 'DELETED' && resolve(), onClose: () => undefined }, cache.revision));
+  const expiry = new EventExpiry(flaky, cache, prefix, { ttlMs: 20, retryAfterMs: 20, log });
+  expiry.start();
+  t.after(() => expiry.stop());
+  await store.create(key, JSON.stringify({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'e1', namespace: 'default' } }));
+  // The expiry timer never holds a process open (it is unref'd): this test's own wait does.
+  const holdOpen = setInterval(() => undefined, 1000);
+  try {
+    await gone;
+  } finally {
+    clearInterval(holdOpen);
+  }
+  assert.equal(failures, 0, 'the first delete failed');
+  assert.deepEqual(warnings, ['deleting an expired event failed; retrying']);
+  assert.equal(await store.get(key), undefined);
 });
