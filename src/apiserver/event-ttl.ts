@@ -41,8 +41,8 @@ export class EventExpiry {
   private readonly due = new RingQueue<Deadline>();
   /** Deletes that failed, to try again `retryAfterMs` later (in order too: a queue of its own). */
   private readonly retries = new RingQueue<Deadline>();
-  /** Each live Event's latest revision: a deadline of an older revision is stale. */
-  private readonly latest = new Map<string, number>();
+  /** The watch cache's Events: a deadline is stale unless the Event there is at its revision. */
+  private events: ReadonlyMap<string, StoredObject> = new Map();
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private removeWatcher: (() => void) | undefined;
@@ -67,6 +67,7 @@ export class EventExpiry {
   /** Starts after the watch cache has started: takes the Events it holds, then follows its writes. */
   start(): void {
     const rc = this.cache.resourceFor(this.prefix);
+    this.events = rc.objects;
     const nowMono = performance.now();
     const nowWall = Date.now();
     const seeded: Deadline[] = [];
@@ -74,7 +75,6 @@ export class EventExpiry {
       const revision = Number(obj.metadata.resourceVersion);
       const written = lastRecordedTime(obj) ?? nowWall;
       seeded.push({ key, revision, at: nowMono + Math.min(written + this.ttlMs - nowWall, this.ttlMs) });
-      this.latest.set(key, revision);
     }
     // Every deadline of a live write falls after these (they are at most `ttl` from now).
     seeded.sort((a, b) => a.at - b.at);
@@ -91,14 +91,16 @@ export class EventExpiry {
     clearTimeout(this.timer);
   }
 
+  /** A write queues its deadline (a deletion needs nothing: its deadlines are stale now). */
   private observe(ev: CacheEvent): void {
-    if (ev.type === 'DELETED') {
-      this.latest.delete(ev.key);
-      return;
-    }
-    this.latest.set(ev.key, ev.revision);
+    if (ev.type === 'DELETED') return;
     this.due.push({ key: ev.key, revision: ev.revision, at: performance.now() + this.ttlMs });
-    this.arm();
+    // This deadline is the latest of all: an armed timer fires first and re-arms after its sweep.
+    if (this.timerAt === Infinity) this.arm();
+  }
+
+  private isLive(d: Deadline): boolean {
+    return Number(this.events.get(d.key)?.metadata.resourceVersion) === d.revision;
   }
 
   /** The queue whose first live deadline comes first (stale ones at the heads are dropped). */
@@ -106,7 +108,7 @@ export class EventExpiry {
     let first: RingQueue<Deadline> | undefined;
     for (const q of [this.due, this.retries]) {
       let head = q.peek();
-      while (head && this.latest.get(head.key) !== head.revision) {
+      while (head && !this.isLive(head)) {
         q.shift();
         head = q.peek();
       }
