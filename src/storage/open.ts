@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { Store } from './store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
+import { openEtcdStore } from './etcd/etcd-store.js';
 import { startCompactor, type CompactorOptions } from './compactor.js';
 
 export interface OpenStoreOptions {
@@ -14,8 +15,8 @@ export interface OpenStoreOptions {
 
 /**
  * spec: "sqlite" (or "" — the default: DIR/state.db), "sqlite:/path/file.db", or
- * "etcd://host:port[,host:port…]" (not implemented yet). The returned store's close() also
- * stops its compactor.
+ * "etcd://host:port[,host:port…]" (the client URLs of an etcd cluster's members, over plain
+ * HTTP). The returned store's close() also stops its compactor.
  */
 export async function openStore(spec: string, dataDir: string, opts: OpenStoreOptions = {}): Promise<Store> {
   const s = spec.trim();
@@ -27,9 +28,30 @@ export async function openStore(spec: string, dataDir: string, opts: OpenStoreOp
     return withCloseHook(store, () => compactor.stop());
   }
   if (s.startsWith('etcd://')) {
-    throw new Error(`storage backend etcd (${s}) is not implemented yet; use --storage sqlite`);
+    const endpoints = etcdEndpoints(s);
+    const store = await openEtcdStore({ endpoints, log: opts.log });
+    try {
+      // The first request tells an unreachable cluster apart here, not at the API server's first read.
+      const revision = await store.currentRevision();
+      opts.log?.('etcd store opened', { endpoints, revision });
+    } catch (err) {
+      await store.close();
+      throw new Error(`cannot reach etcd at ${endpoints.join(', ')}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    if (opts.compactor === false) return store;
+    const compactor = startCompactor(store, { log: opts.log, ...opts.compactor });
+    return withCloseHook(store, () => compactor.stop());
   }
   throw new Error(`unknown storage ${JSON.stringify(spec)}: expected "sqlite", "sqlite:/path/to/file.db" or "etcd://host:port[,host:port…]"`);
+}
+
+/** "etcd://a:2379,b:2379" → ["http://a:2379", "http://b:2379"]. */
+export function etcdEndpoints(spec: string): string[] {
+  const hosts = spec.slice('etcd://'.length).split(',').map((h) => h.trim());
+  for (const h of hosts) {
+    if (!/^[^\s/:,]+:\d+$/.test(h) && !/^\[[0-9a-fA-F:.]+\]:\d+$/.test(h)) throw new Error(`storage ${JSON.stringify(spec)}: "${h}" is not host:port`);
+  }
+  return hosts.map((h) => `http://${h}`);
 }
 
 /** The same store, with beforeClose run first when it is closed. */

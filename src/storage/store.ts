@@ -73,6 +73,8 @@ export interface Store {
   watch(prefix: string, opts: WatchOptions): Watcher;
   /** Forgets history below the revision (values superseded at or before it). */
   compact(revision: number): Promise<void>;
+  /** For a store behind a network (etcd): rejects when it cannot serve a read now (the API server's etcd health check). */
+  checkHealth?(): Promise<void>;
   close(): Promise<void>;
 }
 

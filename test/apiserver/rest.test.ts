@@ -211,11 +211,16 @@ describe('REST semantics', () => {
     assert.equal(denied.json().message, 'configmaps is forbidden: User "system:anonymous" cannot list resource "configmaps" in API group "" in the namespace "rest"');
   });
 
-  test('readyz?verbose lists its checks', async () => {
+  test('readyz?verbose lists its checks; ?exclude leaves some out', async () => {
     const r = await c.request('GET', '/readyz?verbose');
     assert.equal(r.status, 200);
     assert.match(r.body, /\[\+\]ping ok/);
     assert.match(r.body, /readyz check passed/);
+    // ?exclude leaves a named check out; verbose output still names it.
+    const live = await c.request('GET', '/livez?verbose&exclude=etcd&exclude=log');
+    assert.equal(live.status, 200);
+    assert.match(live.body, /\[\+\]etcd excluded: ok\n\[\+\]poststarthook/);
+    assert.match(live.body.split('\n').find((l) => l.includes(']log'))!, /\[\+\]log excluded: ok/);
   });
 
   test('list with limit returns a continue token and remainingItemCount; an expired or bad token is refused', async () => {

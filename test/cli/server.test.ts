@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { K8TS_BIN, runK8ts, startK8ts } from './k8ts-process.js';
+import { etcdUnavailable, startEtcd } from '../helpers/etcd-server.js';
 
 const run = promisify(execFile);
 const apiserverMissing = !existsSync(new URL('../../src/apiserver/server.ts', import.meta.url));
@@ -78,7 +79,7 @@ test('bin/k8ts run as a program starts node with the flags of its shebang, the f
   assert.equal((await k8ts.exited).code, 0);
 });
 
-test('a port already in use, or an address not on this machine, exits 1 with one line and no stack trace', { skip, timeout: 60_000 }, async (t) => {
+test('a port already in use, an address not on this machine, an unknown admission plugin or an unreachable etcd: exit 1 with one line and no stack trace', { skip, timeout: 60_000 }, async (t) => {
   const blocker = createServer().listen(0, '127.0.0.1');
   await once(blocker, 'listening');
   t.after(() => blocker.close());
@@ -87,6 +88,8 @@ test('a port already in use, or an address not on this machine, exits 1 with one
     { args: ['--port', String(port)], line: new RegExp(`^k8ts: cannot listen on 127\\.0\\.0\\.1:${port}: address already in use`) },
     { args: ['--bind', '192.0.2.123', '--port', '0'], line: /^k8ts: cannot listen on 192\.0\.2\.123:0: 192\.0\.2\.123 is not an address of this machine/ },
     { args: ['--port', '0', '--disable-admission-plugins', 'ServiceAccount,NoSuchPlugin'], line: /^k8ts: unknown admission plugin "NoSuchPlugin" in --disable-admission-plugins \(known: NamespaceLifecycle, .*ServiceAccount/ },
+    // Port 1 on loopback: nothing listens there.
+    { args: ['--port', '0', '--storage', 'etcd://127.0.0.1:1'], line: /^k8ts: cannot open storage etcd:\/\/127\.0\.0\.1:1: cannot reach etcd at http:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/ },
   ];
   for (const c of cases) {
     const { code, stdout, stderr } = await runK8ts(['server', '--data-dir', tempDir(t), ...c.args], { K8TS_LOG_LEVEL: 'silent' });
@@ -94,5 +97,27 @@ test('a port already in use, or an address not on this machine, exits 1 with one
     assert.equal(stdout, '');
     assert.match(stderr, c.line);
     assert.equal(stderr.trim().split('\n').length, 1, stderr);
+  }
+});
+
+test('k8ts server --storage etcd://… keeps every object in etcd: a second server started on the same etcd serves them', { skip: skip || etcdUnavailable(), timeout: 120_000 }, async (t) => {
+  const etcd = await startEtcd();
+  t.after(() => etcd.stop());
+  const storage = `etcd://${new URL(etcd.endpoint).host}`;
+  const cache = join(tempDir(t), 'kube-cache');
+  let uid = '';
+  for (const round of [1, 2]) {
+    // A data dir of its own each time: only the certificates live there, every object is in etcd.
+    const k8ts = startK8ts(['server', '--data-dir', join(tempDir(t), 'data'), '--port', '0', '--storage', storage, '--controllers', '', '--disable', 'scheduler']);
+    t.after(() => k8ts.child.kill('SIGKILL'));
+    const [, , , kubeconfig] = await k8ts.waitForLine(READY);
+    if (round === 1) await kubectl(kubeconfig, cache, 'create', 'configmap', 'kept', '--from-literal=k=v');
+    const cm = JSON.parse(await kubectl(kubeconfig, cache, 'get', 'configmap', 'kept', '-o', 'json')) as { metadata: { uid: string }; data: Record<string, string> };
+    assert.deepEqual(cm.data, { k: 'v' });
+    if (round === 1) uid = cm.metadata.uid;
+    else assert.equal(cm.metadata.uid, uid, 'the same object, read back from etcd');
+    assert.match(k8ts.stderr(), /"msg":"etcd store opened"/);
+    k8ts.child.kill('SIGTERM');
+    assert.equal((await k8ts.exited).code, 0, k8ts.stderr());
   }
 });

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore } from '../../src/storage/open.js';
+import { etcdEndpoints, openStore } from '../../src/storage/open.js';
+import { etcdUnavailable, startEtcd } from '../helpers/etcd-server.js';
 
 test('openStore("sqlite") puts state.db in the data dir and the store works after close and reopen', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-open-'));
@@ -24,7 +25,26 @@ test('openStore("sqlite") puts state.db in the data dir and the store works afte
   }
 });
 
-test('openStore rejects etcd with a clear not-implemented error and unknown specs with the accepted forms', async () => {
-  await assert.rejects(openStore('etcd://127.0.0.1:2379,10.0.0.2:2379', '/nonexistent'), /etcd .*not implemented yet/);
+test('openStore rejects an unreachable etcd, a malformed etcd member list and unknown specs, each with a message that says which', async () => {
+  // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+  await assert.rejects(openStore('etcd://127.0.0.1:1', '/nonexistent'), /cannot reach etcd at http:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
+  await assert.rejects(openStore('etcd://127.0.0.1:2379,no-port', '/nonexistent'), /"no-port" is not host:port/);
   await assert.rejects(openStore('postgres://x', '/nonexistent'), /unknown storage "postgres:\/\/x".*sqlite/);
+  assert.deepEqual(etcdEndpoints('etcd://10.0.0.1:2379, etcd-1.example:2379,[::1]:2379'), ['http://10.0.0.1:2379', 'http://etcd-1.example:2379', 'http://[::1]:2379']);
+});
+
+test('openStore("etcd://…") opens a store on a real etcd, with its compactor, and a second open sees the same data', { skip: etcdUnavailable() }, async () => {
+  const etcd = await startEtcd();
+  try {
+    const spec = `etcd://${new URL(etcd.endpoint).host}`;
+    const s = await openStore(spec, '/nonexistent');
+    assert.equal(await s.currentRevision(), 0);
+    await s.create('/registry/a', '1');
+    await s.close();
+    const again = await openStore(spec, '/nonexistent', { compactor: false });
+    assert.deepEqual(await again.get('/registry/a'), { key: '/registry/a', value: '1', createRevision: 1, modRevision: 1 });
+    await again.close();
+  } finally {
+    await etcd.stop();
+  }
 });

@@ -25,15 +25,31 @@ export function versionInfo(): Record<string, string> {
   };
 }
 
-function healthCheck(api: ApiServer, res: Response, path: string, query: URLSearchParams): void {
+/** Storage is healthy when its watch is alive and, for a store behind a network, it answers a read now. */
+async function storageHealthy(api: ApiServer): Promise<boolean> {
+  if (api.cache.error) return false;
+  if (!api.store.checkHealth) return true;
+  try {
+    await api.store.checkHealth();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function healthCheck(api: ApiServer, res: Response, path: string, query: URLSearchParams): Promise<void> {
   const [, endpoint, check] = path.split('/');
+  const excluded = new Set(query.getAll('exclude'));
   const checks: [string, boolean][] = [
     ['ping', true],
     ['log', true],
-    ['etcd', !api.cache.error],
+    ['etcd', excluded.has('etcd') || (await storageHealthy(api))],
     ['poststarthook/bootstrap-controller', endpoint !== 'readyz' || api.ready],
   ];
   if (endpoint === 'readyz') checks.push(['shutdown', api.ready]);
+  // ?exclude=NAME (repeatable) leaves a check out, e.g. /livez?exclude=etcd so that a storage
+  // outage does not get the server restarted; verbose output still lists it.
+  for (const c of checks) if (excluded.has(c[0])) c[1] = true;
   if (check) {
     const one = checks.find(([name]) => name === path.split('/').slice(2).join('/'));
     if (!one) throw notFound();
@@ -42,7 +58,7 @@ function healthCheck(api: ApiServer, res: Response, path: string, query: URLSear
   }
   const ok = checks.every(([, passed]) => passed);
   if (query.has('verbose') || !ok) {
-    const lines = checks.map(([name, passed]) => `[${passed ? '+' : '-'}]${name} ${passed ? 'ok' : 'failed: reason withheld'}`);
+    const lines = checks.map(([name, passed]) => `[${passed ? '+' : '-'}]${name} ${excluded.has(name) ? 'excluded: ok' : passed ? 'ok' : 'failed: reason withheld'}`);
     lines.push(ok ? `${endpoint} check passed` : `${endpoint} check failed`);
     writeText(res, ok ? 200 : 500, lines.join('\n') + '\n');
     return;

@@ -1,0 +1,134 @@
+// A real single-member etcd for tests: its own data directory and loopback ports from the OS,
+// started with a short election timeout so it leads within ~100 ms instead of ~1 s.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface EtcdServer {
+  /** The client URL, e.g. http://127.0.0.1:40123. */
+  endpoint: string;
+  /** Stops etcd, keeping its data and ports for start() (an outage of a running cluster). */
+  kill(): Promise<void>;
+  /** Starts a killed etcd again on the same data and ports. */
+  start(): Promise<void>;
+  /** kill() then start(). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Why etcd cannot be run here (the skip reason), or undefined when it can. */
+export function etcdUnavailable(): string | undefined {
+  const r = spawnSync('etcd', ['--version'], { encoding: 'utf8' });
+  return r.status === 0 ? undefined : 'etcd is not installed (Debian package etcd-server)';
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function healthy(endpoint: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${endpoint}/health`);
+    return ((await res.json()) as { health?: string }).health === 'true';
+  } catch {
+    return false;
+  }
+}
+
+/** tmpfs where there is one: a test's etcd needs no durability, and its fsync per commit would cost ~0.3 ms on disk. */
+function dataRoot(): string {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+}
+
+interface Running {
+  child: ChildProcess;
+  exited: Promise<void>;
+}
+
+/** Starts etcd and waits until it is healthy; undefined (with its stderr) when it exited or never got there. */
+async function launch(dataDir: string, endpoint: string, peerUrl: string): Promise<Running | { failed: string }> {
+  let stderr = '';
+  const child = spawn(
+    'etcd',
+    [
+      '--name', 'default',
+      '--data-dir', dataDir,
+      '--listen-client-urls', endpoint,
+      '--advertise-client-urls', endpoint,
+      '--listen-peer-urls', peerUrl,
+      '--initial-advertise-peer-urls', peerUrl,
+      '--initial-cluster', `default=${peerUrl}`,
+      '--heartbeat-interval', '10',
+      '--election-timeout', '50',
+      '--logger', 'zap',
+      '--log-level', 'error',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  let gone = false;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => (gone = true));
+  const deadline = Date.now() + 15_000;
+  while (!gone && Date.now() < deadline) {
+    if (await healthy(endpoint)) return { child, exited };
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  child.kill('SIGKILL');
+  await exited;
+  return { failed: stderr.trim() || 'not healthy within 15 s' };
+}
+
+export async function startEtcd(): Promise<EtcdServer> {
+  const dir = mkdtempSync(join(dataRoot(), 'k8ts-etcd-'));
+  const dataDir = join(dir, 'data');
+  // A port the OS handed out can be taken again before etcd binds it: then etcd exits, and the
+  // start is tried again with new ports (and a fresh data dir, which remembers its URLs).
+  for (let attempt = 0; ; attempt++) {
+    const endpoint = `http://127.0.0.1:${await freePort()}`;
+    const peerUrl = `http://127.0.0.1:${await freePort()}`;
+    rmSync(dataDir, { recursive: true, force: true });
+    let running = await launch(dataDir, endpoint, peerUrl);
+    if ('failed' in running) {
+      if (attempt < 2) continue;
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`etcd did not start at ${endpoint}: ${running.failed}`);
+    }
+    const stopNow = async () => {
+      if ('failed' in running) return;
+      running.child.kill('SIGTERM');
+      await running.exited;
+    };
+    const start = async () => {
+      running = await launch(dataDir, endpoint, peerUrl);
+      if ('failed' in running) throw new Error(`etcd did not start again at ${endpoint}: ${running.failed}`);
+    };
+    return {
+      endpoint,
+      kill: stopNow,
+      start,
+      async restart() {
+        await stopNow();
+        await start();
+      },
+      async stop() {
+        await stopNow();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+}
