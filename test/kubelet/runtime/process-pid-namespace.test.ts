@@ -35,7 +35,10 @@ test('with shareProcessNamespace the containers share the pod\'s PID namespace, 
   const sbc = sandboxConfig(env.dir, { namespaceOptions: { pid: 'pod' } });
   const sb = await rt.runPodSandbox(sbc);
   const first = await run(rt, sb, sbc, { name: 'first', image: 'sleep', args: ['301'], pidNamespace: { mode: 'pod' } });
-  const second = await run(rt, sb, sbc, { name: 'second', image: 'sh', args: ['-c', `echo me=$$; ${LIST}; sleep 60`], pidNamespace: { mode: 'pod' } });
+  // A started container's program enters the namespace a moment after startContainer returns
+  // (its launcher joins, then forks it), so the listing waits up to 5 s for the first program.
+  const waitForFirst = `n=0; until { ${LIST}; } | grep -q 'sleep 301 '; do n=$((n+1)); [ $n -ge 50 ] && break; sleep 0.1; done`;
+  const second = await run(rt, sb, sbc, { name: 'second', image: 'sh', args: ['-c', `echo me=$$; ${waitForFirst}; ${LIST}; sleep 60`], pidNamespace: { mode: 'pod' } });
   const out = await logOf(rt, second, '=42=');
   assert.match(out, /^1 \S*sleep infinity $/m, out);
   assert.match(out, /^\d+ \S*sleep 301 $/m, 'the second container sees the first one\'s program');
