@@ -1,6 +1,7 @@
 // The action behind `k8ts server` (API server, controllers, scheduler): start, print one ready line on
 // stdout, run until SIGINT/SIGTERM.
 import { createLogger } from '../util/log.js';
+import { logProcessWarnings } from '../util/process-warnings.js';
 import { CliError, messageOf } from './errors.js';
 import { controlPlaneOptions, normalizeFlags, type ServerFlags } from './server-options.js';
 import { shutdownFromStart } from './shutdown.js';
@@ -14,6 +15,7 @@ export async function runServer(rawFlags: ServerFlags): Promise<void> {
   } catch (err) {
     throw new CliError(messageOf(err), { cause: err });
   }
+  logProcessWarnings(log);
   // Checked before the API server's modules load, so a bad --data-dir fails fast.
   prepareDataDir(flags.dataDir);
   const shutdown = shutdownFromStart(log);

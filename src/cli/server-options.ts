@@ -25,6 +25,10 @@ export interface ServerFlags {
   disableAdmissionPlugins: string[];
   /** kube-apiserver's --event-ttl in ms (default 1 h; 0: Events never expire). */
   eventTtl: number;
+  /** kube-apiserver's TLS files for etcd (--storage etcd://… only). */
+  etcdCafile?: string;
+  etcdCertfile?: string;
+  etcdKeyfile?: string;
 }
 
 /** Node-side flags of `k8ts up`. */
@@ -101,6 +105,9 @@ export function addServerOptions(cmd: Command): Command {
     .option('--port <port>', 'HTTPS port of the API server (0 picks a free one)', parsePort, DEFAULT_PORT)
     .option('--bind <address>', 'IP address to listen on (0.0.0.0 for all interfaces)', parseBind, DEFAULT_BIND)
     .option('--storage <spec>', 'sqlite (DATA_DIR/state.db), sqlite:/path/file.db or etcd://host:port[,host:port…]', parseStorage, 'sqlite')
+    .option('--etcd-cafile <file>', 'CA of the etcd members\' serving certificates: etcd is reached over TLS (as kube-apiserver)')
+    .option('--etcd-certfile <file>', 'client certificate for etcd (with --etcd-keyfile)')
+    .option('--etcd-keyfile <file>', 'key of --etcd-certfile')
     .addOption(
       new Option('--tls-san <name>', 'extra host name or IP for the serving certificate (repeatable)')
         .argParser(collect)
@@ -140,6 +147,7 @@ export function controlPlaneOptions(flags: ServerFlags, log: Logger, serviceCidr
     port: flags.port,
     bind: flags.bind,
     storage: flags.storage,
+    etcdTLS: { caFile: flags.etcdCafile, certFile: flags.etcdCertfile, keyFile: flags.etcdKeyfile },
     tlsSans: flags.tlsSan,
     log,
     controllers: parseControllerList(flags.controllers),

@@ -5,7 +5,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { ensurePki, type Pki } from '../auth/pki/pki.js';
 import { writeKubeconfig } from '../auth/pki/kubeconfig.js';
-import { openStore } from '../storage/open.js';
+import { openStore, type EtcdTLSFiles } from '../storage/open.js';
 import { startApiServer } from '../apiserver/server.js';
 import { unknownAdmissionPlugins } from '../apiserver/admission/plugins.js';
 import { Client } from '../client/rest/client.js';
@@ -23,6 +23,8 @@ export interface StartServerOptions {
   bind: string;
   /** "sqlite" or etcd://host:port[,…]. */
   storage: string;
+  /** TLS files for an etcd store (--etcd-cafile, --etcd-certfile, --etcd-keyfile). */
+  etcdTLS?: EtcdTLSFiles;
   /** Extra names for the serving certificate. */
   tlsSans: string[];
   log: Logger;
@@ -69,7 +71,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
     const storeLog = componentLogger(log, 'storage');
-    store = await openStore(opts.storage, dataDir, { log: (msg, fields) => storeLog.info(fields ?? {}, msg) });
+    store = await openStore(opts.storage, dataDir, { log: (msg, fields) => storeLog.info(fields ?? {}, msg), etcdTLS: opts.etcdTLS });
   } catch (err) {
     throw new CliError(`cannot open storage ${opts.storage}: ${messageOf(err)}`, { cause: err });
   }

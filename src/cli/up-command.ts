@@ -2,6 +2,7 @@
 // scheduler, node agent, service proxy and DNS — with a line per component as it becomes ready
 // and the KUBECONFIG line to copy. Ctrl-C stops every pod gracefully, then everything else.
 import { createLogger } from '../util/log.js';
+import { logProcessWarnings } from '../util/process-warnings.js';
 import { CliError, messageOf } from './errors.js';
 import { controlPlaneOptions, normalizeFlags, type UpFlags } from './server-options.js';
 import { shutdownFromStart } from './shutdown.js';
@@ -15,6 +16,7 @@ export async function runUp(rawFlags: UpFlags): Promise<void> {
   } catch (err) {
     throw new CliError(messageOf(err), { cause: err });
   }
+  logProcessWarnings(log);
   prepareDataDir(flags.dataDir);
   const disabled = new Set(flags.disable);
   const announce = (line: string) => process.stdout.write(`${line}\n`);

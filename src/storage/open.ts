@@ -1,4 +1,5 @@
 // Chooses a storage backend from the --storage flag and opens it with its compactor running.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from './store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
@@ -11,6 +12,14 @@ export interface OpenStoreOptions {
   log?: (msg: string, fields?: object) => void;
   /** sqlite only: fsync every commit (see SqliteStoreOptions.fsync). */
   fsync?: boolean;
+  /** etcd only: TLS files (kube-apiserver's --etcd-cafile, --etcd-certfile, --etcd-keyfile); with a CA the members are reached over https. */
+  etcdTLS?: EtcdTLSFiles;
+}
+
+export interface EtcdTLSFiles {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
 }
 
 /**
@@ -20,6 +29,8 @@ export interface OpenStoreOptions {
  */
 export async function openStore(spec: string, dataDir: string, opts: OpenStoreOptions = {}): Promise<Store> {
   const s = spec.trim();
+  const tlsFiles = opts.etcdTLS && (opts.etcdTLS.caFile || opts.etcdTLS.certFile || opts.etcdTLS.keyFile) ? opts.etcdTLS : undefined;
+  if (tlsFiles && !s.startsWith('etcd://')) throw new Error('--etcd-cafile, --etcd-certfile and --etcd-keyfile apply only to --storage etcd://…');
   if (s === '' || s === 'sqlite' || s.startsWith('sqlite:')) {
     const path = s.startsWith('sqlite:') && s.length > 'sqlite:'.length ? s.slice('sqlite:'.length) : join(dataDir, 'state.db');
     const store = openSqliteStore({ path, log: opts.log, fsync: opts.fsync });
@@ -28,8 +39,9 @@ export async function openStore(spec: string, dataDir: string, opts: OpenStoreOp
     return withCloseHook(store, () => compactor.stop());
   }
   if (s.startsWith('etcd://')) {
-    const endpoints = etcdEndpoints(s);
-    const store = await openEtcdStore({ endpoints, log: opts.log });
+    const tls = tlsFiles && readEtcdTLS(tlsFiles);
+    const endpoints = etcdEndpoints(s, tls ? 'https' : 'http');
+    const store = await openEtcdStore({ endpoints, tls, log: opts.log });
     try {
       // The first request tells an unreachable cluster apart here, not at the API server's first read.
       const revision = await store.currentRevision();
@@ -45,13 +57,31 @@ export async function openStore(spec: string, dataDir: string, opts: OpenStoreOp
   throw new Error(`unknown storage ${JSON.stringify(spec)}: expected "sqlite", "sqlite:/path/to/file.db" or "etcd://host:port[,host:port…]"`);
 }
 
-/** "etcd://a:2379,b:2379" → ["http://a:2379", "http://b:2379"]. */
-export function etcdEndpoints(spec: string): string[] {
+/** The TLS files' contents; a client certificate needs its key and both need the CA. */
+function readEtcdTLS(files: EtcdTLSFiles): { ca: Buffer; cert?: Buffer; key?: Buffer } {
+  if (!files.caFile) throw new Error('--etcd-certfile and --etcd-keyfile need --etcd-cafile (the CA that signed the etcd members\' certificates)');
+  if (!files.certFile !== !files.keyFile) throw new Error('--etcd-certfile and --etcd-keyfile go together (a client certificate and its key)');
+  const read = (flag: string, path: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new Error(`${flag} ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  };
+  return {
+    ca: read('--etcd-cafile', files.caFile),
+    cert: files.certFile ? read('--etcd-certfile', files.certFile) : undefined,
+    key: files.keyFile ? read('--etcd-keyfile', files.keyFile) : undefined,
+  };
+}
+
+/** "etcd://a:2379,b:2379" → ["http://a:2379", "http://b:2379"] (https:// for TLS). */
+export function etcdEndpoints(spec: string, scheme: 'http' | 'https' = 'http'): string[] {
   const hosts = spec.slice('etcd://'.length).split(',').map((h) => h.trim());
   for (const h of hosts) {
     if (!/^[^\s/:,]+:\d+$/.test(h) && !/^\[[0-9a-fA-F:.]+\]:\d+$/.test(h)) throw new Error(`storage ${JSON.stringify(spec)}: "${h}" is not host:port`);
   }
-  return hosts.map((h) => `http://${h}`);
+  return hosts.map((h) => `${scheme}://${h}`);
 }
 
 /** The same store, with beforeClose run first when it is closed. */

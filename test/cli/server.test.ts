@@ -79,7 +79,7 @@ test('bin/k8ts run as a program starts node with the flags of its shebang, the f
   assert.equal((await k8ts.exited).code, 0);
 });
 
-test('a port already in use, an address not on this machine, an unknown admission plugin or an unreachable etcd: exit 1 with one line and no stack trace', { skip, timeout: 60_000 }, async (t) => {
+test('a port already in use, an address not on this machine, an unknown admission plugin, an unreachable etcd or etcd TLS files without etcd: exit 1 with one line and no stack trace', { skip, timeout: 60_000 }, async (t) => {
   const blocker = createServer().listen(0, '127.0.0.1');
   await once(blocker, 'listening');
   t.after(() => blocker.close());
@@ -90,6 +90,7 @@ test('a port already in use, an address not on this machine, an unknown admissio
     { args: ['--port', '0', '--disable-admission-plugins', 'ServiceAccount,NoSuchPlugin'], line: /^k8ts: unknown admission plugin "NoSuchPlugin" in --disable-admission-plugins \(known: NamespaceLifecycle, .*ServiceAccount/ },
     // Port 1 on loopback: nothing listens there.
     { args: ['--port', '0', '--storage', 'etcd://127.0.0.1:1'], line: /^k8ts: cannot open storage etcd:\/\/127\.0\.0\.1:1: cannot reach etcd at http:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/ },
+    { args: ['--port', '0', '--etcd-cafile', '/etc/ssl/certs/ca-certificates.crt'], line: /^k8ts: cannot open storage sqlite: --etcd-cafile, --etcd-certfile and --etcd-keyfile apply only to --storage etcd:/ },
   ];
   for (const c of cases) {
     const { code, stdout, stderr } = await runK8ts(['server', '--data-dir', tempDir(t), ...c.args], { K8TS_LOG_LEVEL: 'silent' });
@@ -120,4 +121,21 @@ test('k8ts server --storage etcd://… keeps every object in etcd: a second serv
     k8ts.child.kill('SIGTERM');
     assert.equal((await k8ts.exited).code, 0, k8ts.stderr());
   }
+});
+
+test('k8ts server --etcd-cafile/--etcd-certfile/--etcd-keyfile reaches an etcd that serves TLS and requires client certificates', { skip: skip || etcdUnavailable(), timeout: 120_000 }, async (t) => {
+  const etcd = await startEtcd({ tls: true });
+  t.after(() => etcd.stop());
+  const { caFile, certFile, keyFile } = etcd.tls!;
+  const k8ts = startK8ts(['server', '--data-dir', join(tempDir(t), 'data'), '--port', '0', '--storage', `etcd://${new URL(etcd.endpoint).host}`, '--etcd-cafile', caFile, '--etcd-certfile', certFile, '--etcd-keyfile', keyFile, '--controllers', '', '--disable', 'scheduler']);
+  t.after(() => k8ts.child.kill('SIGKILL'));
+  const [, , , kubeconfig] = await k8ts.waitForLine(READY);
+  const cache = join(tempDir(t), 'kube-cache');
+  await kubectl(kubeconfig, cache, 'create', 'configmap', 'over-tls');
+  assert.match(await kubectl(kubeconfig, cache, 'get', 'configmap', 'over-tls', '-o', 'name'), /^configmap\/over-tls$/m);
+  assert.match(k8ts.stderr(), /"endpoints":\["https:\/\/127\.0\.0\.1:\d+"\].*"msg":"etcd store opened"/);
+  k8ts.child.kill('SIGTERM');
+  assert.equal((await k8ts.exited).code, 0, k8ts.stderr());
+  // Node's warning about the gRPC client's TLS server name (an IP address) goes through the logger, not to stderr as text.
+  for (const line of k8ts.stderr().trim().split('\n')) assert.doesNotThrow(() => JSON.parse(line), line);
 });

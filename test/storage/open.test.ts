@@ -48,3 +48,25 @@ test('openStore("etcd://…") opens a store on a real etcd, with its compactor, 
     await etcd.stop();
   }
 });
+
+test('openStore refuses etcd TLS files that do not fit: with sqlite, a certificate without its key, a key without a CA, a file that cannot be read', async () => {
+  await assert.rejects(openStore('sqlite', '/nonexistent', { etcdTLS: { caFile: '/ca.crt' } }), /--etcd-cafile, --etcd-certfile and --etcd-keyfile apply only to --storage etcd:/);
+  await assert.rejects(openStore('etcd://127.0.0.1:1', '/nonexistent', { etcdTLS: { caFile: '/ca.crt', certFile: '/c.crt' } }), /--etcd-certfile and --etcd-keyfile go together/);
+  await assert.rejects(openStore('etcd://127.0.0.1:1', '/nonexistent', { etcdTLS: { certFile: '/c.crt', keyFile: '/c.key' } }), /need --etcd-cafile/);
+  await assert.rejects(openStore('etcd://127.0.0.1:1', '/nonexistent', { etcdTLS: { caFile: '/nonexistent/ca.crt' } }), /--etcd-cafile \/nonexistent\/ca\.crt: ENOENT/);
+});
+
+test('openStore("etcd://…") with --etcd-* files reaches an etcd that serves TLS and requires client certificates; without a client certificate it is refused', { skip: etcdUnavailable() }, async () => {
+  const etcd = await startEtcd({ tls: true });
+  try {
+    assert.match(etcd.endpoint, /^https:/);
+    const spec = `etcd://${new URL(etcd.endpoint).host}`;
+    const s = await openStore(spec, '/nonexistent', { compactor: false, etcdTLS: etcd.tls });
+    assert.deepEqual(await s.create('/registry/t', 'v'), { key: '/registry/t', value: 'v', createRevision: 1, modRevision: 1 });
+    await s.close();
+    await assert.rejects(openStore(spec, '/nonexistent', { compactor: false, etcdTLS: { caFile: etcd.tls!.caFile } }), /cannot reach etcd at https:\/\/127\.0\.0\.1:\d+: /);
+    await assert.rejects(openStore(spec, '/nonexistent', { compactor: false }), /cannot reach etcd at http:\/\/127\.0\.0\.1:\d+: /, 'plain HTTP to a TLS port');
+  } finally {
+    await etcd.stop();
+  }
+});

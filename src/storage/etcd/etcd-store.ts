@@ -31,8 +31,10 @@ import {
 } from '../store.js';
 
 export interface EtcdStoreOptions {
-  /** Client URLs of the cluster's members, e.g. ["http://127.0.0.1:2379"]. */
+  /** Client URLs of the cluster's members, e.g. ["http://127.0.0.1:2379"] (https:// with tls). */
   endpoints: string[];
+  /** TLS to etcd: the CA that signed the members' serving certificates, and a client certificate and key where etcd asks for one (kube-apiserver's --etcd-cafile, --etcd-certfile, --etcd-keyfile). */
+  tls?: { ca: Buffer; cert?: Buffer; key?: Buffer };
   /** Deadline of each unary request in ms (default 10 s). */
   requestTimeoutMs?: number;
   log?: (msg: string, fields?: object) => void;
@@ -86,6 +88,7 @@ export class EtcdStore implements Store {
     const timeout = opts.requestTimeoutMs ?? 10_000;
     const options: IOptions = {
       hosts: opts.endpoints,
+      ...(opts.tls ? { credentials: { rootCertificate: opts.tls.ca, certChain: opts.tls.cert, privateKey: opts.tls.key } } : {}),
       // Streams (watches) live as long as they are open; unary calls get a deadline.
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
       faultHandling: {
