@@ -104,7 +104,7 @@ async function issueTLS(dir: string): Promise<ServerTLS> {
   };
 }
 
-/** Starts etcd and waits until it is healthy; undefined (with its stderr) when it exited or never got there. */
+/** Starts etcd and waits until it is healthy; { failed: its stderr } when it exited or never got there. */
 async function launch(dataDir: string, endpoint: string, peerUrl: string, tls?: ServerTLS): Promise<Running | { failed: string }> {
   let stderr = '';
   const child = spawn(
@@ -128,8 +128,14 @@ async function launch(dataDir: string, endpoint: string, peerUrl: string, tls?: 
   );
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   let gone = false;
+  // etcd must not outlive a test process that ends without stopping it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  void exited.then(() => (gone = true));
+  void exited.then(() => {
+    gone = true;
+    process.off('exit', killOnExit);
+  });
   const deadline = Date.now() + 15_000;
   while (!gone && Date.now() < deadline) {
     if (await healthy(endpoint, tls?.client)) return { child, exited };
