@@ -12,7 +12,7 @@ interface ConfigMap {
   data?: Record<string, string>;
 }
 
-test('two API servers on one etcd serve the same objects, watches and conflicts; a third started later finds them', { skip: etcdUnavailable() }, async () => {
+test('two API servers on one etcd serve the same objects, watches and conflicts; a third started later finds them', { skip: etcdUnavailable(), timeout: 120_000 }, async () => {
   const etcd = await startEtcd();
   const storage = `etcd://${new URL(etcd.endpoint).host}`;
   const servers: TestCluster[] = [];
@@ -61,7 +61,7 @@ test('two API servers on one etcd serve the same objects, watches and conflicts;
   }
 });
 
-test('an etcd outage: readyz and livez fail (livez?exclude=etcd does not), writes fail with 500; once etcd is back the same server writes again and a watch open across the outage resumes', { skip: etcdUnavailable() }, async () => {
+test('an etcd outage: readyz and livez fail (livez?exclude=etcd does not), writes fail with 500; once etcd is back the same server writes again and a watch open across the outage resumes', { skip: etcdUnavailable(), timeout: 120_000 }, async () => {
   const etcd = await startEtcd();
   const c = await startTestCluster({ storage: `etcd://${new URL(etcd.endpoint).host}` });
   try {

@@ -31,9 +31,9 @@ async function harness(): Promise<StoreHarness & { store: EtcdStore; etcd: EtcdS
 if (unavailable) {
   test('etcd store', { skip: unavailable }, () => {});
 } else {
-  runStoreConformance('etcd', harness);
+  runStoreConformance('etcd', harness, { replayMayPrecedeCompaction: true });
 
-  test('etcd: two stores on one etcd (two API servers) share revisions, conflicts, compaction and watches', async () => {
+  test('etcd: two stores on one etcd (two API servers) share revisions, conflicts, compaction and watches', { timeout: 60_000 }, async () => {
     const h = await harness();
     const other = await openEtcdStore({ endpoints: [h.etcd.endpoint] });
     try {
@@ -71,7 +71,7 @@ if (unavailable) {
     }
   });
 
-  test('etcd: a watch outlives an etcd restart, resuming after its last event with no gap and no duplicate', async () => {
+  test('etcd: a watch outlives an etcd restart, resuming after its last event with no gap and no duplicate', { timeout: 60_000 }, async () => {
     const h = await harness();
     const logged: string[] = [];
     const s = await openEtcdStore({ endpoints: [h.etcd.endpoint], log: (msg) => logged.push(msg) });

@@ -33,7 +33,7 @@ test('openStore rejects an unreachable etcd, a malformed etcd member list and un
   assert.deepEqual(etcdEndpoints('etcd://10.0.0.1:2379, etcd-1.example:2379,[::1]:2379'), ['http://10.0.0.1:2379', 'http://etcd-1.example:2379', 'http://[::1]:2379']);
 });
 
-test('openStore("etcd://…") opens a store on a real etcd, with its compactor, and a second open sees the same data', { skip: etcdUnavailable() }, async () => {
+test('openStore("etcd://…") opens a store on a real etcd, with its compactor, and a second open sees the same data', { skip: etcdUnavailable(), timeout: 60_000 }, async () => {
   const etcd = await startEtcd();
   try {
     const spec = `etcd://${new URL(etcd.endpoint).host}`;
@@ -56,7 +56,7 @@ test('openStore refuses etcd TLS files that do not fit: with sqlite, a certifica
   await assert.rejects(openStore('etcd://127.0.0.1:1', '/nonexistent', { etcdTLS: { caFile: '/nonexistent/ca.crt' } }), /--etcd-cafile \/nonexistent\/ca\.crt: ENOENT/);
 });
 
-test('openStore("etcd://…") with --etcd-* files reaches an etcd that serves TLS and requires client certificates; without a client certificate it is refused', { skip: etcdUnavailable() }, async () => {
+test('openStore("etcd://…") with --etcd-* files reaches an etcd that serves TLS and requires client certificates; without a client certificate it is refused', { skip: etcdUnavailable(), timeout: 60_000 }, async () => {
   const etcd = await startEtcd({ tls: true });
   try {
     assert.match(etcd.endpoint, /^https:/);
