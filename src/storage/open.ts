@@ -33,10 +33,7 @@ export async function openStore(spec: string, dataDir: string, opts: OpenStoreOp
   if (tlsFiles && !s.startsWith('etcd://')) throw new Error('--etcd-cafile, --etcd-certfile and --etcd-keyfile apply only to --storage etcd://…');
   if (s === '' || s === 'sqlite' || s.startsWith('sqlite:')) {
     const path = s.startsWith('sqlite:') && s.length > 'sqlite:'.length ? s.slice('sqlite:'.length) : join(dataDir, 'state.db');
-    const store = openSqliteStore({ path, log: opts.log, fsync: opts.fsync });
-    if (opts.compactor === false) return store;
-    const compactor = startCompactor(store, { log: opts.log, ...opts.compactor });
-    return withCloseHook(store, () => compactor.stop());
+    return withCompactor(openSqliteStore({ path, log: opts.log, fsync: opts.fsync }), opts);
   }
   if (s.startsWith('etcd://')) {
     const tls = tlsFiles && readEtcdTLS(tlsFiles);
@@ -50,9 +47,7 @@ export async function openStore(spec: string, dataDir: string, opts: OpenStoreOp
       await store.close();
       throw new Error(`cannot reach etcd at ${endpoints.join(', ')}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
-    if (opts.compactor === false) return store;
-    const compactor = startCompactor(store, { log: opts.log, ...opts.compactor });
-    return withCloseHook(store, () => compactor.stop());
+    return withCompactor(store, opts);
   }
   throw new Error(`unknown storage ${JSON.stringify(spec)}: expected "sqlite", "sqlite:/path/to/file.db" or "etcd://host:port[,host:port…]"`);
 }
@@ -82,6 +77,13 @@ export function etcdEndpoints(spec: string, scheme: 'http' | 'https' = 'http'): 
     if (!/^[^\s/:,]+:\d+$/.test(h) && !/^\[[0-9a-fA-F:.]+\]:\d+$/.test(h)) throw new Error(`storage ${JSON.stringify(spec)}: "${h}" is not host:port`);
   }
   return hosts.map((h) => `${scheme}://${h}`);
+}
+
+/** The store with its compactor running (unless opts.compactor is false), stopped when the store is closed. */
+function withCompactor(store: Store, opts: OpenStoreOptions): Store {
+  if (opts.compactor === false) return store;
+  const compactor = startCompactor(store, { log: opts.log, ...opts.compactor });
+  return withCloseHook(store, () => compactor.stop());
 }
 
 /** The same store, with beforeClose run first when it is closed. */
