@@ -51,12 +51,18 @@ export interface TablePrinter {
 
 /** Per-resource hooks, all optional. Called by the generic store in this order:
  *  create: defaults → prepareForCreate → validate;
- *  update: defaults → prepareForUpdate → validate → validateUpdate. */
+ *  update: defaults → prepareForUpdate → validate → validateUpdate;
+ *  delete: prepareForDelete. */
 export interface ResourceStrategy {
   defaults?(obj: KubeObject): void;
   prepareForCreate?(obj: KubeObject): void;
   prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
   validate?(obj: KubeObject): FieldError[];
   validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+  /**
+   * A delete request on an object not yet being deleted, before the store decides whether it can
+   * go at once: may add finalizers (and conditions) that keep it (upstream: the CRD's Delete).
+   */
+  prepareForDelete?(obj: KubeObject): void;
   printer?: TablePrinter;
 }

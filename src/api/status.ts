@@ -149,7 +149,7 @@ const typeWords: Record<string, string> = {
 /** Renders one field error the way upstream's field.Error.Error() does. */
 export function fieldErrorMessage(e: FieldError): string {
   const word = typeWords[e.type] ?? 'Invalid value';
-  const hasValue = e.value !== undefined && (e.type === 'FieldValueInvalid' || e.type === 'FieldValueNotSupported' || e.type === 'FieldValueDuplicate' || e.type === 'FieldValueTypeInvalid' || e.type === 'FieldValueNotFound');
+  const hasValue = e.value !== undefined && (e.type === 'FieldValueInvalid' || e.type === 'FieldValueNotSupported' || e.type === 'FieldValueDuplicate' || e.type === 'FieldValueTypeInvalid' || e.type === 'FieldValueNotFound' || e.type === 'FieldValueTooMany');
   const value = hasValue ? `: ${typeof e.value === 'string' ? JSON.stringify(e.value) : JSON.stringify(e.value)}` : '';
   return `${e.field}: ${word}${value}${e.detail ? `: ${e.detail}` : ''}`;
 }

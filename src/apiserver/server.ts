@@ -26,6 +26,7 @@ import { upgradeHead, type KubeletClientCredentials, type UpgradeRequest } from 
 import { bootstrapCluster } from './bootstrap.js';
 import { builtinRegistry, isVirtual } from './registry/builtin.js';
 import { GenericStore } from './registry/generic-store.js';
+import { CRDController } from './crd/crd-controller.js';
 import { managedFieldsTracker } from './registry/managed-fields.js';
 import type { ResourceRegistry } from './registry/resource-registry.js';
 import { parseRequestInfo, splitTarget, type RequestInfo } from './request-info.js';
@@ -74,6 +75,8 @@ export class ApiServer {
   readonly registry: ResourceRegistry;
   readonly cache: WatchCache;
   readonly generic: GenericStore;
+  /** Serves the resources CRDs define and keeps the CRDs' status. */
+  readonly crds: CRDController;
   readonly authenticator: Authenticator;
   readonly authorizer: Authorizer = authenticatedAuthorizer;
   readonly services: ServiceAllocator;
@@ -108,6 +111,7 @@ export class ApiServer {
     const admission = new AdmissionChain(withoutPlugins(defaultAdmissionPlugins({ cache: this.cache, registry: this.registry, services: this.services, store }), opts.disableAdmissionPlugins ?? []));
     this.generic = new GenericStore({ store, cache: this.cache, admission, managedFields: managedFieldsTracker });
     this.generic.afterDelete.push((entry, obj) => this.services.release(entry, obj));
+    this.crds = new CRDController({ registry: this.registry, cache: this.cache, generic: this.generic, log });
     this.tokens = opts.serviceAccountKeyPem ? new ServiceAccountTokens(opts.serviceAccountKeyPem) : undefined;
     this.serviceAccountAuth = this.tokens ? serviceAccountAuthenticator(this.tokens, this.cache, this.registry) : undefined;
     this.authenticator = new Authenticator([...(opts.tokenAuthenticators ?? []), ...(this.serviceAccountAuth ? [this.serviceAccountAuth] : []), bootstrapTokenAuthenticator(this.cache, this.registry, log)]);
@@ -116,6 +120,7 @@ export class ApiServer {
   async start(): Promise<void> {
     await this.cache.start();
     this.services.loadFrom(this.cache, this.registry);
+    this.crds.start();
     if (this.eventTTLMs > 0) {
       const events = this.registry.find('', 'v1', 'events')!;
       this.eventExpiry = new EventExpiry(this.store, this.cache, events.prefix, { ttlMs: this.eventTTLMs, log: this.log });
@@ -125,6 +130,7 @@ export class ApiServer {
 
   /** Stops the background work (event expiry, the watch cache's storage watch). */
   stop(): void {
+    this.crds.stop();
     this.eventExpiry?.stop();
     this.cache.stop();
   }

@@ -186,7 +186,7 @@ describe('garbage collector', () => {
     assert.equal((await cms().get('ns-owner')).metadata?.name, 'ns-owner');
   });
 
-  test('custom resources defined after the collector started are collected after a discovery rescan', { todo: 'the API server does not serve custom resources from CustomResourceDefinitions yet' }, async () => {
+  test('custom resources defined after the collector started are collected after a discovery rescan', async () => {
     const crds = rig.client.resource(resources.customResourceDefinitions);
     await crds.create({
       apiVersion: 'apiextensions.k8s.io/v1',
@@ -199,7 +199,8 @@ describe('garbage collector', () => {
         versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } as never } }],
       },
     });
-    // Served as soon as it is created (upstream establishes a CRD within moments).
+    // Served once established (within moments, as upstream).
+    await waitForObject(crds, '', 'widgets.gc.example.com', (o) => Boolean((o?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.some((x) => x.type === 'Established' && x.status === 'True')), 'the CRD to be established');
     const widgets = rig.client.resource(resourceRef({ group: 'gc.example.com', version: 'v1', plural: 'widgets', namespaced: true, kind: 'Widget' }));
     const owner = await widgets.create({ apiVersion: 'gc.example.com/v1', kind: 'Widget', metadata: { name: 'w-owner', namespace: 'default' } });
     await widgets.create({ apiVersion: 'gc.example.com/v1', kind: 'Widget', metadata: { name: 'w-dep', namespace: 'default', ownerReferences: [refTo(owner, { block: true })] } });

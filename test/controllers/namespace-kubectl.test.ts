@@ -25,9 +25,24 @@ after(async () => {
   await cluster?.close();
 });
 
+const orderCRD = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'orders.shop.example.com' },
+  spec: {
+    group: 'shop.example.com',
+    scope: 'Namespaced',
+    names: { plural: 'orders', singular: 'order', kind: 'Order' },
+    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { items: { type: 'integer' } } } } } } }],
+  },
+};
+
 describe('namespace deletion with kubectl', () => {
-  test('kubectl delete namespace waits until its content is gone and the namespace with it', async () => {
+  test('kubectl delete namespace waits until its content (custom resources included) is gone and the namespace with it', async () => {
+    await cluster.kubectlOk(['apply', '-f', '-'], { stdin: JSON.stringify(orderCRD) });
+    await cluster.kubectlOk(['wait', '--for', 'condition=Established', 'crd/orders.shop.example.com', '--timeout=10s']);
     await cluster.kubectlOk(['create', 'namespace', 'shop']);
+    await cluster.kubectlOk(['apply', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'shop.example.com/v1', kind: 'Order', metadata: { name: 'o1', namespace: 'shop' }, spec: { items: 3 } }) });
     await cluster.kubectlOk(['-n', 'shop', 'create', 'configmap', 'settings', '--from-literal=k=v']);
     await cluster.kubectlOk(['-n', 'shop', 'create', 'secret', 'generic', 'token', '--from-literal=k=v']);
     await cluster.kubectlOk(['-n', 'shop', 'create', 'deployment', 'web', '--image=nginx']);
@@ -44,6 +59,7 @@ describe('namespace deletion with kubectl', () => {
     const gone = await cluster.kubectl(['get', 'namespace', 'shop']);
     assert.notEqual(gone.code, 0);
     assert.match(gone.stderr, /namespaces "shop" not found/);
+    assert.equal(await cluster.kubectlOk(['get', 'orders', '-A', '-o', 'name']), '', 'the custom resource went with its namespace');
   });
 
   test('kubectl describe shows a namespace held by a finalizer, and it goes once the finalizer is removed', async () => {

@@ -61,6 +61,41 @@ test('two API servers on one etcd serve the same objects, watches and conflicts;
   }
 });
 
+test('a CRD created through one API server is served by another on the same etcd, and its deletion reaches both', { skip: etcdUnavailable(), timeout: 120_000 }, async () => {
+  const etcd = await startEtcd();
+  const storage = `etcd://${new URL(etcd.endpoint).host}`;
+  const servers: TestCluster[] = [];
+  try {
+    const a = await startTestCluster({ storage });
+    servers.push(a);
+    const b = await startTestCluster({ storage });
+    servers.push(b);
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'notes.etcd.example.com' },
+      spec: {
+        group: 'etcd.example.com',
+        scope: 'Namespaced',
+        names: { plural: 'notes', singular: 'note', kind: 'Note' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { text: { type: 'string' } } } } }],
+      },
+    };
+    await a.kubectlOk(['apply', '-f', '-'], { stdin: JSON.stringify(crd) });
+    // Both servers run the CRD controllers; whichever writes first, B learns of it from etcd.
+    await b.kubectlOk(['wait', '--for', 'condition=Established', 'crd/notes.etcd.example.com', '--timeout=20s']);
+    await b.kubectlOk(['apply', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'etcd.example.com/v1', kind: 'Note', metadata: { name: 'n1', namespace: 'default' }, text: 'hello' }) });
+    const viaA = JSON.parse(await a.kubectlOk(['get', 'note', 'n1', '-o', 'json'])) as { text: string };
+    assert.equal(viaA.text, 'hello');
+    await a.kubectlOk(['delete', 'crd', 'notes.etcd.example.com', '--timeout=20s']);
+    assert.equal((await b.request('GET', '/apis/etcd.example.com/v1/namespaces/default/notes')).status, 404);
+    assert.equal((await a.request('GET', '/apis/etcd.example.com/v1/namespaces/default/notes')).status, 404);
+  } finally {
+    for (const s of servers) await s.close();
+    await etcd.stop();
+  }
+});
+
 test('an etcd outage: readyz and livez fail (livez?exclude=etcd does not), writes fail with 500; once etcd is back the same server writes again and a watch open across the outage resumes', { skip: etcdUnavailable(), timeout: 120_000 }, async () => {
   const etcd = await startEtcd();
   const c = await startTestCluster({ storage: `etcd://${new URL(etcd.endpoint).host}` });

@@ -67,3 +67,46 @@ describe('every installed kubectl version', () => {
     });
   }
 });
+
+describe('custom resources with every installed kubectl version', () => {
+  before(async () => {
+    await c.kubectlOk(['apply', '-f', '-'], {
+      stdin: JSON.stringify({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'gizmos.versions.example.com' },
+        spec: {
+          group: 'versions.example.com',
+          scope: 'Namespaced',
+          names: { plural: 'gizmos', singular: 'gizmo', kind: 'Gizmo' },
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { level: { type: 'integer' } } } } } },
+              additionalPrinterColumns: [{ name: 'Level', type: 'integer', jsonPath: '.spec.level' }],
+            },
+          ],
+        },
+      }),
+    });
+    await c.kubectlOk(['wait', '--for', 'condition=Established', 'crd/gizmos.versions.example.com', '--timeout=10s']);
+  });
+
+  for (const { label, path } of binaries) {
+    test(`kubectl ${label}: apply a custom resource twice, list it with its columns, refuse an unknown field`, { skip: existsSync(path) ? false : `${path} not installed` }, async () => {
+      const opts = { binary: path };
+      const name = `g-${label.replace('.', '-')}`;
+      const gizmo = (spec: object) => JSON.stringify({ apiVersion: 'versions.example.com/v1', kind: 'Gizmo', metadata: { name, namespace: 'default' }, spec });
+      assert.match(await c.kubectlOk(['apply', '-f', '-'], { ...opts, stdin: gizmo({ level: 1 }) }), new RegExp(`gizmo.versions.example.com/${name} created`));
+      assert.match(await c.kubectlOk(['apply', '-f', '-'], { ...opts, stdin: gizmo({ level: 2 }) }), new RegExp(`gizmo.versions.example.com/${name} configured`));
+      // Declared columns replace the default AGE, as upstream.
+      assert.match(await c.kubectlOk(['get', 'gizmos', name], opts), new RegExp(`^NAME\\s+LEVEL\\n${name}\\s+2\\n$`));
+      const strict = await c.kubectl(['apply', '-f', '-'], { ...opts, stdin: gizmo({ level: 3, bogus: true }) });
+      assert.equal(strict.code, 1, strict.stdout);
+      assert.match(strict.stderr, /unknown field "spec\.bogus"/);
+      assert.match(await c.kubectlOk(['delete', 'gizmo', name], opts), new RegExp(`gizmo.versions.example.com "${name}" deleted`));
+    });
+  }
+});

@@ -110,11 +110,14 @@ function buildDocument(group: string, version: string, resources: ResourceType[]
     const listDef = nameOf({ ...kind, kind: r.listKind });
     if (kindDef) roots.add(kindDef);
     if (listDef) roots.add(listDef);
-    Object.assign(paths, resourcePaths(r, kindDef, listDef));
+    // Custom kinds take no strategic merge patch (upstream answers 415): kubectl, reading this,
+    // computes a JSON merge patch for them instead.
+    const media = custom.names[r.kind] && r.group === group && r.version === version ? customPatchMedia : patchMedia;
+    Object.assign(paths, resourcePaths(r, kindDef, listDef, media));
     for (const sub of r.subresources) {
       const subDef = nameOf(sub);
       if (subDef) roots.add(subDef);
-      Object.assign(paths, subresourcePaths(r, sub, subDef));
+      Object.assign(paths, subresourcePaths(r, sub, subDef, media));
     }
   }
 
@@ -247,6 +250,7 @@ const nameParam = (kind: string): Record<string, unknown> => pathParam('name', `
 
 const readMedia = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 const patchMedia = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+const customPatchMedia = patchMedia.filter((m) => m !== 'application/strategic-merge-patch+json');
 
 function responses(codes: string[], schemaName: string | undefined, media = readMedia): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -284,7 +288,7 @@ function basePath(r: ResourceType): string {
   return r.namespaced ? `${root}/namespaces/{namespace}/${r.plural}` : `${root}/${r.plural}`;
 }
 
-function resourcePaths(r: ResourceType, kindDef: string | undefined, listDef: string | undefined): Record<string, unknown> {
+function resourcePaths(r: ResourceType, kindDef: string | undefined, listDef: string | undefined, patchMedia: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const kind = { group: r.group, version: r.version, kind: r.kind };
   const id = opIdSuffix(r);
@@ -319,7 +323,7 @@ function resourcePaths(r: ResourceType, kindDef: string | undefined, listDef: st
   return out;
 }
 
-function subresourcePaths(r: ResourceType, sub: ResourceType['subresources'][number], subDef: string | undefined): Record<string, unknown> {
+function subresourcePaths(r: ResourceType, sub: ResourceType['subresources'][number], subDef: string | undefined, patchMedia: string[]): Record<string, unknown> {
   const kind = { group: sub.group, version: sub.version, kind: sub.kind };
   const id = `${opIdSuffix(r)}${sub.name[0].toUpperCase()}${sub.name.slice(1)}`;
   const has = (v: string): boolean => (sub.verbs as string[]).includes(v);

@@ -1,6 +1,9 @@
 // Tables for custom resources whose CRD declares additionalPrinterColumns, as the apiextensions
-// server's tableconvertor builds them. JSONPath evaluation is injected so this file does not own
-// a JSONPath engine: pass whatever src/api uses for `kubectl get -o jsonpath` semantics.
+// server's tableconvertor (registry/customresource/tableconvertor) builds them: each column's
+// jsonPath is parsed as `{jsonPath}`; the first one that does not parse ends the table there (the
+// server logs it and serves the columns before it); a cell shows the first value the path
+// selects — a "string" column as JSONPath prints it, other types only when the value fits.
+import { evaluateJSONPath, jsonPathValueText, parseJSONPath } from '../jsonpath.js';
 import type { KubeObject } from '../object.js';
 import type { TableColumn, TablePrinter } from '../resource.js';
 import { customResourceDefaultPrinter } from './default.js';
@@ -17,22 +20,16 @@ export interface PrinterColumnDefinition {
   jsonPath: string;
 }
 
-/** All values a (simple) JSONPath like ".spec.replicas" selects in an object. */
+/** All values a CRD column's JSONPath selects in an object ([] for none). */
 export type JSONPathEvaluator = (obj: KubeObject, jsonPath: string) => unknown[];
 
-/** jsonpath's text form of a value in a "string" column: strings as-is, objects and lists as JSON. */
-function textOf(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value !== null && typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
+// metav1.Time's UnmarshalQueryParameter takes RFC 3339 only (fractional seconds allowed).
+const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** cellForJSONValue: a cell of the declared type, or null when the value does not fit it. */
 function cellFor(type: string, value: unknown, now: Date): unknown {
   if (value === undefined || value === null) return null;
   switch (type) {
-    case 'string':
-      return textOf(value);
     case 'integer':
       return typeof value === 'number' ? Math.trunc(value) : null;
     case 'number':
@@ -41,7 +38,9 @@ function cellFor(type: string, value: unknown, now: Date): unknown {
       return typeof value === 'boolean' ? value : null;
     case 'date': {
       if (typeof value !== 'string') return null;
-      const t = Date.parse(value);
+      // An empty time is the zero time, which ConvertToHumanReadableDateType prints as unknown.
+      if (value === '' || value === 'null') return '<unknown>';
+      const t = rfc3339.test(value) ? Date.parse(value) : NaN;
       return Number.isNaN(t) ? '<invalid>' : humanDuration(now.getTime() - t);
     }
     default:
@@ -51,17 +50,27 @@ function cellFor(type: string, value: unknown, now: Date): unknown {
 
 /**
  * The printer for a CRD version: NAME, then its additionalPrinterColumns in order; with none
- * declared, NAME and AGE as upstream defaults them.
+ * declared, NAME and AGE, the column the server defaults to. `evaluate` defaults to client-go
+ * JSONPath semantics (../jsonpath.ts).
  */
-export function printerForCRD(columns: PrinterColumnDefinition[] | undefined, evaluate: JSONPathEvaluator): TablePrinter {
+export function printerForCRD(columns: PrinterColumnDefinition[] | undefined, evaluate: JSONPathEvaluator = evaluateJSONPath): TablePrinter {
   if (!columns || columns.length === 0) return customResourceDefaultPrinter;
+  const served: PrinterColumnDefinition[] = [];
+  for (const c of columns) {
+    try {
+      parseJSONPath(c.jsonPath);
+    } catch {
+      break;
+    }
+    served.push(c);
+  }
   const defs: TableColumn[] = [
     nameColumn,
-    ...columns.map((c): TableColumn => ({
+    ...served.map((c): TableColumn => ({
       name: c.name,
       type: c.type as TableColumn['type'],
       format: c.format ?? '',
-      description: c.description ?? '',
+      description: c.description || `Custom resource definition column (in JSONPath format): ${c.jsonPath}`,
       priority: c.priority ?? 0,
     })),
   ];
@@ -70,9 +79,11 @@ export function printerForCRD(columns: PrinterColumnDefinition[] | undefined, ev
     cells(obj, now) {
       return [
         obj.metadata?.name ?? '',
-        ...columns.map((c) => {
+        ...served.map((c) => {
           const results = evaluate(obj, c.jsonPath);
-          return results.length === 0 ? null : cellFor(c.type, results[0], now);
+          if (results.length === 0) return null;
+          // Several values (".spec.containers[*].name") show the first, as upstream does.
+          return c.type === 'string' ? jsonPathValueText(results[0]) : cellFor(c.type, results[0], now);
         }),
       ];
     },

@@ -17,9 +17,10 @@ export const defaultTablePrinter: TablePrinter = printer<Meta>(
 
 /**
  * What the apiextensions server prints for a custom resource whose CRD declares no
- * additionalPrinterColumns: NAME and an AGE "date" column rendered as a human duration.
+ * additionalPrinterColumns: NAME and an AGE "date" column rendered as a human duration. The AGE
+ * column is the one serveDefaultColumnsIfEmpty adds, described as ObjectMeta's creationTimestamp.
  */
 export const customResourceDefaultPrinter: TablePrinter = printer<Meta>(
-  [nameColumn, column('Age', 'date', 'Custom resource definition column (in JSONPath format): .metadata.creationTimestamp')],
+  [nameColumn, column('Age', 'date', creationTimestampDescription)],
   (obj, now) => [obj.metadata?.name ?? '', ageSince(obj.metadata?.creationTimestamp, now)],
 );

@@ -13,6 +13,7 @@ import { validateObjectMeta, validateObjectMetaUpdate, type Scope } from './obje
 import { validatePod, validatePodSpecUpdate, validatePodTemplateSpec } from './pod.js';
 import { validateService, validateServiceUpdate } from './service.js';
 import { validateEventsV1Create, validateEventsV1Update } from './events.js';
+import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from './apiextensions.js';
 
 type Obj = Record<string, unknown>;
 
@@ -101,6 +102,7 @@ const createRules: Record<string, Create> = {
   'discovery.k8s.io/EndpointSlice': validateEndpointSlice,
   'autoscaling/HorizontalPodAutoscaler': validateHorizontalPodAutoscaler,
   'events.k8s.io/Event': validateEventsV1Create,
+  'apiextensions.k8s.io/CustomResourceDefinition': (o) => validateCustomResourceDefinition(o as KubeObject),
 };
 
 /** Extra rules on update, beyond re-running the create rules on the new object. */
@@ -131,10 +133,12 @@ const updateReplacesCreate: Record<string, Update> = {
   // Core v1 events are never re-validated beyond their metadata.
   '/Event': () => [],
   'events.k8s.io/Event': validateEventsV1Update,
+  'apiextensions.k8s.io/CustomResourceDefinition': (o, old) => validateCustomResourceDefinitionUpdate(o as KubeObject, old as KubeObject),
 };
 
-/** Legacy core/v1 Events skip ObjectMeta validation, as upstream does for that API. */
-const skipsMeta = new Set(['/Event']);
+/** Legacy core/v1 Events skip ObjectMeta validation, as upstream does for that API; a CRD's rule
+ *  validates its ObjectMeta itself, because its valid name depends on its spec. */
+const skipsMeta = new Set(['/Event', 'apiextensions.k8s.io/CustomResourceDefinition']);
 
 /** Validation on create: metadata plus the kind's rules. `version` is accepted for symmetry. */
 export function validateObject(group: string, _version: string, kind: string, obj: KubeObject): FieldError[] {

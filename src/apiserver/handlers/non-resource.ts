@@ -6,6 +6,7 @@ import { StatusError } from '../../api/status.js';
 import type { Request } from '../http/body.js';
 import { writeJSON, writeText, type Response } from '../http/respond.js';
 import type { ApiServer } from '../server.js';
+import type { ResourceRegistry } from '../registry/resource-registry.js';
 import { openapiV2Protobuf, openapiV2ProtobufType, wantsOpenapiV2Protobuf } from './openapi-v2.js';
 import { aggregatedContentTypeFor, aggregatedDiscovery, apiGroupDocument, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
 
@@ -101,7 +102,19 @@ export async function handleNonResource(api: ApiServer, req: Request, res: Respo
     return;
   }
   if (p === '/openapi/v3') {
-    return writeJSON(res, 200, openapiV3Root(api.registry.groupVersions().flatMap((g) => g.versions.map((version) => ({ group: g.group, version })))));
+    return writeJSON(
+      res,
+      200,
+      openapiV3Root(
+        api.registry.groupVersions().flatMap((g) =>
+          g.versions.map((version) => {
+            // A CRD's document changes with its schema: its hash is that of the document.
+            const custom = customSchemasOf(api.registry, g.group, version);
+            return custom ? { group: g.group, version, hash: openapiV3DocumentJSON(g.group, version, api.registry.resourcesOf(g.group, version), { customSchemas: custom }).hash } : { group: g.group, version };
+          }),
+        ),
+      ),
+    );
   }
   if (parts[0] === 'openapi' && parts[1] === 'v3' && parts.length >= 3) {
     const gvPath = parts.slice(2).join('/');
@@ -111,7 +124,8 @@ export async function handleNonResource(api: ApiServer, req: Request, res: Respo
     const version = m[1] ?? m[3];
     const resources = api.registry.resourcesOf(group, version);
     if (!resources.length) throw notFound();
-    const { body, hash } = openapiV3DocumentJSON(group, version, resources);
+    const custom = customSchemasOf(api.registry, group, version);
+    const { body, hash } = openapiV3DocumentJSON(group, version, resources, custom ? { customSchemas: custom } : {});
     const etag = `"${hash}"`;
     // A URL carrying ?hash= names one immutable document; kubectl caches it for good.
     const headers: Record<string, string> = query.has('hash')
@@ -130,4 +144,14 @@ export async function handleNonResource(api: ApiServer, req: Request, res: Respo
     return writeJSON(res, 200, { paths: paths.sort() });
   }
   throw notFound();
+}
+
+/** openAPIV3Schema by kind of the custom resources of a group-version, if it has any. */
+function customSchemasOf(registry: ResourceRegistry, group: string, version: string): Record<string, object> | undefined {
+  let out: Record<string, object> | undefined;
+  for (const e of registry.all()) {
+    if (!e.custom || e.type.group !== group || e.type.version !== version) continue;
+    (out ??= {})[e.type.kind] = e.custom.openAPIV3Schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+  }
+  return out;
 }

@@ -4,7 +4,7 @@ import type { KubeObject } from '../../api/object.js';
 import { groupVersion } from '../../api/object.js';
 import { applyPatch, patchTypeFromContentType } from '../../api/patch/index.js';
 import { serverSideApply } from '../../api/patch/apply/index.js';
-import { badRequest, methodNotAllowed, unsupportedMediaType } from '../../api/status.js';
+import { badRequest, methodNotAllowed, StatusError, unsupportedMediaType } from '../../api/status.js';
 import { decodeJSON, decodeYAML, readBody } from '../http/body.js';
 import { formatTime, type RequestContext } from '../registry/context.js';
 import type { ResourceRequest } from './resource.js';
@@ -18,6 +18,10 @@ export async function handlePatch(r: ResourceRequest): Promise<void> {
   const type = patchTypeFromContentType(contentType);
   if (!type) {
     throw unsupportedMediaType(contentType);
+  }
+  // Custom resources have no Go struct tags to merge by: upstream refuses strategic merge.
+  if (type === 'strategic' && r.entry.custom) {
+    throw new StatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
   }
   const ctx = writeContext(r.query, r.user, r.req.headers['user-agent']);
   const mode = fieldValidation(r.query);

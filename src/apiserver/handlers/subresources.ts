@@ -29,7 +29,7 @@ const nodeStreams = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
 export function hasSubresourceHandler(entry: ResourceEntry, sub: string): boolean {
   const key = `${entry.type.group}/${entry.type.plural}`;
   if (!entry.type.subresources.some((s) => s.name === sub)) return false;
-  if (sub === 'scale') return scalable.has(key);
+  if (sub === 'scale') return scalable.has(key) || entry.custom?.scale !== undefined;
   if (key === '/pods') return sub === 'binding' || sub === 'eviction' || sub === 'ephemeralcontainers' || nodeStreams.has(sub);
   if (key === '/namespaces') return sub === 'finalize';
   if (key === '/serviceaccounts') return sub === 'token';
@@ -50,10 +50,29 @@ const success = (code: number) => ({ kind: 'Status', apiVersion: 'v1', metadata:
 
 // ---- scale --------------------------------------------------------------------------------
 
-function toScale(obj: StoredObject): KubeObject {
-  const spec = (obj.spec ?? {}) as { replicas?: number; selector?: unknown };
-  const status = (obj.status ?? {}) as { replicas?: number };
-  const selector = spec.selector && typeof spec.selector === 'object' && ('matchLabels' in spec.selector || 'matchExpressions' in spec.selector)
+/** A CRD's scale path (".spec.replicas"): the value there, if any. */
+function atPath(obj: KubeObject, path: string): unknown {
+  let v: unknown = obj;
+  for (const k of path.split('.').slice(1)) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  return v;
+}
+
+function setAtPath(obj: KubeObject, path: string, value: unknown): void {
+  const keys = path.split('.').slice(1);
+  let o = obj as Record<string, unknown>;
+  for (const k of keys.slice(0, -1)) {
+    if (o[k] === null || typeof o[k] !== 'object') o[k] = {};
+    o = o[k] as Record<string, unknown>;
+  }
+  o[keys[keys.length - 1]] = value;
+}
+
+function toScale(obj: StoredObject, entry: ResourceEntry): KubeObject {
+  const paths = entry.custom?.scale;
+  const spec = (paths ? { replicas: atPath(obj, paths.specReplicasPath) } : (obj.spec ?? {})) as { replicas?: number; selector?: unknown };
+  const status = (paths ? { replicas: atPath(obj, paths.statusReplicasPath) } : (obj.status ?? {})) as { replicas?: number };
+  const customSelector = paths?.labelSelectorPath ? atPath(obj, paths.labelSelectorPath) : undefined;
+  const selector = paths ? (typeof customSelector === 'string' ? customSelector : '') : spec.selector && typeof spec.selector === 'object' && ('matchLabels' in spec.selector || 'matchExpressions' in spec.selector)
     ? formatLabelSelector(spec.selector as never)
     : Object.entries((spec.selector ?? {}) as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(',');
   return {
@@ -75,7 +94,7 @@ async function handleScale(_api: ApiServer, r: ResourceRequest): Promise<void> {
   const { entry, info } = r;
   if (info.verb === 'get') {
     const obj = await r.store.get(entry, info.namespace, info.name, r.query.get('resourceVersion') ?? undefined);
-    writeJSON(r.res, 200, toScale(obj));
+    writeJSON(r.res, 200, toScale(obj, entry));
     return;
   }
   if (info.verb !== 'update' && info.verb !== 'patch') throw methodNotAllowed(info.verb, entry.gr);
@@ -91,13 +110,14 @@ async function handleScale(_api: ApiServer, r: ResourceRequest): Promise<void> {
     change = (scale) => applyPatch(type, scale, patch, undefined);
   }
   const updated = await r.store.update(entry, info.namespace, info.name, 'scale', ctx, (current) => {
-    const wanted = change(toScale(current as StoredObject));
+    const wanted = change(toScale(current as StoredObject, entry));
     const replicas = (wanted.spec as { replicas?: unknown } | undefined)?.replicas;
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
       throw invalid('Scale', 'autoscaling', info.name, [{ type: 'FieldValueInvalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' }]);
     }
     const next = copyJson(current);
-    next.spec = { ...(next.spec as object), replicas };
+    if (entry.custom?.scale) setAtPath(next, entry.custom.scale.specReplicasPath, replicas);
+    else next.spec = { ...(next.spec as object), replicas };
     // A resourceVersion the client sent in the Scale is a precondition on the parent; without
     // one (kubectl scale's merge patch) a lost race is retried.
     const rv = patchedScaleVersion(info.verb, wanted, current);
@@ -106,7 +126,7 @@ async function handleScale(_api: ApiServer, r: ResourceRequest): Promise<void> {
     else delete next.metadata.resourceVersion;
     return next;
   });
-  writeJSON(r.res, 200, toScale(updated));
+  writeJSON(r.res, 200, toScale(updated, entry));
 }
 
 /** PUT carries the client's resourceVersion; a patch only if it changed the Scale's own. */

@@ -569,6 +569,7 @@ export class GenericStore {
       }
       await this.admission.validate({ operation: 'DELETE', entry, subresource: '', namespace, name, object: current, oldObject: current, ctx });
       const next = copyJson(current);
+      if (!next.metadata.deletionTimestamp) entry.strategy.prepareForDelete?.(next);
       const pending = this.beforeDelete(entry, next, options, ctx);
       try {
         if (pending) {

@@ -6,8 +6,9 @@ import { generateJobSelector } from '../../api/defaults/index.js';
 import { invalid } from '../../api/status.js';
 import { validateObject } from '../../api/validation/index.js';
 import { validatePodCreateEphemeralContainers } from '../../api/validation/pod.js';
+import { crdHooks } from '../crd/crd-hooks.js';
 
-type Hooks = Pick<ResourceStrategy, 'prepareForCreate' | 'prepareForUpdate'>;
+type Hooks = Pick<ResourceStrategy, 'prepareForCreate' | 'prepareForUpdate' | 'prepareForDelete'>;
 
 interface Container {
   resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
@@ -66,6 +67,7 @@ export const kindHooks: Record<string, Hooks> = {
       obj.status = { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 };
     },
   },
+  'apiextensions.k8s.io/CustomResourceDefinition': crdHooks,
   // The node agent registers its node with its status filled in.
   '/Node': {},
   '/PersistentVolume': {

@@ -24,6 +24,15 @@ export interface ResourceEntry {
     toStorage(obj: KubeObject): KubeObject;
     fromStorage(obj: KubeObject): KubeObject;
   };
+  /** A resource a CustomResourceDefinition defines (served while the CRD is established). */
+  custom?: {
+    /** The CRD's name (<plural>.<group>). */
+    crd: string;
+    /** This version's openAPIV3Schema, for the OpenAPI v3 document. */
+    openAPIV3Schema: object | undefined;
+    /** The scale subresource's paths (".spec.replicas"), when the version has one. */
+    scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+  };
 }
 
 export function storagePrefix(group: string, plural: string): string {

@@ -14,6 +14,15 @@ export class ResourceRegistry {
     this.ordered.push(entry);
   }
 
+  /** Stops serving an entry (a CRD's version that was removed or stopped being served). */
+  remove(entry: ResourceEntry): void {
+    const t = entry.type;
+    if (this.byPath.get(`${t.group}/${t.version}/${t.plural}`) === entry) this.byPath.delete(`${t.group}/${t.version}/${t.plural}`);
+    if (this.byKind.get(`${t.group}/${t.version}/${t.kind}`) === entry) this.byKind.delete(`${t.group}/${t.version}/${t.kind}`);
+    const i = this.ordered.indexOf(entry);
+    if (i >= 0) this.ordered.splice(i, 1);
+  }
+
   find(group: string, version: string, plural: string): ResourceEntry | undefined {
     return this.byPath.get(`${group}/${version}/${plural}`);
   }
