@@ -2,8 +2,10 @@
 // the CRD's accepted names, a strategy from its schema (defaults, validation), its printer
 // columns, and storage shared by every version (upstream: apiextensions-apiserver's
 // customresource registry with the "None" conversion, which only rewrites apiVersion).
-import type { CustomResourceDefinition, CustomResourceDefinitionVersion } from 'kubernetes-types/apiextensions/v1.js';
+import { isDeepStrictEqual } from 'node:util';
+import type { CustomResourceDefinition, CustomResourceDefinitionVersion, JSONSchemaProps } from 'kubernetes-types/apiextensions/v1.js';
 import type { KubeObject } from '../../api/object.js';
+import { copyJson } from '../../api/json-copy.js';
 import type { ResourceType, SubresourceType } from '../../api/resource.js';
 import { allVerbs } from '../../api/resource.js';
 import type { ObjectNode } from '../../api/schema.js';
@@ -65,6 +67,7 @@ export function customResourceEntry(crd: CustomResourceDefinition, v: CustomReso
     hasStatus,
     // Every custom resource counts spec changes in metadata.generation.
     tracksGeneration: true,
+    ...(v.selectableFields?.length ? { selectableFields: selectableFieldsOf(v.selectableFields) } : {}),
     custom: { crd: crd.metadata?.name ?? '', openAPIV3Schema: props as object | undefined, ...(v.subresources?.scale ? { scale: v.subresources.scale } : {}) },
     schema: () => {
       if (!schemaKnown) {
@@ -74,10 +77,11 @@ export function customResourceEntry(crd: CustomResourceDefinition, v: CustomReso
       return schema;
     },
     // Objects of every version live under one prefix at the storage version; reading one
-    // through another version only relabels it.
+    // through another version only relabels it. As upstream, what is read is defaulted too:
+    // objects stored before the schema had a default get it.
     convert: {
       toStorage: (obj) => relabel(obj, storedAs),
-      fromStorage: (obj) => relabel(obj, apiVersion),
+      fromStorage: props && hasDefaults(props) ? defaultedOnRead(props, apiVersion) : (obj) => relabel(obj, apiVersion),
     },
     strategy: {
       // Upstream's decoder drops nulls the schema does not allow, then applies defaults.
@@ -99,6 +103,46 @@ export function customResourceEntry(crd: CustomResourceDefinition, v: CustomReso
       printer: printerForCRD(v.additionalPrinterColumns, evaluateJSONPath),
     },
   };
+}
+
+/**
+ * A selectable field is named by its path without the leading dot; its value is the scalar
+ * there as text (upstream allows only string, integer and boolean fields), "" when absent.
+ */
+function selectableFieldsOf(fields: { jsonPath: string }[]): Record<string, (obj: KubeObject) => string> {
+  const out: Record<string, (obj: KubeObject) => string> = {};
+  for (const f of fields) {
+    out[f.jsonPath.replace(/^\./, '')] = (obj) => {
+      const v = evaluateJSONPath(obj, f.jsonPath)[0];
+      return v === undefined || v === null || typeof v === 'object' ? '' : String(v);
+    };
+  }
+  return out;
+}
+
+/**
+ * Reads through a schema with defaults: each stored object (shared, never changed) is defaulted
+ * on a copy once, remembered while the object lives; an object the defaults leave as it was is
+ * served itself, with the JSON its write kept.
+ */
+function defaultedOnRead(props: JSONSchemaProps, apiVersion: string): (obj: KubeObject) => KubeObject {
+  const seen = new WeakMap<KubeObject, KubeObject>();
+  return (obj) => {
+    let read = seen.get(obj);
+    if (read === undefined) {
+      const copy = copyJson(obj);
+      applySchemaDefaults(copy, props);
+      read = relabel(isDeepStrictEqual(copy, obj) ? obj : copy, apiVersion);
+      seen.set(obj, read);
+    }
+    return read;
+  };
+}
+
+function hasDefaults(p: JSONSchemaProps): boolean {
+  if (p.default !== undefined) return true;
+  const subs = [...Object.values(p.properties ?? {}), ...(p.items && !Array.isArray(p.items) ? [p.items as JSONSchemaProps] : []), ...(typeof p.additionalProperties === 'object' ? [p.additionalProperties] : [])];
+  return subs.some(hasDefaults);
 }
 
 function relabel(obj: KubeObject, apiVersion: string): KubeObject {

@@ -19,11 +19,11 @@ export function selectionFromQuery(entry: ResourceEntry, query: URLSearchParams,
   const fields = [...wrap(() => parseFieldSelector(fieldText), 'fieldSelector'), ...(extra ?? [])];
   const { group, kind } = entry.type;
   for (const req of fields) {
-    if (!isSupportedField(group, kind, req.field)) throw badRequest(`field label not supported: ${req.field}`);
+    if (!isSupportedField(group, kind, req.field) && !entry.selectableFields?.[req.field]) throw badRequest(`field label not supported: ${req.field}`);
   }
   const noLabels = isEverything(labels);
   if (noLabels && fields.length === 0) return { everything: true };
-  const fieldsMatch = fieldSelectorPredicate(fields, (field) => fieldGetter(group, kind, field));
+  const fieldsMatch = fieldSelectorPredicate(fields, (field) => entry.selectableFields?.[field] ?? fieldGetter(group, kind, field));
   return {
     everything: false,
     filter: (obj) => (noLabels || matchesLabels(labels, obj.metadata.labels)) && fieldsMatch(obj),

@@ -24,6 +24,8 @@ export interface ResourceEntry {
     toStorage(obj: KubeObject): KubeObject;
     fromStorage(obj: KubeObject): KubeObject;
   };
+  /** Fields a field selector may name beyond the kind's built-in ones (a CRD's selectableFields), with their values. */
+  selectableFields?: Record<string, (obj: KubeObject) => string>;
   /** A resource a CustomResourceDefinition defines (served while the CRD is established). */
   custom?: {
     /** The CRD's name (<plural>.<group>). */
