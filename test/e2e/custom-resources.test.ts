@@ -143,6 +143,44 @@ describe('custom resources through kubectl', () => {
     assert.match(await c.kubectlOk(['get', 'widget', 'w1', '-n', 'shop']), /w1\s+6\s+blue\s+true\s+/);
   });
 
+  test('x-kubernetes-validations (CEL) rules refuse what they forbid, transition rules compare with the stored object, and a rule that does not parse refuses the CRD', async () => {
+    const rangeSchema = {
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          'x-kubernetes-validations': [{ rule: 'self.min <= self.max', message: 'min must not exceed max' }],
+          properties: {
+            min: { type: 'integer' },
+            max: { type: 'integer' },
+            zone: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'zone is immutable' }] },
+          },
+        },
+      },
+    };
+    const rangeCRD = (schema: object) =>
+      stringify({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'ranges.example.com' },
+        spec: { group: 'example.com', scope: 'Namespaced', names: { plural: 'ranges', singular: 'range', kind: 'Range' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: schema } }] },
+      });
+    const broken = structuredClone(rangeSchema);
+    broken.properties.spec['x-kubernetes-validations'][0].rule = 'self.min <=';
+    const refused = await c.kubectl(['apply', '-f', '-'], { stdin: rangeCRD(broken) });
+    assert.match(refused.stderr, /x-kubernetes-validations\[0\]\.rule: Invalid value: "self.min <=": compilation failed/);
+    await c.kubectlOk(['apply', '-f', '-'], { stdin: rangeCRD(rangeSchema) });
+    await c.kubectlOk(['wait', '--for', 'condition=Established', 'crd/ranges.example.com', '--timeout=10s']);
+    const range = (spec: object) => stringify({ apiVersion: 'example.com/v1', kind: 'Range', metadata: { name: 'r', namespace: 'shop' }, spec });
+    const bad = await c.kubectl(['apply', '-f', '-'], { stdin: range({ min: 5, max: 1, zone: 'a' }) });
+    assert.match(bad.stderr, /The Range "r" is invalid: spec: Invalid value: "object": min must not exceed max/);
+    await c.kubectlOk(['apply', '-f', '-'], { stdin: range({ min: 1, max: 5, zone: 'a' }) });
+    const moved = await c.kubectl(['apply', '-f', '-'], { stdin: range({ min: 1, max: 6, zone: 'b' }) });
+    assert.match(moved.stderr, /spec.zone: Invalid value: "string": zone is immutable/);
+    assert.match(await c.kubectlOk(['apply', '-f', '-'], { stdin: range({ min: 1, max: 6, zone: 'a' }) }), /range.example.com\/r configured/);
+    await c.kubectlOk(['delete', 'crd', 'ranges.example.com']);
+  });
+
   test('kubectl explain reads the custom resource schema from OpenAPI v3', async () => {
     const out = await c.kubectlOk(['explain', 'widgets.spec.size']);
     assert.match(out, /KIND:\s+Widget/);

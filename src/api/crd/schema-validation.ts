@@ -11,7 +11,7 @@
 // x-kubernetes-preserve-unknown-fields changes nothing here: the schema validator allows fields
 // it does not know anyway; the extension only tells pruning what to keep.
 //
-// Not done here: x-kubernetes-validations (CEL rules) are ignored; x-kubernetes-embedded-resource
+// Not done here: x-kubernetes-validations (CEL rules: cel-validation.ts); x-kubernetes-embedded-resource
 // objects do not get their apiVersion/kind/metadata checked; patternProperties is not evaluated
 // (CRD schemas may not use it); pruning of unknown fields is the caller's. Validation ratcheting
 // (errors on unchanged fields of an update forgiven) is not implemented: every error counts.

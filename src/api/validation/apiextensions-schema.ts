@@ -2,10 +2,12 @@
 // validateCustomResourceDefinitionValidation, ValidateCustomResourceDefinitionOpenAPISchema and
 // specStandardValidatorV3): the root rules with the status subresource, structural-schema rules
 // (apiextensions-structural.ts), then a walk of every node for unsupported keywords, defaults
-// where they cannot apply, and the x-kubernetes-* extensions. Not done: CEL compilation and cost
-// of x-kubernetes-validations rules, fieldPath resolution, and checking defaults against the schema.
+// where they cannot apply, and the x-kubernetes-* extensions; x-kubernetes-validations rules must
+// parse. Not done: type checking and cost estimates of those rules, fieldPath resolution, and
+// checking defaults against the schema.
 import { asArray, asObject, child, forbidden, index, invalid, isObject, key, notSupported, required, type Errors } from './field.js';
 import { isConvertible, validateStructural } from './apiextensions-structural.js';
+import { celSyntaxError } from '../crd/cel-validation.js';
 
 type Obj = Record<string, unknown>;
 
@@ -221,7 +223,7 @@ function mapListKeysMapSet(s: Obj, path: string, listType: string | undefined, m
 
 const hasNewlines = (s: string) => /[\n\r]/.test(s);
 
-/** x-kubernetes-validations: the shape of each rule (CEL itself is not compiled here). */
+/** x-kubernetes-validations: the shape of each rule, and that its CEL parses (it is not type-checked). */
 function celRules(s: Obj, path: string): Errors {
   const errs: Errors = [];
   asArray(s['x-kubernetes-validations']).forEach((raw, i) => {
@@ -234,7 +236,12 @@ function celRules(s: Obj, path: string): Errors {
     else if (message && !msg) errs.push(invalid(child(at, 'message'), message, 'must be non-empty if specified'));
     else if (hasNewlines(msg)) errs.push(invalid(child(at, 'message'), message, 'must not contain line breaks'));
     else if (hasNewlines(text) && !msg) errs.push(required(child(at, 'message'), 'message must be specified if rule contains line breaks'));
-    if (str(rule.messageExpression) && !str(rule.messageExpression).trim()) errs.push(required(child(at, 'messageExpression'), 'messageExpression must be non-empty if specified'));
+    const syntax = text ? celSyntaxError(text) : undefined;
+    if (syntax) errs.push(invalid(child(at, 'rule'), text, `compilation failed: ${syntax}`));
+    const messageExpression = str(rule.messageExpression);
+    if (messageExpression && !messageExpression.trim()) errs.push(required(child(at, 'messageExpression'), 'messageExpression must be non-empty if specified'));
+    const messageSyntax = messageExpression.trim() ? celSyntaxError(messageExpression) : undefined;
+    if (messageSyntax) errs.push(invalid(child(at, 'messageExpression'), messageExpression, `messageExpression compilation failed: ${messageSyntax}`));
     if (has(rule, 'reason') && !validationReasons.includes(str(rule.reason))) errs.push(notSupported(child(at, 'reason'), rule.reason, validationReasons));
     const fieldPath = str(rule.fieldPath);
     if (fieldPath && !fieldPath.trim()) errs.push(invalid(child(at, 'fieldPath'), fieldPath, 'must be non-empty if specified'));

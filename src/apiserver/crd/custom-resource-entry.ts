@@ -3,7 +3,8 @@
 // columns, and storage shared by every version (upstream: apiextensions-apiserver's
 // customresource registry with the "None" conversion, which only rewrites apiVersion).
 import { isDeepStrictEqual } from 'node:util';
-import type { CustomResourceDefinition, CustomResourceDefinitionVersion, JSONSchemaProps } from 'kubernetes-types/apiextensions/v1.js';
+import type { CustomResourceDefinition, CustomResourceDefinitionVersion } from 'kubernetes-types/apiextensions/v1.js';
+import type { JSONSchemaProps } from '../../api/crd/json-schema-props.js';
 import type { KubeObject } from '../../api/object.js';
 import { copyJson } from '../../api/json-copy.js';
 import type { ResourceType, SubresourceType } from '../../api/resource.js';
@@ -17,6 +18,8 @@ import { validateObjectMeta, validateObjectMetaUpdate } from '../../api/validati
 import { nameIsDNSSubdomain } from '../../api/validation/names.js';
 import { validateAgainstSchema } from '../../api/crd/schema-validation.js';
 import { applySchemaDefaults, pruneNonNullableNullsWithoutDefaults } from '../../api/crd/defaulting.js';
+import { validateCELRules } from '../../api/crd/cel-validation.js';
+import type { FieldError } from '../../api/status.js';
 import { storagePrefix, type ResourceEntry } from '../registry/resource-entry.js';
 import { storageVersionOf } from './crd-status.js';
 
@@ -52,14 +55,26 @@ export function customResourceEntry(crd: CustomResourceDefinition, v: CustomReso
     ...(names.categories?.length ? { categories: names.categories } : {}),
     subresources: subresourcesOf(group, v, kind),
   };
-  const props = v.schema?.openAPIV3Schema;
+  const props = v.schema?.openAPIV3Schema as JSONSchemaProps | undefined;
   let schema: ObjectNode | undefined;
   let schemaKnown = false;
   const apiVersion = `${group}/${v.name}`;
   const storedAs = `${group}/${storageVersionOf(crd) ?? v.name}`;
   const scope = namespaced ? 'namespaced' : 'cluster';
   const hasStatus = type.subresources.some((s) => s.name === 'status');
-  const validate = (obj: KubeObject) => [...validateObjectMeta(obj.metadata, scope, nameIsDNSSubdomain), ...(props ? validateAgainstSchema(obj, props) : [])];
+  const rules = props !== undefined && anyNode(props, (p) => Boolean(p['x-kubernetes-validations']?.length));
+  const validate = (obj: KubeObject): FieldError[] => {
+    const errs = [...validateObjectMeta(obj.metadata, scope, nameIsDNSSubdomain), ...(props ? validateAgainstSchema(obj, props) : [])];
+    // A create has no resourceVersion yet: optionalOldSelf rules then run with oldSelf = none.
+    if (rules) errs.push(...celUnlessBlocked(errs, () => validateCELRules(obj, props, { rules: 'plain', creating: !obj.metadata?.resourceVersion })));
+    return errs;
+  };
+  // Transition rules (those naming oldSelf) compare the update with the object it replaces.
+  const validateUpdate = (obj: KubeObject, old: KubeObject): FieldError[] => {
+    const errs = validateObjectMetaUpdate(obj.metadata, old.metadata);
+    if (rules && !blocking(validateAgainstSchema(obj, props))) errs.push(...validateCELRules(obj, props, { rules: 'transition', old }));
+    return errs;
+  };
   return {
     type,
     gr: { group, resource: names.plural },
@@ -81,7 +96,7 @@ export function customResourceEntry(crd: CustomResourceDefinition, v: CustomReso
     // objects stored before the schema had a default get it.
     convert: {
       toStorage: (obj) => relabel(obj, storedAs),
-      fromStorage: props && hasDefaults(props) ? defaultedOnRead(props, apiVersion) : (obj) => relabel(obj, apiVersion),
+      fromStorage: props && anyNode(props, (p) => p.default !== undefined) ? defaultedOnRead(props, apiVersion) : (obj) => relabel(obj, apiVersion),
     },
     strategy: {
       // Upstream's decoder drops nulls the schema does not allow, then applies defaults.
@@ -99,10 +114,24 @@ export function customResourceEntry(crd: CustomResourceDefinition, v: CustomReso
         if (hasStatus) delete obj.status;
       },
       validate,
-      validateUpdate: (obj, old) => validateObjectMetaUpdate(obj.metadata, old.metadata),
+      validateUpdate,
       printer: printerForCRD(v.additionalPrinterColumns, evaluateJSONPath),
     },
   };
+}
+
+/**
+ * Schema errors that keep CEL rules from running (upstream's hasBlockingErr): a value of the
+ * wrong type, a missing or unsupported one, or one too long or too many. The rules' inputs are
+ * then not what they were written for.
+ */
+function blocking(errs: FieldError[]): boolean {
+  return errs.some((e) => e.type === 'FieldValueNotSupported' || e.type === 'FieldValueRequired' || e.type === 'FieldValueTooLong' || e.type === 'FieldValueTooMany' || e.type === 'FieldValueTypeInvalid');
+}
+
+function celUnlessBlocked(errs: FieldError[], run: () => FieldError[]): FieldError[] {
+  if (!blocking(errs)) return run();
+  return [{ type: 'FieldValueInvalid', field: '<nil>', value: null, detail: 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation' }];
 }
 
 /**
@@ -139,10 +168,11 @@ function defaultedOnRead(props: JSONSchemaProps, apiVersion: string): (obj: Kube
   };
 }
 
-function hasDefaults(p: JSONSchemaProps): boolean {
-  if (p.default !== undefined) return true;
-  const subs = [...Object.values(p.properties ?? {}), ...(p.items && !Array.isArray(p.items) ? [p.items as JSONSchemaProps] : []), ...(typeof p.additionalProperties === 'object' ? [p.additionalProperties] : [])];
-  return subs.some(hasDefaults);
+/** Whether any node of the schema satisfies `test` (properties, items, map values). */
+function anyNode(p: JSONSchemaProps, test: (p: JSONSchemaProps) => boolean): boolean {
+  if (test(p)) return true;
+  const subs = [...Object.values(p.properties ?? {}), ...(p.items && !Array.isArray(p.items) ? [p.items] : []), ...(typeof p.additionalProperties === 'object' ? [p.additionalProperties] : [])];
+  return subs.some((sub) => anyNode(sub, test));
 }
 
 function relabel(obj: KubeObject, apiVersion: string): KubeObject {
