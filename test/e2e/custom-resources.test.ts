@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
@@ -228,6 +229,27 @@ describe('custom resources through kubectl', () => {
     await c.kubectlOk(['apply', '-f', '-'], { stdin: widgetCRD() });
     await c.kubectlOk(['wait', '--for', 'condition=Established', 'crd/widgets.example.com', '--timeout=10s']);
     assert.deepEqual((await getJSON(['widgets', '-n', 'shop'])).items, []);
+  });
+});
+
+describe('a CRD as controller-gen writes it', () => {
+  test('is accepted and established, and its objects get the markers\' defaults, enums, rules and columns', async () => {
+    const yaml = readFileSync(new URL('./fixtures/controller-gen-crd.yaml', import.meta.url), 'utf8');
+    await c.kubectlOk(['apply', '-f', '-'], { stdin: yaml });
+    await c.kubectlOk(['wait', '--for', 'condition=Established', 'crd/cronjobs.batch.tutorial.kubebuilder.io', '--timeout=10s']);
+    const cron = (spec: object) => stringify({ apiVersion: 'batch.tutorial.kubebuilder.io/v1', kind: 'CronJob', metadata: { name: 'nightly', namespace: 'shop' }, spec });
+    const template = { spec: { containers: [{ name: 'job', image: 'busybox' }] } };
+    await c.kubectlOk(['apply', '-f', '-'], { stdin: cron({ schedule: '0 3 * * *', template, targets: [{ name: 'a', weight: 1 }] }) });
+    const got = JSON.parse(await c.kubectlOk(['get', 'cronjobs.batch.tutorial.kubebuilder.io', 'nightly', '-n', 'shop', '-o', 'json']));
+    assert.equal(got.spec.concurrencyPolicy, 'Allow');
+    assert.equal(got.spec.failedJobsHistoryLimit, 1);
+    assert.deepEqual(got.spec.template, template, 'preserve-unknown-fields keeps the template whole');
+    const rule = await c.kubectl(['apply', '-f', '-'], { stdin: cron({ schedule: '0 3 * * *', suspend: true }) });
+    assert.match(rule.stderr, /spec: Invalid value: "object": startingDeadlineSeconds must be set when suspend is true/);
+    const dup = await c.kubectl(['apply', '-f', '-'], { stdin: cron({ schedule: '0 3 * * *', targets: [{ name: 'a' }, { name: 'a' }] }) });
+    assert.match(dup.stderr, /spec.targets\[1\]: Duplicate value: \{"name":"a"\}/);
+    const table = await c.kubectlOk(['get', 'cronjobs.batch.tutorial.kubebuilder.io', '-n', 'shop']);
+    assert.match(table, /^NAME\s+SCHEDULE\s+SUSPEND\s+LAST SCHEDULE\nnightly\s+0 3 \* \* \*\s*\n$/);
   });
 });
 

@@ -57,7 +57,6 @@ export class CRDController {
   private readonly timers = new Set<NodeJS.Timeout>();
   private running = false;
   private stopped = false;
-  private idle: Promise<void> = Promise.resolve();
   private stopWatch: (() => void) | undefined;
 
   constructor(opts: CRDControllerOptions) {
@@ -85,11 +84,6 @@ export class CRDController {
     this.instanceWatches.clear();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-  }
-
-  /** Resolves when the queue is empty (tests). */
-  settled(): Promise<void> {
-    return this.idle;
   }
 
   private onEvent(ev: CacheEvent): void {
@@ -170,7 +164,7 @@ export class CRDController {
     this.queue.add(name);
     if (!this.running) {
       this.running = true;
-      this.idle = this.drain();
+      void this.drain();
     }
   }
 
