@@ -12,6 +12,30 @@ export interface DecodedFieldsResult {
   timeError?: TimeError;
   /** `unknown field "spec.foo"` for each unknown field, when asked for. */
   unknown: string[];
+  /**
+   * Some value has a JSON type its schema cannot hold (a bool where a string goes): decoding into
+   * the Go type fails upstream. Only detected here; openapi/field-validation.ts findTypeErrors
+   * words the error.
+   */
+  typeMismatch: boolean;
+}
+
+/** Whether a non-null scalar JSON value fits a schema node, as Go's decoder would take it. */
+function scalarFits(v: unknown, s: SchemaNode): boolean {
+  switch (s.type) {
+    case 'string':
+      return typeof v === 'string' || (s.intOrString === true && typeof v === 'number');
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'integer':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'number':
+      return typeof v === 'number';
+    case 'any':
+      return true;
+    default:
+      return false;
+  }
 }
 
 // Path segments on a stack, formatted only for a report. Time errors name map entries as
@@ -25,6 +49,7 @@ class Walk {
   readonly kinds: number[] = [];
   timeError: TimeError | undefined;
   readonly unknown: string[] = [];
+  typeMismatch = false;
 
   constructor(
     private readonly root: string,
@@ -53,14 +78,18 @@ class Walk {
     if (v === null || v === undefined) return;
     switch (s.type) {
       case 'string':
-        if (s.timePrecision && typeof v === 'string' && holder) {
+        if (typeof v !== 'string' && !scalarFits(v, s)) this.typeMismatch = true;
+        else if (s.timePrecision && typeof v === 'string' && holder) {
           const r = canonicalTime(v, s.timePrecision === 'micro');
           if (r.error !== undefined) this.timeError ??= { field: this.path(undefined, true), value: v, message: r.error };
           else holder[slot] = r.value;
         }
         return;
       case 'object': {
-        if (typeof v !== 'object' || Array.isArray(v)) return;
+        if (typeof v !== 'object' || Array.isArray(v)) {
+          this.typeMismatch = true;
+          return;
+        }
         const o = v as Record<string, unknown>;
         const fields = s.fields();
         // for-in rather than Object.keys: no key array per object (a deletion below only ever
@@ -71,8 +100,12 @@ class Walk {
           if (f) {
             const child = o[k];
             if (child === null || typeof child !== 'object') {
-              // Leaves: only a time string needs anything.
-              if (typeof child === 'string' && f.schema.type === 'string' && f.schema.timePrecision) this.leafTime(o, k, child, f.schema.timePrecision);
+              // Leaves: a time string is made canonical; any other value only has its type checked.
+              if (typeof child === 'string' && f.schema.type === 'string') {
+                if (f.schema.timePrecision) this.leafTime(o, k, child, f.schema.timePrecision);
+              } else if (child !== null && !scalarFits(child, f.schema)) {
+                this.typeMismatch = true;
+              }
               continue;
             }
             this.segs.push(k);
@@ -88,7 +121,10 @@ class Walk {
         return;
       }
       case 'array':
-        if (!Array.isArray(v)) return;
+        if (!Array.isArray(v)) {
+          this.typeMismatch = true;
+          return;
+        }
         for (let i = 0; i < v.length; i++) {
           this.segs.push(i);
           this.kinds.push(INDEX);
@@ -98,7 +134,10 @@ class Walk {
         }
         return;
       case 'map': {
-        if (typeof v !== 'object' || Array.isArray(v)) return;
+        if (typeof v !== 'object' || Array.isArray(v)) {
+          this.typeMismatch = true;
+          return;
+        }
         const o = v as Record<string, unknown>;
         for (const k in o) {
           if (!Object.hasOwn(o, k)) continue;
@@ -111,6 +150,7 @@ class Walk {
         return;
       }
       default:
+        if (!scalarFits(v, s)) this.typeMismatch = true;
         return;
     }
   }
@@ -127,8 +167,8 @@ class Walk {
  * `value` is a decoded request body (or a patched object) of the kind `schema` describes.
  */
 export function normalizeDecodedFields(value: unknown, schema: SchemaNode | undefined, reportUnknown: boolean, path = ''): DecodedFieldsResult {
-  if (!schema || value === null || value === undefined) return { unknown: [] };
+  if (!schema || value === null || value === undefined) return { unknown: [], typeMismatch: false };
   const w = new Walk(path, reportUnknown);
   w.visit(value, schema, undefined, '');
-  return { timeError: w.timeError, unknown: w.unknown };
+  return { timeError: w.timeError, unknown: w.unknown, typeMismatch: w.typeMismatch };
 }

@@ -107,6 +107,23 @@ const cases: { name: string; schema: SchemaNode; obj: unknown }[] = [
 ];
 
 describe('normalizeDecodedFields', () => {
+  const typeCases: [string, unknown, boolean][] = [
+    ['a well-typed pod', { metadata: { name: 'p', labels: { a: 'b' } }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }] }], hostNetwork: false } }, false],
+    ['a bool where a string goes (a label value)', { metadata: { labels: { a: true } } }, true],
+    ['a string where an integer goes', { spec: { containers: [{ name: 'c', ports: [{ containerPort: '80' }] }] } }, true],
+    ['a fraction where an integer goes', { spec: { terminationGracePeriodSeconds: 1.5 } }, true],
+    ['an object where a list goes', { spec: { containers: { name: 'c' } } }, true],
+    ['a list where a map goes', { spec: { nodeSelector: ['a'] } }, true],
+    ['a number where a struct goes', { metadata: 5 }, true],
+    ['nulls, which Go takes for any type', { metadata: { labels: null }, spec: { containers: null, hostNetwork: null } }, false],
+    ['a number for an int-or-string', { spec: { containers: [{ name: 'c', livenessProbe: { httpGet: { port: 8080 } } }] } }, false],
+  ];
+  for (const [what, obj, mismatch] of typeCases) {
+    test(`type check: ${what} ${mismatch ? 'is' : 'is not'} a type mismatch`, () => {
+      assert.equal(normalizeDecodedFields(obj, pod, true).typeMismatch, mismatch);
+    });
+  }
+
   for (const c of cases) {
     test(`same as the three walks: ${c.name}`, () => {
       assert.deepEqual(together(c.obj, c.schema), separately(c.obj, c.schema));
@@ -115,7 +132,7 @@ describe('normalizeDecodedFields', () => {
 
   test('unknown fields are pruned but not reported when reporting is off', () => {
     const obj = { metadata: { name: 'p', bogus: 1 }, spec: { containers: [] } };
-    assert.deepEqual(normalizeDecodedFields(obj, pod, false), { timeError: undefined, unknown: [] });
+    assert.deepEqual(normalizeDecodedFields(obj, pod, false), { timeError: undefined, unknown: [], typeMismatch: false });
     assert.deepEqual(obj, { metadata: { name: 'p' }, spec: { containers: [] } });
   });
 

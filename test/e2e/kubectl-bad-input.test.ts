@@ -51,6 +51,23 @@ describe('unknown and duplicate fields', () => {
     await absent('deployment', 'nested');
   });
 
+  // YAML 1.1, which kubectl reads manifests with, makes `on` a bool: upstream's decoder refuses
+  // it where a string goes, whatever --validate says.
+  test('a value of the wrong JSON type is refused with Go\'s decode error naming the field, and nothing is stored', async () => {
+    const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: typed, namespace: bad}\ndata: {feature: on}\n';
+    for (const validate of ['--validate=strict', '--validate=false']) {
+      const r = await c.kubectl(['apply', validate, '-f', '-'], { stdin: yaml });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal bool into Go struct field ConfigMap\.data of type string/);
+    }
+    await absent('configmap', 'typed');
+    const port = deployment('typed-port');
+    (port.spec.template.spec.containers[0] as Record<string, unknown>).ports = [{ containerPort: '80' }];
+    const r = await c.kubectl(['create', '-f', '-'], { stdin: JSON.stringify(port) });
+    assert.match(r.stderr, /json: cannot unmarshal string into Go struct field ContainerPort\.spec\.template\.spec\.containers\.ports\.containerPort of type int32/);
+    await absent('deployment', 'typed-port');
+  });
+
   // kubectl decodes manifests into maps before sending them, so a duplicate key never reaches the
   // server from `kubectl apply`; a raw body does, and the server must catch it as upstream does.
   test('a raw body with a duplicate field is refused under fieldValidation=Strict and warned under Warn', async () => {

@@ -1,0 +1,281 @@
+// Whether a webhook is called for a request, as upstream's generic.Webhook.ShouldCallHook with
+// the predicates under k8s.io/apiserver/pkg/admission/plugin/webhook (rules, namespace, object)
+// and matchconditions.
+//
+// matchPolicy: every request is matched exactly against the rules, whatever the policy says.
+// Upstream's Equivalent (the v1 default) also tries the other versions and groups the same
+// resource is served under (apps/v1beta1 deployments for an apps/v1 rule) and sends the object
+// converted to the rule's version. This server serves each resource under one group/version, so
+// there is nothing equivalent to try.
+//
+// matchConditions are CEL (@marcbachmann/cel-js) with `object`, `oldObject` and `request` as
+// upstream declares them. Not offered: `authorizer` and `authorizer.requestResource` (an
+// expression naming them does not compile here), and the cost budget. Compile errors carry the
+// CEL library's wording, not cel-go's.
+import { Environment } from '@marcbachmann/cel-js';
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+import type { RuleWithOperations } from 'kubernetes-types/admissionregistration/v1.js';
+import { boundedMemo } from '../../../api/bounded-memo.js';
+import type { KubeObject } from '../../../api/object.js';
+import { everything, isEverything, labelSelectorAsSelector, matchesLabels, type Selector } from '../../../api/selectors/labels.js';
+import { internalError, notFound, StatusError } from '../../../api/status.js';
+import { admissionRequestFields } from './review.js';
+import type { Webhook, WebhookRequest } from './types.js';
+
+/** Configuration kinds upstream never sends to webhooks, so that a webhook cannot lock them. */
+const exemptKinds = new Set([
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'MutatingAdmissionPolicy',
+  'MutatingAdmissionPolicyBinding',
+]);
+
+/** rules.IsExemptAdmissionConfigurationResource. */
+export function isExemptAdmissionConfigurationResource(req: WebhookRequest): boolean {
+  return (req.kindGroup ?? req.group) === 'admissionregistration.k8s.io' && exemptKinds.has(req.kind);
+}
+
+/**
+ * ShouldCallHook without the matchConditions: the namespaceSelector, the objectSelector, then
+ * the rules. An exempt configuration resource matches no webhook.
+ *
+ * Throws where upstream fails the request instead of skipping the webhook, only once a rule
+ * matched (upstream never errors for a webhook that does not apply): 404 for a namespaced
+ * request without namespaceLabels (its namespace does not exist) under a non-empty
+ * namespaceSelector, 500 for a selector that does not parse.
+ */
+export function webhookMatches(w: Webhook, req: WebhookRequest): boolean {
+  if (isExemptAdmissionConfigurationResource(req)) return false;
+  const ns = attempt(() => namespaceSelectorMatches(w, req));
+  if (ns === false) return false;
+  const obj = attempt(() => objectSelectorMatches(w, req));
+  if (obj === false) return false;
+  if (!((w.rules ?? []) as WebhookRule[]).some((r) => ruleMatches(r, req))) return false;
+  if (ns instanceof StatusError) throw ns;
+  if (obj instanceof StatusError) throw obj;
+  return true;
+}
+
+function attempt(f: () => boolean): boolean | StatusError {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof StatusError) return err;
+    throw err;
+  }
+}
+
+// ---- rules (predicates/rules) ----
+
+const exactOrWildcard = (items: readonly string[] | undefined, requested: string) => (items ?? []).some((i) => i === '*' || i === requested);
+
+/** Upstream compares the full group/version/resource: only core v1 namespaces are Namespaces. */
+const isNamespaceResource = (req: WebhookRequest) => req.group === '' && req.version === 'v1' && req.resource === 'namespaces';
+
+/** kubernetes-types leaves out the fields RuleWithOperations inlines from Rule. */
+export type WebhookRule = RuleWithOperations & { resources?: string[]; scope?: string };
+
+export function ruleMatches(rule: WebhookRule, req: WebhookRequest): boolean {
+  return scopeMatches(rule.scope, req) && exactOrWildcard(rule.operations, req.operation) && exactOrWildcard(rule.apiGroups, req.group) && exactOrWildcard(rule.apiVersions, req.version) && resourceMatches(rule.resources, req);
+}
+
+/** A Namespace is cluster-scoped even though upstream's attributes give it a namespace (its own name). */
+function scopeMatches(scope: string | undefined, req: WebhookRequest): boolean {
+  switch (scope ?? '*') {
+    case '*':
+      return true;
+    case 'Namespaced':
+      return !isNamespaceResource(req) && req.namespace !== '';
+    case 'Cluster':
+      return isNamespaceResource(req) || req.namespace === '';
+    default:
+      return false;
+  }
+}
+
+/** "pods", "pods/status", "pods/*", "*" (no subresources), "*\/status", "*\/*". */
+function resourceMatches(resources: readonly string[] | undefined, req: WebhookRequest): boolean {
+  return (resources ?? []).some((entry) => {
+    const slash = entry.indexOf('/');
+    const res = slash < 0 ? entry : entry.slice(0, slash);
+    const sub = slash < 0 ? '' : entry.slice(slash + 1);
+    return (res === '*' || res === req.resource) && (sub === '*' || sub === req.subresource);
+  });
+}
+
+// ---- selectors (predicates/namespace, predicates/object) ----
+
+// Webhook configurations are few and long-lived: parse each selector once.
+const parsed = new WeakMap<LabelSelector, Selector | StatusError>();
+
+/**
+ * An absent selector selects everything here (upstream defaults it to {} when the configuration
+ * is written). A selector that does not parse is upstream's 500 with the parser's message.
+ */
+function selectorOf(ls: LabelSelector | undefined): Selector {
+  if (!ls) return everything;
+  let s = parsed.get(ls);
+  if (!s) {
+    try {
+      s = labelSelectorAsSelector(ls);
+    } catch (err) {
+      s = internalError((err as Error).message);
+    }
+    parsed.set(ls, s);
+  }
+  if (s instanceof StatusError) throw s;
+  return s;
+}
+
+const labelsOf = (o: KubeObject | undefined) => o?.metadata?.labels;
+
+/**
+ * A cluster-scoped request always matches, except for Namespaces themselves, whose own labels
+ * count: the new object's on a create or update of the namespace (not of a subresource), else
+ * the stored namespace's (namespaceLabels when given, else oldObject's).
+ */
+function namespaceSelectorMatches(w: Webhook, req: WebhookRequest): boolean {
+  const ownNamespace = req.resource === 'namespaces';
+  if (req.namespace === '' && !ownNamespace) return true;
+  const selector = selectorOf(w.namespaceSelector);
+  if (isEverything(selector)) return true;
+  let labels: Record<string, string> | undefined;
+  if (ownNamespace && !req.subresource && (req.operation === 'CREATE' || req.operation === 'UPDATE')) labels = labelsOf(req.object);
+  else if (req.namespaceLabels) labels = req.namespaceLabels;
+  else if (ownNamespace) labels = labelsOf(req.oldObject ?? req.object);
+  else throw notFound({ group: '', resource: 'namespaces' }, req.namespace);
+  return matchesLabels(selector, labels);
+}
+
+/** The object's labels or the old object's: either selected is enough (a label being removed still matches). */
+function objectSelectorMatches(w: Webhook, req: WebhookRequest): boolean {
+  const selector = selectorOf(w.objectSelector);
+  if (isEverything(selector)) return true;
+  return [req.object, req.oldObject].some((o) => o !== undefined && matchesLabels(selector, labelsOf(o)));
+}
+
+// ---- matchConditions (matchconditions/matcher.go) ----
+
+const gvk = { group: 'string', version: 'string', kind: 'string' };
+const gvr = { group: 'string', version: 'string', resource: 'string' };
+
+// The variables upstream declares for webhook match conditions; `request` is typed as its
+// AdmissionRequest type, so `request.dryRun` is a bool and `request.foo` does not compile.
+const env = new Environment({ unlistedVariablesAreDyn: false, homogeneousAggregateLiterals: false, enableOptionalTypes: true })
+  .registerVariable('object', 'dyn')
+  .registerVariable('oldObject', 'dyn')
+  .registerVariable({
+    name: 'request',
+    schema: {
+      kind: gvk,
+      resource: gvr,
+      subResource: 'string',
+      requestKind: gvk,
+      requestResource: gvr,
+      requestSubResource: 'string',
+      name: 'string',
+      namespace: 'string',
+      operation: 'string',
+      userInfo: { username: 'string', uid: 'string', groups: 'list<string>', extra: 'map<string, list<string>>' },
+      dryRun: 'bool',
+      options: 'dyn',
+    },
+  } as unknown as Parameters<Environment['registerVariable']>[0]);
+
+type Program = (ctx: Record<string, unknown>) => unknown;
+
+/**
+ * Compiled once per expression text. Upstream requires the expression's type to be bool: an
+ * expression of type dyn (`object.spec.enabled`) does not compile, there as here.
+ */
+const compile = boundedMemo(1024, (expression: string): { program: Program } | { error: string } => {
+  let program: Program;
+  try {
+    const parsedExpr = env.parse(expression);
+    const checked = parsedExpr.check();
+    if (!checked.valid) return { error: `compilation error: compilation failed: ${firstLine(checked.error)}` };
+    if (checked.type !== 'bool') return { error: 'compilation error: must evaluate to bool' };
+    program = parsedExpr as unknown as Program;
+  } catch (err) {
+    return { error: `compilation error: compilation failed: ${firstLine(err)}` };
+  }
+  return { program };
+});
+
+/**
+ * The webhook's matchConditions, in order. A condition that is false skips the webhook, even
+ * when another failed to evaluate. Otherwise failures decide by the failurePolicy: Ignore skips
+ * the webhook, Fail (the default) returns the errors (Go's aggregate: one message, or
+ * `[a, b]`), for which upstream fails the request with matchConditionsFailure.
+ */
+export function evaluateMatchConditions(w: Webhook, req: WebhookRequest): { matched: boolean } | { error: string } {
+  const conditions = w.matchConditions ?? [];
+  if (conditions.length === 0) return { matched: true };
+  const vars = celVariables(req);
+  const errors: string[] = [];
+  for (const c of conditions) {
+    const compiled = compile(c.expression);
+    if ('error' in compiled) {
+      errors.push(compiled.error);
+      continue;
+    }
+    let result: unknown;
+    try {
+      result = compiled.program(vars);
+    } catch (err) {
+      errors.push(`expression '${c.expression}' resulted in error: ${lowerFirst(firstLine(err))}`);
+      continue;
+    }
+    if (result === false) return { matched: false };
+  }
+  if (errors.length === 0) return { matched: true };
+  if (w.failurePolicy === 'Ignore') return { matched: false };
+  return { error: aggregate(errors) };
+}
+
+/**
+ * What upstream answers when match conditions fail to evaluate under failurePolicy Fail:
+ * apierrors.NewForbidden for the request's resource and name, e.g.
+ * `pods "web" is forbidden: expression '...' resulted in error: ...` (not a call failure: no 500).
+ */
+export function matchConditionsFailure(req: WebhookRequest, error: string): StatusError {
+  const qualified = req.group ? `${req.resource}.${req.group}` : req.resource;
+  const message = req.name ? `${qualified} ${JSON.stringify(req.name)} is forbidden: ${error}` : `${qualified} is forbidden: ${error}`;
+  return new StatusError(403, 'Forbidden', message, { name: req.name || undefined, group: req.group || undefined, kind: req.resource });
+}
+
+/** Upstream's activation: object, oldObject (null when absent) and the AdmissionRequest without uid or objects. */
+function celVariables(req: WebhookRequest): Record<string, unknown> {
+  const request = admissionRequestFields(req, '');
+  delete request.uid;
+  delete request.object;
+  delete request.oldObject;
+  if (req.options === undefined) delete request.options;
+  return { object: celValue(req.object ?? null), oldObject: celValue(req.oldObject ?? null), request: celValue(request) };
+}
+
+/** JSON in CEL's types: integral numbers are ints (BigInt), as Go decodes untyped JSON for CEL. */
+function celValue(v: unknown): unknown {
+  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
+  if (Array.isArray(v)) return v.map(celValue);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, item] of Object.entries(v)) out[k] = celValue(item);
+    return out;
+  }
+  return v;
+}
+
+/** utilerrors.NewAggregate(...).Error(): duplicates dropped, several in brackets. */
+function aggregate(messages: string[]): string {
+  const unique = [...new Set(messages)];
+  return unique.length === 1 ? unique[0] : `[${unique.join(', ')}]`;
+}
+
+function firstLine(err: unknown): string {
+  return String(err instanceof Error ? err.message : err).split('\n')[0].trim();
+}
+
+const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
