@@ -15,6 +15,7 @@ import { jsonPatch } from '../../../api/patch/json-patch.js';
 import { StatusError } from '../../../api/status.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../admission.js';
 import type { AdmissionDeps } from '../plugins.js';
+import type { ResourceCache } from '../../watch-cache.js';
 import { postAdmissionReview, resolveWebhookTarget, type WebhookCaller } from './caller.js';
 import { evaluateMatchConditions, matchConditionsFailure, webhookMatches } from './matching.js';
 import { admissionReviewFor, callFailure, dryRunRefusal, interpretReview, patchWithoutObject } from './review.js';
@@ -74,11 +75,12 @@ export function validatingAdmissionWebhook(deps: AdmissionDeps, opts: WebhookPlu
 
 /** The webhooks of one kind that match a request, or undefined when none does. */
 function matchingHooks(deps: AdmissionDeps, kind: Kind): (a: AdmissionAttributes) => { webhooks: Webhook[]; request: () => WebhookRequest } | undefined {
+  const configurations = configurationSource(deps, kind);
   return (a) => {
+    const configs = configurations();
+    if (configs.length === 0) return undefined;
     if (a.entry.type.group === 'admissionregistration.k8s.io' && exempt.has(a.entry.type.plural)) return undefined;
     if (a.operation === 'CONNECT') return undefined;
-    const configs = configurations(deps, kind);
-    if (configs.length === 0) return undefined;
     const request = () => webhookRequest(a, deps);
     const base = request();
     const webhooks = configs.flatMap((c) => (c.webhooks ?? []) as Webhook[]).filter((w) => webhookMatches(w, base));
@@ -86,12 +88,19 @@ function matchingHooks(deps: AdmissionDeps, kind: Kind): (a: AdmissionAttributes
   };
 }
 
-function configurations(deps: AdmissionDeps, kind: Kind): (MutatingWebhookConfiguration | ValidatingWebhookConfiguration)[] {
-  const entry = deps.registry.find('admissionregistration.k8s.io', 'v1', configPlural[kind]);
-  if (!entry) return [];
-  const rc = deps.cache.resourceFor(entry.prefix);
-  if (rc.objects.size === 0) return [];
-  return rc.keys().map((k) => rc.objects.get(k) as unknown as MutatingWebhookConfiguration);
+/** The configurations of one kind in name order, read from the watch cache (looked up once: every write asks). */
+function configurationSource(deps: AdmissionDeps, kind: Kind): () => (MutatingWebhookConfiguration | ValidatingWebhookConfiguration)[] {
+  let rc: ResourceCache | undefined;
+  return () => {
+    if (!rc) {
+      const entry = deps.registry.find('admissionregistration.k8s.io', 'v1', configPlural[kind]);
+      if (!entry) return [];
+      rc = deps.cache.resourceFor(entry.prefix);
+    }
+    const objects = rc.objects;
+    if (objects.size === 0) return [];
+    return rc.keys().map((k) => objects.get(k) as unknown as MutatingWebhookConfiguration);
+  };
 }
 
 function webhookRequest(a: AdmissionAttributes, deps: AdmissionDeps): WebhookRequest {
