@@ -54,6 +54,11 @@ export interface TablePrinter {
  *  update: defaults → prepareForUpdate → validate → validateUpdate;
  *  delete: prepareForDelete. */
 export interface ResourceStrategy {
+  /**
+   * What the strategy must have loaded before it can validate `obj` (a CRD write needs the CEL
+   * library); awaited before prepareForCreate/prepareForUpdate when it returns a promise.
+   */
+  ready?(obj: KubeObject): Promise<void> | undefined;
   defaults?(obj: KubeObject): void;
   prepareForCreate?(obj: KubeObject): void;
   prepareForUpdate?(obj: KubeObject, old: KubeObject): void;

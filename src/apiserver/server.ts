@@ -120,7 +120,7 @@ export class ApiServer {
   async start(): Promise<void> {
     await this.cache.start();
     this.services.loadFrom(this.cache, this.registry);
-    this.crds.start();
+    await this.crds.start();
     if (this.eventTTLMs > 0) {
       const events = this.registry.find('', 'v1', 'events')!;
       this.eventExpiry = new EventExpiry(this.store, this.cache, events.prefix, { ttlMs: this.eventTTLMs, log: this.log });

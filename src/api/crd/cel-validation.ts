@@ -12,7 +12,8 @@
 // budget, the Kubernetes extension libraries beyond what the CEL library offers (quantity, ip,
 // cidr, url, semver, format), timestamps and durations for date-time and duration strings, and
 // ratcheting (a rule an unchanged value already broke is enforced again).
-import { Environment, Optional } from '@marcbachmann/cel-js';
+import type { Environment } from '@marcbachmann/cel-js';
+import { cel } from '../cel/library.js';
 import type { FieldError } from '../status.js';
 import { boundedMemo } from '../bounded-memo.js';
 import { isObject } from '../validation/field.js';
@@ -21,12 +22,13 @@ import { additionalPropertiesSchema, itemSchema, type JSONSchemaProps } from './
 type Rule = NonNullable<JSONSchemaProps['x-kubernetes-validations']>[number];
 type Program = (ctx: Record<string, unknown>) => unknown;
 
-const env = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false, enableOptionalTypes: true });
+let env: Environment | undefined;
+const environment = (): Environment => (env ??= new (cel().Environment)({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false, enableOptionalTypes: true }));
 
 /** Rules come from CRDs: a handful per cluster, compiled once each. Throws on a syntax error. */
-const compile = boundedMemo(1024, (rule: string): Program => env.parse(rule) as unknown as Program);
+const compile = boundedMemo(1024, (rule: string): Program => environment().parse(rule) as unknown as Program);
 
-/** The syntax error of a rule (for CRD validation), or undefined when it parses. */
+/** The syntax error of a rule (for CRD validation), or undefined when it parses. Needs loadCEL(). */
 export function celSyntaxError(rule: string): string | undefined {
   try {
     compile(rule);
@@ -47,7 +49,7 @@ export interface CELValidationOptions {
   creating?: boolean;
 }
 
-/** Errors of the CEL rules of `schema` (a CRD version's root schema) for a custom resource. */
+/** Errors of the CEL rules of `schema` (a CRD version's root schema) for a custom resource. Needs loadCEL(). */
 export function validateCELRules(obj: unknown, schema: JSONSchemaProps, opts: CELValidationOptions): FieldError[] {
   const errs: FieldError[] = [];
   walk(rootView(obj), opts.rules === 'transition' ? rootView(opts.old) : undefined, schema, '', opts, errs);
@@ -102,12 +104,12 @@ function evaluate(rule: Rule, v: unknown, old: unknown, s: JSONSchemaProps, path
   if (transition) {
     if (opts.rules === 'plain') {
       if (!(opts.creating && rule.optionalOldSelf)) return;
-      ctx.oldSelf = Optional.none();
+      ctx.oldSelf = cel().Optional.none();
     } else if (old === undefined) {
       if (!rule.optionalOldSelf) return;
-      ctx.oldSelf = Optional.none();
+      ctx.oldSelf = cel().Optional.none();
     } else {
-      ctx.oldSelf = rule.optionalOldSelf ? Optional.of(celValue(old, s)) : celValue(old, s);
+      ctx.oldSelf = rule.optionalOldSelf ? cel().Optional.of(celValue(old, s)) : celValue(old, s);
     }
   } else if (opts.rules === 'transition') {
     return;

@@ -9,6 +9,7 @@
 import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
 import type { KubeObject, StoredObject } from '../../api/object.js';
 import { StatusError } from '../../api/status.js';
+import { celLoaded, loadCEL, usesCEL } from '../../api/cel/library.js';
 import type { Logger } from '../../util/log.js';
 import type { GenericStore } from '../registry/generic-store.js';
 import type { RequestContext } from '../registry/context.js';
@@ -68,11 +69,13 @@ export class CRDController {
   }
 
   /** Serves what the CRDs in the cache define and reconciles each. Call after the cache started. */
-  start(): void {
+  async start(): Promise<void> {
     const entry = this.registry.find('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
     if (!entry) throw new Error('customresourcedefinitions are not served');
     this.crdEntry = entry;
     this.crds = this.cache.resourceFor(entry.prefix);
+    // CRDs with CEL rules are served from the start: their validation needs the library.
+    if ([...this.crds.objects.values()].some((o) => usesCEL((o as StoredObject).spec))) await loadCEL();
     for (const obj of this.crds.objects.values()) this.observe(asCRD(obj));
     this.stopWatch = this.crds.addWatcher({ onEvent: (ev) => this.onEvent(ev), onClose: () => undefined }, this.cache.revision);
   }
@@ -125,6 +128,14 @@ export class CRDController {
     }
     const fingerprint = JSON.stringify([crd.spec, crd.status?.acceptedNames, crd.status?.storedVersions]);
     if (this.served.get(name)?.fingerprint === fingerprint) return;
+    if (!celLoaded() && usesCEL(crd.spec)) {
+      // (another API server wrote it) Served once the library that validates its rules is in.
+      void loadCEL().then(() => {
+        const latest = this.current(name);
+        if (latest && !this.stopped) this.serve(latest);
+      });
+      return;
+    }
     this.unserve(name);
     const entries: ResourceEntry[] = [];
     // Conversion webhooks are not called here: with one, only the storage version (which needs

@@ -3,14 +3,17 @@
 import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
 import type { KubeObject } from '../../api/object.js';
 import type { ResourceStrategy } from '../../api/resource.js';
+import { celLoaded, loadCEL, usesCEL } from '../../api/cel/library.js';
 import { formatTime } from '../registry/context.js';
 import { cleanupFinalizer, storageVersionOf, withCondition } from './crd-status.js';
 
-type Hooks = Pick<ResourceStrategy, 'prepareForCreate' | 'prepareForUpdate' | 'prepareForDelete'>;
+type Hooks = Pick<ResourceStrategy, 'ready' | 'prepareForCreate' | 'prepareForUpdate' | 'prepareForDelete'>;
 
 const asCRD = (obj: KubeObject): CustomResourceDefinition => obj as unknown as CustomResourceDefinition;
 
 export const crdHooks: Hooks = {
+  // Validation checks that the CRD's CEL rules parse.
+  ready: (obj) => (usesCEL(obj.spec) && !celLoaded() ? loadCEL().then(() => undefined) : undefined),
   // The status starts empty but for the storage version: objects will be stored at it.
   prepareForCreate(obj) {
     const storage = storageVersionOf(asCRD(obj));

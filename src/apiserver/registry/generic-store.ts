@@ -348,6 +348,8 @@ export class GenericStore {
     // Upstream's order: mutating admission, then the strategy (PrepareForCreate), then validation.
     const admitted = this.admitCreate(entry, namespace, obj, name, generated, ctx);
     if (admitted !== admissionPassed) await admitted;
+    const ready = entry.strategy.ready?.(obj);
+    if (ready) await ready;
     entry.strategy.prepareForCreate?.(obj);
     this.validate(entry, obj, undefined);
     const validated = this.admission.validate({ operation: 'CREATE', entry, subresource: '', namespace, name, object: obj, ctx });
@@ -453,6 +455,8 @@ export class GenericStore {
         if (wantedRV && wantedRV !== current.metadata.resourceVersion) throw staleResourceVersion(entry.gr, name);
         // Built-in kinds allow unconditional updates (upstream AllowUnconditionalUpdate): the write is then based on what was read.
         if (!wantedRV) (proposed.metadata ??= {}).resourceVersion = current.metadata.resourceVersion;
+        const ready = entry.strategy.ready?.(proposed);
+        if (ready) await ready;
         const next = this.prepareUpdate(entry, subresource, proposed, current, namespace, name);
         const admitted = this.admission.admit({ operation: 'UPDATE', entry, subresource, namespace, name, object: next, oldObject: current, ctx });
         if (admitted !== admissionPassed) await admitted;

@@ -1,11 +1,15 @@
 // x-kubernetes-validations rules evaluated as the apiextensions server does: self at each schema
 // node, messages and reasons, fieldPath, transition rules against the old object, and the
 // errors a rule that cannot be evaluated gives.
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { celSyntaxError, validateCELRules } from '../../../src/api/crd/cel-validation.js';
 import type { JSONSchemaProps } from '../../../src/api/crd/json-schema-props.js';
 import { fieldErrorMessage } from '../../../src/api/status.js';
+import { loadCEL } from '../../../src/api/cel/library.js';
+
+// CEL is loaded on first need in the server; these tests call its evaluators directly.
+before(() => loadCEL());
 
 type Rules = JSONSchemaProps['x-kubernetes-validations'];
 

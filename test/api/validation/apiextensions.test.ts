@@ -2,12 +2,16 @@
 // defaulting as the store does, each rule checked by upstream's rendered message. Paths follow
 // upstream's internal type: what every version shares is reported at spec.validation,
 // spec.subresources, spec.additionalPrinterColumns; what differs stays at spec.versions[i].
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../src/api/object.js';
 import { fieldErrorMessage } from '../../../src/api/status.js';
 import { applyDefaults } from '../../../src/api/defaults/index.js';
 import { validateObject, validateObjectUpdate } from '../../../src/api/validation/index.js';
+import { loadCEL } from '../../../src/api/cel/library.js';
+
+// CEL is loaded on first need in the server; these tests call its evaluators directly.
+before(() => loadCEL());
 
 type Obj = Record<string, any>;
 const group = 'apiextensions.k8s.io';

@@ -2,13 +2,17 @@
 // (operations, groups, versions, resources with their wildcards, scope), the namespaceSelector
 // (a Namespace is judged by its own labels), the objectSelector (new or old object), and the
 // matchConditions in CEL with upstream's failurePolicy handling and messages.
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ValidatingWebhook } from 'kubernetes-types/admissionregistration/v1.js';
 import type { KubeObject } from '../../../src/api/object.js';
 import { StatusError } from '../../../src/api/status.js';
 import { evaluateMatchConditions, matchConditionsFailure, webhookMatches, type WebhookRule } from '../../../src/apiserver/admission/webhook/matching.js';
 import type { WebhookRequest } from '../../../src/apiserver/admission/webhook/types.js';
+import { loadCEL } from '../../../src/api/cel/library.js';
+
+// CEL is loaded on first need in the server; these tests call its evaluators directly.
+before(() => loadCEL());
 
 const pod = (labels?: Record<string, string>, spec: Record<string, unknown> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'team', ...(labels && { labels }) }, spec });
 

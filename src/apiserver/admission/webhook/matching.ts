@@ -12,7 +12,8 @@
 // upstream declares them. Not offered: `authorizer` and `authorizer.requestResource` (an
 // expression naming them does not compile here), and the cost budget. Compile errors carry the
 // CEL library's wording, not cel-go's.
-import { Environment } from '@marcbachmann/cel-js';
+import type { Environment } from '@marcbachmann/cel-js';
+import { cel } from '../../../api/cel/library.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import type { RuleWithOperations } from 'kubernetes-types/admissionregistration/v1.js';
 import { boundedMemo } from '../../../api/bounded-memo.js';
@@ -163,7 +164,9 @@ const gvr = { group: 'string', version: 'string', resource: 'string' };
 
 // The variables upstream declares for webhook match conditions; `request` is typed as its
 // AdmissionRequest type, so `request.dryRun` is a bool and `request.foo` does not compile.
-const env = new Environment({ unlistedVariablesAreDyn: false, homogeneousAggregateLiterals: false, enableOptionalTypes: true })
+let env: Environment | undefined;
+const environment = (): Environment =>
+  (env ??= new (cel().Environment)({ unlistedVariablesAreDyn: false, homogeneousAggregateLiterals: false, enableOptionalTypes: true })
   .registerVariable('object', 'dyn')
   .registerVariable('oldObject', 'dyn')
   .registerVariable({
@@ -182,7 +185,7 @@ const env = new Environment({ unlistedVariablesAreDyn: false, homogeneousAggrega
       dryRun: 'bool',
       options: 'dyn',
     },
-  } as unknown as Parameters<Environment['registerVariable']>[0]);
+  } as unknown as Parameters<Environment['registerVariable']>[0]));
 
 type Program = (ctx: Record<string, unknown>) => unknown;
 
@@ -193,7 +196,7 @@ type Program = (ctx: Record<string, unknown>) => unknown;
 const compile = boundedMemo(1024, (expression: string): { program: Program } | { error: string } => {
   let program: Program;
   try {
-    const parsedExpr = env.parse(expression);
+    const parsedExpr = environment().parse(expression);
     const checked = parsedExpr.check();
     if (!checked.valid) return { error: `compilation error: compilation failed: ${firstLine(checked.error)}` };
     if (checked.type !== 'bool') return { error: 'compilation error: must evaluate to bool' };
@@ -210,6 +213,7 @@ const compile = boundedMemo(1024, (expression: string): { program: Program } | {
  * the webhook, Fail (the default) returns the errors (Go's aggregate: one message, or
  * `[a, b]`), for which upstream fails the request with matchConditionsFailure.
  */
+/** Needs loadCEL() when the webhook has match conditions. */
 export function evaluateMatchConditions(w: Webhook, req: WebhookRequest): { matched: boolean } | { error: string } {
   const conditions = w.matchConditions ?? [];
   if (conditions.length === 0) return { matched: true };

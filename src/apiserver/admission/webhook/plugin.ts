@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { MutatingWebhookConfiguration, ValidatingWebhookConfiguration } from 'kubernetes-types/admissionregistration/v1.js';
 import type { KubeObject } from '../../../api/object.js';
 import { jsonPatch } from '../../../api/patch/json-patch.js';
+import { loadCEL } from '../../../api/cel/library.js';
 import { StatusError } from '../../../api/status.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../admission.js';
 import type { AdmissionDeps } from '../plugins.js';
@@ -140,6 +141,7 @@ function webhookRequest(a: AdmissionAttributes, deps: AdmissionDeps): WebhookReq
 async function callWebhook(w: Webhook, req: WebhookRequest, kind: Kind, deps: AdmissionDeps, call: WebhookCaller): Promise<{ patch?: unknown[]; warnings: string[] } | undefined> {
   const ignore = w.failurePolicy === 'Ignore';
   // (an evaluation error comes back only under failurePolicy Fail)
+  if (w.matchConditions?.length) await loadCEL();
   const conditions = evaluateMatchConditions(w, req);
   if ('error' in conditions) throw matchConditionsFailure(req, conditions.error);
   if (!conditions.matched) return undefined;

@@ -1,0 +1,28 @@
+// The CEL library (@marcbachmann/cel-js), loaded when first needed rather than at start: its
+// initialisation takes ~15 ms of every start, and most clusters have no CEL rule at all. Code
+// that evaluates CEL synchronously runs only after loadCEL() has resolved: the CRD strategy's
+// `ready` hook loads it before any CRD write is validated, the CRD controller before it serves a
+// CRD with rules, the webhook plugins before they evaluate match conditions.
+export type CELModule = typeof import('@marcbachmann/cel-js');
+
+let loaded: CELModule | undefined;
+let loading: Promise<CELModule> | undefined;
+
+export function loadCEL(): Promise<CELModule> {
+  return (loading ??= import('@marcbachmann/cel-js').then((m) => (loaded = m)));
+}
+
+export function celLoaded(): boolean {
+  return loaded !== undefined;
+}
+
+/** The library; throws if loadCEL() has not resolved yet (a caller that skipped it). */
+export function cel(): CELModule {
+  if (!loaded) throw new Error('the CEL library is not loaded yet: await loadCEL() first');
+  return loaded;
+}
+
+/** Whether a CRD (or any part of one) carries CEL rules, which its validation will evaluate. */
+export function usesCEL(obj: unknown): boolean {
+  return JSON.stringify(obj ?? null).includes('"x-kubernetes-validations"');
+}
