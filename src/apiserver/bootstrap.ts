@@ -3,14 +3,9 @@
 // PriorityClasses. Idempotent: a restart reconciles what is there.
 import type { KubeObject } from '../api/object.js';
 import { StatusError } from '../api/status.js';
-import type { RequestContext } from './registry/context.js';
+import { systemContext } from './registry/context.js';
 import type { ApiServer } from './server.js';
 
-const systemUser = { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] };
-
-function ctx(): RequestContext {
-  return { user: systemUser, dryRun: false, fieldManager: 'kube-apiserver', warnings: [], now: new Date() };
-}
 
 async function ensure(api: ApiServer, group: string, version: string, plural: string, namespace: string, obj: KubeObject, reconcile?: (current: KubeObject) => KubeObject | undefined): Promise<void> {
   const entry = api.registry.find(group, version, plural);
@@ -23,11 +18,11 @@ async function ensure(api: ApiServer, group: string, version: string, plural: st
     if (!(err instanceof StatusError) || err.code !== 404) throw err;
   }
   if (!current) {
-    await api.generic.create(entry, namespace, obj, ctx());
+    await api.generic.create(entry, namespace, obj, systemContext());
     return;
   }
   const next = reconcile?.(structuredClone(current));
-  if (next) await api.generic.update(entry, namespace, name, '', ctx(), () => next);
+  if (next) await api.generic.update(entry, namespace, name, '', systemContext(), () => next);
 }
 
 export async function bootstrapCluster(api: ApiServer): Promise<void> {

@@ -26,3 +26,14 @@ export function cel(): CELModule {
 export function usesCEL(obj: unknown): boolean {
   return JSON.stringify(obj ?? null).includes('"x-kubernetes-validations"');
 }
+
+/** The first line of a CEL library error (the rest is a drawing of where in the expression). */
+export function celErrorLine(err: unknown): string {
+  return String(err instanceof Error ? err.message : err).split('\n')[0].trim();
+}
+
+/** An evaluation error as cel-go words it: "no such key: x", where the library says "No such key: x". */
+export function celEvaluationError(err: unknown): string {
+  const line = celErrorLine(err);
+  return line.charAt(0).toLowerCase() + line.slice(1);
+}

@@ -13,7 +13,7 @@
 // cidr, url, semver, format), timestamps and durations for date-time and duration strings, and
 // ratcheting (a rule an unchanged value already broke is enforced again).
 import type { Environment } from '@marcbachmann/cel-js';
-import { cel } from '../cel/library.js';
+import { cel, celErrorLine, celEvaluationError } from '../cel/library.js';
 import type { FieldError } from '../status.js';
 import { boundedMemo } from '../bounded-memo.js';
 import { isObject } from '../validation/field.js';
@@ -34,7 +34,7 @@ export function celSyntaxError(rule: string): string | undefined {
     compile(rule);
     return undefined;
   } catch (err) {
-    return firstLine(err);
+    return celErrorLine(err);
   }
 }
 
@@ -121,7 +121,7 @@ function evaluate(rule: Rule, v: unknown, old: unknown, s: JSONSchemaProps, path
   try {
     result = compile(rule.rule)(ctx);
   } catch (err) {
-    errs.push({ type: 'FieldValueInvalid', field: path || '<nil>', value: type, detail: `${lowerFirst(firstLine(err))} evaluating rule: ${ruleText(rule)}` });
+    errs.push({ type: 'FieldValueInvalid', field: path || '<nil>', value: type, detail: `${celEvaluationError(err)} evaluating rule: ${ruleText(rule)}` });
     return;
   }
   if (result === true) return;
@@ -159,9 +159,10 @@ const ruleText = (rule: Rule): string => (rule.message?.trim() ? rule.message.tr
 
 /**
  * A JSON value in CEL's types by its schema: integers are ints (BigInt), except in number
- * fields; values of unknown shape keep integral numbers as ints, as Go's JSON decoding does.
+ * fields; values of unknown shape (no schema) keep integral numbers as ints, as Go's JSON
+ * decoding does.
  */
-function celValue(v: unknown, s: JSONSchemaProps | undefined): unknown {
+export function celValue(v: unknown, s?: JSONSchemaProps): unknown {
   if (typeof v === 'number') return s?.type === 'number' || !Number.isInteger(v) ? v : BigInt(v);
   if (Array.isArray(v)) {
     const items = itemSchema(s);
@@ -176,8 +177,3 @@ function celValue(v: unknown, s: JSONSchemaProps | undefined): unknown {
   return v;
 }
 
-function firstLine(err: unknown): string {
-  return String(err instanceof Error ? err.message : err).split('\n')[0].trim();
-}
-
-const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);

@@ -12,15 +12,12 @@ import { StatusError } from '../../api/status.js';
 import { celLoaded, loadCEL, usesCEL } from '../../api/cel/library.js';
 import type { Logger } from '../../util/log.js';
 import type { GenericStore } from '../registry/generic-store.js';
-import type { RequestContext } from '../registry/context.js';
-import { formatTime } from '../registry/context.js';
+import { formatTime, systemContext } from '../registry/context.js';
 import type { ResourceEntry } from '../registry/resource-entry.js';
 import type { ResourceRegistry } from '../registry/resource-registry.js';
 import type { CacheEvent, ResourceCache, WatchCache } from '../watch-cache.js';
 import { cleanupFinalizer, findCondition, isConditionTrue, namingStatus, sameStatus, storageVersionOf, withCondition } from './crd-status.js';
 import { customResourceEntry } from './custom-resource-entry.js';
-
-const systemUser = { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] };
 
 export interface CRDControllerOptions {
   registry: ResourceRegistry;
@@ -224,12 +221,8 @@ export class CRDController {
     await this.writeStatus(name, (cur) => namingStatus(cur, group, now));
   }
 
-  private context(): RequestContext {
-    return { user: systemUser, dryRun: false, fieldManager: 'kube-apiserver', warnings: [], now: new Date() };
-  }
-
   private async writeStatus(name: string, status: (crd: CustomResourceDefinition) => CustomResourceDefinition['status']): Promise<CustomResourceDefinition> {
-    const written = await this.generic.update(this.crdEntry, '', name, 'status', this.context(), (cur) => {
+    const written = await this.generic.update(this.crdEntry, '', name, 'status', systemContext(), (cur) => {
       const next = { ...cur, status: status(cur as unknown as CustomResourceDefinition) } as KubeObject;
       if (next.metadata) next.metadata = { ...next.metadata, resourceVersion: undefined };
       return next;
@@ -264,7 +257,7 @@ export class CRDController {
       }
       await this.setTerminating(this.current(name) ?? crd, 'InstanceDeletionCompleted', 'removed all instances');
     }
-    const gone = await this.generic.update(this.crdEntry, '', name, '', this.context(), (cur) => ({
+    const gone = await this.generic.update(this.crdEntry, '', name, '', systemContext(), (cur) => ({
       ...cur,
       metadata: { ...cur.metadata, resourceVersion: undefined, finalizers: (cur.metadata?.finalizers ?? []).filter((f) => f !== cleanupFinalizer) },
     }));
@@ -282,7 +275,7 @@ export class CRDController {
     let remaining = 0;
     for (const obj of [...instances.objects.values()]) {
       try {
-        const result = await this.generic.delete(entry, obj.metadata.namespace ?? '', obj.metadata.name, {}, this.context());
+        const result = await this.generic.delete(entry, obj.metadata.namespace ?? '', obj.metadata.name, {}, systemContext());
         if (!result.deleted) remaining++;
       } catch (err) {
         if (!isNotFound(err)) throw err;

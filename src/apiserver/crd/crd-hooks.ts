@@ -2,12 +2,10 @@
 // registry/customresourcedefinition strategy.go and etcd.go's Delete).
 import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
 import type { KubeObject } from '../../api/object.js';
-import type { ResourceStrategy } from '../../api/resource.js';
+import type { Hooks } from '../registry/kind-hooks.js';
 import { celLoaded, loadCEL, usesCEL } from '../../api/cel/library.js';
 import { formatTime } from '../registry/context.js';
 import { cleanupFinalizer, storageVersionOf, withCondition } from './crd-status.js';
-
-type Hooks = Pick<ResourceStrategy, 'ready' | 'prepareForCreate' | 'prepareForUpdate' | 'prepareForDelete'>;
 
 const asCRD = (obj: KubeObject): CustomResourceDefinition => obj as unknown as CustomResourceDefinition;
 

@@ -19,6 +19,7 @@ import { nameIsDNSSubdomain } from '../../api/validation/names.js';
 import { validateAgainstSchema } from '../../api/crd/schema-validation.js';
 import { applySchemaDefaults, pruneNonNullableNullsWithoutDefaults } from '../../api/crd/defaulting.js';
 import { validateCELRules } from '../../api/crd/cel-validation.js';
+import { usesCEL } from '../../api/cel/library.js';
 import type { FieldError } from '../../api/status.js';
 import { storagePrefix, type ResourceEntry } from '../registry/resource-entry.js';
 import { storageVersionOf } from './crd-status.js';
@@ -62,7 +63,7 @@ export function customResourceEntry(crd: CustomResourceDefinition, v: CustomReso
   const storedAs = `${group}/${storageVersionOf(crd) ?? v.name}`;
   const scope = namespaced ? 'namespaced' : 'cluster';
   const hasStatus = type.subresources.some((s) => s.name === 'status');
-  const rules = props !== undefined && anyNode(props, (p) => Boolean(p['x-kubernetes-validations']?.length));
+  const rules = props !== undefined && usesCEL(props);
   const validate = (obj: KubeObject): FieldError[] => {
     const errs = [...validateObjectMeta(obj.metadata, scope, nameIsDNSSubdomain), ...(props ? validateAgainstSchema(obj, props) : [])];
     // A create has no resourceVersion yet: optionalOldSelf rules then run with oldSelf = none.

@@ -102,6 +102,7 @@ export async function handleNonResource(api: ApiServer, req: Request, res: Respo
     return;
   }
   if (p === '/openapi/v3') {
+    const custom = customSchemas(api.registry);
     return writeJSON(
       res,
       200,
@@ -109,8 +110,8 @@ export async function handleNonResource(api: ApiServer, req: Request, res: Respo
         api.registry.groupVersions().flatMap((g) =>
           g.versions.map((version) => {
             // A CRD's document changes with its schema: its hash is that of the document.
-            const custom = customSchemasOf(api.registry, g.group, version);
-            return custom ? { group: g.group, version, hash: openapiV3DocumentJSON(g.group, version, api.registry.resourcesOf(g.group, version), { customSchemas: custom }).hash } : { group: g.group, version };
+            const schemas = custom.get(`${g.group}/${version}`);
+            return schemas ? { group: g.group, version, hash: openapiV3DocumentJSON(g.group, version, api.registry.resourcesOf(g.group, version), { customSchemas: schemas }).hash } : { group: g.group, version };
           }),
         ),
       ),
@@ -124,8 +125,8 @@ export async function handleNonResource(api: ApiServer, req: Request, res: Respo
     const version = m[1] ?? m[3];
     const resources = api.registry.resourcesOf(group, version);
     if (!resources.length) throw notFound();
-    const custom = customSchemasOf(api.registry, group, version);
-    const { body, hash } = openapiV3DocumentJSON(group, version, resources, custom ? { customSchemas: custom } : {});
+    const schemas = customSchemas(api.registry).get(`${group}/${version}`);
+    const { body, hash } = openapiV3DocumentJSON(group, version, resources, schemas ? { customSchemas: schemas } : {});
     const etag = `"${hash}"`;
     // A URL carrying ?hash= names one immutable document; kubectl caches it for good.
     const headers: Record<string, string> = query.has('hash')
@@ -146,12 +147,15 @@ export async function handleNonResource(api: ApiServer, req: Request, res: Respo
   throw notFound();
 }
 
-/** openAPIV3Schema by kind of the custom resources of a group-version, if it has any. */
-function customSchemasOf(registry: ResourceRegistry, group: string, version: string): Record<string, object> | undefined {
-  let out: Record<string, object> | undefined;
+/** openAPIV3Schema by kind of the custom resources, by "group/version" (only those that have any), in one pass over the registry. */
+function customSchemas(registry: ResourceRegistry): Map<string, Record<string, object>> {
+  const out = new Map<string, Record<string, object>>();
   for (const e of registry.all()) {
-    if (!e.custom || e.type.group !== group || e.type.version !== version) continue;
-    (out ??= {})[e.type.kind] = e.custom.openAPIV3Schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+    if (!e.custom) continue;
+    const gv = `${e.type.group}/${e.type.version}`;
+    let kinds = out.get(gv);
+    if (!kinds) out.set(gv, (kinds = {}));
+    kinds[e.type.kind] = e.custom.openAPIV3Schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
   }
   return out;
 }

@@ -20,6 +20,13 @@ export interface RequestContext {
   managedFieldsSet?: boolean;
 }
 
+const systemUser: UserInfo = { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] };
+
+/** The context of a write the API server makes itself (bootstrap objects, the CRD controllers). */
+export function systemContext(): RequestContext {
+  return { user: systemUser, dryRun: false, fieldManager: 'kube-apiserver', warnings: [], now: new Date() };
+}
+
 // Every write formats its time at least twice (creationTimestamp, managedFields): remember the
 // last second formatted.
 let lastSecond = NaN;

@@ -8,7 +8,8 @@ import { validateObject } from '../../api/validation/index.js';
 import { validatePodCreateEphemeralContainers } from '../../api/validation/pod.js';
 import { crdHooks } from '../crd/crd-hooks.js';
 
-type Hooks = Pick<ResourceStrategy, 'ready' | 'prepareForCreate' | 'prepareForUpdate' | 'prepareForDelete'>;
+/** The strategy hooks a kind may contribute. */
+export type Hooks = Pick<ResourceStrategy, 'ready' | 'prepareForCreate' | 'prepareForUpdate' | 'prepareForDelete'>;
 
 interface Container {
   resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };

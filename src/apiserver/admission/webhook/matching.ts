@@ -13,7 +13,8 @@
 // expression naming them does not compile here), and the cost budget. Compile errors carry the
 // CEL library's wording, not cel-go's.
 import type { Environment } from '@marcbachmann/cel-js';
-import { cel } from '../../../api/cel/library.js';
+import { cel, celErrorLine, celEvaluationError } from '../../../api/cel/library.js';
+import { celValue } from '../../../api/crd/cel-validation.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import type { RuleWithOperations } from 'kubernetes-types/admissionregistration/v1.js';
 import { boundedMemo } from '../../../api/bounded-memo.js';
@@ -198,11 +199,11 @@ const compile = boundedMemo(1024, (expression: string): { program: Program } | {
   try {
     const parsedExpr = environment().parse(expression);
     const checked = parsedExpr.check();
-    if (!checked.valid) return { error: `compilation error: compilation failed: ${firstLine(checked.error)}` };
+    if (!checked.valid) return { error: `compilation error: compilation failed: ${celErrorLine(checked.error)}` };
     if (checked.type !== 'bool') return { error: 'compilation error: must evaluate to bool' };
     program = parsedExpr as unknown as Program;
   } catch (err) {
-    return { error: `compilation error: compilation failed: ${firstLine(err)}` };
+    return { error: `compilation error: compilation failed: ${celErrorLine(err)}` };
   }
   return { program };
 });
@@ -229,7 +230,7 @@ export function evaluateMatchConditions(w: Webhook, req: WebhookRequest): { matc
     try {
       result = compiled.program(vars);
     } catch (err) {
-      errors.push(`expression '${c.expression}' resulted in error: ${lowerFirst(firstLine(err))}`);
+      errors.push(`expression '${c.expression}' resulted in error: ${celEvaluationError(err)}`);
       continue;
     }
     if (result === false) return { matched: false };
@@ -260,26 +261,9 @@ function celVariables(req: WebhookRequest): Record<string, unknown> {
   return { object: celValue(req.object ?? null), oldObject: celValue(req.oldObject ?? null), request: celValue(request) };
 }
 
-/** JSON in CEL's types: integral numbers are ints (BigInt), as Go decodes untyped JSON for CEL. */
-function celValue(v: unknown): unknown {
-  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
-  if (Array.isArray(v)) return v.map(celValue);
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, item] of Object.entries(v)) out[k] = celValue(item);
-    return out;
-  }
-  return v;
-}
-
 /** utilerrors.NewAggregate(...).Error(): duplicates dropped, several in brackets. */
 function aggregate(messages: string[]): string {
   const unique = [...new Set(messages)];
   return unique.length === 1 ? unique[0] : `[${unique.join(', ')}]`;
 }
 
-function firstLine(err: unknown): string {
-  return String(err instanceof Error ? err.message : err).split('\n')[0].trim();
-}
-
-const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);

@@ -43,9 +43,9 @@ export function mutatingAdmissionWebhook(deps: AdmissionDeps, opts: WebhookPlugi
       if (!matched) return undefined;
       return (async () => {
         for (const w of matched.webhooks) {
-          // Each webhook sees the object as the ones before it left it.
-          const req = matched.request();
-          const outcome = await callWebhook(w, req, 'mutating', deps, call);
+          // Each webhook sees the object as the ones before it left it: a patch replaces the
+          // contents of the object the request holds.
+          const outcome = await callWebhook(w, matched.request, 'mutating', deps, call);
           if (!outcome) continue;
           a.ctx.warnings.push(...outcome.warnings);
           if (outcome.patch?.length) replaceContents(a.object, patched(a.object, outcome.patch));
@@ -63,8 +63,7 @@ export function validatingAdmissionWebhook(deps: AdmissionDeps, opts: WebhookPlu
     validate(a) {
       const matched = hooks(a);
       if (!matched) return undefined;
-      const req = matched.request();
-      return Promise.allSettled(matched.webhooks.map((w) => callWebhook(w, req, 'validating', deps, call))).then((results) => {
+      return Promise.allSettled(matched.webhooks.map((w) => callWebhook(w, matched.request, 'validating', deps, call))).then((results) => {
         for (const r of results) if (r.status === 'fulfilled' && r.value) a.ctx.warnings.push(...r.value.warnings);
         // The first failure in webhook order is the answer (upstream returns one of them).
         const failed = results.find((r) => r.status === 'rejected');
@@ -75,16 +74,15 @@ export function validatingAdmissionWebhook(deps: AdmissionDeps, opts: WebhookPlu
 }
 
 /** The webhooks of one kind that match a request, or undefined when none does. */
-function matchingHooks(deps: AdmissionDeps, kind: Kind): (a: AdmissionAttributes) => { webhooks: Webhook[]; request: () => WebhookRequest } | undefined {
+function matchingHooks(deps: AdmissionDeps, kind: Kind): (a: AdmissionAttributes) => { webhooks: Webhook[]; request: WebhookRequest } | undefined {
   const configurations = configurationSource(deps, kind);
   return (a) => {
     const configs = configurations();
     if (configs.length === 0) return undefined;
     if (a.entry.type.group === 'admissionregistration.k8s.io' && exempt.has(a.entry.type.plural)) return undefined;
     if (a.operation === 'CONNECT') return undefined;
-    const request = () => webhookRequest(a, deps);
-    const base = request();
-    const webhooks = configs.flatMap((c) => (c.webhooks ?? []) as Webhook[]).filter((w) => webhookMatches(w, base));
+    const request = webhookRequest(a, deps);
+    const webhooks = configs.flatMap((c) => (c.webhooks ?? []) as Webhook[]).filter((w) => webhookMatches(w, request));
     return webhooks.length ? { webhooks, request } : undefined;
   };
 }
