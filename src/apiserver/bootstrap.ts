@@ -1,10 +1,11 @@
-// What a fresh cluster has before anyone asks: the four system namespaces, the `kubernetes`
-// Service (and its Endpoints/EndpointSlice) pointing at this server, and the two system
-// PriorityClasses. Idempotent: a restart reconciles what is there.
+// What a fresh cluster has before anyone asks: the four system namespaces, the default RBAC
+// policy, the `kubernetes` Service (and its Endpoints/EndpointSlice) pointing at this server, and
+// the two system PriorityClasses. Idempotent: a restart reconciles what is there.
 import type { KubeObject } from '../api/object.js';
 import { StatusError } from '../api/status.js';
 import { systemContext } from './registry/context.js';
 import type { ApiServer } from './server.js';
+import { reconcileBootstrapPolicy } from './authorization/bootstrap-policy.js';
 
 
 async function ensure(api: ApiServer, group: string, version: string, plural: string, namespace: string, obj: KubeObject, reconcile?: (current: KubeObject) => KubeObject | undefined): Promise<void> {
@@ -29,6 +30,8 @@ export async function bootstrapCluster(api: ApiServer): Promise<void> {
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     await ensure(api, '', 'v1', 'namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
+  // Before the server reports ready: components authorized by these roles start after that.
+  await reconcileBootstrapPolicy(api);
   for (const [name, value, description] of [
     ['system-node-critical', 2000001000, 'Used for system critical pods that must not be moved from their current node.'],
     ['system-cluster-critical', 2000000000, 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.'],

@@ -6,7 +6,7 @@ import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { forbidden, StatusError, unauthorized } from '../api/status.js';
+import { StatusError, unauthorized } from '../api/status.js';
 import type { Store } from '../storage/store.js';
 import { apiserverMetrics } from '../util/apiserver-metrics.js';
 import { keyedCounter, keyedHistogram, metricsContentType, metricsText, type CounterSeries, type HistogramSeries } from '../util/metrics.js';
@@ -14,7 +14,11 @@ import { AdmissionChain } from './admission/admission.js';
 import { defaultAdmissionPlugins, withoutPlugins } from './admission/plugins.js';
 import { Authenticator, type TokenAuthenticator } from './filters/authentication.js';
 import { impersonate } from './filters/impersonation.js';
-import { authenticatedAuthorizer, forbiddenMessage, type Authorizer } from './filters/authorization.js';
+import { forbiddenError, type Authorizer } from './filters/authorization.js';
+import { buildAuthorization, DEFAULT_AUTHORIZATION_MODES, parseAuthorizationModes, type Authorization } from './authorization/modes.js';
+import { nameFromFieldSelector } from './authorization/field-selector-name.js';
+import { rbacEscalationCheck } from './admission/rbac-escalation.js';
+import { nodeRules } from '../auth/rbac/node-rules.js';
 import type { Request } from './http/body.js';
 import { toStatusError, writeError, writeJSON, writeText, type Response } from './http/respond.js';
 import { serveHttp2Streams } from './http/http2-exchange.js';
@@ -56,6 +60,8 @@ export interface ApiServerOptions {
   disableAdmissionPlugins?: string[];
   /** How long an Event lives after its last write (kube-apiserver --event-ttl; default 1 h, 0 = forever). */
   eventTTLMs?: number;
+  /** kube-apiserver's --authorization-mode (default Node,RBAC). */
+  authorizationModes?: string[];
 }
 
 interface RequestSeries {
@@ -78,7 +84,8 @@ export class ApiServer {
   /** Serves the resources CRDs define and keeps the CRDs' status. */
   readonly crds: CRDController;
   readonly authenticator: Authenticator;
-  readonly authorizer: Authorizer = authenticatedAuthorizer;
+  readonly authorization: Authorization;
+  readonly authorizer: Authorizer;
   readonly services: ServiceAllocator;
   readonly tokens: ServiceAccountTokens | undefined;
   readonly serviceAccountAuth: ReturnType<typeof serviceAccountAuthenticator> | undefined;
@@ -101,14 +108,19 @@ export class ApiServer {
   constructor(
     readonly store: Store,
     readonly log: Logger | undefined,
-    opts: { tokenAuthenticators?: TokenAuthenticator[]; serviceCIDR?: string; serviceAccountKeyPem?: string; watchCache?: WatchCacheOptions; kubeletClient?: KubeletClientCredentials; disableAdmissionPlugins?: string[]; eventTTLMs?: number },
+    opts: { tokenAuthenticators?: TokenAuthenticator[]; serviceCIDR?: string; serviceAccountKeyPem?: string; watchCache?: WatchCacheOptions; kubeletClient?: KubeletClientCredentials; disableAdmissionPlugins?: string[]; eventTTLMs?: number; authorizationModes?: string[] },
   ) {
     this.kubeletClient = opts.kubeletClient;
     this.eventTTLMs = opts.eventTTLMs ?? defaultEventTTLMs;
     this.registry = builtinRegistry();
     this.cache = new WatchCache(store, opts.watchCache);
     this.services = new ServiceAllocator(opts.serviceCIDR ?? '10.96.0.0/12');
-    const admission = new AdmissionChain(withoutPlugins(defaultAdmissionPlugins({ cache: this.cache, registry: this.registry, services: this.services, store }), opts.disableAdmissionPlugins ?? []));
+    this.authorization = buildAuthorization(parseAuthorizationModes(opts.authorizationModes ?? DEFAULT_AUTHORIZATION_MODES), this.cache, this.registry, nodeRules());
+    this.authorizer = this.authorization.authorizer;
+    const plugins = withoutPlugins(defaultAdmissionPlugins({ cache: this.cache, registry: this.registry, services: this.services, store }), opts.disableAdmissionPlugins ?? []);
+    // Escalation prevention belongs to the RBAC storage upstream: it cannot be disabled, and it
+    // runs after mutating admission, before the validating plugins.
+    const admission = new AdmissionChain([rbacEscalationCheck(this.authorizer, this.authorization.resolver), ...plugins]);
     this.generic = new GenericStore({ store, cache: this.cache, admission, managedFields: managedFieldsTracker });
     this.generic.afterDelete.push((entry, obj) => this.services.release(entry, obj));
     this.crds = new CRDController({ registry: this.registry, cache: this.cache, generic: this.generic, log });
@@ -130,6 +142,7 @@ export class ApiServer {
 
   /** Stops the background work (event expiry, the watch cache's storage watch). */
   stop(): void {
+    this.authorization.stop();
     this.crds.stop();
     this.eventExpiry?.stop();
     this.cache.stop();
@@ -198,9 +211,17 @@ export class ApiServer {
     const authenticated = found instanceof Promise ? await found : found;
     if (!authenticated) throw unauthorized();
     const user = impersonate(req, authenticated, this.authorizer);
-    const attrs = { user, verb: info.verb, isResource: info.isResource, group: info.group, resource: info.resource, subresource: info.subresource, namespace: info.namespace, name: info.name, path };
-    const decision = this.authorizer.authorize(attrs);
-    if (!decision.allowed) throw forbidden(forbiddenMessage(attrs));
+    // A list or watch of one object by a metadata.name field selector is authorized as that object (upstream's RequestInfo).
+    const name = info.name || (info.verb === 'list' || info.verb === 'watch' ? nameFromFieldSelector(query.get('fieldSelector')) : '');
+    const attrs = { user, verb: info.verb, isResource: info.isResource, group: info.group, resource: info.resource, subresource: info.subresource, namespace: info.namespace, name, path };
+    let decision = this.authorizer.authorize(attrs);
+    if (!decision.allowed) {
+      // Authorizers read the watch cache, which may not hold a write acknowledged a moment ago
+      // (a new binding, a pod bound to a node): a refusal is confirmed once it does.
+      await this.cache.syncToStore();
+      decision = this.authorizer.authorize(attrs);
+      if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
+    }
     if (path === '/metrics') {
       writeText(res, 200, await metricsText(), metricsContentType);
       return;
@@ -225,7 +246,7 @@ const streamUploadWindow = 256 << 10;
 const connectionUploadWindow = 32 << 20;
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
-  const api = new ApiServer(opts.store, opts.log, { tokenAuthenticators: opts.tokenAuthenticators, serviceCIDR: opts.serviceCIDR, serviceAccountKeyPem: opts.serviceAccountKeyPem, watchCache: opts.watchCache, kubeletClient: opts.kubeletClient, disableAdmissionPlugins: opts.disableAdmissionPlugins, eventTTLMs: opts.eventTTLMs });
+  const api = new ApiServer(opts.store, opts.log, { tokenAuthenticators: opts.tokenAuthenticators, serviceCIDR: opts.serviceCIDR, serviceAccountKeyPem: opts.serviceAccountKeyPem, watchCache: opts.watchCache, kubeletClient: opts.kubeletClient, disableAdmissionPlugins: opts.disableAdmissionPlugins, eventTTLMs: opts.eventTTLMs, authorizationModes: opts.authorizationModes });
   await api.start();
   const server: Http2SecureServer = createSecureServer(
     {

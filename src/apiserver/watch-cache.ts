@@ -40,6 +40,10 @@ export class TooOldResourceVersionError extends Error {
 /** The cached state of one resource (all keys under one prefix, e.g. /registry/apps/deployments/). */
 export class ResourceCache {
   readonly objects = new Map<string, StoredObject>();
+  /** Counts applied events: a reader that derives state from `objects` knows when to derive it again. */
+  changes = 0;
+  /** Told of each event as it is applied, with `objects` (unlike watchers, which hear of it later). */
+  private readonly observers: ((ev: CacheEvent) => void)[] = [];
   private sortedKeys: string[] | undefined;
   private readonly history: CacheEvent[] = [];
   private historyHead = 0;
@@ -64,6 +68,7 @@ export class ResourceCache {
 
   /** Updates the state and history at once (reads see it); watchers are told later by dispatch(). */
   apply(ev: CacheEvent): void {
+    this.changes++;
     if (ev.type === 'DELETED') {
       this.objects.delete(ev.key);
       this.sortedKeys = undefined;
@@ -71,6 +76,7 @@ export class ResourceCache {
       if (!this.objects.has(ev.key)) this.sortedKeys = undefined;
       this.objects.set(ev.key, ev.object);
     }
+    for (let i = 0; i < this.observers.length; i++) this.observers[i](ev);
     this.history.push(ev);
     if (this.history.length - this.historyHead > this.capacity) {
       this.historyStart = this.history[this.historyHead].revision;
@@ -97,6 +103,15 @@ export class ResourceCache {
       else hi = mid;
     }
     return this.history.slice(lo);
+  }
+
+  /** An index kept beside `objects`: `observer` sees every event applied from now on. */
+  observe(observer: (ev: CacheEvent) => void): () => void {
+    this.observers.push(observer);
+    return () => {
+      const i = this.observers.indexOf(observer);
+      if (i >= 0) this.observers.splice(i, 1);
+    };
   }
 
   /** Registers a watcher whose own snapshot covers every event up to `sinceRevision`. */

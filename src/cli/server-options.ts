@@ -25,6 +25,8 @@ export interface ServerFlags {
   disableAdmissionPlugins: string[];
   /** kube-apiserver's --event-ttl in ms (default 1 h; 0: Events never expire). */
   eventTtl: number;
+  /** kube-apiserver's --authorization-mode (default Node,RBAC). */
+  authorizationMode: string[];
   /** kube-apiserver's TLS files for etcd (--storage etcd://… only). */
   etcdCafile?: string;
   etcdCertfile?: string;
@@ -118,6 +120,7 @@ export function addServerOptions(cmd: Command): Command {
     .addOption(new Option('--disable <components>', `components not to run (comma-separated, repeatable): ${COMPONENTS.join(', ')}`).argParser(collectComponents).default([], 'none'))
     .option('--scheduler-config <file>', 'KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) for the in-process scheduler')
     .addOption(new Option('--event-ttl <duration>', 'how long an Event is kept after its last write, as kube-apiserver (0: forever)').argParser(parseDuration).default(defaultEventTTLMs, '1h'))
+    .addOption(new Option('--authorization-mode <modes>', 'authorizers, in order, as kube-apiserver (comma-separated: Node, RBAC, AlwaysAllow, AlwaysDeny)').argParser(collectList).default([], 'Node,RBAC'))
     .addOption(new Option('--disable-admission-plugins <names>', 'admission plugins not to run, as kube-apiserver (comma-separated, repeatable; e.g. ServiceAccount)').argParser(collectList).default([], 'none'))
     .option('--service-cidr <cidr>', 'range(s) Service ClusterIPs are allocated from: one CIDR, or IPv4,IPv6 for dual-stack (default 10.96.0.0/12; 127.96.0.0/16 for `up` without root)', parseCidr);
 }
@@ -155,6 +158,7 @@ export function controlPlaneOptions(flags: ServerFlags, log: Logger, serviceCidr
     serviceCidr,
     disableAdmissionPlugins: flags.disableAdmissionPlugins,
     eventTTLMs: flags.eventTtl,
+    authorizationModes: flags.authorizationMode.length ? flags.authorizationMode : undefined,
   };
 }
 

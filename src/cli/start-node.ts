@@ -79,7 +79,14 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
         const clusterIP = clusterDnsIPFor(opts.serviceCidr);
         const dns = await proxyModule.startDns({ client, informers, log: opts.log.child({ component: 'dns' }), address: '127.0.0.1', port: 0, selfAddresses: [clusterIP] });
         stops.push(() => dns.close());
-        await proxyModule.ensureKubeDnsService(client, { clusterIP, dnsAddress: dns.address, dnsPort: dns.port });
+        // The Service is cluster setup, which kubeadm does as the cluster's administrator: the
+        // proxy's own identity (system:node-proxier) only reads Services.
+        const setup = Client.inProcess(handler, { username: 'kubernetes-admin', groups: ['system:masters'] });
+        try {
+          await proxyModule.ensureKubeDnsService(setup, { clusterIP, dnsAddress: dns.address, dnsPort: dns.port });
+        } finally {
+          await setup.close();
+        }
         opts.announce(`cluster DNS ready at ${clusterIP}:53 (kube-system/kube-dns)`);
       }
     }

@@ -15,6 +15,8 @@ import { builtinControllers } from '../controllers/registry.js';
 import { componentLogger, type Logger } from '../util/log.js';
 import { CliError, messageOf } from './errors.js';
 import { prepareDataDir } from './data-dir.js';
+import { parseAuthorizationModes } from '../apiserver/authorization/modes.js';
+import { CONTROLLER_MANAGER_USER } from '../controllers/context.js';
 
 export interface StartServerOptions {
   /** Absolute path of the data dir; created (0700) if missing (idempotent). */
@@ -36,6 +38,8 @@ export interface StartServerOptions {
   serviceCidr?: string;
   /** Admission plugins not to run (kube-apiserver --disable-admission-plugins). */
   disableAdmissionPlugins?: string[];
+  /** kube-apiserver's --authorization-mode (default Node,RBAC). */
+  authorizationModes?: string[];
   /** How long an Event lives after its last write (kube-apiserver --event-ttl; default 1 h, 0 = forever). */
   eventTTLMs?: number;
 }
@@ -67,6 +71,13 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
 
   const badPlugins = unknownAdmissionPlugins(opts.disableAdmissionPlugins ?? []);
   if (badPlugins) throw new CliError(badPlugins);
+  if (opts.authorizationModes) {
+    try {
+      parseAuthorizationModes(opts.authorizationModes);
+    } catch (err) {
+      throw new CliError(`--authorization-mode: ${messageOf(err)}`);
+    }
+  }
 
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
@@ -89,6 +100,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       serviceCIDR: opts.serviceCidr,
       disableAdmissionPlugins: opts.disableAdmissionPlugins,
       eventTTLMs: opts.eventTTLMs,
+      authorizationModes: opts.authorizationModes,
       log: componentLogger(log, 'apiserver'),
     });
   } catch (err) {
@@ -147,7 +159,7 @@ async function startInProcessScheduler(handler: InProcessHandler, opts: StartSer
 function startControllers(handler: Parameters<typeof Client.inProcess>[0], opts: StartServerOptions, caPem: string, caKeyPem: string): { stop(): Promise<void> } {
   const enabled = opts.controllers ?? ['*'];
   if (!enabled.length) return { stop: async () => undefined };
-  const client = Client.inProcess(handler, { username: 'system:kube-controller-manager', groups: [] });
+  const client = Client.inProcess(handler, CONTROLLER_MANAGER_USER);
   const abort = new AbortController();
   const log = opts.log.child({ component: 'controller-manager' });
   const running = runControllerManager({ client, log, controllers: builtinControllers({ rootCaPem: caPem, clusterSigning: { certPem: caPem, keyPem: caKeyPem } }), enabled }, abort.signal).catch((err: unknown) => {

@@ -122,3 +122,11 @@ export function newControllerContext(client: Client, log: Logger, opts: { host?:
     },
   };
 }
+
+/**
+ * Who the controller manager in a k8ts process is. Its controllers run with its own credential,
+ * as kube-controller-manager's do with --use-service-account-credentials=false; upstream then
+ * leaves granting that credential every controller's permissions to the cluster's operator, and
+ * k8ts grants them by making it a member of system:masters.
+ */
+export const CONTROLLER_MANAGER_USER = { username: 'system:kube-controller-manager', groups: ['system:masters'] };

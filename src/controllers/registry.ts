@@ -19,6 +19,7 @@ import { nodeLifecycleController, taintEvictionController } from './nodelifecycl
 import { resourceQuotaController } from './resourcequota/index.js';
 import { replicaSetController } from './replicaset/index.js';
 import { deploymentController } from './deployment/index.js';
+import { clusterRoleAggregationController } from './clusterroleaggregation/index.js';
 import { csrApprovingController, csrSigningController, tokenCleanerController } from './certificates/index.js';
 
 export interface BuiltinControllerOptions {
@@ -48,6 +49,7 @@ export function builtinControllers(opts: BuiltinControllerOptions = {}): Control
     nodeLifecycleController,
     taintEvictionController,
     resourceQuotaController,
+    clusterRoleAggregationController,
   ];
   if (opts.rootCaPem) all.push(newRootCACertPublisher(opts.rootCaPem));
   all.push(csrApprovingController, tokenCleanerController);

@@ -393,7 +393,7 @@ describe('auth subcommands', () => {
   test('auth can-i impersonating system:anonymous is refused as upstream (anonymous may not create access reviews)', async () => {
     const r = await c.kubectl(['auth', 'can-i', 'get', 'pods', '--as=system:anonymous', '--as-group=system:unauthenticated']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /selfsubjectaccessreviews is forbidden: User "system:anonymous" cannot create resource "selfsubjectaccessreviews" in API group "authorization.k8s.io" at the cluster scope/);
+    assert.match(r.stderr, /selfsubjectaccessreviews\.authorization\.k8s\.io is forbidden: User "system:anonymous" cannot create resource "selfsubjectaccessreviews" in API group "authorization.k8s.io" at the cluster scope/);
   });
 
   test('auth whoami names the admin user and its groups', async () => {

@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import { startInProcessApi, until, type InProcessApi } from '../client/transport/in-process-api.js';
 import { runControllerManager } from '../../src/controllers/manager.js';
-import type { ControllerDescriptor } from '../../src/controllers/context.js';
+import { CONTROLLER_MANAGER_USER, type ControllerDescriptor } from '../../src/controllers/context.js';
 import type { Client } from '../../src/client/rest/client.js';
 import { createLogger } from '../../src/util/log.js';
 import type { ResourceClient } from '../../src/client/rest/resource-client.js';
@@ -26,7 +26,7 @@ export async function startControllers(controllers: ControllerDescriptor[]): Pro
   // node agent runs here, so namespaces need no kube-root-ca.crt.
   const api = await startInProcessApi({ rootCA: false });
   const client = api.client();
-  const controllerClient = api.client({ username: 'system:kube-controller-manager', groups: [] });
+  const controllerClient = api.client(CONTROLLER_MANAGER_USER);
   const log = createLogger('controller-test', { level: process.env.K8TS_TEST_LOG ?? 'silent', destination: process.env.K8TS_TEST_LOG ? undefined : (silent as never) });
   const stop = new AbortController();
   const running = runControllerManager({ client: controllerClient, log, controllers }, stop.signal);

@@ -43,6 +43,9 @@ describe('the kube-api-access volume in a running pod', () => {
   it('gives the container a token, the CA and its namespace that work against the API server', async () => {
     const ns = 'sa-volume';
     await nc.client.resource(resources.namespaces).create({ metadata: { name: ns } });
+    // As in any RBAC cluster, the pod's service account may read its pod only once granted.
+    await nc.client.resource(resources.roles, ns).create({ metadata: { name: 'pod-reader' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] });
+    await nc.client.resource(resources.roleBindings, ns).create({ metadata: { name: 'default-reads-pods' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-reader' }, subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: ns }] });
     const pod: Pod & KubeObject = {
       metadata: { name: 'reader', namespace: ns },
       spec: {

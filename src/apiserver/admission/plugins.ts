@@ -12,6 +12,7 @@ import { limitRanger } from './limit-ranger.js';
 import { resourceQuotaAdmission } from './resource-quota.js';
 import { csrRequester } from './csr-requester.js';
 import { serviceAccountAdmission } from './service-account.js';
+import { nodeRestriction } from './node-restriction.js';
 import { mutatingAdmissionWebhook, validatingAdmissionWebhook } from './webhook/plugin.js';
 
 export interface AdmissionDeps {
@@ -146,7 +147,7 @@ export function withoutPlugins(plugins: AdmissionPlugin[], disabled: readonly st
 }
 
 /** The plugins --disable-admission-plugins may name. */
-export const disableableAdmissionPlugins = ['NamespaceLifecycle', 'CertificateSigningRequestRequester', 'LimitRanger', 'ServiceAccount', 'DefaultTolerationSeconds', 'Priority', 'MutatingAdmissionWebhook', 'ValidatingAdmissionWebhook', 'ResourceQuota'];
+export const disableableAdmissionPlugins = ['NamespaceLifecycle', 'CertificateSigningRequestRequester', 'LimitRanger', 'ServiceAccount', 'NodeRestriction', 'DefaultTolerationSeconds', 'Priority', 'MutatingAdmissionWebhook', 'ValidatingAdmissionWebhook', 'ResourceQuota'];
 
 /** Why `names` cannot be disabled, or undefined when every one is a known plugin. */
 export function unknownAdmissionPlugins(names: readonly string[]): string | undefined {
@@ -156,5 +157,5 @@ export function unknownAdmissionPlugins(names: readonly string[]): string | unde
 
 export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
   // Upstream's order: the webhooks after the built-in mutating plugins, quota last.
-  return [namespaceLifecycle(deps), csrRequester, limitRanger(deps), serviceAccountAdmission(deps), defaultTolerationSeconds, priority(deps), serviceAllocation(deps), mutatingAdmissionWebhook(deps), validatingAdmissionWebhook(deps), resourceQuotaAdmission(deps)];
+  return [namespaceLifecycle(deps), csrRequester, limitRanger(deps), serviceAccountAdmission(deps), nodeRestriction(deps), defaultTolerationSeconds, priority(deps), serviceAllocation(deps), mutatingAdmissionWebhook(deps), validatingAdmissionWebhook(deps), resourceQuotaAdmission(deps)];
 }

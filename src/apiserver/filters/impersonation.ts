@@ -1,10 +1,10 @@
 // Impersonation (Impersonate-User, -Group, -Uid, -Extra-*), as upstream's impersonation filter:
 // the requester must be allowed the `impersonate` verb on each thing it claims; the request then
 // runs as the impersonated user with the groups upstream adds.
-import { badRequest, forbidden } from '../../api/status.js';
+import { badRequest } from '../../api/status.js';
 import type { Request } from '../http/body.js';
 import type { UserInfo } from '../registry/context.js';
-import type { Authorizer } from './authorization.js';
+import { forbiddenError, type Authorizer } from './authorization.js';
 
 function headerValues(req: Request, name: string): string[] {
   const v = req.headers[name];
@@ -51,16 +51,19 @@ export function impersonate(req: Request, requester: UserInfo, authorizer: Autho
   }
   if (users.length > 1) throw badRequest('only one Impersonate-User header is allowed');
   const username = users[0];
-  const check = (resource: string, name: string, group = '') => {
-    const d = authorizer.authorize({ user: requester, verb: 'impersonate', isResource: true, group, resource, subresource: '', namespace: '', name, path: '' });
-    if (!d.allowed) throw forbidden(`${resource} "${name}" is forbidden: User "${requester.username}" cannot impersonate resource "${resource}" in API group "${group}" at the cluster scope`);
+  // As upstream's filter: a service account is impersonated as that object in its namespace; an
+  // extra's key is the userextras subresource.
+  const check = (resource: string, name: string, group = '', namespace = '', subresource = '') => {
+    const attrs = { user: requester, verb: 'impersonate', isResource: true, group, resource, subresource, namespace, name, path: '' };
+    const d = authorizer.authorize(attrs);
+    if (!d.allowed) throw forbiddenError(attrs, d.reason);
   };
   const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(username);
-  if (sa) check('serviceaccounts', sa[2]);
+  if (sa) check('serviceaccounts', sa[2], '', sa[1]);
   else check('users', username);
   for (const g of groups) check('groups', g);
   if (uid) check('uids', uid, 'authentication.k8s.io');
-  for (const [key, values] of Object.entries(extra)) for (const v of values) check(`userextras/${key}`, v, 'authentication.k8s.io');
+  for (const [key, values] of Object.entries(extra)) for (const v of values) check('userextras', v, 'authentication.k8s.io', '', key);
 
   const all = [...groups];
   if (sa) all.push('system:serviceaccounts', `system:serviceaccounts:${sa[1]}`);

@@ -1,7 +1,11 @@
 // Resources that are requests, not stored objects: access reviews answer with the authorizer's
 // decision, selfsubjectreviews with the caller's identity, core bindings bind a pod.
 import type { KubeObject } from '../../api/object.js';
-import { methodNotAllowed, serviceUnavailable, StatusError } from '../../api/status.js';
+import { badRequest, invalid, methodNotAllowed, serviceUnavailable, StatusError } from '../../api/status.js';
+import { invalid as invalidField } from '../../api/validation/field.js';
+import type { FieldError } from '../../api/status.js';
+import { aggregateErrors } from '../authorization/rbac-authorizer.js';
+import { nodeIdentity } from '../../auth/node-identity.js';
 import { writeJSON } from '../http/respond.js';
 import type { UserInfo } from '../registry/context.js';
 import type { ApiServer } from '../server.js';
@@ -28,6 +32,16 @@ interface ReviewSpec {
   uid?: string;
 }
 
+/** Upstream's ValidateSubjectAccessReviewSpec (the user check only where the review names a subject). */
+function validateReview(kind: string, spec: ReviewSpec, named: boolean): void {
+  const errs: FieldError[] = [];
+  if (spec.resourceAttributes && spec.nonResourceAttributes) errs.push(invalidField('spec.nonResourceAttributes', spec.nonResourceAttributes, 'cannot be specified in combination with resourceAttributes'));
+  // Go prints the nil attributes as the string "null".
+  if (!spec.resourceAttributes && !spec.nonResourceAttributes) errs.push(invalidField('spec.resourceAttributes', 'null', 'exactly one of nonResourceAttributes or resourceAttributes must be specified'));
+  if (named && !spec.user && !spec.groups?.length) errs.push(invalidField('spec.user', spec.user ?? '', 'at least one of user or group must be specified'));
+  if (errs.length) throw invalid(kind, 'authorization.k8s.io', '', errs);
+}
+
 function review(api: ApiServer, user: UserInfo, spec: ReviewSpec): { allowed: boolean; reason?: string } {
   const ra = spec.resourceAttributes;
   const nra = spec.nonResourceAttributes;
@@ -42,7 +56,35 @@ function review(api: ApiServer, user: UserInfo, spec: ReviewSpec): { allowed: bo
     name: ra?.name ?? '',
     path: nra?.path ?? '',
   });
-  return d.allowed ? { allowed: true, reason: d.reason } : { allowed: false };
+  const reason = d.reason;
+  return reason ? { allowed: d.allowed, reason } : { allowed: d.allowed };
+}
+
+/** SelfSubjectRulesReview: the RBAC rules bound to the user, as upstream lists them (not compacted). */
+function rulesReview(api: ApiServer, user: UserInfo, namespace: string | undefined): Record<string, unknown> {
+  if (!namespace) throw badRequest('no namespace on request');
+  const resourceRules: Record<string, string[]>[] = [];
+  const nonResourceRules: Record<string, string[]>[] = [];
+  const errors: string[] = [];
+  let incomplete = false;
+  // The Node authorizer cannot list what a node may do (its answers depend on the object).
+  if (api.authorization.nodeModeOn && nodeIdentity(user) !== undefined) {
+    incomplete = true;
+    errors.push('node authorizer does not support user rule resolution');
+  }
+  if (api.authorization.modes.includes('RBAC')) {
+    const found = api.authorization.resolver.rulesFor(user, namespace);
+    for (const r of found.rules) {
+      if (r.resources?.length) resourceRules.push({ verbs: r.verbs, ...(r.apiGroups ? { apiGroups: r.apiGroups } : {}), resources: r.resources, ...(r.resourceNames ? { resourceNames: r.resourceNames } : {}) });
+      if (r.nonResourceURLs?.length) nonResourceRules.push({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs });
+    }
+    if (found.errors.length) errors.push(aggregateErrors(found.errors));
+  }
+  if (api.authorization.modes.includes('AlwaysAllow')) {
+    resourceRules.push({ verbs: ['*'], apiGroups: ['*'], resources: ['*'] });
+    nonResourceRules.push({ verbs: ['*'], nonResourceURLs: ['*'] });
+  }
+  return { resourceRules, nonResourceRules, incomplete, ...(errors.length ? { evaluationError: aggregateErrors(errors) } : {}) };
 }
 
 export async function handleVirtual(api: ApiServer, r: ResourceRequest): Promise<void> {
@@ -65,20 +107,20 @@ export async function handleVirtual(api: ApiServer, r: ResourceRequest): Promise
   const out: KubeObject = { ...obj, metadata: { ...obj.metadata, creationTimestamp: null } as never };
   switch (key) {
     case 'authorization.k8s.io/selfsubjectaccessreviews':
+      validateReview(t.kind, (obj.spec ?? {}) as ReviewSpec, false);
       out.status = review(api, r.user, obj.spec as ReviewSpec);
       break;
     case 'authorization.k8s.io/localsubjectaccessreviews':
     case 'authorization.k8s.io/subjectaccessreviews': {
       const spec = (obj.spec ?? {}) as ReviewSpec;
+      validateReview(t.kind, spec, true);
       const subject: UserInfo = { username: spec.user ?? '', groups: spec.groups ?? [], uid: spec.uid };
       if (key.startsWith('authorization.k8s.io/local') && spec.resourceAttributes) spec.resourceAttributes.namespace = r.info.namespace;
       out.status = review(api, subject, spec);
       break;
     }
     case 'authorization.k8s.io/selfsubjectrulesreviews':
-      out.status = r.user.groups.includes('system:authenticated')
-        ? { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false }
-        : { resourceRules: [], nonResourceRules: [{ verbs: ['get'], nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'] }], incomplete: false };
+      out.status = rulesReview(api, r.user, (obj.spec as { namespace?: string } | undefined)?.namespace);
       break;
     case 'authentication.k8s.io/selfsubjectreviews':
       out.status = { userInfo: { username: r.user.username, groups: r.user.groups, ...(r.user.uid ? { uid: r.user.uid } : {}), ...(r.user.extra ? { extra: r.user.extra } : {}) } };

@@ -8,6 +8,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Event } from 'kubernetes-types/events/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
+import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-types/rbac/v1.js';
 import type { KubeObject } from '../../api/object.js';
 import { resourceRef, type ResourceRef } from './resource-ref.js';
 
@@ -44,4 +45,8 @@ export const resources = {
   events: named<Event>('events.k8s.io', 'v1', 'events', 'Event'),
   podDisruptionBudgets: named<PodDisruptionBudget>('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget'),
   customResourceDefinitions: named<CustomResourceDefinition>('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false),
+  roles: named<Role>('rbac.authorization.k8s.io', 'v1', 'roles', 'Role'),
+  roleBindings: named<RoleBinding>('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding'),
+  clusterRoles: named<ClusterRole>('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),
+  clusterRoleBindings: named<ClusterRoleBinding>('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false),
 } as const;

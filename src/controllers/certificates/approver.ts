@@ -1,16 +1,14 @@
 // The CSR approver (upstream pkg/controller/certificates/approver, "csrapproving"): approves
 // kubelet client certificate requests — a node renewing its own certificate (selfnodeclient) or
-// a bootstrap token joining a node (nodeclient). Upstream asks a SubjectAccessReview whether the
-// requester may create certificatesigningrequests/<selfnodeclient|nodeclient>; until RBAC is
-// enforced here, the same default bindings are applied directly: selfnodeclient for the node
-// itself (system:node:<name>, group system:nodes), nodeclient for bootstrap tokens
-// (system:bootstrap:<id>, group system:bootstrappers).
+// a bootstrap token joining a node (nodeclient). As upstream, a SubjectAccessReview asks whether
+// the requester may create certificatesigningrequests/<selfnodeclient|nodeclient>: the default
+// policy grants that to system:nodes (selfnodeclient) and to kubeadm's bootstrap-token group
+// (nodeclient), through the kubeadm:node-autoapprove-* bindings.
 import type { CertificateSigningRequestCondition } from 'kubernetes-types/certificates/v1.js';
 import { newRateLimitingQueue, runWorkers } from '../../client/workqueue/index.js';
 import { realClock, type Clock } from '../../client/clock.js';
 import { isConflict, isNotFound } from '../../client/rest/errors.js';
-import { BOOTSTRAPPERS_GROUP, BOOTSTRAP_USER_PREFIX } from '../../auth/bootstrap/token.js';
-import { KUBELET_CLIENT_SIGNER, NODES_GROUP, NODE_USER_PREFIX, hasCondition, kubeletClientProblem, parseRequest, type ParsedRequest } from '../../auth/bootstrap/csr.js';
+import { KUBELET_CLIENT_SIGNER, hasCondition, kubeletClientProblem, parseRequest, type ParsedRequest } from '../../auth/bootstrap/csr.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from '../context.js';
 import { certificateSigningRequests, updateApproval, type CSR } from './csr-resource.js';
 
@@ -20,8 +18,6 @@ export const NODE_CLIENT_MESSAGE = 'Auto approving kubelet client certificate af
 interface Recognizer {
   permission: 'selfnodeclient' | 'nodeclient';
   recognize(csr: CSR, req: ParsedRequest): boolean;
-  /** Stands in for the SubjectAccessReview of the default RBAC bindings. */
-  allowed(csr: CSR): boolean;
   message: string;
 }
 
@@ -31,16 +27,34 @@ const recognizers: Recognizer[] = [
   {
     permission: 'selfnodeclient',
     recognize: (csr, req) => csr.spec.username === req.commonName && isNodeClientCert(csr, req),
-    allowed: (csr) => (csr.spec.username ?? '').startsWith(NODE_USER_PREFIX) || (csr.spec.groups ?? []).includes(NODES_GROUP),
     message: SELF_NODE_CLIENT_MESSAGE,
   },
   {
     permission: 'nodeclient',
     recognize: isNodeClientCert,
-    allowed: (csr) => (csr.spec.username ?? '').startsWith(BOOTSTRAP_USER_PREFIX) || (csr.spec.groups ?? []).includes(BOOTSTRAPPERS_GROUP),
     message: NODE_CLIENT_MESSAGE,
   },
 ];
+
+/** Whether the CSR's requester may create certificatesigningrequests/<permission> (upstream's sarApprover.authorize). */
+async function requesterMay(ctx: ControllerContext, csr: CSR, permission: string): Promise<boolean> {
+  const review = await ctx.client.requestJSON<{ status?: { allowed?: boolean } }>({
+    method: 'POST',
+    path: '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+    body: JSON.stringify({
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: {
+        user: csr.spec.username,
+        uid: csr.spec.uid,
+        groups: csr.spec.groups,
+        extra: csr.spec.extra,
+        resourceAttributes: { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', verb: 'create', subresource: permission },
+      },
+    }),
+  });
+  return review.status?.allowed === true;
+}
 
 export interface CSRApprovingOptions {
   workers?: number;
@@ -72,7 +86,7 @@ export function newCSRApprovingController(ctx: ControllerContext, opts: CSRAppro
     for (const r of recognizers) {
       if (!r.recognize(cached, req)) continue;
       tried.push(r.permission);
-      if (!r.allowed(cached)) continue;
+      if (!(await requesterMay(ctx, cached, r.permission))) continue;
       const now = new Date(clock.now()).toISOString().replace(/\.\d+Z$/, 'Z');
       const condition: CertificateSigningRequestCondition = { type: 'Approved', status: 'True', reason: 'AutoApproved', message: r.message, lastUpdateTime: now, lastTransitionTime: now };
       const next: CSR = structuredClone(cached);

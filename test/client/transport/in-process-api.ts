@@ -17,6 +17,7 @@ import { newRootCACertPublisher } from '../../../src/controllers/rootcacert/inde
 import { generateKeyPair } from '../../../src/auth/pki/keys.js';
 import { createCa } from '../../../src/auth/pki/issue.js';
 import { createLogger } from '../../../src/util/log.js';
+import { CONTROLLER_MANAGER_USER } from '../../../src/controllers/context.js';
 
 export const adminUser: InProcessUser = { username: 'system:admin', groups: ['system:masters'] };
 
@@ -38,7 +39,7 @@ export interface InProcessApiOptions {
   /** Run the root CA publisher (kube-root-ca.crt in every namespace; default true). */
   rootCA?: boolean;
   /** API server options beyond the test signing key (a service CIDR list, admission plugins turned off). */
-  server?: { serviceCIDR?: string; disableAdmissionPlugins?: string[] };
+  server?: { serviceCIDR?: string; disableAdmissionPlugins?: string[]; authorizationModes?: string[] };
 }
 
 /** One key and CA per test process: signs TokenRequests and is published as ca.crt. */
@@ -71,7 +72,7 @@ export async function startInProcessApi(opts: InProcessApiOptions = {}): Promise
   let stopControllers = async () => {};
   const controllers = [...(opts.serviceAccounts ?? true ? [serviceAccountsController] : []), ...(opts.rootCA ?? true ? [newRootCACertPublisher((await testCredentials()).caPem)] : [])];
   if (controllers.length) {
-    const client = Client.inProcess(handler, { username: 'system:kube-controller-manager', groups: [] });
+    const client = Client.inProcess(handler, CONTROLLER_MANAGER_USER);
     const stop = new AbortController();
     const log = createLogger('in-process-api', { level: 'silent', destination: silent as never });
     const running = runControllerManager({ client, log, controllers }, stop.signal);

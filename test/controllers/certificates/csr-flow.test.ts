@@ -11,6 +11,7 @@ import { requestClientCertificate, nodeClientRequest } from '../../../src/kubele
 import { generateKeyPair } from '../../../src/auth/pki/keys.js';
 import { createCa } from '../../../src/auth/pki/issue.js';
 import { x509 } from '../../../src/auth/pki/x509.js';
+import { resources } from '../../../src/client/rest/builtin-resources.js';
 
 let rig: ControllerRig;
 let caPem: string;
@@ -58,6 +59,9 @@ test('a node agent bootstrapping with a token gets a client certificate for syst
 
 test('a CSR from a user who is neither a bootstrapper nor the node itself is not auto-approved', async () => {
   const name = 'alice-wants-node';
+  // alice may create CSRs (as system:node-bootstrapper grants) but not have them auto-approved
+  // (the SubjectAccessReview for certificatesigningrequests/nodeclient says no).
+  await rig.client.resource(resources.clusterRoleBindings).create({ metadata: { name: 'alice-requests-certificates' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:node-bootstrapper' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' }] });
   // The API server records the requester (alice) in spec.username, whatever the body says.
   await rig.api.client({ username: 'alice', groups: ['devs'] }).resource(certificateSigningRequests).create(csr(name, await requestPem('system:node:worker-2', ['system:nodes']), { username: 'system:bootstrap:abcdef', groups: ['system:bootstrappers'] }));
   // The approver's queue is first in, first out: once a CSR created later has been approved,

@@ -13,6 +13,7 @@ import { runControllerManager } from '../../../src/controllers/manager.js';
 import { createLogger } from '../../../src/util/log.js';
 import { getControllerOf, newPodControl, type PodControl } from '../../../src/controllers/util/index.js';
 import { markPodReady, markPodsReady } from '../util/pods.js';
+import { CONTROLLER_MANAGER_USER } from '../../../src/controllers/context.js';
 
 let rig: ControllerRig;
 before(async () => {
@@ -122,7 +123,7 @@ describe('replicaset controller failures and restarts', () => {
     const stop = new AbortController();
     // Its own API server, so the shared rig's (working) controller does not race this one.
     const own = await startControllers([]);
-    const running = runControllerManager({ client: own.api.client({ username: 'system:kube-controller-manager', groups: [] }), log, controllers: [{ name: 'replicaset', create: (ctx) => newReplicaSetController(ctx, { podControl: failing(ctx) }) }] }, stop.signal);
+    const running = runControllerManager({ client: own.api.client(CONTROLLER_MANAGER_USER), log, controllers: [{ name: 'replicaset', create: (ctx) => newReplicaSetController(ctx, { podControl: failing(ctx) }) }] }, stop.signal);
     try {
       const ownRss = own.client.resource(resources.replicaSets);
       await ownRss.create(rsObject('fails', 2));
@@ -148,7 +149,7 @@ describe('replicaset controller failures and restarts', () => {
     const log = createLogger('t', { level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) as never });
     const start = () => {
       const stop = new AbortController();
-      const running = runControllerManager({ client: own.api.client({ username: 'system:kube-controller-manager', groups: [] }), log, controllers: [replicaSetController] }, stop.signal);
+      const running = runControllerManager({ client: own.api.client(CONTROLLER_MANAGER_USER), log, controllers: [replicaSetController] }, stop.signal);
       return { stop: async () => (stop.abort(), await running) };
     };
     try {

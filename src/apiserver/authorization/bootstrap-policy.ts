@@ -1,0 +1,96 @@
+// The API server's "rbac/bootstrap-roles" step (upstream: a post-start hook of the RBAC storage):
+// the default roles and bindings are created when missing, and ones that exist gain the rules,
+// subjects, labels and annotations a newer policy adds — unless annotated autoupdate "false".
+// kubeadm's bootstrap-token bindings come with them, since `k8ts token create` joins nodes the
+// kubeadm way. Each object is written through the generic store as the API server's own user.
+import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-types/rbac/v1.js';
+import type { KubeObject } from '../../api/object.js';
+import { StatusError } from '../../api/status.js';
+import { bootstrapPolicy, kubeadmClusterRoleBindings, reconcileBinding, reconcileRole } from '../../auth/rbac/bootstrap/index.js';
+import { aggregatedRules, rulesEqual } from '../../auth/rbac/aggregation.js';
+import { systemContext } from '../registry/context.js';
+import type { ResourceEntry } from '../registry/resource-entry.js';
+import type { ApiServer } from '../server.js';
+
+const RETRIES = 3;
+
+const retryable = (err: unknown) => err instanceof StatusError && (err.code === 409 || err.code === 404);
+
+/** The stored object: the first attempt reads the cache (brought up to date once for all), a retry reads it anew. */
+async function current<T>(api: ApiServer, entry: ResourceEntry, namespace: string, name: string, attempt: number): Promise<T | undefined> {
+  try {
+    return (await api.generic.get(entry, namespace, name, attempt === 1 ? '0' : undefined)) as unknown as T;
+  } catch (err) {
+    if (err instanceof StatusError && err.code === 404) return undefined;
+    throw err;
+  }
+}
+
+/** `createAs`: what to create when the role is missing, if not `expected` itself. */
+async function ensureRole(api: ApiServer, entry: ResourceEntry, expected: Role | ClusterRole, createAs?: Role | ClusterRole): Promise<void> {
+  const namespace = expected.metadata?.namespace ?? '';
+  const name = expected.metadata!.name!;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = reconcileRole(await current<Role | ClusterRole>(api, entry, namespace, name, attempt), expected);
+      if (result.action === 'create') await api.generic.create(entry, namespace, structuredClone(createAs ?? result.object) as unknown as KubeObject, systemContext());
+      else if (result.action === 'update') await api.generic.update(entry, namespace, name, '', systemContext(), () => result.object as unknown as KubeObject);
+      return;
+    } catch (err) {
+      if (attempt >= RETRIES || !retryable(err)) throw err;
+    }
+  }
+}
+
+async function ensureBinding(api: ApiServer, entry: ResourceEntry, expected: RoleBinding | ClusterRoleBinding): Promise<void> {
+  const namespace = expected.metadata?.namespace ?? '';
+  const name = expected.metadata!.name!;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = reconcileBinding(await current<RoleBinding | ClusterRoleBinding>(api, entry, namespace, name, attempt), expected);
+      if (result.action === 'recreate') await api.generic.delete(entry, namespace, name, {}, systemContext());
+      if (result.action === 'create' || result.action === 'recreate') await api.generic.create(entry, namespace, result.object as unknown as KubeObject, systemContext());
+      else if (result.action === 'update') await api.generic.update(entry, namespace, name, '', systemContext(), () => result.object as unknown as KubeObject);
+      return;
+    } catch (err) {
+      if (attempt >= RETRIES || !retryable(err)) throw err;
+    }
+  }
+}
+
+/**
+ * The default roles, the aggregated ones (admin, edit, view, …) holding the rules the
+ * aggregation controller would give them, chains (view → edit → admin) followed to the end. Only
+ * a role being created takes these rules: an existing aggregated role's rules are the
+ * controller's. A new cluster's controller then finds nothing to write.
+ */
+function withAggregatedRules(roles: ClusterRole[]): ClusterRole[] {
+  const out = roles.map((r) => (r.aggregationRule ? { ...r, rules: [] } : r));
+  for (let pass = 0; pass < out.length; pass++) {
+    let changed = false;
+    for (let i = 0; i < out.length; i++) {
+      const rules = aggregatedRules(out[i], out);
+      if (rules === undefined || rulesEqual(rules, out[i].rules)) continue;
+      out[i] = { ...out[i], rules };
+      changed = true;
+    }
+    if (!changed) break;
+  }
+  return out;
+}
+
+export async function reconcileBootstrapPolicy(api: ApiServer): Promise<void> {
+  const entry = (plural: string) => {
+    const found = api.registry.find('rbac.authorization.k8s.io', 'v1', plural);
+    if (!found) throw new Error(`bootstrap: rbac.authorization.k8s.io/v1/${plural} is not served`);
+    return found;
+  };
+  const policy = bootstrapPolicy();
+  await api.cache.syncToStore();
+  // Each kind's objects are independent of one another: written at once, not one after another.
+  const aggregated = withAggregatedRules(policy.clusterRoles);
+  await Promise.all(policy.clusterRoles.map((r, i) => ensureRole(api, entry('clusterroles'), r, aggregated[i])));
+  await Promise.all([...policy.clusterRoleBindings, ...kubeadmClusterRoleBindings()].map((b) => ensureBinding(api, entry('clusterrolebindings'), b)));
+  await Promise.all(Object.values(policy.roles).flat().map((r) => ensureRole(api, entry('roles'), r)));
+  await Promise.all(Object.values(policy.roleBindings).flat().map((b) => ensureBinding(api, entry('rolebindings'), b)));
+}

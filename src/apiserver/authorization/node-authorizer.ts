@@ -1,0 +1,81 @@
+// The Node authorizer (upstream: plugin/pkg/auth/authorizer/node): a kubelet, authenticated as
+// system:node:<name> in group system:nodes, may read the secrets, config maps, claims and volumes
+// of the pods bound to its node, request tokens for their service accounts and keep its own
+// lease; everything else it may do is the node rules (the system:node role's). Nodes are not
+// subject to RBAC bindings for these: upstream binds the system:node role to nobody.
+import type { PolicyRule } from 'kubernetes-types/rbac/v1.js';
+import { rulesAllow } from '../../auth/rbac/rules.js';
+import { nodeIdentity } from '../../auth/node-identity.js';
+import type { AuthorizationAttributes, Authorizer, Decision } from '../filters/authorization.js';
+import type { GraphObjectType, NodeGraph } from './node-graph.js';
+
+const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+
+const allow: Decision = Object.freeze({ allowed: true, reason: '' });
+const noOpinion: Decision = Object.freeze({ allowed: false, reason: '' });
+const deny = (reason: string): Decision => ({ allowed: false, reason });
+
+export function nodeAuthorizer(graph: NodeGraph, nodeRules: PolicyRule[]): Authorizer {
+  const related = (node: string, type: GraphObjectType, a: AuthorizationAttributes): Decision => {
+    if (!a.name) return deny('No Object name found');
+    return graph.hasPath(node, type, a.namespace, a.name) ? allow : deny(`no relationship found between node '${node}' and this object`);
+  };
+  const readNamespaced = (node: string, type: GraphObjectType, a: AuthorizationAttributes): Decision => {
+    if (a.verb !== 'get' && a.verb !== 'list' && a.verb !== 'watch') return deny('can only read resources of this type');
+    if (a.subresource) return deny('cannot read subresource');
+    if (!a.namespace) return deny('can only read namespaced object of this type');
+    return related(node, type, a);
+  };
+  const getOnly = (node: string, type: GraphObjectType, a: AuthorizationAttributes): Decision => {
+    if (a.verb !== 'get') return deny('can only get individual resources of this type');
+    if (a.subresource) return deny('cannot get subresource');
+    return related(node, type, a);
+  };
+  const statusUpdate = (node: string, type: GraphObjectType, a: AuthorizationAttributes): Decision => {
+    if (a.verb !== 'update' && a.verb !== 'patch') return deny('can only get/update/patch this type');
+    return related(node, type, a);
+  };
+  const createToken = (node: string, a: AuthorizationAttributes): Decision => {
+    if (a.verb !== 'create' || !a.name) return deny('can only create tokens for individual service accounts');
+    if (a.subresource !== 'token') return deny('can only create token subresource of serviceaccount');
+    return graph.hasPath(node, 'serviceaccounts', a.namespace, a.name) ? allow : deny(`no relationship found between node '${node}' and this object`);
+  };
+  const ownObject = (node: string, a: AuthorizationAttributes, what: string, verbsMessage: string): Decision => {
+    if (!['get', 'create', 'update', 'patch', 'delete'].includes(a.verb)) return deny(verbsMessage);
+    // The name of a create is not known here: NodeRestriction admission checks it.
+    if (a.verb !== 'create' && a.name !== node) return deny(`can only access ${what} with the same name as the requesting node`);
+    return allow;
+  };
+
+  return {
+    authorize(a) {
+      const node = nodeIdentity(a.user);
+      if (node === undefined) return noOpinion;
+      if (!node) return deny(`unknown node for user ${JSON.stringify(a.user.username)}`);
+      if (a.isResource) {
+        switch (`${a.group}/${a.resource}`) {
+          case '/secrets':
+            return readNamespaced(node, 'secrets', a);
+          case '/configmaps':
+            return readNamespaced(node, 'configmaps', a);
+          case '/persistentvolumeclaims':
+            return a.subresource === 'status' ? statusUpdate(node, 'persistentvolumeclaims', a) : getOnly(node, 'persistentvolumeclaims', a);
+          case '/persistentvolumes':
+            return getOnly(node, 'persistentvolumes', a);
+          case 'storage.k8s.io/volumeattachments':
+            return getOnly(node, 'volumeattachments', a);
+          case '/serviceaccounts':
+            return createToken(node, a);
+          case 'coordination.k8s.io/leases':
+            if (!['get', 'create', 'update', 'patch', 'delete'].includes(a.verb)) return deny('can only get, create, update, patch, or delete a node lease');
+            if (a.namespace !== NODE_LEASE_NAMESPACE) return deny(`can only access leases in the ${JSON.stringify(NODE_LEASE_NAMESPACE)} system namespace`);
+            return ownObject(node, a, 'node lease', '');
+          case 'storage.k8s.io/csinodes':
+            if (a.subresource) return deny('cannot authorize CSINode subresources');
+            return ownObject(node, a, 'CSINode', 'can only get, create, update, patch, or delete a CSINode');
+        }
+      }
+      return rulesAllow(a, nodeRules) ? allow : noOpinion;
+    },
+  };
+}
