@@ -16,7 +16,7 @@ import { Authenticator, type TokenAuthenticator } from './filters/authentication
 import { impersonate } from './filters/impersonation.js';
 import { forbiddenError, type Authorizer } from './filters/authorization.js';
 import { buildAuthorization, DEFAULT_AUTHORIZATION_MODES, parseAuthorizationModes, type Authorization } from './authorization/modes.js';
-import { nameFromFieldSelector } from './authorization/field-selector-name.js';
+import { nameFromFieldSelector } from './authorization/field-selector.js';
 import { rbacEscalationCheck } from './admission/rbac-escalation.js';
 import { nodeRules } from '../auth/rbac/node-rules.js';
 import type { Request } from './http/body.js';
@@ -212,8 +212,10 @@ export class ApiServer {
     if (!authenticated) throw unauthorized();
     const user = impersonate(req, authenticated, this.authorizer);
     // A list or watch of one object by a metadata.name field selector is authorized as that object (upstream's RequestInfo).
-    const name = info.name || (info.verb === 'list' || info.verb === 'watch' ? nameFromFieldSelector(query.get('fieldSelector')) : '');
-    const attrs = { user, verb: info.verb, isResource: info.isResource, group: info.group, resource: info.resource, subresource: info.subresource, namespace: info.namespace, name, path };
+    const collection = info.verb === 'list' || info.verb === 'watch';
+    const fieldSelector = collection ? (query.get('fieldSelector') ?? undefined) : undefined;
+    const name = info.name || (fieldSelector ? nameFromFieldSelector(fieldSelector) : '');
+    const attrs = { user, verb: info.verb, isResource: info.isResource, group: info.group, resource: info.resource, subresource: info.subresource, namespace: info.namespace, name, path, fieldSelector };
     let decision = this.authorizer.authorize(attrs);
     if (!decision.allowed) {
       // Authorizers read the watch cache, which may not hold a write acknowledged a moment ago

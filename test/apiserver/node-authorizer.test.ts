@@ -75,12 +75,23 @@ describe('Node authorizer', () => {
     assert.match(await refusal(n1.resource(resources.persistentVolumeClaims, 'ns').list()), /can only get individual resources of this type/);
   });
 
-  test('a node requests tokens only for the service accounts of its pods', async () => {
-    const request = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: ['api'] } };
+  test('a node requests tokens only for the service accounts of its pods, bound to such a pod (NodeRestriction)', async () => {
+    const web = await admin.resource(resources.pods, 'ns').get('web');
+    const request = (boundObjectRef?: object) => JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: ['api'], boundObjectRef } });
     const path = '/api/v1/namespaces/ns/serviceaccounts/default/token';
-    const ok = await n1.requestJSON<{ status: { token: string } }>({ method: 'POST', path, body: JSON.stringify(request) });
+    const bound = { apiVersion: 'v1', kind: 'Pod', name: 'web', uid: web.metadata?.uid };
+    const ok = await n1.requestJSON<{ status: { token: string } }>({ method: 'POST', path, body: request(bound) });
     assert.ok(ok.status.token);
-    assert.match(await refusal(n2.requestJSON({ method: 'POST', path, body: JSON.stringify(request) })), /serviceaccounts "default" is forbidden: .*no relationship found between node 'n2' and this object/);
+    assert.match(await refusal(n2.requestJSON({ method: 'POST', path, body: request(bound) })), /serviceaccounts "default" is forbidden: .*no relationship found between node 'n2' and this object/);
+    assert.match(await refusal(n1.requestJSON({ method: 'POST', path, body: request() })), /serviceaccounts "default" is forbidden: node requested token not bound to a pod/);
+    assert.match(await refusal(n1.requestJSON({ method: 'POST', path, body: request({ ...bound, uid: 'stale' }) })), /the UID in the bound object reference \(stale\) does not match the UID in record/);
+  });
+
+  test('a node evicts only the pods bound to it (NodeRestriction on pods/eviction)', async () => {
+    await admin.resource(resources.pods, 'ns').create(pod('elsewhere', 'n2', { volumes: [] }));
+    const evict = (client: Client, name: string) => client.requestJSON({ method: 'POST', path: `/api/v1/namespaces/ns/pods/${name}/eviction`, body: JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: 'ns' } }) });
+    assert.match(await refusal(evict(n1, 'elsewhere')), /pods "elsewhere" is forbidden: node n1 can only evict pods with spec.nodeName set to itself/);
+    await evict(n2, 'elsewhere');
   });
 
   test('a pod moving away, or deleted, takes the node\'s access with it', async () => {
@@ -98,8 +109,21 @@ describe('Node authorizer', () => {
     assert.match(await refusal(n1.resource(resources.leases, 'default').get('n1')), /can only access leases in the "kube-node-lease" system namespace/);
   });
 
-  test('the rest is the node rules: pods and services readable, deployments not', async () => {
-    assert.ok((await n1.resource(resources.pods).list()).items.length >= 1);
+  test('a node lists and watches only its own pods, and reads only its own Node (AuthorizeNodeWithSelectors)', async () => {
+    const mine = await n1.resource(resources.pods).list({ fieldSelector: 'spec.nodeName=n1' });
+    assert.deepEqual(mine.items.map((p) => p.metadata?.name), ['web']);
+    assert.match(await refusal(n1.resource(resources.pods).list()), /pods is forbidden: User "system:node:n1" cannot list resource "pods" in API group "" at the cluster scope: can only list\/watch pods with spec.nodeName field selector/);
+    assert.match(await refusal(n1.resource(resources.pods).list({ fieldSelector: 'spec.nodeName=n2' })), /can only list\/watch pods with spec.nodeName field selector/);
+    assert.equal((await n1.resource(resources.pods, 'ns').get('web')).metadata?.name, 'web');
+    assert.match(await refusal(n2.resource(resources.pods, 'ns').get('web')), /no relationship found between node 'n2' and this object/);
+    await admin.resource(resources.nodes).create({ metadata: { name: 'n1' } });
+    assert.equal((await n1.resource(resources.nodes).get('n1')).metadata?.name, 'n1');
+    assert.deepEqual((await n1.resource(resources.nodes).list({ fieldSelector: 'metadata.name=n1' })).items.map((n) => n.metadata?.name), ['n1']);
+    assert.match(await refusal(n2.resource(resources.nodes).get('n1')), /node 'n2' cannot read 'n1', only its own Node object/);
+    assert.match(await refusal(n1.resource(resources.nodes).list()), /node 'n1' cannot read all nodes, only its own Node object/);
+  });
+
+  test('the rest is the node rules: services readable, deployments not', async () => {
     assert.ok(await n1.resource(resources.services).list());
     assert.match(await refusal(n1.resource(resources.deployments, 'ns').list()), /deployments\.apps is forbidden: User "system:node:n1" cannot list resource "deployments" in API group "apps" in the namespace "ns"/);
   });

@@ -8,6 +8,7 @@ import { rulesAllow } from '../../auth/rbac/rules.js';
 import { nodeIdentity } from '../../auth/node-identity.js';
 import type { AuthorizationAttributes, Authorizer, Decision } from '../filters/authorization.js';
 import type { GraphObjectType, NodeGraph } from './node-graph.js';
+import { selectsEqual } from './field-selector.js';
 
 const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
@@ -47,6 +48,37 @@ export function nodeAuthorizer(graph: NodeGraph, nodeRules: PolicyRule[]): Autho
     return allow;
   };
 
+  // AuthorizeNodeWithSelectors (beta and on in 1.32): a node reads only its own Node, and lists
+  // or watches only the pods bound to it.
+  const nodes = (node: string, a: AuthorizationAttributes): Decision => {
+    if (a.subresource === 'status') return a.verb === 'update' || a.verb === 'patch' ? allow : noOpinion;
+    if (a.subresource) return noOpinion;
+    // Creating and updating its Node: NodeRestriction admission checks which one.
+    if (a.verb === 'create' || a.verb === 'update' || a.verb === 'patch') return allow;
+    if (a.verb !== 'get' && a.verb !== 'list' && a.verb !== 'watch') return noOpinion;
+    if (a.name === node) return allow;
+    return deny(a.name ? `node '${node}' cannot read '${a.name}', only its own Node object` : `node '${node}' cannot read all nodes, only its own Node object`);
+  };
+  const pods = (node: string, a: AuthorizationAttributes): Decision => {
+    switch (a.subresource) {
+      case '':
+        if (a.verb === 'get') return getOnly(node, 'pods', a);
+        if (a.verb === 'list' || a.verb === 'watch') {
+          if (selectsEqual(a.fieldSelector, 'spec.nodeName', node)) return allow;
+          if (a.name) return related(node, 'pods', a);
+          return deny('can only list/watch pods with spec.nodeName field selector');
+        }
+        // Mirror pods: NodeRestriction admission limits them to the node's own.
+        return a.verb === 'create' || a.verb === 'delete' ? allow : noOpinion;
+      case 'status':
+        return a.verb === 'update' || a.verb === 'patch' ? allow : noOpinion;
+      case 'eviction':
+        return a.verb === 'create' ? allow : noOpinion;
+      default:
+        return noOpinion;
+    }
+  };
+
   return {
     authorize(a) {
       const node = nodeIdentity(a.user);
@@ -70,6 +102,10 @@ export function nodeAuthorizer(graph: NodeGraph, nodeRules: PolicyRule[]): Autho
             if (!['get', 'create', 'update', 'patch', 'delete'].includes(a.verb)) return deny('can only get, create, update, patch, or delete a node lease');
             if (a.namespace !== NODE_LEASE_NAMESPACE) return deny(`can only access leases in the ${JSON.stringify(NODE_LEASE_NAMESPACE)} system namespace`);
             return ownObject(node, a, 'node lease', '');
+          case '/nodes':
+            return nodes(node, a);
+          case '/pods':
+            return pods(node, a);
           case 'storage.k8s.io/csinodes':
             if (a.subresource) return deny('cannot authorize CSINode subresources');
             return ownObject(node, a, 'CSINode', 'can only get, create, update, patch, or delete a CSINode');

@@ -13,7 +13,7 @@ import type { ResourceRegistry } from '../registry/resource-registry.js';
 import type { CacheEvent, ResourceCache, WatchCache } from '../watch-cache.js';
 import { podReferences } from './pod-references.js';
 
-export type GraphObjectType = 'secrets' | 'configmaps' | 'persistentvolumeclaims' | 'persistentvolumes' | 'serviceaccounts' | 'volumeattachments';
+export type GraphObjectType = 'pods' | 'secrets' | 'configmaps' | 'persistentvolumeclaims' | 'persistentvolumes' | 'serviceaccounts' | 'volumeattachments';
 
 function nodeOf(obj: StoredObject | undefined): string | undefined {
   const name = (obj as Pod | undefined)?.spec?.nodeName;
@@ -72,6 +72,7 @@ export class NodeGraph {
 
   /** Whether the object is related to the node: upstream's hasPathFrom over the graph's edges. */
   hasPath(node: string, type: GraphObjectType, namespace: string, name: string): boolean {
+    if (type === 'pods') return this.index().get(node)?.has(`${this.prefixes.pods}${namespace}/${name}`) === true;
     if (type === 'volumeattachments') {
       const va = this.get('volumeattachments', `${this.prefixes.volumeattachments}${name}`) as VolumeAttachment | undefined;
       return va?.spec?.nodeName === node;

@@ -16,6 +16,8 @@ export interface AuthorizationAttributes {
   namespace: string;
   name: string;
   path: string;
+  /** A list or watch's field selector, as sent (the Node authorizer reads spec.nodeName from it). */
+  fieldSelector?: string;
 }
 
 export interface Decision {

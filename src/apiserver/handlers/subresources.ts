@@ -232,6 +232,7 @@ async function handleEviction(api: ApiServer, r: ResourceRequest): Promise<void>
     throw badRequest(`name in URL does not match name in Eviction object`);
   }
   const ctx = writeContext(r.query, r.user, r.req.headers['user-agent']);
+  await r.store.admitSubresourceCreate(r.entry, 'eviction', info.namespace, info.name, eviction, ctx);
   const pod = await r.store.get(r.entry, info.namespace, info.name);
   const phase = (pod.status as { phase?: string } | undefined)?.phase;
   const deleteOptions = (eviction.deleteOptions ?? {}) as { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string } };
@@ -331,6 +332,8 @@ async function handleTokenRequest(api: ApiServer, r: ResourceRequest): Promise<v
   if (!api.tokens) throw serviceUnavailable('service account token signing is not configured on this server');
   const { obj } = await readObject(r, 'TokenRequest', 'authentication.k8s.io', 'v1');
   const { info } = r;
+  const ctx = writeContext(r.query, r.user, r.req.headers['user-agent']);
+  await r.store.admitSubresourceCreate(r.entry, 'token', info.namespace, info.name, obj, ctx);
   const account = await r.store.get(r.entry, info.namespace, info.name);
   const spec = (obj.spec ?? {}) as { audiences?: string[]; expirationSeconds?: number; boundObjectRef?: { kind?: string; apiVersion?: string; name?: string; uid?: string } | null };
   const expirationSeconds = spec.expirationSeconds ?? 3600;
@@ -356,7 +359,6 @@ async function handleTokenRequest(api: ApiServer, r: ResourceRequest): Promise<v
     boundObject = { kind, name: ref.name, uid: target.metadata.uid };
   }
   const audiences = spec.audiences?.length ? spec.audiences : [api.tokens.issuer];
-  const ctx = writeContext(r.query, r.user, r.req.headers['user-agent']);
   const { token, expiresAt } = await api.tokens.issue({
     namespace: info.namespace,
     serviceAccountName: info.name,

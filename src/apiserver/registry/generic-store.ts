@@ -135,6 +135,19 @@ export class GenericStore {
     this.managedFields = t;
   }
 
+  /**
+   * Admission of a create on a subresource that stores no object of its own (pods/eviction,
+   * serviceaccounts/token): upstream's create handler runs both phases before the REST call, so
+   * webhooks and NodeRestriction see the Eviction or TokenRequest.
+   */
+  async admitSubresourceCreate(entry: ResourceEntry, subresource: string, namespace: string, name: string, object: KubeObject, ctx: RequestContext): Promise<void> {
+    const attrs = { operation: 'CREATE' as const, entry, subresource, namespace, name, object, ctx };
+    const admitted = this.admission.admit(attrs);
+    if (admitted !== admissionPassed) await admitted;
+    const validated = this.admission.validate(attrs);
+    if (validated !== admissionPassed) await validated;
+  }
+
   // ---- reads ------------------------------------------------------------------------------
 
   /** GET: consistent unless resourceVersion is given (then any cached state at least that new). */
