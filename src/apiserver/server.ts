@@ -220,7 +220,8 @@ export class ApiServer {
     if (!decision.allowed) {
       // Authorizers read the watch cache, which may not hold a write acknowledged a moment ago
       // (a new binding, a pod bound to a node): a refusal is confirmed once it does.
-      await this.cache.syncToStore();
+      // (A cache that cannot catch up leaves the first answer standing.)
+      await this.cache.syncToStore().catch(() => undefined);
       decision = this.authorizer.authorize(attrs);
       if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
     }
