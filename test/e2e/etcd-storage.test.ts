@@ -12,15 +12,28 @@ interface ConfigMap {
   data?: Record<string, string>;
 }
 
-test('two API servers on one etcd serve the same objects, watches and conflicts; a third started later finds them', { skip: etcdUnavailable(), timeout: 120_000 }, async () => {
+/** A fresh etcd, and the API servers the body starts on it with `start`; all stopped afterwards. */
+async function onSharedEtcd(body: (start: () => Promise<TestCluster>, servers: TestCluster[]) => Promise<void>): Promise<void> {
   const etcd = await startEtcd();
   const storage = `etcd://${new URL(etcd.endpoint).host}`;
   const servers: TestCluster[] = [];
+  const start = async () => {
+    const server = await startTestCluster({ storage });
+    servers.push(server);
+    return server;
+  };
   try {
-    const a = await startTestCluster({ storage });
-    servers.push(a);
-    const b = await startTestCluster({ storage });
-    servers.push(b);
+    await body(start, servers);
+  } finally {
+    for (const s of servers) await s.close();
+    await etcd.stop();
+  }
+}
+
+test('two API servers on one etcd serve the same objects, watches and conflicts; a third started later finds them', { skip: etcdUnavailable(), timeout: 120_000 }, () =>
+  onSharedEtcd(async (start, servers) => {
+    const a = await start();
+    const b = await start();
 
     await a.kubectlOk(['create', 'namespace', 'shared']);
     await a.kubectlOk(['create', 'configmap', 'cm', '-n', 'shared', '--from-literal=k=v1']);
@@ -50,26 +63,16 @@ test('two API servers on one etcd serve the same objects, watches and conflicts;
     assert.deepEqual(names.filter((n) => n !== 'configmap/kube-root-ca.crt'), ['configmap/cm', ...[0, 1, 2, 3, 4].map((i) => `configmap/more-${i}`)]);
 
     for (const s of servers.splice(0)) await s.close();
-    const c = await startTestCluster({ storage });
-    servers.push(c);
+    const c = await start();
     const later = JSON.parse(await c.kubectlOk(['get', 'configmap', 'cm', '-n', 'shared', '-o', 'json'])) as ConfigMap;
     assert.equal(later.metadata.uid, viaA.metadata.uid);
     assert.deepEqual(later.data, { k: 'v2' });
-  } finally {
-    for (const s of servers) await s.close();
-    await etcd.stop();
-  }
-});
+  }));
 
-test('a CRD created through one API server is served by another on the same etcd, and its deletion reaches both', { skip: etcdUnavailable(), timeout: 120_000 }, async () => {
-  const etcd = await startEtcd();
-  const storage = `etcd://${new URL(etcd.endpoint).host}`;
-  const servers: TestCluster[] = [];
-  try {
-    const a = await startTestCluster({ storage });
-    servers.push(a);
-    const b = await startTestCluster({ storage });
-    servers.push(b);
+test('a CRD created through one API server is served by another on the same etcd, and its deletion reaches both', { skip: etcdUnavailable(), timeout: 120_000 }, () =>
+  onSharedEtcd(async (start) => {
+    const a = await start();
+    const b = await start();
     const crd = {
       apiVersion: 'apiextensions.k8s.io/v1',
       kind: 'CustomResourceDefinition',
@@ -90,11 +93,7 @@ test('a CRD created through one API server is served by another on the same etcd
     await a.kubectlOk(['delete', 'crd', 'notes.etcd.example.com', '--timeout=20s']);
     assert.equal((await b.request('GET', '/apis/etcd.example.com/v1/namespaces/default/notes')).status, 404);
     assert.equal((await a.request('GET', '/apis/etcd.example.com/v1/namespaces/default/notes')).status, 404);
-  } finally {
-    for (const s of servers) await s.close();
-    await etcd.stop();
-  }
-});
+  }));
 
 test('an etcd outage: readyz and livez fail (livez?exclude=etcd does not), writes fail with 500; once etcd is back the same server writes again and a watch open across the outage resumes', { skip: etcdUnavailable(), timeout: 120_000 }, async () => {
   const etcd = await startEtcd();

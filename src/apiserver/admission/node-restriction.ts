@@ -27,6 +27,7 @@ import type { Node, PersistentVolumeClaim, Pod, PodResourceClaimStatus, Taint } 
 import type { KubeObject, StoredObject } from '../../api/object.js';
 import { StatusError } from '../../api/status.js';
 import { NODE_USER_PREFIX, parseRequest } from '../../auth/bootstrap/csr.js';
+import { podReferences } from '../../api/pod-references.js';
 import { nodeIdentity } from '../../auth/node-identity.js';
 import type { UserInfo } from '../registry/context.js';
 import type { ResourceEntry } from '../registry/resource-entry.js';
@@ -203,57 +204,15 @@ function withFound<T>(found: Lookup<T>, kind: string, name: string, then: (obj: 
 function checkMirrorPodReferences(nodeName: string, a: AdmissionAttributes, pod: Pod): void {
   // A node may not create a pod that references any other API object.
   if (pod.spec?.serviceAccountName || pod.spec?.serviceAccount) throw admissionForbidden(a, `node ${q(nodeName)} can not create pods that reference a service account`);
-  if (referencesSecrets(pod)) throw admissionForbidden(a, `node ${q(nodeName)} can not create pods that reference secrets`);
-  if (referencesConfigMaps(pod)) throw admissionForbidden(a, `node ${q(nodeName)} can not create pods that reference configmaps`);
+  const refs = podReferences(pod);
+  if (refs.secrets.length) throw admissionForbidden(a, `node ${q(nodeName)} can not create pods that reference secrets`);
+  if (refs.configMaps.length) throw admissionForbidden(a, `node ${q(nodeName)} can not create pods that reference configmaps`);
   for (const v of pod.spec?.volumes ?? []) {
     if ((v.projected?.sources as { clusterTrustBundle?: unknown }[] | undefined)?.some((s) => s.clusterTrustBundle)) {
       throw admissionForbidden(a, `node ${q(nodeName)} can not create pods that reference clustertrustbundles`);
     }
   }
   if (pod.spec?.volumes?.some((v) => v.persistentVolumeClaim)) throw admissionForbidden(a, `node ${q(nodeName)} can not create pods that reference persistentvolumeclaims`);
-}
-
-function allContainers(pod: Pod) {
-  return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])];
-}
-
-/** upstream podutil.VisitPodSecretNames over all containers: any secret named at all. */
-function referencesSecrets(pod: Pod): boolean {
-  if (pod.spec?.imagePullSecrets?.some((s) => s.name)) return true;
-  for (const c of allContainers(pod)) {
-    if (c.envFrom?.some((e) => e.secretRef?.name)) return true;
-    if (c.env?.some((e) => e.valueFrom?.secretKeyRef?.name)) return true;
-  }
-  for (const v of pod.spec?.volumes ?? []) {
-    const refs = [
-      v.secret?.secretName,
-      v.azureFile?.secretName,
-      v.cephfs?.secretRef?.name,
-      v.cinder?.secretRef?.name,
-      v.flexVolume?.secretRef?.name,
-      v.rbd?.secretRef?.name,
-      v.scaleIO?.secretRef?.name,
-      v.iscsi?.secretRef?.name,
-      v.storageos?.secretRef?.name,
-      v.csi?.nodePublishSecretRef?.name,
-      ...(v.projected?.sources ?? []).map((s) => s.secret?.name),
-    ];
-    if (refs.some((r) => r)) return true;
-  }
-  return false;
-}
-
-/** upstream podutil.VisitPodConfigmapNames over all containers. */
-function referencesConfigMaps(pod: Pod): boolean {
-  for (const c of allContainers(pod)) {
-    if (c.envFrom?.some((e) => e.configMapRef?.name)) return true;
-    if (c.env?.some((e) => e.valueFrom?.configMapKeyRef?.name)) return true;
-  }
-  for (const v of pod.spec?.volumes ?? []) {
-    if (v.configMap?.name) return true;
-    if (v.projected?.sources?.some((s) => s.configMap?.name)) return true;
-  }
-  return false;
 }
 
 function admitPodStatus(nodeName: string, a: AdmissionAttributes): void {

@@ -10,7 +10,7 @@ import { covers, escalationMessage } from '../../auth/rbac/rules.js';
 import { SYSTEM_MASTERS, type Authorizer } from '../filters/authorization.js';
 import type { RuleResolver } from '../authorization/rule-resolver.js';
 import type { UserInfo } from '../registry/context.js';
-import type { AdmissionAttributes, AdmissionPlugin } from './admission.js';
+import { admissionForbidden, type AdmissionAttributes, type AdmissionPlugin } from './admission.js';
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
@@ -19,11 +19,6 @@ const fullAuthority: PolicyRule[] = [
   { verbs: ['*'], apiGroups: ['*'], resources: ['*'] },
   { verbs: ['*'], nonResourceURLs: ['*'] },
 ];
-
-function forbiddenFor(a: AdmissionAttributes, message: string): StatusError {
-  const name = a.name || (a.object.metadata?.name ?? '');
-  return new StatusError(403, 'Forbidden', `${a.entry.type.plural}.${RBAC_GROUP} ${JSON.stringify(name)} is forbidden: ${message}`, { name, group: RBAC_GROUP, kind: a.entry.type.plural });
-}
 
 /** Deep equality of the fields a write may change besides the garbage collector's. */
 function sameExceptGCFields(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
@@ -61,9 +56,9 @@ export function rbacEscalationCheck(authorizer: Authorizer, resolver: RuleResolv
         if (allowed(user, 'escalate', plural, a.namespace, name)) return;
         const role = a.object as unknown as ClusterRole;
         const missing = confirmNoEscalation(a, role.rules ?? [], a.namespace);
-        if (missing) throw forbiddenFor(a, missing);
+        if (missing) throw admissionForbidden(a, missing);
         if (plural === 'clusterroles' && role.aggregationRule && confirmNoEscalation(a, fullAuthority, '')) {
-          throw forbiddenFor(a, 'must have cluster-admin privileges to use the aggregationRule');
+          throw admissionForbidden(a, 'must have cluster-admin privileges to use the aggregationRule');
         }
         return;
       }
@@ -78,7 +73,7 @@ export function rbacEscalationCheck(authorizer: Authorizer, resolver: RuleResolv
           throw new StatusError(404, 'NotFound', `${resource}.${RBAC_GROUP} ${JSON.stringify(ref.name)} not found`, { name: ref.name, group: RBAC_GROUP, kind: resource });
         }
         const missing = confirmNoEscalation(a, rules, a.namespace);
-        if (missing) throw forbiddenFor(a, missing);
+        if (missing) throw admissionForbidden(a, missing);
       }
     },
   };

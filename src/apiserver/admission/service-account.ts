@@ -12,6 +12,7 @@ import { StatusError } from '../../api/status.js';
 import { generateName } from '../registry/generic-store.js';
 import { admissionForbidden, type AdmissionAttributes, type AdmissionPlugin } from './admission.js';
 import type { AdmissionDeps } from './plugins.js';
+import { podReferences } from '../../api/pod-references.js';
 
 export const defaultServiceAccountName = 'default';
 export const enforceMountableSecretsAnnotation = 'kubernetes.io/enforce-mountable-secrets';
@@ -46,27 +47,6 @@ export function tokenVolumeSource(): NonNullable<Volume['projected']> {
 
 function isMirrorPod(pod: Pod): boolean {
   return pod.metadata?.annotations?.[mirrorPodAnnotation] !== undefined;
-}
-
-function allContainers(pod: Pod): (Container | EphemeralContainer)[] {
-  return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])];
-}
-
-/** Whether the pod names any secret (upstream podutil.VisitPodSecretNames over all containers). */
-function referencesSecrets(pod: Pod): boolean {
-  const spec = pod.spec ?? { containers: [] };
-  if (spec.imagePullSecrets?.some((s) => s.name)) return true;
-  for (const c of allContainers(pod)) {
-    if (c.envFrom?.some((e) => e.secretRef?.name)) return true;
-    if (c.env?.some((e) => e.valueFrom?.secretKeyRef?.name)) return true;
-  }
-  for (const v of spec.volumes ?? []) {
-    if (v.secret?.secretName) return true;
-    if (v.projected?.sources?.some((s) => s.secret?.name)) return true;
-    const refs = [v.azureFile?.secretName, v.cephfs?.secretRef?.name, v.cinder?.secretRef?.name, v.flexVolume?.secretRef?.name, v.rbd?.secretRef?.name, v.scaleIO?.secretRef?.name, v.iscsi?.secretRef?.name, v.storageos?.secretRef?.name, v.csi?.nodePublishSecretRef?.name];
-    if (refs.some((r) => r)) return true;
-  }
-  return false;
 }
 
 function shouldAutomount(sa: ServiceAccount, pod: Pod): boolean {
@@ -183,7 +163,7 @@ export function serviceAccountAdmission(deps: AdmissionDeps, opts: ServiceAccoun
     if (a.operation !== 'CREATE') return;
     if (isMirrorPod(pod)) {
       if (pod.spec?.serviceAccountName) throw admissionForbidden(a, 'a mirror pod may not reference service accounts');
-      if (referencesSecrets(pod)) throw admissionForbidden(a, 'a mirror pod may not reference secrets');
+      if (podReferences(pod).secrets.length > 0) throw admissionForbidden(a, 'a mirror pod may not reference secrets');
       for (const v of pod.spec?.volumes ?? []) {
         if (v.projected?.sources?.some((s) => s.serviceAccountToken)) throw admissionForbidden(a, 'a mirror pod may not use ServiceAccountToken volume projections');
       }

@@ -27,14 +27,23 @@ async function current<T>(api: ApiServer, entry: ResourceEntry, namespace: strin
 }
 
 /** `createAs`: what to create when the role is missing, if not `expected` itself. */
-async function ensureRole(api: ApiServer, entry: ResourceEntry, expected: Role | ClusterRole, createAs?: Role | ClusterRole): Promise<void> {
+interface Plan {
+  action: 'create' | 'update' | 'recreate' | 'none';
+  object?: unknown;
+}
+
+/** Reads the object, asks `plan` what to write and writes it; a lost race is tried again, as upstream's hook does. */
+async function ensure<T extends Role | ClusterRole | RoleBinding | ClusterRoleBinding>(api: ApiServer, entry: ResourceEntry, expected: T, plan: (existing: T | undefined) => Plan): Promise<void> {
   const namespace = expected.metadata?.namespace ?? '';
   const name = expected.metadata!.name!;
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = reconcileRole(await current<Role | ClusterRole>(api, entry, namespace, name, attempt), expected);
-      if (result.action === 'create') await api.generic.create(entry, namespace, structuredClone(createAs ?? result.object) as unknown as KubeObject, systemContext());
-      else if (result.action === 'update') await api.generic.update(entry, namespace, name, '', systemContext(), () => result.object as unknown as KubeObject);
+      const { action, object } = plan(await current<T>(api, entry, namespace, name, attempt));
+      const obj = object as KubeObject;
+      // A binding's roleRef cannot change: it is deleted and created anew.
+      if (action === 'recreate') await api.generic.delete(entry, namespace, name, {}, systemContext());
+      if (action === 'create' || action === 'recreate') await api.generic.create(entry, namespace, obj, systemContext());
+      else if (action === 'update') await api.generic.update(entry, namespace, name, '', systemContext(), () => obj);
       return;
     } catch (err) {
       if (attempt >= RETRIES || !retryable(err)) throw err;
@@ -42,20 +51,16 @@ async function ensureRole(api: ApiServer, entry: ResourceEntry, expected: Role |
   }
 }
 
-async function ensureBinding(api: ApiServer, entry: ResourceEntry, expected: RoleBinding | ClusterRoleBinding): Promise<void> {
-  const namespace = expected.metadata?.namespace ?? '';
-  const name = expected.metadata!.name!;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const result = reconcileBinding(await current<RoleBinding | ClusterRoleBinding>(api, entry, namespace, name, attempt), expected);
-      if (result.action === 'recreate') await api.generic.delete(entry, namespace, name, {}, systemContext());
-      if (result.action === 'create' || result.action === 'recreate') await api.generic.create(entry, namespace, result.object as unknown as KubeObject, systemContext());
-      else if (result.action === 'update') await api.generic.update(entry, namespace, name, '', systemContext(), () => result.object as unknown as KubeObject);
-      return;
-    } catch (err) {
-      if (attempt >= RETRIES || !retryable(err)) throw err;
-    }
-  }
+/** `createAs`: what to create when the role is missing, if not `expected` itself. */
+function ensureRole(api: ApiServer, entry: ResourceEntry, expected: Role | ClusterRole, createAs?: Role | ClusterRole): Promise<void> {
+  return ensure(api, entry, expected, (existing) => {
+    const result = reconcileRole(existing, expected);
+    return result.action === 'create' && createAs ? { action: 'create', object: structuredClone(createAs) } : result;
+  });
+}
+
+function ensureBinding(api: ApiServer, entry: ResourceEntry, expected: RoleBinding | ClusterRoleBinding): Promise<void> {
+  return ensure(api, entry, expected, (existing) => reconcileBinding(existing, expected));
 }
 
 /**

@@ -41,12 +41,11 @@ export function nodeAuthorizer(graph: NodeGraph, nodeRules: PolicyRule[]): Autho
     if (a.subresource !== 'token') return deny('can only create token subresource of serviceaccount');
     return graph.hasPath(node, 'serviceaccounts', a.namespace, a.name) ? allow : deny(`no relationship found between node '${node}' and this object`);
   };
-  const ownObject = (node: string, a: AuthorizationAttributes, what: string, verbsMessage: string): Decision => {
-    if (!['get', 'create', 'update', 'patch', 'delete'].includes(a.verb)) return deny(verbsMessage);
-    // The name of a create is not known here: NodeRestriction admission checks it.
-    if (a.verb !== 'create' && a.name !== node) return deny(`can only access ${what} with the same name as the requesting node`);
-    return allow;
-  };
+  // A node's lease and CSINode: named after the node. The name of a create is not known here:
+  // NodeRestriction admission checks it.
+  const ownVerbs = ['get', 'create', 'update', 'patch', 'delete'];
+  const ownName = (node: string, a: AuthorizationAttributes, what: string): Decision =>
+    a.verb !== 'create' && a.name !== node ? deny(`can only access ${what} with the same name as the requesting node`) : allow;
 
   // AuthorizeNodeWithSelectors (beta and on in 1.32): a node reads only its own Node, and lists
   // or watches only the pods bound to it.
@@ -99,16 +98,17 @@ export function nodeAuthorizer(graph: NodeGraph, nodeRules: PolicyRule[]): Autho
           case '/serviceaccounts':
             return createToken(node, a);
           case 'coordination.k8s.io/leases':
-            if (!['get', 'create', 'update', 'patch', 'delete'].includes(a.verb)) return deny('can only get, create, update, patch, or delete a node lease');
+            if (!ownVerbs.includes(a.verb)) return deny('can only get, create, update, patch, or delete a node lease');
             if (a.namespace !== NODE_LEASE_NAMESPACE) return deny(`can only access leases in the ${JSON.stringify(NODE_LEASE_NAMESPACE)} system namespace`);
-            return ownObject(node, a, 'node lease', '');
+            return ownName(node, a, 'node lease');
           case '/nodes':
             return nodes(node, a);
           case '/pods':
             return pods(node, a);
           case 'storage.k8s.io/csinodes':
+            if (!ownVerbs.includes(a.verb)) return deny('can only get, create, update, patch, or delete a CSINode');
             if (a.subresource) return deny('cannot authorize CSINode subresources');
-            return ownObject(node, a, 'CSINode', 'can only get, create, update, patch, or delete a CSINode');
+            return ownName(node, a, 'CSINode');
         }
       }
       return rulesAllow(a, nodeRules) ? allow : noOpinion;

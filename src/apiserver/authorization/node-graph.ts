@@ -11,7 +11,7 @@ import type { VolumeAttachment } from 'kubernetes-types/storage/v1.js';
 import type { StoredObject } from '../../api/object.js';
 import type { ResourceRegistry } from '../registry/resource-registry.js';
 import type { CacheEvent, ResourceCache, WatchCache } from '../watch-cache.js';
-import { podReferences } from './pod-references.js';
+import { podReferences } from '../../api/pod-references.js';
 
 export type GraphObjectType = 'pods' | 'secrets' | 'configmaps' | 'persistentvolumeclaims' | 'persistentvolumes' | 'serviceaccounts' | 'volumeattachments';
 

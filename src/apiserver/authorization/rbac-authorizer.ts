@@ -1,16 +1,11 @@
 // The RBAC authorizer (upstream: plugin/pkg/auth/authorizer/rbac): a request is allowed when a
 // rule of a role bound to its user, or to one of its groups, allows it; RBAC never denies, it
 // only has no opinion. The allowed reason names the binding, as upstream's does.
-import { ruleAllows } from '../../auth/rbac/rules.js';
+import { aggregateText, ruleAllows } from '../../auth/rbac/rules.js';
 import type { Authorizer, Decision } from '../filters/authorization.js';
 import type { RuleResolver, RuleSource } from './rule-resolver.js';
 
 const noOpinion: Decision = Object.freeze({ allowed: false, reason: '' });
-
-/** utilerrors.NewAggregate's text: one error as it is, several in brackets. */
-export function aggregateErrors(errors: string[]): string {
-  return errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`;
-}
 
 export function rbacAuthorizer(resolver: RuleResolver): Authorizer {
   return {
@@ -35,7 +30,7 @@ export function rbacAuthorizer(resolver: RuleResolver): Authorizer {
           },
         };
       }
-      return errors ? { allowed: false, reason: `RBAC: ${aggregateErrors(errors)}` } : noOpinion;
+      return errors ? { allowed: false, reason: `RBAC: ${aggregateText(errors)}` } : noOpinion;
     },
   };
 }

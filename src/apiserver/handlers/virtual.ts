@@ -4,7 +4,7 @@ import type { KubeObject } from '../../api/object.js';
 import { badRequest, invalid, methodNotAllowed, serviceUnavailable, StatusError } from '../../api/status.js';
 import { invalid as invalidField } from '../../api/validation/field.js';
 import type { FieldError } from '../../api/status.js';
-import { aggregateErrors } from '../authorization/rbac-authorizer.js';
+import { aggregateText } from '../../auth/rbac/rules.js';
 import { nodeIdentity } from '../../auth/node-identity.js';
 import { writeJSON } from '../http/respond.js';
 import type { UserInfo } from '../registry/context.js';
@@ -78,13 +78,13 @@ function rulesReview(api: ApiServer, user: UserInfo, namespace: string | undefin
       if (r.resources?.length) resourceRules.push({ verbs: r.verbs, ...(r.apiGroups ? { apiGroups: r.apiGroups } : {}), resources: r.resources, ...(r.resourceNames ? { resourceNames: r.resourceNames } : {}) });
       if (r.nonResourceURLs?.length) nonResourceRules.push({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs });
     }
-    if (found.errors.length) errors.push(aggregateErrors(found.errors));
+    if (found.errors.length) errors.push(aggregateText(found.errors));
   }
   if (api.authorization.modes.includes('AlwaysAllow')) {
     resourceRules.push({ verbs: ['*'], apiGroups: ['*'], resources: ['*'] });
     nonResourceRules.push({ verbs: ['*'], nonResourceURLs: ['*'] });
   }
-  return { resourceRules, nonResourceRules, incomplete, ...(errors.length ? { evaluationError: aggregateErrors(errors) } : {}) };
+  return { resourceRules, nonResourceRules, incomplete, ...(errors.length ? { evaluationError: aggregateText(errors) } : {}) };
 }
 
 export async function handleVirtual(api: ApiServer, r: ResourceRequest): Promise<void> {

@@ -3,32 +3,18 @@
 // aggregated roles with them already (so a new cluster's controller has nothing to write).
 import type { ClusterRole, PolicyRule } from 'kubernetes-types/rbac/v1.js';
 import { labelSelectorAsSelector, matchesLabels } from '../../api/selectors/labels.js';
+import { semanticEqual } from './bootstrap/reconcile.js';
+// Go's string order: the bytes of UTF-8, as storage keys are ordered.
+import { compareKeys } from '../../storage/keys.js';
 
 /** PolicyRule's list fields, in the Go struct's order. */
 export const ruleFields = ['verbs', 'apiGroups', 'resources', 'resourceNames', 'nonResourceURLs'] as const;
 
-const sameStrings = (a: readonly string[] | null | undefined, b: readonly string[] | null | undefined): boolean => {
-  const x = a ?? [];
-  const y = b ?? [];
-  return x.length === y.length && x.every((v, i) => v === y[i]);
-};
-
-/** equality.Semantic.DeepEqual on PolicyRules: order matters, a missing list equals an empty one. */
-export function ruleEquals(a: PolicyRule, b: PolicyRule): boolean {
-  return ruleFields.every((f) => sameStrings(a[f], b[f]));
-}
+/** equality.Semantic.DeepEqual on PolicyRules: list order matters, a missing list equals an empty one. */
+export const ruleEquals = (a: PolicyRule, b: PolicyRule): boolean => semanticEqual(a, b);
 
 /** equality.Semantic.DeepEqual on rule lists (a missing list equals an empty one). */
-export function rulesEqual(a: readonly PolicyRule[] | null | undefined, b: readonly PolicyRule[] | null | undefined): boolean {
-  const x = a ?? [];
-  const y = b ?? [];
-  return x.length === y.length && x.every((r, i) => ruleEquals(r, y[i]));
-}
-
-/** Go's string order (bytes of UTF-8), which differs from UTF-16 order only beyond the BMP. */
-function compareGoStrings(a: string, b: string): number {
-  return a === b ? 0 : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
+export const rulesEqual = (a: readonly PolicyRule[] | null | undefined, b: readonly PolicyRule[] | null | undefined): boolean => semanticEqual(a, b);
 
 /**
  * The rules `role` aggregates from `all` (the informer's ClusterRoles): for each of its
@@ -45,7 +31,7 @@ export function aggregatedRules(role: ClusterRole, all: readonly ClusterRole[]):
     const selector = labelSelectorAsSelector(labelSelector);
     const matching = all
       .filter((r) => matchesLabels(selector, r.metadata?.labels))
-      .sort((a, b) => compareGoStrings(a.metadata?.name ?? '', b.metadata?.name ?? ''));
+      .sort((a, b) => compareKeys(a.metadata?.name ?? '', b.metadata?.name ?? ''));
     for (const source of matching) {
       if (source.metadata?.name === name) continue;
       for (const r of source.rules ?? []) {

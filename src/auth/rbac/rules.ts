@@ -8,6 +8,8 @@
 // URL forms are compared in place instead of building the combined strings upstream builds.
 import type { PolicyRule } from 'kubernetes-types/rbac/v1.js';
 import { compactRules } from './covers.js';
+// Go's sort.Strings order: the bytes of UTF-8, as storage keys are ordered.
+import { compareKeys } from '../../storage/keys.js';
 
 export { breakdownRule, compactRules, covers, nonResourceURLCovers, ruleCovers } from './covers.js';
 
@@ -28,25 +30,19 @@ const ALL = '*';
 const STAR = 42; // '*'
 const SLASH = 47; // '/'
 
-export function verbMatches(rule: PolicyRule, verb: string): boolean {
-  const verbs = rule.verbs;
-  if (verbs === undefined) return false;
-  for (let i = 0; i < verbs.length; i++) {
-    const v = verbs[i];
-    if (v === ALL || v === verb) return true;
+/** Whether the list holds the value or "*" (upstream's VerbMatches and APIGroupMatches). */
+function listAllows(list: readonly string[] | undefined, value: string): boolean {
+  if (list === undefined) return false;
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (v === ALL || v === value) return true;
   }
   return false;
 }
 
-export function apiGroupMatches(rule: PolicyRule, group: string): boolean {
-  const groups = rule.apiGroups;
-  if (groups === undefined) return false;
-  for (let i = 0; i < groups.length; i++) {
-    const g = groups[i];
-    if (g === ALL || g === group) return true;
-  }
-  return false;
-}
+export const verbMatches = (rule: PolicyRule, verb: string): boolean => listAllows(rule.verbs, verb);
+
+export const apiGroupMatches = (rule: PolicyRule, group: string): boolean => listAllows(rule.apiGroups, group);
 
 /**
  * Upstream ResourceMatches with the combined resource ("pods/status") kept in two parts: "*" matches
@@ -139,29 +135,17 @@ export function compactString(rule: PolicyRule): string {
  * in an aggregate inside a one-element list, hence `[msg]` for one and `[[a, b]]` for several.
  */
 export function escalationMessage(user: { username: string; groups: string[] }, missing: PolicyRule[], resolutionErrors?: string[]): string {
-  const descriptions = [...new Set(compactRules(missing).map(compactString))].sort(compareByteOrder);
+  const descriptions = [...new Set(compactRules(missing).map(compactString))].sort(compareKeys);
   let msg = `user ${goQuote(user.username)} (groups=${goQuoteList(user.groups)}) is attempting to grant RBAC permissions not currently held:\n${descriptions.join('\n')}`;
   if (resolutionErrors !== undefined && resolutionErrors.length > 0) msg += `; resolution errors: [${aggregateText(resolutionErrors)}]`;
   return msg;
 }
 
 /** utilerrors.Aggregate's Error(): one message as is, several de-duplicated as "[a, b]". */
-function aggregateText(messages: readonly string[]): string {
+export function aggregateText(messages: readonly string[]): string {
   if (messages.length === 1) return messages[0];
   const unique = [...new Set(messages)];
   return unique.length === 1 ? unique[0] : `[${unique.join(', ')}]`;
-}
-
-/** Go's sort.Strings order (UTF-8 bytes), which is code-point order rather than UTF-16 order. */
-function compareByteOrder(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.codePointAt(i)!;
-    const y = b.codePointAt(i)!;
-    if (x !== y) return x - y;
-    if (x > 0xffff) i++;
-  }
-  return a.length - b.length;
 }
 
 /** fmt's %q of a []string: `["a" "b"]`. */

@@ -1,5 +1,6 @@
-// The objects a pod refers to by name, as upstream's podutil visitors find them: the graph the
-// Node authorizer walks (node ← pod ← secret, configmap, claim, service account) is made of these.
+// The objects a pod refers to by name, as upstream's podutil visitors (VisitPodSecretNames,
+// VisitPodConfigmapNames) find them: the Node authorizer's graph (node ← pod ← secret, configmap,
+// claim) is made of these, and admission refuses pods that name what they may not.
 import type { Container, EphemeralContainer, Pod, Volume } from 'kubernetes-types/core/v1.js';
 
 export interface PodReferences {
@@ -8,7 +9,8 @@ export interface PodReferences {
   claims: string[];
 }
 
-function containersOf(pod: Pod): (Container | EphemeralContainer)[] {
+/** Init, regular and ephemeral containers. */
+export function allContainers(pod: Pod): (Container | EphemeralContainer)[] {
   const spec = pod.spec;
   if (!spec) return [];
   return [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])];
@@ -36,7 +38,7 @@ export function podReferences(pod: Pod): PodReferences {
   const configMaps: string[] = [];
   const claims: string[] = [];
   for (const s of pod.spec?.imagePullSecrets ?? []) if (s.name) secrets.push(s.name);
-  for (const c of containersOf(pod)) {
+  for (const c of allContainers(pod)) {
     for (const from of c.envFrom ?? []) {
       if (from.secretRef?.name) secrets.push(from.secretRef.name);
       if (from.configMapRef?.name) configMaps.push(from.configMapRef.name);
