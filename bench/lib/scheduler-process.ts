@@ -8,12 +8,20 @@
 // --expose-gc) and prints its heap figures as one JSON line on stdout; every 250 ms it prints its
 // event-loop utilization so far (busy vs waiting, which CPU time alone cannot tell apart from
 // being starved of a core).
+//
+// It also tells when each pod became bound as the scheduler's own pod informer sees it, which is
+// where upstream's scheduler_perf counts scheduled pods (its throughput collector reads the
+// scheduler's informer in the same process): the instrument adds no watch to the API server and
+// no decoding to the load generator. The times are on the machine-wide monotonic clock (clock.ts),
+// batched onto stdout every 20 ms.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import { runSchedulerCommand } from '../../src/cli/scheduler-command.js';
+import type { Scheduler } from '../../src/scheduler/scheduler.js';
 import type { HttpsProtocol } from '../../src/client/transport/https.js';
 import { monoMs } from './clock.js';
 import { isMain } from './main.js';
@@ -28,6 +36,8 @@ export interface SchedulerProcessOptions {
   logLevel?: string;
   /** Called with each warning or error line the child logs (default: the first 5 go to stderr). */
   onWarning?: (line: LogLine) => void;
+  /** Called with "namespace/name" and the monoMs() at which the scheduler's pod informer first saw the pod bound (after a restart: every bound pod of its initial list again). */
+  onBound?: (key: string, t: number) => void;
 }
 
 export interface LogLine {
@@ -118,9 +128,10 @@ export function startSchedulerProcess(opts: SchedulerProcessOptions): SchedulerP
   });
   createInterface({ input: child.stdout! }).on('line', (text) => {
     try {
-      const h = JSON.parse(text) as { heap?: HeapFigures; loop?: LoopTime };
+      const h = JSON.parse(text) as { heap?: HeapFigures; loop?: LoopTime; bound?: Array<[string, number]> };
       if (h.heap) heapWaiters.shift()?.(h.heap);
       if (h.loop) loop = h.loop;
+      for (const [key, t] of h.bound ?? []) opts.onBound?.(key, t);
     } catch {
       // Not ours.
     }
@@ -157,6 +168,25 @@ export function startSchedulerProcess(opts: SchedulerProcessOptions): SchedulerP
   };
 }
 
+/** The child's instrument: each pod's first sighting with a node on the scheduler's pod informer, printed in batches. */
+function reportBoundPods(scheduler: Scheduler): void {
+  const seen = new Set<string>();
+  let batch: Array<[string, number]> = [];
+  const sighted = (pod: Pod) => {
+    if (!pod.spec?.nodeName) return;
+    const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    batch.push([key, monoMs()]);
+  };
+  scheduler.podInformer.addEventHandler({ onAdd: sighted, onUpdate: (_old, pod) => sighted(pod) });
+  setInterval(() => {
+    if (batch.length === 0) return;
+    process.stdout.write(`${JSON.stringify({ bound: batch })}\n`);
+    batch = [];
+  }, 20).unref();
+}
+
 if (isMain(import.meta.url)) {
   const kubeconfig = process.argv[2];
   process.on('SIGUSR2', () => {
@@ -172,6 +202,7 @@ if (isMain(import.meta.url)) {
   }, 250).unref();
   await runSchedulerCommand({
     kubeconfig,
+    onStarted: reportBoundPods,
     leaderElect: false,
     leaderElectLeaseDuration: 15,
     leaderElectRenewDeadline: 10,

@@ -12,6 +12,7 @@ import { loadSchedulerConfig } from '../scheduler/config/load.js';
 import type { SchedulerConfiguration } from '../scheduler/config/types.js';
 import { inTreeRegistry } from '../scheduler/plugins/registry.js';
 import { runScheduler } from '../scheduler/start.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
 import { parseBindAddress, startHealthServer, type HealthServer } from '../scheduler/health-server.js';
 import { createLogger } from '../util/log.js';
 import { CliError, messageOf } from './errors.js';
@@ -27,6 +28,8 @@ export interface SchedulerFlags extends LeaderElectionFlags {
   metricsBindAddress?: string;
   /** How the client reaches the API server (default: the transport's default); see transport/https.ts. */
   clientProtocol?: HttpsProtocol;
+  /** Called each time this instance starts scheduling (not a flag: for a program embedding the command, e.g. a benchmark's instrument). */
+  onStarted?: (scheduler: Scheduler) => void;
 }
 
 /** Reads and validates --config (errors name the file and the field). */
@@ -70,7 +73,11 @@ export async function runSchedulerCommand(flags: SchedulerFlags): Promise<void> 
   }
   await runLeaderElected({ client, log, flags, leaseName: 'kube-scheduler', what: 'the scheduler' }, async (signal) => {
     try {
-      await runScheduler({ client, log, config, host, onStarted: () => (scheduling = true) }, signal);
+      const onStarted = (scheduler: Scheduler) => {
+        scheduling = true;
+        flags.onStarted?.(scheduler);
+      };
+      await runScheduler({ client, log, config, host, onStarted }, signal);
     } finally {
       scheduling = false;
     }
