@@ -57,6 +57,16 @@ describe('REST semantics', () => {
     assert.equal(unconditional.json().data.v, '4');
   });
 
+  test('an invalid update names each error once (the create rules are part of the update rules)', async () => {
+    await c.request('POST', '/api/v1/namespaces/rest/configmaps', { body: cm('labelled', { v: '1' }) });
+    const r = await c.request('PUT', '/api/v1/namespaces/rest/configmaps/labelled', { body: cm('labelled', { v: '2' }, { labels: { 'bad key!': 'x' } }) });
+    assert.equal(r.status, 422);
+    const status = r.json();
+    assert.equal(status.details.causes.length, 1, JSON.stringify(status.details.causes));
+    assert.equal(status.details.causes[0].field, 'metadata.labels');
+    assert.ok(!status.message.startsWith('ConfigMap "labelled" is invalid: ['), status.message);
+  });
+
   test('generation increases on spec changes only; status changes go through /status', async () => {
     const dep = {
       apiVersion: 'apps/v1',

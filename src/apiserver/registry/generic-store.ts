@@ -412,7 +412,9 @@ export class GenericStore {
 
   private validate(entry: ResourceEntry, obj: KubeObject, old: KubeObject | undefined): void {
     const own = entry.strategy.validate?.(obj) ?? [];
-    const errors: FieldError[] = old ? [...own, ...(entry.strategy.validateUpdate?.(obj, old) ?? [])] : own;
+    // A built-in kind's update rules include its create rules (upstream's ValidateUpdate calls
+    // them): each error is reported once.
+    const errors: FieldError[] = old ? withoutRepeats([...own, ...(entry.strategy.validateUpdate?.(obj, old) ?? [])]) : own;
     if (errors.length) throw invalid(entry.type.kind, entry.type.group, obj.metadata?.name ?? '', errors);
   }
 
@@ -754,3 +756,14 @@ function decodeContinue(token: string): { revision: number; start: string } {
 }
 
 export { StatusError };
+
+/** The errors with each one (type, field, message, value) kept the first time only. */
+function withoutRepeats(errors: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = JSON.stringify([e.type, e.field, e.detail, e.value]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
