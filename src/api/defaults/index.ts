@@ -3,6 +3,7 @@
 // defaults are left untouched; so are unknown kinds (custom resources default from their schema).
 import type { KubeObject } from '../object.js';
 import { formatQuantity, quantityText, tryParseQuantity } from '../validation/quantity.js';
+import { defaultValidatingAdmissionPolicy, defaultValidatingAdmissionPolicyBinding } from './admissionregistration.js';
 import { defaultCustomResourceDefinition } from './apiextensions.js';
 import { defaultPersistentVolumeClaimSpec, defaultPod, defaultPodTemplate, defaultResourceList } from './pod.js';
 import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaultReplicaSet, defaultReplicationController, defaultStatefulSet } from './workloads.js';
@@ -196,6 +197,8 @@ const defaulters: Record<string, Defaulter> = {
   'networking.k8s.io/NetworkPolicy': defaultNetworkPolicy,
   'storage.k8s.io/StorageClass': defaultStorageClass,
   'apiextensions.k8s.io/CustomResourceDefinition': defaultCustomResourceDefinition,
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': defaultValidatingAdmissionPolicy,
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': defaultValidatingAdmissionPolicyBinding,
 };
 
 /** Applies upstream's defaults for the kind, in place. */

@@ -14,6 +14,7 @@ import { validatePod, validatePodSpecUpdate, validatePodTemplateSpec } from './p
 import { validateService, validateServiceUpdate } from './service.js';
 import { validateEventsV1Create, validateEventsV1Update } from './events.js';
 import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from './apiextensions.js';
+import { validateValidatingAdmissionPolicy, validateValidatingAdmissionPolicyBinding, validateValidatingAdmissionPolicyUpdate } from './admissionregistration.js';
 
 type Obj = Record<string, unknown>;
 
@@ -103,6 +104,8 @@ const createRules: Record<string, Create> = {
   'autoscaling/HorizontalPodAutoscaler': validateHorizontalPodAutoscaler,
   'events.k8s.io/Event': validateEventsV1Create,
   'apiextensions.k8s.io/CustomResourceDefinition': (o) => validateCustomResourceDefinition(o as KubeObject),
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': validateValidatingAdmissionPolicy,
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': validateValidatingAdmissionPolicyBinding,
 };
 
 /** Extra rules on update, beyond re-running the create rules on the new object. */
@@ -134,6 +137,8 @@ const updateReplacesCreate: Record<string, Update> = {
   '/Event': () => [],
   'events.k8s.io/Event': validateEventsV1Update,
   'apiextensions.k8s.io/CustomResourceDefinition': (o, old) => validateCustomResourceDefinitionUpdate(o as KubeObject, old as KubeObject),
+  // Match conditions the update leaves alone (with the paramKind they read) are not re-checked.
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': validateValidatingAdmissionPolicyUpdate,
 };
 
 /** Legacy core/v1 Events skip ObjectMeta validation, as upstream does for that API; a CRD's rule

@@ -14,6 +14,7 @@ import { csrRequester } from './csr-requester.js';
 import { serviceAccountAdmission } from './service-account.js';
 import { nodeRestriction } from './node-restriction.js';
 import { mutatingAdmissionWebhook, validatingAdmissionWebhook } from './webhook/plugin.js';
+import { validatingAdmissionPolicy } from './policy/plugin.js';
 
 export interface AdmissionDeps {
   cache: WatchCache;
@@ -147,7 +148,7 @@ export function withoutPlugins(plugins: AdmissionPlugin[], disabled: readonly st
 }
 
 /** The plugins --disable-admission-plugins may name. */
-export const disableableAdmissionPlugins = ['NamespaceLifecycle', 'CertificateSigningRequestRequester', 'LimitRanger', 'ServiceAccount', 'NodeRestriction', 'DefaultTolerationSeconds', 'Priority', 'MutatingAdmissionWebhook', 'ValidatingAdmissionWebhook', 'ResourceQuota'];
+export const disableableAdmissionPlugins = ['NamespaceLifecycle', 'CertificateSigningRequestRequester', 'LimitRanger', 'ServiceAccount', 'NodeRestriction', 'DefaultTolerationSeconds', 'Priority', 'MutatingAdmissionWebhook', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionWebhook', 'ResourceQuota'];
 
 /** Why `names` cannot be disabled, or undefined when every one is a known plugin. */
 export function unknownAdmissionPlugins(names: readonly string[]): string | undefined {
@@ -156,6 +157,6 @@ export function unknownAdmissionPlugins(names: readonly string[]): string | unde
 }
 
 export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
-  // Upstream's order: the webhooks after the built-in mutating plugins, quota last.
-  return [namespaceLifecycle(deps), csrRequester, limitRanger(deps), serviceAccountAdmission(deps), nodeRestriction(deps), defaultTolerationSeconds, priority(deps), serviceAllocation(deps), mutatingAdmissionWebhook(deps), validatingAdmissionWebhook(deps), resourceQuotaAdmission(deps)];
+  // Upstream's order: the webhooks after the built-in mutating plugins, policies between them, quota last.
+  return [namespaceLifecycle(deps), csrRequester, limitRanger(deps), serviceAccountAdmission(deps), nodeRestriction(deps), defaultTolerationSeconds, priority(deps), serviceAllocation(deps), mutatingAdmissionWebhook(deps), validatingAdmissionPolicy(deps), validatingAdmissionWebhook(deps), resourceQuotaAdmission(deps)];
 }

@@ -7,6 +7,7 @@ import { invalid } from '../../api/status.js';
 import { validateObject } from '../../api/validation/index.js';
 import { validatePodCreateEphemeralContainers } from '../../api/validation/pod.js';
 import { crdHooks } from '../crd/crd-hooks.js';
+import { celLoaded, loadCEL } from '../../api/cel/library.js';
 
 /** The strategy hooks a kind may contribute. */
 export type Hooks = Pick<ResourceStrategy, 'ready' | 'prepareForCreate' | 'prepareForUpdate' | 'prepareForDelete'>;
@@ -69,6 +70,13 @@ export const kindHooks: Record<string, Hooks> = {
     },
   },
   'apiextensions.k8s.io/CustomResourceDefinition': crdHooks,
+  // Validation compiles the policy's CEL expressions: the library is loaded first.
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': {
+    ready: () => (celLoaded() ? undefined : loadCEL().then(() => undefined)),
+    prepareForCreate(obj) {
+      obj.status = {};
+    },
+  },
   // The node agent registers its node with its status filled in.
   '/Node': {},
   '/PersistentVolume': {

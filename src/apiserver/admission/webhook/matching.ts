@@ -8,16 +8,15 @@
 // converted to the rule's version. This server serves each resource under one group/version, so
 // there is nothing equivalent to try.
 //
-// matchConditions are CEL (@marcbachmann/cel-js) with `object`, `oldObject` and `request` as
-// upstream declares them. Not offered: `authorizer` and `authorizer.requestResource` (an
-// expression naming them does not compile here), and the cost budget. Compile errors carry the
-// CEL library's wording, not cel-go's.
-import type { Environment } from '@marcbachmann/cel-js';
-import { cel, celErrorLine, celEvaluationError } from '../../../api/cel/library.js';
+// matchConditions are CEL (@marcbachmann/cel-js) with `object`, `oldObject`, `request` and
+// `namespaceObject` (null for webhooks) as upstream declares them (src/api/cel/admission-policy.ts).
+// Not offered: `authorizer` and `authorizer.requestResource` (an expression naming them does not
+// compile here), and the cost budget. Compile errors carry the CEL library's wording, not cel-go's.
+import { celEvaluationError } from '../../../api/cel/library.js';
+import { compilePolicyExpression, type PolicyScope } from '../../../api/cel/admission-policy.js';
 import { celValue } from '../../../api/crd/cel-validation.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import type { RuleWithOperations } from 'kubernetes-types/admissionregistration/v1.js';
-import { boundedMemo } from '../../../api/bounded-memo.js';
 import type { KubeObject } from '../../../api/object.js';
 import { everything, isEverything, labelSelectorAsSelector, matchesLabels, type Selector } from '../../../api/selectors/labels.js';
 import { internalError, notFound, StatusError } from '../../../api/status.js';
@@ -60,7 +59,7 @@ export function webhookMatches(w: Webhook, req: WebhookRequest): boolean {
   return true;
 }
 
-function attempt(f: () => boolean): boolean | StatusError {
+export function attempt(f: () => boolean): boolean | StatusError {
   try {
     return f();
   } catch (err) {
@@ -133,12 +132,18 @@ function selectorOf(ls: LabelSelector | undefined): Selector {
 
 const labelsOf = (o: KubeObject | undefined) => o?.metadata?.labels;
 
+/** What carries the two selectors: a webhook, or a policy's or binding's MatchResources. */
+export interface SelectorsOf {
+  namespaceSelector?: LabelSelector;
+  objectSelector?: LabelSelector;
+}
+
 /**
  * A cluster-scoped request always matches, except for Namespaces themselves, whose own labels
  * count: the new object's on a create or update of the namespace (not of a subresource), else
  * the stored namespace's (namespaceLabels when given, else oldObject's).
  */
-function namespaceSelectorMatches(w: Webhook, req: WebhookRequest): boolean {
+export function namespaceSelectorMatches(w: SelectorsOf, req: WebhookRequest): boolean {
   const ownNamespace = req.resource === 'namespaces';
   if (req.namespace === '' && !ownNamespace) return true;
   const selector = selectorOf(w.namespaceSelector);
@@ -152,7 +157,7 @@ function namespaceSelectorMatches(w: Webhook, req: WebhookRequest): boolean {
 }
 
 /** The object's labels or the old object's: either selected is enough (a label being removed still matches). */
-function objectSelectorMatches(w: Webhook, req: WebhookRequest): boolean {
+export function objectSelectorMatches(w: SelectorsOf, req: WebhookRequest): boolean {
   const selector = selectorOf(w.objectSelector);
   if (isEverything(selector)) return true;
   return [req.object, req.oldObject].some((o) => o !== undefined && matchesLabels(selector, labelsOf(o)));
@@ -160,53 +165,8 @@ function objectSelectorMatches(w: Webhook, req: WebhookRequest): boolean {
 
 // ---- matchConditions (matchconditions/matcher.go) ----
 
-const gvk = { group: 'string', version: 'string', kind: 'string' };
-const gvr = { group: 'string', version: 'string', resource: 'string' };
-
-// The variables upstream declares for webhook match conditions; `request` is typed as its
-// AdmissionRequest type, so `request.dryRun` is a bool and `request.foo` does not compile.
-let env: Environment | undefined;
-const environment = (): Environment =>
-  (env ??= new (cel().Environment)({ unlistedVariablesAreDyn: false, homogeneousAggregateLiterals: false, enableOptionalTypes: true })
-  .registerVariable('object', 'dyn')
-  .registerVariable('oldObject', 'dyn')
-  .registerVariable({
-    name: 'request',
-    schema: {
-      kind: gvk,
-      resource: gvr,
-      subResource: 'string',
-      requestKind: gvk,
-      requestResource: gvr,
-      requestSubResource: 'string',
-      name: 'string',
-      namespace: 'string',
-      operation: 'string',
-      userInfo: { username: 'string', uid: 'string', groups: 'list<string>', extra: 'map<string, list<string>>' },
-      dryRun: 'bool',
-      options: 'dyn',
-    },
-  } as unknown as Parameters<Environment['registerVariable']>[0]));
-
-type Program = (ctx: Record<string, unknown>) => unknown;
-
-/**
- * Compiled once per expression text. Upstream requires the expression's type to be bool: an
- * expression of type dyn (`object.spec.enabled`) does not compile, there as here.
- */
-const compile = boundedMemo(1024, (expression: string): { program: Program } | { error: string } => {
-  let program: Program;
-  try {
-    const parsedExpr = environment().parse(expression);
-    const checked = parsedExpr.check();
-    if (!checked.valid) return { error: `compilation error: compilation failed: ${celErrorLine(checked.error)}` };
-    if (checked.type !== 'bool') return { error: 'compilation error: must evaluate to bool' };
-    program = parsedExpr as unknown as Program;
-  } catch (err) {
-    return { error: `compilation error: compilation failed: ${celErrorLine(err)}` };
-  }
-  return { program };
-});
+/** The declarations upstream gives webhook match conditions: no params, no variables. */
+const noParams: PolicyScope = { params: false, variables: [] };
 
 /**
  * The webhook's matchConditions, in order. A condition that is false skips the webhook, even
@@ -221,9 +181,9 @@ export function evaluateMatchConditions(w: Webhook, req: WebhookRequest): { matc
   const vars = celVariables(req);
   const errors: string[] = [];
   for (const c of conditions) {
-    const compiled = compile(c.expression);
+    const compiled = compilePolicyExpression(c.expression, 'matchCondition', noParams);
     if ('error' in compiled) {
-      errors.push(compiled.error);
+      errors.push(`compilation error: ${compiled.error}`);
       continue;
     }
     let result: unknown;
@@ -251,18 +211,18 @@ export function matchConditionsFailure(req: WebhookRequest, error: string): Stat
   return new StatusError(403, 'Forbidden', message, { name: req.name || undefined, group: req.group || undefined, kind: req.resource });
 }
 
-/** Upstream's activation: object, oldObject (null when absent) and the AdmissionRequest without uid or objects. */
-function celVariables(req: WebhookRequest): Record<string, unknown> {
+/** Upstream's activation: object, oldObject (null when absent), the AdmissionRequest without uid or objects, and no namespaceObject (a policy sets it). */
+export function celVariables(req: WebhookRequest): Record<string, unknown> {
   const request = admissionRequestFields(req, '');
   delete request.uid;
   delete request.object;
   delete request.oldObject;
   if (req.options === undefined) delete request.options;
-  return { object: celValue(req.object ?? null), oldObject: celValue(req.oldObject ?? null), request: celValue(request) };
+  return { object: celValue(req.object ?? null), oldObject: celValue(req.oldObject ?? null), request: celValue(request), namespaceObject: null };
 }
 
 /** utilerrors.NewAggregate(...).Error(): duplicates dropped, several in brackets. */
-function aggregate(messages: string[]): string {
+export function aggregate(messages: string[]): string {
   const unique = [...new Set(messages)];
   return unique.length === 1 ? unique[0] : `[${unique.join(', ')}]`;
 }

@@ -102,7 +102,8 @@ function configurationSource(deps: AdmissionDeps, kind: Kind): () => (MutatingWe
   };
 }
 
-function webhookRequest(a: AdmissionAttributes, deps: AdmissionDeps): WebhookRequest {
+/** What webhooks and policies are told about a request (AdmissionRequest's fields). */
+export function webhookRequest(a: AdmissionAttributes, deps: AdmissionDeps): WebhookRequest {
   const t = a.entry.type;
   const deleting = a.operation === 'DELETE';
   let namespaceLabels: Record<string, string> | undefined;
