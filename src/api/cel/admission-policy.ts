@@ -4,11 +4,13 @@
 // upstream's AdmissionRequest; `variables` has one field per composited variable, typed as its
 // expression compiles (so a bool variable can be a validation on its own, as upstream allows).
 // `params` exists only when the policy has a paramKind: otherwise naming it does not compile.
-// Not offered: `authorizer` (an expression naming it does not compile here) and the cost budget.
-// Compile errors carry the CEL library's wording, not cel-go's.
+// The Kubernetes extension libraries (src/api/cel/k8s) are there, as in kube-apiserver's base
+// environment. Not offered: `authorizer` (an expression naming it does not compile here) and the
+// cost budget. Compile errors carry the CEL library's wording, not cel-go's.
 import type { Environment } from '@marcbachmann/cel-js';
 import { boundedMemo } from '../bounded-memo.js';
 import { cel, celErrorLine } from './library.js';
+import { registerKubernetesLibraries } from './k8s/index.js';
 
 export type PolicyExpressionKind = 'validation' | 'messageExpression' | 'matchCondition' | 'variable' | 'auditAnnotation';
 
@@ -45,9 +47,16 @@ export const admissionRequestSchema = {
 
 type VariableDeclaration = Parameters<Environment['registerVariable']>[0];
 
-/** A new environment with `object`, `oldObject` and `request`. */
+// The environment with the Kubernetes libraries, made once: each scope's environment is a clone
+// of it (cloning shares the registrations; registering them again per scope would cost more).
+let libraries: Environment | undefined;
+const librariesEnvironment = (): Environment =>
+  (libraries ??= registerKubernetesLibraries(new (cel().Environment)({ unlistedVariablesAreDyn: false, homogeneousAggregateLiterals: false, enableOptionalTypes: true })));
+
+/** A new environment with the Kubernetes libraries, `object`, `oldObject` and `request`. */
 function admissionEnvironment(): Environment {
-  return new (cel().Environment)({ unlistedVariablesAreDyn: false, homogeneousAggregateLiterals: false, enableOptionalTypes: true })
+  return librariesEnvironment()
+    .clone()
     .registerVariable('object', 'dyn')
     .registerVariable('oldObject', 'dyn')
     .registerVariable({ name: 'request', schema: admissionRequestSchema } as unknown as VariableDeclaration);

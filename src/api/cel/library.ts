@@ -32,8 +32,18 @@ export function celErrorLine(err: unknown): string {
   return String(err instanceof Error ? err.message : err).split('\n')[0].trim();
 }
 
+// Errors raised by our Kubernetes extension functions (src/api/cel/k8s) already carry cel-go's
+// wording, capitals included ("IP Address ... parse error"): they are marked so that they keep it.
+const kubernetesLibraryError = 'kubernetes_library';
+
+/** An evaluation error with upstream's message, for the Kubernetes extension functions. Needs loadCEL(). */
+export function libraryError(message: string): Error {
+  return new (cel().EvaluationError)({ code: kubernetesLibraryError, message });
+}
+
 /** An evaluation error as cel-go words it: "no such key: x", where the library says "No such key: x". */
 export function celEvaluationError(err: unknown): string {
   const line = celErrorLine(err);
+  if ((err as { code?: unknown } | null)?.code === kubernetesLibraryError) return line;
   return line.charAt(0).toLowerCase() + line.slice(1);
 }

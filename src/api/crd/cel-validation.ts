@@ -9,11 +9,12 @@
 // Evaluation uses @marcbachmann/cel-js with optional types. Values are given CEL types from the
 // schema: integer fields are CEL ints, number fields doubles. Not done (upstream has them): type
 // checking of rules against the schema when the CRD is written (only syntax is checked), the cost
-// budget, the Kubernetes extension libraries beyond what the CEL library offers (quantity, ip,
-// cidr, url, semver, format), timestamps and durations for date-time and duration strings, and
-// ratcheting (a rule an unchanged value already broke is enforced again).
+// budget, timestamps and durations for date-time and duration strings, and ratcheting (a rule an
+// unchanged value already broke is enforced again). The Kubernetes extension libraries (lists,
+// regex, URLs, quantity, IP, CIDR, format, strings, sets) are those of src/api/cel/k8s.
 import type { Environment } from '@marcbachmann/cel-js';
 import { cel, celErrorLine, celEvaluationError } from '../cel/library.js';
+import { registerKubernetesLibraries } from '../cel/k8s/index.js';
 import type { FieldError } from '../status.js';
 import { boundedMemo } from '../bounded-memo.js';
 import { isObject } from '../validation/field.js';
@@ -23,7 +24,8 @@ type Rule = NonNullable<JSONSchemaProps['x-kubernetes-validations']>[number];
 type Program = (ctx: Record<string, unknown>) => unknown;
 
 let env: Environment | undefined;
-const environment = (): Environment => (env ??= new (cel().Environment)({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false, enableOptionalTypes: true }));
+const environment = (): Environment =>
+  (env ??= registerKubernetesLibraries(new (cel().Environment)({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false, enableOptionalTypes: true })));
 
 /** Rules come from CRDs: a handful per cluster, compiled once each. Throws on a syntax error. */
 const compile = boundedMemo(1024, (rule: string): Program => environment().parse(rule) as unknown as Program);
