@@ -27,6 +27,8 @@ export interface ServerFlags {
   eventTtl: number;
   /** kube-apiserver's --authorization-mode (default Node,RBAC). */
   authorizationMode: string[];
+  /** kube-controller-manager's --use-service-account-credentials (default true here, as kubeadm sets it). */
+  useServiceAccountCredentials: boolean;
   /** kube-apiserver's TLS files for etcd (--storage etcd://… only). */
   etcdCafile?: string;
   etcdCertfile?: string;
@@ -117,6 +119,7 @@ export function addServerOptions(cmd: Command): Command {
     )
     .option('--log-level <level>', 'trace, debug, info, warn or error (default: $K8TS_LOG_LEVEL or info)')
     .option('--controllers <list>', 'controllers to run in this process: "*", names, "-name" to disable one; "" for none', '*')
+    .option('--no-use-service-account-credentials', 'run every controller with the controller manager\'s own credential instead of its kube-system ServiceAccount\'s')
     .addOption(new Option('--disable <components>', `components not to run (comma-separated, repeatable): ${COMPONENTS.join(', ')}`).argParser(collectComponents).default([], 'none'))
     .option('--scheduler-config <file>', 'KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) for the in-process scheduler')
     .addOption(new Option('--event-ttl <duration>', 'how long an Event is kept after its last write, as kube-apiserver (0: forever)').argParser(parseDuration).default(defaultEventTTLMs, '1h'))
@@ -154,6 +157,7 @@ export function controlPlaneOptions(flags: ServerFlags, log: Logger, serviceCidr
     tlsSans: flags.tlsSan,
     log,
     controllers: parseControllerList(flags.controllers),
+    useServiceAccountCredentials: flags.useServiceAccountCredentials,
     scheduler: flags.disable.includes('scheduler') ? false : { configPath: flags.schedulerConfig },
     serviceCidr,
     disableAdmissionPlugins: flags.disableAdmissionPlugins,

@@ -16,7 +16,7 @@ import { componentLogger, type Logger } from '../util/log.js';
 import { CliError, messageOf } from './errors.js';
 import { prepareDataDir } from './data-dir.js';
 import { parseAuthorizationModes } from '../apiserver/authorization/modes.js';
-import { CONTROLLER_MANAGER_USER } from '../controllers/context.js';
+import { CONTROLLER_MANAGER_USER, controllerServiceAccountUser } from '../controllers/context.js';
 
 export interface StartServerOptions {
   /** Absolute path of the data dir; created (0700) if missing (idempotent). */
@@ -32,6 +32,11 @@ export interface StartServerOptions {
   log: Logger;
   /** Controllers to run in-process over the in-process transport ([] = none; default all). */
   controllers?: string[];
+  /**
+   * Each controller writes as its kube-system ServiceAccount under its system:controller:* role
+   * (kube-controller-manager's --use-service-account-credentials, which kubeadm sets); default true.
+   */
+  useServiceAccountCredentials?: boolean;
   /** Run the scheduler in-process (default true), with a KubeSchedulerConfiguration file if given. */
   scheduler?: boolean | { configPath?: string };
   /** Service ClusterIP range (default 10.96.0.0/12). */
@@ -155,14 +160,20 @@ async function startInProcessScheduler(handler: InProcessHandler, opts: StartSer
   };
 }
 
-/** Runs the controller manager in this process, as system:kube-controller-manager over the in-process transport. */
+/**
+ * Runs the controller manager in this process over the in-process transport: its informers as
+ * system:kube-controller-manager, each controller as its ServiceAccount (as if it had presented
+ * that account's token) unless useServiceAccountCredentials is false.
+ */
 function startControllers(handler: Parameters<typeof Client.inProcess>[0], opts: StartServerOptions, caPem: string, caKeyPem: string): { stop(): Promise<void> } {
   const enabled = opts.controllers ?? ['*'];
   if (!enabled.length) return { stop: async () => undefined };
   const client = Client.inProcess(handler, CONTROLLER_MANAGER_USER);
+  const clientFor = opts.useServiceAccountCredentials === false ? undefined : (sa: string) => Client.inProcess(handler, controllerServiceAccountUser(sa));
   const abort = new AbortController();
   const log = opts.log.child({ component: 'controller-manager' });
-  const running = runControllerManager({ client, log, controllers: builtinControllers({ rootCaPem: caPem, clusterSigning: { certPem: caPem, keyPem: caKeyPem } }), enabled }, abort.signal).catch((err: unknown) => {
+  const controllers = builtinControllers({ rootCaPem: caPem, clusterSigning: { certPem: caPem, keyPem: caKeyPem } });
+  const running = runControllerManager({ client, log, controllers, enabled, clientFor }, abort.signal).catch((err: unknown) => {
     log.error({ err }, 'controller manager stopped');
   });
   return {

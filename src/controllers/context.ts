@@ -83,12 +83,17 @@ export interface Controller {
 /** How the manager knows a controller: its name (for --controllers) and how to build it. */
 export interface ControllerDescriptor {
   name: string;
+  /** The ServiceAccount (in kube-system) upstream's controller of this name uses for its own credentials. */
+  serviceAccount?: string;
   create(ctx: ControllerContext): Controller;
 }
 
-/** `eventSink`: where the recorders' events go (default: the API through `client`; the node agent's is rate-limited). */
-export function newControllerContext(client: Client, log: Logger, opts: { host?: string; eventSink?: EventSink } = {}): ControllerContext & { close(): Promise<void> } {
-  const informers = new Informers(client);
+/**
+ * `eventSink`: where the recorders' events go (default: the API through `client`; the node agent's
+ * is rate-limited). `informers`: another context's, shared (close() leaves them running).
+ */
+export function newControllerContext(client: Client, log: Logger, opts: { host?: string; eventSink?: EventSink; informers?: Informers } = {}): ControllerContext & { close(): Promise<void> } {
+  const informers = opts.informers ?? new Informers(client);
   const broadcaster = new EventBroadcaster({ log });
   broadcaster.startRecordingToSink(opts.eventSink ?? restEventSink(client));
   const recorders = new Map<string, EventRecorder>();
@@ -117,16 +122,24 @@ export function newControllerContext(client: Client, log: Logger, opts: { host?:
       return r;
     },
     async close() {
-      await informers.shutdown();
+      if (!opts.informers) await informers.shutdown();
       await Promise.all([broadcaster.shutdown(), eventsBroadcaster?.shutdown()]);
     },
   };
 }
 
 /**
- * Who the controller manager in a k8ts process is. Its controllers run with its own credential,
- * as kube-controller-manager's do with --use-service-account-credentials=false; upstream then
- * leaves granting that credential every controller's permissions to the cluster's operator, and
- * k8ts grants them by making it a member of system:masters.
+ * Who the controller manager in a k8ts process is: its shared informers read as this user, and
+ * so do its controllers when they do not have credentials of their own
+ * (--use-service-account-credentials=false, where upstream leaves granting that credential every
+ * controller's permissions to the cluster's operator: k8ts makes it a member of system:masters).
  */
 export const CONTROLLER_MANAGER_USER = { username: 'system:kube-controller-manager', groups: ['system:masters'] };
+
+/**
+ * The identity a controller writes with under --use-service-account-credentials: its
+ * ServiceAccount in kube-system, bound by the default policy to system:controller:<name>.
+ */
+export function controllerServiceAccountUser(serviceAccount: string): { username: string; groups: string[] } {
+  return { username: `system:serviceaccount:kube-system:${serviceAccount}`, groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] };
+}

@@ -13,6 +13,11 @@ export interface ControllerManagerOptions {
   /** Names to run ("*" or absent = all; "-name" disables one), as --controllers upstream. */
   enabled?: string[];
   host?: string;
+  /**
+   * --use-service-account-credentials: the client a controller with a ServiceAccount writes and
+   * records events with (its informers stay the shared ones, read with `client`, as upstream's).
+   */
+  clientFor?: (serviceAccount: string) => Client;
 }
 
 export function selectControllers(all: ControllerDescriptor[], enabled: string[] = ['*']): ControllerDescriptor[] {
@@ -30,10 +35,21 @@ export async function runControllerManager(opts: ControllerManagerOptions, signa
   // Every controller, informer and worker listens on this one signal: many listeners are expected.
   setMaxListeners(0, signal);
   const ctx = newControllerContext(opts.client, opts.log, { host: opts.host });
-  const controllers = selectControllers(opts.controllers, opts.enabled).map((d) => d.create(ctx));
+  const own: Array<ReturnType<typeof newControllerContext>> = [];
+  const contextFor = (d: ControllerDescriptor) => {
+    if (!opts.clientFor || !d.serviceAccount) return ctx;
+    const c = newControllerContext(opts.clientFor(d.serviceAccount), opts.log, { host: opts.host, informers: ctx.informers });
+    own.push(c);
+    return c;
+  };
+  const controllers = selectControllers(opts.controllers, opts.enabled).map((d) => d.create(contextFor(d)));
+  const closeAll = async () => {
+    await Promise.all(own.map((c) => c.close()));
+    await ctx.close();
+  };
   ctx.informers.start();
   if (!(await ctx.informers.waitForCacheSync(signal))) {
-    await ctx.close();
+    await closeAll();
     return;
   }
   opts.log.info({ controllers: controllers.map((c) => c.name) }, 'controllers started');
@@ -46,6 +62,6 @@ export async function runControllerManager(opts: ControllerManagerOptions, signa
       ),
     );
   } finally {
-    await ctx.close();
+    await closeAll();
   }
 }

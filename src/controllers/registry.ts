@@ -29,6 +29,42 @@ export interface BuiltinControllerOptions {
   clusterSigning?: { certPem: string; keyPem: string };
 }
 
+/**
+ * The ServiceAccount each controller uses under --use-service-account-credentials, as upstream's
+ * controller manager names them (ClientBuilder.ClientOrDie(name)); the taint eviction controller
+ * shares the node controller's, as upstream's does.
+ */
+const serviceAccounts: Record<string, string> = {
+  namespace: 'namespace-controller',
+  serviceaccount: 'service-account-controller',
+  garbagecollector: 'generic-garbage-collector',
+  replicaset: 'replicaset-controller',
+  deployment: 'deployment-controller',
+  podgc: 'pod-garbage-collector',
+  'ttl-after-finished': 'ttl-after-finished-controller',
+  endpoint: 'endpoint-controller',
+  endpointslice: 'endpointslice-controller',
+  'endpointslice-mirroring': 'endpointslicemirroring-controller',
+  disruption: 'disruption-controller',
+  statefulset: 'statefulset-controller',
+  daemonset: 'daemon-set-controller',
+  job: 'job-controller',
+  cronjob: 'cronjob-controller',
+  'node-lifecycle': 'node-controller',
+  'taint-eviction-controller': 'node-controller',
+  resourcequota: 'resourcequota-controller',
+  'clusterrole-aggregation': 'clusterrole-aggregation-controller',
+  'root-ca-cert-publisher': 'root-ca-cert-publisher',
+  csrapproving: 'certificate-controller',
+  csrsigning: 'certificate-controller',
+  tokencleaner: 'token-cleaner',
+};
+
+/** The descriptors with the ServiceAccount upstream's controller of each name uses. */
+export function withServiceAccounts(controllers: ControllerDescriptor[]): ControllerDescriptor[] {
+  return controllers.map((d) => (serviceAccounts[d.name] ? { ...d, serviceAccount: serviceAccounts[d.name] } : d));
+}
+
 export function builtinControllers(opts: BuiltinControllerOptions = {}): ControllerDescriptor[] {
   const all: ControllerDescriptor[] = [
     namespaceController,
@@ -54,5 +90,5 @@ export function builtinControllers(opts: BuiltinControllerOptions = {}): Control
   if (opts.rootCaPem) all.push(newRootCACertPublisher(opts.rootCaPem));
   all.push(csrApprovingController, tokenCleanerController);
   if (opts.clusterSigning) all.push(csrSigningController({ caCertPem: opts.clusterSigning.certPem, caKeyPem: opts.clusterSigning.keyPem }));
-  return all;
+  return withServiceAccounts(all);
 }

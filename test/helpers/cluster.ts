@@ -37,12 +37,14 @@ const silent = new Writable({ write: (_c, _e, cb) => cb() });
  * 'root-ca-cert-publisher' (their token volume projects kube-root-ca.crt). `storage`: as
  * --storage (default sqlite in the data dir), e.g. etcd://127.0.0.1:PORT for a test etcd.
  */
-export async function startTestCluster(opts: { dataDir?: string; controllers?: string[]; scheduler?: boolean; serviceAccounts?: boolean; eventTTLMs?: number; storage?: string } = {}): Promise<TestCluster> {
+export async function startTestCluster(
+  opts: { dataDir?: string; controllers?: string[]; scheduler?: boolean; serviceAccounts?: boolean; eventTTLMs?: number; storage?: string; useServiceAccountCredentials?: boolean } = {},
+): Promise<TestCluster> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'k8ts-test-'));
   const cacheDir = mkdtempSync(join(tmpdir(), 'k8ts-kubectl-cache-'));
   const log = createLogger('test', { level: 'silent', destination: silent as never });
   const controllers = [...(opts.controllers ?? []), ...(opts.serviceAccounts === false ? [] : ['serviceaccount'])];
-  const server = await startServer({ dataDir, port: 0, bind: '127.0.0.1', storage: opts.storage ?? 'sqlite', tlsSans: [], log, controllers, scheduler: opts.scheduler ?? false, eventTTLMs: opts.eventTTLMs });
+  const server = await startServer({ dataDir, port: 0, bind: '127.0.0.1', storage: opts.storage ?? 'sqlite', tlsSans: [], log, controllers, scheduler: opts.scheduler ?? false, eventTTLMs: opts.eventTTLMs, useServiceAccountCredentials: opts.useServiceAccountCredentials });
   const kubeconfig = server.kubeconfigPath;
 
   const kubectlRunner = kubectlFor(kubeconfig, cacheDir, { HOME: dataDir, KUBECONFIG: kubeconfig });

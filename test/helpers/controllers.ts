@@ -3,7 +3,8 @@
 import { Writable } from 'node:stream';
 import { startInProcessApi, until, type InProcessApi } from '../client/transport/in-process-api.js';
 import { runControllerManager } from '../../src/controllers/manager.js';
-import { CONTROLLER_MANAGER_USER, type ControllerDescriptor } from '../../src/controllers/context.js';
+import { CONTROLLER_MANAGER_USER, controllerServiceAccountUser, type ControllerDescriptor } from '../../src/controllers/context.js';
+import { withServiceAccounts } from '../../src/controllers/registry.js';
 import type { Client } from '../../src/client/rest/client.js';
 import { createLogger } from '../../src/util/log.js';
 import type { ResourceClient } from '../../src/client/rest/resource-client.js';
@@ -20,7 +21,7 @@ export interface ControllerRig {
 
 const silent = new Writable({ write: (_c, _e, cb) => cb() });
 
-/** Starts the API server and the given controllers; they run as system:kube-controller-manager. */
+/** Starts the API server and the given controllers: informers as system:kube-controller-manager, each controller as its ServiceAccount. */
 export async function startControllers(controllers: ControllerDescriptor[]): Promise<ControllerRig> {
   // The API server's helper runs the serviceaccounts controller (pods need their account); no
   // node agent runs here, so namespaces need no kube-root-ca.crt.
@@ -29,7 +30,9 @@ export async function startControllers(controllers: ControllerDescriptor[]): Pro
   const controllerClient = api.client(CONTROLLER_MANAGER_USER);
   const log = createLogger('controller-test', { level: process.env.K8TS_TEST_LOG ?? 'silent', destination: process.env.K8TS_TEST_LOG ? undefined : (silent as never) });
   const stop = new AbortController();
-  const running = runControllerManager({ client: controllerClient, log, controllers }, stop.signal);
+  // Each controller writes as its kube-system ServiceAccount under its upstream role, as `k8ts server` runs them.
+  const clientFor = (sa: string) => api.client(controllerServiceAccountUser(sa));
+  const running = runControllerManager({ client: controllerClient, log, controllers: withServiceAccounts(controllers), clientFor }, stop.signal);
   return {
     api,
     client,

@@ -96,10 +96,15 @@ export class DeploymentSync {
 
   // ---- writes ------------------------------------------------------------------------------
 
-  /** Records `revision` on the deployment (metadata-only patch); true when it changed. */
+  /**
+   * Records `revision` on the deployment. An update at the revision read, not a patch: the
+   * deployment controller's role (system:controller:deployment-controller) may update
+   * deployments but not patch them.
+   */
   private async setDeploymentRevision(revision: string): Promise<void> {
     if (this.d.metadata?.annotations?.[annotations.revision] === revision) return;
-    const stored = await this.deps.deployments.patch(this.d.metadata!.name!, { metadata: { annotations: { [annotations.revision]: revision }, resourceVersion: this.d.metadata!.resourceVersion } }, { namespace: this.ns, type: 'merge' });
+    const next: DeploymentObject = { ...this.d, metadata: { ...this.d.metadata, annotations: { ...this.d.metadata?.annotations, [annotations.revision]: revision } } };
+    const stored = await this.deps.deployments.update(next, { namespace: this.ns });
     this.d = { ...stored, status: this.d.status };
   }
 

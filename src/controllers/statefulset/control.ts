@@ -108,7 +108,9 @@ async function fixClaimOwners(deps: ControlDeps, set: SetObject, pod: PodObj): P
     const owners = desiredClaimOwners(set, pod, claim);
     if (!owners) continue;
     try {
-      await api.patch(claim.metadata!.name!, { metadata: { ownerReferences: owners, resourceVersion: claim.metadata?.resourceVersion } }, { namespace: ns, type: 'merge' });
+      // An update at the revision read, as upstream's UpdateClaim: the statefulset controller's
+      // role may update claims but not patch them.
+      await api.update({ ...claim, metadata: { ...claim.metadata, ownerReferences: owners } }, { namespace: ns });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
