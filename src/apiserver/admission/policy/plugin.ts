@@ -10,7 +10,7 @@
 // upstream. Not offered in expressions: `authorizer`. No cost budget. status.typeChecking is not
 // written (upstream's controller type-checks expressions against the matched kinds' schemas).
 import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from 'kubernetes-types/admissionregistration/v1.js';
-import type { KubeObject, StoredObject } from '../../../api/object.js';
+import type { StoredObject } from '../../../api/object.js';
 import { celLoaded, loadCEL } from '../../../api/cel/library.js';
 import { celValue } from '../../../api/crd/cel-validation.js';
 import { StatusError, type StatusReason } from '../../../api/status.js';
@@ -77,7 +77,9 @@ function dispatch(a: AdmissionAttributes, deps: AdmissionDeps, policies: Policy[
   const byPolicy = new Map<string, Binding[]>();
   for (const b of bindings) {
     const name = b.spec?.policyName ?? '';
-    byPolicy.set(name, [...(byPolicy.get(name) ?? []), b]);
+    const list = byPolicy.get(name);
+    if (list) list.push(b);
+    else byPolicy.set(name, [b]);
   }
   let request: WebhookRequest | undefined;
   let base: Record<string, unknown> | undefined;
