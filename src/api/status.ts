@@ -170,3 +170,10 @@ export function invalid(kind: string, group: string, name: string, errors: Field
     causes,
   });
 }
+
+/** utilerrors.Aggregate's Error(): one message as is, several de-duplicated as "[a, b]". */
+export function aggregateText(messages: readonly string[]): string {
+  if (messages.length === 1) return messages[0];
+  const unique = [...new Set(messages)];
+  return unique.length === 1 ? unique[0] : `[${unique.join(', ')}]`;
+}

@@ -9,7 +9,7 @@
 // cost budget. Compile errors carry the CEL library's wording, not cel-go's.
 import type { Environment } from '@marcbachmann/cel-js';
 import { boundedMemo } from '../bounded-memo.js';
-import { cel, celErrorLine } from './library.js';
+import { cel, celErrorLine, celEvaluationError } from './library.js';
 import { registerKubernetesLibraries } from './k8s/index.js';
 
 export type PolicyExpressionKind = 'validation' | 'messageExpression' | 'matchCondition' | 'variable' | 'auditAnnotation';
@@ -124,21 +124,38 @@ export function compilePolicyExpression(expression: string, kind: PolicyExpressi
 }
 
 /**
- * The variables of a policy compiled in order, each seeing those before it, as upstream
- * composites them. A variable that does not compile is declared dyn for the ones after it.
+ * Runs a compiled expression; a failure comes back with upstream's wording: "compilation error:
+ * …" for one that did not compile, "expression '…' resulted in error: …" for one that failed.
  */
-export function compileVariables(variables: readonly { name: string; expression: string }[], params: boolean): { name: string; compiled: CompiledExpression }[] {
-  const typed: TypedVariable[] = [];
-  return variables.map((v) => {
-    const result = compilePolicyExpression(v.expression, 'variable', { params, variables: typed.slice() });
-    typed.push({ name: v.name, type: 'type' in result ? result.type : 'dyn' });
-    return { name: v.name, compiled: result };
-  });
+export function evaluatePolicyExpression(c: CompiledExpression, expression: string, activation: Record<string, unknown>): { value: unknown } | { error: string } {
+  if ('error' in c) return { error: `compilation error: ${c.error}` };
+  try {
+    return { value: c.program(activation) };
+  } catch (err) {
+    return { error: `expression '${expression}' resulted in error: ${celEvaluationError(err)}` };
+  }
 }
 
-/** The typed scope for a policy's expressions other than its variables. */
-export function policyScope(variables: readonly { name: string; expression: string }[], params: boolean): PolicyScope {
-  return { params, variables: compileVariables(variables, params).map((v) => ({ name: v.name, type: 'type' in v.compiled ? v.compiled.type : 'dyn' })) };
+/** A variable of a policy with its compiled expression. */
+export interface CompiledVariable {
+  name: string;
+  expression: string;
+  compiled: CompiledExpression;
+}
+
+/**
+ * The variables of a policy compiled in order, each seeing those before it, as upstream
+ * composites them (a variable that does not compile is declared dyn for the ones after it), and
+ * the typed scope they give the policy's other expressions.
+ */
+export function compileVariables(variables: readonly { name: string; expression: string }[], params: boolean): { variables: CompiledVariable[]; scope: PolicyScope } {
+  const typed: TypedVariable[] = [];
+  const compiled = variables.map((v) => {
+    const result = compilePolicyExpression(v.expression, 'variable', { params, variables: typed.slice() });
+    typed.push({ name: v.name, type: 'type' in result ? result.type : 'dyn' });
+    return { name: v.name, expression: v.expression, compiled: result };
+  });
+  return { variables: compiled, scope: { params, variables: typed } };
 }
 
 /**
@@ -154,7 +171,7 @@ export function policyExpressionError(
   const vars = env.variables as readonly (string | { name: string; expression: string })[];
   const scope: PolicyScope = vars.every((v) => typeof v === 'string')
     ? { params: env.params, variables: (vars as string[]).map((name) => ({ name, type: 'dyn' })) }
-    : policyScope(vars as { name: string; expression: string }[], env.params);
+    : compileVariables(vars as { name: string; expression: string }[], env.params).scope;
   const result = compilePolicyExpression(expression, kind, scope);
   return 'error' in result ? result.error : undefined;
 }

@@ -1,7 +1,8 @@
 // The RBAC authorizer (upstream: plugin/pkg/auth/authorizer/rbac): a request is allowed when a
 // rule of a role bound to its user, or to one of its groups, allows it; RBAC never denies, it
 // only has no opinion. The allowed reason names the binding, as upstream's does.
-import { aggregateText, ruleAllows } from '../../auth/rbac/rules.js';
+import { ruleAllows } from '../../auth/rbac/rules.js';
+import { aggregateText } from '../../api/status.js';
 import type { Authorizer, Decision } from '../filters/authorization.js';
 import type { RuleResolver, RuleSource } from './rule-resolver.js';
 

@@ -4,7 +4,7 @@ import type { KubeObject } from '../../api/object.js';
 import { badRequest, invalid, methodNotAllowed, serviceUnavailable, StatusError } from '../../api/status.js';
 import { invalid as invalidField } from '../../api/validation/field.js';
 import type { FieldError } from '../../api/status.js';
-import { aggregateText } from '../../auth/rbac/rules.js';
+import { aggregateText } from '../../api/status.js';
 import { nodeIdentity } from '../../auth/node-identity.js';
 import { writeJSON } from '../http/respond.js';
 import type { UserInfo } from '../registry/context.js';

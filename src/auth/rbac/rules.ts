@@ -10,6 +10,7 @@ import type { PolicyRule } from 'kubernetes-types/rbac/v1.js';
 import { compactRules } from './covers.js';
 // Go's sort.Strings order: the bytes of UTF-8, as storage keys are ordered.
 import { compareKeys } from '../../storage/keys.js';
+import { aggregateText } from '../../api/status.js';
 
 export { breakdownRule, compactRules, covers, nonResourceURLCovers, ruleCovers } from './covers.js';
 
@@ -139,13 +140,6 @@ export function escalationMessage(user: { username: string; groups: string[] }, 
   let msg = `user ${goQuote(user.username)} (groups=${goQuoteList(user.groups)}) is attempting to grant RBAC permissions not currently held:\n${descriptions.join('\n')}`;
   if (resolutionErrors !== undefined && resolutionErrors.length > 0) msg += `; resolution errors: [${aggregateText(resolutionErrors)}]`;
   return msg;
-}
-
-/** utilerrors.Aggregate's Error(): one message as is, several de-duplicated as "[a, b]". */
-export function aggregateText(messages: readonly string[]): string {
-  if (messages.length === 1) return messages[0];
-  const unique = [...new Set(messages)];
-  return unique.length === 1 ? unique[0] : `[${unique.join(', ')}]`;
 }
 
 /** fmt's %q of a []string: `["a" "b"]`. */

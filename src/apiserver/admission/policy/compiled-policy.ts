@@ -4,10 +4,10 @@
 // scope they give. An expression that does not compile is kept with its error, which becomes
 // that expression's evaluation error at admission, as upstream reports it.
 import type { ValidatingAdmissionPolicy, Validation } from 'kubernetes-types/admissionregistration/v1.js';
-import { compilePolicyExpression, compileVariables, type CompiledExpression, type PolicyScope } from '../../../api/cel/admission-policy.js';
+import { compilePolicyExpression, compileVariables, type CompiledExpression, type CompiledVariable } from '../../../api/cel/admission-policy.js';
 
 export interface CompiledPolicy {
-  variables: { name: string; compiled: CompiledExpression }[];
+  variables: CompiledVariable[];
   matchConditions: { name: string; compiled: CompiledExpression; expression: string }[];
   validations: { validation: Validation; compiled: CompiledExpression; message?: CompiledExpression }[];
   auditAnnotations: { key: string; valueExpression: string; compiled: CompiledExpression }[];
@@ -21,8 +21,7 @@ export function compilePolicy(policy: ValidatingAdmissionPolicy): CompiledPolicy
   if (c) return c;
   const spec = policy.spec ?? {};
   const params = !!spec.paramKind;
-  const variables = compileVariables((spec.variables ?? []).map((v) => ({ name: v.name, expression: v.expression })), params);
-  const scope: PolicyScope = { params, variables: variables.map((v) => ({ name: v.name, type: 'type' in v.compiled ? v.compiled.type : 'dyn' })) };
+  const { variables, scope } = compileVariables(spec.variables ?? [], params);
   c = {
     variables,
     matchConditions: (spec.matchConditions ?? []).map((m) => ({ name: m.name, expression: m.expression, compiled: compilePolicyExpression(m.expression, 'matchCondition', scope) })),

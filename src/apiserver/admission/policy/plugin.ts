@@ -14,9 +14,9 @@ import type { StoredObject } from '../../../api/object.js';
 import { celLoaded, loadCEL } from '../../../api/cel/library.js';
 import { celValue } from '../../../api/crd/cel-validation.js';
 import { StatusError, type StatusReason } from '../../../api/status.js';
-import type { ResourceCache } from '../../watch-cache.js';
 import { admissionForbidden, type AdmissionAttributes, type AdmissionPlugin } from '../admission.js';
 import type { AdmissionDeps } from '../plugins.js';
+import { admissionConfigurations } from '../configurations.js';
 import { celVariables } from '../webhook/matching.js';
 import { webhookRequest } from '../webhook/plugin.js';
 import type { WebhookRequest } from '../webhook/types.js';
@@ -39,8 +39,8 @@ interface Denial {
 }
 
 export function validatingAdmissionPolicy(deps: AdmissionDeps): AdmissionPlugin {
-  const policies = cachedObjects<Policy>(deps, 'validatingadmissionpolicies');
-  const bindings = cachedObjects<Binding>(deps, 'validatingadmissionpolicybindings');
+  const policies = admissionConfigurations<Policy>(deps, 'validatingadmissionpolicies');
+  const bindings = admissionConfigurations<Binding>(deps, 'validatingadmissionpolicybindings');
   return {
     name: 'ValidatingAdmissionPolicy',
     validate(a) {
@@ -50,25 +50,6 @@ export function validatingAdmissionPolicy(deps: AdmissionDeps): AdmissionPlugin 
       if (a.entry.type.group === 'admissionregistration.k8s.io' && policyResources.has(a.entry.type.plural)) return undefined;
       if (celLoaded()) return dispatch(a, deps, policies.all(), bindings.all());
       return loadCEL().then(() => dispatch(a, deps, policies.all(), bindings.all()));
-    },
-  };
-}
-
-/** The objects of one resource in name order, read from the watch cache. */
-function cachedObjects<T extends StoredObject>(deps: AdmissionDeps, plural: string): { size(): number; all(): T[] } {
-  let rc: ResourceCache | undefined;
-  const cache = (): ResourceCache | undefined => {
-    if (!rc) {
-      const entry = deps.registry.find('admissionregistration.k8s.io', 'v1', plural);
-      if (entry) rc = deps.cache.resourceFor(entry.prefix);
-    }
-    return rc;
-  };
-  return {
-    size: () => cache()?.objects.size ?? 0,
-    all: () => {
-      const c = cache();
-      return c ? c.keys().map((k) => c.objects.get(k) as unknown as T) : [];
     },
   };
 }

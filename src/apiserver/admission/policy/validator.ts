@@ -3,9 +3,8 @@
 // audit annotations. Errors follow the policy's failurePolicy: under Fail they deny, under Ignore
 // they admit (an audit annotation's error is then left out).
 import type { ValidatingAdmissionPolicy } from 'kubernetes-types/admissionregistration/v1.js';
-import { celEvaluationError } from '../../../api/cel/library.js';
-import type { CompiledExpression } from '../../../api/cel/admission-policy.js';
-import { aggregate } from '../webhook/matching.js';
+import { evaluatePolicyExpression, type CompiledExpression } from '../../../api/cel/admission-policy.js';
+import { matchConditionsOutcome } from '../webhook/matching.js';
 import type { CompiledPolicy } from './compiled-policy.js';
 
 export interface PolicyDecision {
@@ -33,30 +32,19 @@ export interface ValidateResult {
 /** upstream celconfig.MaxEvaluatedMessageExpressionSizeBytes. */
 const maxMessageBytes = 5 * 1024;
 
-type Outcome = { value: unknown } | { error: string };
-
-function run(c: CompiledExpression, expression: string, activation: Record<string, unknown>): Outcome {
-  if ('error' in c) return { error: `compilation error: ${c.error}` };
-  try {
-    return { value: c.program(activation) };
-  } catch (err) {
-    return { error: `expression '${expression}' resulted in error: ${celEvaluationError(err)}` };
-  }
-}
-
 /**
  * `variables` for one activation: each composited variable is evaluated when an expression first
  * reads it, once, as upstream's lazy composition (a variable no expression reads never runs).
  */
-function lazyVariables(compiled: CompiledPolicy, activation: Record<string, unknown>, expressions: ReadonlyMap<string, string>): Record<string, unknown> {
+function lazyVariables(compiled: CompiledPolicy, activation: Record<string, unknown>): Record<string, unknown> {
   const vars: Record<string, unknown> = {};
   for (const v of compiled.variables) {
-    let result: Outcome | undefined;
+    let result: ReturnType<typeof evaluatePolicyExpression> | undefined;
     Object.defineProperty(vars, v.name, {
       enumerable: true,
       get() {
         if ('error' in v.compiled) throw new Error(`composited variable "${v.name}" fails to compile: ${v.compiled.error}`);
-        result ??= run(v.compiled, expressions.get(v.name) ?? '', activation);
+        result ??= evaluatePolicyExpression(v.compiled, v.expression, activation);
         if ('error' in result) throw new Error(`composited variable "${v.name}" fails to evaluate: ${result.error}`);
         return result.value;
       },
@@ -71,26 +59,21 @@ export function validatePolicy(policy: ValidatingAdmissionPolicy, compiled: Comp
   const ignore = spec.failurePolicy === 'Ignore';
   const onError = (message: string): PolicyDecision => ({ action: ignore ? 'admit' : 'deny', message });
   const activation: Record<string, unknown> = { ...base };
-  activation.variables = lazyVariables(compiled, activation, new Map((spec.variables ?? []).map((v) => [v.name, v.expression])));
+  activation.variables = lazyVariables(compiled, activation);
 
-  // matchConditions: one false skips the policy, even when another failed to evaluate.
-  const errors: string[] = [];
-  for (const m of compiled.matchConditions) {
-    const r = run(m.compiled, m.expression, activation);
-    if ('error' in r) errors.push(r.error);
-    else if (r.value === false) return { decisions: [], auditAnnotations: [] };
-  }
-  if (errors.length) return { decisions: ignore ? [] : [onError(aggregate(errors))], auditAnnotations: [] };
+  const matched = matchConditionsOutcome(compiled.matchConditions, activation, ignore);
+  if ('error' in matched) return { decisions: [onError(matched.error)], auditAnnotations: [] };
+  if (!matched.matched) return { decisions: [], auditAnnotations: [] };
 
   const decisions = compiled.validations.map(({ validation, compiled: c, message }, index): PolicyDecision => {
-    const r = run(c, validation.expression, activation);
+    const r = evaluatePolicyExpression(c, validation.expression, activation);
     if ('error' in r) return { ...onError(r.error), index };
     if (r.value === true) return { action: 'admit', message: '', index };
     return { action: 'deny', reason: validation.reason ?? 'Invalid', message: failureMessage(validation, message, activation), index };
   });
 
   const auditAnnotations = compiled.auditAnnotations.map((a): AuditAnnotationResult => {
-    const r = run(a.compiled, a.valueExpression, activation);
+    const r = evaluatePolicyExpression(a.compiled, a.valueExpression, activation);
     if ('error' in r) return ignore ? { key: a.key } : { key: a.key, error: r.error };
     const value = typeof r.value === 'string' ? r.value.trim() : '';
     return value ? { key: a.key, value } : { key: a.key };
@@ -104,7 +87,7 @@ export function validatePolicy(policy: ValidatingAdmissionPolicy, compiled: Comp
  */
 function failureMessage(validation: { expression: string; message?: string; messageExpression?: string }, message: CompiledExpression | undefined, activation: Record<string, unknown>): string {
   if (message && validation.messageExpression) {
-    const r = run(message, validation.messageExpression, activation);
+    const r = evaluatePolicyExpression(message, validation.messageExpression, activation);
     if ('value' in r && typeof r.value === 'string') {
       const text = r.value.trim();
       if (text && Buffer.byteLength(text) <= maxMessageBytes && !text.includes('\n')) return text;

@@ -12,14 +12,13 @@
 // `namespaceObject` (null for webhooks) as upstream declares them (src/api/cel/admission-policy.ts).
 // Not offered: `authorizer` and `authorizer.requestResource` (an expression naming them does not
 // compile here), and the cost budget. Compile errors carry the CEL library's wording, not cel-go's.
-import { celEvaluationError } from '../../../api/cel/library.js';
-import { compilePolicyExpression, type PolicyScope } from '../../../api/cel/admission-policy.js';
+import { compilePolicyExpression, evaluatePolicyExpression, type CompiledExpression, type PolicyScope } from '../../../api/cel/admission-policy.js';
 import { celValue } from '../../../api/crd/cel-validation.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import type { RuleWithOperations } from 'kubernetes-types/admissionregistration/v1.js';
 import type { KubeObject } from '../../../api/object.js';
 import { everything, isEverything, labelSelectorAsSelector, matchesLabels, type Selector } from '../../../api/selectors/labels.js';
-import { internalError, notFound, StatusError } from '../../../api/status.js';
+import { aggregateText, internalError, notFound, StatusError } from '../../../api/status.js';
 import { admissionRequestFields } from './review.js';
 import type { Webhook, WebhookRequest } from './types.js';
 
@@ -168,36 +167,30 @@ export function objectSelectorMatches(w: SelectorsOf, req: WebhookRequest): bool
 /** The declarations upstream gives webhook match conditions: no params, no variables. */
 const noParams: PolicyScope = { params: false, variables: [] };
 
-/**
- * The webhook's matchConditions, in order. A condition that is false skips the webhook, even
- * when another failed to evaluate. Otherwise failures decide by the failurePolicy: Ignore skips
- * the webhook, Fail (the default) returns the errors (Go's aggregate: one message, or
- * `[a, b]`), for which upstream fails the request with matchConditionsFailure.
- */
 /** Needs loadCEL() when the webhook has match conditions. */
 export function evaluateMatchConditions(w: Webhook, req: WebhookRequest): { matched: boolean } | { error: string } {
   const conditions = w.matchConditions ?? [];
   if (conditions.length === 0) return { matched: true };
-  const vars = celVariables(req);
+  const compiled = conditions.map((c) => ({ expression: c.expression, compiled: compilePolicyExpression(c.expression, 'matchCondition', noParams) }));
+  return matchConditionsOutcome(compiled, celVariables(req), w.failurePolicy === 'Ignore');
+}
+
+/**
+ * Match conditions (a webhook's or a policy's), in order, as upstream's matchconditions matcher
+ * decides: a condition that is false skips the hook, even when another failed to evaluate.
+ * Otherwise failures decide by the failurePolicy: Ignore skips the hook, Fail returns the errors
+ * (Go's aggregate: one message, or `[a, b]`), for which upstream fails the request.
+ */
+export function matchConditionsOutcome(conditions: readonly { expression: string; compiled: CompiledExpression }[], activation: Record<string, unknown>, ignore: boolean): { matched: boolean } | { error: string } {
   const errors: string[] = [];
   for (const c of conditions) {
-    const compiled = compilePolicyExpression(c.expression, 'matchCondition', noParams);
-    if ('error' in compiled) {
-      errors.push(`compilation error: ${compiled.error}`);
-      continue;
-    }
-    let result: unknown;
-    try {
-      result = compiled.program(vars);
-    } catch (err) {
-      errors.push(`expression '${c.expression}' resulted in error: ${celEvaluationError(err)}`);
-      continue;
-    }
-    if (result === false) return { matched: false };
+    const r = evaluatePolicyExpression(c.compiled, c.expression, activation);
+    if ('error' in r) errors.push(r.error);
+    else if (r.value === false) return { matched: false };
   }
   if (errors.length === 0) return { matched: true };
-  if (w.failurePolicy === 'Ignore') return { matched: false };
-  return { error: aggregate(errors) };
+  if (ignore) return { matched: false };
+  return { error: aggregateText(errors) };
 }
 
 /**
@@ -220,10 +213,3 @@ export function celVariables(req: WebhookRequest): Record<string, unknown> {
   if (req.options === undefined) delete request.options;
   return { object: celValue(req.object ?? null), oldObject: celValue(req.oldObject ?? null), request: celValue(request), namespaceObject: null };
 }
-
-/** utilerrors.NewAggregate(...).Error(): duplicates dropped, several in brackets. */
-export function aggregate(messages: string[]): string {
-  const unique = [...new Set(messages)];
-  return unique.length === 1 ? unique[0] : `[${unique.join(', ')}]`;
-}
-

@@ -10,13 +10,13 @@
 // (rules match the requested version exactly).
 import { randomUUID } from 'node:crypto';
 import type { MutatingWebhookConfiguration, ValidatingWebhookConfiguration } from 'kubernetes-types/admissionregistration/v1.js';
-import type { KubeObject } from '../../../api/object.js';
+import type { KubeObject, StoredObject } from '../../../api/object.js';
 import { jsonPatch } from '../../../api/patch/json-patch.js';
 import { loadCEL } from '../../../api/cel/library.js';
 import { StatusError } from '../../../api/status.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../admission.js';
 import type { AdmissionDeps } from '../plugins.js';
-import type { ResourceCache } from '../../watch-cache.js';
+import { admissionConfigurations } from '../configurations.js';
 import { postAdmissionReview, resolveWebhookTarget, type WebhookCaller } from './caller.js';
 import { evaluateMatchConditions, matchConditionsFailure, webhookMatches } from './matching.js';
 import { admissionReviewFor, callFailure, dryRunRefusal, interpretReview, patchWithoutObject } from './review.js';
@@ -75,30 +75,15 @@ export function validatingAdmissionWebhook(deps: AdmissionDeps, opts: WebhookPlu
 
 /** The webhooks of one kind that match a request, or undefined when none does. */
 function matchingHooks(deps: AdmissionDeps, kind: Kind): (a: AdmissionAttributes) => { webhooks: Webhook[]; request: WebhookRequest } | undefined {
-  const configurations = configurationSource(deps, kind);
+  const configurations = admissionConfigurations<(MutatingWebhookConfiguration | ValidatingWebhookConfiguration) & StoredObject>(deps, configPlural[kind]);
   return (a) => {
-    const configs = configurations();
+    const configs = configurations.all();
     if (configs.length === 0) return undefined;
     if (a.entry.type.group === 'admissionregistration.k8s.io' && exempt.has(a.entry.type.plural)) return undefined;
     if (a.operation === 'CONNECT') return undefined;
     const request = webhookRequest(a, deps);
     const webhooks = configs.flatMap((c) => (c.webhooks ?? []) as Webhook[]).filter((w) => webhookMatches(w, request));
     return webhooks.length ? { webhooks, request } : undefined;
-  };
-}
-
-/** The configurations of one kind in name order, read from the watch cache (looked up once: every write asks). */
-function configurationSource(deps: AdmissionDeps, kind: Kind): () => (MutatingWebhookConfiguration | ValidatingWebhookConfiguration)[] {
-  let rc: ResourceCache | undefined;
-  return () => {
-    if (!rc) {
-      const entry = deps.registry.find('admissionregistration.k8s.io', 'v1', configPlural[kind]);
-      if (!entry) return [];
-      rc = deps.cache.resourceFor(entry.prefix);
-    }
-    const objects = rc.objects;
-    if (objects.size === 0) return [];
-    return rc.keys().map((k) => objects.get(k) as unknown as MutatingWebhookConfiguration);
   };
 }
 
