@@ -20,7 +20,9 @@ export type StatusReason =
   | 'TooManyRequests'
   | 'InternalError'
   | 'Timeout'
-  | 'ServiceUnavailable';
+  | 'ServiceUnavailable'
+  // StatusReasonUnknown: what upstream answers for an error that is not a Status (reason omitted).
+  | '';
 
 export interface GroupResource {
   group: string;
@@ -49,7 +51,7 @@ export class StatusError extends Error {
       metadata: {},
       status: 'Failure',
       message: this.message,
-      reason: this.reason,
+      ...(this.reason ? { reason: this.reason } : {}),
       code: this.code,
     };
     if (this.details) status.details = this.details;

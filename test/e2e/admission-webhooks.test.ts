@@ -3,12 +3,9 @@
 // writing objects that the webhooks patch, deny, or let through — by URL and through a Service.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { stringify } from 'yaml';
-import { createCa, issueLeaf } from '../../src/auth/pki/issue.js';
-import { generateKeyPair } from '../../src/auth/pki/keys.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { startWebhookServer, type WebhookServer } from '../helpers/webhook-server.js';
 
 interface Review {
   apiVersion: string;
@@ -28,7 +25,7 @@ interface Review {
 }
 
 let c: TestCluster;
-let hook: Server;
+let hook: WebhookServer;
 let port: number;
 let caBundle: string;
 const seen: Review[] = [];
@@ -56,31 +53,20 @@ function answer(path: string, review: Review): object | undefined {
 
 before(async () => {
   c = await startTestCluster();
-  const caKeys = await generateKeyPair();
-  const ca = { certPem: await createCa(caKeys, { commonName: 'webhook-ca' }, 1), keys: caKeys };
-  const keys = await generateKeyPair();
-  const cert = await issueLeaf(ca, keys, { subject: { commonName: 'webhook' }, usage: 'server', validityDays: 1, ips: ['127.0.0.1'], dnsNames: ['hooks.webhooks.svc'] });
-  caBundle = Buffer.from(ca.certPem).toString('base64');
-  hook = createServer({ cert, key: keys.privateKeyPem }, (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (b: Buffer) => chunks.push(b));
-    req.on('end', () => {
-      const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Review;
+  hook = await startWebhookServer(
+    (path, body) => {
+      const review = body as Review;
       seen.push(review);
-      const reply = answer(req.url ?? '', review);
-      if (!reply) return; // never answers: the API server's timeout decides
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(reply));
-    });
-  });
-  await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
-  port = (hook.address() as AddressInfo).port;
+      return answer(path, review);
+    },
+    { dnsNames: ['hooks.webhooks.svc'] },
+  );
+  ({ port, caBundle } = hook);
   for (const ns of ['hooked', 'plain', 'webhooks']) await c.kubectlOk(['create', 'namespace', ns]);
   await c.kubectlOk(['label', 'namespace', 'hooked', 'webhooks=enabled']);
 });
 
 after(async () => {
-  hook?.closeAllConnections();
   hook?.close();
   await c?.close();
 });

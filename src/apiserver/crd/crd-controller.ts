@@ -18,6 +18,8 @@ import type { ResourceRegistry } from '../registry/resource-registry.js';
 import type { CacheEvent, ResourceCache, WatchCache } from '../watch-cache.js';
 import { cleanupFinalizer, findCondition, isConditionTrue, namingStatus, sameStatus, storageVersionOf, withCondition } from './crd-status.js';
 import { customResourceEntry } from './custom-resource-entry.js';
+import { ConversionWebhook } from './conversion-webhook.js';
+import { postAdmissionReview, resolveWebhookTarget } from '../admission/webhook/caller.js';
 
 export interface CRDControllerOptions {
   registry: ResourceRegistry;
@@ -135,16 +137,10 @@ export class CRDController {
     }
     this.unserve(name);
     const entries: ResourceEntry[] = [];
-    // Conversion webhooks are not called here: with one, only the storage version (which needs
-    // no conversion) is served, rather than other versions relabelled without their webhook.
-    const webhook = crd.spec.conversion?.strategy === 'Webhook';
+    const webhook = this.conversionWebhookOf(crd);
     for (const v of crd.spec.versions) {
       if (!v.served) continue;
-      if (webhook && !v.storage) {
-        this.log?.warn({ crd: name, version: v.name }, 'custom resource version not served: conversion webhooks are not supported');
-        continue;
-      }
-      const entry = customResourceEntry(crd, v, { terminating: () => Boolean(this.current(name)?.metadata?.deletionTimestamp) });
+      const entry = customResourceEntry(crd, v, { terminating: () => Boolean(this.current(name)?.metadata?.deletionTimestamp), ...(webhook ? { webhook } : {}) });
       const taken = this.registry.find(entry.type.group, entry.type.version, entry.type.plural);
       if (taken && taken.custom?.crd !== name) {
         // A built-in resource (or another CRD's, until names settle) keeps its URL.
@@ -156,6 +152,17 @@ export class CRDController {
     }
     this.served.set(name, { fingerprint, entries });
     this.log?.info({ crd: name, versions: entries.map((e) => e.type.version) }, 'serving custom resource');
+  }
+
+  /** The CRD's conversion webhook, reached where its clientConfig points at each call. */
+  private conversionWebhookOf(crd: CustomResourceDefinition): ConversionWebhook | undefined {
+    const conversion = crd.spec.conversion;
+    if (conversion?.strategy !== 'Webhook') return undefined;
+    return new ConversionWebhook({
+      crd,
+      target: () => resolveWebhookTarget(conversion.webhook?.clientConfig, this.cache, this.registry),
+      call: postAdmissionReview,
+    });
   }
 
   private unserve(name: string): void {

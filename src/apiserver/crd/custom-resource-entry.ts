@@ -1,7 +1,10 @@
 // A served version of a CustomResourceDefinition as a registry entry: the resource table row from
 // the CRD's accepted names, a strategy from its schema (defaults, validation), its printer
 // columns, and storage shared by every version (upstream: apiextensions-apiserver's
-// customresource registry with the "None" conversion, which only rewrites apiVersion).
+// customresource registry). With the "None" conversion, reading or writing another version only
+// rewrites apiVersion; with "Webhook", the CRD's conversion webhook converts, and what it returns
+// is pruned to the target version's schema (and defaulted, on reads) as upstream's
+// schemaCoercingConverter does.
 import { isDeepStrictEqual } from 'node:util';
 import type { CustomResourceDefinition, CustomResourceDefinitionVersion } from 'kubernetes-types/apiextensions/v1.js';
 import type { JSONSchemaProps } from '../../api/crd/json-schema-props.js';
@@ -23,10 +26,14 @@ import { usesCEL } from '../../api/cel/library.js';
 import type { FieldError } from '../../api/status.js';
 import { storagePrefix, type ResourceEntry } from '../registry/resource-entry.js';
 import { storageVersionOf } from './crd-status.js';
+import { ConversionError, gvkText, type ConversionWebhook } from './conversion-webhook.js';
+import { normalizeDecodedFields } from '../../api/decoded-fields.js';
 
 export interface CustomResourceEntryOptions {
   /** Whether the CRD is being deleted now (creates are refused then); read on every create. */
   terminating(): boolean;
+  /** The CRD's conversion webhook (spec.conversion.strategy Webhook). */
+  webhook?: ConversionWebhook;
 }
 
 function subresourcesOf(group: string, v: CustomResourceDefinitionVersion, kind: string): SubresourceType[] {
@@ -57,8 +64,7 @@ export function customResourceEntry(crd: CustomResourceDefinition, v: CustomReso
     subresources: subresourcesOf(group, v, kind),
   };
   const props = v.schema?.openAPIV3Schema as JSONSchemaProps | undefined;
-  let schema: ObjectNode | undefined;
-  let schemaKnown = false;
+  const schemaOf = lazySchema(props);
   const apiVersion = `${group}/${v.name}`;
   const storedAs = `${group}/${storageVersionOf(crd) ?? v.name}`;
   const scope = namespaced ? 'namespaced' : 'cluster';
@@ -85,20 +91,18 @@ export function customResourceEntry(crd: CustomResourceDefinition, v: CustomReso
     tracksGeneration: true,
     ...(v.selectableFields?.length ? { selectableFields: selectableFieldsOf(v.selectableFields) } : {}),
     custom: { crd: crd.metadata?.name ?? '', openAPIV3Schema: props as object | undefined, ...(v.subresources?.scale ? { scale: v.subresources.scale } : {}) },
-    schema: () => {
-      if (!schemaKnown) {
-        schema = props ? (schemaFromJSONSchemaProps(props) as ObjectNode) : undefined;
-        schemaKnown = true;
-      }
-      return schema;
-    },
-    // Objects of every version live under one prefix at the storage version; reading one
-    // through another version only relabels it. As upstream, what is read is defaulted too:
-    // objects stored before the schema had a default get it.
-    convert: {
-      toStorage: (obj) => relabel(obj, storedAs),
-      fromStorage: props && anyNode(props, (p) => p.default !== undefined) ? defaultedOnRead(props, apiVersion) : (obj) => relabel(obj, apiVersion),
-    },
+    schema: schemaOf,
+    // Objects of every version live under one prefix at the storage version. As upstream, what
+    // is read is defaulted too: objects stored before the schema had a default get it.
+    ...(opts.webhook
+      ? { convertAsync: webhookConversions(crd, v, opts.webhook, storedAs, props, schemaOf) }
+      : {
+          // Without a webhook, reading through another version only relabels.
+          convert: {
+            toStorage: (obj: KubeObject) => relabel(obj, storedAs),
+            fromStorage: props && hasDefaults(props) ? defaultedOnRead(props, apiVersion) : (obj: KubeObject) => relabel(obj, apiVersion),
+          },
+        }),
     strategy: {
       // Upstream's decoder drops nulls the schema does not allow, then applies defaults.
       defaults: props
@@ -167,6 +171,72 @@ function defaultedOnRead(props: JSONSchemaProps, apiVersion: string): (obj: Kube
     }
     return read;
   };
+}
+
+/**
+ * Conversions through the CRD's webhook between this version and the storage version. Converted
+ * objects are pruned to their version's schema; reads are defaulted as well (upstream defaults
+ * when it decodes). A failed conversion is upstream's plain error: 500 with its message.
+ */
+function webhookConversions(
+  crd: CustomResourceDefinition,
+  v: CustomResourceDefinitionVersion,
+  webhook: ConversionWebhook,
+  storedAs: string,
+  props: JSONSchemaProps | undefined,
+  schemaOf: () => ObjectNode | undefined,
+): NonNullable<ResourceEntry['convertAsync']> {
+  const apiVersion = `${crd.spec.group}/${v.name}`;
+  const kind = (crd.status?.acceptedNames ?? crd.spec.names).kind;
+  const listKind = (crd.status?.acceptedNames ?? crd.spec.names).listKind ?? `${kind}List`;
+  const storageProps = crd.spec.versions.find((x) => `${crd.spec.group}/${x.name}` === storedAs)?.schema?.openAPIV3Schema as JSONSchemaProps | undefined;
+  const storageSchemaOf = lazySchema(storageProps);
+  const readDefaults = props && hasDefaults(props) ? defaultedOnRead(props, apiVersion) : (obj: KubeObject) => obj;
+  const converted = async (objects: readonly KubeObject[], gvk: string, list: boolean, to: string): Promise<KubeObject[]> => {
+    try {
+      return await webhook.convert({ objects: [...objects], gvk, list }, to);
+    } catch (err) {
+      if (err instanceof ConversionError) throw new StatusError(500, '', err.message);
+      throw err;
+    }
+  };
+  return {
+    toStorage: async (obj) => {
+      const [stored] = await converted([obj], gvkText(obj.apiVersion ?? apiVersion, kind), false, storedAs);
+      if (stored !== obj) normalizeDecodedFields(stored, storageSchemaOf(), false);
+      return stored;
+    },
+    fromStorage: async (objs, list) => {
+      const gvk = list ? gvkText(apiVersion, listKind) : gvkText(objs[0]?.apiVersion ?? storedAs, kind);
+      const out = await converted(objs, gvk, list, apiVersion);
+      return out.map((o, i) => {
+        if (o === objs[i]) return readDefaults(o);
+        // A fresh object from the webhook's JSON: pruned and defaulted in place.
+        normalizeDecodedFields(o, schemaOf(), false);
+        if (props) {
+          pruneNonNullableNullsWithoutDefaults(o, props);
+          applySchemaDefaults(o, props);
+        }
+        return o;
+      });
+    },
+  };
+}
+
+function lazySchema(props: JSONSchemaProps | undefined): () => ObjectNode | undefined {
+  let schema: ObjectNode | undefined;
+  let known = false;
+  return () => {
+    if (!known) {
+      schema = props ? (schemaFromJSONSchemaProps(props) as ObjectNode) : undefined;
+      known = true;
+    }
+    return schema;
+  };
+}
+
+function hasDefaults(props: JSONSchemaProps): boolean {
+  return anyNode(props, (p) => p.default !== undefined);
 }
 
 /** Whether any node of the schema satisfies `test` (properties, items, map values). */

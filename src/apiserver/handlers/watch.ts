@@ -109,7 +109,7 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
   r.req.on('close', () => finish());
   res.on('close', () => finish());
 
-  stop = await r.store.watch(
+  const handle = await r.store.watch(
     r.entry,
     r.info.namespace,
     { filter: selection.filter, resourceVersion: rv, initialEvents },
@@ -125,6 +125,7 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
       close: (err) => finish(err),
     },
   );
+  stop = handle.stop;
   if (closed) {
     stop();
     return;
@@ -133,7 +134,10 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
   queue.markLive();
   sendHeaders();
   if (allowBookmarks) {
-    bookmarkTimer = setInterval(() => bookmark(Math.max(lastRevision, r.store.currentRevision)), bookmarkIntervalMs);
+    // Not while events are still being converted: the bookmark would overtake them.
+    bookmarkTimer = setInterval(() => {
+      if (handle.pending() === 0) bookmark(Math.max(lastRevision, r.store.currentRevision));
+    }, bookmarkIntervalMs);
     bookmarkTimer.unref();
   }
 }

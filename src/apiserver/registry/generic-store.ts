@@ -28,6 +28,7 @@ import { formatTime, type RequestContext } from './context.js';
 import { storedText } from './object-json.js';
 import { sameExceptManagedFieldTimes } from './same-object.js';
 import { listPrefix, objectKey, type ResourceEntry } from './resource-entry.js';
+import { convertingWatchSink } from './converting-watch-sink.js';
 
 export type ObjectFilter = (obj: StoredObject) => boolean;
 
@@ -70,6 +71,12 @@ export interface WatchStartOptions {
   resourceVersion?: string;
   /** Send the current state as synthetic ADDED events first (RV unset/"0", or sendInitialEvents). */
   initialEvents: boolean;
+}
+
+export interface WatchHandle {
+  stop(): void;
+  /** Events the watch has taken but not yet given to the sink (conversions running). */
+  pending(): number;
 }
 
 export interface WatchSink {
@@ -156,14 +163,15 @@ export class GenericStore {
     else if (!resourceVersion) await this.cache.syncToStore();
     const obj = this.cache.resourceFor(entry.prefix).objects.get(objectKey(entry, namespace, name));
     if (!obj) throw notFound(entry.gr, name);
-    return out(entry, obj);
+    return entry.convertAsync ? presentOne(entry, obj) : out(entry, obj);
   }
 
   /** Reads straight from storage (used by writes, which need the modRevision). */
   private async getFromStore(entry: ResourceEntry, key: string, name: string): Promise<{ obj: StoredObject; modRevision: number }> {
     const kv = await this.store.get(key);
     if (!kv) throw notFound(entry.gr, name);
-    return { obj: out(entry, decodeStored(kv.value, kv.modRevision)), modRevision: kv.modRevision };
+    const stored = decodeStored(kv.value, kv.modRevision);
+    return { obj: entry.convertAsync ? await presentOne(entry, stored) : out(entry, stored), modRevision: kv.modRevision };
   }
 
   async list(entry: ResourceEntry, namespace: string, opts: ListOptions): Promise<ListResult> {
@@ -204,7 +212,9 @@ export class GenericStore {
       items.push(obj);
       lastKey = keys[i];
     }
-    const result: ListResult = { items, resourceVersion: String(revision) };
+    // A webhook-converted resource is filtered as stored (as upstream's cache filters), then
+    // what is returned is converted in one call.
+    const result: ListResult = { items: entry.convertAsync ? await presentList(entry, items) : items, resourceVersion: String(revision) };
     if (matchedAfterLimit > 0) {
       result.continueToken = encodeContinue(revision, lastKey.slice(entry.prefix.length) + '\u0000');
       if (opts.unfiltered) result.remainingItemCount = matchedAfterLimit;
@@ -247,7 +257,7 @@ export class GenericStore {
       if (err instanceof CompactedError) throw expired(tooOld);
       throw err;
     }
-    const result: ListResult = { items, resourceVersion: String(revision) };
+    const result: ListResult = { items: entry.convertAsync ? await presentList(entry, items) : items, resourceVersion: String(revision) };
     if (more) result.continueToken = encodeContinue(revision, lastKey.slice(entry.prefix.length) + '\u0000');
     return result;
   }
@@ -270,8 +280,14 @@ export class GenericStore {
 
   // ---- watch -------------------------------------------------------------------------------
 
-  /** Starts a watch; returns a function that stops it. Events are delivered synchronously to the sink. */
-  async watch(entry: ResourceEntry, namespace: string, opts: WatchStartOptions, sink: WatchSink): Promise<() => void> {
+  /**
+   * Starts a watch. Events are delivered synchronously to the sink, except for a resource
+   * converted by a webhook: its events are filtered as stored (as upstream's cache filters) and
+   * reach the sink in order once converted.
+   */
+  async watch(entry: ResourceEntry, namespace: string, opts: WatchStartOptions, watcher: WatchSink): Promise<WatchHandle> {
+    const converting = entry.convertAsync ? convertingWatchSink(entry, watcher) : undefined;
+    const sink = converting ?? watcher;
     const prefix = listPrefix(entry, namespace);
     const filter = opts.filter ?? (() => true);
     const rc = this.cache.resourceFor(entry.prefix);
@@ -288,7 +304,7 @@ export class GenericStore {
       } catch (err) {
         if (err instanceof TooOldResourceVersionError) {
           sink.close(expired(err.message));
-          return () => {};
+          return { stop: () => {}, pending: () => 0 };
         }
         throw err;
       }
@@ -316,7 +332,7 @@ export class GenericStore {
     } else {
       for (const ev of replay) deliver(ev);
     }
-    return remove;
+    return { stop: remove, pending: converting ? converting.pending : () => 0 };
   }
 
   /** A revision every watcher has been sent all events up to (safe for bookmarks). */
@@ -375,10 +391,13 @@ export class GenericStore {
     try {
       // A resource stored as another version's objects (events.k8s.io Events) hands the cache
       // the stored form it converted to: that is what the cache keeps, not parsed back either.
-      const storedObj = toStorage(entry, obj);
+      const storedObj = entry.convertAsync ? await entry.convertAsync.toStorage(obj) : toStorage(entry, obj);
       const stored = storedText(storedObj);
       this.cache.expectWrite(key, stored, storedObj as StoredObject);
       const kv = await this.store.create(key, stored.text);
+      // A webhook's conversion need not round-trip: the answer is what was stored, read back
+      // through it, as upstream decodes what it wrote.
+      if (entry.convertAsync) return presentWritten(entry, storedObj, kv.modRevision);
       // The stored value is exactly `obj` (or its stored form, which may share its metadata and
       // gets the same revision in the cache); reuse it instead of parsing it back.
       obj.metadata!.resourceVersion = String(kv.modRevision);
@@ -443,7 +462,7 @@ export class GenericStore {
       let current: StoredObject | undefined;
       let modRevision = 0;
       let guess = false;
-      if (attempt === 0 && opts.cacheFirst && !ctx.dryRun && !entry.convert) {
+      if (attempt === 0 && opts.cacheFirst && !ctx.dryRun && !entry.convert && !entry.convertAsync) {
         current = this.cache.resourceFor(entry.prefix).objects.get(key);
         if (current) {
           modRevision = Number(current.metadata.resourceVersion);
@@ -456,7 +475,8 @@ export class GenericStore {
           if (opts.createIfMissing) return opts.createIfMissing(ctx);
           throw notFound(entry.gr, name);
         }
-        current = out(entry, decodeStored(kv.value, kv.modRevision));
+        const stored = decodeStored(kv.value, kv.modRevision);
+        current = entry.convertAsync ? await presentOne(entry, stored) : out(entry, stored);
         modRevision = kv.modRevision;
       }
       let wantedRV: string | undefined;
@@ -497,10 +517,11 @@ export class GenericStore {
           this.runAfterDelete(entry, obj);
           return obj;
         }
-        const storedObj = toStorage(entry, next);
+        const storedObj = entry.convertAsync ? await entry.convertAsync.toStorage(next) : toStorage(entry, next);
         const stored = storedText(storedObj);
         this.cache.expectWrite(key, stored, storedObj as StoredObject);
         const written = await this.store.update(key, stored.text, modRevision);
+        if (entry.convertAsync) return presentWritten(entry, storedObj, written.modRevision);
         next.metadata!.resourceVersion = String(written.modRevision);
         return next as StoredObject;
       } catch (err) {
@@ -594,12 +615,15 @@ export class GenericStore {
         if (pending) {
           if (isDeepStrictEqual(next, current)) return { object: current, deleted: false };
           if (ctx.dryRun) return { object: next, deleted: false };
-          const written = await this.store.update(key, serialize(toStorage(entry, next)), modRevision);
-          return { object: out(entry, decodeStored(written.value, written.modRevision)), deleted: false };
+          const storedObj = entry.convertAsync ? await entry.convertAsync.toStorage(next) : toStorage(entry, next);
+          const kv = await this.store.update(key, serialize(storedObj), modRevision);
+          const written = decodeStored(kv.value, kv.modRevision);
+          return { object: entry.convertAsync ? await presentOne(entry, written) : out(entry, written), deleted: false };
         }
         if (ctx.dryRun) return { object: current, deleted: true };
         const gone = await this.store.delete(key, modRevision);
-        const obj = out(entry, decodeStored(gone.value, gone.modRevision));
+        const goneObj = decodeStored(gone.value, gone.modRevision);
+        const obj = entry.convertAsync ? await presentOne(entry, goneObj) : out(entry, goneObj);
         this.runAfterDelete(entry, obj);
         return { object: obj, deleted: true };
       } catch (err) {
@@ -678,6 +702,22 @@ function hasNamespaceFinalizers(entry: ResourceEntry, obj: KubeObject): boolean 
 /** The object as this resource's version presents it (identity unless it shares storage). */
 function out(entry: ResourceEntry, obj: StoredObject): StoredObject {
   return entry.convert ? (entry.convert.fromStorage(obj) as StoredObject) : obj;
+}
+
+/** A stored object as a resource converted by a webhook presents it (a conversion call). */
+async function presentOne(entry: ResourceEntry, obj: StoredObject): Promise<StoredObject> {
+  const [converted] = await entry.convertAsync!.fromStorage([obj], false);
+  return converted as StoredObject;
+}
+
+async function presentList(entry: ResourceEntry, objs: StoredObject[]): Promise<StoredObject[]> {
+  return (await entry.convertAsync!.fromStorage(objs, true)) as StoredObject[];
+}
+
+/** What a write stored, at its revision, as a webhook-converted resource presents it; the stored object itself is the cache's and stays unchanged. */
+function presentWritten(entry: ResourceEntry, storedObj: KubeObject, revision: number): Promise<StoredObject> {
+  const written = { ...storedObj, metadata: { ...storedObj.metadata, resourceVersion: String(revision) } } as StoredObject;
+  return presentOne(entry, written);
 }
 
 /** The stored form of an object of this resource's version. */

@@ -24,6 +24,15 @@ export interface ResourceEntry {
     toStorage(obj: KubeObject): KubeObject;
     fromStorage(obj: KubeObject): KubeObject;
   };
+  /**
+   * For a custom resource whose CRD converts through a webhook: the conversions, which call it
+   * (objects already at the target version are not sent). Absent `convert` then. fromStorage
+   * converts a list in one call (`list`), as upstream converts an UnstructuredList.
+   */
+  convertAsync?: {
+    toStorage(obj: KubeObject): Promise<KubeObject>;
+    fromStorage(objs: readonly KubeObject[], list: boolean): Promise<KubeObject[]>;
+  };
   /** Fields a field selector may name beyond the kind's built-in ones (a CRD's selectableFields), with their values. */
   selectableFields?: Record<string, (obj: KubeObject) => string>;
   /** A resource a CustomResourceDefinition defines (served while the CRD is established). */

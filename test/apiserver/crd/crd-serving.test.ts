@@ -161,14 +161,20 @@ describe('custom resources served by the API server', () => {
     assert.equal(accepted.length, 1, `established: ${accepted.join(', ')}`);
   });
 
-  test('with a conversion webhook (not called here) only the storage version is served, never other versions relabelled', async () => {
+  test('with a conversion webhook every served version is served, and the webhook is called only for objects to convert', async () => {
     const spec = JSON.parse(crd('dials', 'Dial'));
     spec.spec.versions.push({ ...spec.spec.versions[0], name: 'v2', storage: false });
     spec.spec.conversion = { strategy: 'Webhook', webhook: { conversionReviewVersions: ['v1'], clientConfig: { url: 'https://127.0.0.1:1/convert' } } };
     await c.kubectlOk(['apply', '-f', '-'], { stdin: JSON.stringify(spec) });
     await established(c, 'dials.test.example.com');
     assert.equal((await c.request('GET', '/apis/test.example.com/v1/namespaces/default/dials')).status, 200);
-    assert.equal((await c.request('GET', '/apis/test.example.com/v2/namespaces/default/dials')).status, 404);
+    // Nothing to convert yet: the (unreachable) webhook is not called.
+    assert.deepEqual((await c.request('GET', '/apis/test.example.com/v2/namespaces/default/dials')).json().items, []);
+    await c.kubectlOk(['apply', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'test.example.com/v1', kind: 'Dial', metadata: { name: 'd', namespace: 'default' } }) });
+    const listed = await c.request('GET', '/apis/test.example.com/v2/namespaces/default/dials');
+    assert.equal(listed.status, 500);
+    assert.match(listed.json().message, /^conversion webhook for test\.example\.com\/v2, Kind=DialList failed: Post "https:\/\/127\.0\.0\.1:1\/convert"/);
+    assert.equal((await c.request('GET', '/apis/test.example.com/v1/namespaces/default/dials/d')).status, 200);
   });
 
   test('after a restart on the same data the CRDs are served again with their objects', async () => {

@@ -51,5 +51,7 @@ export function collectParams(kind: ParamKind | undefined, entry: ResourceEntry 
   }
   if (found.length === 0 && ref.parameterNotFoundAction === 'Deny') return { error: 'no params found for policy binding with `Deny` parameterNotFoundAction' };
   const apiVersion = kind.apiVersion;
+  // (A paramKind whose CRD converts through a webhook is read as stored, relabelled: the
+  // policies run synchronously and do not call it. Upstream's param informer would.)
   return { params: found.map((p) => (entry.convert ? (entry.convert.fromStorage(p) as KubeObject) : p)).map((p) => (p.apiVersion === apiVersion && p.kind ? p : { ...p, apiVersion, kind: kind.kind })) };
 }

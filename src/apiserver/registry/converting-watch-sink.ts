@@ -1,0 +1,50 @@
+// Watch delivery for a custom resource converted by its CRD's webhook. Upstream converts each
+// event's object when it encodes it for the watcher; here each event's conversion starts when the
+// event arrives (calls overlap), and events reach the watcher in their order. A failed conversion
+// ends the watch with its error; the client watches again from the last event it got.
+import type { StoredObject } from '../../api/object.js';
+import { internalError, isStatusError } from '../../api/status.js';
+import type { WatchSink } from './generic-store.js';
+import type { ResourceEntry } from './resource-entry.js';
+
+export interface ConvertingWatchSink extends WatchSink {
+  /** Events taken but not yet given to the watcher: a bookmark now would overtake them. */
+  pending(): number;
+}
+
+export function convertingWatchSink(entry: ResourceEntry, sink: WatchSink): ConvertingWatchSink {
+  const convert = entry.convertAsync!;
+  let tail: Promise<void> = Promise.resolve();
+  let pending = 0;
+  let ended = false;
+  const end = (err?: unknown) => {
+    if (ended) return;
+    ended = true;
+    sink.close(err === undefined ? undefined : isStatusError(err) ? err : internalError((err as Error).message));
+  };
+  return {
+    event(type, obj) {
+      if (ended) return;
+      pending++;
+      const converted = convert.fromStorage([obj], false);
+      tail = tail.then(async () => {
+        try {
+          const [out] = await converted;
+          if (!ended) sink.event(type, out as StoredObject);
+        } catch (err) {
+          end(err);
+        } finally {
+          pending--;
+        }
+      });
+    },
+    initialEventsDone(revision) {
+      tail = tail.then(() => {
+        if (!ended) sink.initialEventsDone(revision);
+      });
+    },
+    // The watch ends now (the server may be stopping): conversions still running are dropped.
+    close: (err) => end(err),
+    pending: () => pending,
+  };
+}
