@@ -203,6 +203,22 @@ describe('CRD conversion webhooks', () => {
     ]);
   });
 
+  test('kubectl apply, server-side and client-side, works through v2 and the stored object follows', async () => {
+    const applied = (port: number) => JSON.stringify({ apiVersion: 'conv.example.com/v2', kind: 'Backend', metadata: { name: 'applied', namespace: 'default' }, spec: { host: 'ssa.local', port } });
+    await c.kubectlOk(['apply', '--server-side', '-f', '-'], { stdin: applied(1) });
+    await c.kubectlOk(['apply', '--server-side', '-f', '-'], { stdin: applied(2) });
+    const v2 = JSON.parse(await c.kubectlOk(['get', 'backends.v2.conv.example.com', 'applied', '-o', 'json']));
+    assert.deepEqual(v2.spec, { host: 'ssa.local', port: 2, protocol: 'TCP' });
+    assert.equal(JSON.parse(await c.kubectlOk(['get', 'backends.v1.conv.example.com', 'applied', '-o', 'json'])).spec.hostPort, 'ssa.local:2');
+    await c.kubectlOk(['delete', 'backends.v2.conv.example.com', 'applied']);
+    const csa = (port: number) => JSON.stringify({ apiVersion: 'conv.example.com/v2', kind: 'Backend', metadata: { name: 'csa', namespace: 'default' }, spec: { host: 'csa.local', port } });
+    await c.kubectlOk(['apply', '-f', '-'], { stdin: csa(1) });
+    await c.kubectlOk(['apply', '-f', '-'], { stdin: csa(3) });
+    assert.equal(JSON.parse(await c.kubectlOk(['get', 'backends.v1.conv.example.com', 'csa', '-o', 'json'])).spec.hostPort, 'csa.local:3');
+    const deleted = await c.kubectlOk(['delete', 'backends.v2.conv.example.com', 'csa']);
+    assert.match(deleted, /backend\.conv\.example\.com "csa" deleted/);
+  });
+
   test('metadata other than labels and annotations is restored; fields v2 does not know are pruned', async () => {
     await c.kubectlOk(['create', '-f', '-'], { stdin: v1Object('Backend', 'bad-meta', 'm.local:1', { app: 'x' }) });
     const v2 = JSON.parse(await c.kubectlOk(['get', 'backends.v2.conv.example.com', 'bad-meta', '-o', 'json']));
