@@ -14,6 +14,7 @@ import { DEFAULT_USER_AGENT, HttpsTransport, type HttpsTransportOptions } from '
 import { CachingTokenSource } from '../../client/transport/token-source.js';
 import { TokenSourceTransport } from '../../client/transport/token-source-transport.js';
 import type { Transport, TransportRequest } from '../../client/types.js';
+import { controllerServiceAccountUser } from '../context.js';
 import { CONTROLLER_ACCOUNTS_NAMESPACE, type ControllerClientBuilder } from './builder.js';
 import { ServiceAccountEnsurer } from './service-account-ensurer.js';
 import { defaultExpirationSeconds, defaultLeewayPercent, serviceAccountTokenSource } from './token-request-source.js';
@@ -67,7 +68,7 @@ export class DynamicClientBuilder implements ControllerClientBuilder {
       { clock: opts.clock, onRefreshError: (err) => opts.log.error({ serviceAccount, err }, 'unable to rotate the service account token; using the current one') },
     );
     // Upstream appends the account's user name to the manager's user agent (constructClient).
-    const userAgent = `${opts.transport?.userAgent ?? DEFAULT_USER_AGENT}/system:serviceaccount:${CONTROLLER_ACCOUNTS_NAMESPACE}:${serviceAccount}`;
+    const userAgent = `${opts.transport?.userAgent ?? DEFAULT_USER_AGENT}/${controllerServiceAccountUser(serviceAccount).username}`;
     const client = new Client({ transport: new TokenSourceTransport(sharedAs(this.base, userAgent), tokens), namespace: opts.config.namespace });
     this.clients.set(serviceAccount, client);
     return client;
