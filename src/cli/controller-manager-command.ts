@@ -1,10 +1,17 @@
 // `k8ts controller-manager`: the controllers as their own process against any cluster (ours or
 // another kube-apiserver), with leader election on a Lease in kube-system so several can run
-// with one active, as kube-controller-manager.
+// with one active, as kube-controller-manager. With --use-service-account-credentials (the
+// default here) each controller acts as its own ServiceAccount in kube-system, with a token the
+// manager requests for it; the shared informers and the Lease use the kubeconfig's credential.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Clock } from '../client/clock.js';
+import type { ClientConfig } from '../client/kubeconfig/client-config.js';
 import { loadConfig } from '../client/kubeconfig/load.js';
 import { Client } from '../client/rest/client.js';
+import { DynamicClientBuilder } from '../controllers/clientbuilder/dynamic-builder.js';
+import type { ControllerDescriptor } from '../controllers/context.js';
 import { runControllerManager } from '../controllers/manager.js';
 import { builtinControllers } from '../controllers/registry.js';
 import { createLogger } from '../util/log.js';
@@ -20,16 +27,17 @@ export interface ControllerManagerFlags extends LeaderElectionFlags {
   /** CA that signs approved CSRs (csrsigning runs only with both). */
   clusterSigningCertFile?: string;
   clusterSigningKeyFile?: string;
+  /** kube-controller-manager's --use-service-account-credentials (default true here, as kubeadm sets it and `k8ts server` runs its controllers). */
+  useServiceAccountCredentials: boolean;
 }
 
 export async function runControllerManagerCommand(flags: ControllerManagerFlags): Promise<void> {
   let log;
   let client: Client;
-  let caPem: string | undefined;
+  let config: ClientConfig;
   try {
     log = createLogger('controller-manager', { level: flags.logLevel });
-    const config = loadConfig({ kubeconfig: flags.kubeconfig, context: flags.context });
-    caPem = config.ca;
+    config = loadConfig({ kubeconfig: flags.kubeconfig, context: flags.context });
     client = Client.fromConfig(config);
   } catch (err) {
     throw new CliError(messageOf(err), { cause: err });
@@ -44,9 +52,38 @@ export async function runControllerManagerCommand(flags: ControllerManagerFlags)
       throw new CliError(`cannot read the cluster signing CA: ${messageOf(err)}`, { cause: err });
     }
   }
-  const controllers = builtinControllers({ rootCaPem: caPem, clusterSigning });
+  const controllers = builtinControllers({ rootCaPem: config.ca, clusterSigning });
   const enabled = parseControllerList(flags.controllers);
+  const useServiceAccountCredentials = flags.useServiceAccountCredentials;
   await runLeaderElected({ client, log, flags, leaseName: 'kube-controller-manager', what: 'controllers' }, (signal) =>
-    runControllerManager({ client, log, controllers, enabled, host: hostname() }, signal),
+    runRemoteControllerManager({ config, client, log, controllers, enabled, useServiceAccountCredentials }, signal),
   );
+}
+
+export interface RemoteControllerManagerOptions {
+  /** The kubeconfig's client config; `client` is built from it. */
+  config: ClientConfig;
+  client: Client;
+  log: Logger;
+  controllers: ControllerDescriptor[];
+  enabled?: string[];
+  useServiceAccountCredentials: boolean;
+  /** When the controllers' tokens expire (default the real clock; tests move a fake one). */
+  tokenClock?: Clock;
+}
+
+/**
+ * What the command runs while it leads, until the signal aborts: the controllers over `client`'s
+ * informers, each writing with the client its ServiceAccount's token builds
+ * (--use-service-account-credentials) or with `client` itself.
+ */
+export async function runRemoteControllerManager(opts: RemoteControllerManagerOptions, signal: AbortSignal): Promise<void> {
+  const { config, client, log } = opts;
+  const builder = opts.useServiceAccountCredentials ? new DynamicClientBuilder({ config, client, log, clock: opts.tokenClock }) : undefined;
+  const clientFor = builder && ((sa: string) => builder.clientFor(sa));
+  try {
+    await runControllerManager({ client, log, controllers: opts.controllers, enabled: opts.enabled, host: hostname(), clientFor }, signal);
+  } finally {
+    await builder?.close();
+  }
 }

@@ -47,6 +47,12 @@ program
   .option('--leader-elect-retry-period <seconds>', 'retry period', seconds, 2)
   .option('--cluster-signing-cert-file <path>', 'CA certificate (PEM) that signs approved kubelet and client CSRs')
   .option('--cluster-signing-key-file <path>', 'its private key (PEM)')
+  .option(
+    '--use-service-account-credentials',
+    'run each controller as its own ServiceAccount in kube-system (created if missing), with a token from the TokenRequest API refreshed before it expires, under its system:controller:* role; on by default here, as kubeadm sets it and as `k8ts server` runs its controllers (kube-controller-manager\'s own default is off)',
+    true,
+  )
+  .option('--no-use-service-account-credentials', 'run every controller with the kubeconfig\'s credential instead')
   .option('--log-level <level>', 'trace, debug, info, warn or error (default: $K8TS_LOG_LEVEL or info)')
   .action(async (flags) => {
     const { runControllerManagerCommand } = await import('./controller-manager-command.js');

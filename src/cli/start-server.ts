@@ -16,7 +16,8 @@ import { componentLogger, type Logger } from '../util/log.js';
 import { CliError, messageOf } from './errors.js';
 import { prepareDataDir } from './data-dir.js';
 import { parseAuthorizationModes } from '../apiserver/authorization/modes.js';
-import { CONTROLLER_MANAGER_USER, controllerServiceAccountUser } from '../controllers/context.js';
+import { CONTROLLER_MANAGER_USER } from '../controllers/context.js';
+import { inProcessClientBuilder } from '../controllers/clientbuilder/in-process-builder.js';
 
 export interface StartServerOptions {
   /** Absolute path of the data dir; created (0700) if missing (idempotent). */
@@ -163,15 +164,17 @@ async function startInProcessScheduler(handler: InProcessHandler, opts: StartSer
 /**
  * Runs the controller manager in this process over the in-process transport: its informers as
  * system:kube-controller-manager, each controller as its ServiceAccount (as if it had presented
- * that account's token) unless useServiceAccountCredentials is false.
+ * that account's token; the accounts are created in kube-system in the background) unless
+ * useServiceAccountCredentials is false.
  */
 function startControllers(handler: Parameters<typeof Client.inProcess>[0], opts: StartServerOptions, caPem: string, caKeyPem: string): { stop(): Promise<void> } {
   const enabled = opts.controllers ?? ['*'];
   if (!enabled.length) return { stop: async () => undefined };
   const client = Client.inProcess(handler, CONTROLLER_MANAGER_USER);
-  const clientFor = opts.useServiceAccountCredentials === false ? undefined : (sa: string) => Client.inProcess(handler, controllerServiceAccountUser(sa));
   const abort = new AbortController();
   const log = opts.log.child({ component: 'controller-manager' });
+  const builder = opts.useServiceAccountCredentials === false ? undefined : inProcessClientBuilder(handler, client, log);
+  const clientFor = builder && ((sa: string) => builder.clientFor(sa));
   const controllers = builtinControllers({ rootCaPem: caPem, clusterSigning: { certPem: caPem, keyPem: caKeyPem } });
   const running = runControllerManager({ client, log, controllers, enabled, clientFor }, abort.signal).catch((err: unknown) => {
     log.error({ err }, 'controller manager stopped');
@@ -180,6 +183,7 @@ function startControllers(handler: Parameters<typeof Client.inProcess>[0], opts:
     async stop() {
       abort.abort();
       await running;
+      await builder?.close();
       await client.close();
     },
   };

@@ -13,6 +13,7 @@ import type { Indexers } from '../client/cache/store.js';
 import type { TransformFunc } from '../client/cache/delta-fifo.js';
 import { EventBroadcaster, restEventSink, type EventRecorder, type EventSink } from '../client/record/index.js';
 import * as eventsV1 from '../client/events/index.js';
+import { CONTROLLER_ACCOUNTS_NAMESPACE } from './clientbuilder/builder.js';
 
 export interface InformerOptions<T extends KubeObject> {
   namespace?: string;
@@ -141,5 +142,6 @@ export const CONTROLLER_MANAGER_USER = { username: 'system:kube-controller-manag
  * ServiceAccount in kube-system, bound by the default policy to system:controller:<name>.
  */
 export function controllerServiceAccountUser(serviceAccount: string): { username: string; groups: string[] } {
-  return { username: `system:serviceaccount:kube-system:${serviceAccount}`, groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] };
+  const ns = CONTROLLER_ACCOUNTS_NAMESPACE;
+  return { username: `system:serviceaccount:${ns}:${serviceAccount}`, groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'] };
 }

@@ -1,6 +1,7 @@
 // `k8ts controller-manager` as its own process against a running API server: it elects itself
 // leader on the kube-system/kube-controller-manager Lease, runs the controllers (a default
-// ServiceAccount appears), a second instance stands by, and SIGTERM stops it cleanly.
+// ServiceAccount appears, and each controller's own in kube-system), a second instance stands
+// by, and SIGTERM stops it cleanly.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
@@ -22,6 +23,10 @@ describe('k8ts controller-manager', () => {
     const first = startK8ts(flags, { K8TS_LOG_LEVEL: 'info' });
     try {
       await c.kubectlOk(['wait', 'serviceaccount/default', '-n', 'default', '--for=create', '--timeout=20s']);
+      // --use-service-account-credentials by default: the serviceaccount controller wrote as its
+      // own account, which the manager made in kube-system, as it makes every controller's.
+      await c.kubectlOk(['get', 'serviceaccount/service-account-controller', '-n', 'kube-system']);
+      await c.kubectlOk(['wait', 'serviceaccount/deployment-controller', '-n', 'kube-system', '--for=create', '--timeout=20s']);
       const lease = JSON.parse(await c.kubectlOk(['get', 'lease', 'kube-controller-manager', '-n', 'kube-system', '-o', 'json']));
       const leader = lease.spec.holderIdentity as string;
       assert.match(leader, /_[0-9a-f-]{36}$/);

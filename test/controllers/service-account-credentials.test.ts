@@ -1,7 +1,11 @@
 // kube-controller-manager's --use-service-account-credentials, as `k8ts server` runs its
 // controllers: each writes as its kube-system ServiceAccount under its system:controller:* role,
 // so a controller whose role lacks a rule is refused (and says so where upstream's does), and
-// works again once the rule is back. With the flag off, the manager's own credential is used.
+// works again once the rule is back; their ServiceAccounts are made in kube-system after the start
+// (and left alone on a restart). With the flag off, the manager's own credential is used.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
@@ -27,6 +31,11 @@ describe('controllers with their own ServiceAccount credentials (the default)', 
   after(async () => {
     await client?.close();
     await c?.close();
+  });
+
+  test('the controllers\' ServiceAccounts are made in kube-system in the background', async () => {
+    const wanted = ['deployment-controller', 'replicaset-controller', 'service-account-controller'];
+    await waitForObjects(client.resource(resources.serviceAccounts), (sas) => wanted.every((n) => sas.some((s) => s.metadata?.name === n)), 'the controllers\' accounts', { namespace: 'kube-system' });
   });
 
   test('a deployment rolls out: its ReplicaSet created and the revision recorded under the controllers\' roles', async () => {
@@ -65,9 +74,45 @@ describe('controllers with the manager\'s credential (--no-use-service-account-c
     await c?.close();
   });
 
-  test('the deployment controller needs no binding of its own', async () => {
+  test('the deployment controller needs no binding of its own, nor an account', async () => {
     await c.kubectlOk(['delete', 'clusterrolebinding', binding]);
     await c.kubectlOk(['create', 'deployment', 'web', '--image=sleep']);
     await waitForObjects(client.resource(resources.replicaSets), (rs) => rs.length === 1, 'the ReplicaSet', { namespace: 'default' });
+    const { items } = await client.resource(resources.serviceAccounts).list({ namespace: 'kube-system' });
+    assert.deepEqual(items.map((s) => s.metadata?.name).filter((n) => n?.endsWith('-controller')), []);
   });
 });
+
+describe('the controllers\' ServiceAccounts across a restart', () => {
+  test('one deleted is made again; those that exist are left alone', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-sa-restart-'));
+    const accounts = (client: Client) => client.resource(resources.serviceAccounts);
+    try {
+      let { c, client } = await withClusterIn(dataDir);
+      let kept: string | undefined;
+      try {
+        await waitForObjects(accounts(client), (sas) => ['deployment-controller', 'replicaset-controller'].every((n) => sas.some((s) => s.metadata?.name === n)), 'the accounts', { namespace: 'kube-system' });
+        kept = (await accounts(client).get('deployment-controller', { namespace: 'kube-system' })).metadata?.resourceVersion;
+        await accounts(client).delete('replicaset-controller', { namespace: 'kube-system' });
+      } finally {
+        await client.close();
+        await c.close();
+      }
+      ({ c, client } = await withClusterIn(dataDir));
+      try {
+        await waitForObjects(accounts(client), (sas) => sas.some((s) => s.metadata?.name === 'replicaset-controller'), 'the deleted account again', { namespace: 'kube-system' });
+        assert.equal((await accounts(client).get('deployment-controller', { namespace: 'kube-system' })).metadata?.resourceVersion, kept);
+      } finally {
+        await client.close();
+        await c.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function withClusterIn(dataDir: string): Promise<{ c: TestCluster; client: Client }> {
+  const c = await startTestCluster({ dataDir, controllers: ['deployment', 'replicaset'] });
+  return { c, client: Client.fromConfig(loadConfig({ kubeconfig: c.kubeconfig })) };
+}

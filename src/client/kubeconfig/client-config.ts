@@ -27,3 +27,13 @@ export interface ClientConfig {
   /** Where this came from: the context name, or "in-cluster". */
   source?: string;
 }
+
+/**
+ * The config without its credentials (client-go's rest.AnonymousClientConfig): the same server,
+ * CA and TLS settings, no client certificate, token or password; a caller adds its own (a
+ * TokenSourceTransport's bearer token).
+ */
+export function anonymousClientConfig(config: ClientConfig): ClientConfig {
+  const { server, ca, insecure, tlsServerName, namespace, source } = config;
+  return { server, ca, insecure, tlsServerName, namespace, source };
+}

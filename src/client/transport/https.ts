@@ -27,12 +27,14 @@ export interface HttpsTransportOptions {
   protocol?: HttpsProtocol;
   /** Shorthand for protocol 'http/1.1'. */
   http1?: boolean;
-  /** User-Agent header (default "k8ts-client"). */
+  /** User-Agent header (default DEFAULT_USER_AGENT). */
   userAgent?: string;
   /** HTTP/1.1 unary requests: most sockets open at once (default 16); beyond that requests wait for
    *  one ('http/1.1') or go over HTTP/2 ('split'). */
   maxSockets?: number;
 }
+
+export const DEFAULT_USER_AGENT = 'k8ts-client';
 
 /** Unary requests in flight over HTTP/1.1 by default: plenty for one server that answers in well
  *  under a millisecond, few enough that a burst does not open (and TLS-handshake) hundreds. */
@@ -73,7 +75,7 @@ export class HttpsTransport implements Transport {
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`unsupported server URL ${config.server}: expected https:// or http://`);
     this.prefix = url.pathname.replace(/\/+$/, '');
     this.auth = authorizationSource(config);
-    this.userAgent = opts.userAgent ?? 'k8ts-client';
+    this.userAgent = opts.userAgent ?? DEFAULT_USER_AGENT;
     const tls: SecureClientSessionOptions = {
       ca: config.ca,
       cert: config.cert,
