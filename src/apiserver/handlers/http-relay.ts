@@ -23,6 +23,10 @@ const MAX_ERROR_BODY = 50_000;
 
 export interface RelayOptions {
   creds?: { certPem: string; keyPem: string };
+  /** Verify the backend's certificate against these roots, for this name (an aggregated API server's caBundle). */
+  verify?: { caPem?: string; serverName?: string };
+  /** Headers set on the backend request; a caller's headers that `owns` claims are dropped first. */
+  headers?: { owns(name: string): boolean; values: Record<string, string | string[]> };
   what?: string;
   /**
    * Turns a backend answer outside 2xx into a Status instead of passing it through (upstream's
@@ -34,10 +38,12 @@ export interface RelayOptions {
 export function relayHttp(req: Request, res: Response, target: RelayTarget, opts: RelayOptions = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !k.startsWith(':') && !hopByHop.has(k) && !k.startsWith('impersonate-')) headers[k] = v;
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !k.startsWith(':') && !hopByHop.has(k) && !k.startsWith('impersonate-') && !opts.headers?.owns(k)) headers[k] = v;
+    if (opts.headers) Object.assign(headers, opts.headers.values);
     const send = target.scheme === 'https' ? httpsRequest : httpRequest;
-    // Backends' serving certificates are not verified, as upstream does without --kubelet-certificate-authority.
-    const out = send({ host: target.host, port: target.port, path: target.path, method: req.method, headers, cert: opts.creds?.certPem, key: opts.creds?.keyPem, rejectUnauthorized: false }, (upstream) => {
+    // Without `verify`, backends' serving certificates are not verified, as upstream does without --kubelet-certificate-authority.
+    const tls = opts.verify ? { rejectUnauthorized: true, ...(opts.verify.caPem ? { ca: opts.verify.caPem } : {}), ...(opts.verify.serverName ? { servername: opts.verify.serverName } : {}) } : { rejectUnauthorized: false };
+    const out = send({ host: target.host, port: target.port, path: target.path, method: req.method, headers, cert: opts.creds?.certPem, key: opts.creds?.keyPem, ...tls }, (upstream) => {
       const code = upstream.statusCode ?? 502;
       const errorStatus = opts.errorStatus;
       if (errorStatus && (code < 200 || code > 206)) {

@@ -1,5 +1,8 @@
 // The cluster's certificates, created on first start and reused after. Layout (as kubeadm's
-// /etc/kubernetes/pki): DATA_DIR/pki/{ca,apiserver,admin,apiserver-kubelet-client}.{crt,key}, sa.key and sa.pub.
+// /etc/kubernetes/pki): DATA_DIR/pki/{ca,apiserver,admin,apiserver-kubelet-client}.{crt,key}, sa.key and sa.pub,
+// and the front proxy's own CA and client certificate, front-proxy-{ca,client}.{crt,key}: the API
+// server presents that certificate to aggregated API servers, which trust only that CA for the
+// identity headers it sends (a client certificate of the cluster CA must not be able to claim any user).
 //
 // Reuse rules, checked with node:crypto only (so a restart never loads the X.509 generator):
 // - the CA is never replaced silently; a half-present or broken CA is an error for the operator;
@@ -29,6 +32,10 @@ export interface Pki {
   /** The API server's client certificate for node agents (pods/log, exec, port-forward). */
   kubeletClientCertPem: string;
   kubeletClientKeyPem: string;
+  /** The front proxy's CA (requestheader-client-ca-file) and the client certificate the API server presents to aggregated API servers. */
+  frontProxyCaCertPem: string;
+  frontProxyClientCertPem: string;
+  frontProxyClientKeyPem: string;
   /** The key that signs service-account tokens (ECDSA P-256 when generated: ES256). */
   serviceAccountKeyPem: string;
   /** Its public half, for verifying those tokens. */
@@ -63,6 +70,9 @@ export const SERVING_SUBJECT: SubjectName = { commonName: 'kube-apiserver' };
 export const ADMIN_SUBJECT: SubjectName = { commonName: 'kubernetes-admin', organizations: ['system:masters'] };
 // As kubeadm's apiserver-kubelet-client: the kubelet authorizes it for every node API.
 export const KUBELET_CLIENT_SUBJECT: SubjectName = { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'] };
+export const FRONT_PROXY_CA_SUBJECT: SubjectName = { commonName: 'front-proxy-ca' };
+// kubeadm's name, the one requestheader-allowed-names lists.
+export const FRONT_PROXY_CLIENT_SUBJECT: SubjectName = { commonName: 'front-proxy-client' };
 
 const EKU_OID: Record<Usage, string> = { server: '1.3.6.1.5.5.7.3.1', client: '1.3.6.1.5.5.7.3.2' };
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -74,14 +84,50 @@ export async function ensurePki(dataDir: string, opts: PkiOptions): Promise<Pki>
   const issued: Pki['issued'] = [];
   const names = servingNames(opts);
 
-  const ca = await ensureCa(path('ca.crt'), path('ca.key'), issued);
-  const caCert = new X509Certificate(ca.certPem);
-  // The CA key is parsed only when something must be signed; one promise shared by all leaves.
-  let issuer: Promise<{ certPem: string; keys: KeyPair }> | undefined;
-  const getIssuer = () =>
-    (issuer ??= (async () => ({ certPem: ca.certPem, keys: ca.keys ?? (await loadKeyPair(ca.keyPem, path('ca.key'))) }))());
+  const [ca, frontProxyCa] = await Promise.all([ensureCa(path('ca.crt'), path('ca.key'), CA_SUBJECT, issued), ensureCa(path('front-proxy-ca.crt'), path('front-proxy-ca.key'), FRONT_PROXY_CA_SUBJECT, issued)]);
+  const leaf = leafIssuer(ca, path('ca.key'), path, issued);
+  const frontProxyLeaf = leafIssuer(frontProxyCa, path('front-proxy-ca.key'), path, issued);
+  const [serving, admin, kubeletClient, frontProxyClient, sa] = await Promise.all([
+    leaf('apiserver', SERVING_SUBJECT, 'server', names),
+    leaf('admin', ADMIN_SUBJECT, 'client'),
+    leaf('apiserver-kubelet-client', KUBELET_CLIENT_SUBJECT, 'client'),
+    frontProxyLeaf('front-proxy-client', FRONT_PROXY_CLIENT_SUBJECT, 'client'),
+    ensureServiceAccountKey(path('sa.key'), path('sa.pub'), issued),
+  ]);
 
-  const leaf = async (base: string, subject: SubjectName, usage: Usage, sans?: ServingNames) => {
+  return {
+    dir,
+    caCertPem: ca.certPem,
+    caKeyPem: ca.keyPem,
+    servingCertPem: serving.certPem,
+    servingKeyPem: serving.keyPem,
+    adminCertPem: admin.certPem,
+    adminKeyPem: admin.keyPem,
+    kubeletClientCertPem: kubeletClient.certPem,
+    kubeletClientKeyPem: kubeletClient.keyPem,
+    frontProxyCaCertPem: frontProxyCa.certPem,
+    frontProxyClientCertPem: frontProxyClient.certPem,
+    frontProxyClientKeyPem: frontProxyClient.keyPem,
+    serviceAccountKeyPem: sa.keyPem,
+    serviceAccountPublicKeyPem: sa.pubPem,
+    caCertPath: path('ca.crt'),
+    caKeyPath: path('ca.key'),
+    servingCertPath: serving.certPath,
+    servingKeyPath: serving.keyPath,
+    adminCertPath: admin.certPath,
+    adminKeyPath: admin.keyPath,
+    serviceAccountKeyPath: path('sa.key'),
+    serviceAccountPublicKeyPath: path('sa.pub'),
+    issued,
+  };
+}
+
+/** Issues (or reuses) leaves signed by one CA; its key is parsed only when something must be signed. */
+function leafIssuer(ca: { certPem: string; keyPem: string; keys?: KeyPair }, caKeyPath: string, path: (name: string) => string, issued: Pki['issued']) {
+  const caCert = new X509Certificate(ca.certPem);
+  let issuer: Promise<{ certPem: string; keys: KeyPair }> | undefined;
+  const getIssuer = () => (issuer ??= (async () => ({ certPem: ca.certPem, keys: ca.keys ?? (await loadKeyPair(ca.keyPem, caKeyPath)) }))());
+  return async (base: string, subject: SubjectName, usage: Usage, sans?: ServingNames) => {
     const certPath = path(`${base}.crt`);
     const keyPath = path(`${base}.key`);
     const certPem = readOptional(certPath);
@@ -102,51 +148,23 @@ export async function ensurePki(dataDir: string, opts: PkiOptions): Promise<Pki>
     issued.push({ file: certPath, reason });
     return { certPem: newCert, keyPem: keys.privateKeyPem, certPath, keyPath };
   };
-  const [serving, admin, kubeletClient, sa] = await Promise.all([
-    leaf('apiserver', SERVING_SUBJECT, 'server', names),
-    leaf('admin', ADMIN_SUBJECT, 'client'),
-    leaf('apiserver-kubelet-client', KUBELET_CLIENT_SUBJECT, 'client'),
-    ensureServiceAccountKey(path('sa.key'), path('sa.pub'), issued),
-  ]);
-
-  return {
-    dir,
-    caCertPem: ca.certPem,
-    caKeyPem: ca.keyPem,
-    servingCertPem: serving.certPem,
-    servingKeyPem: serving.keyPem,
-    adminCertPem: admin.certPem,
-    adminKeyPem: admin.keyPem,
-    kubeletClientCertPem: kubeletClient.certPem,
-    kubeletClientKeyPem: kubeletClient.keyPem,
-    serviceAccountKeyPem: sa.keyPem,
-    serviceAccountPublicKeyPem: sa.pubPem,
-    caCertPath: path('ca.crt'),
-    caKeyPath: path('ca.key'),
-    servingCertPath: serving.certPath,
-    servingKeyPath: serving.keyPath,
-    adminCertPath: admin.certPath,
-    adminKeyPath: admin.keyPath,
-    serviceAccountKeyPath: path('sa.key'),
-    serviceAccountPublicKeyPath: path('sa.pub'),
-    issued,
-  };
 }
 
 /** The CA's PEMs; `keys` too when it was just created (saves parsing the key again). */
 async function ensureCa(
   certPath: string,
   keyPath: string,
+  subject: SubjectName,
   issued: Pki['issued'],
 ): Promise<{ certPem: string; keyPem: string; keys?: KeyPair }> {
   const certPem = readOptional(certPath);
   const keyPem = readOptional(keyPath);
   if (certPem === undefined && keyPem === undefined) {
     const [{ createCa }, keys] = await Promise.all([import('./issue.js'), generateKeyPair()]);
-    const newCert = await createCa(keys, CA_SUBJECT, CA_VALIDITY_DAYS);
+    const newCert = await createCa(keys, subject, CA_VALIDITY_DAYS);
     writeAtomic(keyPath, keys.privateKeyPem, KEY_MODE);
     writeAtomic(certPath, newCert, CERT_MODE);
-    issued.push({ file: certPath, reason: 'no cluster CA yet' });
+    issued.push({ file: certPath, reason: `no ${subject.commonName} yet` });
     return { certPem: newCert, keyPem: keys.privateKeyPem, keys };
   }
   // Replacing a CA would lock every existing client out; that is the operator's decision.

@@ -62,8 +62,16 @@ test('the first start creates a CA, a serving certificate with every in-cluster 
   const kubeletClient = new X509Certificate(pki.kubeletClientCertPem);
   assert.ok(kubeletClient.verify(ca.publicKey), 'the kubelet client certificate is signed by the CA');
   assert.match(kubeletClient.subject, /O=system:masters/);
-  // CA, serving, admin, kubelet client, service-account key.
-  assert.equal(pki.issued.length, 5);
+  // The front proxy has its own CA: a certificate of the cluster CA cannot pass for it.
+  const frontProxyCa = new X509Certificate(pki.frontProxyCaCertPem);
+  const frontProxyClient = new X509Certificate(pki.frontProxyClientCertPem);
+  assert.ok(frontProxyCa.ca);
+  assert.ok(frontProxyClient.verify(frontProxyCa.publicKey), 'the front proxy client certificate is signed by the front proxy CA');
+  assert.ok(!frontProxyClient.verify(ca.publicKey));
+  assert.equal(frontProxyClient.subject, 'CN=front-proxy-client');
+  assert.ok(frontProxyClient.checkPrivateKey(createPrivateKey(pki.frontProxyClientKeyPem)));
+  // CA, serving, admin, kubelet client, front proxy CA and client, service-account key.
+  assert.equal(pki.issued.length, 7);
 });
 
 test('key files are readable by the owner only, certificates by everyone, and the PEMs returned are the files on disk', async (t) => {
