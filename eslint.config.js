@@ -38,6 +38,6 @@ export default tseslint.config(
     'the API server never imports its clients (controllers, scheduler, kubelet, proxy).'),
   layer(['src/client/**/*.ts'], ['**/apiserver/**', '**/storage/**', '**/controllers/**', '**/scheduler/**', '**/kubelet/**', '**/proxy/**', '**/cli/**'],
     'the client library talks to the API server only over a transport.'),
-  layer(['src/controllers/**/*.ts', 'src/scheduler/**/*.ts', 'src/kubelet/**/*.ts', 'src/proxy/**/*.ts'], ['**/apiserver/**', '**/storage/**'],
+  layer(['src/controllers/**/*.ts', 'src/scheduler/**/*.ts', 'src/descheduler/**/*.ts', 'src/kubelet/**/*.ts', 'src/proxy/**/*.ts'], ['**/apiserver/**', '**/storage/**'],
     'components are clients of the API server: use src/client, never apiserver/ or storage/.'),
 );

@@ -77,6 +77,25 @@ program
   });
 
 program
+  .command('descheduler')
+  .description('run the descheduler (kubernetes-sigs/descheduler) against a cluster: evicts pods a DeschedulerPolicy says should move')
+  .option('--kubeconfig <path>', 'kubeconfig to use')
+  .option('--context <name>', 'kubeconfig context to use')
+  .option('--policy <path>', 'a DeschedulerPolicy file (descheduler/v1alpha2)')
+  .option('--descheduling-interval <duration>', 'time between passes, e.g. 5m (0: one pass, then exit)', '0')
+  .option('--dry-run', 'log the pods that would be evicted; evict nothing', false)
+  .option('--leader-elect', 'run only while holding the kube-system/descheduler Lease (needs an interval)', false)
+  .option('--leader-elect-lease-duration <seconds>', 'lease duration', seconds, 15)
+  .option('--leader-elect-renew-deadline <seconds>', 'renew deadline', seconds, 10)
+  .option('--leader-elect-retry-period <seconds>', 'retry period', seconds, 2)
+  .option('--metrics-bind-address <host:port>', 'where /metrics, /healthz, /livez and /readyz are served over plain HTTP (port 0: any free port; empty: not served)', '')
+  .option('--log-level <level>', 'trace, debug, info, warn or error (default: $K8TS_LOG_LEVEL or info)')
+  .action(async (flags) => {
+    const { runDeschedulerCommand } = await import('./descheduler-command.js');
+    await runDeschedulerCommand(flags);
+  });
+
+program
   .command('proxy')
   .description('run the service proxy (and with --cluster-dns, cluster DNS behind kube-system/kube-dns) against a cluster')
   .option('--kubeconfig <path>', 'kubeconfig to use')
