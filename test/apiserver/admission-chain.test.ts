@@ -1,9 +1,11 @@
 // The admission chain runs its plugins in order, each after the previous one finished, whether
 // they answer synchronously (no microtask turn each) or with a promise; an error thrown or
-// rejected by any of them ends the chain as a rejection and later plugins do not run.
+// rejected by any of them ends the chain as a rejection and later plugins do not run. A plugin
+// may ask for the mutating phase to run once more (upstream's reinvocation).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdmissionChain, type AdmissionAttributes, type AdmissionPlugin } from '../../src/apiserver/admission/admission.js';
+import { AdmissionChain, admissionPassed, type AdmissionAttributes, type AdmissionPlugin } from '../../src/apiserver/admission/admission.js';
+import { reinvocationOf } from '../../src/apiserver/admission/reinvocation.js';
 
 const attrs = { operation: 'CREATE', subresource: '', namespace: 'n', name: 'x', object: {} } as unknown as AdmissionAttributes;
 
@@ -51,5 +53,52 @@ describe('admission chain', () => {
     assert.deepEqual(r.log, ['a start', 'a done', 'b start', 'b done']);
     await result;
     await new AdmissionChain([]).validate(attrs);
+  });
+
+  test('a plugin that asks for reinvocation has the mutating phase run once more, but for plugins that run once, and never a third time', async () => {
+    const r = recorder();
+    const rounds: boolean[] = [];
+    // Asks every time it runs (as a webhook that always changes the object would).
+    const asker: AdmissionPlugin = {
+      name: 'asker',
+      admit: (a) =>
+        new Promise<void>((resolve) =>
+          setImmediate(() => {
+            const rc = reinvocationOf(a);
+            rounds.push(rc.isReinvoke);
+            rc.shouldReinvoke = true;
+            resolve();
+          }),
+        ),
+    };
+    const chain = new AdmissionChain([r.plugin('a', 'sync'), { ...r.plugin('allocate', 'sync'), once: true }, asker, r.plugin('b', 'async')]);
+    const a = { ...attrs };
+    await chain.admit(a);
+    assert.deepEqual(r.log, ['a start', 'a done', 'allocate start', 'allocate done', 'b start', 'b done', 'a start', 'a done', 'b start', 'b done']);
+    assert.deepEqual(rounds, [false, true]);
+    r.log.length = 0;
+    await chain.validate(a);
+    assert.deepEqual(r.log, ['a/v start', 'a/v done', 'allocate/v start', 'allocate/v done', 'b/v start', 'b/v done'], 'validation runs once');
+  });
+
+  test('a chain where nobody asks for reinvocation runs once, and a synchronous one still answers with the settled promise', async () => {
+    const r = recorder();
+    const chain = new AdmissionChain([r.plugin('a', 'sync'), r.plugin('b', 'async')]);
+    await chain.admit({ ...attrs });
+    assert.deepEqual(r.log, ['a start', 'a done', 'b start', 'b done']);
+    assert.equal(new AdmissionChain([r.plugin('c', 'sync')]).admit({ ...attrs }), admissionPassed);
+  });
+
+  test('an error in the second run ends the chain as a rejection', async () => {
+    let runs = 0;
+    const failsSecond: AdmissionPlugin = {
+      name: 'second',
+      admit: async (a) => {
+        if (runs++ === 1) throw new Error('refused on reinvocation');
+        reinvocationOf(a).shouldReinvoke = true;
+      },
+    };
+    await assert.rejects(new AdmissionChain([failsSecond]).admit({ ...attrs }), /refused on reinvocation/);
+    assert.equal(runs, 2);
   });
 });

@@ -4,90 +4,48 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stringify } from 'yaml';
-import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
-import { startWebhookServer, type WebhookServer } from '../helpers/webhook-server.js';
-
-interface Review {
-  apiVersion: string;
-  request: {
-    uid: string;
-    kind: { group: string; version: string; kind: string };
-    resource: { group: string; version: string; resource: string };
-    name?: string;
-    namespace?: string;
-    operation: string;
-    userInfo: { username: string; groups?: string[] };
-    object?: { metadata: { name?: string; labels?: Record<string, string> }; data?: Record<string, string> } | null;
-    oldObject?: { data?: Record<string, string> } | null;
-    dryRun: boolean;
-    options?: { kind: string };
-  };
-}
+import type { TestCluster } from '../helpers/cluster.js';
+import { clusterWithWebhooks, denied, patched, webhookConfiguration as configuration, type Review, type WebhookServer } from '../helpers/webhook-server.js';
 
 let c: TestCluster;
-let hook: WebhookServer;
+let hooks: WebhookServer;
 let port: number;
 let caBundle: string;
 const seen: Review[] = [];
 
-/** The webhook server: each path is one webhook's behaviour. */
+/** The webhook server: each path is one webhook's behaviour (any other lets the request through). */
 function answer(path: string, review: Review): object | undefined {
-  const allow = (extra: object = {}) => ({ apiVersion: review.apiVersion, kind: 'AdmissionReview', response: { uid: review.request.uid, allowed: true, ...extra } });
+  seen.push(review);
   switch (path) {
     case '/label': {
-      const labels = review.request.object?.metadata.labels;
+      const labels = review.request.object?.metadata?.labels;
       const patch = labels ? [{ op: 'add', path: '/metadata/labels/mutated-by', value: 'webhook' }] : [{ op: 'add', path: '/metadata/labels', value: { 'mutated-by': 'webhook' } }];
-      return allow({ patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64'), warnings: ['labelled by the test webhook'] });
+      return patched(review, patch, { warnings: ['labelled by the test webhook'] });
     }
     case '/deny': {
       const data = review.request.object?.data ?? review.request.oldObject?.data ?? {};
-      if ('forbidden' in data) return { apiVersion: review.apiVersion, kind: 'AdmissionReview', response: { uid: review.request.uid, allowed: false, status: { code: 422, reason: 'Invalid', message: 'the data key "forbidden" is not allowed' } } };
-      return allow();
-    }
-    case '/hang':
+      if ('forbidden' in data) return denied(review, { code: 422, reason: 'Invalid', message: 'the data key "forbidden" is not allowed' });
       return undefined;
+    }
     default:
-      return allow();
+      return undefined;
   }
 }
 
 before(async () => {
-  c = await startTestCluster();
-  hook = await startWebhookServer(
-    (path, body) => {
-      const review = body as Review;
-      seen.push(review);
-      return answer(path, review);
-    },
-    { dnsNames: ['hooks.webhooks.svc'] },
-  );
-  ({ port, caBundle } = hook);
-  for (const ns of ['hooked', 'plain', 'webhooks']) await c.kubectlOk(['create', 'namespace', ns]);
-  await c.kubectlOk(['label', 'namespace', 'hooked', 'webhooks=enabled']);
+  ({ c, hooks } = await clusterWithWebhooks(answer, ['hooked', 'plain', 'webhooks']));
+  ({ port, caBundle } = hooks);
 });
 
 after(async () => {
-  hook?.close();
+  hooks?.close();
   await c?.close();
 });
 
 const onConfigMaps = (operations: string[]) => [{ operations, apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'], scope: 'Namespaced' }];
 const hooked = { matchLabels: { webhooks: 'enabled' } };
 
-function configuration(kind: 'Mutating' | 'Validating', name: string, webhooks: object[]): string {
-  return stringify({ apiVersion: 'admissionregistration.k8s.io/v1', kind: `${kind}WebhookConfiguration`, metadata: { name }, webhooks });
-}
-
-const webhook = (name: string, path: string, extra: object = {}) => ({
-  name,
-  clientConfig: { url: `https://127.0.0.1:${port}${path}`, caBundle },
-  rules: onConfigMaps(['CREATE', 'UPDATE']),
-  namespaceSelector: hooked,
-  sideEffects: 'None',
-  admissionReviewVersions: ['v1'],
-  timeoutSeconds: 2,
-  ...extra,
-});
+const webhook = (name: string, path: string, extra: object = {}) => hooks.webhook(name, path, { rules: onConfigMaps(['CREATE', 'UPDATE']), namespaceSelector: hooked, ...extra });
 
 const configMap = (ns: string, name: string, data: object, labels?: object) => stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, ...(labels ? { labels } : {}) }, data });
 

@@ -68,9 +68,11 @@ function answer(path: string, review: Review): object {
 
 before(async () => {
   c = await startTestCluster();
+  // The shared webhook test server types what it receives as an AdmissionReview; these are ConversionReviews.
   hook = await startWebhookServer((path, body) => {
-    reviews.push(body as Review);
-    return answer(path, body as Review);
+    const review = body as unknown as Review;
+    reviews.push(review);
+    return answer(path, review);
   });
   ({ port, caBundle } = hook);
 });

@@ -5,6 +5,7 @@ import type { KubeObject } from '../../api/object.js';
 import { StatusError } from '../../api/status.js';
 import type { RequestContext } from '../registry/context.js';
 import type { ResourceEntry } from '../registry/resource-entry.js';
+import type { ReinvocationContext } from './reinvocation.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
@@ -24,16 +25,32 @@ export interface AdmissionAttributes {
    * runs): what upstream's BeginCreate step (Service IP allocation, run here as admission) names.
    */
   generatedName?: string;
-  /** The object being written (mutable for admit); for DELETE, the object being deleted. */
+  /**
+   * The object being written (mutable for admit); for DELETE, the object being deleted; for
+   * CONNECT, the connect options (PodExecOptions, PodProxyOptions, …).
+   */
   object: KubeObject;
   oldObject?: KubeObject;
+  /**
+   * The operation's options as upstream hands them to admission (GetOperationOptions): the
+   * DeleteOptions of a DELETE. Absent: webhooks are told what the request context holds.
+   */
+  options?: Record<string, unknown>;
   ctx: RequestContext;
+  /** Set by the first plugin that asks for the mutating phase to run again (see reinvocation.ts). */
+  reinvocation?: ReinvocationContext;
 }
 
 export interface AdmissionPlugin {
   name: string;
   admit?(attrs: AdmissionAttributes): void | Promise<void>;
   validate?(attrs: AdmissionAttributes): void | Promise<void>;
+  /**
+   * Not run again when the mutating phase is reinvoked: a step upstream does outside admission,
+   * which must happen once (Service IP allocation is upstream's REST storage BeginCreate, and a
+   * second run would find its own allocation taken). Every other mutating plugin is reinvoked.
+   */
+  once?: boolean;
 }
 
 /**
@@ -41,18 +58,36 @@ export interface AdmissionPlugin {
  * synchronously: they are called one after another without a microtask turn each (an `await`
  * per plugin cost every write a dozen of them); the chain waits only on a plugin that returns a
  * promise. A plugin's error, thrown or rejected, ends the chain as a rejection.
+ *
+ * The mutating phase runs a second time when a plugin asked for it during the first (upstream's
+ * reinvocationHandler around the chain: a mutating webhook changed the object), so the built-in
+ * plugins and the webhooks with reinvocationPolicy IfNeeded see what came after them. Never a
+ * third time.
  */
 export class AdmissionChain {
   private readonly admitters: AdmissionPlugin[];
+  private readonly reinvoked: AdmissionPlugin[];
   private readonly validators: AdmissionPlugin[];
 
   constructor(plugins: AdmissionPlugin[]) {
     this.admitters = plugins.filter((p) => p.admit);
+    this.reinvoked = this.admitters.filter((p) => !p.once);
     this.validators = plugins.filter((p) => p.validate);
   }
 
   admit(attrs: AdmissionAttributes): Promise<void> {
-    return runFrom(this.admitters, 0, attrs, 'admit');
+    const first = runFrom(this.admitters, 0, attrs, 'admit');
+    // Only a plugin that went asynchronous (a webhook call) asks for reinvocation; the check
+    // costs a write without webhooks one property read.
+    if (first === admissionPassed && !attrs.reinvocation?.shouldReinvoke) return first;
+    return first.then(() => this.reinvoke(attrs));
+  }
+
+  private reinvoke(attrs: AdmissionAttributes): Promise<void> | undefined {
+    const rc = attrs.reinvocation;
+    if (!rc?.shouldReinvoke) return undefined;
+    rc.isReinvoke = true;
+    return runFrom(this.reinvoked, 0, attrs, 'admit');
   }
 
   validate(attrs: AdmissionAttributes): Promise<void> {

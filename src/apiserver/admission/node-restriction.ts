@@ -17,10 +17,9 @@
 // - certificatesigningrequests for the kubelet signers: only with CN=system:node:<itself>.
 // Everything else, and every request of any other user, passes. Upstream's messages are kept.
 //
-// Upstream runs the checks as a mutating plugin (after ServiceAccount, before the webhooks). Here
-// creates and updates are checked while mutating admission runs; a delete, which runs validating
-// admission only, is checked then, on the object being deleted. Existing pods and nodes are read
-// from the watch cache (upstream: the informers' listers), brought up to date when it lacks one.
+// The checks run as a mutating plugin, as upstream's (after ServiceAccount, before the webhooks);
+// a delete is checked on the object being deleted. Existing pods and nodes are read from the
+// watch cache (upstream: the informers' listers), brought up to date when it lacks one.
 import { isDeepStrictEqual } from 'node:util';
 import type { CertificateSigningRequest } from 'kubernetes-types/certificates/v1.js';
 import type { Node, PersistentVolumeClaim, Pod, PodResourceClaimStatus, Taint } from 'kubernetes-types/core/v1.js';
@@ -181,8 +180,8 @@ export function nodeRestriction(deps: Pick<AdmissionDeps, 'cache' | 'registry'>)
 
   return {
     name: nodeRestrictionPluginName,
-    admit: (a) => (a.operation === 'CREATE' || a.operation === 'UPDATE' ? check(a) : undefined),
-    validate: (a) => (a.operation === 'DELETE' ? check(a) : undefined),
+    // Upstream's plugin is a mutating one, for CREATE, UPDATE and DELETE (not CONNECT).
+    admit: (a) => (a.operation === 'CONNECT' ? undefined : check(a)),
   };
 }
 

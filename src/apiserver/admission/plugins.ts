@@ -13,7 +13,8 @@ import { resourceQuotaAdmission } from './resource-quota.js';
 import { csrRequester } from './csr-requester.js';
 import { serviceAccountAdmission } from './service-account.js';
 import { nodeRestriction } from './node-restriction.js';
-import { mutatingAdmissionWebhook, validatingAdmissionWebhook } from './webhook/plugin.js';
+import { validatingAdmissionWebhook } from './webhook/plugin.js';
+import { mutatingAdmissionWebhook } from './webhook/mutating.js';
 import { validatingAdmissionPolicy } from './policy/plugin.js';
 
 export interface AdmissionDeps {
@@ -36,16 +37,13 @@ export function namespaceLifecycle(deps: AdmissionDeps): AdmissionPlugin {
   const lookup = (name: string) => deps.cache.resourceFor(namespaces.prefix).objects.get(`${namespaces.prefix}${name}`);
   return {
     name: 'NamespaceLifecycle',
-    validate(a) {
-      // Our delete path runs validating admission only; upstream's Admit refuses this on DELETE.
-      if (a.operation === 'DELETE' && a.entry === namespaces && immortalNamespaces.includes(a.name)) {
-        throw admissionForbidden(a, 'this namespace may not be deleted');
-      }
-    },
     // Upstream's Lifecycle is a mutating plugin, the first to run: a create into a missing
     // namespace is refused before anything else looks at the object. A namespace in the cache
     // is answered at once; only one the cache does not hold yet waits for it to catch up.
     admit(a) {
+      if (a.operation === 'DELETE' && a.entry === namespaces && immortalNamespaces.includes(a.name)) {
+        throw admissionForbidden(a, 'this namespace may not be deleted');
+      }
       if (a.operation !== 'CREATE' || !a.entry.type.namespaced) return;
       const ns = lookup(a.namespace);
       if (ns) return admitInto(a, ns);
@@ -129,6 +127,7 @@ function findPriorityClass(classes: Iterable<KubeObject>, name: string | undefin
 export function serviceAllocation(deps: AdmissionDeps): AdmissionPlugin {
   return {
     name: 'ServiceIPAllocation',
+    once: true,
     admit(a) {
       if (a.entry.type.group !== '' || a.entry.type.plural !== 'services' || a.subresource !== '') return;
       if (a.operation === 'CREATE' || a.operation === 'UPDATE') deps.services.allocate(a.object, a.oldObject, !a.ctx.dryRun, a.generatedName);

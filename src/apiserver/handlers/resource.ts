@@ -209,7 +209,7 @@ async function handleUpdate(r: ResourceRequest): Promise<void> {
 /** DeleteOptions from the body (JSON) and the query, as upstream merges them. */
 async function readDeleteOptions(r: ResourceRequest): Promise<DeleteOptions> {
   const body = await readBody(r.req);
-  let opts: DeleteOptions & { orphanDependents?: boolean; dryRun?: string[] } = {};
+  let opts: DeleteOptions & { dryRun?: string[] } = {};
   if (body.length) {
     const v = decodeJSON(body).value;
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw badRequest('the request body must be a DeleteOptions object');
@@ -227,7 +227,6 @@ async function readDeleteOptions(r: ResourceRequest): Promise<DeleteOptions> {
   if (opts.orphanDependents !== undefined && opts.propagationPolicy) {
     throw badRequest('DeleteOptions: Invalid value: both OrphanDependents and PropagationPolicy are set');
   }
-  if (opts.orphanDependents !== undefined) opts.propagationPolicy = opts.orphanDependents ? 'Orphan' : 'Background';
   if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
     throw badRequest(`propagationPolicy: Unsupported value: ${JSON.stringify(opts.propagationPolicy)}: supported values: "Foreground", "Background", "Orphan"`);
   }

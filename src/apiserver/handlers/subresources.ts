@@ -1,7 +1,7 @@
 // Subresources with behaviour of their own: scale (autoscaling/v1 Scale over a workload's
 // replicas), pods/binding (the scheduler's bind), pods/eviction (PDB-aware delete),
 // pods/ephemeralcontainers (ephemeral-containers.ts), namespaces/finalize, and the node-agent
-// streams (log, exec, attach, portforward, proxy).
+// streams (log, exec, attach, portforward, proxy; all but log admitted as CONNECT first).
 import type { KubeObject, StoredObject } from '../../api/object.js';
 import { copyJson } from '../../api/json-copy.js';
 import { validateAnnotations } from '../../api/validation/objectmeta.js';
@@ -20,6 +20,7 @@ import { podProxyTarget, relayHttp, serviceProxyTarget } from './pod-service-pro
 import { kubeletLocation, relayRequest, relayUpgrade, upgradeHead, type UpgradeRequest } from './node-proxy.js';
 import { handleCsrApproval } from './csr-approval.js';
 import { handleEphemeralContainers } from './ephemeral-containers.js';
+import { admitConnect, connectSubresources } from './connect-admission.js';
 
 type Handler = (api: ApiServer, r: ResourceRequest) => Promise<void>;
 
@@ -381,6 +382,7 @@ async function handleTokenRequest(api: ApiServer, r: ResourceRequest): Promise<v
 
 async function handleNodeStream(api: ApiServer, r: ResourceRequest): Promise<void> {
   const { entry, info } = r;
+  if (connectSubresources.has(info.subresource)) await admitConnect(r);
   if (entry.type.plural === 'services') return relayHttp(r.req, r.res, await serviceProxyTarget(api, r));
   if (entry.type.plural === 'pods' && info.subresource === 'proxy') return relayHttp(r.req, r.res, await podProxyTarget(api, r));
   const loc = await kubeletLocation(api, r);

@@ -22,7 +22,7 @@ import {
   type FieldError,
 } from '../../api/status.js';
 import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError, type Store } from '../../storage/store.js';
-import { admissionPassed, type AdmissionChain } from '../admission/admission.js';
+import { admissionPassed, type AdmissionAttributes, type AdmissionChain } from '../admission/admission.js';
 import { decodeStored, TooOldResourceVersionError, type CacheEvent, type WatchCache } from '../watch-cache.js';
 import { formatTime, type RequestContext } from './context.js';
 import { storedText } from './object-json.js';
@@ -52,7 +52,22 @@ export interface ListResult {
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
   propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  /** Deprecated for propagationPolicy, which wins when both are given (the handler refuses that). */
+  orphanDependents?: boolean;
   preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+/** The DeleteOptions a delete's admission is given (upstream's, as meta.k8s.io/v1): what the client asked. */
+function admissionDeleteOptions(o: DeleteOptions, ctx: RequestContext): Record<string, unknown> {
+  return {
+    kind: 'DeleteOptions',
+    apiVersion: 'meta.k8s.io/v1',
+    ...(o.gracePeriodSeconds !== undefined && { gracePeriodSeconds: o.gracePeriodSeconds }),
+    ...(o.preconditions && { preconditions: o.preconditions }),
+    ...(o.orphanDependents !== undefined && { orphanDependents: o.orphanDependents }),
+    ...(o.propagationPolicy && { propagationPolicy: o.propagationPolicy }),
+    ...(ctx.dryRun && { dryRun: ['All'] }),
+  };
 }
 
 export interface DeleteResult {
@@ -147,8 +162,21 @@ export class GenericStore {
    * serviceaccounts/token): upstream's create handler runs both phases before the REST call, so
    * webhooks and NodeRestriction see the Eviction or TokenRequest.
    */
-  async admitSubresourceCreate(entry: ResourceEntry, subresource: string, namespace: string, name: string, object: KubeObject, ctx: RequestContext): Promise<void> {
-    const attrs = { operation: 'CREATE' as const, entry, subresource, namespace, name, object, ctx };
+  admitSubresourceCreate(entry: ResourceEntry, subresource: string, namespace: string, name: string, object: KubeObject, ctx: RequestContext): Promise<void> {
+    return this.admitThenValidate({ operation: 'CREATE', entry, subresource, namespace, name, object, ctx });
+  }
+
+  /**
+   * Admission of a CONNECT (exec, attach, port-forward, proxy), whose object is the connect
+   * options: upstream's connect handler runs both phases before it connects. `options` is
+   * changed in place by mutating admission.
+   */
+  admitConnect(entry: ResourceEntry, subresource: string, namespace: string, name: string, options: KubeObject, ctx: RequestContext): Promise<void> {
+    return this.admitThenValidate({ operation: 'CONNECT', entry, subresource, namespace, name, object: options, ctx });
+  }
+
+  /** Both admission phases, for a request with no step of the store's own between them. */
+  private async admitThenValidate(attrs: AdmissionAttributes): Promise<void> {
     const admitted = this.admission.admit(attrs);
     if (admitted !== admissionPassed) await admitted;
     const validated = this.admission.validate(attrs);
@@ -607,7 +635,9 @@ export class GenericStore {
       if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
         throw conflict(entry.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
       }
-      await this.admission.validate({ operation: 'DELETE', entry, subresource: '', namespace, name, object: current, oldObject: current, ctx });
+      // Upstream's AdmissionToValidateObjectDeleteFunc: mutating admission (which may not change
+      // anything: a webhook's patch fails the request), then validating.
+      await this.admitThenValidate({ operation: 'DELETE', entry, subresource: '', namespace, name, object: current, oldObject: current, options: admissionDeleteOptions(options, ctx), ctx });
       const next = copyJson(current);
       if (!next.metadata.deletionTimestamp) entry.strategy.prepareForDelete?.(next);
       const pending = this.beforeDelete(entry, next, options, ctx);
@@ -646,7 +676,8 @@ export class GenericStore {
   private beforeDelete(entry: ResourceEntry, obj: StoredObject, options: DeleteOptions, ctx: RequestContext): boolean {
     const meta = obj.metadata;
     const finalizers = new Set(meta.finalizers ?? []);
-    const policy = options.propagationPolicy;
+    const orphan = options.orphanDependents;
+    const policy = options.propagationPolicy ?? (orphan === undefined ? undefined : orphan ? 'Orphan' : 'Background');
     if (policy === 'Orphan') {
       finalizers.add('orphan');
       finalizers.delete('foregroundDeletion');

@@ -1,17 +1,18 @@
-// The MutatingAdmissionWebhook and ValidatingAdmissionWebhook admission plugins (upstream:
-// k8s.io/apiserver/pkg/admission/plugin/webhook/{mutating,validating}). Configurations are read
-// from the watch cache, ordered by name, webhooks in their order within one. Mutating webhooks
-// run one after another, each seeing the previous one's patch; validating webhooks run at once.
-// A request no webhook matches costs a scan of the configurations and no promise, so writes
-// without webhooks stay on the chain's synchronous path.
+// The admission webhook plugins' shared part (upstream: k8s.io/apiserver/pkg/admission/plugin/
+// webhook/generic and request) and the ValidatingAdmissionWebhook plugin; MutatingAdmissionWebhook
+// is mutating.ts. Configurations are read from the watch cache, ordered by name, webhooks in
+// their order within one. Mutating webhooks run one after another, each seeing the previous one's
+// patch, and those with reinvocationPolicy IfNeeded are called again when the object changed
+// after them; validating webhooks run at once. Every operation is sent: CREATE and UPDATE with
+// the object, DELETE with the object being deleted as oldObject and the DeleteOptions, CONNECT
+// with the connect options as the object. A request no webhook matches costs a scan of the
+// configurations and no promise, so writes without webhooks stay on the chain's synchronous path.
 //
-// Not done (upstream has them): reinvocation (reinvocationPolicy: IfNeeded), calling mutating
-// webhooks for DELETE, and matchPolicy Equivalent's conversion to the version a rule names
+// Not done (upstream has it): matchPolicy Equivalent's conversion to the version a rule names
 // (rules match the requested version exactly).
 import { randomUUID } from 'node:crypto';
 import type { MutatingWebhookConfiguration, ValidatingWebhookConfiguration } from 'kubernetes-types/admissionregistration/v1.js';
-import type { KubeObject, StoredObject } from '../../../api/object.js';
-import { jsonPatch } from '../../../api/patch/json-patch.js';
+import type { StoredObject } from '../../../api/object.js';
 import { loadCEL } from '../../../api/cel/library.js';
 import { StatusError } from '../../../api/status.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../admission.js';
@@ -22,7 +23,10 @@ import { evaluateMatchConditions, matchConditionsFailure, webhookMatches } from 
 import { admissionReviewFor, callFailure, dryRunRefusal, interpretReview, patchWithoutObject } from './review.js';
 import type { Webhook, WebhookRequest } from './types.js';
 
-type Kind = 'mutating' | 'validating';
+export type Kind = 'mutating' | 'validating';
+
+/** A Mutating- or ValidatingWebhookConfiguration as the cache holds it. */
+export type WebhookConfiguration = (MutatingWebhookConfiguration | ValidatingWebhookConfiguration) & StoredObject;
 
 const configPlural: Record<Kind, string> = { mutating: 'mutatingwebhookconfigurations', validating: 'validatingwebhookconfigurations' };
 
@@ -33,37 +37,16 @@ export interface WebhookPluginOptions {
   call?: WebhookCaller;
 }
 
-export function mutatingAdmissionWebhook(deps: AdmissionDeps, opts: WebhookPluginOptions = {}): AdmissionPlugin {
-  const hooks = matchingHooks(deps, 'mutating');
-  const call = opts.call ?? postAdmissionReview;
-  return {
-    name: 'MutatingAdmissionWebhook',
-    admit(a) {
-      const matched = hooks(a);
-      if (!matched) return undefined;
-      return (async () => {
-        for (const w of matched.webhooks) {
-          // Each webhook sees the object as the ones before it left it: a patch replaces the
-          // contents of the object the request holds.
-          const outcome = await callWebhook(w, matched.request, 'mutating', deps, call);
-          if (!outcome) continue;
-          a.ctx.warnings.push(...outcome.warnings);
-          if (outcome.patch?.length) replaceContents(a.object, patched(a.object, outcome.patch));
-        }
-      })();
-    },
-  };
-}
-
 export function validatingAdmissionWebhook(deps: AdmissionDeps, opts: WebhookPluginOptions = {}): AdmissionPlugin {
-  const hooks = matchingHooks(deps, 'validating');
+  const hooks = matchingHooks(deps);
   const call = opts.call ?? postAdmissionReview;
   return {
     name: 'ValidatingAdmissionWebhook',
     validate(a) {
       const matched = hooks(a);
       if (!matched) return undefined;
-      return Promise.allSettled(matched.webhooks.map((w) => callWebhook(w, matched.request, 'validating', deps, call))).then((results) => {
+      const called = matched.webhooks.map(async (w) => ((await conditionsMatch(w, matched.request)) ? callWebhook(w, matched.request, 'validating', deps, call) : undefined));
+      return Promise.allSettled(called).then((results) => {
         for (const r of results) if (r.status === 'fulfilled' && r.value) a.ctx.warnings.push(...r.value.warnings);
         // The first failure in webhook order is the answer (upstream returns one of them).
         const failed = results.find((r) => r.status === 'rejected');
@@ -73,21 +56,35 @@ export function validatingAdmissionWebhook(deps: AdmissionDeps, opts: WebhookPlu
   };
 }
 
-/** The webhooks of one kind that match a request, or undefined when none does. */
-function matchingHooks(deps: AdmissionDeps, kind: Kind): (a: AdmissionAttributes) => { webhooks: Webhook[]; request: WebhookRequest } | undefined {
-  const configurations = admissionConfigurations<(MutatingWebhookConfiguration | ValidatingWebhookConfiguration) & StoredObject>(deps, configPlural[kind]);
+/**
+ * The configurations of one kind a request is to be matched against, or undefined when there are
+ * none or the request is exempt.
+ */
+export function webhookConfigurations(deps: AdmissionDeps, kind: Kind): (a: AdmissionAttributes) => WebhookConfiguration[] | undefined {
+  const configurations = admissionConfigurations<WebhookConfiguration>(deps, configPlural[kind]);
   return (a) => {
-    const configs = configurations.all();
-    if (configs.length === 0) return undefined;
+    if (configurations.size() === 0) return undefined;
     if (a.entry.type.group === 'admissionregistration.k8s.io' && exempt.has(a.entry.type.plural)) return undefined;
-    if (a.operation === 'CONNECT') return undefined;
+    return configurations.all();
+  };
+}
+
+/** The validating webhooks that match a request, or undefined when none does. */
+function matchingHooks(deps: AdmissionDeps): (a: AdmissionAttributes) => { webhooks: Webhook[]; request: WebhookRequest } | undefined {
+  const configurations = webhookConfigurations(deps, 'validating');
+  return (a) => {
+    const configs = configurations(a);
+    if (!configs) return undefined;
     const request = webhookRequest(a, deps);
     const webhooks = configs.flatMap((c) => (c.webhooks ?? []) as Webhook[]).filter((w) => webhookMatches(w, request));
     return webhooks.length ? { webhooks, request } : undefined;
   };
 }
 
-/** What webhooks and policies are told about a request (AdmissionRequest's fields). */
+/**
+ * What webhooks and policies are told about a request (AdmissionRequest's fields). A DELETE has
+ * no object (the one being deleted is oldObject); a CONNECT has no options and is never a dry run.
+ */
 export function webhookRequest(a: AdmissionAttributes, deps: AdmissionDeps): WebhookRequest {
   const t = a.entry.type;
   const deleting = a.operation === 'DELETE';
@@ -97,7 +94,6 @@ export function webhookRequest(a: AdmissionAttributes, deps: AdmissionDeps): Web
     const obj = ns && deps.cache.resourceFor(ns.prefix).objects.get(`${ns.prefix}${a.namespace}`);
     namespaceLabels = obj?.metadata.labels ?? {};
   }
-  const optionsKind = a.operation === 'CREATE' ? 'CreateOptions' : a.operation === 'UPDATE' ? 'UpdateOptions' : 'DeleteOptions';
   return {
     operation: a.operation,
     group: t.group,
@@ -112,23 +108,46 @@ export function webhookRequest(a: AdmissionAttributes, deps: AdmissionDeps): Web
     ...(deleting ? { oldObject: a.oldObject ?? a.object } : a.oldObject ? { oldObject: a.oldObject } : {}),
     ...(namespaceLabels ? { namespaceLabels } : {}),
     userInfo: a.ctx.user,
-    dryRun: a.ctx.dryRun,
-    options: { kind: optionsKind, apiVersion: 'meta.k8s.io/v1', ...(!deleting && a.ctx.fieldManager ? { fieldManager: a.ctx.fieldManager } : {}) },
+    dryRun: a.operation !== 'CONNECT' && a.ctx.dryRun,
+    ...operationOptions(a),
   };
 }
 
+/** request.options: what the attributes carry, else the Create/UpdateOptions the context implies; none for CONNECT. */
+function operationOptions(a: AdmissionAttributes): Pick<WebhookRequest, 'options'> {
+  if (a.options) return { options: a.options };
+  if (a.operation === 'CONNECT') return {};
+  const kind = a.operation === 'CREATE' ? 'CreateOptions' : a.operation === 'UPDATE' ? 'UpdateOptions' : 'DeleteOptions';
+  return { options: { kind, apiVersion: 'meta.k8s.io/v1', ...(a.operation !== 'DELETE' && a.ctx.fieldManager ? { fieldManager: a.ctx.fieldManager } : {}) } };
+}
+
 /**
- * One call, with the webhook's own rules for failures: matchConditions first, dry run only with
- * side effects None/NoneOnDryRun, and failurePolicy (default Fail) for a call that fails.
- * Returns undefined when the webhook is skipped or ignored.
+ * The webhook's matchConditions (the rest of upstream's ShouldCallHook is webhookMatches): false
+ * skips it; an evaluation error under failurePolicy Fail fails the request (403).
  */
-async function callWebhook(w: Webhook, req: WebhookRequest, kind: Kind, deps: AdmissionDeps, call: WebhookCaller): Promise<{ patch?: unknown[]; warnings: string[] } | undefined> {
-  const ignore = w.failurePolicy === 'Ignore';
-  // (an evaluation error comes back only under failurePolicy Fail)
-  if (w.matchConditions?.length) await loadCEL();
+export async function conditionsMatch(w: Webhook, req: WebhookRequest): Promise<boolean> {
+  if (!w.matchConditions?.length) return true;
+  await loadCEL();
   const conditions = evaluateMatchConditions(w, req);
   if ('error' in conditions) throw matchConditionsFailure(req, conditions.error);
-  if (!conditions.matched) return undefined;
+  return conditions.matched;
+}
+
+/** A webhook's answer that lets the request through. */
+export interface WebhookOutcome {
+  /** JSON Patch operations (mutating webhooks only), absent when the webhook changed nothing. */
+  patch?: unknown[];
+  warnings: string[];
+}
+
+/**
+ * One call, with the webhook's own rules for failures: dry run only with side effects
+ * None/NoneOnDryRun, and failurePolicy (default Fail) for a call that fails. Returns undefined
+ * when a failure is ignored. A patch for a request without an object (a DELETE) fails the
+ * request whatever the failurePolicy, as upstream.
+ */
+export async function callWebhook(w: Webhook, req: WebhookRequest, kind: Kind, deps: AdmissionDeps, call: WebhookCaller): Promise<WebhookOutcome | undefined> {
+  const ignore = w.failurePolicy === 'Ignore';
   const uid = randomUUID();
   let raw: unknown;
   try {
@@ -159,18 +178,4 @@ function subresourceKind(a: AdmissionAttributes): Pick<WebhookRequest, 'kind' | 
   const sub = a.subresource ? a.entry.type.subresources.find((s) => s.name === a.subresource) : undefined;
   if (!sub || sub.name === 'status') return { kind: a.entry.type.kind };
   return { kind: sub.kind, kindGroup: sub.group, kindVersion: sub.version };
-}
-
-function patched(obj: KubeObject, patch: unknown[]): KubeObject {
-  try {
-    return jsonPatch(obj, patch) as KubeObject;
-  } catch (err) {
-    throw new StatusError(500, 'InternalError', `Internal error occurred: ${(err as Error).message}`);
-  }
-}
-
-/** The admission chain mutates the object it was given: the patched state replaces its contents. */
-function replaceContents(target: KubeObject, next: KubeObject): void {
-  for (const k of Object.keys(target)) if (!Object.hasOwn(next, k)) delete target[k];
-  Object.assign(target, next);
 }
