@@ -32,6 +32,13 @@ export async function bootstrapCluster(api: ApiServer): Promise<void> {
   }
   // Before the server reports ready: components authorized by these roles start after that.
   await reconcileBootstrapPolicy(api);
+  // What aggregated API servers read to trust the front proxy (upstream's ClientCARegistrationHook).
+  const extensionAuth = api.extensionAuthentication;
+  if (extensionAuth) {
+    await ensure(api, '', 'v1', 'configmaps', 'kube-system', extensionAuth as KubeObject, (current) =>
+      JSON.stringify(current.data) === JSON.stringify(extensionAuth.data) ? undefined : { ...current, data: extensionAuth.data },
+    );
+  }
   for (const [name, value, description] of [
     ['system-node-critical', 2000001000, 'Used for system critical pods that must not be moved from their current node.'],
     ['system-cluster-critical', 2000000000, 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.'],

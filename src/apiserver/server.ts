@@ -40,6 +40,9 @@ import { defaultEventTTLMs, EventExpiry } from './event-ttl.js';
 import { ServiceAccountTokens } from '../auth/serviceaccount/tokens.js';
 import { serviceAccountAuthenticator } from './filters/serviceaccount-authenticator.js';
 import { bootstrapTokenAuthenticator } from './filters/bootstrap-token-authenticator.js';
+import type { ConfigMap } from 'kubernetes-types/core/v1.js';
+import { Aggregator, type RemoteAPIService } from './aggregator/aggregator.js';
+import { extensionAuthenticationConfigMap, type FrontProxyCredentials } from './aggregator/front-proxy.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -62,6 +65,8 @@ export interface ApiServerOptions {
   eventTTLMs?: number;
   /** kube-apiserver's --authorization-mode (default Node,RBAC). */
   authorizationModes?: string[];
+  /** The front proxy's CA and client certificate (aggregated API servers); without them remote APIServices are not served. */
+  frontProxy?: FrontProxyCredentials;
 }
 
 interface RequestSeries {
@@ -83,6 +88,10 @@ export class ApiServer {
   readonly generic: GenericStore;
   /** Serves the resources CRDs define and keeps the CRDs' status. */
   readonly crds: CRDController;
+  /** Routes APIServices served by other API servers to them, and keeps their availability. */
+  readonly aggregator: Aggregator;
+  /** kube-system/extension-apiserver-authentication, written at bootstrap (with front proxy credentials). */
+  readonly extensionAuthentication: ConfigMap | undefined;
   readonly authenticator: Authenticator;
   readonly authorization: Authorization;
   readonly authorizer: Authorizer;
@@ -108,7 +117,19 @@ export class ApiServer {
   constructor(
     readonly store: Store,
     readonly log: Logger | undefined,
-    opts: { tokenAuthenticators?: TokenAuthenticator[]; serviceCIDR?: string; serviceAccountKeyPem?: string; watchCache?: WatchCacheOptions; kubeletClient?: KubeletClientCredentials; disableAdmissionPlugins?: string[]; eventTTLMs?: number; authorizationModes?: string[] },
+    opts: {
+      tokenAuthenticators?: TokenAuthenticator[];
+      serviceCIDR?: string;
+      serviceAccountKeyPem?: string;
+      watchCache?: WatchCacheOptions;
+      kubeletClient?: KubeletClientCredentials;
+      disableAdmissionPlugins?: string[];
+      eventTTLMs?: number;
+      authorizationModes?: string[];
+      frontProxy?: FrontProxyCredentials;
+      /** The CA of client certificates, published to aggregated API servers with the front proxy's. */
+      clientCaPem?: string;
+    },
   ) {
     this.kubeletClient = opts.kubeletClient;
     this.eventTTLMs = opts.eventTTLMs ?? defaultEventTTLMs;
@@ -124,6 +145,8 @@ export class ApiServer {
     this.generic = new GenericStore({ store, cache: this.cache, admission, managedFields: managedFieldsTracker });
     this.generic.afterDelete.push((entry, obj) => this.services.release(entry, obj));
     this.crds = new CRDController({ registry: this.registry, cache: this.cache, generic: this.generic, log });
+    this.aggregator = new Aggregator({ registry: this.registry, cache: this.cache, generic: this.generic, log, frontProxy: opts.frontProxy });
+    this.extensionAuthentication = opts.frontProxy && opts.clientCaPem ? extensionAuthenticationConfigMap(opts.clientCaPem, opts.frontProxy) : undefined;
     this.tokens = opts.serviceAccountKeyPem ? new ServiceAccountTokens(opts.serviceAccountKeyPem) : undefined;
     this.serviceAccountAuth = this.tokens ? serviceAccountAuthenticator(this.tokens, this.cache, this.registry) : undefined;
     this.authenticator = new Authenticator([...(opts.tokenAuthenticators ?? []), ...(this.serviceAccountAuth ? [this.serviceAccountAuth] : []), bootstrapTokenAuthenticator(this.cache, this.registry, log)]);
@@ -133,6 +156,7 @@ export class ApiServer {
     await this.cache.start();
     this.services.loadFrom(this.cache, this.registry);
     await this.crds.start();
+    this.aggregator.start();
     if (this.eventTTLMs > 0) {
       const events = this.registry.find('', 'v1', 'events')!;
       this.eventExpiry = new EventExpiry(this.store, this.cache, events.prefix, { ttlMs: this.eventTTLMs, log: this.log });
@@ -144,6 +168,7 @@ export class ApiServer {
   stop(): void {
     this.authorization.stop();
     this.crds.stop();
+    this.aggregator.stop();
     this.eventExpiry?.stop();
     this.cache.stop();
   }
@@ -203,6 +228,14 @@ export class ApiServer {
     series.duration.observe(Number(process.hrtime.bigint() - started) / 1e9);
   }
 
+  /** The remote APIService of a path /apis/<group>/<version>[/…], if one serves it. */
+  private remoteAPIService(path: string): RemoteAPIService | undefined {
+    const slash = path.indexOf('/', 6);
+    if (slash < 0) return undefined;
+    const end = path.indexOf('/', slash + 1);
+    return this.aggregator.remote(path.slice(6, slash), end < 0 ? path.slice(slash + 1) : path.slice(slash + 1, end));
+  }
+
   private async route(req: Request, res: Response, setInfo: (i: RequestInfo) => void): Promise<void> {
     const { path, query } = splitTarget(req.url ?? '/');
     const info = parseRequestInfo(req.method ?? 'GET', path, query);
@@ -225,6 +258,9 @@ export class ApiServer {
       decision = this.authorizer.authorize(attrs);
       if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
     }
+    // An APIService another server serves: authenticated and authorized here, answered there.
+    const remote = path.startsWith('/apis/') ? this.remoteAPIService(path) : undefined;
+    if (remote) return this.aggregator.proxy(req, res, remote, user, req.url ?? path);
     if (path === '/metrics') {
       writeText(res, 200, await metricsText(), metricsContentType);
       return;
@@ -249,7 +285,18 @@ const streamUploadWindow = 256 << 10;
 const connectionUploadWindow = 32 << 20;
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
-  const api = new ApiServer(opts.store, opts.log, { tokenAuthenticators: opts.tokenAuthenticators, serviceCIDR: opts.serviceCIDR, serviceAccountKeyPem: opts.serviceAccountKeyPem, watchCache: opts.watchCache, kubeletClient: opts.kubeletClient, disableAdmissionPlugins: opts.disableAdmissionPlugins, eventTTLMs: opts.eventTTLMs, authorizationModes: opts.authorizationModes });
+  const api = new ApiServer(opts.store, opts.log, {
+    tokenAuthenticators: opts.tokenAuthenticators,
+    serviceCIDR: opts.serviceCIDR,
+    serviceAccountKeyPem: opts.serviceAccountKeyPem,
+    watchCache: opts.watchCache,
+    kubeletClient: opts.kubeletClient,
+    disableAdmissionPlugins: opts.disableAdmissionPlugins,
+    eventTTLMs: opts.eventTTLMs,
+    authorizationModes: opts.authorizationModes,
+    frontProxy: opts.frontProxy,
+    clientCaPem: opts.tls.clientCaPem,
+  });
   await api.start();
   const server: Http2SecureServer = createSecureServer(
     {

@@ -103,6 +103,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       tls: { certPem: pki.servingCertPem + pki.caCertPem, keyPem: pki.servingKeyPem, clientCaPem: pki.caCertPem },
       serviceAccountKeyPem: pki.serviceAccountKeyPem,
       kubeletClient: { certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem },
+      frontProxy: { caCertPem: pki.frontProxyCaCertPem, clientCertPem: pki.frontProxyClientCertPem, clientKeyPem: pki.frontProxyClientKeyPem },
       serviceCIDR: opts.serviceCidr,
       disableAdmissionPlugins: opts.disableAdmissionPlugins,
       eventTTLMs: opts.eventTTLMs,

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { ResourceType } from '../../api/resource.js';
 import type { ResourceRegistry } from '../registry/resource-registry.js';
+import { remoteVersionDiscovery, type RemoteGroup } from '../aggregator/discovery.js';
 
 export const aggregatedContentType = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 const aggregatedBetaContentType = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
@@ -50,9 +51,12 @@ function resourceDiscovery(t: ResourceType): Record<string, unknown> {
   return r;
 }
 
-/** APIGroupDiscoveryList for /api (core only) or /apis (every named group). */
-export function aggregatedDiscovery(registry: ResourceRegistry, legacy: boolean, v: 'v2' | 'v2beta1'): unknown {
-  const items = registry
+/**
+ * APIGroupDiscoveryList for /api (core only) or /apis (every named group, with the group-versions
+ * aggregated API servers serve after this server's own).
+ */
+export function aggregatedDiscovery(registry: ResourceRegistry, legacy: boolean, v: 'v2' | 'v2beta1', remote: RemoteGroup[] = []): unknown {
+  const items: { metadata: Record<string, unknown>; versions: Record<string, unknown>[] }[] = registry
     .groupVersions()
     .filter((g) => (g.group === '') === legacy)
     .map((g) => ({
@@ -63,6 +67,14 @@ export function aggregatedDiscovery(registry: ResourceRegistry, legacy: boolean,
         freshness: 'Current',
       })),
     }));
+  if (!legacy) {
+    for (const g of remote) {
+      const versions = g.versions.map(remoteVersionDiscovery);
+      const local = items.find((i) => i.metadata.name === g.group);
+      if (local) local.versions.push(...versions);
+      else items.push({ metadata: { name: g.group, creationTimestamp: null }, versions });
+    }
+  }
   return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${v}`, metadata: {}, items };
 }
 
@@ -75,19 +87,24 @@ function apiGroup(group: string, versions: string[]): Record<string, unknown> {
   return { name: group, versions: gvs, preferredVersion: gvs[0] };
 }
 
-export function apiGroupList(registry: ResourceRegistry): unknown {
-  return {
-    kind: 'APIGroupList',
-    apiVersion: 'v1',
-    groups: registry
-      .groupVersions()
-      .filter((g) => g.group !== '')
-      .map((g) => apiGroup(g.group, g.versions)),
-  };
+/** Named groups and their versions: this server's, then the aggregated API servers' (merged into a group this server has). */
+function namedGroups(registry: ResourceRegistry, remote: RemoteGroup[]): { group: string; versions: string[] }[] {
+  const groups = registry.groupVersions().filter((g) => g.group !== '');
+  for (const r of remote) {
+    const versions = r.versions.map((x) => x.version);
+    const local = groups.find((g) => g.group === r.group);
+    if (local) local.versions = [...local.versions, ...versions.filter((v) => !local.versions.includes(v))];
+    else groups.push({ group: r.group, versions });
+  }
+  return groups;
 }
 
-export function apiGroupDocument(registry: ResourceRegistry, group: string): unknown | undefined {
-  const g = registry.groupVersions().find((x) => x.group === group && group !== '');
+export function apiGroupList(registry: ResourceRegistry, remote: RemoteGroup[] = []): unknown {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: namedGroups(registry, remote).map((g) => apiGroup(g.group, g.versions)) };
+}
+
+export function apiGroupDocument(registry: ResourceRegistry, group: string, remote: RemoteGroup[] = []): unknown | undefined {
+  const g = namedGroups(registry, remote).find((x) => x.group === group);
   if (!g) return undefined;
   return { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g.group, g.versions) };
 }

@@ -8,6 +8,7 @@ import { writeJSON, writeText, type Response } from '../http/respond.js';
 import type { ApiServer } from '../server.js';
 import type { ResourceRegistry } from '../registry/resource-registry.js';
 import { openapiV2Protobuf, openapiV2ProtobufType, wantsOpenapiV2Protobuf } from './openapi-v2.js';
+import { remoteGroups } from '../aggregator/discovery.js';
 import { aggregatedContentTypeFor, aggregatedDiscovery, apiGroupDocument, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
 
 const notFound = () => new StatusError(404, 'NotFound', 'the server could not find the requested resource');
@@ -74,9 +75,9 @@ export async function handleNonResource(api: ApiServer, req: Request, res: Respo
   if (p === '/api' || p === '/apis') {
     const v = wantsAggregated(req.headers.accept);
     if (v) {
-      return writeJSON(res, 200, aggregatedDiscovery(api.registry, p === '/api', v), { 'Content-Type': aggregatedContentTypeFor(v), Vary: 'Accept' });
+      return writeJSON(res, 200, aggregatedDiscovery(api.registry, p === '/api', v, remoteGroups(api.aggregator.remoteGroupVersions())), { 'Content-Type': aggregatedContentTypeFor(v), Vary: 'Accept' });
     }
-    const body = p === '/api' ? apiVersions(`${api.advertise.host}:${api.advertise.port}`) : apiGroupList(api.registry);
+    const body = p === '/api' ? apiVersions(`${api.advertise.host}:${api.advertise.port}`) : apiGroupList(api.registry, remoteGroups(api.aggregator.remoteGroupVersions()));
     return writeJSON(res, 200, body, { Vary: 'Accept' });
   }
   const parts = p.split('/').filter(Boolean);
@@ -86,7 +87,7 @@ export async function handleNonResource(api: ApiServer, req: Request, res: Respo
     return writeJSON(res, 200, doc);
   }
   if (parts[0] === 'apis' && parts.length === 2) {
-    const doc = apiGroupDocument(api.registry, parts[1]);
+    const doc = apiGroupDocument(api.registry, parts[1], remoteGroups(api.aggregator.remoteGroupVersions()));
     if (!doc) throw notFound();
     return writeJSON(res, 200, doc);
   }
