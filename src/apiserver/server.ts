@@ -28,6 +28,7 @@ import { handleSubresource, hasSubresourceHandler } from './handlers/subresource
 import { handleVirtual } from './handlers/virtual.js';
 import { upgradeHead, type KubeletClientCredentials, type UpgradeRequest } from './handlers/node-proxy.js';
 import { bootstrapCluster } from './bootstrap.js';
+import { KubernetesServiceController, type EndpointReconcilerOptions } from './kubernetes-service/controller.js';
 import { builtinRegistry, isVirtual } from './registry/builtin.js';
 import { GenericStore } from './registry/generic-store.js';
 import { CRDController } from './crd/crd-controller.js';
@@ -62,6 +63,13 @@ export interface ApiServerOptions {
   eventTTLMs?: number;
   /** kube-apiserver's --authorization-mode (default Node,RBAC). */
   authorizationModes?: string[];
+  /**
+   * kube-apiserver's --advertise-address: the IP in the `kubernetes` endpoints and discovery
+   * (default the bind address; 127.0.0.1 when binding every address).
+   */
+  advertiseAddress?: string;
+  /** kube-apiserver's --endpoint-reconciler-type, and the lease's duration and refresh interval. */
+  endpointReconciler?: EndpointReconcilerOptions;
 }
 
 interface RequestSeries {
@@ -104,12 +112,16 @@ export class ApiServer {
   kubeletClient: KubeletClientCredentials | undefined;
   /** host:port clients use (for discovery's serverAddressByClientCIDRs and the kubernetes Endpoints). */
   advertise = { host: '127.0.0.1', port: 0 };
+  private readonly endpointReconciler: EndpointReconcilerOptions;
+  /** Keeps this server in the `kubernetes` endpoints (from bootstrap on; none with --endpoint-reconciler-type none). */
+  kubernetesService: KubernetesServiceController | undefined;
 
   constructor(
     readonly store: Store,
     readonly log: Logger | undefined,
-    opts: { tokenAuthenticators?: TokenAuthenticator[]; serviceCIDR?: string; serviceAccountKeyPem?: string; watchCache?: WatchCacheOptions; kubeletClient?: KubeletClientCredentials; disableAdmissionPlugins?: string[]; eventTTLMs?: number; authorizationModes?: string[] },
+    opts: { tokenAuthenticators?: TokenAuthenticator[]; serviceCIDR?: string; serviceAccountKeyPem?: string; watchCache?: WatchCacheOptions; kubeletClient?: KubeletClientCredentials; disableAdmissionPlugins?: string[]; eventTTLMs?: number; authorizationModes?: string[]; endpointReconciler?: EndpointReconcilerOptions },
   ) {
+    this.endpointReconciler = opts.endpointReconciler ?? {};
     this.kubeletClient = opts.kubeletClient;
     this.eventTTLMs = opts.eventTTLMs ?? defaultEventTTLMs;
     this.registry = builtinRegistry();
@@ -140,8 +152,13 @@ export class ApiServer {
     }
   }
 
-  /** Stops the background work (event expiry, the watch cache's storage watch). */
+  /**
+   * Stops the background work (event expiry, endpoint reconciliation, the watch cache's storage
+   * watch). This server's lease and address stay behind, as after a crash: withdraw() first for a
+   * graceful stop.
+   */
   stop(): void {
+    this.kubernetesService?.abandon();
     this.authorization.stop();
     this.crds.stop();
     this.eventExpiry?.stop();
@@ -150,7 +167,17 @@ export class ApiServer {
 
   async bootstrap(): Promise<void> {
     await bootstrapCluster(this);
+    if (this.endpointReconciler.type !== 'none') {
+      this.kubernetesService ??= new KubernetesServiceController({ store: this.store, generic: this.generic, registry: this.registry, log: this.log }, this.advertise, this.endpointReconciler);
+      // Its first pass writes the endpoints before the server reports ready, as bootstrap did.
+      await this.kubernetesService.start();
+    }
     this.ready = true;
+  }
+
+  /** Graceful shutdown's first step: this server leaves the `kubernetes` endpoints (upstream's pre-shutdown hook). */
+  async withdraw(): Promise<void> {
+    await this.kubernetesService?.stop();
   }
 
   /** The whole request path: authentication, authorization, routing. Never throws. */
@@ -249,7 +276,7 @@ const streamUploadWindow = 256 << 10;
 const connectionUploadWindow = 32 << 20;
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
-  const api = new ApiServer(opts.store, opts.log, { tokenAuthenticators: opts.tokenAuthenticators, serviceCIDR: opts.serviceCIDR, serviceAccountKeyPem: opts.serviceAccountKeyPem, watchCache: opts.watchCache, kubeletClient: opts.kubeletClient, disableAdmissionPlugins: opts.disableAdmissionPlugins, eventTTLMs: opts.eventTTLMs, authorizationModes: opts.authorizationModes });
+  const api = new ApiServer(opts.store, opts.log, { tokenAuthenticators: opts.tokenAuthenticators, serviceCIDR: opts.serviceCIDR, serviceAccountKeyPem: opts.serviceAccountKeyPem, watchCache: opts.watchCache, kubeletClient: opts.kubeletClient, disableAdmissionPlugins: opts.disableAdmissionPlugins, eventTTLMs: opts.eventTTLMs, authorizationModes: opts.authorizationModes, endpointReconciler: opts.endpointReconciler });
   await api.start();
   const server: Http2SecureServer = createSecureServer(
     {
@@ -294,7 +321,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   });
   const port = (server.address() as AddressInfo).port;
   const host = opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? '127.0.0.1' : opts.bindAddress;
-  api.advertise = { host, port };
+  api.advertise = { host: opts.advertiseAddress ?? host, port };
   await api.bootstrap();
   const sessions = new Set<{ destroy(): void }>();
   server.on('session', (s) => {
@@ -316,6 +343,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     api,
     close: async () => {
       api.ready = false;
+      // While storage and the listener still serve, as upstream's pre-shutdown hook runs.
+      await api.withdraw();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sessions) s.destroy();
       for (const s of sockets) s.destroy();
