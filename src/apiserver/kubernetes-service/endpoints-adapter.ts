@@ -39,36 +39,27 @@ export class EndpointsAdapter {
     this.slices = find('discovery.k8s.io', 'endpointslices');
   }
 
-  /** A copy of the Endpoints named `name` in default (the caller may change it), or undefined when there is none. */
-  async get(name: string): Promise<Endpoints | undefined> {
-    try {
-      // The watch cache's object is shared: never changed in place.
-      return copyJson((await this.generic.get(this.endpoints, namespace, name)) as Endpoints);
-    } catch (err) {
-      if (isStatus(err, 404)) return undefined;
-      throw err;
-    }
-  }
-
-  /** Creates the Endpoints (another server's create in between is as good) and its slice. */
-  async create(e: Endpoints): Promise<void> {
-    try {
-      await this.generic.create(this.endpoints, namespace, e as KubeObject, systemContext());
-    } catch (err) {
-      if (isStatus(err, 409)) return;
-      throw err;
-    }
-    await this.ensureEndpointSlice(e);
-  }
-
   /**
-   * Updates the Endpoints and then its slice. `e` carries the resourceVersion it was read at: a
-   * write in between is a 409, left to the next pass as upstream leaves it.
+   * Writes the Endpoints `name` as `change` wants it: `change` gets a copy of the current object
+   * (or a new one without subsets) and returns what to write, or undefined when it is right.
+   * The write is conditional on what was read: another server's write in between is a 409 for
+   * the caller to start over on (upstream returns it to the next pass). Resolves with the
+   * Endpoints as stored and whether it was written.
    */
-  async update(e: Endpoints): Promise<void> {
-    const name = e.metadata!.name!;
-    await this.generic.update(this.endpoints, namespace, name, '', systemContext(), () => e as KubeObject);
-    await this.ensureEndpointSlice(e);
+  async write(name: string, change: (e: Endpoints) => Endpoints | undefined): Promise<{ endpoints: Endpoints; changed: boolean }> {
+    let current: Endpoints | undefined;
+    try {
+      current = (await this.generic.get(this.endpoints, namespace, name)) as Endpoints;
+    } catch (err) {
+      if (!isStatus(err, 404)) throw err;
+    }
+    // The watch cache's object is shared: `change` gets a copy.
+    const next = change(current ? copyJson(current) : { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace } });
+    if (!next) return { endpoints: current!, changed: false };
+    const written = current
+      ? await this.generic.update(this.endpoints, namespace, name, '', systemContext(), () => next as KubeObject)
+      : await this.generic.create(this.endpoints, namespace, next as KubeObject, systemContext());
+    return { endpoints: written as Endpoints, changed: true };
   }
 
   /** Creates or updates the EndpointSlice named as the Endpoints, writing only when it differs. */
@@ -84,10 +75,12 @@ export class EndpointsAdapter {
     if (!current) {
       try {
         await this.generic.create(this.slices, namespace, sliceObject(want), systemContext());
+        return;
       } catch (err) {
+        // Another server created it first: that one is brought in line below.
         if (!isStatus(err, 409)) throw err;
       }
-      return;
+      current = (await this.generic.get(this.slices, namespace, name)) as unknown as EndpointSlice;
     }
     // addressType cannot change: a slice of the other family is replaced.
     if (current.addressType !== want.addressType) {

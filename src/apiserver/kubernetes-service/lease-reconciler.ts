@@ -10,10 +10,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import type { Endpoints, EndpointPort } from 'kubernetes-types/core/v1.js';
+import { StatusError } from '../../api/status.js';
 import { skipMirrorLabel, type EndpointsAdapter } from './endpoints-adapter.js';
 import type { MasterLeases } from './master-leases.js';
 
 export const kubernetesServiceName = 'kubernetes';
+/** Passes started over after lost races before the conflict is left to the next pass. */
+const maxAttempts = 5;
 
 export interface EndpointReconciler {
   /** Refreshes this server's presence and sets the endpoints to every live server's IP. */
@@ -109,7 +112,19 @@ export class LeaseEndpointReconciler implements EndpointReconciler {
   }
 
   private async doReconcile(ports: EndpointPort[], reconcilePorts: boolean, removing: boolean): Promise<void> {
-    const current = await this.adapter.get(kubernetesServiceName);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.reconcileOnce(ports, reconcilePorts, removing);
+        return;
+      } catch (err) {
+        // Another server wrote in between (several starting or stopping at once): the pass is
+        // made again from a fresh list of leases, so no one writes what it read before the other's write.
+        if (!(err instanceof StatusError && err.code === 409) || attempt >= maxAttempts) throw err;
+      }
+    }
+  }
+
+  private async reconcileOnce(ports: EndpointPort[], reconcilePorts: boolean, removing: boolean): Promise<void> {
     const ips = await this.leases.list();
     if (ips.length === 0) {
       // The last server to stop leaves its address in place (upstream fails this with an error
@@ -121,14 +136,8 @@ export class LeaseEndpointReconciler implements EndpointReconciler {
       // We have just refreshed our own lease: none at all means storage is not telling the truth.
       throw new Error('no API server IPs were listed in storage, refusing to erase all endpoints for the kubernetes service');
     }
-    const e = current ?? { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: kubernetesServiceName, namespace: 'default' } };
-    const next = reconcileEndpointsObject(e, ips, ports, reconcilePorts);
-    if (!next) {
-      await this.adapter.ensureEndpointSlice(e);
-      return;
-    }
-    this.log?.info({ service: kubernetesServiceName, addresses: ips, ports: next.subsets?.[0]?.ports?.map((p) => p.port) }, 'resetting endpoints for the kubernetes service');
-    if (current) await this.adapter.update(next);
-    else await this.adapter.create(next);
+    const { endpoints, changed } = await this.adapter.write(kubernetesServiceName, (e) => reconcileEndpointsObject(e, ips, ports, reconcilePorts));
+    if (changed) this.log?.info({ service: kubernetesServiceName, addresses: ips, ports: endpoints.subsets?.[0]?.ports?.map((p) => p.port) }, 'reset endpoints for the kubernetes service');
+    await this.adapter.ensureEndpointSlice(endpoints);
   }
 }
