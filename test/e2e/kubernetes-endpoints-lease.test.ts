@@ -19,7 +19,7 @@ import { masterLeasePrefix } from '../../src/apiserver/kubernetes-service/master
 import { loadConfig } from '../../src/client/kubeconfig/load.js';
 import { Client } from '../../src/client/rest/client.js';
 import { resources } from '../../src/client/rest/builtin-resources.js';
-import { openStore } from '../../src/storage/open.js';
+import { openEtcdStore } from '../../src/storage/etcd/etcd-store.js';
 import { waitForObject } from '../helpers/controllers.js';
 import { etcdUnavailable, startEtcd } from '../helpers/etcd-server.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
@@ -68,7 +68,8 @@ function sliceAddressesOf(s: EndpointSlice | undefined): string {
 test('API servers on one etcd are all in the kubernetes Endpoints and EndpointSlice; a graceful stop leaves at once, a SIGKILLed server once its lease runs out', { skip: etcdUnavailable(), timeout: 120_000 }, async () => {
   const etcd = await startEtcd();
   const storage = `etcd://${new URL(etcd.endpoint).host}`;
-  const store = await openStore(storage, tmpdir());
+  // The test's own view of etcd, to see the leases themselves.
+  const store = await openEtcdStore({ endpoints: [etcd.endpoint] });
   const childDir = mkdtempSync(join(tmpdir(), 'k8ts-lease-child-'));
   const clusters: TestCluster[] = [];
   let c: Awaited<ReturnType<typeof startServerProcess>> | undefined;

@@ -14,6 +14,7 @@
 //
 // The cost of observing instead of trusting a deadline: a reader that starts (or restarts) counts
 // every lease it finds as fresh, so a lease its writer abandoned before then lives one more TTL.
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConflictError, KeyExistsError, KeyNotFoundError, type KeyValue, type Store } from '../../storage/store.js';
 
@@ -27,13 +28,14 @@ const ttlAnnotation = 'k8ts.io/lease-ttl-ms';
 const maxWriteAttempts = 5;
 
 /**
- * The value of a lease: a v1 Endpoints as upstream stores, its one address the server's IP.
- * (The watch cache decodes every key under /registry/ as an object with metadata.)
+ * The value of a lease: a v1 Endpoints as upstream stores, its one address the server's IP. Like
+ * every value under /registry/ it is a whole object, with a name and a uid (the watch cache
+ * decodes each one, and storage checks expect both).
  */
 interface LeaseRecord {
   apiVersion: 'v1';
   kind: 'Endpoints';
-  metadata: { name: string; generation: number; annotations: Record<string, string> };
+  metadata: { name: string; uid: string; generation: number; annotations: Record<string, string> };
   subsets: { addresses: { ip: string }[] }[];
 }
 
@@ -67,8 +69,8 @@ export class MasterLeases {
     for (let attempt = 1; ; attempt++) {
       try {
         const current = await this.store.get(key);
-        const generation = current ? (parseLease(current)?.metadata.generation ?? 0) + 1 : 1;
-        const value = JSON.stringify(leaseRecord(ip, generation, this.ttlMs));
+        const record = current && parseLease(current);
+        const value = JSON.stringify(leaseRecord(ip, record?.metadata.uid || randomUUID(), (record?.metadata.generation ?? 0) + 1, this.ttlMs));
         const written = current ? await this.store.update(key, value, current.modRevision) : await this.store.create(key, value);
         this.seen.set(key, { modRevision: written.modRevision, at: this.now() });
         return;
@@ -132,12 +134,12 @@ export class MasterLeases {
   }
 }
 
-function leaseRecord(ip: string, generation: number, ttlMs: number): LeaseRecord {
+function leaseRecord(ip: string, uid: string, generation: number, ttlMs: number): LeaseRecord {
   return {
     apiVersion: 'v1',
     kind: 'Endpoints',
     // The generation changes every refresh, as upstream's does: the write is a new value.
-    metadata: { name: ip, generation, annotations: { [ttlAnnotation]: String(ttlMs) } },
+    metadata: { name: ip, uid, generation, annotations: { [ttlAnnotation]: String(ttlMs) } },
     subsets: [{ addresses: [{ ip }] }],
   };
 }

@@ -28,17 +28,20 @@ describe('master leases', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('every server\'s lease is listed by every server, sorted by IP, stored as upstream stores it (an Endpoints per IP under /registry/masterleases/)', async () => {
+  test('every server\'s lease is listed by every server, sorted by IP, stored as upstream stores it (an Endpoints per IP under /registry/masterleases/, here with a name and uid as every value there)', async () => {
     const a = new MasterLeases({ store, now: clock().now });
     const b = new MasterLeases({ store, now: clock().now });
     await b.update('127.0.0.3');
     await a.update('127.0.0.2');
+    const first = JSON.parse((await store.get(`${masterLeasePrefix}127.0.0.2`))!.value) as { metadata: { uid: string } };
     await a.update('127.0.0.2');
     assert.deepEqual(await a.list(), ['127.0.0.2', '127.0.0.3']);
     assert.deepEqual(await b.list(), ['127.0.0.2', '127.0.0.3']);
     const kv = await store.get(`${masterLeasePrefix}127.0.0.2`);
-    const value = JSON.parse(kv!.value) as { kind: string; metadata: { generation: number }; subsets: unknown };
+    const value = JSON.parse(kv!.value) as { kind: string; metadata: { name: string; uid: string; generation: number }; subsets: unknown };
     assert.equal(value.kind, 'Endpoints');
+    assert.equal(value.metadata.name, '127.0.0.2');
+    assert.equal(value.metadata.uid, first.metadata.uid, 'a whole object, whose uid a refresh keeps');
     assert.equal(value.metadata.generation, 2, 'each refresh is a new value');
     assert.deepEqual(value.subsets, [{ addresses: [{ ip: '127.0.0.2' }] }]);
   });
