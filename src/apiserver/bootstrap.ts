@@ -1,6 +1,7 @@
 // What a fresh cluster has before anyone asks: the four system namespaces, the default RBAC
-// policy, the `kubernetes` Service (and its Endpoints/EndpointSlice) pointing at this server, and
-// the two system PriorityClasses. Idempotent: a restart reconciles what is there.
+// policy, the extension-apiserver-authentication ConfigMap, the `kubernetes` Service pointing at
+// this server's port, and the two system PriorityClasses. Idempotent: a restart reconciles what is there. The Service's Endpoints and
+// EndpointSlice are the endpoint reconciler's (kubernetes-service/).
 import type { KubeObject } from '../api/object.js';
 import { StatusError } from '../api/status.js';
 import { systemContext } from './registry/context.js';
@@ -52,7 +53,7 @@ export async function bootstrapCluster(api: ApiServer): Promise<void> {
       preemptionPolicy: 'PreemptLowerPriority',
     });
   }
-  const { host, port } = api.advertise;
+  const { port } = api.advertise;
   await ensure(api, '', 'v1', 'services', 'default', {
     apiVersion: 'v1',
     kind: 'Service',
@@ -63,34 +64,5 @@ export async function bootstrapCluster(api: ApiServer): Promise<void> {
     if (spec.ports[0]?.targetPort === port) return undefined;
     spec.ports[0].targetPort = port;
     return current;
-  });
-  const addresses = [{ ip: host }];
-  const endpointPorts = [{ name: 'https', port, protocol: 'TCP' }];
-  await ensure(api, '', 'v1', 'endpoints', 'default', {
-    apiVersion: 'v1',
-    kind: 'Endpoints',
-    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-    subsets: [{ addresses, ports: endpointPorts }],
-  }, (current) => {
-    const subsets = [{ addresses, ports: endpointPorts }];
-    if (JSON.stringify(current.subsets) === JSON.stringify(subsets)) return undefined;
-    return { ...current, subsets };
-  });
-  const slice = {
-    addressType: 'IPv4',
-    endpoints: [{ addresses: [host], conditions: { ready: true } }],
-    ports: [{ name: 'https', port, protocol: 'TCP' }],
-  };
-  const labels = { 'kubernetes.io/service-name': 'kubernetes' };
-  await ensure(api, 'discovery.k8s.io', 'v1', 'endpointslices', 'default', {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    // Only the service-name label, as upstream's endpoints adapter writes it: no controller manages this slice.
-    metadata: { name: 'kubernetes', namespace: 'default', labels },
-    ...slice,
-  }, (current) => {
-    const same = JSON.stringify({ addressType: current.addressType, endpoints: current.endpoints, ports: current.ports }) === JSON.stringify(slice) && JSON.stringify(current.metadata?.labels) === JSON.stringify(labels);
-    if (same) return undefined;
-    return { ...current, ...slice, metadata: { ...current.metadata, labels } };
   });
 }

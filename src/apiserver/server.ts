@@ -28,6 +28,7 @@ import { handleSubresource, hasSubresourceHandler } from './handlers/subresource
 import { handleVirtual } from './handlers/virtual.js';
 import { upgradeHead, type KubeletClientCredentials, type UpgradeRequest } from './handlers/node-proxy.js';
 import { bootstrapCluster } from './bootstrap.js';
+import { KubernetesServiceController, type EndpointReconcilerOptions } from './kubernetes-service/controller.js';
 import { builtinRegistry, isVirtual } from './registry/builtin.js';
 import { GenericStore } from './registry/generic-store.js';
 import { CRDController } from './crd/crd-controller.js';
@@ -67,6 +68,13 @@ export interface ApiServerOptions {
   authorizationModes?: string[];
   /** The front proxy's CA and client certificate (aggregated API servers); without them remote APIServices are not served. */
   frontProxy?: FrontProxyCredentials;
+  /**
+   * kube-apiserver's --advertise-address: the IP in the `kubernetes` endpoints and discovery
+   * (default the bind address; 127.0.0.1 when binding every address).
+   */
+  advertiseAddress?: string;
+  /** kube-apiserver's --endpoint-reconciler-type, and the lease's duration and refresh interval. */
+  endpointReconciler?: EndpointReconcilerOptions;
 }
 
 interface RequestSeries {
@@ -113,6 +121,9 @@ export class ApiServer {
   kubeletClient: KubeletClientCredentials | undefined;
   /** host:port clients use (for discovery's serverAddressByClientCIDRs and the kubernetes Endpoints). */
   advertise = { host: '127.0.0.1', port: 0 };
+  private readonly endpointReconciler: EndpointReconcilerOptions;
+  /** Keeps this server in the `kubernetes` endpoints (from bootstrap on; none with --endpoint-reconciler-type none). */
+  kubernetesService: KubernetesServiceController | undefined;
 
   constructor(
     readonly store: Store,
@@ -129,8 +140,10 @@ export class ApiServer {
       frontProxy?: FrontProxyCredentials;
       /** The CA of client certificates, published to aggregated API servers with the front proxy's. */
       clientCaPem?: string;
+      endpointReconciler?: EndpointReconcilerOptions;
     },
   ) {
+    this.endpointReconciler = opts.endpointReconciler ?? {};
     this.kubeletClient = opts.kubeletClient;
     this.eventTTLMs = opts.eventTTLMs ?? defaultEventTTLMs;
     this.registry = builtinRegistry();
@@ -164,8 +177,13 @@ export class ApiServer {
     }
   }
 
-  /** Stops the background work (event expiry, the watch cache's storage watch). */
+  /**
+   * Stops the background work (event expiry, endpoint reconciliation, the watch cache's storage
+   * watch). This server's lease and address stay behind, as after a crash: withdraw() first for a
+   * graceful stop.
+   */
   stop(): void {
+    this.kubernetesService?.abandon();
     this.authorization.stop();
     this.crds.stop();
     this.aggregator.stop();
@@ -175,7 +193,17 @@ export class ApiServer {
 
   async bootstrap(): Promise<void> {
     await bootstrapCluster(this);
+    if (this.endpointReconciler.type !== 'none') {
+      this.kubernetesService ??= new KubernetesServiceController({ store: this.store, generic: this.generic, registry: this.registry, log: this.log }, this.advertise, this.endpointReconciler);
+      // Its first pass writes the endpoints before the server reports ready, as bootstrap did.
+      await this.kubernetesService.start();
+    }
     this.ready = true;
+  }
+
+  /** Graceful shutdown's first step: this server leaves the `kubernetes` endpoints (upstream's pre-shutdown hook). */
+  async withdraw(): Promise<void> {
+    await this.kubernetesService?.stop();
   }
 
   /** The whole request path: authentication, authorization, routing. Never throws. */
@@ -296,6 +324,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     authorizationModes: opts.authorizationModes,
     frontProxy: opts.frontProxy,
     clientCaPem: opts.tls.clientCaPem,
+    endpointReconciler: opts.endpointReconciler,
   });
   await api.start();
   const server: Http2SecureServer = createSecureServer(
@@ -341,7 +370,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   });
   const port = (server.address() as AddressInfo).port;
   const host = opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? '127.0.0.1' : opts.bindAddress;
-  api.advertise = { host, port };
+  api.advertise = { host: opts.advertiseAddress ?? host, port };
   await api.bootstrap();
   const sessions = new Set<{ destroy(): void }>();
   server.on('session', (s) => {
@@ -363,6 +392,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     api,
     close: async () => {
       api.ready = false;
+      // While storage and the listener still serve, as upstream's pre-shutdown hook runs.
+      await api.withdraw();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sessions) s.destroy();
       for (const s of sockets) s.destroy();

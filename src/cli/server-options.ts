@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseGoDuration } from '../api/duration.js';
 import { defaultEventTTLMs } from '../apiserver/event-ttl.js';
+import { endpointReconcilerTypes, type EndpointReconcilerType } from '../apiserver/kubernetes-service/controller.js';
 import type { Logger } from '../util/log.js';
 import type { StartServerOptions } from './start-server.js';
 
@@ -11,6 +12,10 @@ export interface ServerFlags {
   dataDir: string;
   port: number;
   bind: string;
+  /** kube-apiserver's --advertise-address (default: --bind, or 127.0.0.1 when that is every address). */
+  advertiseAddress?: string;
+  /** kube-apiserver's --endpoint-reconciler-type: lease (default) or none. */
+  endpointReconcilerType: EndpointReconcilerType;
   storage: string;
   tlsSan: string[];
   logLevel?: string;
@@ -63,6 +68,19 @@ function parseBind(value: string): string {
   return value;
 }
 
+function parseAdvertise(value: string): string {
+  if (!isIP(value) || value === '0.0.0.0' || value === '::') throw new InvalidArgumentError('must be an IP address of this machine that the rest of the cluster can reach, e.g. 192.168.1.10.');
+  return value;
+}
+
+/** lease or none; master-count, deprecated upstream, is refused rather than implemented. */
+function parseEndpointReconcilerType(value: string): EndpointReconcilerType {
+  if (value === 'master-count') throw new InvalidArgumentError('master-count is deprecated upstream ("will be removed in a future version") and not implemented here; use lease (the default) or none.');
+  const type = endpointReconcilerTypes.find((t) => t === value);
+  if (!type) throw new InvalidArgumentError(`must be one of: ${endpointReconcilerTypes.join(', ')}.`);
+  return type;
+}
+
 function parseStorage(value: string): string {
   if (value === 'sqlite' || /^sqlite:.+/.test(value) || /^etcd:\/\/[^,\s]+(,[^,\s]+)*$/.test(value)) return value;
   throw new InvalidArgumentError('must be "sqlite", sqlite:/path/to/file.db or etcd://host:port[,host:port…].');
@@ -108,6 +126,8 @@ export function addServerOptions(cmd: Command): Command {
     .option('--data-dir <dir>', 'where certificates, kubeconfig and the sqlite database live', DEFAULT_DATA_DIR)
     .option('--port <port>', 'HTTPS port of the API server (0 picks a free one)', parsePort, DEFAULT_PORT)
     .option('--bind <address>', 'IP address to listen on (0.0.0.0 for all interfaces)', parseBind, DEFAULT_BIND)
+    .addOption(new Option('--advertise-address <ip>', 'IP address other members of the cluster reach this API server at, listed in the kubernetes Service\'s endpoints').argParser(parseAdvertise).default(undefined, '--bind, or 127.0.0.1 for 0.0.0.0'))
+    .addOption(new Option('--endpoint-reconciler-type <type>', 'how the kubernetes Service\'s endpoints list API servers, as kube-apiserver: lease (every live server) or none').argParser(parseEndpointReconcilerType).default('lease'))
     .option('--storage <spec>', 'sqlite (DATA_DIR/state.db), sqlite:/path/file.db or etcd://host:port[,host:port…]', parseStorage, 'sqlite')
     .option('--etcd-cafile <file>', 'CA of the etcd members\' serving certificates: etcd is reached over TLS (as kube-apiserver)')
     .option('--etcd-certfile <file>', 'client certificate for etcd (with --etcd-keyfile)')
@@ -152,6 +172,8 @@ export function controlPlaneOptions(flags: ServerFlags, log: Logger, serviceCidr
     dataDir: flags.dataDir,
     port: flags.port,
     bind: flags.bind,
+    advertiseAddress: flags.advertiseAddress,
+    endpointReconciler: { type: flags.endpointReconcilerType },
     storage: flags.storage,
     etcdTLS: { caFile: flags.etcdCafile, certFile: flags.etcdCertfile, keyFile: flags.etcdKeyfile },
     tlsSans: flags.tlsSan,

@@ -7,6 +7,7 @@ import { ensurePki, type Pki } from '../auth/pki/pki.js';
 import { writeKubeconfig } from '../auth/pki/kubeconfig.js';
 import { openStore, type EtcdTLSFiles } from '../storage/open.js';
 import { startApiServer } from '../apiserver/server.js';
+import type { EndpointReconcilerOptions } from '../apiserver/kubernetes-service/controller.js';
 import { unknownAdmissionPlugins } from '../apiserver/admission/plugins.js';
 import { Client } from '../client/rest/client.js';
 import type { InProcessHandler } from '../client/transport/in-process.js';
@@ -24,6 +25,10 @@ export interface StartServerOptions {
   dataDir: string;
   port: number;
   bind: string;
+  /** The IP in the `kubernetes` endpoints (default: bind, or 127.0.0.1 when bind is every address). */
+  advertiseAddress?: string;
+  /** --endpoint-reconciler-type (default lease), and for tests the lease's duration and refresh interval. */
+  endpointReconciler?: EndpointReconcilerOptions;
   /** "sqlite" or etcd://host:port[,…]. */
   storage: string;
   /** TLS files for an etcd store (--etcd-cafile, --etcd-certfile, --etcd-keyfile). */
@@ -66,7 +71,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const { dataDir, log } = opts;
   prepareDataDir(dataDir);
 
-  const { hosts, ips } = certificateNames(opts.bind, opts.tlsSans);
+  const { hosts, ips } = certificateNames(opts.bind, opts.advertiseAddress, opts.tlsSans);
   let pki: Pki;
   try {
     pki = await ensurePki(dataDir, { hosts, ips });
@@ -99,6 +104,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       store,
       bindAddress: opts.bind,
       port: opts.port,
+      advertiseAddress: opts.advertiseAddress,
+      endpointReconciler: opts.endpointReconciler,
       // The chain includes the CA: a joining agent pins it by --ca-cert-hash before trusting it.
       tls: { certPem: pki.servingCertPem + pki.caCertPem, keyPem: pki.servingKeyPem, clientCaPem: pki.caCertPem },
       serviceAccountKeyPem: pki.serviceAccountKeyPem,
@@ -192,9 +199,10 @@ function startControllers(handler: Parameters<typeof Client.inProcess>[0], opts:
 
 /**
  * The serving certificate's extra names: the bind address, or every address of this machine when
- * listening on all of them (agents on other machines dial one of those), plus --tls-san.
+ * listening on all of them (agents on other machines dial one of those), the advertised address
+ * (pods reach the server there through the `kubernetes` Service), plus --tls-san.
  */
-function certificateNames(bind: string, sans: string[]): { hosts: string[]; ips: string[] } {
+function certificateNames(bind: string, advertise: string | undefined, sans: string[]): { hosts: string[]; ips: string[] } {
   const ips: string[] = [];
   if (bind === '0.0.0.0' || bind === '::') {
     for (const addrs of Object.values(networkInterfaces())) {
@@ -205,6 +213,7 @@ function certificateNames(bind: string, sans: string[]): { hosts: string[]; ips:
   } else {
     ips.push(bind);
   }
+  if (advertise && !ips.includes(advertise)) ips.push(advertise);
   return { hosts: sans, ips };
 }
 

@@ -22,6 +22,8 @@ test('the help of server and up documents the ./.k8ts default data dir, port 644
     assert.match(stdout, /--port <port>[\s\S]*default:\s+6443/, cmd);
     assert.match(stdout, /--bind <address>[\s\S]*default:\s+"127\.0\.0\.1"/, cmd);
     assert.match(stdout, /--storage <spec>/, cmd);
+    assert.match(stdout, /--endpoint-reconciler-type <type>[\s\S]*default:\s+"lease"/, cmd);
+    assert.match(stdout, /--advertise-address <ip>/, cmd);
   }
 });
 
@@ -39,6 +41,9 @@ test('invalid flag values exit 1 with one line naming the flag, before anything 
     { args: ['server', '--storage', 'mysql://db'], message: /option '--storage <spec>' argument 'mysql:\/\/db' is invalid/ },
     { args: ['server', '--event-ttl', 'soon'], message: /option '--event-ttl <duration>' argument 'soon' is invalid.*duration such as 1h/ },
     { args: ['up', '--event-ttl', '-5m'], message: /option '--event-ttl <duration>' argument '-5m' is invalid/ },
+    { args: ['server', '--endpoint-reconciler-type', 'master-count'], message: /option '--endpoint-reconciler-type <type>' argument 'master-count' is invalid\. master-count is deprecated upstream .*use lease \(the default\) or none/ },
+    { args: ['server', '--endpoint-reconciler-type', 'leases'], message: /option '--endpoint-reconciler-type <type>' argument 'leases' is invalid\. must be one of: lease, none/ },
+    { args: ['up', '--advertise-address', '0.0.0.0'], message: /option '--advertise-address <ip>' argument '0\.0\.0\.0' is invalid/ },
     { args: ['up', '--frobnicate'], message: /unknown option '--frobnicate'/ },
   ];
   for (const c of cases) {

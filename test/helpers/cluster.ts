@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/util/log.js';
 import { startServer, type RunningServer } from '../../src/cli/start-server.js';
+import type { EndpointReconcilerOptions } from '../../src/apiserver/kubernetes-service/controller.js';
 import { kubectlFor, type KubectlResult } from './kubectl.js';
 
 export { kubectlPath, type KubectlResult } from './kubectl.js';
@@ -38,13 +39,37 @@ const silent = new Writable({ write: (_c, _e, cb) => cb() });
  * --storage (default sqlite in the data dir), e.g. etcd://127.0.0.1:PORT for a test etcd.
  */
 export async function startTestCluster(
-  opts: { dataDir?: string; controllers?: string[]; scheduler?: boolean; serviceAccounts?: boolean; eventTTLMs?: number; storage?: string; useServiceAccountCredentials?: boolean } = {},
+  opts: {
+    dataDir?: string;
+    controllers?: string[];
+    scheduler?: boolean;
+    serviceAccounts?: boolean;
+    eventTTLMs?: number;
+    storage?: string;
+    useServiceAccountCredentials?: boolean;
+    /** Listen here (default 127.0.0.1 and a port the OS picks); another 127/8 address gives a server an IP of its own. */
+    bind?: string;
+    port?: number;
+    endpointReconciler?: EndpointReconcilerOptions;
+  } = {},
 ): Promise<TestCluster> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'k8ts-test-'));
   const cacheDir = mkdtempSync(join(tmpdir(), 'k8ts-kubectl-cache-'));
   const log = createLogger('test', { level: 'silent', destination: silent as never });
   const controllers = [...(opts.controllers ?? []), ...(opts.serviceAccounts === false ? [] : ['serviceaccount'])];
-  const server = await startServer({ dataDir, port: 0, bind: '127.0.0.1', storage: opts.storage ?? 'sqlite', tlsSans: [], log, controllers, scheduler: opts.scheduler ?? false, eventTTLMs: opts.eventTTLMs, useServiceAccountCredentials: opts.useServiceAccountCredentials });
+  const server = await startServer({
+    dataDir,
+    port: opts.port ?? 0,
+    bind: opts.bind ?? '127.0.0.1',
+    storage: opts.storage ?? 'sqlite',
+    tlsSans: [],
+    log,
+    controllers,
+    scheduler: opts.scheduler ?? false,
+    eventTTLMs: opts.eventTTLMs,
+    useServiceAccountCredentials: opts.useServiceAccountCredentials,
+    endpointReconciler: opts.endpointReconciler,
+  });
   const kubeconfig = server.kubeconfigPath;
 
   const kubectlRunner = kubectlFor(kubeconfig, cacheDir, { HOME: dataDir, KUBECONFIG: kubeconfig });
