@@ -30,7 +30,7 @@ test('the help of server and up documents the ./.k8ts default data dir, port 644
 test('only commands that work are registered', async () => {
   const { stdout } = await runK8ts(['--help']);
   const commands = [...stdout.split('Commands:')[1].matchAll(/^ {2}(\S+)/gm)].map((m) => m[1]);
-  assert.deepEqual(commands, ['up', 'server', 'controller-manager', 'scheduler', 'proxy', 'agent', 'token', 'version', 'help']);
+  assert.deepEqual(commands, ['up', 'server', 'controller-manager', 'scheduler', 'descheduler', 'proxy', 'agent', 'token', 'version', 'help']);
 });
 
 test('invalid flag values exit 1 with one line naming the flag, before anything is started', async () => {
