@@ -26,10 +26,37 @@ async function ensure(api: ApiServer, group: string, version: string, plural: st
   if (next) await api.generic.update(entry, namespace, name, '', systemContext(), () => next);
 }
 
+/**
+ * kube-aggregator's record of metrics.k8s.io: served by this server itself (a local APIService,
+ * no spec.service), where metrics-server would register its Service.
+ */
+async function ensureMetricsAPIService(api: ApiServer): Promise<void> {
+  await ensure(api, 'apiregistration.k8s.io', 'v1', 'apiservices', '', {
+    apiVersion: 'apiregistration.k8s.io/v1',
+    kind: 'APIService',
+    metadata: { name: 'v1beta1.metrics.k8s.io', labels: { 'kube-aggregator.kubernetes.io/automanaged': 'onstart' } },
+    spec: { group: 'metrics.k8s.io', version: 'v1beta1', groupPriorityMinimum: 100, versionPriority: 100 },
+  });
+  await ensureLocalAvailable(api, 'v1beta1.metrics.k8s.io');
+}
+
+/** A local APIService's status, as kube-aggregator's availability controller writes it. */
+async function ensureLocalAvailable(api: ApiServer, name: string): Promise<void> {
+  const entry = api.registry.find('apiregistration.k8s.io', 'v1', 'apiservices')!;
+  const current = await api.generic.get(entry, '', name);
+  const conditions = (current.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+  if (conditions.some((c) => c.type === 'Available' && c.status === 'True')) return;
+  const status = { conditions: [{ type: 'Available', status: 'True', lastTransitionTime: new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z'), reason: 'Local', message: 'Local APIServices are always available' }] };
+  await api.generic.update(entry, '', name, 'status', systemContext(), (obj) => ({ ...obj, status }));
+}
+
 export async function bootstrapCluster(api: ApiServer): Promise<void> {
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     await ensure(api, '', 'v1', 'namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
+  // Written alongside the rest (nothing here depends on it): two writes on a first start.
+  const metricsAPIService = ensureMetricsAPIService(api);
+  metricsAPIService.catch(() => undefined); // awaited (and thrown) below
   // Before the server reports ready: components authorized by these roles start after that.
   await reconcileBootstrapPolicy(api);
   for (const [name, value, description] of [
@@ -86,4 +113,5 @@ export async function bootstrapCluster(api: ApiServer): Promise<void> {
     if (same) return undefined;
     return { ...current, ...slice, metadata: { ...current.metadata, labels } };
   });
+  await metricsAPIService;
 }

@@ -28,6 +28,9 @@ import { handleSubresource, hasSubresourceHandler } from './handlers/subresource
 import { handleVirtual } from './handlers/virtual.js';
 import { upgradeHead, type KubeletClientCredentials, type UpgradeRequest } from './handlers/node-proxy.js';
 import { bootstrapCluster } from './bootstrap.js';
+import { MetricsScraper } from './metrics/scraper.js';
+import { kubeletGet } from './metrics/kubelet-fetch.js';
+import { allNodeNames } from './handlers/metrics.js';
 import { builtinRegistry, isVirtual } from './registry/builtin.js';
 import { GenericStore } from './registry/generic-store.js';
 import { CRDController } from './crd/crd-controller.js';
@@ -62,6 +65,8 @@ export interface ApiServerOptions {
   eventTTLMs?: number;
   /** kube-apiserver's --authorization-mode (default Node,RBAC). */
   authorizationModes?: string[];
+  /** How often metrics.k8s.io scrapes the kubelets while asked (metrics-server's --metric-resolution; default 15 s). */
+  metricResolutionMs?: number;
 }
 
 interface RequestSeries {
@@ -102,15 +107,19 @@ export class ApiServer {
   eventExpiry: EventExpiry | undefined;
   /** Certificate for connections to node agents; without it the kubelet refuses them. */
   kubeletClient: KubeletClientCredentials | undefined;
+  private readonly metricResolutionMs: number | undefined;
+  /** The resource metrics pipeline, made on the first metrics.k8s.io request. */
+  private scraper: MetricsScraper | undefined;
   /** host:port clients use (for discovery's serverAddressByClientCIDRs and the kubernetes Endpoints). */
   advertise = { host: '127.0.0.1', port: 0 };
 
   constructor(
     readonly store: Store,
     readonly log: Logger | undefined,
-    opts: { tokenAuthenticators?: TokenAuthenticator[]; serviceCIDR?: string; serviceAccountKeyPem?: string; watchCache?: WatchCacheOptions; kubeletClient?: KubeletClientCredentials; disableAdmissionPlugins?: string[]; eventTTLMs?: number; authorizationModes?: string[] },
+    opts: { tokenAuthenticators?: TokenAuthenticator[]; serviceCIDR?: string; serviceAccountKeyPem?: string; watchCache?: WatchCacheOptions; kubeletClient?: KubeletClientCredentials; disableAdmissionPlugins?: string[]; eventTTLMs?: number; authorizationModes?: string[]; metricResolutionMs?: number },
   ) {
     this.kubeletClient = opts.kubeletClient;
+    this.metricResolutionMs = opts.metricResolutionMs;
     this.eventTTLMs = opts.eventTTLMs ?? defaultEventTTLMs;
     this.registry = builtinRegistry();
     this.cache = new WatchCache(store, opts.watchCache);
@@ -140,8 +149,20 @@ export class ApiServer {
     }
   }
 
-  /** Stops the background work (event expiry, the watch cache's storage watch). */
+  /** The metrics.k8s.io scraper (created, not started: it starts on demand). */
+  resourceMetrics(): MetricsScraper {
+    this.scraper ??= new MetricsScraper({
+      resolutionMs: this.metricResolutionMs,
+      nodeNames: () => allNodeNames(this),
+      fetch: (node, timeoutMs) => kubeletGet(this, node, '/metrics/resource', timeoutMs, this.kubeletClient),
+      log: this.log,
+    });
+    return this.scraper;
+  }
+
+  /** Stops the background work (event expiry, the watch cache's storage watch, metrics scraping). */
   stop(): void {
+    this.scraper?.stop();
     this.authorization.stop();
     this.crds.stop();
     this.eventExpiry?.stop();
@@ -249,7 +270,7 @@ const streamUploadWindow = 256 << 10;
 const connectionUploadWindow = 32 << 20;
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
-  const api = new ApiServer(opts.store, opts.log, { tokenAuthenticators: opts.tokenAuthenticators, serviceCIDR: opts.serviceCIDR, serviceAccountKeyPem: opts.serviceAccountKeyPem, watchCache: opts.watchCache, kubeletClient: opts.kubeletClient, disableAdmissionPlugins: opts.disableAdmissionPlugins, eventTTLMs: opts.eventTTLMs, authorizationModes: opts.authorizationModes });
+  const api = new ApiServer(opts.store, opts.log, { tokenAuthenticators: opts.tokenAuthenticators, serviceCIDR: opts.serviceCIDR, serviceAccountKeyPem: opts.serviceAccountKeyPem, watchCache: opts.watchCache, kubeletClient: opts.kubeletClient, disableAdmissionPlugins: opts.disableAdmissionPlugins, eventTTLMs: opts.eventTTLMs, authorizationModes: opts.authorizationModes, metricResolutionMs: opts.metricResolutionMs });
   await api.start();
   const server: Http2SecureServer = createSecureServer(
     {

@@ -47,6 +47,8 @@ export interface StartServerOptions {
   authorizationModes?: string[];
   /** How long an Event lives after its last write (kube-apiserver --event-ttl; default 1 h, 0 = forever). */
   eventTTLMs?: number;
+  /** How often metrics.k8s.io scrapes the nodes while asked (metrics-server's --metric-resolution; default 15 s). */
+  metricResolutionMs?: number;
 }
 
 export interface RunningServer {
@@ -105,6 +107,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       serviceCIDR: opts.serviceCidr,
       disableAdmissionPlugins: opts.disableAdmissionPlugins,
       eventTTLMs: opts.eventTTLMs,
+      metricResolutionMs: opts.metricResolutionMs,
       authorizationModes: opts.authorizationModes,
       log: componentLogger(log, 'apiserver'),
     });
