@@ -30,6 +30,8 @@ export interface ServerFlags {
   authorizationMode: string[];
   /** metrics-server's --metric-resolution in ms (default 15 s). */
   metricResolution: number;
+  /** kube-controller-manager's --horizontal-pod-autoscaler-sync-period in ms (default 15 s). */
+  horizontalPodAutoscalerSyncPeriod: number;
   /** kube-controller-manager's --use-service-account-credentials (default true here, as kubeadm sets it). */
   useServiceAccountCredentials: boolean;
   /** kube-apiserver's TLS files for etcd (--storage etcd://… only). */
@@ -133,6 +135,7 @@ export function addServerOptions(cmd: Command): Command {
     .option('--scheduler-config <file>', 'KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) for the in-process scheduler')
     .addOption(new Option('--event-ttl <duration>', 'how long an Event is kept after its last write, as kube-apiserver (0: forever)').argParser(parseDuration).default(defaultEventTTLMs, '1h'))
     .addOption(new Option('--metric-resolution <duration>', 'how often metrics.k8s.io (kubectl top) scrapes the nodes while it is asked, as metrics-server').argParser(parsePositiveDuration).default(DEFAULT_METRIC_RESOLUTION_MS, '15s'))
+    .addOption(new Option('--horizontal-pod-autoscaler-sync-period <duration>', 'how often each HorizontalPodAutoscaler is reconciled, as kube-controller-manager').argParser(parsePositiveDuration).default(15_000, '15s'))
     .addOption(new Option('--authorization-mode <modes>', 'authorizers, in order, as kube-apiserver (comma-separated: Node, RBAC, AlwaysAllow, AlwaysDeny)').argParser(collectList).default([], 'Node,RBAC'))
     .addOption(new Option('--disable-admission-plugins <names>', 'admission plugins not to run, as kube-apiserver (comma-separated, repeatable; e.g. ServiceAccount)').argParser(collectList).default([], 'none'))
     .option('--service-cidr <cidr>', 'range(s) Service ClusterIPs are allocated from: one CIDR, or IPv4,IPv6 for dual-stack (default 10.96.0.0/12; 127.96.0.0/16 for `up` without root)', parseCidr);
@@ -173,6 +176,7 @@ export function controlPlaneOptions(flags: ServerFlags, log: Logger, serviceCidr
     disableAdmissionPlugins: flags.disableAdmissionPlugins,
     eventTTLMs: flags.eventTtl,
     metricResolutionMs: flags.metricResolution,
+    hpaSyncPeriodMs: flags.horizontalPodAutoscalerSyncPeriod,
     authorizationModes: flags.authorizationMode.length ? flags.authorizationMode : undefined,
   };
 }

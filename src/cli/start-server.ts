@@ -49,6 +49,8 @@ export interface StartServerOptions {
   eventTTLMs?: number;
   /** How often metrics.k8s.io scrapes the nodes while asked (metrics-server's --metric-resolution; default 15 s). */
   metricResolutionMs?: number;
+  /** kube-controller-manager's --horizontal-pod-autoscaler-sync-period (default 15 s). */
+  hpaSyncPeriodMs?: number;
 }
 
 export interface RunningServer {
@@ -175,7 +177,7 @@ function startControllers(handler: Parameters<typeof Client.inProcess>[0], opts:
   const clientFor = opts.useServiceAccountCredentials === false ? undefined : (sa: string) => Client.inProcess(handler, controllerServiceAccountUser(sa));
   const abort = new AbortController();
   const log = opts.log.child({ component: 'controller-manager' });
-  const controllers = builtinControllers({ rootCaPem: caPem, clusterSigning: { certPem: caPem, keyPem: caKeyPem } });
+  const controllers = builtinControllers({ rootCaPem: caPem, clusterSigning: { certPem: caPem, keyPem: caKeyPem }, horizontalPodAutoscalerSyncPeriodMs: opts.hpaSyncPeriodMs });
   const running = runControllerManager({ client, log, controllers, enabled, clientFor }, abort.signal).catch((err: unknown) => {
     log.error({ err }, 'controller manager stopped');
   });

@@ -38,13 +38,13 @@ const silent = new Writable({ write: (_c, _e, cb) => cb() });
  * --storage (default sqlite in the data dir), e.g. etcd://127.0.0.1:PORT for a test etcd.
  */
 export async function startTestCluster(
-  opts: { dataDir?: string; controllers?: string[]; scheduler?: boolean; serviceAccounts?: boolean; eventTTLMs?: number; storage?: string; useServiceAccountCredentials?: boolean; metricResolutionMs?: number } = {},
+  opts: { dataDir?: string; controllers?: string[]; scheduler?: boolean; serviceAccounts?: boolean; eventTTLMs?: number; storage?: string; useServiceAccountCredentials?: boolean; metricResolutionMs?: number; hpaSyncPeriodMs?: number } = {},
 ): Promise<TestCluster> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'k8ts-test-'));
   const cacheDir = mkdtempSync(join(tmpdir(), 'k8ts-kubectl-cache-'));
   const log = createLogger('test', { level: 'silent', destination: silent as never });
   const controllers = [...(opts.controllers ?? []), ...(opts.serviceAccounts === false ? [] : ['serviceaccount'])];
-  const server = await startServer({ dataDir, port: 0, bind: '127.0.0.1', storage: opts.storage ?? 'sqlite', tlsSans: [], log, controllers, scheduler: opts.scheduler ?? false, eventTTLMs: opts.eventTTLMs, useServiceAccountCredentials: opts.useServiceAccountCredentials, metricResolutionMs: opts.metricResolutionMs });
+  const server = await startServer({ dataDir, port: 0, bind: '127.0.0.1', storage: opts.storage ?? 'sqlite', tlsSans: [], log, controllers, scheduler: opts.scheduler ?? false, eventTTLMs: opts.eventTTLMs, useServiceAccountCredentials: opts.useServiceAccountCredentials, metricResolutionMs: opts.metricResolutionMs, hpaSyncPeriodMs: opts.hpaSyncPeriodMs });
   const kubeconfig = server.kubeconfigPath;
 
   const kubectlRunner = kubectlFor(kubeconfig, cacheDir, { HOME: dataDir, KUBECONFIG: kubeconfig });
