@@ -3,6 +3,7 @@
 // the two system PriorityClasses. Idempotent: a restart reconciles what is there.
 import type { KubeObject } from '../api/object.js';
 import { StatusError } from '../api/status.js';
+import { formatMetaTime } from '../api/canonical-time.js';
 import { systemContext } from './registry/context.js';
 import type { ApiServer } from './server.js';
 import { reconcileBootstrapPolicy } from './authorization/bootstrap-policy.js';
@@ -46,7 +47,7 @@ async function ensureLocalAvailable(api: ApiServer, name: string): Promise<void>
   const current = await api.generic.get(entry, '', name);
   const conditions = (current.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
   if (conditions.some((c) => c.type === 'Available' && c.status === 'True')) return;
-  const status = { conditions: [{ type: 'Available', status: 'True', lastTransitionTime: new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z'), reason: 'Local', message: 'Local APIServices are always available' }] };
+  const status = { conditions: [{ type: 'Available', status: 'True', lastTransitionTime: formatMetaTime(Date.now()), reason: 'Local', message: 'Local APIServices are always available' }] };
   await api.generic.update(entry, '', name, 'status', systemContext(), (obj) => ({ ...obj, status }));
 }
 

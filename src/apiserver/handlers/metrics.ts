@@ -8,6 +8,7 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject, StoredObject } from '../../api/object.js';
 import { methodNotAllowed, notFound } from '../../api/status.js';
 import { formatGoDuration } from '../../api/duration.js';
+import { formatMetaTime } from '../../api/canonical-time.js';
 import { formatQuantity } from '../../api/validation/quantity.js';
 import { writeJSON } from '../http/respond.js';
 import { negotiate } from '../http/negotiate.js';
@@ -20,8 +21,6 @@ import { toTable } from './transform.js';
 export const METRICS_GROUP = 'metrics.k8s.io';
 const API_VERSION = `${METRICS_GROUP}/v1beta1`;
 
-/** metav1.Time: RFC 3339, second precision. */
-const metaTime = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
 /** metrics-server's quantities: CPU as nanocores (DecimalSI, scale −9), memory as bytes (BinarySI). */
 function usageList(u: Usage): Record<string, string> {
@@ -33,13 +32,13 @@ function usageList(u: Usage): Record<string, string> {
 
 function metadataOf(obj: StoredObject, now: number): Record<string, unknown> {
   const m = obj.metadata;
-  return { name: m.name, ...(m.namespace ? { namespace: m.namespace } : {}), creationTimestamp: metaTime(now), ...(m.labels ? { labels: m.labels } : {}) };
+  return { name: m.name, ...(m.namespace ? { namespace: m.namespace } : {}), creationTimestamp: formatMetaTime(now), ...(m.labels ? { labels: m.labels } : {}) };
 }
 
 function nodeMetrics(api: ApiServer, node: StoredObject, now: number): KubeObject | undefined {
   const u = api.resourceMetrics().storage.nodeUsage(node.metadata.name ?? '');
   if (!u) return undefined;
-  return { kind: 'NodeMetrics', apiVersion: API_VERSION, metadata: metadataOf(node, now), timestamp: metaTime(u.timestampMs), window: formatGoDuration(u.windowMs), usage: usageList(u) } as KubeObject;
+  return { kind: 'NodeMetrics', apiVersion: API_VERSION, metadata: metadataOf(node, now), timestamp: formatMetaTime(u.timestampMs), window: formatGoDuration(u.windowMs), usage: usageList(u) } as KubeObject;
 }
 
 function podMetrics(api: ApiServer, pod: StoredObject, now: number): KubeObject | undefined {
@@ -50,7 +49,7 @@ function podMetrics(api: ApiServer, pod: StoredObject, now: number): KubeObject 
     kind: 'PodMetrics',
     apiVersion: API_VERSION,
     metadata: metadataOf(pod, now),
-    timestamp: metaTime(u.timestampMs),
+    timestamp: formatMetaTime(u.timestampMs),
     window: formatGoDuration(u.windowMs),
     containers: u.containers.map((c) => ({ name: c.name, usage: usageList(c.usage) })),
   } as KubeObject;

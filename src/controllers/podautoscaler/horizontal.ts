@@ -13,6 +13,7 @@ import type { HorizontalPodAutoscaler, HorizontalPodAutoscalerCondition, MetricS
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.js';
 import { formatQuantity, toMilli } from '../../api/validation/quantity.js';
+import { formatMetaTime } from '../../api/canonical-time.js';
 import { matchesLabels, parseLabelSelector } from '../../api/selectors/labels.js';
 import { resources } from '../../client/rest/builtin-resources.js';
 import { resourceRef } from '../../client/rest/resource-ref.js';
@@ -96,7 +97,7 @@ export function newHorizontalController(ctx: ControllerContext, opts: Horizontal
     delayOfInitialReadinessStatusMs: opts.delayOfInitialReadinessStatusMs,
   });
 
-  const metaNow = () => new Date(Math.floor(clock.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const metaNow = () => formatMetaTime(clock.now());
 
   function setCondition(hpa: HPA, type: string, status: 'True' | 'False', reason: string, message: string): void {
     const conditions = (hpa.status!.conditions ??= []);
