@@ -43,3 +43,8 @@ const recent = boundedMemo(4096, (key): Canonical => {
 export function canonicalTime(value: string, micro: boolean): Canonical {
   return recent(micro ? `m${value}` : `s${value}`);
 }
+
+/** metav1.Time's JSON form for a clock reading (ms): RFC 3339 in UTC with whole seconds. */
+export function formatMetaTime(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}

@@ -29,6 +29,9 @@ import { handleVirtual } from './handlers/virtual.js';
 import { upgradeHead, type KubeletClientCredentials, type UpgradeRequest } from './handlers/node-proxy.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { KubernetesServiceController, type EndpointReconcilerOptions } from './kubernetes-service/controller.js';
+import { MetricsScraper } from './metrics/scraper.js';
+import { kubeletGet } from './metrics/kubelet-fetch.js';
+import { allNodeNames } from './handlers/metrics.js';
 import { builtinRegistry, isVirtual } from './registry/builtin.js';
 import { GenericStore } from './registry/generic-store.js';
 import { CRDController } from './crd/crd-controller.js';
@@ -75,6 +78,8 @@ export interface ApiServerOptions {
   advertiseAddress?: string;
   /** kube-apiserver's --endpoint-reconciler-type, and the lease's duration and refresh interval. */
   endpointReconciler?: EndpointReconcilerOptions;
+  /** How often metrics.k8s.io scrapes the kubelets while asked (metrics-server's --metric-resolution; default 15 s). */
+  metricResolutionMs?: number;
 }
 
 interface RequestSeries {
@@ -119,6 +124,9 @@ export class ApiServer {
   eventExpiry: EventExpiry | undefined;
   /** Certificate for connections to node agents; without it the kubelet refuses them. */
   kubeletClient: KubeletClientCredentials | undefined;
+  private readonly metricResolutionMs: number | undefined;
+  /** The resource metrics pipeline, made on the first metrics.k8s.io request. */
+  private scraper: MetricsScraper | undefined;
   /** host:port clients use (for discovery's serverAddressByClientCIDRs and the kubernetes Endpoints). */
   advertise = { host: '127.0.0.1', port: 0 };
   private readonly endpointReconciler: EndpointReconcilerOptions;
@@ -141,10 +149,12 @@ export class ApiServer {
       /** The CA of client certificates, published to aggregated API servers with the front proxy's. */
       clientCaPem?: string;
       endpointReconciler?: EndpointReconcilerOptions;
+      metricResolutionMs?: number;
     },
   ) {
     this.endpointReconciler = opts.endpointReconciler ?? {};
     this.kubeletClient = opts.kubeletClient;
+    this.metricResolutionMs = opts.metricResolutionMs;
     this.eventTTLMs = opts.eventTTLMs ?? defaultEventTTLMs;
     this.registry = builtinRegistry();
     this.cache = new WatchCache(store, opts.watchCache);
@@ -177,12 +187,24 @@ export class ApiServer {
     }
   }
 
+  /** The metrics.k8s.io scraper (created, not started: it starts on demand). */
+  resourceMetrics(): MetricsScraper {
+    this.scraper ??= new MetricsScraper({
+      resolutionMs: this.metricResolutionMs,
+      nodeNames: () => allNodeNames(this),
+      fetch: (node, timeoutMs) => kubeletGet(this, node, '/metrics/resource', timeoutMs, this.kubeletClient),
+      log: this.log,
+    });
+    return this.scraper;
+  }
+
   /**
-   * Stops the background work (event expiry, endpoint reconciliation, the watch cache's storage
-   * watch). This server's lease and address stay behind, as after a crash: withdraw() first for a
-   * graceful stop.
+   * Stops the background work (event expiry, endpoint reconciliation, metrics scraping, the watch
+   * cache's storage watch). This server's lease and address stay behind, as after a crash:
+   * withdraw() first for a graceful stop.
    */
   stop(): void {
+    this.scraper?.stop();
     this.kubernetesService?.abandon();
     this.authorization.stop();
     this.crds.stop();
@@ -325,6 +347,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     frontProxy: opts.frontProxy,
     clientCaPem: opts.tls.clientCaPem,
     endpointReconciler: opts.endpointReconciler,
+    metricResolutionMs: opts.metricResolutionMs,
   });
   await api.start();
   const server: Http2SecureServer = createSecureServer(

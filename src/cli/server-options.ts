@@ -5,6 +5,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseGoDuration } from '../api/duration.js';
 import { defaultEventTTLMs } from '../apiserver/event-ttl.js';
 import { endpointReconcilerTypes, type EndpointReconcilerType } from '../apiserver/kubernetes-service/controller.js';
+import { DEFAULT_METRIC_RESOLUTION_MS } from '../apiserver/metrics/scraper.js';
 import type { Logger } from '../util/log.js';
 import type { StartServerOptions } from './start-server.js';
 
@@ -32,6 +33,10 @@ export interface ServerFlags {
   eventTtl: number;
   /** kube-apiserver's --authorization-mode (default Node,RBAC). */
   authorizationMode: string[];
+  /** metrics-server's --metric-resolution in ms (default 15 s). */
+  metricResolution: number;
+  /** kube-controller-manager's --horizontal-pod-autoscaler-sync-period in ms (default 15 s). */
+  horizontalPodAutoscalerSyncPeriod: number;
   /** kube-controller-manager's --use-service-account-credentials (default true here, as kubeadm sets it). */
   useServiceAccountCredentials: boolean;
   /** kube-apiserver's TLS files for etcd (--storage etcd://… only). */
@@ -107,6 +112,12 @@ function parseDuration(value: string): number {
   return ms;
 }
 
+function parsePositiveDuration(value: string): number {
+  const ms = parseGoDuration(value);
+  if (ms === undefined || ms <= 0) throw new InvalidArgumentError('must be a positive duration such as 15s or 1m.');
+  return ms;
+}
+
 /** One CIDR, or an IPv4 and an IPv6 one separated by a comma (dual-stack; the first is the primary family). */
 function parseCidr(value: string): string {
   const cidrs = value.split(',').map((c) => c.trim());
@@ -143,6 +154,8 @@ export function addServerOptions(cmd: Command): Command {
     .addOption(new Option('--disable <components>', `components not to run (comma-separated, repeatable): ${COMPONENTS.join(', ')}`).argParser(collectComponents).default([], 'none'))
     .option('--scheduler-config <file>', 'KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) for the in-process scheduler')
     .addOption(new Option('--event-ttl <duration>', 'how long an Event is kept after its last write, as kube-apiserver (0: forever)').argParser(parseDuration).default(defaultEventTTLMs, '1h'))
+    .addOption(new Option('--metric-resolution <duration>', 'how often metrics.k8s.io (kubectl top) scrapes the nodes while it is asked, as metrics-server').argParser(parsePositiveDuration).default(DEFAULT_METRIC_RESOLUTION_MS, '15s'))
+    .addOption(new Option('--horizontal-pod-autoscaler-sync-period <duration>', 'how often each HorizontalPodAutoscaler is reconciled, as kube-controller-manager').argParser(parsePositiveDuration).default(15_000, '15s'))
     .addOption(new Option('--authorization-mode <modes>', 'authorizers, in order, as kube-apiserver (comma-separated: Node, RBAC, AlwaysAllow, AlwaysDeny)').argParser(collectList).default([], 'Node,RBAC'))
     .addOption(new Option('--disable-admission-plugins <names>', 'admission plugins not to run, as kube-apiserver (comma-separated, repeatable; e.g. ServiceAccount)').argParser(collectList).default([], 'none'))
     .option('--service-cidr <cidr>', 'range(s) Service ClusterIPs are allocated from: one CIDR, or IPv4,IPv6 for dual-stack (default 10.96.0.0/12; 127.96.0.0/16 for `up` without root)', parseCidr);
@@ -184,6 +197,8 @@ export function controlPlaneOptions(flags: ServerFlags, log: Logger, serviceCidr
     serviceCidr,
     disableAdmissionPlugins: flags.disableAdmissionPlugins,
     eventTTLMs: flags.eventTtl,
+    metricResolutionMs: flags.metricResolution,
+    hpaSyncPeriodMs: flags.horizontalPodAutoscalerSyncPeriod,
     authorizationModes: flags.authorizationMode.length ? flags.authorizationMode : undefined,
   };
 }

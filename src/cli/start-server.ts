@@ -53,6 +53,10 @@ export interface StartServerOptions {
   authorizationModes?: string[];
   /** How long an Event lives after its last write (kube-apiserver --event-ttl; default 1 h, 0 = forever). */
   eventTTLMs?: number;
+  /** How often metrics.k8s.io scrapes the nodes while asked (metrics-server's --metric-resolution; default 15 s). */
+  metricResolutionMs?: number;
+  /** kube-controller-manager's --horizontal-pod-autoscaler-sync-period (default 15 s). */
+  hpaSyncPeriodMs?: number;
 }
 
 export interface RunningServer {
@@ -114,6 +118,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       serviceCIDR: opts.serviceCidr,
       disableAdmissionPlugins: opts.disableAdmissionPlugins,
       eventTTLMs: opts.eventTTLMs,
+      metricResolutionMs: opts.metricResolutionMs,
       authorizationModes: opts.authorizationModes,
       log: componentLogger(log, 'apiserver'),
     });
@@ -183,7 +188,7 @@ function startControllers(handler: Parameters<typeof Client.inProcess>[0], opts:
   const log = opts.log.child({ component: 'controller-manager' });
   const builder = opts.useServiceAccountCredentials === false ? undefined : inProcessClientBuilder(handler, client, log);
   const clientFor = builder && ((sa: string) => builder.clientFor(sa));
-  const controllers = builtinControllers({ rootCaPem: caPem, clusterSigning: { certPem: caPem, keyPem: caKeyPem } });
+  const controllers = builtinControllers({ rootCaPem: caPem, clusterSigning: { certPem: caPem, keyPem: caKeyPem }, horizontalPodAutoscalerSyncPeriodMs: opts.hpaSyncPeriodMs });
   const running = runControllerManager({ client, log, controllers, enabled, clientFor }, abort.signal).catch((err: unknown) => {
     log.error({ err }, 'controller manager stopped');
   });

@@ -20,6 +20,7 @@ import { resourceQuotaController } from './resourcequota/index.js';
 import { replicaSetController } from './replicaset/index.js';
 import { deploymentController } from './deployment/index.js';
 import { clusterRoleAggregationController } from './clusterroleaggregation/index.js';
+import { horizontalPodAutoscalerControllerWith } from './podautoscaler/index.js';
 import { csrApprovingController, csrSigningController, tokenCleanerController } from './certificates/index.js';
 
 export interface BuiltinControllerOptions {
@@ -27,6 +28,8 @@ export interface BuiltinControllerOptions {
   rootCaPem?: string;
   /** The CA that signs approved CSRs (csrsigning runs only with it). */
   clusterSigning?: { certPem: string; keyPem: string };
+  /** kube-controller-manager's --horizontal-pod-autoscaler-sync-period (default 15 s). */
+  horizontalPodAutoscalerSyncPeriodMs?: number;
 }
 
 /**
@@ -58,6 +61,7 @@ const serviceAccounts: Record<string, string> = {
   csrapproving: 'certificate-controller',
   csrsigning: 'certificate-controller',
   tokencleaner: 'token-cleaner',
+  'horizontal-pod-autoscaler': 'horizontal-pod-autoscaler',
 };
 
 /** The descriptors with the ServiceAccount upstream's controller of each name uses. */
@@ -86,6 +90,7 @@ export function builtinControllers(opts: BuiltinControllerOptions = {}): Control
     taintEvictionController,
     resourceQuotaController,
     clusterRoleAggregationController,
+    horizontalPodAutoscalerControllerWith({ syncPeriodMs: opts.horizontalPodAutoscalerSyncPeriodMs }),
   ];
   if (opts.rootCaPem) all.push(newRootCACertPublisher(opts.rootCaPem));
   all.push(csrApprovingController, tokenCleanerController);

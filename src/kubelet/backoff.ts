@@ -64,16 +64,4 @@ export class Backoff {
   }
 }
 
-/** Go's time.Duration.String() for whole milliseconds: "10s", "1m20s", "5m0s", "500ms". */
-export function formatGoDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  if (ms < 1000) return `${ms}ms`;
-  const totalSec = ms / 1000;
-  const h = Math.floor(totalSec / 3600);
-  const m = Math.floor((totalSec % 3600) / 60);
-  const s = totalSec - h * 3600 - m * 60;
-  const sec = `${Number.isInteger(s) ? s : Number(s.toFixed(3))}s`;
-  if (h) return `${h}h${m}m${sec}`;
-  if (m) return `${m}m${sec}`;
-  return sec;
-}
+export { formatGoDuration } from '../api/duration.js';

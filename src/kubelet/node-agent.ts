@@ -35,6 +35,7 @@ import { VolumeManager } from './volumes/volume-manager.js';
 import { EvictionManager } from './eviction/manager.js';
 import type { Threshold } from './eviction/types.js';
 import { StatsProvider } from './stats/provider.js';
+import { resourceMetricsText } from './stats/resource-metrics.js';
 import type { NodeSignals } from './stats/types.js';
 import { evictionHardReservation } from './eviction/allocatable.js';
 import { deadContainerReclaimer } from './eviction/reclaim.js';
@@ -304,7 +305,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
   async function startServer(s: NonNullable<NodeAgentOptions['kubeletServer']>): Promise<void> {
     try {
       const tls = s.tls ?? (await ensureKubeletServingCert(opts.rootDir, { hostname: host, ips: [nodeIP] }));
-      server = await startKubeletServer({ port: s.port, bindAddress: s.bindAddress ?? '0.0.0.0', tls, clientCaPem: s.clientCaPem, runtime, pods: () => w.knownPods(), statsSummary: () => stats.summary(), log });
+      server = await startKubeletServer({ port: s.port, bindAddress: s.bindAddress ?? '0.0.0.0', tls, clientCaPem: s.clientCaPem, runtime, pods: () => w.knownPods(), statsSummary: () => stats.summary(), resourceMetrics: () => stats.cpuAndMemory().then(resourceMetricsText, () => resourceMetricsText(undefined)), log });
       kubeletPort = server.port;
       await ready.then(() => nodeStatus.update(true)).catch(() => undefined);
     } catch (err) {

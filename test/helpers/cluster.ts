@@ -51,6 +51,8 @@ export async function startTestCluster(
     bind?: string;
     port?: number;
     endpointReconciler?: EndpointReconcilerOptions;
+    metricResolutionMs?: number;
+    hpaSyncPeriodMs?: number;
   } = {},
 ): Promise<TestCluster> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'k8ts-test-'));
@@ -69,6 +71,8 @@ export async function startTestCluster(
     eventTTLMs: opts.eventTTLMs,
     useServiceAccountCredentials: opts.useServiceAccountCredentials,
     endpointReconciler: opts.endpointReconciler,
+    metricResolutionMs: opts.metricResolutionMs,
+    hpaSyncPeriodMs: opts.hpaSyncPeriodMs,
   });
   const kubeconfig = server.kubeconfigPath;
 

@@ -20,9 +20,9 @@ export interface NodeCluster {
 }
 
 /** `agent`: options for the node agent beyond the defaults here (e.g. a short restart back-off). */
-export async function startNodeCluster(opts: { nodeName: string; controllers?: string[]; scheduler?: boolean; agent?: Partial<NodeAgentOptions> }): Promise<NodeCluster> {
+export async function startNodeCluster(opts: { nodeName: string; controllers?: string[]; scheduler?: boolean; agent?: Partial<NodeAgentOptions>; metricResolutionMs?: number; hpaSyncPeriodMs?: number }): Promise<NodeCluster> {
   // Pods' kube-api-access volumes project kube-root-ca.crt, which the publisher provides.
-  const cluster = await startTestCluster({ controllers: [...(opts.controllers ?? []), 'root-ca-cert-publisher'], scheduler: opts.scheduler });
+  const cluster = await startTestCluster({ controllers: [...(opts.controllers ?? []), 'root-ca-cert-publisher'], scheduler: opts.scheduler, metricResolutionMs: opts.metricResolutionMs, hpaSyncPeriodMs: opts.hpaSyncPeriodMs });
   const client = Client.fromConfig(loadConfig({ kubeconfig: cluster.kubeconfig }));
   const env = processRuntimeEnv();
   const agent = await startNodeAgent({

@@ -336,6 +336,13 @@ const flowcontrol = groupRows('flowcontrol.apiserver.k8s.io', 'v1', [
   },
 ]);
 
+// metrics-server's API (served in-process here, not through an aggregated APIService): read-only
+// resource metrics of nodes and pods, named after the objects they describe.
+const metrics = groupRows('metrics.k8s.io', 'v1beta1', [
+  { kind: 'NodeMetrics', plural: 'nodes', namespaced: false, verbs: ['get', 'list'] },
+  { kind: 'PodMetrics', plural: 'pods', namespaced: true, verbs: ['get', 'list'] },
+]);
+
 /** Every built-in resource, core group first, then groups in /apis order. */
 export const builtinResources: ResourceType[] = [
   ...core,
@@ -359,6 +366,7 @@ export const builtinResources: ResourceType[] = [
   ...node,
   ...discovery,
   ...flowcontrol,
+  ...metrics,
 ];
 
 export interface GroupVersions {
@@ -390,6 +398,8 @@ export const builtinGroups: GroupVersions[] = [
   { group: 'node.k8s.io', versions: ['v1'] },
   { group: 'discovery.k8s.io', versions: ['v1'] },
   { group: 'flowcontrol.apiserver.k8s.io', versions: ['v1'] },
+  // Aggregated APIs come after the built-in groups in /apis, as kube-aggregator orders them.
+  { group: 'metrics.k8s.io', versions: ['v1beta1'] },
 ];
 
 /** Preferred version of each built-in group, in /apis order ("" = core). */

@@ -6,7 +6,7 @@
 import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-types/rbac/v1.js';
 import type { KubeObject } from '../../api/object.js';
 import { StatusError } from '../../api/status.js';
-import { bootstrapPolicy, kubeadmClusterRoleBindings, reconcileBinding, reconcileRole } from '../../auth/rbac/bootstrap/index.js';
+import { bootstrapPolicy, kubeadmClusterRoleBindings, metricsServerClusterRoles, reconcileBinding, reconcileRole } from '../../auth/rbac/bootstrap/index.js';
 import { aggregatedRules, rulesEqual } from '../../auth/rbac/aggregation.js';
 import { systemContext } from '../registry/context.js';
 import type { ResourceEntry } from '../registry/resource-entry.js';
@@ -93,8 +93,10 @@ export async function reconcileBootstrapPolicy(api: ApiServer): Promise<void> {
   const policy = bootstrapPolicy();
   await api.cache.syncToStore();
   // Each kind's objects are independent of one another: written at once, not one after another.
-  const aggregated = withAggregatedRules(policy.clusterRoles);
-  await Promise.all(policy.clusterRoles.map((r, i) => ensureRole(api, entry('clusterroles'), r, aggregated[i])));
+  // metrics-server's reader role comes with the policy: metrics.k8s.io is served in-process.
+  const clusterRoles = [...policy.clusterRoles, ...metricsServerClusterRoles()];
+  const aggregated = withAggregatedRules(clusterRoles);
+  await Promise.all(clusterRoles.map((r, i) => ensureRole(api, entry('clusterroles'), r, aggregated[i])));
   await Promise.all([...policy.clusterRoleBindings, ...kubeadmClusterRoleBindings()].map((b) => ensureBinding(api, entry('clusterrolebindings'), b)));
   await Promise.all(Object.values(policy.roles).flat().map((r) => ensureRole(api, entry('roles'), r)));
   await Promise.all(Object.values(policy.roleBindings).flat().map((b) => ensureBinding(api, entry('rolebindings'), b)));

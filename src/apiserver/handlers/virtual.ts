@@ -1,5 +1,6 @@
 // Resources that are requests, not stored objects: access reviews answer with the authorizer's
-// decision, selfsubjectreviews with the caller's identity, core bindings bind a pod.
+// decision, selfsubjectreviews with the caller's identity, core bindings bind a pod, metrics.k8s.io
+// reads the resource metrics scraped from the kubelets.
 import type { KubeObject } from '../../api/object.js';
 import { badRequest, invalid, methodNotAllowed, serviceUnavailable, StatusError } from '../../api/status.js';
 import { invalid as invalidField } from '../../api/validation/field.js';
@@ -13,6 +14,7 @@ import { negotiate } from '../http/negotiate.js';
 import { printerOf, readObject, writeObject, type ResourceRequest } from './resource.js';
 import { toTable } from './transform.js';
 import { bindPod } from './subresources.js';
+import { handleMetrics, METRICS_GROUP } from './metrics.js';
 import { serviceAccountUser } from '../filters/serviceaccount-authenticator.js';
 
 interface ResourceAttributes {
@@ -102,6 +104,7 @@ export async function handleVirtual(api: ApiServer, r: ResourceRequest): Promise
     if (n.form === 'table') return writeJSON(r.res, 200, toTable(printerOf(r.entry), [etcd], {}, n, { includeObject: r.query.get('includeObject') ?? 'Metadata', now: new Date() }));
     return writeJSON(r.res, 200, { kind: 'ComponentStatusList', apiVersion: 'v1', metadata: {}, items: [etcd] });
   }
+  if (t.group === METRICS_GROUP) return handleMetrics(api, r);
   if (r.info.verb !== 'create') throw methodNotAllowed(r.info.verb, r.entry.gr);
   const { obj } = await readObject(r);
   const out: KubeObject = { ...obj, metadata: { ...obj.metadata, creationTimestamp: null } as never };

@@ -26,6 +26,8 @@ export const virtualResources = new Set([
   'authentication.k8s.io/tokenreviews',
   '/bindings',
   '/componentstatuses',
+  'metrics.k8s.io/nodes',
+  'metrics.k8s.io/pods',
 ]);
 
 export function isVirtual(t: ResourceType): boolean {

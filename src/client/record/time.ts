@@ -1,7 +1,5 @@
 // metav1.Time's JSON form: RFC 3339 in UTC with whole seconds.
-export function formatTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+export { formatMetaTime as formatTime } from '../../api/canonical-time.js';
 
 /**
  * The hex UnixNano suffix of event names (`<object>.<hex>`). Our clock has millisecond resolution,

@@ -1,5 +1,5 @@
 // The kubelet's HTTPS API (port 10250): /healthz, /pods, /containerLogs, /exec, /attach,
-// /metrics and /stats/summary. Callers authenticate with a client certificate from the cluster
+// /metrics, /metrics/resource and /stats/summary. Callers authenticate with a client certificate from the cluster
 // CA — in practice the API server relaying pods/log, exec and attach — as upstream's kubelet
 // does with --client-ca-file; anonymous requests get 401.
 import { createServer, type Server } from 'node:https';
@@ -35,6 +35,8 @@ export interface KubeletServerOptions {
   pods(): Pod[];
   /** /stats/summary body, when the agent collects stats. */
   statsSummary?(): Promise<unknown>;
+  /** /metrics/resource body (Prometheus text), when the agent collects stats. */
+  resourceMetrics?(): Promise<string>;
   log: Logger;
 }
 
@@ -140,6 +142,11 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
         if (parts.length !== 4) throw new HttpError(400, 'expected /containerLogs/NAMESPACE/POD/CONTAINER');
         return containerLogs(req, res, parts.slice(1), url.searchParams);
       case 'metrics':
+        if (parts[1] === 'resource' && opts.resourceMetrics) {
+          res.writeHead(200, { 'content-type': metricsContentType }).end(await opts.resourceMetrics());
+          return;
+        }
+        if (parts.length > 1) throw new HttpError(404, '404 page not found');
         res.writeHead(200, { 'content-type': metricsContentType }).end(await metricsText());
         return;
       case 'stats':

@@ -99,14 +99,27 @@ export class StatsProvider implements SummaryProvider {
 
   /** The /stats/summary body. */
   async summary(): Promise<Summary> {
+    return (await this.collect(false)).summary;
+  }
+
+  /**
+   * Upstream's GetCPUAndMemoryStats, for /metrics/resource: the same figures without file
+   * systems, volumes or process counts (no directory walks), and the collection time in ms,
+   * since the summary's times have second precision and a scraper's CPU rate needs better.
+   */
+  async cpuAndMemory(): Promise<{ at: number; summary: Summary }> {
+    return this.collect(true);
+  }
+
+  private async collect(cpuAndMemoryOnly: boolean): Promise<{ at: number; summary: Summary }> {
     const at = this.now();
     const time = metaTime(at);
     const mem = this.signals.memory();
-    const nodefs = this.signals.fs(this.o.rootDir);
-    const rl = this.signals.rlimit();
+    const nodefs = cpuAndMemoryOnly ? undefined : this.signals.fs(this.o.rootDir);
+    const rl = cpuAndMemoryOnly ? undefined : this.signals.rlimit();
     const cpuNs = this.signals.cpuNanoSeconds?.();
-    const pods = await this.podStats(time, nodefs);
-    return {
+    const pods = await this.podStats(time, nodefs, cpuAndMemoryOnly);
+    const summary: Summary = {
       node: {
         nodeName: this.o.nodeName,
         startTime: this.startTime,
@@ -124,6 +137,7 @@ export class StatsProvider implements SummaryProvider {
       },
       pods,
     };
+    return { at, summary };
   }
 
   private cpuRate(ns: number, at: number): number | undefined {
@@ -137,7 +151,7 @@ export class StatsProvider implements SummaryProvider {
     return prev?.rate;
   }
 
-  private async podStats(time: string, nodefs: FsReading | undefined): Promise<PodStats[]> {
+  private async podStats(time: string, nodefs: FsReading | undefined, cpuAndMemoryOnly: boolean): Promise<PodStats[]> {
     const containers = await this.o.runtime.listContainers().catch(() => []);
     const byPod = new Map<string, typeof containers>();
     for (const c of containers) {
@@ -173,24 +187,36 @@ export class StatsProvider implements SummaryProvider {
       const uncounted: string[] = [];
       for (const [cname, c] of newest) {
         const s = c.state === 'Running' ? await this.o.runtime.containerStats?.(c.id).catch(() => undefined) : undefined;
+        cpuNano = add(cpuNano, s?.cpuUsageNanoCores);
+        cpuNs = add(cpuNs, s?.cpuUsageCoreNanoSeconds);
+        ws = add(ws, s?.memoryWorkingSetBytes);
+        rss = add(rss, s?.memoryRssBytes);
+        const cpu = s ? { time, usageNanoCores: s.cpuUsageNanoCores, usageCoreNanoSeconds: s.cpuUsageCoreNanoSeconds } : undefined;
+        const memory = s ? { time, workingSetBytes: s.memoryWorkingSetBytes, rssBytes: s.memoryRssBytes, usageBytes: s.memoryWorkingSetBytes } : undefined;
+        if (cpuAndMemoryOnly) {
+          cstats.push({ name: cname, startTime: metaTime(c.createdAt), cpu, memory });
+          continue;
+        }
         if (c.state === 'Running') {
           if (s?.processCount !== undefined) counted += s.processCount;
           else uncounted.push(c.id);
         }
         const logs = await dirUsage(join(logDir, cname));
         ephemeral = { bytes: ephemeral.bytes + logs.bytes, inodes: ephemeral.inodes + logs.inodes };
-        cpuNano = add(cpuNano, s?.cpuUsageNanoCores);
-        cpuNs = add(cpuNs, s?.cpuUsageCoreNanoSeconds);
-        ws = add(ws, s?.memoryWorkingSetBytes);
-        rss = add(rss, s?.memoryRssBytes);
         cstats.push({
           name: cname,
           startTime: metaTime(c.createdAt),
-          cpu: s ? { time, usageNanoCores: s.cpuUsageNanoCores, usageCoreNanoSeconds: s.cpuUsageCoreNanoSeconds } : undefined,
-          memory: s ? { time, workingSetBytes: s.memoryWorkingSetBytes, rssBytes: s.memoryRssBytes, usageBytes: s.memoryWorkingSetBytes } : undefined,
+          cpu,
+          memory,
           rootfs: fsStats(time, nodefs, { bytes: 0, inodes: 0 }),
           logs: fsStats(time, nodefs, logs),
         });
+      }
+      const podCpu = cpuNano === undefined && cpuNs === undefined ? undefined : { time, usageNanoCores: cpuNano, usageCoreNanoSeconds: cpuNs };
+      const podMemory = ws === undefined ? undefined : { time, workingSetBytes: ws, usageBytes: ws, rssBytes: rss };
+      if (cpuAndMemoryOnly) {
+        out.push({ podRef: { name, namespace: ns, uid }, startTime: pod.status?.startTime ?? m.creationTimestamp, containers: cstats, cpu: podCpu, memory: podMemory });
+        continue;
       }
       const volumes: VolumeStats[] = [];
       for (const v of pod.spec?.volumes ?? []) {
@@ -211,8 +237,8 @@ export class StatsProvider implements SummaryProvider {
         podRef: { name, namespace: ns, uid },
         startTime: pod.status?.startTime ?? m.creationTimestamp,
         containers: cstats,
-        cpu: cpuNano === undefined && cpuNs === undefined ? undefined : { time, usageNanoCores: cpuNano, usageCoreNanoSeconds: cpuNs },
-        memory: ws === undefined ? undefined : { time, workingSetBytes: ws, usageBytes: ws, rssBytes: rss },
+        cpu: podCpu,
+        memory: podMemory,
         volume: volumes.length ? volumes : undefined,
         'ephemeral-storage': fsStats(time, nodefs, ephemeral),
         process_stats: { process_count: counted },

@@ -13,6 +13,7 @@ export * from './cluster-role-bindings.js';
 export * from './controller-roles.js';
 export * from './namespace-roles.js';
 export * from './kubeadm.js';
+export * from './metrics-server.js';
 export * from './reconcile.js';
 
 /** upstream's PostStartHookName for the policy reconciliation */

@@ -1,0 +1,393 @@
+// The horizontal-pod-autoscaler controller (upstream pkg/controller/podautoscaler/horizontal.go),
+// for autoscaling/v2 HPAs with Resource and ContainerResource metrics (Pods, Object and External
+// metrics need custom/external metrics APIs, which are not served: such a metric is invalid).
+//
+// Every HPA is reconciled once per sync period (upstream's fixed-interval queue): read the
+// target's scale subresource, compute a replica count per metric from metrics.k8s.io and the
+// selected pods (replica-calculator.ts), take the largest, normalize it (stabilization and limits,
+// behavior.ts), write the scale when it changes, and write status (replicas, current metrics,
+// lastScaleTime, the AbleToScale / ScalingActive / ScalingLimited conditions) when it differs.
+// Events and condition texts are upstream's. A failed reconcile is retried at the next period, not
+// sooner, as upstream's queue does.
+import type { HorizontalPodAutoscaler, HorizontalPodAutoscalerCondition, MetricSpec, MetricStatus, MetricValueStatus } from 'kubernetes-types/autoscaling/v2.js';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../api/object.js';
+import { formatQuantity, toMilli } from '../../api/validation/quantity.js';
+import { formatMetaTime } from '../../api/canonical-time.js';
+import { matchesLabels, parseLabelSelector } from '../../api/selectors/labels.js';
+import { resources } from '../../client/rest/builtin-resources.js';
+import { resourceRef } from '../../client/rest/resource-ref.js';
+import { isNotFound } from '../../client/rest/errors.js';
+import { newRateLimitingQueue, runWorkers } from '../../client/workqueue/index.js';
+import { realClock, type Clock } from '../../client/clock.js';
+import { isDeletedFinalStateUnknown } from '../../client/cache/index.js';
+import type { Controller, ControllerContext, ControllerDescriptor } from '../context.js';
+import {
+  convertDesiredReplicasWithBehaviorRate,
+  convertDesiredReplicasWithRules,
+  newAutoscalerState,
+  stabilizeRecommendation,
+  stabilizeRecommendationWithBehaviors,
+  storeScaleEvent,
+  type AutoscalerState,
+} from './behavior.js';
+import { restMetricsClient, type ResourceMetricsClient } from './metrics-client.js';
+import { rawResourceReplicas, resourceReplicas, type CalculatorOptions } from './replica-calculator.js';
+
+type HPA = HorizontalPodAutoscaler & KubeObject;
+
+export const hpaResource = resourceRef<HPA>({ group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', namespaced: true });
+
+/** kube-controller-manager's --horizontal-pod-autoscaler-sync-period default. */
+export const DEFAULT_HPA_SYNC_PERIOD_MS = 15_000;
+/** --horizontal-pod-autoscaler-downscale-stabilization default (5 min). */
+export const DEFAULT_DOWNSCALE_STABILIZATION_MS = 5 * 60_000;
+
+export interface HorizontalControllerOptions {
+  syncPeriodMs?: number;
+  downscaleStabilizationMs?: number;
+  tolerance?: number;
+  cpuInitializationPeriodMs?: number;
+  delayOfInitialReadinessStatusMs?: number;
+  clock?: Clock;
+  /** Default: metrics.k8s.io through the controller's client. */
+  metricsClient?: ResourceMetricsClient;
+  workers?: number;
+}
+
+/** An error whose message is the event's and the returned error's (upstream returns them wrapped). */
+class ReconcileError extends Error {}
+
+interface MetricOutcome {
+  replicas: number;
+  metricName: string;
+  status: MetricStatus;
+}
+
+export function newHorizontalController(ctx: ControllerContext, opts: HorizontalControllerOptions = {}): Controller {
+  const clock = opts.clock ?? realClock;
+  const syncPeriodMs = opts.syncPeriodMs ?? DEFAULT_HPA_SYNC_PERIOD_MS;
+  const downscaleWindowMs = opts.downscaleStabilizationMs ?? DEFAULT_DOWNSCALE_STABILIZATION_MS;
+  const hpas = ctx.informers.for(hpaResource);
+  const pods = ctx.informers.for(resources.pods);
+  const hpaClient = ctx.client.resource(hpaResource);
+  const metricsClient = opts.metricsClient ?? restMetricsClient(ctx.client);
+  const recorder = ctx.recorder('horizontal-pod-autoscaler');
+  const log = ctx.log.child({ controller: 'horizontal-pod-autoscaler' });
+  const queue = newRateLimitingQueue<string>({ name: 'horizontalpodautoscaler', clock });
+  /** Per HPA key: recommendations and scale events (upstream's maps, dropped when the HPA goes). */
+  const states = new Map<string, AutoscalerState>();
+  const key = (h: HPA) => `${h.metadata!.namespace}/${h.metadata!.name}`;
+
+  hpas.addEventHandler({
+    onAdd: (h: HPA) => queue.add(key(h)),
+    // Our own status writes come back as updates: only a spec change is worth an early sync.
+    onUpdate: (old: HPA, h: HPA) => {
+      if (old.metadata?.generation !== h.metadata?.generation) queue.add(key(h));
+    },
+    onDelete: (h) => {
+      states.delete(isDeletedFinalStateUnknown(h) ? h.key : key(h));
+    },
+  });
+
+  const calcOptions = (): CalculatorOptions => ({
+    now: clock.now(),
+    tolerance: opts.tolerance,
+    cpuInitializationPeriodMs: opts.cpuInitializationPeriodMs,
+    delayOfInitialReadinessStatusMs: opts.delayOfInitialReadinessStatusMs,
+  });
+
+  const metaNow = () => formatMetaTime(clock.now());
+
+  function setCondition(hpa: HPA, type: string, status: 'True' | 'False', reason: string, message: string): void {
+    const conditions = (hpa.status!.conditions ??= []);
+    const existing = conditions.find((c) => c.type === type);
+    if (!existing) {
+      conditions.push({ type, status, lastTransitionTime: metaNow(), reason, message } as HorizontalPodAutoscalerCondition);
+      return;
+    }
+    if (existing.status !== status) existing.lastTransitionTime = metaNow();
+    existing.status = status;
+    existing.reason = reason;
+    existing.message = message;
+  }
+
+  function unableToCompute(hpa: HPA, reason: string, err: Error): { type: string; status: 'False'; reason: string; message: string } {
+    recorder.event(hpa, 'Warning', reason, err.message);
+    return { type: 'ScalingActive', status: 'False', reason, message: `the HPA was unable to compute the replica count: ${err.message}` };
+  }
+
+  /** computeStatusForResourceMetricGeneric, for Resource and ContainerResource. */
+  async function resourceMetric(hpa: HPA, spec: MetricSpec, currentReplicas: number, selector: string, podList: Pod[]): Promise<MetricOutcome> {
+    const source = spec.type === 'ContainerResource' ? spec.containerResource! : spec.resource!;
+    const container = spec.type === 'ContainerResource' ? (spec.containerResource?.container ?? '') : '';
+    const name = source.name;
+    const target = source.target;
+    const ns = hpa.metadata!.namespace!;
+    const statusOf = (current: MetricValueStatus): MetricStatus =>
+      spec.type === 'ContainerResource' ? { type: 'ContainerResource', containerResource: { name, container, current } } : { type: 'Resource', resource: { name, current } };
+    const fetch = async () => {
+      try {
+        return (await metricsClient.getResourceMetric(name, ns, selector, container)).metrics;
+      } catch (err) {
+        throw new Error(`unable to get metrics for resource ${name}: ${(err as Error).message}`);
+      }
+    };
+    if (target.averageValue !== undefined) {
+      const targetMilli = toMilliQuantity(target.averageValue);
+      let r;
+      try {
+        r = rawResourceReplicas(currentReplicas, targetMilli, name, podList, await fetch(), calcOptions());
+      } catch (err) {
+        throw new Error(`failed to get ${name} usage: ${(err as Error).message}`);
+      }
+      return { replicas: r.replicas, metricName: `${name} resource`, status: statusOf({ averageValue: milliQuantity(r.usage) }) };
+    }
+    if (target.averageUtilization === undefined) throw new Error('invalid resource metric source: neither an average utilization target nor an average value (usage) target was set');
+    let r;
+    try {
+      r = resourceReplicas(currentReplicas, target.averageUtilization, name, container, podList, await fetch(), calcOptions());
+    } catch (err) {
+      throw new Error(`failed to get ${name} utilization: ${(err as Error).message}`);
+    }
+    const metricName = spec.type === 'ContainerResource' ? `${name} container resource utilization (percentage of request)` : `${name} resource utilization (percentage of request)`;
+    return { replicas: r.replicas, metricName, status: statusOf({ averageUtilization: r.utilization, averageValue: milliQuantity(r.rawAverage) }) };
+  }
+
+  /** computeReplicasForMetrics: -1 with an error when every metric (or one, on a scale-down) failed. */
+  async function replicasForMetrics(hpa: HPA, scale: ScaleLike): Promise<{ replicas: number; metricName: string; statuses: MetricStatus[]; err?: Error }> {
+    const selectorText = scale.status?.selector ?? '';
+    if (!selectorText) {
+      recorder.event(hpa, 'Warning', 'SelectorRequired', 'selector is required');
+      setCondition(hpa, 'ScalingActive', 'False', 'InvalidSelector', "the HPA target's scale is missing a selector");
+      return { replicas: -1, metricName: '', statuses: [], err: new Error('selector is required') };
+    }
+    let selector;
+    try {
+      selector = parseLabelSelector(selectorText);
+    } catch (err) {
+      const msg = `couldn't convert selector into a corresponding internal selector object: ${(err as Error).message}`;
+      recorder.event(hpa, 'Warning', 'InvalidSelector', msg);
+      setCondition(hpa, 'ScalingActive', 'False', 'InvalidSelector', msg);
+      return { replicas: -1, metricName: '', statuses: [], err: new Error(msg) };
+    }
+    const ns = hpa.metadata!.namespace!;
+    const podList = (pods.getIndexer().list() as Pod[]).filter((p) => p.metadata?.namespace === ns && matchesLabels(selector, p.metadata?.labels));
+    const specs = hpa.spec?.metrics ?? [];
+    const specReplicas = scale.spec?.replicas ?? 0;
+    const statuses: MetricStatus[] = specs.map(() => ({ type: '' }) as MetricStatus);
+    let replicas = 0;
+    let metricName = '';
+    let invalid = 0;
+    let firstErr: Error | undefined;
+    let firstCondition: ReturnType<typeof unableToCompute> | undefined;
+    for (const [i, spec] of specs.entries()) {
+      try {
+        if (spec.type !== 'Resource' && spec.type !== 'ContainerResource') throw new Error(`unable to get metric: the ${spec.type} metrics API is not served`);
+        const out = await resourceMetric(hpa, spec, specReplicas, selectorText, podList);
+        statuses[i] = out.status;
+        if (replicas === 0 || out.replicas > replicas) {
+          replicas = out.replicas;
+          metricName = out.metricName;
+        }
+      } catch (err) {
+        const source = spec.type === 'ContainerResource' ? spec.containerResource : spec.resource;
+        const reason = spec.type === 'Resource' ? 'FailedGetResourceMetric' : spec.type === 'ContainerResource' ? 'FailedGetContainerResourceMetric' : `FailedGet${spec.type}Metric`;
+        const condition = unableToCompute(hpa, reason, err as Error);
+        const wrapped = new Error(source ? `failed to get ${source.name} resource metric value: ${(err as Error).message}` : (err as Error).message);
+        if (invalid === 0) {
+          firstErr = wrapped;
+          firstCondition = condition;
+        }
+        invalid++;
+      }
+    }
+    const err = firstErr && new Error(`invalid metrics (${invalid} invalid out of ${specs.length}), first error is: ${firstErr.message}`);
+    if (invalid >= specs.length || (invalid > 0 && replicas < specReplicas)) {
+      if (firstCondition) setCondition(hpa, firstCondition.type, firstCondition.status, firstCondition.reason, firstCondition.message);
+      return { replicas: -1, metricName: '', statuses, err };
+    }
+    setCondition(hpa, 'ScalingActive', 'True', 'ValidMetricFound', `the HPA was able to successfully calculate a replica count from ${metricName}`);
+    return { replicas, metricName, statuses, err };
+  }
+
+  /** normalizeDesiredReplicas / normalizeDesiredReplicasWithBehaviors */
+  function normalize(hpa: HPA, state: AutoscalerState, current: number, desired: number, min: number): number {
+    const now = clock.now();
+    const max = hpa.spec!.maxReplicas;
+    const behavior = hpa.spec?.behavior;
+    let stabilized: number;
+    let stabilizedReason = { reason: 'ReadyForNewScale', message: 'recommended size matches current size' };
+    let limited;
+    if (!behavior) {
+      stabilized = stabilizeRecommendation(state, desired, downscaleWindowMs, now);
+      if (stabilized !== desired) stabilizedReason = { reason: 'ScaleDownStabilized', message: 'recent recommendations were higher than current one, applying the highest recent recommendation' };
+      setCondition(hpa, 'AbleToScale', 'True', stabilizedReason.reason, stabilizedReason.message);
+      limited = convertDesiredReplicasWithRules(current, stabilized, min, max);
+    } else {
+      const scaleUp = behavior.scaleUp ?? {};
+      const scaleDown = behavior.scaleDown ?? {};
+      const s = stabilizeRecommendationWithBehaviors(
+        state,
+        { current, desired, scaleUpWindowSeconds: scaleUp.stabilizationWindowSeconds ?? 0, scaleDownWindowSeconds: scaleDown.stabilizationWindowSeconds ?? downscaleWindowMs / 1000 },
+        now,
+      );
+      stabilized = s.replicas;
+      if (stabilized !== desired) stabilizedReason = s;
+      setCondition(hpa, 'AbleToScale', 'True', stabilizedReason.reason, stabilizedReason.message);
+      limited = convertDesiredReplicasWithBehaviorRate(state, { current, desired: stabilized, min, max, scaleUp, scaleDown }, now);
+    }
+    setCondition(hpa, 'ScalingLimited', limited.replicas === stabilized ? 'False' : 'True', limited.reason, limited.message);
+    return limited.replicas;
+  }
+
+  async function updateStatusIfNeeded(original: string, hpa: HPA): Promise<void> {
+    if (JSON.stringify(hpa.status) === original) return;
+    try {
+      await hpaClient.updateStatus(hpa, { namespace: hpa.metadata!.namespace });
+    } catch (err) {
+      recorder.event(hpa, 'Warning', 'FailedUpdateStatus', (err as Error).message);
+      throw new ReconcileError(`failed to update status for ${hpa.metadata!.name}: ${(err as Error).message}`);
+    }
+  }
+
+  function setStatus(hpa: HPA, current: number, desired: number, statuses: MetricStatus[] | undefined, rescale: boolean): void {
+    const prev: Partial<NonNullable<HPA['status']>> = hpa.status ?? {};
+    hpa.status = {
+      currentReplicas: current,
+      desiredReplicas: desired,
+      ...(rescale ? { lastScaleTime: metaNow() } : prev.lastScaleTime ? { lastScaleTime: prev.lastScaleTime } : {}),
+      ...(statuses && statuses.length ? { currentMetrics: statuses } : {}),
+      ...(prev.conditions ? { conditions: prev.conditions } : {}),
+    };
+  }
+
+  async function reconcile(shared: HPA): Promise<void> {
+    const hpa = structuredClone(shared);
+    hpa.status ??= { desiredReplicas: 0 };
+    const original = JSON.stringify(shared.status ?? { desiredReplicas: 0 });
+    const k = key(hpa);
+    const ns = hpa.metadata!.namespace!;
+    const ref = hpa.spec!.scaleTargetRef;
+    const reference = `${ref.kind}/${ns}/${ref.name}`;
+    const state = states.get(k) ?? newAutoscalerState();
+    states.set(k, state);
+
+    let scaleClient;
+    let scale: ScaleLike;
+    try {
+      scaleClient = await ctx.client.forKind(ref.apiVersion ?? '', ref.kind, ns);
+      scale = (await scaleClient.getScale(ref.name, { namespace: ns })) as ScaleLike;
+    } catch (err) {
+      const msg = (err as Error).message;
+      recorder.event(hpa, 'Warning', 'FailedGetScale', msg);
+      setCondition(hpa, 'AbleToScale', 'False', 'FailedGetScale', `the HPA controller was unable to get the target's current scale: ${msg}`);
+      await updateStatusIfNeeded(original, hpa);
+      throw new ReconcileError(`failed to query scale subresource for ${reference}: ${msg}`);
+    }
+    setCondition(hpa, 'AbleToScale', 'True', 'SucceededGetScale', "the HPA controller was able to get the target's current scale");
+    const currentReplicas = scale.spec?.replicas ?? 0;
+    // recordInitialRecommendation
+    if (state.recommendations.length === 0) state.recommendations.push({ recommendation: currentReplicas, timestampMs: clock.now() });
+
+    const minReplicas = hpa.spec?.minReplicas ?? 1;
+    const maxReplicas = hpa.spec!.maxReplicas;
+    let desiredReplicas = 0;
+    let rescaleReason = '';
+    let rescale = true;
+    let statuses: MetricStatus[] | undefined;
+    let retErr: Error | undefined;
+    if (currentReplicas === 0 && minReplicas !== 0) {
+      rescale = false;
+      setCondition(hpa, 'ScalingActive', 'False', 'ScalingDisabled', 'scaling is disabled since the replica count of the target is zero');
+    } else if (currentReplicas > maxReplicas) {
+      rescaleReason = 'Current number of replicas above Spec.MaxReplicas';
+      desiredReplicas = maxReplicas;
+    } else if (currentReplicas < minReplicas) {
+      rescaleReason = 'Current number of replicas below Spec.MinReplicas';
+      desiredReplicas = minReplicas;
+    } else {
+      const m = await replicasForMetrics(hpa, scale);
+      statuses = m.statuses;
+      if (m.err && m.replicas === -1) {
+        setStatus(hpa, currentReplicas, hpa.status.desiredReplicas, statuses, false);
+        await updateStatusIfNeeded(original, hpa);
+        recorder.event(hpa, 'Warning', 'FailedComputeMetricsReplicas', m.err.message);
+        throw new ReconcileError(`failed to compute desired number of replicas based on listed metrics for ${reference}: ${m.err.message}`);
+      }
+      retErr = m.err;
+      let rescaleMetric = '';
+      if (m.replicas > desiredReplicas) {
+        desiredReplicas = m.replicas;
+        rescaleMetric = m.metricName;
+      }
+      if (desiredReplicas > currentReplicas) rescaleReason = `${rescaleMetric} above target`;
+      if (desiredReplicas < currentReplicas) rescaleReason = 'All metrics below target';
+      desiredReplicas = normalize(hpa, state, currentReplicas, desiredReplicas, minReplicas);
+      rescale = desiredReplicas !== currentReplicas;
+    }
+
+    if (rescale) {
+      try {
+        await scaleClient.updateScale(ref.name, { ...scale, spec: { ...scale.spec, replicas: desiredReplicas } } as never, { namespace: ns });
+      } catch (err) {
+        const msg = (err as Error).message;
+        recorder.eventf(hpa, 'Warning', 'FailedRescale', 'New size: %d; reason: %s; error: %s', desiredReplicas, rescaleReason, msg);
+        setCondition(hpa, 'AbleToScale', 'False', 'FailedUpdateScale', `the HPA controller was unable to update the target scale: ${msg}`);
+        setStatus(hpa, currentReplicas, hpa.status.desiredReplicas, statuses, false);
+        await updateStatusIfNeeded(original, hpa);
+        throw new ReconcileError(`failed to rescale ${reference}: ${msg}`);
+      }
+      setCondition(hpa, 'AbleToScale', 'True', 'SucceededRescale', `the HPA controller was able to update the target scale to ${desiredReplicas}`);
+      recorder.eventf(hpa, 'Normal', 'SuccessfulRescale', 'New size: %d; reason: %s', desiredReplicas, rescaleReason);
+      storeScaleEvent(state, hpa.spec?.behavior, currentReplicas, desiredReplicas, clock.now());
+      log.info({ hpa: k, currentReplicas, desiredReplicas, reason: rescaleReason }, 'successful rescale');
+    } else {
+      desiredReplicas = currentReplicas;
+    }
+    setStatus(hpa, currentReplicas, desiredReplicas, statuses, rescale);
+    await updateStatusIfNeeded(original, hpa);
+    if (retErr) throw new ReconcileError(retErr.message);
+  }
+
+  async function process(k: string): Promise<void> {
+    const hpa = hpas.getIndexer().getByKey(k) as HPA | undefined;
+    if (!hpa) {
+      states.delete(k);
+      return;
+    }
+    try {
+      await reconcile(hpa);
+    } catch (err) {
+      // Upstream's queue retries at the next period whatever happened; only unexpected errors are loud.
+      if (err instanceof ReconcileError || isNotFound(err)) log.debug({ hpa: k, err: (err as Error).message }, 'reconcile failed');
+      else log.error({ hpa: k, err }, 'reconcile failed');
+    }
+    // Still there: its next sync, one period from now.
+    if (hpas.getIndexer().getByKey(k)) queue.addAfter(k, syncPeriodMs);
+  }
+
+  return {
+    name: 'horizontal-pod-autoscaler',
+    run: (signal) => runWorkers(queue, opts.workers ?? 5, (k) => process(k), signal, { log }),
+  };
+}
+
+interface ScaleLike {
+  metadata?: Record<string, unknown>;
+  spec?: { replicas?: number };
+  status?: { replicas?: number; selector?: string };
+}
+
+const toMilliQuantity = (q: unknown) => toMilli(String(q));
+
+/** resource.NewMilliQuantity(v, DecimalSI) as printed. */
+function milliQuantity(milli: number): string {
+  return formatQuantity({ unscaled: BigInt(Math.trunc(milli)), scale: -3, format: 'DecimalSI' });
+}
+
+export function horizontalPodAutoscalerControllerWith(opts: HorizontalControllerOptions): ControllerDescriptor {
+  return { name: 'horizontal-pod-autoscaler', create: (ctx) => newHorizontalController(ctx, opts) };
+}
+
+export const horizontalPodAutoscalerController: ControllerDescriptor = horizontalPodAutoscalerControllerWith({});
