@@ -82,6 +82,15 @@ export interface ApiServerOptions {
   metricResolutionMs?: number;
 }
 
+/**
+ * What the ApiServer object itself is configured with: the options of startApiServer that are not
+ * about its listener, and the client CA it publishes to aggregated API servers.
+ */
+export type ApiServerConfig = Omit<ApiServerOptions, 'store' | 'bindAddress' | 'port' | 'tls' | 'log' | 'advertiseAddress'> & {
+  /** The CA of client certificates, published to aggregated API servers with the front proxy's. */
+  clientCaPem?: string;
+};
+
 interface RequestSeries {
   duration: HistogramSeries<string>;
   labels: () => Record<string, string>;
@@ -136,21 +145,7 @@ export class ApiServer {
   constructor(
     readonly store: Store,
     readonly log: Logger | undefined,
-    opts: {
-      tokenAuthenticators?: TokenAuthenticator[];
-      serviceCIDR?: string;
-      serviceAccountKeyPem?: string;
-      watchCache?: WatchCacheOptions;
-      kubeletClient?: KubeletClientCredentials;
-      disableAdmissionPlugins?: string[];
-      eventTTLMs?: number;
-      authorizationModes?: string[];
-      frontProxy?: FrontProxyCredentials;
-      /** The CA of client certificates, published to aggregated API servers with the front proxy's. */
-      clientCaPem?: string;
-      endpointReconciler?: EndpointReconcilerOptions;
-      metricResolutionMs?: number;
-    },
+    opts: ApiServerConfig,
   ) {
     this.endpointReconciler = opts.endpointReconciler ?? {};
     this.kubeletClient = opts.kubeletClient;
@@ -335,20 +330,8 @@ const streamUploadWindow = 256 << 10;
 const connectionUploadWindow = 32 << 20;
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
-  const api = new ApiServer(opts.store, opts.log, {
-    tokenAuthenticators: opts.tokenAuthenticators,
-    serviceCIDR: opts.serviceCIDR,
-    serviceAccountKeyPem: opts.serviceAccountKeyPem,
-    watchCache: opts.watchCache,
-    kubeletClient: opts.kubeletClient,
-    disableAdmissionPlugins: opts.disableAdmissionPlugins,
-    eventTTLMs: opts.eventTTLMs,
-    authorizationModes: opts.authorizationModes,
-    frontProxy: opts.frontProxy,
-    clientCaPem: opts.tls.clientCaPem,
-    endpointReconciler: opts.endpointReconciler,
-    metricResolutionMs: opts.metricResolutionMs,
-  });
+  const { store, bindAddress: _bind, port: _port, tls, log, advertiseAddress: _advertise, ...config } = opts;
+  const api = new ApiServer(store, log, { ...config, clientCaPem: tls.clientCaPem });
   await api.start();
   const server: Http2SecureServer = createSecureServer(
     {
