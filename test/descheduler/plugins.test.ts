@@ -221,3 +221,66 @@ describe('RemovePodsHavingTooManyRestarts, PodLifeTime, RemoveFailedPods', () =>
     assert.deepEqual(await rig.evicted(), ['oom']);
   });
 });
+
+describe('RemovePodsViolatingTopologySpreadConstraint', () => {
+  const ZONE = 'topology.kubernetes.io/zone';
+  const spread = (whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway') => ({ topologySpreadConstraints: [{ maxSkew: 1, topologyKey: ZONE, whenUnsatisfiable, labelSelector: { matchLabels: { app: 'web' } } }] });
+  const zones = async () => {
+    await rig.node('a1', { labels: { [ZONE]: 'a' } });
+    await rig.node('b1', { labels: { [ZONE]: 'b' } });
+  };
+  const plugin = (args: Record<string, unknown> = {}) => onePlugin('RemovePodsViolatingTopologySpreadConstraint', 'balance', args);
+
+  test('a hard constraint with 4 pods in one zone and 0 in the other is balanced: 2 are evicted', async () => {
+    await zones();
+    for (const n of ['p1', 'p2', 'p3', 'p4']) await rig.pod(n, 'a1', { owner: 'rs', labels: { app: 'web' }, spec: spread('DoNotSchedule') });
+    const r = await rig.deschedule(plugin());
+    assert.equal(r.evicted, 2);
+    assert.equal((await rig.evicted()).length, 2);
+  });
+
+  test('a constraint already within maxSkew evicts nothing', async () => {
+    await zones();
+    for (const n of ['p1', 'p2']) await rig.pod(n, 'a1', { owner: 'rs', labels: { app: 'web' }, spec: spread('DoNotSchedule') });
+    await rig.pod('p3', 'b1', { owner: 'rs', labels: { app: 'web' }, spec: spread('DoNotSchedule') });
+    await rig.deschedule(plugin());
+    assert.deepEqual(await rig.evicted(), []);
+  });
+
+  test('ScheduleAnyway constraints are ignored unless args.constraints lists them', async () => {
+    await zones();
+    for (const n of ['p1', 'p2', 'p3', 'p4']) await rig.pod(n, 'a1', { owner: 'rs', labels: { app: 'web' }, spec: spread('ScheduleAnyway') });
+    await rig.deschedule(plugin());
+    assert.deepEqual(await rig.evicted(), []);
+    await rig.deschedule(plugin({ constraints: ['DoNotSchedule', 'ScheduleAnyway'] }));
+    assert.equal((await rig.evicted()).length, 2);
+  });
+
+  test('pods the labelSelector does not match are not counted', async () => {
+    await zones();
+    await rig.pod('front', 'a1', { owner: 'rs', labels: { app: 'web', tier: 'front' }, spec: spread('DoNotSchedule') });
+    for (const n of ['p1', 'p2', 'p3']) await rig.pod(n, 'a1', { owner: 'rs', labels: { app: 'web' }, spec: spread('DoNotSchedule') });
+    // Counted: 1 in a, 0 in b — within maxSkew, though all 4 pods sit in a.
+    await rig.deschedule(plugin({ labelSelector: { matchLabels: { tier: 'front' } } }));
+    assert.deepEqual(await rig.evicted(), []);
+  });
+
+  test('higher priority pods stay: the lower priority ones are evicted', async () => {
+    await zones();
+    await rig.client.resource(resourceRef({ group: 'scheduling.k8s.io', version: 'v1', plural: 'priorityclasses', kind: 'PriorityClass', namespaced: false })).create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 100 });
+    for (const n of ['high1', 'high2']) await rig.pod(n, 'a1', { owner: 'rs', labels: { app: 'web' }, spec: { ...spread('DoNotSchedule'), priorityClassName: 'high' } });
+    for (const n of ['low1', 'low2']) await rig.pod(n, 'a1', { owner: 'rs', labels: { app: 'web' }, spec: spread('DoNotSchedule') });
+    await rig.deschedule(plugin());
+    assert.deepEqual(await rig.evicted(), ['low1', 'low2']);
+  });
+
+  test('topologyBalanceNodeFit keeps pods that no node of the smaller domain would take', async () => {
+    await rig.node('a1', { labels: { [ZONE]: 'a' } });
+    await rig.node('b1', { labels: { [ZONE]: 'b' }, taints: [{ key: 'k', effect: 'NoSchedule' }] });
+    for (const n of ['p1', 'p2', 'p3', 'p4']) await rig.pod(n, 'a1', { owner: 'rs', labels: { app: 'web' }, spec: spread('DoNotSchedule') });
+    await rig.deschedule(plugin());
+    assert.deepEqual(await rig.evicted(), []);
+    await rig.deschedule(plugin({ topologyBalanceNodeFit: false }));
+    assert.equal((await rig.evicted()).length, 2);
+  });
+});

@@ -27,6 +27,13 @@ test('defaults: DefaultEvictor filters and pre-filters every profile with its de
   assert.ok(prof.pluginConfig.some((c) => c.name === 'RemovePodsViolatingNodeTaints'));
 });
 
+test('RemovePodsViolatingTopologySpreadConstraint defaults: hard constraints only, topologyBalanceNodeFit on', () => {
+  const p = load(`${head}profiles:\n- name: p\n  plugins:\n    balance: {enabled: [RemovePodsViolatingTopologySpreadConstraint]}\n`);
+  const args = p.profiles[0]!.pluginConfig.find((c) => c.name === 'RemovePodsViolatingTopologySpreadConstraint')!.args;
+  assert.deepEqual(args.constraints, ['DoNotSchedule']);
+  assert.equal(args.topologyBalanceNodeFit, true);
+});
+
 test('upstream\'s lowercase "preevictionfilter" key is accepted as Go\'s decoder does', () => {
   const p = load(`${head}profiles:\n- name: p\n  plugins:\n    preevictionfilter: {disabled: ["*"]}\n`);
   assert.deepEqual(p.profiles[0]!.plugins.preEvictionFilter.enabled, []);
@@ -40,6 +47,7 @@ test('validation errors name the profile and the problem', () => {
   assert.deepEqual(errorsOf(`${head}profiles:\n- name: p\n  pluginConfig: [{name: PodLifeTime, args: {}}]\n`), ['in profile p: MaxPodLifeTimeSeconds not set']);
   assert.deepEqual(errorsOf(`${head}profiles:\n- name: p\n  pluginConfig: [{name: LowNodeUtilization, args: {thresholds: {cpu: 120}, targetThresholds: {cpu: 50}}}]\n`), ['in profile p: thresholds config is not valid: cpu threshold not in [0, 100] range']);
   assert.deepEqual(errorsOf(`${head}profiles:\n- name: p\n  pluginConfig: [{name: RemovePodsViolatingNodeAffinity, args: {}}]\n`), ['in profile p: nodeAffinityType needs to be set']);
+  assert.deepEqual(errorsOf(`${head}profiles:\n- name: p\n  pluginConfig: [{name: RemovePodsViolatingTopologySpreadConstraint, args: {constraints: [Sometimes]}}]\n`), ['in profile p: constraint Sometimes is not one of map[DoNotSchedule:{} ScheduleAnyway:{}]']);
   assert.match(errorsOf('apiVersion: descheduler/v1alpha1\nkind: DeschedulerPolicy\n')[0]!, /no kind "DeschedulerPolicy" is registered for version "descheduler\/v1alpha1"/);
   assert.match(errorsOf(`${head}maxNoOfPodsToEvictPerNode: -1\n`)[0]!, /maxNoOfPodsToEvictPerNode/);
 });

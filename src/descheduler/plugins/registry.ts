@@ -11,10 +11,11 @@ import * as antiAffinity from './remove-pods-violating-inter-pod-anti-affinity/i
 import * as tooManyRestarts from './remove-pods-having-too-many-restarts/index.js';
 import * as podLifeTime from './pod-lifetime/index.js';
 import * as removeFailedPods from './remove-failed-pods/index.js';
+import * as topologySpread from './remove-pods-violating-topology-spread-constraint/index.js';
 
 export type Registry = ReadonlyMap<string, PluginDescriptor<unknown>>;
 
-const descriptors = [defaultEvictor, removeDuplicates, lowNodeUtilization, highNodeUtilization, nodeTaints, nodeAffinity, antiAffinity, tooManyRestarts, podLifeTime, removeFailedPods].map((m) => m.descriptor as unknown as PluginDescriptor<unknown>);
+const descriptors = [defaultEvictor, removeDuplicates, lowNodeUtilization, highNodeUtilization, nodeTaints, nodeAffinity, antiAffinity, tooManyRestarts, podLifeTime, removeFailedPods, topologySpread].map((m) => m.descriptor as unknown as PluginDescriptor<unknown>);
 
 export function inTreeRegistry(): Registry {
   return new Map(descriptors.map((d) => [d.name, d]));
