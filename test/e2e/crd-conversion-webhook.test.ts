@@ -300,3 +300,57 @@ describe('CRD conversion webhooks that misbehave or are unreachable', () => {
     );
   });
 });
+
+describe('admission webhooks for another version of a converted resource (matchPolicy Equivalent)', () => {
+  let admission: WebhookServer;
+  before(async () => {
+    admission = await startWebhookServer((path, review) => {
+      if (path !== '/patch-v1') return undefined;
+      // A patch in v1's terms, applied to the object as v1 presents it.
+      const patch = [{ op: 'replace', path: '/spec/hostPort', value: 'patched.local:7' }];
+      return { apiVersion: review.apiVersion, kind: 'AdmissionReview', response: { uid: review.request.uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') } };
+    });
+  });
+  after(() => admission?.close());
+
+  const configuration = (kind: 'Mutating' | 'Validating', name: string, path: string, matchPolicy?: string) =>
+    stringify({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: `${kind}WebhookConfiguration`,
+      metadata: { name },
+      webhooks: [
+        admission.webhook(`${name}.example.com`, path, {
+          rules: [{ operations: ['CREATE'], apiGroups: ['conv.example.com'], apiVersions: ['v1'], resources: ['backends'] }],
+          objectSelector: { matchLabels: { hooked: name } },
+          ...(matchPolicy ? { matchPolicy } : {}),
+        }),
+      ],
+    });
+  const v2Object = (name: string, hooked: string) => JSON.stringify({ apiVersion: 'conv.example.com/v2', kind: 'Backend', metadata: { name, namespace: 'default', labels: { hooked } }, spec: { host: 'eq.local', port: 1 } });
+
+  test('a webhook whose rules name v1 is called for a v2 write with the object converted to v1, and names both versions', async () => {
+    await c.kubectlOk(['apply', '-f', '-'], { stdin: configuration('Validating', 'equivalent', '/allow') });
+    await c.kubectlOk(['create', '-f', '-'], { stdin: v2Object('eq-one', 'equivalent') });
+    const review = admission.calls.find((x) => x.review.request.name === 'eq-one')!.review.request as unknown as Record<string, unknown> & { object: Obj };
+    assert.deepEqual(review.kind, { group: 'conv.example.com', version: 'v1', kind: 'Backend' });
+    assert.deepEqual(review.resource, { group: 'conv.example.com', version: 'v1', resource: 'backends' });
+    assert.deepEqual(review.requestKind, { group: 'conv.example.com', version: 'v2', kind: 'Backend' });
+    assert.deepEqual(review.requestResource, { group: 'conv.example.com', version: 'v2', resource: 'backends' });
+    assert.equal(review.object.apiVersion, 'conv.example.com/v1');
+    assert.deepEqual(review.object.spec, { hostPort: 'eq.local:1' }, 'converted by the CRD\'s conversion webhook');
+  });
+
+  test('with matchPolicy Exact the same webhook is not called for v2', async () => {
+    await c.kubectlOk(['apply', '-f', '-'], { stdin: configuration('Validating', 'exact', '/allow', 'Exact') });
+    await c.kubectlOk(['create', '-f', '-'], { stdin: v2Object('eq-two', 'exact') });
+    assert.equal(admission.calls.filter((x) => x.review.request.name === 'eq-two').length, 0);
+  });
+
+  test('a mutating webhook\'s v1 patch of a v2 write is converted back and stored', async () => {
+    await c.kubectlOk(['apply', '-f', '-'], { stdin: configuration('Mutating', 'patching', '/patch-v1') });
+    const created = JSON.parse(await c.kubectlOk(['create', '-o', 'json', '-f', '-'], { stdin: v2Object('eq-three', 'patching') }));
+    assert.deepEqual(created.spec, { host: 'patched.local', port: 7, protocol: 'TCP' });
+    assert.equal(JSON.parse(await c.kubectlOk(['get', 'backends.v1.conv.example.com', 'eq-three', '-o', 'json'])).spec.hostPort, 'patched.local:7');
+  });
+});
+

@@ -4,8 +4,9 @@
 // resourceNames. A selector that cannot be evaluated (a namespace not found, a selector that does
 // not parse) is an error only for a request the rules select, as upstream.
 //
-// matchPolicy Equivalent: this server serves each resource under one group/version, so there is
-// no other version of the request's resource to try (as for webhooks: webhook/matching.ts).
+// matchPolicy Equivalent is not applied to policies: a rule must name the requested version (the
+// webhooks' Equivalent matching is webhook/equivalent.ts; policies would need it in the
+// synchronous path, with conversions that may call a CRD's conversion webhook).
 import type { MatchResources, NamedRuleWithOperations } from 'kubernetes-types/admissionregistration/v1.js';
 import type { StatusError } from '../../../api/status.js';
 import { attempt, namespaceSelectorMatches, objectSelectorMatches, ruleMatches, type WebhookRule } from '../webhook/matching.js';

@@ -2,11 +2,8 @@
 // the predicates under k8s.io/apiserver/pkg/admission/plugin/webhook (rules, namespace, object)
 // and matchconditions.
 //
-// matchPolicy: every request is matched exactly against the rules, whatever the policy says.
-// Upstream's Equivalent (the v1 default) also tries the other versions and groups the same
-// resource is served under (apps/v1beta1 deployments for an apps/v1 rule) and sends the object
-// converted to the rule's version. This server serves each resource under one group/version, so
-// there is nothing equivalent to try.
+// This matches the request as it is; matchPolicy Equivalent's other versions of the same
+// resource are tried by equivalent.ts.
 //
 // matchConditions are CEL (@marcbachmann/cel-js) with `object`, `oldObject`, `request` and
 // `namespaceObject` (null for webhooks) as upstream declares them (src/api/cel/admission-policy.ts).

@@ -18,7 +18,8 @@ import type { AdmissionAttributes, AdmissionPlugin } from '../admission.js';
 import type { AdmissionDeps } from '../plugins.js';
 import { reinvocationOf } from '../reinvocation.js';
 import { postAdmissionReview, type WebhookCaller } from './caller.js';
-import { webhookMatches } from './matching.js';
+import { convertBetween, equivalentEntries, matchWebhook, requestToSend } from './equivalent.js';
+import type { ResourceEntry } from '../../registry/resource-entry.js';
 import { callWebhook, conditionsMatch, webhookConfigurations, webhookRequest, type WebhookConfiguration, type WebhookPluginOptions } from './plugin.js';
 import { WebhookReinvocation } from './reinvocation.js';
 import type { Webhook, WebhookRequest } from './types.js';
@@ -61,15 +62,24 @@ export function mutatingAdmissionWebhook(deps: AdmissionDeps, opts: MutatingWebh
       const configs = configurations(a);
       if (!configs) return undefined;
       const request = webhookRequest(a, deps);
+      const equivalents = equivalentEntries(deps.registry, a.entry, a.subresource);
       // Only a webhook's patch changes what the webhooks match: when none matches the request as
       // it comes, none is called, and the write stays on the synchronous path.
-      if (!configs.some((c) => ((c.webhooks ?? []) as Webhook[]).some((w) => webhookMatches(w, request)))) return undefined;
-      return dispatch(a, request, configuredWebhooks(configs), deps, call, opts.record);
+      if (!configs.some((c) => ((c.webhooks ?? []) as Webhook[]).some((w) => matchWebhook(w, request, equivalents)))) return undefined;
+      return dispatch(a, request, equivalents, configuredWebhooks(configs), deps, call, opts.record);
     },
   };
 }
 
-async function dispatch(a: AdmissionAttributes, req: WebhookRequest, hooks: ConfiguredWebhook[], deps: AdmissionDeps, call: WebhookCaller, record: MutatingWebhookOptions['record']): Promise<void> {
+async function dispatch(
+  a: AdmissionAttributes,
+  req: WebhookRequest,
+  equivalents: readonly ResourceEntry[],
+  hooks: ConfiguredWebhook[],
+  deps: AdmissionDeps,
+  call: WebhookCaller,
+  record: MutatingWebhookOptions['record'],
+): Promise<void> {
   const rc = reinvocationOf(a);
   let state = rc.values.get(pluginName) as WebhookReinvocation | undefined;
   if (!state) rc.values.set(pluginName, (state = new WebhookReinvocation()));
@@ -82,14 +92,17 @@ async function dispatch(a: AdmissionAttributes, req: WebhookRequest, hooks: Conf
       const { webhook: w, configuration, uid } = hooks[index];
       // (matched before the reinvocation check, as upstream: a match condition that fails to
       // evaluate fails the request in either run)
-      if (!webhookMatches(w, req) || !(await conditionsMatch(w, req))) continue;
+      const matched = matchWebhook(w, req, equivalents);
+      if (!matched) continue;
+      const sent = await requestToSend(matched, a.entry);
+      if (!(await conditionsMatch(w, sent))) continue;
       if (rc.isReinvoke && !state.shouldReinvoke(uid)) continue;
       let mutated = false;
       try {
-        const outcome = await callWebhook(w, req, 'mutating', deps, call);
+        const outcome = await callWebhook(w, sent, 'mutating', deps, call);
         if (outcome) {
           a.ctx.warnings.push(...outcome.warnings);
-          if (outcome.patch?.length) mutated = applyPatch(a.object, outcome.patch);
+          if (outcome.patch?.length) mutated = matched.entry ? await applyPatchThrough(a, sent.object!, outcome.patch, matched.entry) : applyPatch(a.object, outcome.patch);
         }
       } finally {
         record?.({ configuration, webhook: w.name, round, index, mutated });
@@ -129,12 +142,25 @@ function configuredWebhooks(configs: WebhookConfiguration[]): ConfiguredWebhook[
  * (upstream compares the patched object with the one before).
  */
 function applyPatch(target: KubeObject, patch: unknown[]): boolean {
-  let next: KubeObject;
+  return replaceContents(target, patched(target, patch));
+}
+
+/** A patch made to the object as an equivalent version presents it, brought back to the requested version. */
+async function applyPatchThrough(a: AdmissionAttributes, converted: KubeObject, patch: unknown[], equivalent: ResourceEntry): Promise<boolean> {
+  const next = patched(converted, patch);
+  if (isDeepStrictEqual(next, converted)) return false;
+  return replaceContents(a.object, await convertBetween(next, equivalent, a.entry));
+}
+
+function patched(target: KubeObject, patch: unknown[]): KubeObject {
   try {
-    next = jsonPatch(target, patch) as KubeObject;
+    return jsonPatch(target, patch) as KubeObject;
   } catch (err) {
     throw internalError((err as Error).message);
   }
+}
+
+function replaceContents(target: KubeObject, next: KubeObject): boolean {
   if (isDeepStrictEqual(next, target)) return false;
   for (const k of Object.keys(target)) if (!Object.hasOwn(next, k)) delete target[k];
   Object.assign(target, next);

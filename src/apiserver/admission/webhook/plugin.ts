@@ -7,9 +7,7 @@
 // the object, DELETE with the object being deleted as oldObject and the DeleteOptions, CONNECT
 // with the connect options as the object. A request no webhook matches costs a scan of the
 // configurations and no promise, so writes without webhooks stay on the chain's synchronous path.
-//
-// Not done (upstream has it): matchPolicy Equivalent's conversion to the version a rule names
-// (rules match the requested version exactly).
+// matchPolicy Equivalent (a rule naming another version of the resource) is equivalent.ts.
 import { randomUUID } from 'node:crypto';
 import type { MutatingWebhookConfiguration, ValidatingWebhookConfiguration } from 'kubernetes-types/admissionregistration/v1.js';
 import type { StoredObject } from '../../../api/object.js';
@@ -19,7 +17,8 @@ import type { AdmissionAttributes, AdmissionPlugin } from '../admission.js';
 import type { AdmissionDeps } from '../plugins.js';
 import { admissionConfigurations } from '../configurations.js';
 import { postAdmissionReview, resolveWebhookTarget, type WebhookCaller } from './caller.js';
-import { evaluateMatchConditions, matchConditionsFailure, webhookMatches } from './matching.js';
+import { evaluateMatchConditions, matchConditionsFailure } from './matching.js';
+import { matchWebhook, equivalentEntries, requestToSend, type MatchedRequest } from './equivalent.js';
 import { admissionReviewFor, callFailure, dryRunRefusal, interpretReview, patchWithoutObject } from './review.js';
 import type { Webhook, WebhookRequest } from './types.js';
 
@@ -45,7 +44,10 @@ export function validatingAdmissionWebhook(deps: AdmissionDeps, opts: WebhookPlu
     validate(a) {
       const matched = hooks(a);
       if (!matched) return undefined;
-      const called = matched.webhooks.map(async (w) => ((await conditionsMatch(w, matched.request)) ? callWebhook(w, matched.request, 'validating', deps, call) : undefined));
+      const called = matched.map(async ({ w, m }) => {
+        const sent = await requestToSend(m, a.entry);
+        return (await conditionsMatch(w, sent)) ? callWebhook(w, sent, 'validating', deps, call) : undefined;
+      });
       return Promise.allSettled(called).then((results) => {
         for (const r of results) if (r.status === 'fulfilled' && r.value) a.ctx.warnings.push(...r.value.warnings);
         // The first failure in webhook order is the answer (upstream returns one of them).
@@ -69,15 +71,20 @@ export function webhookConfigurations(deps: AdmissionDeps, kind: Kind): (a: Admi
   };
 }
 
-/** The validating webhooks that match a request, or undefined when none does. */
-function matchingHooks(deps: AdmissionDeps): (a: AdmissionAttributes) => { webhooks: Webhook[]; request: WebhookRequest } | undefined {
+/** The validating webhooks that match a request, each with how it matched, or undefined when none does. */
+function matchingHooks(deps: AdmissionDeps): (a: AdmissionAttributes) => { w: Webhook; m: MatchedRequest }[] | undefined {
   const configurations = webhookConfigurations(deps, 'validating');
   return (a) => {
     const configs = configurations(a);
     if (!configs) return undefined;
     const request = webhookRequest(a, deps);
-    const webhooks = configs.flatMap((c) => (c.webhooks ?? []) as Webhook[]).filter((w) => webhookMatches(w, request));
-    return webhooks.length ? { webhooks, request } : undefined;
+    const equivalents = equivalentEntries(deps.registry, a.entry, a.subresource);
+    const matched: { w: Webhook; m: MatchedRequest }[] = [];
+    for (const w of configs.flatMap((c) => (c.webhooks ?? []) as Webhook[])) {
+      const m = matchWebhook(w, request, equivalents);
+      if (m) matched.push({ w, m });
+    }
+    return matched.length ? matched : undefined;
   };
 }
 

@@ -51,14 +51,15 @@ export function admissionRequestFields(req: WebhookRequest, uid: string): Record
   if (u.uid) userInfo.uid = u.uid;
   if (u.groups?.length) userInfo.groups = u.groups;
   if (u.extra && Object.keys(u.extra).length) userInfo.extra = u.extra;
-  // Matching is exact (see matching.ts), so the kind and resource sent are the ones requested.
+  // Called for an equivalent version (equivalent.ts), the review names both: what the rule matched and what was requested.
+  const r = req.requested;
   return {
     uid,
     kind,
     resource,
     ...(req.subresource && { subResource: req.subresource }),
-    requestKind: { ...kind },
-    requestResource: { ...resource },
+    requestKind: r ? { group: r.kindGroup ?? r.group, version: r.kindVersion ?? r.version, kind: r.kind } : { ...kind },
+    requestResource: r ? { group: r.group, version: r.version, resource: r.resource } : { ...resource },
     ...(req.subresource && { requestSubResource: req.subresource }),
     ...(req.name && { name: req.name }),
     ...(req.namespace && { namespace: req.namespace }),

@@ -36,4 +36,10 @@ export interface WebhookRequest {
   dryRun: boolean;
   /** CreateOptions / UpdateOptions / DeleteOptions as upstream sends them in request.options. */
   options?: Record<string, unknown>;
+  /**
+   * The resource and kind as requested, when the webhook is called for an equivalent version
+   * (matchPolicy Equivalent): AdmissionReview's requestKind and requestResource. Absent: the
+   * ones above were requested.
+   */
+  requested?: Pick<WebhookRequest, 'group' | 'version' | 'resource' | 'kind' | 'kindGroup' | 'kindVersion'>;
 }
