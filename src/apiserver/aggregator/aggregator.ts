@@ -16,7 +16,7 @@ import type { ResourceEntry } from '../registry/resource-entry.js';
 import type { ResourceRegistry } from '../registry/resource-registry.js';
 import type { CacheEvent, WatchCache } from '../watch-cache.js';
 import { identityHeaders, isIdentityHeader, type FrontProxyCredentials } from './front-proxy.js';
-import { resolveServiceEndpoint } from './service-endpoint.js';
+import { resolveServiceEndpoint } from '../service-endpoint.js';
 import type { APIService, APIServiceCondition } from './types.js';
 
 export interface AggregatorOptions {

@@ -1,13 +1,7 @@
 // apiregistration.k8s.io/v1 APIService, which kubernetes-types does not include (kube-aggregator's types).
 import type { Condition } from 'kubernetes-types/meta/v1.js';
 import type { StoredObject } from '../../api/object.js';
-
-export interface ServiceReference {
-  namespace?: string;
-  name?: string;
-  /** Default 443. */
-  port?: number;
-}
+import type { ServiceReference } from '../service-endpoint.js';
 
 export interface APIServiceSpec {
   /** Absent: served by this API server itself (a local APIService). */

@@ -4,9 +4,9 @@
 // timeout. Connections are kept alive per CA bundle, as upstream's webhook client cache does.
 import { Agent, request } from 'node:https';
 import type { WebhookClientConfig } from 'kubernetes-types/admissionregistration/v1.js';
-import type { KubeObject } from '../../../api/object.js';
 import type { WatchCache } from '../../watch-cache.js';
 import type { ResourceRegistry } from '../../registry/resource-registry.js';
+import { resolveServiceEndpoint } from '../../service-endpoint.js';
 
 export interface WebhookTarget {
   url: URL;
@@ -79,23 +79,18 @@ export function resolveWebhookTarget(cfg: WebhookClientConfig | undefined, cache
   const svc = cfg?.service;
   if (!svc) throw new Error('webhook has no url or service');
   const port = svc.port ?? 443;
-  const serverName = `${svc.name}.${svc.namespace}.svc`;
-  const services = registry.find('', 'v1', 'services');
-  const slices = registry.find('discovery.k8s.io', 'v1', 'endpointslices');
-  const service = services && (cache.resourceFor(services.prefix).objects.get(`${services.prefix}${svc.namespace}/${svc.name}`) as KubeObject | undefined);
-  if (!service || !slices) throw new Error(`service "${svc.name}" not found`);
-  const servicePort = ((service.spec as { ports?: { name?: string; port: number }[] } | undefined)?.ports ?? []).find((p) => p.port === port);
-  if (!servicePort) throw new Error(`service ${svc.namespace}/${svc.name} has no port ${port}`);
-  const prefix = `${slices.prefix}${svc.namespace}/`;
-  for (const [key, obj] of cache.resourceFor(slices.prefix).objects) {
-    if (!key.startsWith(prefix) || obj.metadata.labels?.['kubernetes.io/service-name'] !== svc.name) continue;
-    const slice = obj as KubeObject & { ports?: { name?: string; port?: number }[]; endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] };
-    const target = (slice.ports ?? []).find((p) => (p.name ?? '') === (servicePort.name ?? ''))?.port;
-    const ready = (slice.endpoints ?? []).find((e) => e.conditions?.ready !== false && e.addresses.length);
-    if (target && ready) {
-      const host = ready.addresses[0].includes(':') ? `[${ready.addresses[0]}]` : ready.addresses[0];
-      return { url: new URL(`https://${host}:${target}${svc.path ?? ''}`), serverName, caBundle: cfg.caBundle };
+  const endpoint = resolveServiceEndpoint(svc, cache, registry);
+  if ('reason' in endpoint) {
+    // The webhook client's own words for each reason.
+    switch (endpoint.reason) {
+      case 'ServiceNotFound':
+        throw new Error(`service "${svc.name}" not found`);
+      case 'ServicePortError':
+        throw new Error(`service ${svc.namespace}/${svc.name} has no port ${port}`);
+      default:
+        throw new Error(`service "${svc.name}" has no ready endpoints`);
     }
   }
-  throw new Error(`service "${svc.name}" has no ready endpoints`);
+  const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+  return { url: new URL(`https://${host}:${endpoint.port}${svc.path ?? ''}`), serverName: endpoint.serverName, caBundle: cfg.caBundle };
 }

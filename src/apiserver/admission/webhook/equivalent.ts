@@ -19,15 +19,20 @@ export interface MatchedRequest {
   entry?: ResourceEntry;
 }
 
-/** The other versions of the request's resource (same storage), which have the requested subresource. */
-export function equivalentEntries(registry: ResourceRegistry, requested: ResourceEntry, subresource: string): ResourceEntry[] {
-  return registry.all().filter((e) => e !== requested && e.prefix === requested.prefix && (subresource === '' || (subresource === 'status' ? e.hasStatus : e.type.subresources.some((s) => s.name === subresource))));
+/**
+ * The other versions of the request's resource (same storage), which have the requested
+ * subresource; looked up once per request, and only when a webhook's rules miss the requested one.
+ */
+export function equivalentEntries(registry: ResourceRegistry, requested: ResourceEntry, subresource: string): () => readonly ResourceEntry[] {
+  let found: ResourceEntry[] | undefined;
+  return () =>
+    (found ??= registry.all().filter((e) => e !== requested && e.prefix === requested.prefix && (subresource === '' || (subresource === 'status' ? e.hasStatus : e.type.subresources.some((s) => s.name === subresource)))));
 }
 
-export function matchWebhook(w: Webhook, req: WebhookRequest, equivalents: readonly ResourceEntry[]): MatchedRequest | undefined {
+export function matchWebhook(w: Webhook, req: WebhookRequest, equivalents: () => readonly ResourceEntry[]): MatchedRequest | undefined {
   if (webhookMatches(w, req)) return { request: req };
   if (w.matchPolicy === 'Exact') return undefined;
-  for (const e of equivalents) {
+  for (const e of equivalents()) {
     const t = e.type;
     // A subresource of another kind (deployments/scale is a Scale) keeps that kind.
     const kind = req.kindGroup === undefined ? { kind: t.kind } : {};
@@ -50,7 +55,8 @@ export async function requestToSend(m: MatchedRequest, requested: ResourceEntry)
 
 /** An object of one version as another version of the same resource presents it: through the stored form. A private copy. */
 export async function convertBetween(obj: KubeObject, from: ResourceEntry, to: ResourceEntry): Promise<KubeObject> {
-  const stored = from.convertAsync ? await from.convertAsync.toStorage(copyJson(obj)) : from.convert ? from.convert.toStorage(obj) : obj;
+  // (Conversions leave their input alone; what comes out may be shared, hence the one copy.)
+  const stored = from.convertAsync ? await from.convertAsync.toStorage(obj) : from.convert ? from.convert.toStorage(obj) : obj;
   const out = to.convertAsync ? (await to.convertAsync.fromStorage([stored], false))[0] : to.convert ? to.convert.fromStorage(stored) : stored;
   return copyJson(out);
 }

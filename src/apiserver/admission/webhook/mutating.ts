@@ -74,7 +74,7 @@ export function mutatingAdmissionWebhook(deps: AdmissionDeps, opts: MutatingWebh
 async function dispatch(
   a: AdmissionAttributes,
   req: WebhookRequest,
-  equivalents: readonly ResourceEntry[],
+  equivalents: () => readonly ResourceEntry[],
   hooks: ConfiguredWebhook[],
   deps: AdmissionDeps,
   call: WebhookCaller,

@@ -1,11 +1,18 @@
-// Where an APIService's Service is served: one of its ready endpoints (kube-apiserver with
-// --enable-aggregator-routing; the API server's host need not route ClusterIPs), or why there is
-// none, in the availability controller's reasons and words.
+// Where a Service the API server calls is served (an APIService's, an admission webhook's, a
+// conversion webhook's): one of its ready endpoints, as kube-apiserver with
+// --enable-aggregator-routing and webhook endpoint routing (the API server's host need not route
+// ClusterIPs), or why there is none, in the aggregator's availability reasons and words.
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Service } from 'kubernetes-types/core/v1.js';
-import type { ServiceReference } from './types.js';
-import type { ResourceRegistry } from '../registry/resource-registry.js';
-import type { WatchCache } from '../watch-cache.js';
+import type { ResourceRegistry } from './registry/resource-registry.js';
+import type { WatchCache } from './watch-cache.js';
+
+export interface ServiceReference {
+  namespace?: string;
+  name?: string;
+  /** Default 443. */
+  port?: number;
+}
 
 export type ServiceEndpoint =
   | { host: string; port: number; /** The name its certificate must carry. */ serverName: string }
