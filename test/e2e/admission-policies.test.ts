@@ -208,4 +208,35 @@ describe('ValidatingAdmissionPolicy', () => {
     await remove('validatingadmissionpolicy', 'protect', 'lock');
     await c.kubectlOk(['delete', 'configmap', 'keep', '-n', 'free']);
   });
+
+  test('matchPolicy Equivalent: a policy on autoscaling/v1 HorizontalPodAutoscalers sees an autoscaling/v2 write converted to v1; Exact does not apply', async () => {
+    const onV1 = [{ apiGroups: ['autoscaling'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['horizontalpodautoscalers'] }];
+    // targetCPUUtilizationPercentage exists only in v1: the v2 object's cpu metric converted.
+    const check = {
+      expression: 'object.spec.maxReplicas <= 5',
+      messageExpression: "request.kind.version + ' ' + request.requestKind.version + ' ' + request.resource.version + ' ' + request.requestResource.version + ' ' + object.apiVersion + ' cpu ' + string(object.spec.targetCPUUtilizationPercentage)",
+    };
+    await apply(
+      policy('hpa-equivalent', { matchConstraints: { resourceRules: onV1, objectSelector: { matchLabels: { policy: 'equivalent' } } }, validations: [check] }),
+      binding('hpa-equivalent', 'hpa-equivalent'),
+      policy('hpa-exact', { matchConstraints: { matchPolicy: 'Exact', resourceRules: onV1, objectSelector: { matchLabels: { policy: 'exact' } } }, validations: [check] }),
+      binding('hpa-exact', 'hpa-exact'),
+    );
+    const hpa = (name: string, label: string) =>
+      JSON.stringify({
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name, labels: { policy: label } },
+        spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 10, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } }] },
+      });
+    const create = (name: string, label: string) =>
+      c.request('POST', '/apis/autoscaling/v2/namespaces/free/horizontalpodautoscalers', { body: hpa(name, label), headers: { 'content-type': 'application/json' } });
+    const refused = await create('eq', 'equivalent');
+    assert.equal(refused.status, 422);
+    assert.equal(refused.json().message, 'horizontalpodautoscalers.autoscaling "eq" is forbidden: ValidatingAdmissionPolicy \'hpa-equivalent\' with binding \'hpa-equivalent\' denied request: v1 v2 v1 v2 autoscaling/v1 cpu 60');
+    assert.equal((await create('exact', 'exact')).status, 201);
+    await remove('validatingadmissionpolicybinding', 'hpa-equivalent', 'hpa-exact');
+    await remove('validatingadmissionpolicy', 'hpa-equivalent', 'hpa-exact');
+    await c.kubectlOk(['delete', 'horizontalpodautoscalers.v2.autoscaling', 'exact', '-n', 'free']);
+  });
 });

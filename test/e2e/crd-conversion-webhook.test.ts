@@ -354,3 +354,51 @@ describe('admission webhooks for another version of a converted resource (matchP
   });
 });
 
+
+describe('ValidatingAdmissionPolicy for another version of a converted resource (matchPolicy Equivalent)', () => {
+  before(() => defineCRD('backends', 'Backend'));
+  const onV1 = [{ operations: ['CREATE'], apiGroups: ['conv.example.com'], apiVersions: ['v1'], resources: ['backends'] }];
+  // spec.hostPort exists only in v1: the v2 object as the CRD's conversion webhook gives it in v1.
+  const validation = {
+    expression: "object.spec.hostPort != 'deny.local:1'",
+    messageExpression: "'kind ' + request.kind.version + ', requestKind ' + request.requestKind.version + ', resource ' + request.resource.version + ', requestResource ' + request.requestResource.version + ', object ' + object.apiVersion + ' ' + object.spec.hostPort",
+  };
+  const policy = (name: string, matchPolicy?: string) =>
+    stringify({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name },
+      spec: { matchConstraints: { resourceRules: onV1, objectSelector: { matchLabels: { vap: name } }, ...(matchPolicy ? { matchPolicy } : {}) }, validations: [validation] },
+    }) +
+    '---\n' +
+    stringify({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name }, spec: { policyName: name, validationActions: ['Deny'] } });
+  const create = (version: string, name: string, vap: string) => {
+    const spec = version === 'v1' ? { hostPort: 'deny.local:1' } : { host: 'deny.local', port: 1 };
+    const body = JSON.stringify({ apiVersion: `conv.example.com/${version}`, kind: 'Backend', metadata: { name, namespace: 'default', labels: { vap } }, spec });
+    return c.request('POST', `/apis/conv.example.com/${version}/namespaces/default/backends`, { body, headers: { 'content-type': 'application/json' } });
+  };
+
+  test('a policy whose rules name v1 denies a v2 create, its expressions seeing the object converted to v1 and both versions in request', async () => {
+    await c.kubectlOk(['apply', '-f', '-'], { stdin: policy('vap-equivalent') });
+    const refused = await create('v2', 'vap-eq', 'vap-equivalent');
+    assert.equal(refused.status, 422);
+    assert.equal(
+      refused.json().message,
+      'backends.conv.example.com "vap-eq" is forbidden: ValidatingAdmissionPolicy \'vap-equivalent\' with binding \'vap-equivalent\' denied request: kind v1, requestKind v2, resource v1, requestResource v2, object conv.example.com/v1 deny.local:1',
+    );
+    assert.ok(reviewsFor('vap-eq').some((r) => r.request.desiredAPIVersion === 'conv.example.com/v1'), 'converted by the CRD\'s conversion webhook');
+    // Requested as v1, the request names v1 throughout.
+    const direct = await create('v1', 'vap-eq-v1', 'vap-equivalent');
+    assert.equal(direct.status, 422);
+    assert.match(direct.json().message, /denied request: kind v1, requestKind v1, resource v1, requestResource v1, object conv\.example\.com\/v1 deny\.local:1$/);
+    // A conversion that fails is the policy's configuration error (failurePolicy Fail).
+    const unconvertible = await create('v2', 'bad-fail', 'vap-equivalent');
+    assert.match(unconvertible.json().message, /ValidatingAdmissionPolicy 'vap-equivalent' denied request: failed to configure policy: conversion webhook for conv\.example\.com\/v2, Kind=Backend failed: refusing to convert$/);
+  });
+
+  test('with matchPolicy Exact the same policy does not apply to a v2 create, only to a v1 one', async () => {
+    await c.kubectlOk(['apply', '-f', '-'], { stdin: policy('vap-exact', 'Exact') });
+    assert.equal((await create('v2', 'vap-exact', 'vap-exact')).status, 201);
+    assert.equal((await create('v1', 'vap-exact-v1', 'vap-exact')).status, 422);
+  });
+});

@@ -13,6 +13,7 @@ import { matchResources } from '../../../src/apiserver/admission/policy/match-re
 import { compilePolicy } from '../../../src/apiserver/admission/policy/compiled-policy.js';
 import { validatePolicy } from '../../../src/apiserver/admission/policy/validator.js';
 import type { WebhookRequest } from '../../../src/apiserver/admission/webhook/types.js';
+import type { ResourceEntry } from '../../../src/apiserver/registry/resource-entry.js';
 
 before(() => loadCEL());
 
@@ -62,6 +63,40 @@ describe('matchConstraints and matchResources', () => {
     assert.ok('error' in selected);
     assert.equal(selected.error.message, 'namespaces "team" not found');
     assert.deepEqual(matchResources(mr, request({ namespaceLabels: undefined, operation: 'DELETE' })), { matches: false });
+  });
+});
+
+describe('matchPolicy Equivalent', () => {
+  // Backends served as v1 and v2 (same storage); the request is a v2 create.
+  const entry = (version: string) => ({ prefix: '/backends/', type: { group: 'conv.example.com', version, plural: 'backends', kind: 'Backend' } }) as unknown as ResourceEntry;
+  const v1 = entry('v1');
+  const v2Request = () => request({ group: 'conv.example.com', version: 'v2', resource: 'backends', kind: 'Backend', name: 'web' });
+  const onV1 = { apiGroups: ['conv.example.com'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['backends'], scope: '*' };
+  const equivalents = () => [v1];
+
+  test('rules naming only another version match through it, which the outcome names with the requested version kept', () => {
+    const r = matchResources({ matchPolicy: 'Equivalent', resourceRules: [onV1] }, v2Request(), equivalents);
+    assert.ok('matches' in r && r.matches && r.equivalent);
+    assert.equal(r.equivalent.entry, v1);
+    assert.equal(r.equivalent.request.version, 'v1');
+    assert.deepEqual(r.equivalent.request.requested, { group: 'conv.example.com', version: 'v2', resource: 'backends', kind: 'Backend', kindGroup: undefined, kindVersion: undefined });
+  });
+
+  test('Exact, or no matchPolicy at all (upstream\'s nil), needs the requested version', () => {
+    assert.deepEqual(matchResources({ matchPolicy: 'Exact', resourceRules: [onV1] }, v2Request(), equivalents), { matches: false });
+    assert.deepEqual(matchResources({ resourceRules: [onV1] }, v2Request(), equivalents), { matches: false });
+  });
+
+  test('a rule naming the requested version wins over an earlier rule naming another', () => {
+    const onV2 = { ...onV1, apiVersions: ['v2'] };
+    assert.deepEqual(matchResources({ matchPolicy: 'Equivalent', resourceRules: [onV1, onV2] }, v2Request(), equivalents), { matches: true });
+  });
+
+  test('excludeResourceRules exclude through equivalent versions too; resourceNames still apply', () => {
+    assert.deepEqual(matchResources({ matchPolicy: 'Equivalent', excludeResourceRules: [onV1] }, v2Request(), equivalents), { matches: false });
+    assert.deepEqual(matchResources({ matchPolicy: 'Equivalent', resourceRules: [{ ...onV1, resourceNames: ['other'] }] }, v2Request(), equivalents), { matches: false });
+    const named = matchResources({ matchPolicy: 'Equivalent', resourceRules: [{ ...onV1, resourceNames: ['web'] }] }, v2Request(), equivalents);
+    assert.ok('matches' in named && named.matches && named.equivalent?.entry === v1);
   });
 });
 

@@ -5,6 +5,13 @@
 // validationActions decide what a failed validation does: Deny refuses the request (the first
 // denial in policy and binding name order is the answer), Warn adds a warning.
 //
+// matchPolicy Equivalent: a policy whose matchConstraints match another served version of the
+// requested resource (match-resources.ts) is evaluated on the object and old object converted to
+// that version, with `request.kind`/`resource` naming it and `requestKind`/`requestResource` the
+// requested one, as upstream's versioned attributes; a conversion that fails is the policy's
+// configuration error. Not done: upstream's newer check refusing a request that only an
+// equivalent target's policies would have applied to (CheckAdmissionEquivalents).
+//
 // Audit: this server has no audit log, so validationActions Audit and auditAnnotations publish
 // nothing; an auditAnnotation that fails to evaluate still denies under failurePolicy Fail, as
 // upstream. Not offered in expressions: `authorizer`. No cost budget. status.typeChecking is not
@@ -17,10 +24,12 @@ import { StatusError, type StatusReason } from '../../../api/status.js';
 import { admissionForbidden, type AdmissionAttributes, type AdmissionPlugin } from '../admission.js';
 import type { AdmissionDeps } from '../plugins.js';
 import { admissionConfigurations } from '../configurations.js';
+import type { ResourceEntry } from '../../registry/resource-entry.js';
+import { equivalentEntries, requestToSend, type MatchedRequest } from '../webhook/equivalent.js';
 import { celVariables } from '../webhook/matching.js';
 import { webhookRequest } from '../webhook/plugin.js';
 import type { WebhookRequest } from '../webhook/types.js';
-import { compilePolicy } from './compiled-policy.js';
+import { compilePolicy, type CompiledPolicy } from './compiled-policy.js';
 import { matchResources } from './match-resources.js';
 import { collectParams, paramResource } from './params.js';
 import { validatePolicy } from './validator.js';
@@ -54,7 +63,22 @@ export function validatingAdmissionPolicy(deps: AdmissionDeps): AdmissionPlugin 
   };
 }
 
-function dispatch(a: AdmissionAttributes, deps: AdmissionDeps, policies: Policy[], bindings: Binding[]): void {
+/** One binding of a matching policy, to evaluate on the request as `matched` presents it. */
+interface Invocation {
+  policy: Policy;
+  binding: Binding;
+  compiled: CompiledPolicy;
+  /** The policy's matchConstraints matched an equivalent version: evaluated with the objects converted to it. */
+  matched?: Required<MatchedRequest>;
+  params: ReturnType<typeof collectParams>;
+}
+
+/**
+ * Selects the policies and bindings that apply (synchronously), then evaluates them in policy
+ * and binding order. Only a policy matched through an equivalent version makes this
+ * asynchronous: its objects are converted first (a CRD's conversion webhook may be called).
+ */
+function dispatch(a: AdmissionAttributes, deps: AdmissionDeps, policies: Policy[], bindings: Binding[]): void | Promise<void> {
   const byPolicy = new Map<string, Binding[]>();
   for (const b of bindings) {
     const name = b.spec?.policyName ?? '';
@@ -63,64 +87,111 @@ function dispatch(a: AdmissionAttributes, deps: AdmissionDeps, policies: Policy[
     else byPolicy.set(name, [b]);
   }
   let request: WebhookRequest | undefined;
-  let base: Record<string, unknown> | undefined;
-  const denials: Denial[] = [];
+  const equivalents = equivalentEntries(deps.registry, a.entry, a.subresource);
+  // Configuration errors and invocations, in the order their outcomes count.
+  const steps: (Invocation | Denial)[] = [];
   for (const policy of policies) {
     const own = byPolicy.get(policy.metadata.name ?? '');
     if (!own) continue;
     const spec = policy.spec ?? {};
-    const configError = (message: string, binding?: Binding) => {
-      if (spec.failurePolicy === 'Ignore') return;
-      denials.push({ policy: policy.metadata.name ?? '', binding: binding?.metadata.name, message: `failed to configure ${binding ? 'binding' : 'policy'}: ${message}` });
-    };
     request ??= webhookRequest(a, deps);
-    const matched = matchResources(spec.matchConstraints, request);
+    const matched = matchResources(spec.matchConstraints, request, equivalents);
     if ('error' in matched) {
-      configError(matched.error.message);
+      pushConfigError(steps, policy, matched.error.message);
       continue;
     }
     if (!matched.matches) continue;
     const paramEntry = spec.paramKind ? paramResource(spec.paramKind, deps) : undefined;
     if (paramEntry && 'error' in paramEntry) {
-      configError(paramEntry.error);
+      pushConfigError(steps, policy, paramEntry.error);
       continue;
     }
     const compiled = compilePolicy(policy);
-    base ??= activationBase(request, deps);
     for (const binding of own) {
-      const bound = matchResources(binding.spec?.matchResources, request);
+      // A binding's matchResources are judged on the request as it is (their own matchPolicy
+      // counts), never change the version the policy matched.
+      const bound = matchResources(binding.spec?.matchResources, request, equivalents);
       if ('error' in bound) {
-        configError(bound.error.message, binding);
+        pushConfigError(steps, policy, bound.error.message, binding);
         continue;
       }
       if (!bound.matches) continue;
       const params = collectParams(spec.paramKind, paramEntry, binding.spec?.paramRef, a.namespace, deps);
-      if ('error' in params) {
-        configError(params.error, binding);
-        continue;
+      steps.push({ policy, binding, compiled, matched: matched.equivalent, params });
+    }
+  }
+  if (!request) return;
+  const requested = request;
+  const versions = new Map<ResourceEntry, Required<MatchedRequest>>();
+  for (const s of steps) if (isInvocation(s) && s.matched) versions.set(s.matched.entry, s.matched);
+  if (versions.size === 0) return evaluate(a, deps, steps, requested, new Map());
+  return Promise.all(
+    [...versions].map(async ([entry, m]): Promise<[ResourceEntry, WebhookRequest | Error]> => {
+      try {
+        return [entry, await requestToSend(m, a.entry)];
+      } catch (err) {
+        return [entry, err as Error];
       }
-      const actions = binding.spec?.validationActions ?? [];
-      for (const param of params.params) {
-        const activation = spec.paramKind ? { ...base, params: celValue(param) } : base;
-        const result = validatePolicy(policy, compiled, activation);
-        for (const d of result.decisions) {
-          if (d.action !== 'deny') continue;
-          if (actions.includes('Deny')) denials.push({ policy: policy.metadata.name ?? '', binding: binding.metadata.name, message: d.message, reason: d.reason });
-          if (actions.includes('Warn')) a.ctx.warnings.push(`Validation failed for ValidatingAdmissionPolicy '${policy.metadata.name}' with binding '${binding.metadata.name}': ${d.message}`);
-        }
-        for (const annotation of result.auditAnnotations) {
-          if (annotation.error) denials.push({ policy: policy.metadata.name ?? '', binding: binding.metadata.name, message: annotation.error });
-        }
+    }),
+  ).then((converted) => evaluate(a, deps, steps, requested, new Map(converted)));
+}
+
+/** A configuration error denies unless the policy's failurePolicy is Ignore. */
+function pushConfigError(list: (Invocation | Denial)[] | Denial[], policy: Policy, message: string, binding?: Binding): void {
+  if (policy.spec?.failurePolicy === 'Ignore') return;
+  list.push({ policy: policy.metadata.name ?? '', binding: binding?.metadata.name, message: `failed to configure ${binding ? 'binding' : 'policy'}: ${message}` });
+}
+
+/** Each invocation once per param, on its version of the request; the first denial (configuration errors included) refuses. */
+function evaluate(a: AdmissionAttributes, deps: AdmissionDeps, steps: (Invocation | Denial)[], requested: WebhookRequest, converted: Map<ResourceEntry, WebhookRequest | Error>): void {
+  const denials: Denial[] = [];
+  let nsObject: unknown;
+  const bases = new Map<ResourceEntry | undefined, Record<string, unknown>>();
+  const baseFor = (entry: ResourceEntry | undefined, req: WebhookRequest) => {
+    let base = bases.get(entry);
+    if (!base) {
+      nsObject ??= celValue(namespaceObject(requested, deps));
+      base = { ...celVariables(req), namespaceObject: nsObject };
+      bases.set(entry, base);
+    }
+    return base;
+  };
+  for (const step of steps) {
+    if (!isInvocation(step)) {
+      denials.push(step);
+      continue;
+    }
+    const { policy, binding, compiled, matched, params } = step;
+    const version = matched ? converted.get(matched.entry)! : requested;
+    if (version instanceof Error) {
+      // Upstream's versioned attributes failing: the policy's configuration error.
+      pushConfigError(denials, policy, version.message);
+      continue;
+    }
+    if ('error' in params) {
+      pushConfigError(denials, policy, params.error, binding);
+      continue;
+    }
+    const base = baseFor(matched?.entry, version);
+    const actions = binding.spec?.validationActions ?? [];
+    const spec = policy.spec ?? {};
+    for (const param of params.params) {
+      const activation = spec.paramKind ? { ...base, params: celValue(param) } : base;
+      const result = validatePolicy(policy, compiled, activation);
+      for (const d of result.decisions) {
+        if (d.action !== 'deny') continue;
+        if (actions.includes('Deny')) denials.push({ policy: policy.metadata.name ?? '', binding: binding.metadata.name, message: d.message, reason: d.reason });
+        if (actions.includes('Warn')) a.ctx.warnings.push(`Validation failed for ValidatingAdmissionPolicy '${policy.metadata.name}' with binding '${binding.metadata.name}': ${d.message}`);
+      }
+      for (const annotation of result.auditAnnotations) {
+        if (annotation.error) denials.push({ policy: policy.metadata.name ?? '', binding: binding.metadata.name, message: annotation.error });
       }
     }
   }
   if (denials.length) throw denialError(a, denials[0]);
 }
 
-/** What every evaluation of this request shares: object, oldObject, request and namespaceObject, as CEL values. */
-function activationBase(req: WebhookRequest, deps: AdmissionDeps): Record<string, unknown> {
-  return { ...celVariables(req), namespaceObject: celValue(namespaceObject(req, deps)) };
-}
+const isInvocation = (s: Invocation | Denial): s is Invocation => typeof s.policy !== 'string';
 
 /**
  * The request's Namespace as upstream's CreateNamespaceObject hands it to CEL: its metadata

@@ -6,6 +6,9 @@
 // resource, with the requested ones as requestKind/requestResource, and carries the object
 // converted to that version; a mutating webhook's patch applies there and the result is converted
 // back. With matchPolicy Exact only the requested version counts.
+//
+// ValidatingAdmissionPolicy matches the same way (policy/match-resources.ts) and evaluates its
+// expressions on the request requestToSend gives for the matched version.
 import { copyJson } from '../../../api/json-copy.js';
 import type { KubeObject } from '../../../api/object.js';
 import type { ResourceEntry } from '../../registry/resource-entry.js';
@@ -33,13 +36,22 @@ export function matchWebhook(w: Webhook, req: WebhookRequest, equivalents: () =>
   if (webhookMatches(w, req)) return { request: req };
   if (w.matchPolicy === 'Exact') return undefined;
   for (const e of equivalents()) {
-    const t = e.type;
-    // A subresource of another kind (deployments/scale is a Scale) keeps that kind.
-    const kind = req.kindGroup === undefined ? { kind: t.kind } : {};
-    const alt: WebhookRequest = { ...req, group: t.group, version: t.version, resource: t.plural, ...kind, requested: { group: req.group, version: req.version, resource: req.resource, kind: req.kind, kindGroup: req.kindGroup, kindVersion: req.kindVersion } };
+    const alt = equivalentRequest(req, e);
     if (webhookMatches(w, alt)) return { request: alt, entry: e };
   }
   return undefined;
+}
+
+/**
+ * The request as it would be for an equivalent version `e`: that version's resource and kind,
+ * with the requested ones kept as `requested`. The objects are still the requested version's
+ * (requestToSend converts them once the version is chosen).
+ */
+export function equivalentRequest(req: WebhookRequest, e: ResourceEntry): WebhookRequest {
+  const t = e.type;
+  // A subresource of another kind (deployments/scale is a Scale) keeps that kind.
+  const kind = req.kindGroup === undefined ? { kind: t.kind } : {};
+  return { ...req, group: t.group, version: t.version, resource: t.plural, ...kind, requested: { group: req.group, version: req.version, resource: req.resource, kind: req.kind, kindGroup: req.kindGroup, kindVersion: req.kindVersion } };
 }
 
 /** The request to send: for an equivalent version, its object and old object converted to it. */
