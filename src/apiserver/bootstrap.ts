@@ -27,27 +27,10 @@ async function ensure(api: ApiServer, group: string, version: string, plural: st
   if (next) await api.generic.update(entry, namespace, name, '', systemContext(), () => next);
 }
 
-/**
- * kube-aggregator's record of metrics.k8s.io: served by this server itself (a local APIService,
- * no spec.service), where metrics-server would register its Service. The aggregator's availability
- * controller marks it Available (Local).
- */
-async function ensureMetricsAPIService(api: ApiServer): Promise<void> {
-  await ensure(api, 'apiregistration.k8s.io', 'v1', 'apiservices', '', {
-    apiVersion: 'apiregistration.k8s.io/v1',
-    kind: 'APIService',
-    metadata: { name: 'v1beta1.metrics.k8s.io', labels: { 'kube-aggregator.kubernetes.io/automanaged': 'onstart' } },
-    spec: { group: 'metrics.k8s.io', version: 'v1beta1', groupPriorityMinimum: 100, versionPriority: 100 },
-  });
-}
-
 export async function bootstrapCluster(api: ApiServer): Promise<void> {
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     await ensure(api, '', 'v1', 'namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
-  // Written alongside the rest (nothing here depends on it): two writes on a first start.
-  const metricsAPIService = ensureMetricsAPIService(api);
-  metricsAPIService.catch(() => undefined); // awaited (and thrown) below
   // Before the server reports ready: components authorized by these roles start after that.
   await reconcileBootstrapPolicy(api);
   // What aggregated API servers read to trust the front proxy (upstream's ClientCARegistrationHook).
@@ -82,5 +65,4 @@ export async function bootstrapCluster(api: ApiServer): Promise<void> {
     spec.ports[0].targetPort = port;
     return current;
   });
-  await metricsAPIService;
 }

@@ -46,6 +46,7 @@ import { serviceAccountAuthenticator } from './filters/serviceaccount-authentica
 import { bootstrapTokenAuthenticator } from './filters/bootstrap-token-authenticator.js';
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import { Aggregator, type RemoteAPIService } from './aggregator/aggregator.js';
+import { AutoRegister } from './aggregator/autoregister.js';
 import { extensionAuthenticationConfigMap, type FrontProxyCredentials } from './aggregator/front-proxy.js';
 
 export interface ApiServerOptions {
@@ -112,6 +113,8 @@ export class ApiServer {
   readonly crds: CRDController;
   /** Routes APIServices served by other API servers to them, and keeps their availability. */
   readonly aggregator: Aggregator;
+  /** Local APIServices for the built-in and CRD group-versions (upstream's autoregister and crdregistration). */
+  readonly autoRegister: AutoRegister;
   /** kube-system/extension-apiserver-authentication, written at bootstrap (with front proxy credentials). */
   readonly extensionAuthentication: ConfigMap | undefined;
   readonly authenticator: Authenticator;
@@ -164,6 +167,8 @@ export class ApiServer {
     this.generic.afterDelete.push((entry, obj) => this.services.release(entry, obj));
     this.crds = new CRDController({ registry: this.registry, cache: this.cache, generic: this.generic, log });
     this.aggregator = new Aggregator({ registry: this.registry, cache: this.cache, generic: this.generic, log, frontProxy: opts.frontProxy });
+    // Made while the registry holds the built-in resources only: those are its onstart APIServices.
+    this.autoRegister = new AutoRegister({ registry: this.registry, cache: this.cache, generic: this.generic, log });
     this.extensionAuthentication = opts.frontProxy && opts.clientCaPem ? extensionAuthenticationConfigMap(opts.clientCaPem, opts.frontProxy) : undefined;
     this.tokens = opts.serviceAccountKeyPem ? new ServiceAccountTokens(opts.serviceAccountKeyPem) : undefined;
     this.serviceAccountAuth = this.tokens ? serviceAccountAuthenticator(this.tokens, this.cache, this.registry) : undefined;
@@ -204,6 +209,7 @@ export class ApiServer {
     this.authorization.stop();
     this.crds.stop();
     this.aggregator.stop();
+    this.autoRegister.stop();
     this.eventExpiry?.stop();
     this.cache.stop();
   }
@@ -216,6 +222,8 @@ export class ApiServer {
       await this.kubernetesService.start();
     }
     this.ready = true;
+    // After ready, in the background, as upstream's kube-apiserver-autoregistration post-start hook.
+    this.autoRegister.start();
   }
 
   /** Graceful shutdown's first step: this server leaves the `kubernetes` endpoints (upstream's pre-shutdown hook). */

@@ -54,6 +54,8 @@ const nameRules: Record<string, NameValidator> = {
   'certificates.k8s.io/CertificateSigningRequest': nameIsPathSegment,
   'flowcontrol.apiserver.k8s.io/FlowSchema': nameIsPathSegment,
   'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration': nameIsPathSegment,
+  // <version>.<group>: the core group's is `v1.` (kube-aggregator's ValidateAPIService).
+  'apiregistration.k8s.io/APIService': nameIsPathSegment,
 };
 
 export function scopeOf(group: string, kind: string): Scope {
