@@ -34,6 +34,7 @@ import { monoMs, sleep } from './lib/clock.js';
 import { formatHotSpots, summarizeProfile } from './lib/cpuprofile.js';
 import { inspectArgs, openInspector, type InspectorSession } from './lib/inspector.js';
 import { isMain } from './lib/main.js';
+import { ensureK8tsNodeFlags } from './lib/node-flags.js';
 import { writeReport, type Metric } from './lib/report.js';
 import { measureRequestCosts } from './lib/request-costs.js';
 import { startSchedulerProcess, type LoopTime, type SchedulerProcess } from './lib/scheduler-process.js';
@@ -628,6 +629,7 @@ export async function main(): Promise<void> {
 }
 
 if (isMain(import.meta.url)) {
+  await ensureK8tsNodeFlags();
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
   // The HTTP/2 transport can emit an unhandled stream 'error' when the server resets a session
   // (seen under this load; a client bug to fix in src/client/transport): log it, keep measuring.
