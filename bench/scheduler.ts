@@ -5,7 +5,9 @@
 // API by this process while the scheduler runs. Per workload: pods/s over the measured pods
 // (first create → last bind) and p50/p99 per-pod latency create → bound (seen on the scheduler's
 // own pod informer, where upstream counts it), CPU per pod of each process. Upstream thresholds
-// (performance-config.yaml) are printed beside ours.
+// (performance-config.yaml) are printed beside ours. This process, the load generator, re-runs
+// itself under the node flags k8ts runs with (bench/lib/node-flags.ts), so all three collect
+// garbage the same way on the same two cores.
 //
 //   node --import tsx bench/scheduler.ts            # full sizes
 //   node --import tsx bench/scheduler.ts --quick    # small sizes, a smoke run
