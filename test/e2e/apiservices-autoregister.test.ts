@@ -173,7 +173,10 @@ describe('local APIServices (autoregister)', () => {
     await c.kubectlOk(['apply', '-f', '-'], {
       stdin: stringify({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: 'v1.mine.example.com', labels: { [label]: 'onstart' } }, spec: { group: 'mine.example.com', version: 'v1', groupPriorityMinimum: 10, versionPriority: 10 } }),
     });
-    await new Promise((r) => setTimeout(r, 500));
+    // A barrier instead of a wait: the controller works through names in the order their events
+    // came, so once a later edit of a managed CRD APIService is put back, the edits above were seen.
+    await c.kubectlOk(['patch', 'apiservice', 'v1.autoreg.example.com', '--type=merge', '-p', '{"spec":{"versionPriority":7}}']);
+    await until('the later edit put back', async () => ((await get(c, 'v1.autoreg.example.com'))?.spec.versionPriority === 100 ? true : undefined));
     assert.equal((await get(c, 'v1.apps'))?.spec.versionPriority, 3);
     assert.equal(await get(c, 'v1.batch'), undefined);
     assert.ok(await get(c, 'v1.mine.example.com'));
