@@ -13,6 +13,7 @@
 //   - managed but no longer desired: deleted (an onstart one only on its first sync);
 //   - managed, desired, spec differs: spec put back (an onstart one only on its first sync).
 // The work runs after the server reports ready, one write at a time, as upstream's post-start hook.
+import { KeyedWorkQueue } from '../keyed-work-queue.js';
 import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
 import { StatusError } from '../../api/status.js';
 import type { Logger } from '../../util/log.js';
@@ -116,13 +117,11 @@ export class AutoRegister {
   private crdDesired = new Map<string, Desired>();
   private readonly syncedOnce = new Set<string>();
   private readonly atStart = new Set<string>();
-  private readonly queue = new Set<string>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly queue: KeyedWorkQueue;
   private entry: ResourceEntry | undefined;
   private apiServices: ResourceCache | undefined;
   private crds: ResourceCache | undefined;
   private stopWatches: (() => void)[] = [];
-  private working = false;
   private started = false;
   private stopped = false;
   private readonly retryMs: number;
@@ -130,6 +129,18 @@ export class AutoRegister {
   /** Call with the registry holding the built-in resources only (before CRDs are served). */
   constructor(private readonly opts: AutoRegisterOptions) {
     this.retryMs = opts.retryMs ?? 1000;
+    this.queue = new KeyedWorkQueue({
+      work: (name) => this.sync(name),
+      retryAfter: (name, err) => {
+        // A lost race (another API server, or this cache behind this controller's own write) is
+        // decided again shortly; anything else after retryMs.
+        const conflict = err instanceof StatusError && err.code === 409;
+        if (!conflict) this.opts.log?.warn({ apiService: name, err: String(err) }, 'APIService autoregistration failed');
+        return conflict ? Math.min(100, this.retryMs) : this.retryMs;
+      },
+      // Off the caller's stack (a watch dispatch, or start()): the writes never hold up the server.
+      deferStart: true,
+    });
     for (const { group, versions } of opts.registry.groupVersions()) {
       for (const version of versions) {
         this.builtinGroupVersions.add(`${group}/${version}`);
@@ -173,9 +184,7 @@ export class AutoRegister {
     this.stopped = true;
     for (const stop of this.stopWatches) stop();
     this.stopWatches = [];
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    this.queue.clear();
+    this.queue.stop();
   }
 
   private onAPIServiceEvent(ev: CacheEvent): void {
@@ -217,33 +226,6 @@ export class AutoRegister {
   private enqueue(name: string): void {
     if (this.stopped || !this.started) return;
     this.queue.add(name);
-    if (this.working) return;
-    this.working = true;
-    // Off the caller's stack (a watch dispatch, or start()): the writes never hold up the server.
-    setImmediate(() => void this.drain());
-  }
-
-  private async drain(): Promise<void> {
-    while (!this.stopped && this.queue.size > 0) {
-      const name = this.queue.values().next().value as string;
-      this.queue.delete(name);
-      try {
-        await this.sync(name);
-      } catch (err) {
-        if (this.stopped) break;
-        // A lost race (another API server, or this cache behind this controller's own write) is
-        // decided again shortly; anything else after retryMs.
-        const conflict = err instanceof StatusError && err.code === 409;
-        if (!conflict) this.opts.log?.warn({ apiService: name, err: String(err) }, 'APIService autoregistration failed');
-        const t = setTimeout(() => {
-          this.timers.delete(t);
-          this.enqueue(name);
-        }, conflict ? Math.min(100, this.retryMs) : this.retryMs);
-        t.unref();
-        this.timers.add(t);
-      }
-    }
-    this.working = false;
   }
 
   /** One pass of upstream's checkAPIService for one name. */

@@ -6,6 +6,7 @@
 // the cache's dispatch, before any client watcher hears of it — a client that saw a CRD become
 // Established finds its resource served. Status and finalizer writes go through a work queue, one
 // CRD at a time, through the generic store like any client's writes.
+import { KeyedWorkQueue } from '../keyed-work-queue.js';
 import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
 import type { KubeObject, StoredObject } from '../../api/object.js';
 import { StatusError } from '../../api/status.js';
@@ -53,9 +54,7 @@ export class CRDController {
   private readonly written = new Map<string, CustomResourceDefinition>();
   /** Watches on the instances of CRDs being deleted, to finish as soon as the last one goes. */
   private readonly instanceWatches = new Map<string, () => void>();
-  private readonly queue = new Set<string>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private running = false;
+  private readonly queue: KeyedWorkQueue;
   private stopped = false;
   private stopWatch: (() => void) | undefined;
 
@@ -65,6 +64,15 @@ export class CRDController {
     this.generic = opts.generic;
     this.log = opts.log;
     this.retryMs = opts.retryMs ?? 1000;
+    this.queue = new KeyedWorkQueue({
+      work: (name) => this.reconcile(name),
+      retryAfter: (name, err) => {
+        // The CRD went meanwhile: its DELETED event has done what is left.
+        if (isNotFound(err)) return undefined;
+        this.log?.warn({ err, crd: name }, 'custom resource definition not reconciled; retrying');
+        return this.retryMs;
+      },
+    });
   }
 
   /** Serves what the CRDs in the cache define and reconciles each. Call after the cache started. */
@@ -84,8 +92,7 @@ export class CRDController {
     this.stopWatch?.();
     for (const stop of this.instanceWatches.values()) stop();
     this.instanceWatches.clear();
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.queue.stop();
   }
 
   private onEvent(ev: CacheEvent): void {
@@ -177,39 +184,6 @@ export class CRDController {
   private enqueue(name: string): void {
     if (this.stopped || !name) return;
     this.queue.add(name);
-    if (!this.running) {
-      this.running = true;
-      void this.drain();
-    }
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.size && !this.stopped) {
-        const name = this.queue.values().next().value as string;
-        this.queue.delete(name);
-        try {
-          await this.reconcile(name);
-        } catch (err) {
-          if (this.stopped) return;
-          // The CRD went meanwhile: its DELETED event has done what is left.
-          if (isNotFound(err)) continue;
-          this.log?.warn({ err, crd: name }, 'custom resource definition not reconciled; retrying');
-          this.later(name, this.retryMs);
-        }
-      }
-    } finally {
-      this.running = false;
-    }
-  }
-
-  private later(name: string, ms: number): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      this.enqueue(name);
-    }, ms);
-    t.unref();
-    this.timers.add(t);
   }
 
   private async reconcile(name: string): Promise<void> {
