@@ -12,6 +12,7 @@
 //   node --import tsx bench/scheduler.ts            # full sizes
 //   node --import tsx bench/scheduler.ts --quick    # small sizes, a smoke run
 //   K8TS_BENCH_WORKLOADS=SchedulingBasic,Preemption node --import tsx bench/scheduler.ts
+//   K8TS_BENCH_RUNS=5                     # every workload 5 times, in rounds; figures are medians of the runs
 //   K8TS_BENCH_BASIC=5000,1000,3000        # SchedulingBasic with other sizes (nodes, initial, measured = backlog)
 //   K8TS_BENCH_TIMELINE=1                 # every 500 ms: created/attempted/queued/binding/bound, cores
 //   K8TS_BENCH_SCHED_PROF=/tmp/sp K8TS_BENCH_SERVER_PROF=/tmp/ap   # --cpu-prof, hot spots printed (the scheduler's backlog run: /tmp/sp-backlog)
@@ -601,6 +602,24 @@ async function runMemory(nodes: number, pods: number): Promise<Metric[]> {
   }
 }
 
+/** K8TS_BENCH_RUNS=N: every workload N times (default 1); each row's figure is the median of its runs. */
+const rounds = Math.max(1, Number(process.env.K8TS_BENCH_RUNS ?? 1) || 1);
+
+/**
+ * Adds one run's rows of a workload to the rows of its earlier runs, row by row: detail rows share
+ * names across workloads ("  scheduler CPU per pod"), so rows are matched by position within the
+ * workload, and a run whose rows differ in shape (a backlog that failed) replaces none of them.
+ */
+function mergeRuns(byWorkload: Map<string, Metric[]>, workload: string, rows: Metric[]): void {
+  const earlier = byWorkload.get(workload);
+  if (!earlier) return void byWorkload.set(workload, rows);
+  if (earlier.length !== rows.length || earlier.some((m, i) => m.name !== rows[i]!.name)) {
+    console.error(`[scheduler bench] ${workload}: a run's rows differ from the first run's; its figures are left out`);
+    return;
+  }
+  earlier.forEach((m, i) => m.runs.push(...rows[i]!.runs));
+}
+
 export async function main(): Promise<void> {
   if (process.argv.includes('--request-costs')) {
     const loadAvg = loadavg()[0];
@@ -608,25 +627,25 @@ export async function main(): Promise<void> {
     writeReport('scheduler-request-costs', 'API server CPU per request of a scheduled pod (create, binding, event, watch events)', metrics, { loadAvgAtStart: loadAvg });
     return;
   }
-  const metrics: Metric[] = [];
-  const details: Record<string, unknown> = { quick };
+  const details: Record<string, unknown> = { quick, rounds };
   const only = process.env.K8TS_BENCH_WORKLOADS?.split(',');
-  for (const w of workloads()) {
-    try {
-      metrics.push(...(await runWorkload(w)));
-    } catch (err) {
-      console.error(`[scheduler bench] ${w.name} failed: ${String(err)}`);
-      details[`${w.name} error`] = String(err);
+  const runs: Array<[string, () => Promise<Metric[]>]> = workloads().map((w) => [w.name, () => runWorkload(w)]);
+  if (!only || only.includes('SchedulerMemory')) runs.push(['SchedulerMemory', () => (quick ? runMemory(500, 5000) : runMemory(5000, 150_000))]);
+  // Rounds, not one workload's runs back to back: a slow spell of the machine then lands on
+  // every workload a little rather than on all the runs of one.
+  const byWorkload = new Map<string, Metric[]>();
+  for (let r = 1; r <= rounds; r++) {
+    for (const [name, run] of runs) {
+      if (rounds > 1) console.error(`[scheduler bench] round ${r}/${rounds}: ${name}`);
+      try {
+        mergeRuns(byWorkload, name, await run());
+      } catch (err) {
+        console.error(`[scheduler bench] ${name} failed: ${String(err)}`);
+        details[`${name} error`] = String(err);
+      }
     }
   }
-  if (!only || only.includes('SchedulerMemory')) {
-    try {
-      metrics.push(...(await (quick ? runMemory(500, 5000) : runMemory(5000, 150_000))));
-    } catch (err) {
-      console.error(`[scheduler bench] SchedulerMemory failed: ${String(err)}`);
-      details['SchedulerMemory error'] = String(err);
-    }
-  }
+  const metrics = runs.flatMap(([name]) => byWorkload.get(name) ?? []);
   writeReport(quick ? 'scheduler-quick' : 'scheduler', 'Scheduler throughput and latency (scheduler_perf workloads; API server process over HTTPS)', metrics, details);
 }
 
