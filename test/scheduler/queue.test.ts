@@ -1,5 +1,6 @@
-// The scheduling queue on a fake clock: ordering, backoff, the unschedulable pool with queueing
-// hints, in-flight events, gates, the 5-minute flush, the nominator.
+// The scheduling queue on a fake clock: ordering, backoff (whole-second windows and popping from
+// backoffQ when activeQ is empty, upstream's SchedulerPopFromBackoffQ, and without them), the
+// unschedulable pool with queueing hints, in-flight events, gates, the 5-minute flush, the nominator.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
@@ -22,15 +23,17 @@ const less = (a: QueuedPodInfo, b: QueuedPodInfo) => {
 
 const gated = (pod: Pod) => ((pod.spec?.schedulingGates?.length ?? 0) > 0 ? new Status(Status.unschedulable().code, ['gated'], 'SchedulingGates') : null);
 
-function newQueue(hints: RegisteredHint[] = [], opts: { onGated?: (p: Pod) => void } = {}) {
+function newQueue(hints: RegisteredHint[] = [], opts: { onGated?: (p: Pod) => void; popFromBackoffQ?: boolean; preEnqueue?: (pod: Pod) => Status | null } = {}) {
+  // On a whole second: backoff windows start here.
   const clock = { t: 1_000_000 };
   const q = new SchedulingQueue({
     less,
-    preEnqueue: gated,
+    preEnqueue: opts.preEnqueue ?? gated,
     hints: new Map([['default-scheduler', hints]]),
     log,
     now: () => clock.t,
     onGated: opts.onGated,
+    popFromBackoffQ: opts.popFromBackoffQ,
   });
   return { q, clock };
 }
@@ -78,18 +81,88 @@ describe('scheduling queue', () => {
     assert.deepEqual([1, 2, 3, 4, 5, 6].map(d), [1000, 2000, 4000, 8000, 10_000, 10_000]);
   });
 
-  test('a pod failed by an error goes to backoffQ and to activeQ once its backoff expires', () => {
+  test('a pod failed by an error goes to backoffQ, is never popped early, and moves to activeQ once the second its backoff ends in is over', () => {
     const { q, clock } = newQueue();
     q.add(podWithUid('e'));
+    clock.t += 300;
     const { where } = failWith(q, []);
     assert.equal(where, 'backoffQ');
-    clock.t += 999;
+    assert.equal(q.pop(), undefined, 'an error backoff is waited out even with activeQ empty');
+    // Backoff ends at +1,300 ms, within the window [+1 s, +2 s): flushed when that window is over.
+    clock.t += 1100;
     q.flushBackoffQCompleted();
     assert.equal(q.counts().backoffQ, 1);
-    clock.t += 2;
+    clock.t = 1_002_000;
     q.flushBackoffQCompleted();
     assert.equal(q.counts().activeQ, 1);
     assert.equal(q.pop()!.attempts, 2);
+  });
+
+  test('without pop-from-backoffQ, backoff ends to the millisecond and backoffQ is only left by the flush', () => {
+    const { q, clock } = newQueue([fitHint], { popFromBackoffQ: false });
+    const pod = podWithUid('e');
+    q.add(pod);
+    failWith(q, ['Fit']);
+    q.moveAllToActiveOrBackoffQueue(Events.NodeAdd, undefined, makeNode('n'));
+    assert.equal(q.whereIs(pod), 'backoffQ');
+    assert.equal(q.pop(), undefined);
+    clock.t += 999;
+    q.flushBackoffQCompleted();
+    assert.equal(q.whereIs(pod), 'backoffQ');
+    clock.t += 2;
+    q.flushBackoffQCompleted();
+    assert.equal(q.whereIs(pod), 'activeQ');
+  });
+
+  test('with activeQ empty, pop takes the backoffQ pod whose backoff window ends first, by priority within a window', () => {
+    const { q, clock } = newQueue([fitHint]);
+    const early = podWithUid('early', { priority: 1 });
+    const lateLow = podWithUid('late-low', { priority: 1 });
+    const lateHigh = podWithUid('late-high', { priority: 5 });
+    for (const p of [early, lateLow, lateHigh]) q.add(p);
+    // Popped by priority: late-high, then early, then late-low; each fails at its own time.
+    const fail = (uid: string | undefined, at: number) => {
+      clock.t = at;
+      const p = q.pop()!;
+      assert.equal(p.podInfo.pod.metadata?.uid, uid);
+      p.unschedulablePlugins.add('Fit');
+      q.addUnschedulableIfNotPresent(p);
+    };
+    fail(lateHigh.metadata?.uid, 1_000_900); // backoff ends 1,001,900: window 1,001,000
+    fail(early.metadata?.uid, 1_000_050); // ends 1,001,050: window 1,001,000 too
+    fail(lateLow.metadata?.uid, 1_001_100); // ends 1,002,100: window 1,002,000
+    q.moveAllToActiveOrBackoffQueue(Events.NodeAdd, undefined, makeNode('n'));
+    assert.equal(q.counts().backoffQ, 3);
+    const fresh = podWithUid('fresh');
+    q.add(fresh);
+    const names = [q.pop(), q.pop(), q.pop(), q.pop()].map((p) => p?.podInfo.pod.metadata?.name);
+    assert.deepEqual(names, ['fresh', 'late-high', 'early', 'late-low'], 'activeQ first; then by window, and by priority within the first window');
+    assert.equal(q.pop(), undefined);
+  });
+
+  test('with pop-from-backoffQ, PreEnqueue runs when a pod enters backoffQ: a gated pod parks instead', () => {
+    let gate = false;
+    const preEnqueue = (pod: Pod) => (gate ? new Status(Status.unschedulable().code, ['held'], 'Holder') : gated(pod));
+    const { q } = newQueue([fitHint], { preEnqueue });
+    const pod = podWithUid('held');
+    q.add(pod);
+    failWith(q, ['Fit']);
+    gate = true;
+    q.moveAllToActiveOrBackoffQueue(Events.NodeAdd, undefined, makeNode('n'));
+    assert.equal(q.whereIs(pod), 'unschedulablePods');
+    assert.equal(q.counts().gated, 1);
+    assert.equal(q.pop(), undefined);
+  });
+
+  test('waitForPod resolves when a pod enters backoffQ (it can be popped at once)', async () => {
+    const { q } = newQueue([fitHint]);
+    const pod = podWithUid('wb');
+    q.add(pod);
+    failWith(q, ['Fit']);
+    const waiting = q.waitForPod();
+    q.moveAllToActiveOrBackoffQueue(Events.NodeAdd, undefined, makeNode('n'));
+    await waiting;
+    assert.equal(q.pop()!.podInfo.pod.metadata!.name, 'wb');
   });
 
   test('an unschedulable pod waits for an event its rejecting plugin registered for', () => {
@@ -103,10 +176,10 @@ describe('scheduling queue', () => {
     // An assigned pod event: nobody registered it at all.
     q.moveAllToActiveOrBackoffQueue(Events.AssignedPodAdd, undefined, podWithUid('x'));
     assert.equal(q.whereIs(pod), 'unschedulablePods');
-    // A new node: still backing off (1 s) → backoffQ; after that, activeQ.
+    // A new node: still backing off (1 s, to the end of its window) → backoffQ; after that, activeQ.
     q.moveAllToActiveOrBackoffQueue(Events.NodeAdd, undefined, makeNode('n'));
     assert.equal(q.whereIs(pod), 'backoffQ');
-    clock.t += 1001;
+    clock.t += 2000;
     q.flushBackoffQCompleted();
     assert.equal(q.whereIs(pod), 'activeQ');
   });

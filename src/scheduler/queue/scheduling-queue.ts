@@ -1,6 +1,10 @@
 // The scheduling queue (upstream internal/queue/scheduling_queue.go, with queueing hints):
 // - activeQ: pods ready to be tried, ordered by the profiles' QueueSort (priority, then arrival);
 // - backoffQ: pods that failed and wait out their backoff (1 s doubling per attempt, 10 s max);
+//   with upstream's SchedulerPopFromBackoffQ (KEP-5142, on by default since 1.33) backoff ends on
+//   whole seconds, and when activeQ is empty the scheduler takes the pod whose backoff ends first
+//   rather than sit idle. Pods failed by an error wait in a second heap that is never popped
+//   early;
 // - unschedulable pool: pods rejected by plugins, moved back only by cluster events those
 //   plugins registered for (and whose hint says Queue), or after 5 minutes regardless;
 // - gated pods (PreEnqueue said no) wait in the pool until an update lets them in.
@@ -20,6 +24,12 @@ export const DEFAULT_POD_INITIAL_BACKOFF_MS = 1000;
 export const DEFAULT_POD_MAX_BACKOFF_MS = 10_000;
 /** Upstream podMaxInUnschedulablePodsDuration. */
 export const DEFAULT_POD_MAX_IN_UNSCHEDULABLE_MS = 5 * 60 * 1000;
+/**
+ * Upstream backoffQOrderingWindowDuration: with pop-from-backoffQ, backoff expiries are cut to
+ * whole seconds, pods ending in the same second are ordered as activeQ orders them, and the flush
+ * runs at each whole second so that a window leaves the queue in one go.
+ */
+export const BACKOFF_ORDERING_WINDOW_MS = 1000;
 
 /** A registered event of one plugin, with its hint. */
 export interface RegisteredHint {
@@ -57,9 +67,12 @@ export interface SchedulingQueueOptions {
   onGated?: (pod: Pod, status: Status) => void;
   /** Whether a pod is assumed or bound (the nominator ignores those). */
   isScheduled?: (pod: Pod) => boolean;
+  /** Upstream's SchedulerPopFromBackoffQ feature (default true, as upstream since 1.33). */
+  popFromBackoffQ?: boolean;
 }
 
 const uidOf = (p: Pod) => p.metadata?.uid ?? '';
+const alignToWindow = (t: number) => t - (t % BACKOFF_ORDERING_WINDOW_MS);
 const qUid = (q: QueuedPodInfo) => uidOf(q.podInfo.pod);
 
 /** A pod being scheduled: `seq` is the first in-flight event it must see. */
@@ -72,7 +85,11 @@ interface InFlightPod {
 export class SchedulingQueue {
   readonly nominator: Nominator;
   private readonly activeQ: KeyedHeap<QueuedPodInfo>;
+  /** Pods rejected by plugins, waiting out their backoff (popped early when activeQ is empty). */
   private readonly backoffQ: KeyedHeap<QueuedPodInfo>;
+  /** Pods failed by an error (no plugin rejected them): they always wait their backoff out. */
+  private readonly errorBackoffQ: KeyedHeap<QueuedPodInfo>;
+  private readonly popFromBackoffQ: boolean;
   private readonly unschedulable = new Map<string, QueuedPodInfo>();
   private readonly inFlight = new Map<string, InFlightPod>();
   /**
@@ -99,8 +116,17 @@ export class SchedulingQueue {
     this.initialBackoff = opts.podInitialBackoffMs ?? DEFAULT_POD_INITIAL_BACKOFF_MS;
     this.maxBackoff = opts.podMaxBackoffMs ?? DEFAULT_POD_MAX_BACKOFF_MS;
     this.maxInUnschedulable = opts.podMaxInUnschedulableMs ?? DEFAULT_POD_MAX_IN_UNSCHEDULABLE_MS;
+    this.popFromBackoffQ = opts.popFromBackoffQ ?? true;
     this.activeQ = new KeyedHeap(qUid, opts.less);
-    this.backoffQ = new KeyedHeap(qUid, (a, b) => this.backoffExpiry(a) < this.backoffExpiry(b));
+    const byExpiry = (a: QueuedPodInfo, b: QueuedPodInfo) => this.backoffExpiry(a) < this.backoffExpiry(b);
+    // Popped early in place of activeQ's head, the backoffQ's head should be the pod activeQ would pick among those of its window.
+    const byExpiryThenLess = (a: QueuedPodInfo, b: QueuedPodInfo) => {
+      const ea = this.backoffExpiry(a);
+      const eb = this.backoffExpiry(b);
+      return ea !== eb ? ea < eb : opts.less(a, b);
+    };
+    this.backoffQ = new KeyedHeap(qUid, this.popFromBackoffQ ? byExpiryThenLess : byExpiry);
+    this.errorBackoffQ = new KeyedHeap(qUid, byExpiry);
     this.nominator = new Nominator(opts.isScheduled);
     this.interesting = [...opts.hints.values()].flatMap((hs) => hs.map((h) => h.event));
   }
@@ -110,14 +136,14 @@ export class SchedulingQueue {
   counts(): Record<QueueName | 'gated', number> {
     let gated = 0;
     for (const q of this.unschedulable.values()) if (q.gated) gated++;
-    return { activeQ: this.activeQ.size, backoffQ: this.backoffQ.size, unschedulablePods: this.unschedulable.size - gated, gated };
+    return { activeQ: this.activeQ.size, backoffQ: this.backoffQ.size + this.errorBackoffQ.size, unschedulablePods: this.unschedulable.size - gated, gated };
   }
 
   /** Where the pod is waiting, if anywhere ('inFlight' while being scheduled). */
   whereIs(pod: Pod): QueueName | 'inFlight' | undefined {
     const uid = uidOf(pod);
     if (this.activeQ.has(uid)) return 'activeQ';
-    if (this.backoffQ.has(uid)) return 'backoffQ';
+    if (this.backoffQ.has(uid) || this.errorBackoffQ.has(uid)) return 'backoffQ';
     if (this.unschedulable.has(uid)) return 'unschedulablePods';
     if (this.inFlight.has(uid)) return 'inFlight';
     return undefined;
@@ -125,7 +151,7 @@ export class SchedulingQueue {
 
   queuedPodInfo(pod: Pod): QueuedPodInfo | undefined {
     const uid = uidOf(pod);
-    return this.activeQ.get(uid) ?? this.backoffQ.get(uid) ?? this.unschedulable.get(uid) ?? this.inFlight.get(uid)?.qpi;
+    return this.activeQ.get(uid) ?? this.backoffQ.get(uid) ?? this.errorBackoffQ.get(uid) ?? this.unschedulable.get(uid) ?? this.inFlight.get(uid)?.qpi;
   }
 
   // ---- informer events for unscheduled pods ------------------------------------------------
@@ -156,7 +182,7 @@ export class SchedulingQueue {
       this.nominator.updateNominatedPod(oldPod, newPodInfo(newPod));
       return;
     }
-    for (const heap of [this.activeQ, this.backoffQ]) {
+    for (const heap of [this.activeQ, this.backoffQ, this.errorBackoffQ]) {
       const q = heap.get(uid);
       if (q) {
         q.podInfo = newPodInfo(newPod);
@@ -189,14 +215,18 @@ export class SchedulingQueue {
     this.nominator.deleteNominatedPodIfExists(pod);
     this.activeQ.delete(uid);
     this.backoffQ.delete(uid);
+    this.errorBackoffQ.delete(uid);
     this.unschedulable.delete(uid);
   }
 
   // ---- the scheduling loop -----------------------------------------------------------------
 
-  /** The next pod to schedule (now in flight), or undefined if activeQ is empty. */
+  /**
+   * The next pod to schedule (now in flight): activeQ's head, else (pop-from-backoffQ) the
+   * backoffQ's, whose backoff would end first; undefined if there is none.
+   */
   pop(): QueuedPodInfo | undefined {
-    const q = this.activeQ.pop();
+    const q = this.activeQ.pop() ?? (this.popFromBackoffQ ? this.backoffQ.pop() : undefined);
     if (!q) return undefined;
     q.attempts++;
     q.unschedulablePlugins.clear();
@@ -207,9 +237,9 @@ export class SchedulingQueue {
     return q;
   }
 
-  /** Resolves when activeQ has a pod (or the queue closes / the signal aborts). */
+  /** Resolves when pop() has a pod to give (or the queue closes / the signal aborts). */
   waitForPod(signal?: AbortSignal): Promise<void> {
-    if (this.activeQ.size > 0 || this.closed || signal?.aborted) return Promise.resolve();
+    if (this.hasPoppable() || this.closed || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         signal?.removeEventListener('abort', done);
@@ -218,6 +248,10 @@ export class SchedulingQueue {
       this.waiters.push(done);
       signal?.addEventListener('abort', done, { once: true });
     });
+  }
+
+  private hasPoppable(): boolean {
+    return this.activeQ.size > 0 || (this.popFromBackoffQ && this.backoffQ.size > 0);
   }
 
   close(): void {
@@ -341,10 +375,11 @@ export class SchedulingQueue {
         this.recordEvent(Events.ForceActivate, undefined, pod, uid);
         continue;
       }
-      const q = this.unschedulable.get(uid) ?? this.backoffQ.get(uid);
+      const q = this.unschedulable.get(uid) ?? this.backoffQ.get(uid) ?? this.errorBackoffQ.get(uid);
       if (!q) continue;
       this.unschedulable.delete(uid);
       this.backoffQ.delete(uid);
+      this.errorBackoffQ.delete(uid);
       this.moveToActiveQ(q);
     }
   }
@@ -381,27 +416,46 @@ export class SchedulingQueue {
       this.unschedulable.set(qUid(q), q);
       return 'unschedulablePods';
     }
-    if (strategy === 'afterBackoff' && this.isBackingOff(q)) {
-      this.backoffQ.addOrUpdate(q);
-      return 'backoffQ';
-    }
+    if (strategy === 'afterBackoff' && this.isBackingOff(q)) return this.moveToBackoffQ(q) ? 'backoffQ' : 'unschedulablePods';
     return this.moveToActiveQ(q) ? 'activeQ' : 'unschedulablePods';
   }
 
-  /** Runs PreEnqueue: in → activeQ; gated → the unschedulable pool. */
-  private moveToActiveQ(q: QueuedPodInfo): boolean {
-    const s = this.opts.preEnqueue(q.podInfo.pod);
-    if (s) {
-      const wasGated = q.gated;
-      q.gated = true;
-      if (s.plugin) q.unschedulablePlugins.add(s.plugin);
-      this.unschedulable.set(qUid(q), q);
-      if (!wasGated) this.opts.onGated?.(q.podInfo.pod, s);
-      return false;
+  /**
+   * Into the backoff heap for its kind of failure. With pop-from-backoffQ, PreEnqueue runs here
+   * rather than when the pod leaves (it may leave early, straight into a scheduling cycle): gated
+   * → the unschedulable pool.
+   */
+  private moveToBackoffQ(q: QueuedPodInfo): boolean {
+    if (this.popFromBackoffQ && this.gate(q)) return false;
+    if (q.unschedulablePlugins.size === 0 && q.pendingPlugins.size === 0) {
+      this.errorBackoffQ.addOrUpdate(q);
+      return true;
     }
-    q.gated = false;
+    this.backoffQ.addOrUpdate(q);
+    if (this.popFromBackoffQ) this.wake();
+    return true;
+  }
+
+  /** Runs PreEnqueue (unless the pod passed it on entering backoffQ): in → activeQ; gated → the unschedulable pool. */
+  private moveToActiveQ(q: QueuedPodInfo, passedPreEnqueue = false): boolean {
+    if (!passedPreEnqueue && this.gate(q)) return false;
     this.activeQ.addOrUpdate(q);
     this.wake();
+    return true;
+  }
+
+  /** PreEnqueue: a gated pod goes to the unschedulable pool (true); else it is marked not gated. */
+  private gate(q: QueuedPodInfo): boolean {
+    const s = this.opts.preEnqueue(q.podInfo.pod);
+    if (!s) {
+      q.gated = false;
+      return false;
+    }
+    const wasGated = q.gated;
+    q.gated = true;
+    if (s.plugin) q.unschedulablePlugins.add(s.plugin);
+    this.unschedulable.set(qUid(q), q);
+    if (!wasGated) this.opts.onGated?.(q.podInfo.pod, s);
     return true;
   }
 
@@ -417,22 +471,28 @@ export class SchedulingQueue {
     return Math.min(d, this.maxBackoff);
   }
 
+  /** When the pod's backoff ends; with pop-from-backoffQ, the start of that second's window. A pod never tried has none (0). */
   private backoffExpiry(q: QueuedPodInfo): number {
-    return q.timestamp + this.backoffDuration(q);
+    if (q.attempts === 0) return 0;
+    const t = q.timestamp + this.backoffDuration(q);
+    return this.popFromBackoffQ ? alignToWindow(t) : t;
   }
 
+  /** With windows, a pod whose backoff ends within the current second is still backing off: its window is flushed whole at the next second. */
   private isBackingOff(q: QueuedPodInfo): boolean {
-    return this.backoffExpiry(q) > this.now();
+    const now = this.now();
+    return this.popFromBackoffQ ? this.backoffExpiry(q) >= alignToWindow(now) : this.backoffExpiry(q) > now;
   }
 
-  /** Moves pods whose backoff expired to activeQ (upstream runs this every second). */
+  /** Moves pods whose backoff ended to activeQ (upstream runs this every second; on whole seconds with pop-from-backoffQ). */
   flushBackoffQCompleted(): void {
-    const now = this.now();
-    for (;;) {
-      const q = this.backoffQ.peek();
-      if (!q || this.backoffExpiry(q) > now) break;
-      this.backoffQ.pop();
-      this.moveToActiveQ(q);
+    for (const heap of [this.backoffQ, this.errorBackoffQ]) {
+      for (;;) {
+        const q = heap.peek();
+        if (!q || this.isBackingOff(q)) break;
+        heap.pop();
+        this.moveToActiveQ(q, this.popFromBackoffQ);
+      }
     }
   }
 
@@ -446,14 +506,23 @@ export class SchedulingQueue {
 
   /** Starts the flush timers until the signal aborts. */
   run(signal: AbortSignal): void {
-    const backoff = setInterval(() => this.flushBackoffQCompleted(), 1000);
+    let backoff: NodeJS.Timeout;
+    // With windows, each flush lands just after a whole second, when a window has ended.
+    const nextFlushIn = () => (this.popFromBackoffQ ? BACKOFF_ORDERING_WINDOW_MS - (this.now() % BACKOFF_ORDERING_WINDOW_MS) : 1000);
+    const scheduleFlush = () => {
+      backoff = setTimeout(() => {
+        this.flushBackoffQCompleted();
+        scheduleFlush();
+      }, nextFlushIn());
+      backoff.unref?.();
+    };
+    scheduleFlush();
     const leftover = setInterval(() => this.flushUnschedulablePodsLeftover(), 30_000);
-    backoff.unref?.();
     leftover.unref?.();
     signal.addEventListener(
       'abort',
       () => {
-        clearInterval(backoff);
+        clearTimeout(backoff);
         clearInterval(leftover);
         this.close();
       },
