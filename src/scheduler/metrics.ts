@@ -24,6 +24,17 @@ export const podSchedulingSLIDuration = m.histogram<'attempts'>({
   buckets: [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92, 163.84, 327.68, 655.36],
 });
 
+/**
+ * queue: active | backoff | unschedulable; event: what put the pod there — a cluster event's
+ * label (NodeAdd, AssignedPodDelete, …), UnscheduledPodAdd, ScheduleAttemptFailure,
+ * BackoffComplete, PopFromBackoffQ, ForceActivate, UnschedulableTimeout.
+ */
+export const queueIncomingPods = m.counter<'queue' | 'event'>({
+  name: 'queue_incoming_pods_total',
+  help: 'Number of pods added to scheduling queues by event and queue type.',
+  labelNames: ['queue', 'event'],
+});
+
 /** queue: active | backoff | unschedulable | gated. */
 export const pendingPods = m.gauge<'queue'>({
   name: 'pending_pods',

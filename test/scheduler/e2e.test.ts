@@ -15,6 +15,7 @@ import { schedulerConfigFrom } from '../../src/scheduler/config/load.js';
 import { inTreeRegistry } from '../../src/scheduler/plugins/registry.js';
 import type { Scheduler } from '../../src/scheduler/scheduler.js';
 import { createLogger } from '../../src/util/log.js';
+import { metricsText } from '../../src/util/metrics.js';
 import { makeNode, makePod } from './fixtures.js';
 
 const registry = inTreeRegistry();
@@ -67,6 +68,12 @@ after(async () => {
   await running;
   await api?.close();
 });
+
+/** scheduler_queue_incoming_pods_total{event="NodeAdd"} over the active and backoff queues (this process's counter). */
+async function movedByNodeAdd(): Promise<number> {
+  const lines = (await metricsText()).split('\n').filter((l) => /^scheduler_queue_incoming_pods_total\{queue="(active|backoff)",event="NodeAdd"\} /.test(l));
+  return lines.reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
 
 const priorityClasses = resourceRef<KubeObject & { value: number }>({ group: 'scheduling.k8s.io', version: 'v1', plural: 'priorityclasses', kind: 'PriorityClass', namespaced: false });
 const pods = () => client.resource(resources.pods);
@@ -124,9 +131,12 @@ describe('scheduler end to end', () => {
   });
 
   test('the pending pod is scheduled once a node with room is added', async () => {
+    const movedBefore = await movedByNodeAdd();
     await nodes().create(makeNode('roomy', { cpu: '4', labels: { pool: 'tight' } }));
     const p = await bound('big');
     assert.equal(p.spec!.nodeName, 'roomy');
+    // The node's arrival moved it out of the unschedulable pool (to backoffQ if its backoff had not ended yet).
+    assert.ok((await movedByNodeAdd()) > movedBefore, 'scheduler_queue_incoming_pods_total counts the move by NodeAdd');
   });
 
   test('a second profile schedules its own pods; pods for an unknown scheduler are left alone', async () => {

@@ -10,6 +10,7 @@ import { ActionType, QueueingHint, type QueuedPodInfo } from '../../src/schedule
 import { Status } from '../../src/scheduler/framework/status.js';
 import { newPodInfo } from '../../src/scheduler/framework/pod-info.js';
 import { createLogger } from '../../src/util/log.js';
+import { metricsText } from '../../src/util/metrics.js';
 import { makeNode, podWithUid } from './fixtures.js';
 
 const log = createLogger('queue-test', { level: 'silent' });
@@ -36,6 +37,12 @@ function newQueue(hints: RegisteredHint[] = [], opts: { onGated?: (p: Pod) => vo
     popFromBackoffQ: opts.popFromBackoffQ,
   });
   return { q, clock };
+}
+
+/** scheduler_queue_incoming_pods_total for one queue and event (the counter is the process's: compare before and after). */
+async function incoming(queue: string, event: string): Promise<number> {
+  const line = (await metricsText()).split('\n').find((l) => l.startsWith(`scheduler_queue_incoming_pods_total{queue="${queue}",event="${event}"} `));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 }
 
 /** Pops and fails the pod with the given rejecting plugins. */
@@ -114,8 +121,9 @@ describe('scheduling queue', () => {
     assert.equal(q.whereIs(pod), 'activeQ');
   });
 
-  test('with activeQ empty, pop takes the backoffQ pod whose backoff window ends first, by priority within a window', () => {
+  test('with activeQ empty, pop takes the backoffQ pod whose backoff window ends first, by priority within a window', async () => {
     const { q, clock } = newQueue([fitHint]);
+    const [popped0, failed0, moved0] = await Promise.all([incoming('active', 'PopFromBackoffQ'), incoming('unschedulable', 'ScheduleAttemptFailure'), incoming('backoff', 'NodeAdd')]);
     const early = podWithUid('early', { priority: 1 });
     const lateLow = podWithUid('late-low', { priority: 1 });
     const lateHigh = podWithUid('late-high', { priority: 5 });
@@ -138,6 +146,10 @@ describe('scheduling queue', () => {
     const names = [q.pop(), q.pop(), q.pop(), q.pop()].map((p) => p?.podInfo.pod.metadata?.name);
     assert.deepEqual(names, ['fresh', 'late-high', 'early', 'late-low'], 'activeQ first; then by window, and by priority within the first window');
     assert.equal(q.pop(), undefined);
+    // Counted as upstream's scheduler_queue_incoming_pods_total counts them.
+    assert.equal((await incoming('unschedulable', 'ScheduleAttemptFailure')) - failed0, 3);
+    assert.equal((await incoming('backoff', 'NodeAdd')) - moved0, 3);
+    assert.equal((await incoming('active', 'PopFromBackoffQ')) - popped0, 3);
   });
 
   test('with pop-from-backoffQ, PreEnqueue runs when a pod enters backoffQ: a gated pod parks instead', () => {

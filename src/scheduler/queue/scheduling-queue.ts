@@ -19,6 +19,8 @@ import { Events, isWildCard, matches, podSchedulingPropertiesChange, type Labele
 import { KeyedHeap } from './keyed-heap.js';
 import { RingQueue } from '../../util/ring-queue.js';
 import { Nominator } from './nominator.js';
+import { queueIncomingPods } from '../metrics.js';
+import { keyedCounter } from '../../util/metrics.js';
 
 export const DEFAULT_POD_INITIAL_BACKOFF_MS = 1000;
 export const DEFAULT_POD_MAX_BACKOFF_MS = 10_000;
@@ -73,6 +75,17 @@ export interface SchedulingQueueOptions {
 
 const uidOf = (p: Pod) => p.metadata?.uid ?? '';
 const alignToWindow = (t: number) => t - (t % BACKOFF_ORDERING_WINDOW_MS);
+
+/** What moved a pod into a queue, besides cluster events (upstream's queue event labels). */
+const ScheduleAttemptFailure = 'ScheduleAttemptFailure';
+const BackoffComplete = 'BackoffComplete';
+const PopFromBackoffQ = 'PopFromBackoffQ';
+
+const incomingPods = keyedCounter(queueIncomingPods);
+/** scheduler_queue_incoming_pods_total{queue, event} += 1 (a series per pair, found by a string key). */
+function countIncoming(queue: 'active' | 'backoff' | 'unschedulable', event: string): void {
+  incomingPods.get(`${queue} ${event}`, () => ({ queue, event })).inc();
+}
 const qUid = (q: QueuedPodInfo) => uidOf(q.podInfo.pod);
 
 /** A pod being scheduled: `seq` is the first in-flight event it must see. */
@@ -169,7 +182,7 @@ export class SchedulingQueue {
       pendingPlugins: new Set(),
       gated: false,
     };
-    this.moveToActiveQ(qpi);
+    this.moveToActiveQ(qpi, Events.UnscheduledPodAdd.label);
     this.nominator.addFromStatus(qpi.podInfo);
   }
 
@@ -198,14 +211,14 @@ export class SchedulingQueue {
     if (q.gated) {
       // A gated pod gets in as soon as PreEnqueue lets it (its gates were removed).
       this.unschedulable.delete(uid);
-      this.moveToActiveQ(q);
+      this.moveToActiveQ(q, Events.UnscheduledPodUpdate.label);
       return;
     }
     for (const e of podSchedulingPropertiesChange('UnscheduledPod', newPod, oldPod)) {
       const strategy = this.isPodWorthRequeuing(q, e, oldPod, newPod);
       if (strategy === 'skip') continue;
       this.unschedulable.delete(uid);
-      this.requeue(q, strategy);
+      this.requeue(q, strategy, e.label);
       break;
     }
   }
@@ -226,7 +239,11 @@ export class SchedulingQueue {
    * backoffQ's, whose backoff would end first; undefined if there is none.
    */
   pop(): QueuedPodInfo | undefined {
-    const q = this.activeQ.pop() ?? (this.popFromBackoffQ ? this.backoffQ.pop() : undefined);
+    let q = this.activeQ.pop();
+    if (!q && this.popFromBackoffQ) {
+      q = this.backoffQ.pop();
+      if (q) countIncoming('active', PopFromBackoffQ);
+    }
     if (!q) return undefined;
     q.attempts++;
     q.unschedulablePlugins.clear();
@@ -311,7 +328,7 @@ export class SchedulingQueue {
     q.timestamp = this.now();
     const strategy = this.strategyForInFlightPod(q);
     this.done(uid);
-    const queue = this.requeue(q, strategy);
+    const queue = this.requeue(q, strategy, ScheduleAttemptFailure);
     this.nominator.addFromStatus(q.podInfo);
     return queue;
   }
@@ -358,7 +375,7 @@ export class SchedulingQueue {
       const strategy = this.isPodWorthRequeuing(q, event, oldObj, newObj);
       if (strategy === 'skip') continue;
       this.unschedulable.delete(qUid(q));
-      this.requeue(q, strategy);
+      this.requeue(q, strategy, event.label);
     }
   }
 
@@ -380,7 +397,7 @@ export class SchedulingQueue {
       this.unschedulable.delete(uid);
       this.backoffQ.delete(uid);
       this.errorBackoffQ.delete(uid);
-      this.moveToActiveQ(q);
+      this.moveToActiveQ(q, Events.ForceActivate.label);
     }
   }
 
@@ -411,13 +428,15 @@ export class SchedulingQueue {
     return strategy;
   }
 
-  private requeue(q: QueuedPodInfo, strategy: Strategy): QueueName {
+  /** Puts the pod where the strategy says; `event` is what moved it (for the incoming-pods metric). */
+  private requeue(q: QueuedPodInfo, strategy: Strategy, event: string): QueueName {
     if (strategy === 'skip') {
       this.unschedulable.set(qUid(q), q);
+      countIncoming('unschedulable', event);
       return 'unschedulablePods';
     }
-    if (strategy === 'afterBackoff' && this.isBackingOff(q)) return this.moveToBackoffQ(q) ? 'backoffQ' : 'unschedulablePods';
-    return this.moveToActiveQ(q) ? 'activeQ' : 'unschedulablePods';
+    if (strategy === 'afterBackoff' && this.isBackingOff(q)) return this.moveToBackoffQ(q, event) ? 'backoffQ' : 'unschedulablePods';
+    return this.moveToActiveQ(q, event) ? 'activeQ' : 'unschedulablePods';
   }
 
   /**
@@ -425,8 +444,9 @@ export class SchedulingQueue {
    * rather than when the pod leaves (it may leave early, straight into a scheduling cycle): gated
    * → the unschedulable pool.
    */
-  private moveToBackoffQ(q: QueuedPodInfo): boolean {
-    if (this.popFromBackoffQ && this.gate(q)) return false;
+  private moveToBackoffQ(q: QueuedPodInfo, event: string): boolean {
+    if (this.popFromBackoffQ && this.gate(q, event)) return false;
+    countIncoming('backoff', event);
     if (q.unschedulablePlugins.size === 0 && q.pendingPlugins.size === 0) {
       this.errorBackoffQ.addOrUpdate(q);
       return true;
@@ -437,15 +457,16 @@ export class SchedulingQueue {
   }
 
   /** Runs PreEnqueue (unless the pod passed it on entering backoffQ): in → activeQ; gated → the unschedulable pool. */
-  private moveToActiveQ(q: QueuedPodInfo, passedPreEnqueue = false): boolean {
-    if (!passedPreEnqueue && this.gate(q)) return false;
+  private moveToActiveQ(q: QueuedPodInfo, event: string, passedPreEnqueue = false): boolean {
+    if (!passedPreEnqueue && this.gate(q, event)) return false;
+    countIncoming('active', event);
     this.activeQ.addOrUpdate(q);
     this.wake();
     return true;
   }
 
   /** PreEnqueue: a gated pod goes to the unschedulable pool (true); else it is marked not gated. */
-  private gate(q: QueuedPodInfo): boolean {
+  private gate(q: QueuedPodInfo, event: string): boolean {
     const s = this.opts.preEnqueue(q.podInfo.pod);
     if (!s) {
       q.gated = false;
@@ -455,6 +476,7 @@ export class SchedulingQueue {
     q.gated = true;
     if (s.plugin) q.unschedulablePlugins.add(s.plugin);
     this.unschedulable.set(qUid(q), q);
+    countIncoming('unschedulable', event);
     if (!wasGated) this.opts.onGated?.(q.podInfo.pod, s);
     return true;
   }
@@ -491,7 +513,7 @@ export class SchedulingQueue {
         const q = heap.peek();
         if (!q || this.isBackingOff(q)) break;
         heap.pop();
-        this.moveToActiveQ(q, this.popFromBackoffQ);
+        this.moveToActiveQ(q, BackoffComplete, this.popFromBackoffQ);
       }
     }
   }
