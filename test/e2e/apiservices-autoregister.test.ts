@@ -165,6 +165,23 @@ describe('local APIServices (autoregister)', () => {
     await until('it created again', () => get(c, 'v1.autoreg.example.com'));
   });
 
+  test('an invalid APIService is refused with kube-aggregator\'s messages, each naming its field', async () => {
+    const bad = { apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: 'v1.wrong.example.com' }, spec: { group: 'bad.example.com', version: 'v1', groupPriorityMinimum: 0, versionPriority: 2000, insecureSkipTLSVerify: true } };
+    const r = await c.kubectl(['apply', '-f', '-'], { stdin: stringify(bad) });
+    assert.notEqual(r.code, 0);
+    // kubectl lists the Status's causes, one per line.
+    assert.match(r.stderr, /The APIService "v1\.wrong\.example\.com" is invalid: \n\* metadata\.name: /);
+    for (const m of [
+      'metadata.name: Invalid value: "v1.wrong.example.com": must be `spec.version+"."+spec.group`: "v1.bad.example.com"',
+      'spec.groupPriorityMinimum: Invalid value: 0: must be positive and less than 20000',
+      'spec.versionPriority: Invalid value: 2000: must be positive and less than 1000',
+      'spec.insecureSkipTLSVerify: Invalid value: true: local APIServices may not have insecureSkipTLSVerify',
+    ]) {
+      assert.ok(r.stderr.includes(m), `${m} in ${r.stderr}`);
+    }
+    assert.equal(await get(c, 'v1.wrong.example.com'), undefined);
+  });
+
   test('onstart APIServices are the users’ after the first sync: edits and deletions stay until a restart', async () => {
     await allAvailable(c);
     await c.kubectlOk(['patch', 'apiservice', 'v1.apps', '--type=merge', '-p', '{"spec":{"versionPriority":3}}']);

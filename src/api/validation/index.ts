@@ -15,6 +15,7 @@ import { validateService, validateServiceUpdate } from './service.js';
 import { validateEventsV1Create, validateEventsV1Update } from './events.js';
 import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from './apiextensions.js';
 import { validateValidatingAdmissionPolicy, validateValidatingAdmissionPolicyBinding, validateValidatingAdmissionPolicyUpdate } from './admissionregistration.js';
+import { validateAPIService } from './apiregistration.js';
 
 type Obj = Record<string, unknown>;
 
@@ -54,7 +55,7 @@ const nameRules: Record<string, NameValidator> = {
   'certificates.k8s.io/CertificateSigningRequest': nameIsPathSegment,
   'flowcontrol.apiserver.k8s.io/FlowSchema': nameIsPathSegment,
   'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration': nameIsPathSegment,
-  // <version>.<group>: the core group's is `v1.` (kube-aggregator's ValidateAPIService).
+  // <version>.<group>: the core group's is `v1.` (that it is exactly that: validateAPIService).
   'apiregistration.k8s.io/APIService': nameIsPathSegment,
 };
 
@@ -108,6 +109,7 @@ const createRules: Record<string, Create> = {
   'apiextensions.k8s.io/CustomResourceDefinition': (o) => validateCustomResourceDefinition(o as KubeObject),
   'admissionregistration.k8s.io/ValidatingAdmissionPolicy': validateValidatingAdmissionPolicy,
   'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': validateValidatingAdmissionPolicyBinding,
+  'apiregistration.k8s.io/APIService': validateAPIService,
 };
 
 /** Extra rules on update, beyond re-running the create rules on the new object. */
