@@ -608,7 +608,7 @@ const rounds = Math.max(1, Number(process.env.K8TS_BENCH_RUNS ?? 1) || 1);
 /**
  * Adds one run's rows of a workload to the rows of its earlier runs, row by row: detail rows share
  * names across workloads ("  scheduler CPU per pod"), so rows are matched by position within the
- * workload, and a run whose rows differ in shape (a backlog that failed) replaces none of them.
+ * workload; a run whose rows are not the first run's rows is left out rather than mixed in.
  */
 function mergeRuns(byWorkload: Map<string, Metric[]>, workload: string, rows: Metric[]): void {
   const earlier = byWorkload.get(workload);
