@@ -27,7 +27,7 @@ let nc: NodeCluster;
 let adapter: Server;
 
 /** What the test controls: each metric's total load, and whether the external metric fails. */
-const load = { podRequests: 0, ingressRequests: 0, queueMessages: [0] };
+const load = { podRequests: 0, ingressRequests: 0, ingressPerServingPod: true, queueMessages: [0] };
 let externalFails = false;
 /** Every request the adapter answered: path with query, and the user the front proxy named. */
 const seen: { url: string; user: string }[] = [];
@@ -77,8 +77,8 @@ async function serve(req: IncomingMessage, res: ServerResponse, allowedNames: st
     return json(200, { kind: 'MetricValueList', apiVersion: CUSTOM, metadata: {}, items });
   }
   if (path === `/apis/${CUSTOM}/namespaces/default/ingresses.networking.k8s.io/main-route/requests_per_second`) {
-    // The ingress's requests per serving pod: what its backends each see.
-    const serving = Math.max(1, (await runningPods('object')).length);
+    // The ingress's requests per serving pod (what its backends each see), or its total.
+    const serving = load.ingressPerServingPod ? Math.max(1, (await runningPods('object')).length) : 1;
     const item = { describedObject: { kind: 'Ingress', namespace: 'default', name: 'main-route', apiVersion: 'networking.k8s.io/v1' }, metric: { name: 'requests_per_second' }, timestamp: now, value: milli(load.ingressRequests / serving) };
     return json(200, { kind: 'MetricValueList', apiVersion: CUSTOM, metadata: {}, items: [item] });
   }
@@ -229,7 +229,7 @@ test('a Pods metric: the average per pod against an AverageValue target scales t
   assert.match(await rescaleEvents('pods'), /New size: 1; reason: All metrics below target/);
 });
 
-test('an Object metric with a Value target: the described object\'s value as a ratio of the target, times the ready pods', { timeout: 90_000 }, async () => {
+test('an Object metric: a Value target (the ratio times the ready pods) scales up and down, an AverageValue target divides by the replicas', { timeout: 90_000 }, async () => {
   await deploy('object');
   load.ingressRequests = 300;
   const describedObject = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'main-route' };
@@ -244,6 +244,14 @@ test('an Object metric with a Value target: the described object\'s value as a r
   load.ingressRequests = 100;
   await settled('object', 1, (h) => h.status.currentMetrics?.[0]?.object?.current?.value === '100');
   assert.match(await rescaleEvents('object'), /New size: 1; reason: All metrics below target/);
+
+  // An AverageValue target divides the value (now the ingress's total) by the target's replicas: 100 against 25 each is 4.
+  load.ingressPerServingPod = false;
+  await nc.cluster.kubectlOk(['patch', 'hpa.v2.autoscaling', 'object', '--type=json', '-p', JSON.stringify([{ op: 'replace', path: '/spec/metrics/0/object/target', value: { type: 'AverageValue', averageValue: '25' } }])]);
+  const perPod = await settled('object', 4, (h) => h.status.currentMetrics?.[0]?.object?.current?.averageValue === '25');
+  // Upstream writes no describedObject in this case: Go's empty struct, its two required fields empty.
+  assert.deepEqual(perPod.status.currentMetrics, [{ type: 'Object', object: { describedObject: { kind: '', name: '' }, metric: { name: 'requests_per_second' }, current: { averageValue: '25' } } }]);
+  assert.equal(conditionsOf(perPod).ScalingActive.message, 'the HPA was able to successfully calculate a replica count from external metric requests_per_second(nil)');
 });
 
 test('an External metric with an AverageValue target: the values summed, per replica, scale up and down; an erroring adapter gives FailedGetExternalMetric', { timeout: 90_000 }, async () => {
