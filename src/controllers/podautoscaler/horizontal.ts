@@ -1,6 +1,9 @@
 // The horizontal-pod-autoscaler controller (upstream pkg/controller/podautoscaler/horizontal.go),
-// for autoscaling/v2 HPAs with Resource and ContainerResource metrics (Pods, Object and External
-// metrics need custom/external metrics APIs, which are not served: such a metric is invalid).
+// for autoscaling/v2 HPAs with all five metric types: Resource and ContainerResource from
+// metrics.k8s.io, Pods and Object from custom.metrics.k8s.io and External from
+// external.metrics.k8s.io (custom-metric-sources.ts). The last two groups are served by whatever
+// aggregated API server an APIService names (prometheus-adapter, KEDA); the controller asks for
+// them through its ordinary client, so the aggregation layer routes them.
 //
 // Every HPA is reconciled once per sync period (upstream's fixed-interval queue): read the
 // target's scale subresource, compute a replica count per metric from metrics.k8s.io and the
@@ -32,6 +35,8 @@ import {
   type AutoscalerState,
 } from './behavior.js';
 import { restMetricsClient, type ResourceMetricsClient } from './metrics-client.js';
+import { restCustomMetricsClient, restExternalMetricsClient, type CustomMetricsClient, type ExternalMetricsClient } from './custom-metrics-client.js';
+import { externalMetric, MetricFailure, objectMetric, podsMetric, type MetricOutcome, type SourceContext } from './custom-metric-sources.js';
 import { rawResourceReplicas, resourceReplicas, type CalculatorOptions } from './replica-calculator.js';
 
 type HPA = HorizontalPodAutoscaler & KubeObject;
@@ -52,17 +57,15 @@ export interface HorizontalControllerOptions {
   clock?: Clock;
   /** Default: metrics.k8s.io through the controller's client. */
   metricsClient?: ResourceMetricsClient;
+  /** Default: custom.metrics.k8s.io/v1beta2 through the controller's client. */
+  customMetricsClient?: CustomMetricsClient;
+  /** Default: external.metrics.k8s.io/v1beta1 through the controller's client. */
+  externalMetricsClient?: ExternalMetricsClient;
   workers?: number;
 }
 
 /** An error whose message is the event's and the returned error's (upstream returns them wrapped). */
 class ReconcileError extends Error {}
-
-interface MetricOutcome {
-  replicas: number;
-  metricName: string;
-  status: MetricStatus;
-}
 
 export function newHorizontalController(ctx: ControllerContext, opts: HorizontalControllerOptions = {}): Controller {
   const clock = opts.clock ?? realClock;
@@ -72,6 +75,8 @@ export function newHorizontalController(ctx: ControllerContext, opts: Horizontal
   const pods = ctx.informers.for(resources.pods);
   const hpaClient = ctx.client.resource(hpaResource);
   const metricsClient = opts.metricsClient ?? restMetricsClient(ctx.client);
+  const customMetricsClient = opts.customMetricsClient ?? restCustomMetricsClient(ctx.client);
+  const externalMetricsClient = opts.externalMetricsClient ?? restExternalMetricsClient(ctx.client);
   const recorder = ctx.recorder('horizontal-pod-autoscaler');
   const log = ctx.log.child({ controller: 'horizontal-pod-autoscaler' });
   const queue = newRateLimitingQueue<string>({ name: 'horizontalpodautoscaler', clock });
@@ -112,9 +117,35 @@ export function newHorizontalController(ctx: ControllerContext, opts: Horizontal
     existing.message = message;
   }
 
-  function unableToCompute(hpa: HPA, reason: string, err: Error): { type: string; status: 'False'; reason: string; message: string } {
-    recorder.event(hpa, 'Warning', reason, err.message);
-    return { type: 'ScalingActive', status: 'False', reason, message: `the HPA was unable to compute the replica count: ${err.message}` };
+  /** getUnableComputeReplicaCountCondition: the event now, the condition for the caller to set. */
+  function unableToCompute(hpa: HPA, reason: string, cause: string): { type: string; status: 'False'; reason: string; message: string } {
+    recorder.event(hpa, 'Warning', reason, cause);
+    return { type: 'ScalingActive', status: 'False', reason, message: `the HPA was unable to compute the replica count: ${cause}` };
+  }
+
+  /** computeReplicasForMetric: one metric's outcome, or a MetricFailure. */
+  async function replicasForMetric(hpa: HPA, spec: MetricSpec, c: SourceContext): Promise<MetricOutcome> {
+    switch (spec.type) {
+      case 'Resource':
+      case 'ContainerResource':
+        try {
+          return await resourceMetric(hpa, spec, c.specReplicas, c.selector, c.pods);
+        } catch (err) {
+          const cause = (err as Error).message;
+          if (spec.type === 'Resource') throw new MetricFailure('FailedGetResourceMetric', cause, `failed to get ${spec.resource?.name} resource metric value: ${cause}`);
+          throw new MetricFailure('FailedGetContainerResourceMetric', cause, `failed to get ${spec.containerResource?.container} container metric value: ${cause}`);
+        }
+      case 'Pods':
+        return podsMetric(spec, c);
+      case 'Object':
+        return objectMetric(spec, c);
+      case 'External':
+        return externalMetric(spec, c);
+      default: {
+        const msg = `unknown metric source type ${JSON.stringify(spec.type)}`;
+        throw new MetricFailure('InvalidMetricSourceType', msg, msg);
+      }
+    }
   }
 
   /** computeStatusForResourceMetricGeneric, for Resource and ContainerResource. */
@@ -175,6 +206,16 @@ export function newHorizontalController(ctx: ControllerContext, opts: Horizontal
     const podList = (pods.getIndexer().list() as Pod[]).filter((p) => p.metadata?.namespace === ns && matchesLabels(selector, p.metadata?.labels));
     const specs = hpa.spec?.metrics ?? [];
     const specReplicas = scale.spec?.replicas ?? 0;
+    const sources: SourceContext = {
+      namespace: ns,
+      specReplicas,
+      statusReplicas: scale.status?.replicas ?? 0,
+      selector: selectorText,
+      pods: podList,
+      calc: calcOptions(),
+      custom: customMetricsClient,
+      external: externalMetricsClient,
+    };
     const statuses: MetricStatus[] = specs.map(() => ({ type: '' }) as MetricStatus);
     let replicas = 0;
     let metricName = '';
@@ -183,18 +224,16 @@ export function newHorizontalController(ctx: ControllerContext, opts: Horizontal
     let firstCondition: ReturnType<typeof unableToCompute> | undefined;
     for (const [i, spec] of specs.entries()) {
       try {
-        if (spec.type !== 'Resource' && spec.type !== 'ContainerResource') throw new Error(`unable to get metric: the ${spec.type} metrics API is not served`);
-        const out = await resourceMetric(hpa, spec, specReplicas, selectorText, podList);
+        const out = await replicasForMetric(hpa, spec, sources);
         statuses[i] = out.status;
         if (replicas === 0 || out.replicas > replicas) {
           replicas = out.replicas;
           metricName = out.metricName;
         }
       } catch (err) {
-        const source = spec.type === 'ContainerResource' ? spec.containerResource : spec.resource;
-        const reason = spec.type === 'Resource' ? 'FailedGetResourceMetric' : spec.type === 'ContainerResource' ? 'FailedGetContainerResourceMetric' : `FailedGet${spec.type}Metric`;
-        const condition = unableToCompute(hpa, reason, err as Error);
-        const wrapped = new Error(source ? `failed to get ${source.name} resource metric value: ${(err as Error).message}` : (err as Error).message);
+        const failure = err instanceof MetricFailure ? err : new MetricFailure(`FailedGet${spec.type}Metric`, (err as Error).message, (err as Error).message);
+        const condition = unableToCompute(hpa, failure.reason, failure.detail);
+        const wrapped = new Error(failure.message);
         if (invalid === 0) {
           firstErr = wrapped;
           firstCondition = condition;

@@ -1,6 +1,9 @@
-// Upstream's replica calculator (pkg/controller/podautoscaler/replica_calculator.go) for
-// Resource and ContainerResource metrics: pure functions of the pods, their metrics and the
-// clock. Values are in milli-units (MilliValue of CPU cores or of bytes), as upstream's.
+// Upstream's replica calculator (pkg/controller/podautoscaler/replica_calculator.go): pure
+// functions of the pods, their metrics and the clock (fetching is the caller's). Values are in
+// milli-units (MilliValue of CPU cores, bytes or a custom metric), as upstream's. Resource,
+// ContainerResource and Pods metrics go through the per-pod grouping below; Object and External
+// metrics are one value (or a sum) set against the ready pods (usageRatioReplicas) or, for an
+// AverageValue target, against the target's status replicas.
 //
 // Pods are grouped first: deleted or failed pods are ignored, pending ones are unready, pods
 // without a metric are missing; for CPU, a pod is also unready when it has no Ready condition or
@@ -180,7 +183,8 @@ export function rawResourceReplicas(currentReplicas: number, targetUsage: number
     if (Math.abs(1 - ratio) <= tolerance) return { replicas: currentReplicas, usage };
     return { replicas: Math.ceil(ratio * g.readyPodCount), usage };
   }
-  if (g.missing.size > 0) for (const name of g.missing) metrics.set(name, { timestampMs: 0, windowMs: 0, value: ratio < 1 ? targetUsage : 0 });
+  // A ratio of exactly 1 leaves missing pods out (upstream fills them only below or above it).
+  if (g.missing.size > 0 && ratio !== 1) for (const name of g.missing) metrics.set(name, { timestampMs: 0, windowMs: 0, value: ratio < 1 ? targetUsage : 0 });
   if (scaleUpWithUnready) for (const name of g.unready) metrics.set(name, { timestampMs: 0, windowMs: 0, value: 0 });
   const next = metricUsageRatio(metrics, targetUsage).ratio;
   return { replicas: rebalanced(currentReplicas, ratio, next, metrics.size, tolerance), usage };
@@ -193,3 +197,59 @@ function rebalanced(currentReplicas: number, ratio: number, next: number, count:
   if ((next < 1 && replicas > currentReplicas) || (next > 1 && replicas < currentReplicas)) return currentReplicas;
   return replicas;
 }
+
+/** The replica count for a Pods metric (GetMetricReplicas): the plain calculation without CPU's readiness rules. */
+export function podsMetricReplicas(currentReplicas: number, targetUsage: number, pods: Pod[], metrics: PodMetricsInfo, o: CalculatorOptions): { replicas: number; usage: number } {
+  return rawResourceReplicas(currentReplicas, targetUsage, '', pods, metrics, o);
+}
+
+/** getReadyPodsCount: pods that are Running with Ready True. */
+export function readyPodsCount(pods: Pod[]): number {
+  if (pods.length === 0) throw new CalculatorError('no pods returned by selector while calculating replica count');
+  return pods.filter((p) => p.status?.phase === 'Running' && readyCondition(p)?.status === 'True').length;
+}
+
+/**
+ * getUsageRatioReplicaCount: the ratio times the ready pods, or no change within the tolerance.
+ * From zero replicas the ratio alone decides (scale to zero and back), without tolerance.
+ */
+export function usageRatioReplicas(currentReplicas: number, usageRatio: number, pods: Pod[], o: Pick<CalculatorOptions, 'tolerance'>): number {
+  if (currentReplicas === 0) return Math.ceil(usageRatio);
+  if (Math.abs(1 - usageRatio) <= (o.tolerance ?? DEFAULT_TOLERANCE)) return currentReplicas;
+  let ready: number;
+  try {
+    ready = readyPodsCount(pods);
+  } catch (err) {
+    throw new CalculatorError(`unable to calculate ready pods: ${(err as Error).message}`);
+  }
+  return Math.ceil(usageRatio * ready);
+}
+
+/** An Object metric against a Value target (GetObjectMetricReplicas): `usage` is the object's value. */
+export function objectMetricReplicas(currentReplicas: number, targetUsage: number, usage: number, pods: Pod[], o: Pick<CalculatorOptions, 'tolerance'>): { replicas: number; usage: number } {
+  return { replicas: usageRatioReplicas(currentReplicas, usage / targetUsage, pods, o), usage };
+}
+
+/** An External metric against a Value target (GetExternalMetricReplicas): the values are summed. */
+export function externalMetricReplicas(currentReplicas: number, targetUsage: number, values: number[], pods: Pod[], o: Pick<CalculatorOptions, 'tolerance'>): { replicas: number; usage: number } {
+  return objectMetricReplicas(currentReplicas, targetUsage, sum(values), pods, o);
+}
+
+/**
+ * A total against an AverageValue target (GetObjectPerPodMetricReplicas,
+ * GetExternalPerPodMetricReplicas): the status replicas stay unless the total per replica is off
+ * the target by more than the tolerance, then ceil(total / target). `usage` is the total per
+ * replica, rounded up. (With no replicas upstream divides by zero; the total stands for it here.)
+ */
+export function perPodMetricReplicas(statusReplicas: number, targetAverageUsage: number, total: number, o: Pick<CalculatorOptions, 'tolerance'>): { replicas: number; usage: number } {
+  const ratio = total / (targetAverageUsage * statusReplicas);
+  const replicas = Math.abs(1 - ratio) > (o.tolerance ?? DEFAULT_TOLERANCE) ? Math.ceil(total / targetAverageUsage) : statusReplicas;
+  return { replicas, usage: statusReplicas > 0 ? Math.ceil(total / statusReplicas) : total };
+}
+
+/** GetExternalPerPodMetricReplicas: the values summed, then perPodMetricReplicas. */
+export function externalPerPodMetricReplicas(statusReplicas: number, targetAverageUsage: number, values: number[], o: Pick<CalculatorOptions, 'tolerance'>): { replicas: number; usage: number } {
+  return perPodMetricReplicas(statusReplicas, targetAverageUsage, sum(values), o);
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);

@@ -1,11 +1,23 @@
 // Upstream's replica calculator as table tests (cases after pkg/controller/podautoscaler/
 // replica_calculator_test.go: scale up, scale up with unready pods, scale down, tolerance, missing
 // metrics on scale up and down, a direction the missing pods would reverse, ignored pods,
-// AverageValue targets, and the errors).
+// AverageValue targets, and the errors; the custom and external metric cases keep upstream's
+// numbers: TestReplicaCalcScaleUpCM, …CMObject, …PerPodCMObject, …CMExternal, …PerPodCMExternal,
+// their scale-down and tolerance twins, and the ones with unready pods).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { CalculatorError, rawResourceReplicas, resourceReplicas, type PodMetricsInfo } from '../../../src/controllers/podautoscaler/replica-calculator.js';
+import {
+  CalculatorError,
+  externalMetricReplicas,
+  externalPerPodMetricReplicas,
+  objectMetricReplicas,
+  perPodMetricReplicas,
+  podsMetricReplicas,
+  rawResourceReplicas,
+  resourceReplicas,
+  type PodMetricsInfo,
+} from '../../../src/controllers/podautoscaler/replica-calculator.js';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -117,6 +129,91 @@ describe('replica calculator, AverageValue targets', () => {
     it(c.name, () => {
       const { pods: list, metrics } = build(c.pods);
       assert.deepEqual(rawResourceReplicas(c.current, c.target, 'cpu', list, metrics, { now: NOW }), c.want);
+    });
+  }
+});
+
+describe('replica calculator, Pods metrics (upstream GetMetricReplicas)', () => {
+  const notReady = { ready: 'False' as const };
+  const cases: { name: string; current: number; target: number; pods: PodCase[]; want: { replicas: number; usage: number } }[] = [
+    { name: 'TestReplicaCalcScaleUpCM: an average of 20 against 15 on 3 pods is 4', current: 3, target: 15000, pods: pods('1', [20000, 10000, 30000]), want: { replicas: 4, usage: 20000 } },
+    {
+      name: 'TestReplicaCalcScaleUpCMUnreadyHotCpuNoLessScale: pods that are not Ready still count (readiness rules are CPU\'s)',
+      current: 3,
+      target: 15000,
+      pods: pods('1', [50000, 10000, 30000], [notReady, {}, notReady]),
+      want: { replicas: 6, usage: 30000 },
+    },
+    {
+      name: 'TestReplicaCalcScaleUpCMUnreadyHotCpuScaleWouldScaleDown: 31667 against 15000 on 3 pods is 7',
+      current: 3,
+      target: 15000,
+      pods: pods('1', [50000, 15000, 30000], [notReady, {}, notReady]),
+      want: { replicas: 7, usage: 31666 },
+    },
+    { name: 'TestReplicaCalcScaleDownCM: 12 against 20 on 5 pods is 3', current: 5, target: 20000, pods: pods('1', [12000, 12000, 12000, 12000, 12000]), want: { replicas: 3, usage: 12000 } },
+    { name: 'TestReplicaCalcToleranceCM: 20666 against 20000 is within the tolerance', current: 3, target: 20000, pods: pods('1', [20000, 21000, 21000]), want: { replicas: 3, usage: 20666 } },
+    {
+      name: 'pending pods count as 0 on a scale-up: 2 pods at twice the target and a pending third make 4, not 6',
+      current: 3,
+      target: 10000,
+      pods: pods('1', [20000, 20000]).concat([{ request: '1', phase: 'Pending' }]),
+      want: { replicas: 4, usage: 20000 },
+    },
+    { name: 'missing pods count as the target on a scale-down', current: 3, target: 10000, pods: pods('1', [2000, 2000, undefined]), want: { replicas: 2, usage: 2000 } },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const { pods: list, metrics } = build(c.pods, 'requests');
+      assert.deepEqual(podsMetricReplicas(c.current, c.target, list, metrics, { now: NOW }), c.want);
+    });
+  }
+});
+
+describe('replica calculator, Object and External metrics against a Value target (upstream GetObjectMetricReplicas, GetExternalMetricReplicas)', () => {
+  const ready3 = build(pods('1', [0, 0, 0])).pods;
+  const oneReady = build(pods('1', [0, 0, 0], [{ ready: 'False' }, {}, { ready: 'False' }])).pods;
+  const cases: { name: string; current: number; target: number; values: number[]; pods: Pod[]; want: { replicas: number; usage: number } }[] = [
+    { name: 'TestReplicaCalcScaleUpCMObject: 20000 against 15000 with 3 ready pods is 4', current: 3, target: 15000, values: [20000], pods: ready3, want: { replicas: 4, usage: 20000 } },
+    { name: 'TestReplicaCalcScaleUpCMObjectIgnoresUnreadyPods: only the 1 ready pod counts, 5 × 1 is 5', current: 3, target: 10000, values: [50000], pods: oneReady, want: { replicas: 5, usage: 50000 } },
+    { name: 'TestReplicaCalcScaleDownCMObject: 12000 against 20000 with 5 ready pods is 3', current: 5, target: 20000, values: [12000], pods: build(pods('1', [0, 0, 0, 0, 0])).pods, want: { replicas: 3, usage: 12000 } },
+    { name: 'TestReplicaCalcToleranceCMObject: 20666 against 20000 is no change', current: 3, target: 20000, values: [20666], pods: ready3, want: { replicas: 3, usage: 20666 } },
+    { name: 'TestReplicaCalcScaleUpCMExternalIgnoresUnreadyPods: 8600 against 4400 with 1 ready pod is 2', current: 3, target: 4400, values: [8600], pods: oneReady, want: { replicas: 2, usage: 8600 } },
+    { name: 'TestReplicaCalcScaleDownCMExternal: 8600 against 14334 with 5 ready pods is 3', current: 5, target: 14334, values: [8600], pods: build(pods('1', [0, 0, 0, 0, 0])).pods, want: { replicas: 3, usage: 8600 } },
+    { name: 'TestReplicaCalcToleranceCMExternal: 8600 against 8888 is no change', current: 3, target: 8888, values: [8600], pods: ready3, want: { replicas: 3, usage: 8600 } },
+    { name: 'external values are summed: 3000 + 5600 against 4400 on 1 pod is 2', current: 1, target: 4400, values: [3000, 5600], pods: build(pods('1', [0])).pods, want: { replicas: 2, usage: 8600 } },
+    { name: 'from zero replicas the ratio alone decides, without the tolerance', current: 0, target: 1000, values: [1050], pods: [], want: { replicas: 2, usage: 1050 } },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const got = c.values.length === 1 ? objectMetricReplicas(c.current, c.target, c.values[0]!, c.pods, {}) : externalMetricReplicas(c.current, c.target, c.values, c.pods, {});
+      assert.deepEqual(got, c.want);
+      assert.deepEqual(externalMetricReplicas(c.current, c.target, c.values, c.pods, {}), c.want);
+    });
+  }
+
+  it('with no pods to count, fails with upstream\'s message', () => {
+    assert.throws(
+      () => objectMetricReplicas(3, 1000, 5000, [], {}),
+      (err: Error) => err instanceof CalculatorError && err.message === 'unable to calculate ready pods: no pods returned by selector while calculating replica count',
+    );
+  });
+});
+
+describe('replica calculator, Object and External metrics against an AverageValue target (upstream GetObjectPerPodMetricReplicas, GetExternalPerPodMetricReplicas)', () => {
+  const cases: { name: string; statusReplicas: number; target: number; values: number[]; want: { replicas: number; usage: number } }[] = [
+    { name: 'TestReplicaCalcScaleUpCMPerPodObject: 20000 over 3 replicas against 5000 each is 4', statusReplicas: 3, target: 5000, values: [20000], want: { replicas: 4, usage: 6667 } },
+    { name: 'TestReplicaCalcScaleDownPerPodCMObject: 6000 over 5 replicas against 2000 each is 3', statusReplicas: 5, target: 2000, values: [6000], want: { replicas: 3, usage: 1200 } },
+    { name: 'TestReplicaCalcTolerancePerPodCMObject: 20166 over 4 replicas against 5000 each is no change', statusReplicas: 4, target: 5000, values: [20166], want: { replicas: 4, usage: 5042 } },
+    { name: 'TestReplicaCalcScaleUpPerPodCMExternal: 8600 over 3 replicas against 2150 each is 4', statusReplicas: 3, target: 2150, values: [8600], want: { replicas: 4, usage: 2867 } },
+    { name: 'TestReplicaCalcScaleDownPerPodCMExternal: 8600 over 5 replicas against 2867 each is 3', statusReplicas: 5, target: 2867, values: [8600], want: { replicas: 3, usage: 1720 } },
+    { name: 'TestReplicaCalcTolerancePerPodCMExternal: 8600 over 3 replicas against 2900 each is no change', statusReplicas: 3, target: 2900, values: [8600], want: { replicas: 3, usage: 2867 } },
+    { name: 'external values are summed before the division', statusReplicas: 1, target: 30000, values: [60000, 30000], want: { replicas: 3, usage: 90000 } },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      assert.deepEqual(externalPerPodMetricReplicas(c.statusReplicas, c.target, c.values, {}), c.want);
+      if (c.values.length === 1) assert.deepEqual(perPodMetricReplicas(c.statusReplicas, c.target, c.values[0]!, {}), c.want);
     });
   }
 });
