@@ -11,13 +11,14 @@
 // behavior.ts), write the scale when it changes, and write status (replicas, current metrics,
 // lastScaleTime, the AbleToScale / ScalingActive / ScalingLimited conditions) when it differs.
 // Events and condition texts are upstream's. A failed reconcile is retried at the next period, not
-// sooner, as upstream's queue does.
+// sooner, as upstream's queue does. An HPA whose target's pods another HPA in the namespace also
+// selects does not scale (AmbiguousSelector, hpa-selectors.ts), as upstream's.
 import type { HorizontalPodAutoscaler, HorizontalPodAutoscalerCondition, MetricSpec, MetricStatus, MetricValueStatus } from 'kubernetes-types/autoscaling/v2.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.js';
 import { formatQuantity, toMilli } from '../../api/validation/quantity.js';
 import { formatMetaTime } from '../../api/canonical-time.js';
-import { matchesLabels, parseLabelSelector } from '../../api/selectors/labels.js';
+import { matchesLabels, parseLabelSelector, type Selector } from '../../api/selectors/labels.js';
 import { resources } from '../../client/rest/builtin-resources.js';
 import { resourceRef } from '../../client/rest/resource-ref.js';
 import { isNotFound } from '../../client/rest/errors.js';
@@ -38,6 +39,7 @@ import { restMetricsClient, type ResourceMetricsClient } from './metrics-client.
 import { restCustomMetricsClient, restExternalMetricsClient, type CustomMetricsClient, type ExternalMetricsClient } from './custom-metrics-client.js';
 import { externalMetric, MetricFailure, objectMetric, podsMetric, type MetricOutcome, type SourceContext } from './custom-metric-sources.js';
 import { rawResourceReplicas, resourceReplicas, type CalculatorOptions } from './replica-calculator.js';
+import { newHpaSelectors } from './hpa-selectors.js';
 
 type HPA = HorizontalPodAutoscaler & KubeObject;
 
@@ -83,15 +85,23 @@ export function newHorizontalController(ctx: ControllerContext, opts: Horizontal
   /** Per HPA key: recommendations and scale events (upstream's maps, dropped when the HPA goes). */
   const states = new Map<string, AutoscalerState>();
   const key = (h: HPA) => `${h.metadata!.namespace}/${h.metadata!.name}`;
+  /** Every HPA's last target selector, for the AmbiguousSelector check. */
+  const selectors = newHpaSelectors();
 
   hpas.addEventHandler({
-    onAdd: (h: HPA) => queue.add(key(h)),
+    onAdd: (h: HPA) => {
+      selectors.register(key(h));
+      queue.add(key(h));
+    },
     // Our own status writes come back as updates: only a spec change is worth an early sync.
     onUpdate: (old: HPA, h: HPA) => {
+      selectors.register(key(h));
       if (old.metadata?.generation !== h.metadata?.generation) queue.add(key(h));
     },
     onDelete: (h) => {
-      states.delete(isDeletedFinalStateUnknown(h) ? h.key : key(h));
+      const k = isDeletedFinalStateUnknown(h) ? h.key : key(h);
+      states.delete(k);
+      selectors.delete(k);
     },
   });
 
@@ -185,25 +195,40 @@ export function newHorizontalController(ctx: ControllerContext, opts: Horizontal
     return { replicas: r.replicas, metricName, status: statusOf({ averageUtilization: r.utilization, averageValue: milliQuantity(r.rawAverage) }) };
   }
 
-  /** computeReplicasForMetrics: -1 with an error when every metric (or one, on a scale-down) failed. */
-  async function replicasForMetrics(hpa: HPA, scale: ScaleLike): Promise<{ replicas: number; metricName: string; statuses: MetricStatus[]; err?: Error }> {
-    const selectorText = scale.status?.selector ?? '';
-    if (!selectorText) {
-      recorder.event(hpa, 'Warning', 'SelectorRequired', 'selector is required');
-      setCondition(hpa, 'ScalingActive', 'False', 'InvalidSelector', "the HPA target's scale is missing a selector");
-      return { replicas: -1, metricName: '', statuses: [], err: new Error('selector is required') };
-    }
-    let selector;
+  /**
+   * validateAndParseSelector: the target's selector and the pods it selects, or the error after
+   * the event and the ScalingActive=False condition — for a missing or unparsable selector, or
+   * pods that another HPA's selector also picks (which of the two would scale them is ambiguous).
+   */
+  function validateAndParseSelector(hpa: HPA, selectorText: string): { selector: Selector; podList: Pod[] } | Error {
+    const fail = (eventReason: string, conditionReason: string, message: string, conditionMessage = message) => {
+      recorder.event(hpa, 'Warning', eventReason, message);
+      setCondition(hpa, 'ScalingActive', 'False', conditionReason, conditionMessage);
+      return new Error(message);
+    };
+    if (!selectorText) return fail('SelectorRequired', 'InvalidSelector', 'selector is required', "the HPA target's scale is missing a selector");
+    let selector: Selector;
     try {
       selector = parseLabelSelector(selectorText);
     } catch (err) {
-      const msg = `couldn't convert selector into a corresponding internal selector object: ${(err as Error).message}`;
-      recorder.event(hpa, 'Warning', 'InvalidSelector', msg);
-      setCondition(hpa, 'ScalingActive', 'False', 'InvalidSelector', msg);
-      return { replicas: -1, metricName: '', statuses: [], err: new Error(msg) };
+      return fail('InvalidSelector', 'InvalidSelector', `couldn't convert selector into a corresponding internal selector object: ${(err as Error).message}`);
     }
+    selectors.update(key(hpa), selector);
     const ns = hpa.metadata!.namespace!;
     const podList = (pods.getIndexer().list() as Pod[]).filter((p) => p.metadata?.namespace === ns && matchesLabels(selector, p.metadata?.labels));
+    const controlling = selectors.controlling(podList);
+    // Go's %v of a []selectors.Key: "[ns/a ns/b]"; the selector as the scale gave it.
+    if (controlling.length > 1) return fail('AmbiguousSelector', 'AmbiguousSelector', `pods by selector ${selectorText} are controlled by multiple HPAs: [${controlling.join(' ')}]`);
+    return { selector, podList };
+  }
+
+  /** computeReplicasForMetrics: -1 with an error when every metric (or one, on a scale-down) failed. */
+  async function replicasForMetrics(hpa: HPA, scale: ScaleLike): Promise<{ replicas: number; metricName: string; statuses: MetricStatus[]; err?: Error }> {
+    const selectorText = scale.status?.selector ?? '';
+    const parsed = validateAndParseSelector(hpa, selectorText);
+    if (parsed instanceof Error) return { replicas: -1, metricName: '', statuses: [], err: parsed };
+    const { podList } = parsed;
+    const ns = hpa.metadata!.namespace!;
     const specs = hpa.spec?.metrics ?? [];
     const specReplicas = scale.spec?.replicas ?? 0;
     const sources: SourceContext = {
