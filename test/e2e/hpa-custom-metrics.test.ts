@@ -5,7 +5,9 @@
 // runs the Deployments' pods. The server's values follow a load the test sets (spread over the
 // running pods, as real per-pod metrics are), and each HPA scales its Deployment up and back down
 // with upstream's statuses, conditions and events; an erroring external metric gives
-// FailedGetExternalMetric. The HPA syncs every second, and every wait is on a condition.
+// FailedGetExternalMetric. Last, the v1beta2 APIService gives way to a v1beta1 one for the same
+// server, and the controller finds that version through discovery. The HPA syncs every second,
+// and every wait is on a condition.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:https';
@@ -20,14 +22,24 @@ import { resources } from '../../src/client/rest/builtin-resources.js';
 import { startNodeCluster, type NodeCluster } from '../helpers/node-cluster.js';
 
 const CUSTOM = 'custom.metrics.k8s.io/v1beta2';
+const CUSTOM_V1BETA1 = 'custom.metrics.k8s.io/v1beta1';
 const EXTERNAL = 'external.metrics.k8s.io/v1beta1';
 const QUEUE_SELECTOR = '&LabelSelector{MatchLabels:map[string]string{queue: worker_tasks,},MatchExpressions:[]LabelSelectorRequirement{},}';
 
 let nc: NodeCluster;
 let adapter: Server;
+/** The adapter's CA, for the APIServices. */
+let caBundle = '';
 
-/** What the test controls: each metric's total load, and whether the external metric fails. */
-const load = { podRequests: 0, ingressRequests: 0, ingressPerServingPod: true, queueMessages: [0] };
+const apiService = (group: string, version: string) => ({
+  apiVersion: 'apiregistration.k8s.io/v1',
+  kind: 'APIService',
+  metadata: { name: `${version}.${group}` },
+  spec: { group, version, service: { namespace: 'monitoring', name: 'metrics-adapter', port: 443 }, caBundle, groupPriorityMinimum: 100, versionPriority: 100 },
+});
+
+/** What the test controls: each metric's total load (the Pods metric's per app), and whether the external metric fails. */
+const load = { podRequests: {} as Record<string, number>, ingressRequests: 0, ingressPerServingPod: true, queueMessages: [0] };
 let externalFails = false;
 /** Every request the adapter answered: path with query, and the user the front proxy named. */
 const seen: { url: string; user: string }[] = [];
@@ -48,12 +60,18 @@ async function serve(req: IncomingMessage, res: ServerResponse, allowedNames: st
   const url = new URL(req.url ?? '/', 'https://adapter');
   seen.push({ url: req.url ?? '', user: String(req.headers['x-remote-user']) });
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const path = decodeURIComponent(url.pathname);
+  // The custom metrics are served at any version (v1beta1, and v1alpha1 the controller cannot
+  // read), the same paths: matched as v1beta2's, answered in the asked version (v1beta1's
+  // MetricValue names the metric metricName and the window window).
+  const asked = /^\/apis\/custom\.metrics\.k8s\.io\/(v\w+)/.exec(decodeURIComponent(url.pathname))?.[1];
+  const customVersion = `custom.metrics.k8s.io/${asked ?? 'v1beta2'}`;
+  const v1beta1 = customVersion === CUSTOM_V1BETA1;
+  const path = decodeURIComponent(url.pathname).replace(`/apis/${customVersion}`, `/apis/${CUSTOM}`);
   if (path === `/apis/${CUSTOM}`) {
     return json(200, {
       kind: 'APIResourceList',
       apiVersion: 'v1',
-      groupVersion: CUSTOM,
+      groupVersion: customVersion,
       resources: [
         { name: 'pods/requests_per_second', singularName: '', namespaced: true, kind: 'MetricValueList', verbs: ['get'] },
         { name: 'ingresses.networking.k8s.io/requests_per_second', singularName: '', namespaced: true, kind: 'MetricValueList', verbs: ['get'] },
@@ -67,20 +85,25 @@ async function serve(req: IncomingMessage, res: ServerResponse, allowedNames: st
     // Per pod: the load spread over the running pods the HPA's selector picks.
     const selector = url.searchParams.get('labelSelector') ?? '';
     const pods = (await nc.client.resource(resources.pods).list({ namespace: 'default', labelSelector: selector })).items.filter((p: Pod) => p.status?.phase === 'Running');
+    const total = load.podRequests[selector.replace(/^app=/, '')] ?? 0;
     const items = pods.map((p: Pod) => ({
       describedObject: { kind: 'Pod', namespace: 'default', name: p.metadata!.name, apiVersion: '/v1' },
-      metric: { name: 'requests_per_second' },
+      ...(v1beta1 ? { metricName: 'requests_per_second', window: 60 } : { metric: { name: 'requests_per_second' }, windowSeconds: 60 }),
       timestamp: now,
-      windowSeconds: 60,
-      value: milli(load.podRequests / pods.length),
+      value: milli(total / pods.length),
     }));
-    return json(200, { kind: 'MetricValueList', apiVersion: CUSTOM, metadata: {}, items });
+    return json(200, { kind: 'MetricValueList', apiVersion: customVersion, metadata: {}, items });
   }
   if (path === `/apis/${CUSTOM}/namespaces/default/ingresses.networking.k8s.io/main-route/requests_per_second`) {
     // The ingress's requests per serving pod (what its backends each see), or its total.
     const serving = load.ingressPerServingPod ? Math.max(1, (await runningPods('object')).length) : 1;
-    const item = { describedObject: { kind: 'Ingress', namespace: 'default', name: 'main-route', apiVersion: 'networking.k8s.io/v1' }, metric: { name: 'requests_per_second' }, timestamp: now, value: milli(load.ingressRequests / serving) };
-    return json(200, { kind: 'MetricValueList', apiVersion: CUSTOM, metadata: {}, items: [item] });
+    const item = {
+      describedObject: { kind: 'Ingress', namespace: 'default', name: 'main-route', apiVersion: 'networking.k8s.io/v1' },
+      ...(v1beta1 ? { metricName: 'requests_per_second' } : { metric: { name: 'requests_per_second' } }),
+      timestamp: now,
+      value: milli(load.ingressRequests / serving),
+    };
+    return json(200, { kind: 'MetricValueList', apiVersion: customVersion, metadata: {}, items: [item] });
   }
   if (path === `/apis/${EXTERNAL}/namespaces/default/queue_messages_ready`) {
     if (externalFails) return json(500, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 500, reason: 'InternalError', message: 'unable to fetch metrics from the queue: broker unreachable' });
@@ -107,13 +130,7 @@ before(async () => {
   });
   await new Promise<void>((resolve) => adapter.listen(0, '127.0.0.1', resolve));
   const port = (adapter.address() as AddressInfo).port;
-  const caBundle = Buffer.from(ca.certPem).toString('base64');
-  const apiService = (group: string, version: string) => ({
-    apiVersion: 'apiregistration.k8s.io/v1',
-    kind: 'APIService',
-    metadata: { name: `${version}.${group}` },
-    spec: { group, version, service: { namespace: 'monitoring', name: 'metrics-adapter', port: 443 }, caBundle, groupPriorityMinimum: 100, versionPriority: 100 },
-  });
+  caBundle = Buffer.from(ca.certPem).toString('base64');
   await c.kubectlOk(['create', 'namespace', 'monitoring']);
   await c.kubectlOk(['apply', '-f', '-'], {
     stdin: [
@@ -206,7 +223,7 @@ async function rescaleEvents(name: string): Promise<string> {
 
 test('a Pods metric: the average per pod against an AverageValue target scales the Deployment up and down', { timeout: 90_000 }, async () => {
   await deploy('pods');
-  load.podRequests = 30;
+  load.podRequests.pods = 30;
   await autoscale('pods', { type: 'Pods', pods: { metric: { name: 'requests_per_second' }, target: { type: 'AverageValue', averageValue: '10' } } });
   // 30 on one pod against 10 each: 3 pods, each then at 10.
   const up = await settled('pods', 3, (h) => h.status.currentMetrics?.[0]?.pods?.current?.averageValue === '10');
@@ -223,7 +240,7 @@ test('a Pods metric: the average per pod against an AverageValue target scales t
   assert.equal(asked.user, 'system:serviceaccount:kube-system:horizontal-pod-autoscaler');
 
   // 10 over 3 pods is 3333m each: one pod is enough.
-  load.podRequests = 10;
+  load.podRequests.pods = 10;
   const down = await settled('pods', 1, (h) => h.status.currentMetrics?.[0]?.pods?.current?.averageValue === '10');
   assert.equal(conditionsOf(down).ScalingActive.reason, 'ValidMetricFound');
   assert.match(await rescaleEvents('pods'), /New size: 1; reason: All metrics below target/);
@@ -283,4 +300,42 @@ test('an External metric with an AverageValue target: the values summed, per rep
   assert.ok(events.includes('FailedGetExternalMetric') && events.includes('FailedComputeMetricsReplicas'), events);
   assert.equal(await nc.cluster.kubectlOk(['get', 'deploy', 'external', '-o', 'jsonpath={.spec.replicas}']), '1');
   externalFails = false;
+});
+
+test('an adapter serving custom.metrics.k8s.io at v1beta1 only: the controller finds that version through discovery and scales with it; at no version it knows, upstream\'s error', { timeout: 90_000 }, async () => {
+  // The v1beta2 APIService goes, a v1beta1 one for the same server comes.
+  await nc.cluster.kubectlOk(['delete', 'apiservice', 'v1beta2.custom.metrics.k8s.io']);
+  await nc.cluster.kubectlOk(['apply', '-f', '-'], { stdin: stringify(apiService('custom.metrics.k8s.io', 'v1beta1')) });
+  await nc.cluster.kubectlOk(['wait', '--for=condition=Available', 'apiservice/v1beta1.custom.metrics.k8s.io', '--timeout=15s']);
+
+  await deploy('legacy');
+  load.podRequests.legacy = 30;
+  await autoscale('legacy', { type: 'Pods', pods: { metric: { name: 'requests_per_second' }, target: { type: 'AverageValue', averageValue: '10' } } });
+  const up = await settled('legacy', 3, (h) => h.status.currentMetrics?.[0]?.pods?.current?.averageValue === '10');
+  assert.equal(conditionsOf(up).ScalingActive.reason, 'ValidMetricFound');
+  assert.match(await rescaleEvents('legacy'), /New size: 3; reason: pods metric requests_per_second above target/);
+  // The controller asked at v1beta1, as itself, for the target's pods.
+  const asked = seen.filter((s) => s.url.startsWith('/apis/custom.metrics.k8s.io/') && s.url.includes('/pods/*/') && new URL(s.url, 'https://x').searchParams.get('labelSelector') === 'app=legacy');
+  assert.ok(asked.length > 0);
+  for (const s of asked) {
+    assert.ok(s.url.startsWith(`/apis/${CUSTOM_V1BETA1}/namespaces/default/pods/*/requests_per_second?`), s.url);
+    assert.equal(s.user, 'system:serviceaccount:kube-system:horizontal-pod-autoscaler');
+  }
+  // The HPA that had chosen v1beta2 before moved to v1beta1 too.
+  await until('the pods HPA asking at v1beta1', async () => (seen.some((s) => s.url.startsWith(`/apis/${CUSTOM_V1BETA1}/namespaces/default/pods/*/requests_per_second?labelSelector=app%3Dpods`)) ? true : undefined));
+
+  // Served only at a version the controller cannot read: upstream's error, and no rescale.
+  await nc.cluster.kubectlOk(['delete', 'apiservice', 'v1beta1.custom.metrics.k8s.io']);
+  await nc.cluster.kubectlOk(['apply', '-f', '-'], { stdin: stringify(apiService('custom.metrics.k8s.io', 'v1alpha1')) });
+  await nc.cluster.kubectlOk(['wait', '--for=condition=Available', 'apiservice/v1alpha1.custom.metrics.k8s.io', '--timeout=15s']);
+  const failed = await until('ScalingActive False with no known version', async () => {
+    const c = conditionsOf(await getHpa('legacy')).ScalingActive;
+    return c?.status === 'False' && c.message.includes('no known available metric versions found') ? c : undefined;
+  });
+  assert.equal(failed.reason, 'FailedGetPodsMetric');
+  assert.equal(
+    failed.message,
+    'the HPA was unable to compute the replica count: unable to get metric requests_per_second: unable to fetch metrics from custom metrics API: no known available metric versions found',
+  );
+  assert.equal(await nc.cluster.kubectlOk(['get', 'deploy', 'legacy', '-o', 'jsonpath={.spec.replicas}']), '3');
 });

@@ -6,6 +6,14 @@
 import type { Requester } from './request.js';
 import { parseApiVersion } from './resource-ref.js';
 
+/** A named API group as /apis lists it (metav1.APIGroup, the fields callers read). */
+export interface DiscoveredGroup {
+  name: string;
+  /** Served versions, in the server's order (most preferred first). */
+  versions: string[];
+  preferredVersion?: string;
+}
+
 export interface DiscoveredResource {
   group: string;
   version: string;
@@ -66,6 +74,17 @@ export class Discovery {
   /** Forgets the cache; the next lookup fetches again. */
   invalidate(): void {
     this.cache = undefined;
+  }
+
+  /** The named groups and their versions (upstream's ServerGroups): one legacy /apis request,
+   *  never cached, since a caller asking this (the custom metrics client) keeps its own choice and
+   *  asks again only when that choice may have gone stale. */
+  async serverGroups(): Promise<DiscoveredGroup[]> {
+    const list = await this.requester.json<{ groups?: Array<{ name: string; versions?: Array<{ version: string }>; preferredVersion?: { version?: string } }> }>({
+      method: 'GET',
+      path: '/apis',
+    });
+    return (list.groups ?? []).map((g) => ({ name: g.name, versions: (g.versions ?? []).map((v) => v.version), preferredVersion: g.preferredVersion?.version || undefined }));
   }
 
   refresh(): Promise<DiscoveredResource[]> {

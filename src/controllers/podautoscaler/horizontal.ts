@@ -77,7 +77,7 @@ export function newHorizontalController(ctx: ControllerContext, opts: Horizontal
   const pods = ctx.informers.for(resources.pods);
   const hpaClient = ctx.client.resource(hpaResource);
   const metricsClient = opts.metricsClient ?? restMetricsClient(ctx.client);
-  const customMetricsClient = opts.customMetricsClient ?? restCustomMetricsClient(ctx.client);
+  const customMetricsClient = opts.customMetricsClient ?? restCustomMetricsClient(ctx.client, { recheckVersionAfterMs: syncPeriodMs });
   const externalMetricsClient = opts.externalMetricsClient ?? restExternalMetricsClient(ctx.client);
   const recorder = ctx.recorder('horizontal-pod-autoscaler');
   const log = ctx.log.child({ controller: 'horizontal-pod-autoscaler' });
