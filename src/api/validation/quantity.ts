@@ -269,6 +269,11 @@ export function formatQuantity(q: Quantity): string {
   return exponent === 0 ? `${v}` : `${v}e${exponent}`;
 }
 
+/** resource.NewMilliQuantity(v, DecimalSI) as printed: the inverse of toMilli (fractions of a thousandth dropped). */
+export function milliQuantity(milli: number): string {
+  return formatQuantity({ unscaled: BigInt(Math.trunc(milli)), scale: -3, format: 'DecimalSI' });
+}
+
 /** Parses and prints back: what a quantity field holds after a round trip through the server. */
 export function canonicalQuantity(str: string): string {
   return formatQuantity(parseQuantity(str));

@@ -7,7 +7,7 @@
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import type { MetricSpec, MetricStatus } from 'kubernetes-types/autoscaling/v2.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { formatQuantity, toMilli } from '../../api/validation/quantity.js';
+import { milliQuantity, toMilli } from '../../api/validation/quantity.js';
 import { labelSelectorAsSelector, selectorToString } from '../../api/selectors/labels.js';
 import type { CustomMetricsClient, ExternalMetricsClient } from './custom-metrics-client.js';
 import { externalMetricReplicas, externalPerPodMetricReplicas, objectMetricReplicas, perPodMetricReplicas, podsMetricReplicas, type CalculatorOptions } from './replica-calculator.js';
@@ -46,7 +46,6 @@ export interface SourceContext {
   external: ExternalMetricsClient;
 }
 
-const milli = (v: number) => formatQuantity({ unscaled: BigInt(Math.trunc(v)), scale: -3, format: 'DecimalSI' });
 const errText = (err: unknown) => (err as Error).message;
 
 /** metav1.LabelSelectorAsSelector(...).String(): "" for a missing selector, as upstream's Nothing() prints. */
@@ -91,7 +90,7 @@ export async function podsMetric(spec: MetricSpec, c: SourceContext): Promise<Me
   return {
     replicas: r.replicas,
     metricName: `pods metric ${name}`,
-    status: { type: 'Pods', pods: { metric: identifier(source.metric), current: { averageValue: milli(r.usage) } } },
+    status: { type: 'Pods', pods: { metric: identifier(source.metric), current: { averageValue: milliQuantity(r.usage) } } },
   };
 }
 
@@ -126,7 +125,7 @@ export async function objectMetric(spec: MetricSpec, c: SourceContext): Promise<
     return {
       replicas: r.replicas,
       metricName: `${ref.kind} metric ${name}`,
-      status: { type: 'Object', object: { describedObject: ref, metric: identifier(source.metric), current: { value: milli(r.usage) } } },
+      status: { type: 'Object', object: { describedObject: ref, metric: identifier(source.metric), current: { value: milliQuantity(r.usage) } } },
     };
   }
   if (target.type === 'AverageValue' && target.averageValue !== undefined) {
@@ -141,7 +140,7 @@ export async function objectMetric(spec: MetricSpec, c: SourceContext): Promise<
       // Upstream's own words for this case, "external" included.
       metricName: `external metric ${name}(${goLabelSelector(source.metric.selector)})`,
       // Upstream leaves describedObject out here: Go writes the empty struct's required fields.
-      status: { type: 'Object', object: { describedObject: { kind: '', name: '' }, metric: identifier(source.metric), current: { averageValue: milli(r.usage) } } },
+      status: { type: 'Object', object: { describedObject: { kind: '', name: '' }, metric: identifier(source.metric), current: { averageValue: milliQuantity(r.usage) } } },
     };
   }
   const msg = 'invalid object metric source: neither a value target nor an average value target was set';
@@ -171,7 +170,7 @@ export async function externalMetric(spec: MetricSpec, c: SourceContext): Promis
     } catch (err) {
       throw new MetricFailure('FailedGetExternalMetric', errText(err), outer(`failed to get ${name} external metric: ${errText(err)}`));
     }
-    return { replicas: r.replicas, metricName, status: { type: 'External', external: { metric: identifier(source.metric), current: { averageValue: milli(r.usage) } } } };
+    return { replicas: r.replicas, metricName, status: { type: 'External', external: { metric: identifier(source.metric), current: { averageValue: milliQuantity(r.usage) } } } };
   }
   if (target.value !== undefined) {
     let r;
@@ -180,7 +179,7 @@ export async function externalMetric(spec: MetricSpec, c: SourceContext): Promis
     } catch (err) {
       throw new MetricFailure('FailedGetExternalMetric', errText(err), outer(`failed to get external metric ${name}: ${errText(err)}`));
     }
-    return { replicas: r.replicas, metricName, status: { type: 'External', external: { metric: identifier(source.metric), current: { value: milli(r.usage) } } } };
+    return { replicas: r.replicas, metricName, status: { type: 'External', external: { metric: identifier(source.metric), current: { value: milliQuantity(r.usage) } } } };
   }
   const msg = 'invalid external metric source: neither a value target nor an average value target was set';
   throw new MetricFailure('FailedGetExternalMetric', msg, outer(msg));

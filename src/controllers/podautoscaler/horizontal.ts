@@ -16,7 +16,7 @@
 import type { HorizontalPodAutoscaler, HorizontalPodAutoscalerCondition, MetricSpec, MetricStatus, MetricValueStatus } from 'kubernetes-types/autoscaling/v2.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.js';
-import { formatQuantity, toMilli } from '../../api/validation/quantity.js';
+import { milliQuantity, toMilli } from '../../api/validation/quantity.js';
 import { formatMetaTime } from '../../api/canonical-time.js';
 import { matchesLabels, parseLabelSelector, type Selector } from '../../api/selectors/labels.js';
 import { resources } from '../../client/rest/builtin-resources.js';
@@ -444,11 +444,6 @@ interface ScaleLike {
 }
 
 const toMilliQuantity = (q: unknown) => toMilli(String(q));
-
-/** resource.NewMilliQuantity(v, DecimalSI) as printed. */
-function milliQuantity(milli: number): string {
-  return formatQuantity({ unscaled: BigInt(Math.trunc(milli)), scale: -3, format: 'DecimalSI' });
-}
 
 export function horizontalPodAutoscalerControllerWith(opts: HorizontalControllerOptions): ControllerDescriptor {
   return { name: 'horizontal-pod-autoscaler', create: (ctx) => newHorizontalController(ctx, opts) };

@@ -6,6 +6,7 @@
 // cannot be read, as upstream's does.
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { matchesLabels, nothing, type Selector } from '../../api/selectors/labels.js';
+import { splitMetaNamespaceKey } from '../../client/cache/keys.js';
 
 export interface HpaSelectors {
   /** enqueueHPA: known from now on, selecting nothing until its first sync gives it a selector. */
@@ -22,17 +23,11 @@ export interface HpaSelectors {
   controlling(pods: readonly Pod[]): string[];
 }
 
-/** selectors.Parse: "namespace/name" (a key without "/" is a name in the empty namespace). */
-function namespaceOf(key: string): string {
-  const slash = key.indexOf('/');
-  return slash < 0 ? '' : key.slice(0, slash);
-}
-
 export function newHpaSelectors(): HpaSelectors {
   const byKey = new Map<string, { namespace: string; selector: Selector }>();
   return {
     register(key) {
-      if (!byKey.has(key)) byKey.set(key, { namespace: namespaceOf(key), selector: nothing });
+      if (!byKey.has(key)) byKey.set(key, { namespace: splitMetaNamespaceKey(key).namespace, selector: nothing });
     },
     update(key, selector) {
       const entry = byKey.get(key);
